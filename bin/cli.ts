@@ -1,0 +1,54 @@
+// CLI plumbing shared by the commands: error → one line + exit code, JSON lines, common options.
+import type { Options } from 'yargs';
+import { EXIT, PqsignError, isPqsignError } from '../src/errors.js';
+import { fromHex } from '../src/bytes.js';
+import type { KeyRefOptions } from '../src/keyref.js';
+
+/** Wrap a command handler: user errors become one line on stderr and a documented exit code. */
+export function action<A>(fn: (argv: A) => Promise<number | void>): (argv: A) => Promise<void> {
+  return async (argv) => {
+    try {
+      const code = await fn(argv);
+      process.exitCode = code ?? EXIT.OK;
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  };
+}
+
+export function reportError(e: unknown): number {
+  if (isPqsignError(e)) {
+    process.stderr.write(`pqsign: ${e.line}\n`);
+    return e.exitCode;
+  }
+  // Not a user error: a bug or an unexpected environment failure. Stack only when asked for.
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`pqsign: internal error: ${msg}\n`);
+  if (process.env.PQSIGN_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return EXIT.BACKEND;
+}
+
+export const printJson = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+
+export function parseContext(hex: string | undefined): Uint8Array {
+  return hex === undefined ? new Uint8Array(0) : fromHex(hex, '--context');
+}
+
+export const keyOption: Options = { type: 'string', describe: 'key reference: private/public key or certificate file, or awskms://[HOST:PORT]/KEY', demandOption: true };
+export const contextOption: Options = { type: 'string', describe: 'ML-DSA context string, hex (0-255 bytes)' };
+export const jsonOption: Options = { type: 'boolean', default: false, describe: 'one JSON object per file on stdout' };
+export const passphraseFileOption: Options = { type: 'string', describe: 'read the private-key passphrase from this file (else PQSIGN_PASSPHRASE, else a TTY prompt)' };
+export const algOption: Options = { type: 'string', describe: 'parameter set for raw seed/expanded key files: ML-DSA-44|65|87' };
+
+export interface KeyArgs {
+  key: string;
+  passphraseFile?: string;
+  alg?: string;
+  [k: string]: unknown;
+}
+
+export const keyRefOptions = (argv: KeyArgs): KeyRefOptions => ({ ...argv, passphraseFile: argv.passphraseFile, alg: argv.alg });
+
+export function usage(message: string): PqsignError {
+  return new PqsignError('ERR_USAGE', message);
+}

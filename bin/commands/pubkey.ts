@@ -1,0 +1,41 @@
+import type { CommandModule } from 'yargs';
+import { loadPublicKey } from '../../src/keyref.js';
+import { PUBLIC_KEY_ENCODERS } from '../../src/keys/export.js';
+import { keyFingerprint } from '../../src/keys/fingerprint.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, usage, type KeyArgs } from '../cli.js';
+
+interface Args extends KeyArgs {
+  format: string;
+  out?: string;
+  json: boolean;
+}
+
+export const pubkey: CommandModule<object, Args> = {
+  command: 'pubkey',
+  describe: 'export the public key of a key reference',
+  builder: (y) => y.options({
+    key: keyOption,
+    format: { type: 'string', default: 'pem', describe: `output encoding: ${Object.keys(PUBLIC_KEY_ENCODERS).join('|')}` },
+    out: { type: 'string', describe: 'write here instead of stdout' },
+    json: { ...jsonOption, describe: 'print {algorithm, keyFingerprint, publicKey} as JSON' },
+    'passphrase-file': passphraseFileOption,
+    alg: algOption,
+  }) as never,
+  handler: action(async (a: Args) => {
+    const enc = PUBLIC_KEY_ENCODERS[a.format];
+    if (!enc) throw usage(`unknown --format "${a.format}" (use ${Object.keys(PUBLIC_KEY_ENCODERS).join(', ')})`);
+    const key = await loadPublicKey(a.key, keyRefOptions(a));
+    const encoded = enc(key);
+    const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
+    if (a.json) {
+      const text = typeof encoded === 'string' ? encoded : Buffer.from(encoded).toString('base64');
+      const obj = { algorithm: key.params.name, keyFingerprint: keyFingerprint(key.publicKey), format: a.format, publicKey: text };
+      if (a.out) await writeFileAtomic(a.out, `${JSON.stringify(obj)}\n`);
+      else printJson(obj);
+      return;
+    }
+    if (a.out) await writeFileAtomic(a.out, bytes);
+    else process.stdout.write(bytes);
+  }),
+};

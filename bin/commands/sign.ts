@@ -1,0 +1,64 @@
+import type { CommandModule } from 'yargs';
+import { basename, join } from 'node:path';
+import { formatByName, FORMATS } from '../../formats/index.js';
+import { loadSigner } from '../../src/keyref.js';
+import { signFile, type SignResult } from '../../src/ops/sign.js';
+import { mapBounded } from '../../src/ops/pool.js';
+import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
+import { worstExit } from '../../src/errors.js';
+import { action, algOption, contextOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
+import { formatFlags } from '../format-flags.js';
+import { orderedEmitter } from '../ordered.js';
+
+interface Args extends KeyArgs {
+  files: string[];
+  format: string;
+  context?: string;
+  deterministic: boolean;
+  out?: string;
+  outDir?: string;
+  json: boolean;
+  concurrency: number;
+  messageType: 'mu' | 'raw';
+}
+
+export const sign: CommandModule<object, Args> = {
+  command: 'sign <files..>',
+  describe: 'sign files (μ is computed locally; only μ goes to the signer)',
+  builder: (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).options({
+    key: keyOption,
+    format: { type: 'string', default: 'raw', describe: `signature format: ${FORMATS.map((f) => f.name).join('|')}` },
+    context: contextOption,
+    deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
+    out: { type: 'string', describe: 'output file (one input only)' },
+    'out-dir': { type: 'string', describe: 'write outputs into this directory' },
+    json: jsonOption,
+    concurrency: { type: 'number', default: 8, describe: 'files signed at once (matters for remote signers)' },
+    'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)' },
+    'passphrase-file': passphraseFileOption,
+    alg: algOption,
+    ...formatFlags('sign'),
+  }) as never,
+  handler: action(async (a: Args) => {
+    const format = formatByName(a.format);
+    if (a.out && a.files.length > 1) throw usage('--out takes one input file; use --out-dir for several');
+    if (a.out && a.outDir) throw usage('--out and --out-dir cannot be combined');
+    if (!(a.concurrency >= 1)) throw usage('--concurrency must be at least 1');
+    const context = parseContext(a.context);
+    const signer = await loadSigner(a.key, keyRefOptions(a));
+    const outputFor = (f: string) => a.out ?? (a.outDir ? join(a.outDir, basename(f) + format.suffix) : f + format.suffix);
+    try {
+      const emit = orderedEmitter<SignResult>((r, i) => {
+        const file = a.files[i]!;
+        if (a.json) printJson(r.ok ? { ok: true, ...r.value } : { ok: false, file, error: errorJson(r.error) });
+        else if (r.ok) process.stderr.write(`signed ${file} -> ${r.value.output} (${r.value.algorithm}, ${r.value.format})\n`);
+        else reportError(r.error);
+      });
+      const results = await mapBounded(a.files, a.concurrency, (f) =>
+        signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType }), emit);
+      return worstExit(results.map(exitOfSettled));
+    } finally {
+      await signer.close?.();
+    }
+  }),
+};

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The pqsign CLI: thin. Each command lives in bin/commands/ and calls into src/ and formats/.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT } from '../src/errors.js';
+import { COMMANDS } from './commands/index.js';
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('pqsign')
+  .strict()
+  .demandCommand(1, 'give a command (see --help)')
+  .recommendCommands()
+  .wrap(Math.min(110, process.stdout.columns || 110))
+  .fail((msg, err, y) => {
+    if (err) throw err;
+    process.stderr.write(`pqsign: ${msg}\n(see pqsign --help)\n`);
+    process.exit(EXIT.INPUT);
+  })
+  .epilog('Exit codes: 0 ok, 1 signature invalid, 2 usage or input error, 3 signer or back-end failure.');
+
+for (const c of COMMANDS) cli.command(c as never);
+await cli.parseAsync();

@@ -1,0 +1,87 @@
+// The one interface every signature format implements. Architecture: a source streams once through
+// the format's to-be-signed (TBS) bytes into μ; a signer turns μ into a signature; the format writes
+// the container. A format never sees the signer, only its public key; it never holds the artifact
+// in memory, only chunks as they stream past.
+import type { ParamSet } from '../src/params.js';
+import type { PublicKey } from '../src/keys/spki.js';
+
+export interface ArtifactInfo {
+  /** path as given by the user */
+  path: string;
+  size: number;
+}
+
+/** Format-specific options from the CLI (detached, aad, kid, ...), already parsed. */
+export type FormatOptions = Record<string, unknown>;
+
+export interface SignRequest {
+  artifact: ArtifactInfo;
+  params: ParamSet;
+  publicKey: Uint8Array;
+  /** ML-DSA context the user asked for (formats that fix their own context refuse a non-empty one) */
+  context: Uint8Array;
+  options: FormatOptions;
+}
+
+export interface SignSession {
+  /** the ML-DSA context string μ is computed with */
+  readonly context: Uint8Array;
+  /** TBS bytes before the artifact */
+  head(): Uint8Array;
+  /** turn one artifact chunk into TBS bytes via `emit` (identity for raw; may emit nothing, e.g. CMS digests) */
+  update(chunk: Uint8Array, emit: (tbs: Uint8Array) => void): void;
+  /** TBS bytes after the artifact (called once, after the last chunk) */
+  tail(): Uint8Array;
+  /** the container around the signature */
+  container(signature: Uint8Array): ContainerLayout;
+}
+
+/** Output = prefix ‖ (artifact bytes, copied verbatim, if includeArtifact) ‖ suffix. */
+export interface ContainerLayout {
+  prefix: Uint8Array;
+  includeArtifact: boolean;
+  suffix: Uint8Array;
+}
+
+export interface VerifyRequest {
+  /** the signature/container file */
+  container: string;
+  /** the detached payload, when the container does not embed it */
+  payload: string | undefined;
+  /** pinned key, when the caller has one */
+  key: PublicKey | undefined;
+  context: Uint8Array;
+  options: FormatOptions;
+}
+
+export interface VerifyResult {
+  params: ParamSet;
+  /** SHA-256 fingerprint of the public key that verified */
+  keyFingerprint: string;
+  /** format-specific facts for --json (kid, signer cert, ...) */
+  details: Record<string, unknown>;
+}
+
+/** A format-specific CLI flag (kept free of yargs types; bin/ maps it). */
+export interface FormatFlag {
+  type: 'string' | 'boolean' | 'number' | 'array';
+  describe: string;
+  /** which commands take it */
+  for: ReadonlyArray<'sign' | 'verify'>;
+}
+
+export interface Format {
+  readonly name: string;
+  /** flags this format adds to `sign` / `verify`; names are shared across formats when they mean the same */
+  readonly flags?: Readonly<Record<string, FormatFlag>>;
+  readonly description: string;
+  /** default output suffix, e.g. ".sig" */
+  readonly suffix: string;
+  /** does the container carry the payload inside it? */
+  embedsPayload(options: FormatOptions): boolean;
+  /** recognise a container by its first bytes (up to 64 KiB); raw cannot and returns false */
+  detect(head: Uint8Array): boolean;
+  beginSign(req: SignRequest): Promise<SignSession>;
+  /** verify a container; throws PqsignError (ERR_SIGNATURE_INVALID for a bad signature) */
+  verify(req: VerifyRequest): Promise<VerifyResult>;
+}

@@ -1,0 +1,92 @@
+// One read pass over a file with large buffers and read-ahead: while the caller hashes chunk N,
+// the thread pool is already reading chunk N+1. Chunks are views into two reused buffers, so a
+// chunk is valid only until the next iteration: consume it synchronously (hash update copies).
+import { open, stat } from 'node:fs/promises';
+import { PqsignError } from '../errors.js';
+
+export const READ_CHUNK = 4 * 1024 * 1024;
+
+export async function statInput(path: string): Promise<{ size: number }> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    throw fileError(path, e);
+  }
+  if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
+  if (!st.isFile()) throw new PqsignError('ERR_FILE', 'is not a regular file', { file: path });
+  return { size: st.size };
+}
+
+export function fileError(path: string, e: unknown): PqsignError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'ENOENT' ? 'no such file' :
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
+    code === 'EISDIR' ? 'is a directory, expected a file' :
+    code === 'ENOTDIR' ? 'a parent of this path is not a directory' :
+    `cannot read (${code ?? String(e)})`;
+  return new PqsignError('ERR_FILE', why, { file: path, cause: e });
+}
+
+export interface ReadOptions {
+  chunkSize?: number;
+  /** called after each chunk with the bytes read so far */
+  onProgress?: (bytesRead: number) => void;
+  /** byte range [start, end) of the file, default the whole file */
+  start?: number;
+  end?: number;
+}
+
+export async function* readChunks(path: string, opts: ReadOptions = {}): AsyncGenerator<Uint8Array> {
+  const chunkSize = opts.chunkSize ?? READ_CHUNK;
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw fileError(path, e);
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
+    const end = Math.min(opts.end ?? st.size, st.size);
+    let pos = opts.start ?? 0;
+    const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+    let which = 0;
+    const readAt = (buf: Buffer, at: number) =>
+      at < end ? fh!.read(buf, 0, Math.min(chunkSize, end - at), at) : Promise.resolve({ bytesRead: 0, buffer: buf });
+    let pending = readAt(bufs[0]!, pos);
+    let total = 0;
+    for (;;) {
+      let r;
+      try {
+        r = await pending;
+      } catch (e) {
+        throw fileError(path, e);
+      }
+      if (r.bytesRead === 0) break;
+      const cur = bufs[which]!;
+      pos += r.bytesRead;
+      which ^= 1;
+      pending = readAt(bufs[which]!, pos); // read-ahead into the other buffer
+      total += r.bytesRead;
+      yield cur.subarray(0, r.bytesRead);
+      opts.onProgress?.(total);
+    }
+    await pending.catch(() => undefined);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Read a small file whole (keys, signatures, certificates): bounded so a wrong path cannot eat memory. */
+export async function readSmallFile(path: string, what: string, maxBytes = 16 * 1024 * 1024): Promise<Uint8Array> {
+  const { size } = await statInput(path);
+  if (size > maxBytes) throw new PqsignError('ERR_FILE', `${what} is ${size} bytes, larger than expected`, { file: path });
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw fileError(path, e);
+  }
+}

@@ -1,0 +1,117 @@
+// Load whatever a key file holds: PKCS#8 (plain or encrypted, PEM or DER, any RFC 9881 form),
+// SPKI, an X.509 certificate, a raw FIPS 204 public key, or a raw 32-byte seed / expanded key (needs --alg).
+import { TAG, readChildren, readTlv, oidToString } from '../asn1/der.js';
+import { decodePem, looksLikePem } from '../asn1/pem.js';
+import { PqsignError, isPqsignError } from '../errors.js';
+import { readSmallFile } from '../io/read.js';
+import { SEED_BYTES, paramByName, paramByPublicKeyLength, PARAM_SETS, type ParamSet } from '../params.js';
+import { decryptPkcs8 } from './pbes2.js';
+import { getPassphrase, type PassphraseSource } from './passphrase.js';
+import { parsePkcs8, type PrivateKey } from './pkcs8.js';
+import { parseSpki, spkiFromCertificate, type PublicKey } from './spki.js';
+import { keygenFromSeed, publicKeyFromSecret } from '../mldsa.js';
+
+export type LoadedKey =
+  | { kind: 'private'; key: PrivateKey; encrypted: boolean }
+  | { kind: 'public'; key: PublicKey; source: 'spki' | 'certificate' | 'raw' };
+
+export interface LoadOptions extends PassphraseSource {
+  /** parameter set for raw seed / raw expanded key files, which do not say */
+  alg?: string | undefined;
+}
+
+const PBES2_OID = '1.2.840.113549.1.5.13';
+
+export async function loadKeyFile(path: string, opts: LoadOptions = {}): Promise<LoadedKey> {
+  const data = await readSmallFile(path, 'key file', 1024 * 1024);
+  if (data.length === 0) throw new PqsignError('ERR_KEY_FORMAT', 'key file is empty', { file: path });
+  try {
+    return await loadKeyBytes(data, path, opts);
+  } catch (e) {
+    throw isPqsignError(e) ? e.withFile(path) : e;
+  }
+}
+
+export async function loadKeyBytes(data: Uint8Array, label: string, opts: LoadOptions = {}): Promise<LoadedKey> {
+  if (looksLikePem(data)) {
+    const blocks = decodePem(data);
+    const b = blocks.find((x) => /PRIVATE KEY|PUBLIC KEY|CERTIFICATE/.test(x.label));
+    if (!b) throw new PqsignError('ERR_KEY_FORMAT', `no key or certificate PEM block (found ${blocks.map((x) => x.label).join(', ')})`);
+    switch (b.label) {
+      case 'PRIVATE KEY': return { kind: 'private', key: parsePkcs8(b.der), encrypted: false };
+      case 'ENCRYPTED PRIVATE KEY': return { kind: 'private', key: await decrypt(b.der, label, opts), encrypted: true };
+      case 'PUBLIC KEY': return { kind: 'public', key: parseSpki(b.der), source: 'spki' };
+      case 'CERTIFICATE': return { kind: 'public', key: spkiFromCertificate(b.der), source: 'certificate' };
+      default: throw new PqsignError('ERR_KEY_FORMAT', `unsupported PEM block "${b.label}"`);
+    }
+  }
+  const der = derKind(data);
+  if (der === 'pkcs8') return { kind: 'private', key: parsePkcs8(data), encrypted: false };
+  if (der === 'encrypted') return { kind: 'private', key: await decrypt(data, label, opts), encrypted: true };
+  if (der === 'spki') return { kind: 'public', key: parseSpki(data), source: 'spki' };
+  if (der === 'certificate') return { kind: 'public', key: spkiFromCertificate(data), source: 'certificate' };
+  return loadRaw(data, opts);
+}
+
+type DerKind = 'pkcs8' | 'encrypted' | 'spki' | 'certificate' | undefined;
+
+function derKind(data: Uint8Array): DerKind {
+  try {
+    const top = readTlv(data, 0);
+    if (top.tag !== TAG.SEQUENCE || top.end !== data.length) return undefined;
+    const kids = readChildren(top.value);
+    if (kids[0]?.tag === TAG.INTEGER) return 'pkcs8';
+    if (kids[0]?.tag !== TAG.SEQUENCE) return undefined;
+    if (kids[1]?.tag === TAG.BIT_STRING && kids.length === 2) {
+      const first = readChildren(kids[0].value)[0];
+      return first?.tag === TAG.OID ? 'spki' : 'certificate';
+    }
+    if (kids[1]?.tag === TAG.OCTET_STRING) {
+      const algOid = readChildren(kids[0].value)[0];
+      if (algOid?.tag === TAG.OID && oidToString(algOid.value) === PBES2_OID) return 'encrypted';
+    }
+    if (kids.length === 3 && kids[1]?.tag === TAG.SEQUENCE && kids[2]?.tag === TAG.BIT_STRING) return 'certificate';
+    return undefined;
+  } catch {
+    return undefined; // not DER: try the raw encodings
+  }
+}
+
+async function decrypt(der: Uint8Array, label: string, opts: LoadOptions): Promise<PrivateKey> {
+  const pass = await getPassphrase(opts, label);
+  const plain = decryptPkcs8(der, pass);
+  try {
+    return parsePkcs8(plain);
+  } catch (e) {
+    // CBC padding passes by chance for ~1/256 wrong passphrases; the garbage then fails to parse.
+    if (isPqsignError(e) && e.code === 'ERR_KEY_FORMAT') throw new PqsignError('ERR_PASSPHRASE', 'wrong passphrase (decryption failed)');
+    throw e;
+  }
+}
+
+function loadRaw(data: Uint8Array, opts: LoadOptions): LoadedKey {
+  const byPub = paramByPublicKeyLength(data.length);
+  if (byPub) return { kind: 'public', key: { params: byPub, publicKey: Uint8Array.from(data) }, source: 'raw' };
+  const bySk = PARAM_SETS.find((p) => p.secretKeyBytes === data.length);
+  if (data.length === SEED_BYTES || bySk) {
+    const params = requireAlg(opts, bySk, data.length === SEED_BYTES ? 'a raw 32-byte seed' : 'a raw expanded private key');
+    if (data.length === SEED_BYTES) {
+      const kp = keygenFromSeed(params, data);
+      return { kind: 'private', encrypted: false, key: { params, seed: Uint8Array.from(data), ...kp, form: 'bare-seed' } };
+    }
+    if (params !== bySk) throw new PqsignError('ERR_ALGORITHM', `raw private key length ${data.length} is not ${params.name}`);
+    const secretKey = Uint8Array.from(data);
+    return { kind: 'private', encrypted: false, key: { params, seed: undefined, secretKey, publicKey: publicKeyFromSecret(params, secretKey), form: 'expanded' } };
+  }
+  throw new PqsignError('ERR_KEY_FORMAT', `not a recognised ML-DSA key: not PEM, not PKCS#8/SPKI/certificate DER, and ${data.length} bytes matches no raw key size`);
+}
+
+function requireAlg(opts: LoadOptions, fallback: ParamSet | undefined, what: string): ParamSet {
+  if (opts.alg) {
+    const p = paramByName(opts.alg);
+    if (!p) throw new PqsignError('ERR_USAGE', `unknown algorithm "${opts.alg}" (use ML-DSA-44, ML-DSA-65 or ML-DSA-87)`);
+    return p;
+  }
+  if (fallback) return fallback;
+  throw new PqsignError('ERR_USAGE', `${what} does not say its parameter set: pass --alg ML-DSA-44|65|87`);
+}

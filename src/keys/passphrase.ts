@@ -1,0 +1,58 @@
+// Passphrases come from --passphrase-file, PQSIGN_PASSPHRASE, or a no-echo TTY prompt; never argv.
+import { readFile } from 'node:fs/promises';
+import { PqsignError } from '../errors.js';
+import { fileError } from '../io/read.js';
+
+export interface PassphraseSource {
+  passphraseFile?: string | undefined;
+}
+
+export async function getPassphrase(src: PassphraseSource, what: string, confirm = false): Promise<string> {
+  if (src.passphraseFile) {
+    let text: string;
+    try {
+      text = await readFile(src.passphraseFile, 'utf8');
+    } catch (e) {
+      throw fileError(src.passphraseFile, e);
+    }
+    const first = text.split(/\r?\n/)[0] ?? ''; // first line, as openssl's file: source does
+    if (!first) throw new PqsignError('ERR_PASSPHRASE', 'passphrase file is empty', { file: src.passphraseFile });
+    return first;
+  }
+  const env = process.env.PQSIGN_PASSPHRASE;
+  if (env !== undefined && env !== '') return env;
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new PqsignError('ERR_PASSPHRASE', `${what} needs a passphrase: set PQSIGN_PASSPHRASE or use --passphrase-file`);
+  }
+  const p = await prompt(`Passphrase for ${what}: `);
+  if (confirm && (await prompt('Repeat passphrase: ')) !== p) throw new PqsignError('ERR_PASSPHRASE', 'passphrases do not match');
+  if (!p) throw new PqsignError('ERR_PASSPHRASE', 'empty passphrase');
+  return p;
+}
+
+function prompt(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    let buf = '';
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(buf);
+    };
+    const onData = (d: Buffer) => {
+      for (const ch of d.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new PqsignError('ERR_PASSPHRASE', 'cancelled'));
+        if (ch === '\u007f' || ch === '\b') buf = buf.slice(0, -1);
+        else buf += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}

@@ -1,0 +1,91 @@
+// Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
+// check the signature against the signer's public key, then write the container atomically.
+import type { Format, FormatOptions } from '../../formats/types.js';
+import { PqsignError } from '../errors.js';
+import { AtomicWriter } from '../io/atomic.js';
+import { progressFor } from '../io/progress.js';
+import { readChunks, statInput } from '../io/read.js';
+import { keyFingerprint } from '../keys/fingerprint.js';
+import { MuHasher } from '../mu.js';
+import { computeMu } from '../mu.js';
+import { checkSignature, signMuChecked, type Signer } from '../signer.js';
+import { concatBytes } from '../bytes.js';
+
+export interface SignFileOptions {
+  context: Uint8Array;
+  formatOptions: FormatOptions;
+  /** 'mu' (default): external μ; 'raw': hand the whole TBS message to the signer (KMS RAW, ≤ 4096 bytes) */
+  messageType?: 'mu' | 'raw';
+}
+
+export interface SignResult {
+  file: string;
+  output: string;
+  format: string;
+  algorithm: string;
+  keyFingerprint: string;
+  bytes: number;
+  signatureBytes: number;
+}
+
+/** KMS RAW messages are at most 4096 bytes. */
+export const RAW_MESSAGE_MAX = 4096;
+
+export async function signFile(path: string, output: string, format: Format, signer: Signer, opts: SignFileOptions): Promise<SignResult> {
+  const { size } = await statInput(path);
+  const session = await format.beginSign({
+    artifact: { path, size }, params: signer.params, publicKey: signer.publicKey, context: opts.context, options: opts.formatOptions,
+  });
+  let signature: Uint8Array;
+  if (opts.messageType === 'raw') {
+    signature = await signRaw(path, size, session, signer);
+  } else {
+    const hasher = new MuHasher(signer.params, signer.publicKey, session.context);
+    hasher.update(session.head());
+    const emit = (b: Uint8Array) => void hasher.update(b);
+    for await (const chunk of readChunks(path, { onProgress: progressFor(path, size) })) session.update(chunk, emit);
+    hasher.update(session.tail());
+    signature = await signMuChecked(signer, hasher.digest());
+  }
+  await writeContainer(output, path, session.container(signature));
+  return {
+    file: path, output, format: format.name, algorithm: signer.params.name,
+    keyFingerprint: keyFingerprint(signer.publicKey), bytes: size, signatureBytes: signature.length,
+  };
+}
+
+async function signRaw(path: string, size: number, session: Awaited<ReturnType<Format['beginSign']>>, signer: Signer): Promise<Uint8Array> {
+  if (!signer.signMessage) throw new PqsignError('ERR_USAGE', `--message-type raw is not supported by ${signer.description}`);
+  if (session.context.length) throw new PqsignError('ERR_USAGE', '--message-type raw cannot carry a context (KMS signs RAW with an empty context); use the default external μ');
+  const parts: Uint8Array[] = [session.head()];
+  let total = parts[0]!.length;
+  if (size > RAW_MESSAGE_MAX) throw tooBig(path, size);
+  for await (const chunk of readChunks(path)) {
+    session.update(chunk, (b) => {
+      total += b.length;
+      if (total > RAW_MESSAGE_MAX) throw tooBig(path, total);
+      parts.push(Uint8Array.from(b));
+    });
+  }
+  parts.push(session.tail());
+  const message = concatBytes(...parts);
+  if (message.length > RAW_MESSAGE_MAX) throw tooBig(path, message.length);
+  const sig = await signer.signMessage(message);
+  return checkSignature(signer, computeMu(signer.params, signer.publicKey, message), sig);
+}
+
+const tooBig = (path: string, n: number) =>
+  new PqsignError('ERR_USAGE', `--message-type raw allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, { file: path });
+
+export async function writeContainer(output: string, artifact: string, layout: { prefix: Uint8Array; includeArtifact: boolean; suffix: Uint8Array }): Promise<void> {
+  const w = await AtomicWriter.create(output);
+  try {
+    await w.write(layout.prefix);
+    if (layout.includeArtifact) for await (const chunk of readChunks(artifact)) await w.write(chunk);
+    await w.write(layout.suffix);
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+  await w.commit();
+}

@@ -1,0 +1,66 @@
+// Verify one input: a container recognised by its content (COSE, JWS, CMS, UEFI, ...) or an artifact
+// whose detached signature is --sig or the artifact's name plus a format's default suffix.
+import { open, access } from 'node:fs/promises';
+import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
+import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
+import { PqsignError } from '../errors.js';
+import { fileError, statInput } from '../io/read.js';
+import type { PublicKey } from '../keys/spki.js';
+
+export interface VerifyOptions {
+  key: PublicKey | undefined;
+  sig?: string | undefined;
+  payload?: string | undefined;
+  format?: string | undefined;
+  context: Uint8Array;
+  formatOptions: FormatOptions;
+}
+
+export interface VerifyOutcome extends VerifyResult {
+  file: string;
+  signature: string;
+  format: string;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+export async function readHead(path: string): Promise<Uint8Array> {
+  await statInput(path);
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
+    return new Uint8Array(buf.subarray(0, bytesRead));
+  } catch (e) {
+    throw fileError(path, e);
+  } finally {
+    await fh?.close();
+  }
+}
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+export async function verifyPath(file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
+  const forced = opts.format ? formatByName(opts.format) : undefined;
+  const head = await readHead(file);
+  const asContainer = opts.sig ? undefined : forced ? (forced.detect(head) ? forced : undefined) : detectFormat(head);
+  if (asContainer) {
+    return run(asContainer, file, opts.payload, file, opts);
+  }
+  // FILE is the artifact: find its detached signature.
+  let sigPath = opts.sig;
+  if (!sigPath) {
+    const candidates = (forced ? [forced] : FORMATS).map((f) => file + f.suffix);
+    for (const c of candidates) if (await exists(c)) { sigPath = c; break; }
+    if (!sigPath) throw new PqsignError('ERR_FILE', `no signature found (looked for ${candidates.map((c) => c.slice(file.length)).join(', ')}; use --sig)`, { file });
+  }
+  const sigHead = await readHead(sigPath);
+  const format = forced ?? detectFormat(sigHead) ?? formatByName('raw');
+  return run(format, sigPath, file, file, opts);
+}
+
+async function run(format: Format, container: string, payload: string | undefined, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
+  const r = await format.verify({ container, payload, key: opts.key, context: opts.context, options: opts.formatOptions });
+  return { ...r, file, signature: container, format: format.name };
+}

@@ -1,0 +1,54 @@
+// The signer seam: a signer turns μ into a signature and never sees the artifact.
+import { PqsignError } from './errors.js';
+import { verifyMu, signMu } from './mldsa.js';
+import type { ParamSet } from './params.js';
+import type { PrivateKey } from './keys/pkcs8.js';
+
+export interface Signer {
+  readonly params: ParamSet;
+  /** raw FIPS 204 public key */
+  readonly publicKey: Uint8Array;
+  /** human description for messages (never secret material) */
+  readonly description: string;
+  /** sign a 64-byte external μ */
+  signMu(mu: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: sign a small message directly (pure ML-DSA with empty context), for back-ends that
+   * must see the message (KMS MessageType RAW). The core only uses it when asked to.
+   */
+  signMessage?(message: Uint8Array): Promise<Uint8Array>;
+  /** release connections and the like */
+  close?(): Promise<void>;
+}
+
+export class LocalSigner implements Signer {
+  readonly params: ParamSet;
+  readonly publicKey: Uint8Array;
+  readonly description: string;
+
+  constructor(private readonly key: PrivateKey, private readonly opts: { deterministic?: boolean; description?: string } = {}) {
+    this.params = key.params;
+    this.publicKey = key.publicKey;
+    this.description = opts.description ?? `local ${key.params.name} key`;
+  }
+
+  async signMu(mu: Uint8Array): Promise<Uint8Array> {
+    return signMu(this.params, this.key.secretKey, mu, { deterministic: this.opts.deterministic });
+  }
+}
+
+/** Sign μ and verify the result against the signer's public key before anyone writes it. */
+export async function signMuChecked(signer: Signer, mu: Uint8Array): Promise<Uint8Array> {
+  const sig = await signer.signMu(mu);
+  return checkSignature(signer, mu, sig);
+}
+
+export function checkSignature(signer: Signer, mu: Uint8Array, sig: Uint8Array): Uint8Array {
+  if (sig.length !== signer.params.signatureBytes) {
+    throw new PqsignError('ERR_SIGNER', `${signer.description} returned a ${sig.length}-byte signature; ${signer.params.name} signatures are ${signer.params.signatureBytes} bytes`);
+  }
+  if (!verifyMu(signer.params, signer.publicKey, mu, sig)) {
+    throw new PqsignError('ERR_SIGNER', `${signer.description} returned a signature that does not verify against its public key; nothing was written`);
+  }
+  return sig;
+}
