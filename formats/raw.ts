@@ -23,6 +23,7 @@ export const raw: Format = {
       update: (chunk, emit) => emit(chunk),
       tail: () => new Uint8Array(0),
       container: (signature) => ({ prefix: signature, includeArtifact: false, suffix: new Uint8Array(0) }),
+      resolvedOptions: () => ({}),
     };
   },
 

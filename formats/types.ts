@@ -34,6 +34,11 @@ export interface SignSession {
   tail(): Uint8Array;
   /** the container around the signature */
   container(signature: Uint8Array): ContainerLayout;
+  /**
+   * Options that make a second beginSign over the same artifact produce the same TBS bytes
+   * (e.g. the signing time CMS chose). Offline ceremonies (`tbs` / `attach`) store them.
+   */
+  resolvedOptions(): FormatOptions;
 }
 
 /** Output = prefix ‖ (artifact bytes, copied verbatim, if includeArtifact) ‖ suffix. */
@@ -84,4 +89,15 @@ export interface Format {
   beginSign(req: SignRequest): Promise<SignSession>;
   /** verify a container; throws PqsignError (ERR_SIGNATURE_INVALID for a bad signature) */
   verify(req: VerifyRequest): Promise<VerifyResult>;
+  /** structure facts for `pqsign inspect`, read without a key (algorithm, kid, sizes, offsets, ...) */
+  inspect?(container: string): Promise<Record<string, unknown>>;
+  /** embedding formats: where the original payload lies inside the container, for `pqsign strip` */
+  payload?(container: string): Promise<PayloadLocation>;
+}
+
+/** The payload inside a container: a byte range, optionally decoded chunk by chunk (e.g. base64url). */
+export interface PayloadLocation {
+  start: number;
+  end: number;
+  transform?: (chunk: Uint8Array, emit: (b: Uint8Array) => void) => void;
 }
