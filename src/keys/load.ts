@@ -7,9 +7,9 @@ import { readSmallFile } from '../io/read.js';
 import { SEED_BYTES, paramByName, paramByPublicKeyLength, PARAM_SETS, type ParamSet } from '../params.js';
 import { decryptPkcs8 } from './pbes2.js';
 import { getPassphrase, type PassphraseSource } from './passphrase.js';
-import { parsePkcs8, type PrivateKey } from './pkcs8.js';
+import { checkExpandedKey, parsePkcs8, type PrivateKey } from './pkcs8.js';
 import { parseSpki, spkiFromCertificate, type PublicKey } from './spki.js';
-import { keygenFromSeed, publicKeyFromSecret } from '../mldsa.js';
+import { keygenFromSeed } from '../mldsa.js';
 
 export type LoadedKey =
   | { kind: 'private'; key: PrivateKey; encrypted: boolean }
@@ -100,8 +100,7 @@ function loadRaw(data: Uint8Array, opts: LoadOptions): LoadedKey {
       return { kind: 'private', encrypted: false, key: { params, seed: Uint8Array.from(data), ...kp, form: 'bare-seed' } };
     }
     if (params !== bySk) throw new PqsignError('ERR_ALGORITHM', `raw private key length ${data.length} is not ${params.name}`);
-    const secretKey = Uint8Array.from(data);
-    return { kind: 'private', encrypted: false, key: { params, seed: undefined, secretKey, publicKey: publicKeyFromSecret(params, secretKey), form: 'expanded' } };
+    return { kind: 'private', encrypted: false, key: { params, seed: undefined, form: 'expanded', ...checkExpandedKey(params, data) } };
   }
   throw new PqsignError('ERR_KEY_FORMAT', `not a recognised ML-DSA key: not PEM, not PKCS#8/SPKI/certificate DER, and ${data.length} bytes matches no raw key size`);
 }

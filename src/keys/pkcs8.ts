@@ -9,6 +9,7 @@ import { PqsignError } from '../errors.js';
 import { SEED_BYTES, paramByOidDer, type ParamSet } from '../params.js';
 import { equalBytes } from '../bytes.js';
 import { keygenFromSeed, publicKeyFromSecret } from '../mldsa.js';
+import { shake256Of } from '../shake.js';
 
 export type KeyForm = 'seed' | 'expanded' | 'both' | 'bare-seed';
 export const WRITABLE_KEY_FORMS = ['seed', 'expanded', 'both'] as const;
@@ -90,8 +91,25 @@ function fromSeed(params: ParamSet, seed: Uint8Array, form: KeyForm): PrivateKey
 }
 
 function fromExpanded(params: ParamSet, sk: Uint8Array): PrivateKey {
+  return { params, seed: undefined, form: 'expanded', ...checkExpandedKey(params, sk) };
+}
+
+/**
+ * An expanded key alone cannot be regenerated, but it is self-consistent only if tr (bytes 64..128,
+ * FIPS 204 Algorithm 24 skEncode) equals H(pkEncode(ρ, t1), 64) for the pk derived from it.
+ */
+export function checkExpandedKey(params: ParamSet, sk: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
   if (sk.length !== params.secretKeyBytes) throw bad(`${params.name} expanded key must be ${params.secretKeyBytes} bytes, got ${sk.length}`);
-  return { params, seed: undefined, secretKey: Uint8Array.from(sk), publicKey: publicKeyFromSecret(params, sk), form: 'expanded' };
+  let publicKey: Uint8Array;
+  try {
+    publicKey = publicKeyFromSecret(params, sk);
+  } catch {
+    throw bad(`${params.name} expanded key is malformed (coefficients out of range)`);
+  }
+  if (!equalBytes(shake256Of(publicKey, 64), sk.subarray(64, 128))) {
+    throw new PqsignError('ERR_KEY_MISMATCH', `${params.name} expanded key is inconsistent: its tr does not match its public key`);
+  }
+  return { secretKey: Uint8Array.from(sk), publicKey };
 }
 
 export function encodePkcs8(key: PrivateKey, form: (typeof WRITABLE_KEY_FORMS)[number]): Uint8Array {
