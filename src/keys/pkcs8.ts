@@ -10,6 +10,7 @@ import { SEED_BYTES, paramByOidDer, type ParamSet } from '../params.js';
 import { equalBytes } from '../bytes.js';
 import { keygenFromSeed, publicKeyFromSecret } from '../mldsa.js';
 import { shake256Of } from '../shake.js';
+import { expandedKeyProblem } from './expanded-check.js';
 
 export type KeyForm = 'seed' | 'expanded' | 'both' | 'bare-seed';
 export const WRITABLE_KEY_FORMS = ['seed', 'expanded', 'both'] as const;
@@ -96,7 +97,8 @@ function fromExpanded(params: ParamSet, sk: Uint8Array): PrivateKey {
 
 /**
  * An expanded key alone cannot be regenerated, but it is self-consistent only if tr (bytes 64..128,
- * FIPS 204 Algorithm 24 skEncode) equals H(pkEncode(ρ, t1), 64) for the pk derived from it.
+ * FIPS 204 Algorithm 24 skEncode) equals H(pkEncode(ρ, t1), 64) for the pk derived from it, and t0
+ * is what s1/s2 give (expanded-check.ts).
  */
 export function checkExpandedKey(params: ParamSet, sk: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
   if (sk.length !== params.secretKeyBytes) throw bad(`${params.name} expanded key must be ${params.secretKeyBytes} bytes, got ${sk.length}`);
@@ -107,8 +109,10 @@ export function checkExpandedKey(params: ParamSet, sk: Uint8Array): { secretKey:
     throw bad(`${params.name} expanded key is malformed (coefficients out of range)`);
   }
   if (!equalBytes(shake256Of(publicKey, 64), sk.subarray(64, 128))) {
-    throw new PqsignError('ERR_KEY_MISMATCH', `${params.name} expanded key is inconsistent: its tr does not match its public key`);
+    throw new PqsignError('ERR_KEY_MISMATCH', `inconsistent ${params.name} expanded key: its tr does not match its public key`);
   }
+  const problem = expandedKeyProblem(params, sk);
+  if (problem) throw new PqsignError('ERR_KEY_MISMATCH', `inconsistent ${params.name} expanded key: ${problem}`);
   return { secretKey: Uint8Array.from(sk), publicKey };
 }
 
