@@ -24,8 +24,10 @@ export interface RunResult {
 }
 
 /** Run the built CLI synchronously. */
-export function pqsign(args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; cwd?: string } = {}): RunResult {
+export function pqsign(args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; cwd?: string; uid?: number; gid?: number } = {}): RunResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
+    uid: opts.uid,
+    gid: opts.gid,
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     input: opts.input,
