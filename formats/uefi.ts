@@ -9,7 +9,7 @@ import { readRange, statInput } from '../src/io/read.js';
 import { CERT_TYPES, certTypeByGuid, certTypeByName, requireCertType } from '../src/uefi/cert-types.js';
 import { guidText } from '../src/uefi/guid.js';
 import {
-  COUNT_BYTES, HEADER_BYTES, encodeCount, encodeHeader, looksLikeImage, parseLayout, parseMonotonicCount, type ImageLayout,
+  COUNT_BYTES, HEADER_BYTES, encodeCount, encodeHeader, hex16, looksLikeImage, parseLayout, parseMonotonicCount, type ImageLayout,
 } from '../src/uefi/image.js';
 import type { Format } from './types.js';
 
@@ -21,7 +21,7 @@ async function openImage(file: string) {
   const layout = parseLayout(await readRange(file, 0, HEADER_BYTES), size, file);
   const certType = requireCertType(layout.certType, file);
   const certData = await readRange(file, layout.certDataOffset, layout.certDataOffset + layout.certDataBytes);
-  const facts = certType.inspect(layout.certType, certData, file);
+  const facts = certType.inspect(layout.certType, certData, file, layout.certDataOffset);
   return { layout, certType, certData, facts };
 }
 
@@ -83,13 +83,13 @@ export const uefi: Format = {
   async inspect(container) {
     const { layout, certType, facts } = await openImage(container);
     return {
-      ...facts,
       monotonicCount: layout.monotonicCount.toString(),
       certType: certType.name,
       certTypeGuid: guidText(layout.certType),
+      ...facts,
       dwLength: layout.dwLength,
-      wRevision: layout.wRevision,
-      wCertificateType: layout.wCertificateType,
+      wRevision: hex16(layout.wRevision),
+      wCertificateType: hex16(layout.wCertificateType),
       certDataOffset: layout.certDataOffset,
       certDataBytes: layout.certDataBytes,
       payloadOffset: layout.payloadOffset,

@@ -54,8 +54,11 @@ export interface CertTypeHandler {
   /** is this CertType GUID ours? */
   recognises(certType: Uint8Array): boolean;
   beginSign(req: CertTypeSignRequest): Promise<CertTypeSession>;
-  /** structure facts of CertData for `inspect`; throws ERR_SIGNATURE_FORMAT when CertData is malformed */
-  inspect(certType: Uint8Array, certData: Uint8Array, file: string): Record<string, unknown>;
+  /**
+   * Structure facts of CertData for `inspect` (offsets absolute: CertData starts at `certDataOffset`);
+   * throws ERR_SIGNATURE_FORMAT when CertData is malformed.
+   */
+  inspect(certType: Uint8Array, certData: Uint8Array, file: string, certDataOffset: number): Record<string, unknown>;
   /** check CertData against the signed message; throws ERR_SIGNATURE_INVALID when it does not verify */
   verify(req: CertTypeVerifyRequest): Promise<VerifyResult>;
 }

@@ -90,7 +90,7 @@ export function readHeaderFields(head: Uint8Array): AuthHeader {
   };
 }
 
-const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0').toUpperCase()}`;
+export const hex16 = (n: number) => `0x${n.toString(16).padStart(4, '0').toUpperCase()}`;
 
 /**
  * Strict structure checks in edk2's order: dwLength leaves room for CertData, stays under our
@@ -109,9 +109,9 @@ export function parseLayout(head: Uint8Array, fileSize: number, file: string): I
   const payloadOffset = COUNT_BYTES + h.dwLength;
   if (payloadOffset > fileSize) throw bad(`dwLength ${h.dwLength} reaches beyond the end of the file (${fileSize} bytes)`);
   if (payloadOffset === fileSize) throw bad('the payload after AuthInfo is empty (edk2 rejects such images)');
-  if (h.wRevision !== WIN_CERT_REVISION) throw bad(`wRevision is ${hex4(h.wRevision)}, expected ${hex4(WIN_CERT_REVISION)}`);
+  if (h.wRevision !== WIN_CERT_REVISION) throw bad(`wRevision is ${hex16(h.wRevision)}, expected ${hex16(WIN_CERT_REVISION)}`);
   if (h.wCertificateType !== WIN_CERT_TYPE_EFI_GUID) {
-    throw bad(`wCertificateType is ${hex4(h.wCertificateType)}, expected ${hex4(WIN_CERT_TYPE_EFI_GUID)} (WIN_CERT_TYPE_EFI_GUID)`);
+    throw bad(`wCertificateType is ${hex16(h.wCertificateType)}, expected ${hex16(WIN_CERT_TYPE_EFI_GUID)} (WIN_CERT_TYPE_EFI_GUID)`);
   }
   return { ...h, certDataOffset: HEADER_BYTES, certDataBytes, payloadOffset, payloadBytes: fileSize - payloadOffset };
 }

@@ -67,9 +67,16 @@ export const mldsaCertType: CertTypeHandler = {
     };
   },
 
-  inspect(certType, certData, file) {
+  inspect(certType, certData, file, certDataOffset) {
     const { params, publicKey, signature } = parseCertData(certType, certData, file);
-    return { algorithm: params.name, keyFingerprint: keyFingerprint(publicKey), publicKeyBytes: publicKey.length, signatureBytes: signature.length };
+    return {
+      algorithm: params.name,
+      keyFingerprint: keyFingerprint(publicKey),
+      publicKeyOffset: certDataOffset,
+      publicKeyBytes: publicKey.length,
+      signatureOffset: certDataOffset + publicKey.length,
+      signatureBytes: signature.length,
+    };
   },
 
   async verify(req) {
