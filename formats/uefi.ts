@@ -35,7 +35,7 @@ export const uefi: Format = {
   flags: {
     'monotonic-count': { type: 'string', describe: 'uefi: MonotonicCount, UINT64 decimal or 0x hex (required)', for: ['sign'] },
     'uefi-cert-type': { type: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default ${CERT_TYPES[0]!.name})`, for: ['sign'] },
-    'key-sha256': { type: 'string', describe: 'pin the signer by the SHA-256 of its raw public key (hex)', for: ['verify'] },
+    'key-sha256': { type: 'string', describe: 'pin the signer by the SHA-256 of its raw public key (hex); checked for every format, and enough on its own for uefi', for: ['verify'] },
   },
   embedsPayload: () => true,
   detect: (head) => looksLikeImage(head, knownCertType),

@@ -5,7 +5,7 @@
 // it to this profile and parameter set. The embedded key only names the signer: verify pins it.
 import { equalBytes, concatBytes } from '../bytes.js';
 import { PqsignError } from '../errors.js';
-import { keyFingerprint } from '../keys/fingerprint.js';
+import { keyFingerprint, parseFingerprint } from '../keys/fingerprint.js';
 import { paramByName, type ParamName, type ParamSet } from '../params.js';
 import { verifyStreamed } from '../ops/stream.js';
 import type { CertTypeHandler } from './cert-types.js';
@@ -81,7 +81,7 @@ export const mldsaCertType: CertTypeHandler = {
 
   async verify(req) {
     const { params, publicKey, signature } = parseCertData(req.certType, req.certData, req.file);
-    const pinnedHash = parsePinnedHash(req.options.keySha256);
+    const pinnedHash = parseFingerprint(req.options.keySha256, '--key-sha256');
     if (!req.key && !pinnedHash) {
       throw new PqsignError('ERR_USAGE', 'a compact UEFI image carries its own public key, which proves nothing by itself: pin it with --key or --key-sha256', { file: req.file });
     }
