@@ -6,7 +6,7 @@
 import { concatBytes } from '../src/bytes.js';
 import { PqsignError } from '../src/errors.js';
 import { readRange, statInput } from '../src/io/read.js';
-import { CERT_TYPES, certTypeByGuid, certTypeByName, requireCertType } from '../src/uefi/cert-types.js';
+import { CERT_TYPES, DEFAULT_CERT_TYPE, certTypeByGuid, certTypeByName, requireCertType } from '../src/uefi/cert-types.js';
 import { guidText } from '../src/uefi/guid.js';
 import {
   COUNT_BYTES, HEADER_BYTES, encodeCount, encodeHeader, hex16, looksLikeImage, parseLayout, parseMonotonicCount, type ImageLayout,
@@ -26,7 +26,7 @@ async function openImage(file: string) {
 }
 
 const signedMessage = (file: string, layout: ImageLayout) =>
-  [{ path: file, start: layout.payloadOffset }, encodeCount(layout.monotonicCount)];
+  [{ path: file, start: layout.payloadOffset, end: layout.payloadOffset + layout.payloadBytes }, encodeCount(layout.monotonicCount)];
 
 export const uefi: Format = {
   name: 'uefi',
@@ -34,7 +34,7 @@ export const uefi: Format = {
   suffix: '.signed',
   flags: {
     'monotonic-count': { type: 'string', describe: 'uefi: MonotonicCount, UINT64 decimal or 0x hex (required)', for: ['sign'] },
-    'uefi-cert-type': { type: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default ${CERT_TYPES[0]!.name})`, for: ['sign'] },
+    'uefi-cert-type': { type: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default ${DEFAULT_CERT_TYPE.name})`, for: ['sign'] },
     'key-sha256': { type: 'string', describe: 'pin the signer by the SHA-256 of its raw public key (hex); checked for every format, and enough on its own for uefi', for: ['verify'] },
   },
   embedsPayload: () => true,

@@ -17,7 +17,7 @@ import { checkContext } from '../mu.js';
 import { MU_BYTES, paramByName, type ParamSet } from '../params.js';
 import { signMuChecked, type Signer } from '../signer.js';
 import { refuseToOverwrite } from './container.js';
-import { muOfArtifact, writeContainer } from './sign.js';
+import { muOfArtifact, writeContainer, type SignResult } from './sign.js';
 
 export const REQUEST_TYPE = 'pqsign-signing-request';
 export const REQUEST_VERSION = 1;
@@ -122,21 +122,12 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
   return { raw: r as unknown as SigningRequest, format, key: { params, publicKey }, context, mu };
 }
 
-export interface AttachResult {
-  file: string;
-  output: string;
-  format: string;
-  algorithm: string;
-  keyFingerprint: string;
-  bytes: number;
-}
-
 /**
  * Rebuild the container for `path` from a request and the signature the signer returned: the
  * artifact must be the one the request was made for, the format must yield the request's μ again,
  * and the signature must verify under the request's key over that μ; nothing is written otherwise.
  */
-export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string }): Promise<AttachResult> {
+export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string }): Promise<SignResult> {
   await refuseToOverwrite(output, path, labels.request, labels.signature);
   const { params, publicKey } = req.key;
   const want = req.raw.artifact;
@@ -158,7 +149,7 @@ export async function attachSignature(path: string, req: ParsedRequest, signatur
     throw new PqsignError('ERR_SIGNATURE_INVALID', `does not verify over the request's μ under its ${params.name} key (sha256 ${req.raw.keyFingerprint}); nothing was written`, { file: labels.signature });
   }
   await writeContainer(output, path, session.container(signature));
-  return { file: path, output, format: req.format.name, algorithm: params.name, keyFingerprint: req.raw.keyFingerprint, bytes: size };
+  return { file: path, output, format: req.format.name, algorithm: params.name, keyFingerprint: req.raw.keyFingerprint, bytes: size, signatureBytes: signature.length };
 }
 
 /** The signer's side of a ceremony done with pqsign itself (an offline machine, KMS): sign the request's μ. */
