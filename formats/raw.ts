@@ -1,10 +1,10 @@
 // Raw detached: the file holds exactly the FIPS 204 signature bytes over the artifact (pure ML-DSA,
 // optional context). The to-be-signed bytes are the artifact itself.
 import { PqsignError } from '../src/errors.js';
-import { readSmallFile } from '../src/io/read.js';
+import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkContext } from '../src/mu.js';
-import { paramBySignatureLength } from '../src/params.js';
+import { PARAM_SETS, paramBySignatureLength } from '../src/params.js';
 import { verifyStreamed } from '../src/ops/stream.js';
 import type { Format } from './types.js';
 
@@ -40,5 +40,15 @@ export const raw: Format = {
     }
     await verifyStreamed(params, publicKey, req.context, [{ path: req.payload }], sig, req.container);
     return { params, keyFingerprint: keyFingerprint(publicKey), details: {} };
+  },
+
+  /** A raw signature says nothing but its length, which names the parameter set. */
+  async inspect(container) {
+    const { size } = await statInput(container);
+    const params = paramBySignatureLength(size);
+    if (!params) {
+      throw new PqsignError('ERR_SIGNATURE_FORMAT', `is ${size} bytes, not an ML-DSA signature (${PARAM_SETS.map((p) => p.signatureBytes).join(', ')} bytes)`, { file: container });
+    }
+    return { algorithm: params.name, signatureBytes: size };
   },
 };

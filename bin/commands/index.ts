@@ -4,5 +4,10 @@ import { pubkey } from './pubkey.js';
 import { sign } from './sign.js';
 import { verify } from './verify.js';
 import { mu } from './mu.js';
+import { inspect } from './inspect.js';
+import { strip } from './strip.js';
+import { tbs } from './tbs.js';
+import { signRequestCommand } from './sign-request.js';
+import { attach } from './attach.js';
 
-export const COMMANDS = [keygen, pubkey, sign, verify, mu];
+export const COMMANDS = [keygen, pubkey, sign, verify, mu, inspect, strip, tbs, signRequestCommand, attach];

@@ -3,6 +3,7 @@
 // chunk is valid only until the next iteration: consume it synchronously (hash update copies).
 import { open, stat } from 'node:fs/promises';
 import { PqsignError } from '../errors.js';
+import { concatBytes } from '../bytes.js';
 
 export const READ_CHUNK = 4 * 1024 * 1024;
 
@@ -89,4 +90,13 @@ export async function readSmallFile(path: string, what: string, maxBytes = 16 * 
   } catch (e) {
     throw fileError(path, e);
   }
+}
+
+/** Bytes [start, end) of a file (fewer if it is shorter), for small structures inside large containers. */
+export async function readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of readChunks(path, { start, end, chunkSize: Math.max(1, Math.min(end - start, READ_CHUNK)) })) {
+    parts.push(Uint8Array.from(chunk)); // chunks are views into reused buffers
+  }
+  return parts.length === 1 ? parts[0]! : concatBytes(...parts);
 }

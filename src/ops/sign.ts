@@ -1,6 +1,6 @@
 // Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
 // check the signature against the signer's public key, then write the container atomically.
-import type { Format, FormatOptions } from '../../formats/types.js';
+import type { Format, FormatOptions, SignSession } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { progressFor } from '../io/progress.js';
@@ -8,6 +8,7 @@ import { readChunks, statInput } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import { MuHasher } from '../mu.js';
 import { computeMu } from '../mu.js';
+import type { ParamSet } from '../params.js';
 import { checkSignature, signMuChecked, type Signer } from '../signer.js';
 import { concatBytes } from '../bytes.js';
 
@@ -40,18 +41,30 @@ export async function signFile(path: string, output: string, format: Format, sig
   if (opts.messageType === 'raw') {
     signature = await signRaw(path, size, session, signer);
   } else {
-    const hasher = new MuHasher(signer.params, signer.publicKey, session.context);
-    hasher.update(session.head());
-    const emit = (b: Uint8Array) => void hasher.update(b);
-    for await (const chunk of readChunks(path, { onProgress: progressFor(path, size) })) session.update(chunk, emit);
-    hasher.update(session.tail());
-    signature = await signMuChecked(signer, hasher.digest());
+    signature = await signMuChecked(signer, await muOfArtifact(path, size, session, signer.params, signer.publicKey));
   }
   await writeContainer(output, path, session.container(signature));
   return {
     file: path, output, format: format.name, algorithm: signer.params.name,
     keyFingerprint: keyFingerprint(signer.publicKey), bytes: size, signatureBytes: signature.length,
   };
+}
+
+/**
+ * The one streaming pass: the artifact through the session's TBS bytes into μ. `onChunk` sees each
+ * artifact chunk as read (offline requests hash the artifact in the same pass).
+ */
+export async function muOfArtifact(path: string, size: number, session: SignSession, params: ParamSet, publicKey: Uint8Array,
+  onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
+  const hasher = new MuHasher(params, publicKey, session.context);
+  hasher.update(session.head());
+  const emit = (b: Uint8Array) => void hasher.update(b);
+  for await (const chunk of readChunks(path, { onProgress: progressFor(path, size) })) {
+    onChunk?.(chunk);
+    session.update(chunk, emit);
+  }
+  hasher.update(session.tail());
+  return hasher.digest();
 }
 
 async function signRaw(path: string, size: number, session: Awaited<ReturnType<Format['beginSign']>>, signer: Signer): Promise<Uint8Array> {

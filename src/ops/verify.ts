@@ -6,6 +6,7 @@ import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js
 import { PqsignError } from '../errors.js';
 import { fileError, statInput } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
+import { parseFingerprint } from '../keys/fingerprint.js';
 
 export interface VerifyOptions {
   key: PublicKey | undefined;
@@ -61,6 +62,11 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
 }
 
 async function run(format: Format, container: string, payload: string | undefined, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
+  const pinned = parseFingerprint(opts.formatOptions.keySha256, '--key-sha256');
   const r = await format.verify({ container, payload, key: opts.key, context: opts.context, options: opts.formatOptions });
+  // --key-sha256 pins the signer for every format, whatever the format itself checks
+  if (pinned && r.keyFingerprint !== pinned) {
+    throw new PqsignError('ERR_SIGNATURE_INVALID', `verified under key sha256 ${r.keyFingerprint}, not the --key-sha256 key ${pinned}`, { file: container });
+  }
   return { ...r, file, signature: container, format: format.name };
 }

@@ -1,0 +1,42 @@
+import type { CommandModule } from 'yargs';
+import { FORMATS, formatByName } from '../../formats/index.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { loadPublicKey } from '../../src/keyref.js';
+import { createRequest } from '../../src/ops/ceremony.js';
+import { refuseToOverwrite } from '../../src/ops/container.js';
+import { action, algOption, contextOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
+import { formatFlags } from '../format-flags.js';
+
+interface Args extends KeyArgs {
+  file: string;
+  format: string;
+  context?: string;
+  out?: string;
+  json: boolean;
+}
+
+export const tbs: CommandModule<object, Args> = {
+  command: 'tbs <file>',
+  describe: 'offline ceremony, step 1: write a signing request (μ plus what attach needs to rebuild the container)',
+  builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
+    key: { type: 'string', demandOption: true, describe: 'the signer\'s public key: public/private key or certificate file, or awskms:// reference' },
+    format: { type: 'string', default: 'raw', describe: `signature format: ${FORMATS.map((f) => f.name).join('|')}` },
+    context: contextOption,
+    out: { type: 'string', describe: 'request file (default FILE.tbs.json)' },
+    json: { ...jsonOption, describe: 'print a JSON summary' },
+    'passphrase-file': passphraseFileOption,
+    alg: algOption,
+    ...formatFlags('sign'),
+  }) as never,
+  handler: action(async (a: Args) => {
+    const format = formatByName(a.format);
+    const context = parseContext(a.context);
+    const key = await loadPublicKey(a.key, keyRefOptions(a));
+    const out = a.out ?? `${a.file}.tbs.json`;
+    await refuseToOverwrite(out, a.file);
+    const req = await createRequest(a.file, format, key, context, a);
+    await writeFileAtomic(out, `${JSON.stringify(req, null, 2)}\n`);
+    if (a.json) printJson({ file: a.file, request: out, format: req.format, algorithm: req.algorithm, keyFingerprint: req.keyFingerprint, mu: req.mu });
+    else process.stderr.write(`wrote signing request ${out} (${req.algorithm}, ${req.format}); μ = ${req.mu}\n`);
+  }),
+};

@@ -1,0 +1,104 @@
+// UEFI firmware image authentication: EFI_FIRMWARE_IMAGE_AUTHENTICATION ‖ payload, as FMP capsules
+// carry it (src/uefi/image.ts has the byte layout). The signed message is payload ‖ MonotonicCount
+// (8 bytes LE), exactly as edk2 builds it; the CertType table (src/uefi/cert-types.ts) turns that
+// message into CertData. The header does not depend on the signature's value, only on its length,
+// so the output is header ‖ CertData ‖ payload after one streaming pass into μ.
+import { concatBytes } from '../src/bytes.js';
+import { PqsignError } from '../src/errors.js';
+import { readRange, statInput } from '../src/io/read.js';
+import { CERT_TYPES, DEFAULT_CERT_TYPE, certTypeByGuid, certTypeByName, requireCertType } from '../src/uefi/cert-types.js';
+import { guidText } from '../src/uefi/guid.js';
+import {
+  COUNT_BYTES, HEADER_BYTES, encodeCount, encodeHeader, hex16, looksLikeImage, parseLayout, parseMonotonicCount, type ImageLayout,
+} from '../src/uefi/image.js';
+import type { Format } from './types.js';
+
+const knownCertType = (guid: Uint8Array) => certTypeByGuid(guid) !== undefined;
+
+/** Header, CertType entry and CertData of an image, every structure check done. */
+async function openImage(file: string) {
+  const { size } = await statInput(file);
+  const layout = parseLayout(await readRange(file, 0, HEADER_BYTES), size, file);
+  const certType = requireCertType(layout.certType, file);
+  const certData = await readRange(file, layout.certDataOffset, layout.certDataOffset + layout.certDataBytes);
+  const facts = certType.inspect(layout.certType, certData, file, layout.certDataOffset);
+  return { layout, certType, certData, facts };
+}
+
+const signedMessage = (file: string, layout: ImageLayout) =>
+  [{ path: file, start: layout.payloadOffset, end: layout.payloadOffset + layout.payloadBytes }, encodeCount(layout.monotonicCount)];
+
+export const uefi: Format = {
+  name: 'uefi',
+  description: 'EFI_FIRMWARE_IMAGE_AUTHENTICATION (FMP capsule) header in front of the payload',
+  suffix: '.signed',
+  flags: {
+    'monotonic-count': { type: 'string', describe: 'uefi: MonotonicCount, UINT64 decimal or 0x hex (required)', for: ['sign'] },
+    'uefi-cert-type': { type: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default ${DEFAULT_CERT_TYPE.name})`, for: ['sign'] },
+    'key-sha256': { type: 'string', describe: 'pin the signer by the SHA-256 of its raw public key (hex); checked for every format, and enough on its own for uefi', for: ['verify'] },
+  },
+  embedsPayload: () => true,
+  detect: (head) => looksLikeImage(head, knownCertType),
+
+  async beginSign(req) {
+    const count = parseMonotonicCount(req.options.monotonicCount);
+    const handler = certTypeByName(req.options.uefiCertType);
+    if (req.artifact.size === 0) {
+      throw new PqsignError('ERR_USAGE', 'is empty; a UEFI image needs a payload (edk2 rejects an empty one)', { file: req.artifact.path });
+    }
+    const countBytes = encodeCount(count);
+    const s = await handler.beginSign({
+      params: req.params, publicKey: req.publicKey, context: req.context, options: req.options, messageBytes: req.artifact.size + COUNT_BYTES,
+    });
+    return {
+      context: s.context,
+      head: () => s.head(),
+      update: (chunk, emit) => s.update(chunk, emit),
+      tail: () => {
+        // the count is the last piece of the signed message
+        const parts: Uint8Array[] = [];
+        s.update(countBytes, (b) => void parts.push(Uint8Array.from(b)));
+        parts.push(s.tail());
+        return concatBytes(...parts);
+      },
+      container: (signature) => {
+        const certData = s.certData(signature);
+        return { prefix: concatBytes(encodeHeader(count, s.certType, certData.length), certData), includeArtifact: true, suffix: new Uint8Array(0) };
+      },
+      resolvedOptions: () => ({ ...s.resolvedOptions(), monotonicCount: count.toString(), uefiCertType: handler.name }),
+    };
+  },
+
+  async verify(req) {
+    if (req.payload !== undefined) {
+      throw new PqsignError('ERR_USAGE', 'a UEFI image embeds its payload: verify the image itself (pqsign strip extracts the payload to compare)', { file: req.container });
+    }
+    const { layout, certType, certData } = await openImage(req.container);
+    const r = await certType.verify({
+      file: req.container, certType: layout.certType, certData, message: signedMessage(req.container, layout), key: req.key, options: req.options,
+    });
+    return { ...r, details: { ...r.details, monotonicCount: layout.monotonicCount.toString(), payloadBytes: layout.payloadBytes } };
+  },
+
+  async inspect(container) {
+    const { layout, certType, facts } = await openImage(container);
+    return {
+      monotonicCount: layout.monotonicCount.toString(),
+      certType: certType.name,
+      certTypeGuid: guidText(layout.certType),
+      ...facts,
+      dwLength: layout.dwLength,
+      wRevision: hex16(layout.wRevision),
+      wCertificateType: hex16(layout.wCertificateType),
+      certDataOffset: layout.certDataOffset,
+      certDataBytes: layout.certDataBytes,
+      payloadOffset: layout.payloadOffset,
+      payloadBytes: layout.payloadBytes,
+    };
+  },
+
+  async payload(container) {
+    const { layout } = await openImage(container);
+    return { start: layout.payloadOffset, end: layout.payloadOffset + layout.payloadBytes };
+  },
+};

@@ -1,0 +1,85 @@
+// The WIN_CERTIFICATE_UEFI_GUID CertTypes pqsign reads and writes: one entry per CertType family.
+// The container (header, count, payload, signed message payload ‖ count) is formats/uefi.ts; an
+// entry only turns that signed message into CertData and back. Adding a CertType (e.g. `pkcs7`,
+// EFI_CERT_TYPE_PKCS7_GUID with a detached CMS SignedData) is one module plus one line in CERT_TYPES.
+import type { FormatOptions, VerifyResult } from '../../formats/types.js';
+import { PqsignError } from '../errors.js';
+import type { PublicKey } from '../keys/spki.js';
+import type { ParamSet } from '../params.js';
+import type { MessagePart } from '../ops/stream.js';
+import { guidText } from './guid.js';
+import { mldsaCertType } from './mldsa-cert.js';
+
+export interface CertTypeSignRequest {
+  params: ParamSet;
+  publicKey: Uint8Array;
+  /** the --context the user gave (a CertType that fixes its own refuses a non-empty one) */
+  context: Uint8Array;
+  /** all parsed CLI options, or the resolved options of an offline request */
+  options: FormatOptions;
+  /** bytes of the signed message payload ‖ MonotonicCount */
+  messageBytes: number;
+}
+
+/** Turns the signed message into TBS bytes while it streams, then the signature into CertData. */
+export interface CertTypeSession {
+  /** AuthInfo.CertType as serialized */
+  readonly certType: Uint8Array;
+  /** the ML-DSA context string μ is computed with */
+  readonly context: Uint8Array;
+  head(): Uint8Array;
+  /** one piece of the signed message (payload chunks, then the 8 count bytes) */
+  update(chunk: Uint8Array, emit: (tbs: Uint8Array) => void): void;
+  tail(): Uint8Array;
+  certData(signature: Uint8Array): Uint8Array;
+  /** options that make a second beginSign produce the same TBS bytes (e.g. a CMS signing time) */
+  resolvedOptions(): FormatOptions;
+}
+
+export interface CertTypeVerifyRequest {
+  file: string;
+  certType: Uint8Array;
+  certData: Uint8Array;
+  /** the signed message: the payload range of the image, then the count bytes */
+  message: MessagePart[];
+  /** --key, when given */
+  key: PublicKey | undefined;
+  options: FormatOptions;
+}
+
+export interface CertTypeHandler {
+  /** the --uefi-cert-type value */
+  readonly name: string;
+  readonly description: string;
+  /** is this CertType GUID ours? */
+  recognises(certType: Uint8Array): boolean;
+  beginSign(req: CertTypeSignRequest): Promise<CertTypeSession>;
+  /**
+   * Structure facts of CertData for `inspect` (offsets absolute: CertData starts at `certDataOffset`);
+   * throws ERR_SIGNATURE_FORMAT when CertData is malformed.
+   */
+  inspect(certType: Uint8Array, certData: Uint8Array, file: string, certDataOffset: number): Record<string, unknown>;
+  /** check CertData against the signed message; throws ERR_SIGNATURE_INVALID when it does not verify */
+  verify(req: CertTypeVerifyRequest): Promise<VerifyResult>;
+}
+
+export const CERT_TYPES: readonly CertTypeHandler[] = [mldsaCertType];
+
+export const DEFAULT_CERT_TYPE = mldsaCertType;
+
+export function certTypeByName(name: unknown): CertTypeHandler {
+  if (name === undefined) return DEFAULT_CERT_TYPE;
+  const t = CERT_TYPES.find((c) => c.name === name);
+  if (!t) throw new PqsignError('ERR_USAGE', `unknown --uefi-cert-type "${String(name)}" (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`);
+  return t;
+}
+
+export const certTypeByGuid = (guid: Uint8Array): CertTypeHandler | undefined => CERT_TYPES.find((c) => c.recognises(guid));
+
+export function requireCertType(guid: Uint8Array, file: string): CertTypeHandler {
+  const t = certTypeByGuid(guid);
+  if (!t) {
+    throw new PqsignError('ERR_SIGNATURE_FORMAT', `unknown CertType {${guidText(guid)}} (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`, { file });
+  }
+  return t;
+}
