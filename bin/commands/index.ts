@@ -4,5 +4,7 @@ import { pubkey } from './pubkey.js';
 import { sign } from './sign.js';
 import { verify } from './verify.js';
 import { mu } from './mu.js';
+import { attest } from './attest.js';
+import { verifyAttestationCommand } from './verify-attestation.js';
 
-export const COMMANDS = [keygen, pubkey, sign, verify, mu];
+export const COMMANDS = [keygen, pubkey, sign, verify, mu, attest, verifyAttestationCommand];
