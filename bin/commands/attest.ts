@@ -24,7 +24,7 @@ interface Args extends KeyArgs {
   json: boolean;
 }
 
-const provenance = 'SLSA provenance (outside GitHub Actions)';
+const provenance = 'SLSA provenance (see docs/ci.md):';
 
 export const attest: CommandModule<object, Args> = {
   command: 'attest <subjects..>',
@@ -39,7 +39,7 @@ export const attest: CommandModule<object, Args> = {
     'builder-id': { type: 'string', describe: 'runDetails.builder.id URI (required outside GitHub Actions; overrides it there)', group: provenance },
     'build-type': { type: 'string', describe: 'buildDefinition.buildType URI', group: provenance },
     'source-uri': { type: 'string', describe: 'the source that was built (externalParameters.source, resolvedDependencies)', group: provenance },
-    'source-digest': { type: 'string', array: true, describe: 'ALG:HEX digest of the source, e.g. gitCommit:abc123...', group: provenance },
+    'source-digest': { type: 'string', array: true, nargs: 1, describe: 'ALG:HEX digest of the source, e.g. gitCommit:abc123... (repeatable)', group: provenance },
     'entry-point': { type: 'string', describe: 'externalParameters.entryPoint (build script, target, ...)', group: provenance },
     'invocation-id': { type: 'string', describe: 'runDetails.metadata.invocationId', group: provenance },
     'started-on': { type: 'string', describe: 'runDetails.metadata.startedOn (RFC 3339)', group: provenance },

@@ -31,7 +31,7 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
   describe: 'verify a DSSE attestation bundle with a public key, and check files against its subjects',
   builder: (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'the .intoto.jsonl bundle' }).options({
     key: { ...keyOption, describe: 'public key, private key, certificate, or awskms:// reference the attestation must be signed by' },
-    subject: { type: 'string', array: true, describe: 'files (directories with --recursive, globs) whose digests must match a subject of the same name' },
+    subject: { type: 'string', array: true, describe: 'files (directories with --recursive, globs) whose digests must match a subject of the same name; takes several, so give FILE first' },
     recursive: { type: 'boolean', default: false, describe: 'check every file below directories given with --subject' },
     'base-dir': { type: 'string', default: '.', describe: 'subject names are paths relative to this directory' },
     'predicate-type': { type: 'string', describe: 'only envelopes with this predicate type count' },
