@@ -119,9 +119,10 @@ describe('attest', () => {
     ['no --builder-id outside CI', ['dist/app.bin', '--builder-id', ''], /--builder-id/],
     ['--predicate without its type', ['dist/app.bin', '--predicate', 'scan.json'], /--predicate-type/],
     ['a non-SLSA type without --predicate', ['dist/app.bin', '--predicate-type', 'https://example.com/x', ...BUILDER], /needs --predicate/],
+    ['an --out in a missing directory', ['dist/app.bin', ...BUILDER, '--out', 'no/such/dir.jsonl'], /cannot write output \(ENOENT\)/],
     ['provenance flags with --predicate', ['dist/app.bin', '--predicate', 'scan.json', '--predicate-type', 'https://example.com/x', ...BUILDER], /cannot be combined/],
   ])('refuses %s with exit 2 and writes nothing', (_name, args, message) => {
-    const r = run(['attest', ...args, '--key', 'k65.key', '--out', 'refused.intoto.jsonl']);
+    const r = run(['attest', ...args, '--key', 'k65.key', ...(args.includes('--out') ? [] : ['--out', 'refused.intoto.jsonl'])]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -242,7 +243,10 @@ describe('verify-attestation', () => {
   });
 
   it('--predicate-type selects envelopes: a mismatch is ERR_CLAIMS (exit 1)', () => {
-    const r = run(['verify-attestation', 'scan.intoto.jsonl', '--key', 'k65.pub', '--predicate-type', 'https://slsa.dev/provenance/v1', '--json']);
+    const json = run(['verify-attestation', 'scan.intoto.jsonl', '--key', 'k65.pub', '--predicate-type', 'https://slsa.dev/provenance/v1', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout.trim().split('\n').at(-1)!).error.code).toBe('ERR_CLAIMS');
+    const r = run(['verify-attestation', 'scan.intoto.jsonl', '--key', 'k65.pub', '--predicate-type', 'https://slsa.dev/provenance/v1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/predicateType is https:\/\/example\.com\/VulnScan\/v1, not https:\/\/slsa\.dev\/provenance\/v1/);
     expect(run(['verify-attestation', 'scan.intoto.jsonl', '--key', 'k65.pub', '--predicate-type', 'https://example.com/VulnScan/v1', '--subject', 'dist/app.bin']).code).toBe(0);
@@ -270,6 +274,11 @@ describe('verify-attestation', () => {
       const r = run(['verify-attestation', 'mixed.intoto.jsonl', '--key', 'k87.pub']);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/no line of 3 is an attestation by key/);
+      const json = run(['verify-attestation', 'mixed.intoto.jsonl', '--key', 'k87.pub', '--json']);
+      expect(json.code).toBe(1);
+      const out = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(out.map((o) => [o.kind, o.ok])).toEqual([['envelope', false], ['envelope', false], ['envelope', false], ['attestation', false]]);
+      expect(out[3].error.code).toBe('ERR_SIGNATURE_INVALID');
     });
 
     it('successive builds appended to one bundle: the file matches the envelope that attests its current content', () => {

@@ -3,7 +3,8 @@ import { loadSigner } from '../../src/keyref.js';
 import { attestFiles, readPredicateFile } from '../../src/attest/attest.js';
 import { DEFAULT_BUNDLE } from '../../src/attest/bundle.js';
 import { SLSA_PROVENANCE_V1 } from '../../src/attest/slsa.js';
-import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, usage, type KeyArgs } from '../cli.js';
+import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
+import { baseDirOption, checkJobs, jobsOption } from '../attest-options.js';
 
 interface Args extends KeyArgs {
   subjects: string[];
@@ -32,7 +33,7 @@ export const attest: CommandModule<object, Args> = {
   builder: (y) => y.positional('subjects', { type: 'string', array: true, demandOption: true, describe: 'files, directories (with --recursive) or glob patterns' }).options({
     key: keyOption,
     out: { type: 'string', default: DEFAULT_BUNDLE, describe: 'bundle to append the envelope to (JSON Lines)' },
-    'base-dir': { type: 'string', default: '.', describe: 'subject names are paths relative to this directory' },
+    'base-dir': baseDirOption,
     recursive: { type: 'boolean', default: false, describe: 'attest every file below directories given as subjects' },
     'predicate-type': { type: 'string', describe: `predicate type URI (default ${SLSA_PROVENANCE_V1}; required with --predicate)` },
     predicate: { type: 'string', describe: 'JSON file with the predicate (default: SLSA provenance from the CI environment)' },
@@ -44,13 +45,13 @@ export const attest: CommandModule<object, Args> = {
     'invocation-id': { type: 'string', describe: 'runDetails.metadata.invocationId', group: provenance },
     'started-on': { type: 'string', describe: 'runDetails.metadata.startedOn (RFC 3339)', group: provenance },
     'finished-on': { type: 'string', describe: 'runDetails.metadata.finishedOn (RFC 3339)', group: provenance },
-    jobs: { type: 'number', describe: 'hashing threads (default: number of CPUs)' },
+    jobs: jobsOption,
     json: { ...jsonOption, describe: 'print the result as one JSON object on stdout' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
   }) as never,
   handler: action(async (a: Args) => {
-    if (a.jobs !== undefined && !(Number.isInteger(a.jobs) && a.jobs >= 1)) throw usage('--jobs must be a positive integer');
+    checkJobs(a.jobs);
     const predicate = a.predicate ? await readPredicateFile(a.predicate) : undefined;
     const signer = await loadSigner(a.key, keyRefOptions(a));
     try {

@@ -3,7 +3,8 @@ import { loadPublicKey } from '../../src/keyref.js';
 import { verifyAttestation, type EnvelopeReport, type SubjectReport } from '../../src/attest/verify.js';
 import { errorJson, exitOf } from '../../src/ops/describe.js';
 import { worstExit } from '../../src/errors.js';
-import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
+import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, reportError, type KeyArgs } from '../cli.js';
+import { baseDirOption, checkJobs, jobsOption } from '../attest-options.js';
 
 interface Args extends KeyArgs {
   file: string;
@@ -33,15 +34,15 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
     key: { ...keyOption, describe: 'public key, private key, certificate, or awskms:// reference the attestation must be signed by' },
     subject: { type: 'string', array: true, describe: 'files (directories with --recursive, globs) whose digests must match a subject of the same name; takes several, so give FILE first' },
     recursive: { type: 'boolean', default: false, describe: 'check every file below directories given with --subject' },
-    'base-dir': { type: 'string', default: '.', describe: 'subject names are paths relative to this directory' },
+    'base-dir': baseDirOption,
     'predicate-type': { type: 'string', describe: 'only envelopes with this predicate type count' },
-    jobs: { type: 'number', describe: 'hashing threads (default: number of CPUs)' },
+    jobs: jobsOption,
     json: { ...jsonOption, describe: 'one JSON object per envelope and per subject on stdout' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
   }) as never,
   handler: action(async (a: Args) => {
-    if (a.jobs !== undefined && !(Number.isInteger(a.jobs) && a.jobs >= 1)) throw usage('--jobs must be a positive integer');
+    checkJobs(a.jobs);
     const key = await loadPublicKey(a.key, keyRefOptions(a));
     const report = await verifyAttestation(a.file, {
       key, subjects: a.subject, recursive: a.recursive, baseDir: a.baseDir, predicateType: a.predicateType, jobs: a.jobs,
@@ -49,10 +50,12 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
     if (a.json) {
       for (const e of report.envelopes) printJson(envelopeJson(e));
       for (const s of report.subjects) printJson(subjectJson(s));
+      if (report.error) printJson({ kind: 'attestation', file: a.file, ok: false, error: errorJson(report.error) });
     } else {
       for (const e of report.envelopes) if (!e.ok) process.stderr.write(`pqsign: ${a.file}: line ${e.line} ignored: ${e.error!.message}\n`);
       for (const s of report.subjects) if (!s.ok) reportError(s.error);
     }
+    if (report.error) return a.json ? report.error.exitCode : reportError(report.error);
     const failed = report.subjects.filter((s) => !s.ok);
     if (!a.json && failed.length === 0) {
       const counted = report.envelopes.filter((e) => e.ok).length;

@@ -1,7 +1,8 @@
 // Attest files: collect the subjects, hash them over all cores, build the in-toto Statement (SLSA
 // provenance unless a predicate is given), sign PAE with the signer through external μ, and append
 // the envelope to the bundle. `attestFiles` is the library entry point (CLI and benchmark).
-import { resolve } from 'node:path';
+import { access, constants } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { PqsignError } from '../errors.js';
 import { readSmallFile } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
@@ -42,6 +43,14 @@ export interface AttestResult {
   envelopeBytes: number;
 }
 
+async function checkWritableDir(output: string): Promise<void> {
+  try {
+    await access(dirname(resolve(output)), constants.W_OK);
+  } catch (e) {
+    throw new PqsignError('ERR_FILE', `cannot write output (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: output });
+  }
+}
+
 /** Read a --predicate file: one JSON object. */
 export async function readPredicateFile(path: string): Promise<Record<string, unknown>> {
   const text = new TextDecoder().decode(await readSmallFile(path, 'predicate'));
@@ -73,6 +82,7 @@ export function resolvePredicate(opts: AttestOptions): { predicateType: string; 
 export async function attestFiles(args: readonly string[], signer: Signer, opts: AttestOptions = {}): Promise<AttestResult> {
   const { predicateType, predicate } = resolvePredicate(opts);
   const output = opts.out ?? DEFAULT_BUNDLE;
+  await checkWritableDir(output); // before hashing and signing: a KMS signature is not spent on a bad --out
   const files = await collectSubjects(args, { baseDir: opts.baseDir ?? '.', recursive: opts.recursive ?? false, exclude: [resolve(output)] });
   const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing subjects' });
   let bytes = 0;

@@ -57,6 +57,8 @@ export interface AttestationReport {
   keyFingerprint: string;
   envelopes: EnvelopeReport[];
   subjects: SubjectReport[];
+  /** set when the bundle as a whole fails (no envelope counts); subjects are then not checked */
+  error?: PqsignError;
 }
 
 interface Attested {
@@ -96,15 +98,14 @@ export async function verifyAttestation(file: string, opts: VerifyAttestationOpt
       if (!best || e.stage > best.stage) best = { stage: e.stage, line, error: e.error };
     }
   }
-  if (envelopes.length === 0) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'has no envelopes', { file });
+  const report = { file, algorithm: opts.key.params.name, keyFingerprint: fp, envelopes, subjects: [] as SubjectReport[] };
+  if (envelopes.length === 0) return { ...report, error: new PqsignError('ERR_SIGNATURE_FORMAT', 'has no envelopes', { file }) };
   if (!envelopes.some((e) => e.ok)) {
     const { line, error } = best!;
     const where = envelopes.length === 1 ? '' : ` (no line of ${envelopes.length} is an attestation by key ${fp.slice(0, 16)}; furthest: line ${line})`;
-    throw new PqsignError(error.code, `${envelopes.length === 1 ? `line ${line}: ` : ''}${error.message}${where}`, { file });
+    return { ...report, error: new PqsignError(error.code, `${envelopes.length === 1 ? `line ${line}: ` : ''}${error.message}${where}`, { file }) };
   }
-
-  const subjects = opts.subjects?.length ? await checkSubjects(opts, byName) : [];
-  return { file, algorithm: opts.key.params.name, keyFingerprint: fp, envelopes, subjects };
+  return { ...report, subjects: opts.subjects?.length ? await checkSubjects(opts, byName) : [] };
 }
 
 function checkEnvelope(text: string, opts: VerifyAttestationOptions) {
