@@ -9,5 +9,20 @@ import { strip } from './strip.js';
 import { tbs } from './tbs.js';
 import { signRequestCommand } from './sign-request.js';
 import { attach } from './attach.js';
+import { attest } from './attest.js';
+import { verifyAttestationCommand } from './verify-attestation.js';
 
-export const COMMANDS = [keygen, pubkey, sign, verify, mu, inspect, strip, tbs, signRequestCommand, attach];
+export const COMMANDS = [
+  keygen,
+  pubkey,
+  sign,
+  verify,
+  mu,
+  inspect,
+  strip,
+  tbs,
+  signRequestCommand,
+  attach,
+  attest,
+  verifyAttestationCommand,
+];

@@ -2,5 +2,10 @@
 import type { DemoStep } from './types.js';
 import { rawStep } from './raw.js';
 import { uefiStep } from './uefi.js';
+import { attestStep } from './attest.js';
 
-export const DEMO_STEPS: DemoStep[] = [rawStep, uefiStep];
+export const DEMO_STEPS: DemoStep[] = [
+  rawStep,
+  uefiStep,
+  attestStep,
+];
