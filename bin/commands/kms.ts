@@ -115,7 +115,7 @@ const describe: CommandModule<object, DescribeArgs> = {
     const rows: [string, string | undefined][] = [
       ['arn', f.arn], ['key spec', `${f.keySpec}${f.algorithm ? ` (${f.algorithm})` : ''}`], ['usage', `${f.keyUsage} ${f.signingAlgorithms.join(', ')}`],
       ['state', f.keyState + (f.deletionDate ? ` (deletion on ${f.deletionDate})` : '')], ['created', f.creationDate],
-      ['description', f.description || undefined], ['aliases', f.aliases.join(', ') || undefined], ['sha256', f.keyFingerprint],
+      ['description', f.description || undefined], ['aliases', f.aliases.join(', ') || undefined], ['sha256', f.keyFingerprint ?? undefined],
     ];
     process.stdout.write(`${f.keyRef}\n${rows.filter(([, v]) => v !== undefined).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}\n`);
   }),

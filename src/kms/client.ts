@@ -42,13 +42,11 @@ export async function openKmsClient(target: KmsTarget): Promise<KMSClient> {
     ...(target.region ? { region: target.region } : {}),
   };
   const client = new KMSClient(config);
-  if (target.endpoint && !target.region) {
-    // A local endpoint needs no particular region; don't fail just because none is configured.
-    const configured = await client.config.region().then(() => true, () => false);
-    if (!configured) {
-      client.destroy();
-      return new KMSClient({ ...config, region: FALLBACK_REGION });
-    }
-  }
-  return client;
+  if (target.region) return client;
+  const configured = await client.config.region().then(() => true, () => false);
+  if (configured) return client;
+  client.destroy();
+  // A local endpoint needs no particular region; AWS itself does.
+  if (target.endpoint) return new KMSClient({ ...config, region: FALLBACK_REGION });
+  throw new PqsignError('ERR_USAGE', 'no AWS region configured for KMS: set AWS_REGION or a region in your AWS profile, or name the key by its ARN');
 }

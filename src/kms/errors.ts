@@ -8,8 +8,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 /** The name that identifies a KMS / SDK / network failure. */
 export function kmsErrorName(e: unknown): string {
   const err = e as { name?: unknown; code?: unknown };
-  if (typeof err?.code === 'string' && NETWORK_CODES.has(err.code)) return err.code;
-  return typeof err?.name === 'string' && err.name ? err.name : 'Error';
+  const name = typeof err?.name === 'string' && err.name ? err.name : 'Error';
+  return name === 'Error' && typeof err?.code === 'string' && NETWORK_CODES.has(err.code) ? err.code : name;
 }
 
 /**

@@ -35,8 +35,8 @@ export interface KmsKeyFacts {
   deletionDate: string | undefined;
   signingAlgorithms: string[];
   aliases: string[];
-  /** SHA-256 of the raw public key; undefined when KMS cannot hand it out (disabled, pending deletion) */
-  keyFingerprint: string | undefined;
+  /** SHA-256 of the raw public key; null when KMS cannot hand it out (disabled, pending deletion) */
+  keyFingerprint: string | null;
 }
 
 const ALIAS = /^alias\/[a-zA-Z0-9/_-]+$/;
@@ -104,7 +104,7 @@ export async function describeKmsKey(refText: string): Promise<KmsKeyFacts> {
 
 async function facts(client: KMSClient, keyRef: string, meta: KeyMetadata): Promise<KmsKeyFacts> {
   const aliases = await call('ListAliases', keyRef, () => client.send(new ListAliasesCommand({ KeyId: meta.KeyId })));
-  let fingerprint: string | undefined;
+  let fingerprint: string | null = null;
   if (meta.KeyState === 'Enabled') {
     const pub = await call('GetPublicKey', keyRef, () => client.send(new GetPublicKeyCommand({ KeyId: meta.Arn })));
     fingerprint = keyFingerprint(checkPublicKey(pub, keyRef).publicKey);

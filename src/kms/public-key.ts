@@ -52,6 +52,6 @@ export function checkPublicKey(out: Pick<GetPublicKeyCommandOutput, 'KeySpec' | 
   } catch (e) {
     throw inconsistent(`a public key that is not an ML-DSA SubjectPublicKeyInfo (${(e as Error).message})`);
   }
-  if (spki.params !== params) throw inconsistent(`an ${spki.params.name} public key for a ${out.KeySpec} key`);
+  if (spki.params !== params) throw inconsistent(`an ${spki.params.name} public key, but the key spec is ${out.KeySpec}`);
   return { params, publicKey: spki.publicKey, keyArn: out.KeyId };
 }

@@ -72,13 +72,16 @@ export function kmsRequestHandler(ctx: HandlerContext): (req: IncomingMessage, r
   return (req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
-    let op = '-';
+    let logged = '-'; // the operation, and the message type of Sign / Verify
+
     const answer = async () => {
       const body = await readBody(req);
       await delay(ctx.faults);
       await verifySigV4({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, ctx.credential, ctx.region);
-      op = operationOf(req);
+      const op = operationOf(req);
+      logged = op;
       const input = parseInput(body);
+      if (typeof input.MessageType === 'string') logged += ` ${input.MessageType}`;
       injectFailure(ctx.faults);
       const now = () => Date.now() / 1000;
       await ctx.store.purgeExpired(now());
@@ -87,13 +90,13 @@ export function kmsRequestHandler(ctx: HandlerContext): (req: IncomingMessage, r
     answer().then(
       (result) => {
         send(res, 200, requestId, result);
-        ctx.log?.(`${op} 200 ${Date.now() - started}ms`);
+        ctx.log?.(`${logged} 200 ${Date.now() - started}ms`);
       },
       (e: unknown) => {
         const err = e instanceof KmsServiceError ? e
           : new KmsServiceError('KMSInternalException', 'The request was rejected because an internal exception occurred. The request can be retried.', 500);
         send(res, err.status, requestId, err.body);
-        ctx.log?.(`${op} ${err.status} ${err.type}${err === e ? '' : ` (${e instanceof Error ? e.message : String(e)})`} ${Date.now() - started}ms`);
+        ctx.log?.(`${logged} ${err.status} ${err.type}${err === e ? '' : ` (${e instanceof Error ? e.message : String(e)})`} ${Date.now() - started}ms`);
       },
     );
   };

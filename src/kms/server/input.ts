@@ -8,8 +8,9 @@ export type Input = Record<string, unknown>;
 
 const member = (field: string) => field[0]!.toLowerCase() + field.slice(1);
 
-function violation(field: string, value: unknown, constraint: string): Error {
-  const shown = value === null || value === undefined ? 'null ' : typeof value === 'string' || typeof value === 'number' ? `'${value}' ` : '';
+/** `value`: the offending value; null when absent; undefined when sensitive (never echoed). */
+function violation(field: string, value: string | number | null | undefined, constraint: string): Error {
+  const shown = value === null ? 'null ' : value === undefined ? '' : `'${value}' `;
   return validation(`1 validation error detected: Value ${shown}at '${member(field)}' failed to satisfy constraint: ${constraint}`);
 }
 
