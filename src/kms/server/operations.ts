@@ -188,7 +188,7 @@ const createAlias: Operation = async (input, { store, now }) => {
   const key = store.find(targetKeyId, { aliases: false });
   if (key.state === 'PendingDeletion') throw invalidState(`${store.keyArn(key.keyId)} is pending deletion.`);
   if (store.alias(name)) throw new KmsServiceError('AlreadyExistsException', `An alias with the name ${store.aliasArn(name)} already exists`);
-  await store.putAlias(name, key.keyId, now());
+  await store.addAlias(name, key.keyId, now());
   return {};
 };
 

@@ -35,9 +35,9 @@ export interface KeyRecord {
 
 export interface AliasRecord {
   readonly aliasName: string;
-  targetKeyId: string;
+  readonly targetKeyId: string;
   readonly creationDate: number;
-  lastUpdatedDate: number;
+  readonly lastUpdatedDate: number;
 }
 
 export interface Location {
@@ -47,7 +47,7 @@ export interface Location {
 
 const KEY_FORMAT = 'pqsign-kms-key/1';
 const ALIASES_FORMAT = 'pqsign-kms-aliases/1';
-export const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class KeyStore {
   private readonly keys = new Map<string, KeyRecord>();
@@ -139,14 +139,8 @@ export class KeyStore {
     return this.persist(() => writeFileAtomic(this.keyPath(dir, key.keyId), `${JSON.stringify(doc, null, 2)}\n`, 0o600));
   }
 
-  async putAlias(aliasName: string, targetKeyId: string, now: number): Promise<void> {
-    const existing = this.aliases.get(aliasName);
-    if (existing) {
-      existing.targetKeyId = targetKeyId;
-      existing.lastUpdatedDate = now;
-    } else {
-      this.aliases.set(aliasName, { aliasName, targetKeyId, creationDate: now, lastUpdatedDate: now });
-    }
+  async addAlias(aliasName: string, targetKeyId: string, now: number): Promise<void> {
+    this.aliases.set(aliasName, { aliasName, targetKeyId, creationDate: now, lastUpdatedDate: now });
     await this.saveAliases();
   }
 
@@ -203,10 +197,7 @@ export class KeyStore {
       this.keys.set(key.keyId, key);
     }
     const aliasesPath = join(dir, 'aliases.json');
-    const doc = await readJson(aliasesPath).catch((e: unknown) => {
-      if ((e as PqsignError).cause && ((e as PqsignError).cause as NodeJS.ErrnoException).code === 'ENOENT') return { format: ALIASES_FORMAT, aliases: [] };
-      throw e;
-    });
+    const doc = (await readJson(aliasesPath, { missingOk: true })) ?? { format: ALIASES_FORMAT, aliases: [] };
     for (const a of parseAliases(doc, aliasesPath)) {
       if (!this.keys.has(a.targetKeyId)) throw corrupt(aliasesPath, `alias ${a.aliasName} points at unknown key ${a.targetKeyId}`);
       this.aliases.set(a.aliasName, a);
@@ -220,12 +211,14 @@ const ignoreMissing = (e: NodeJS.ErrnoException) => {
 
 const corrupt = (file: string, why: string) => new PqsignError('ERR_FILE', `not a valid local KMS state file: ${why}`, { file });
 
-async function readJson(file: string): Promise<unknown> {
+async function readJson(file: string, opts: { missingOk?: boolean } = {}): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new PqsignError('ERR_FILE', `cannot read (${(e as NodeJS.ErrnoException).code ?? e})`, { file, cause: e });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && opts.missingOk) return undefined;
+    throw new PqsignError('ERR_FILE', `cannot read (${code ?? e})`, { file, cause: e });
   }
   try {
     return JSON.parse(text);
