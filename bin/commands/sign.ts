@@ -7,7 +7,7 @@ import type { Signer } from '../../src/signer.js';
 import { signFile, type SignResult } from '../../src/ops/sign.js';
 import { mapBounded } from '../../src/ops/pool.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
-import { worstExit } from '../../src/errors.js';
+import { isPqsignError, worstExit } from '../../src/errors.js';
 import { action, algOption, contextOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
@@ -59,8 +59,10 @@ export const sign: CommandModule<object, Args> = {
         else if (r.ok) process.stderr.write(`signed ${file} -> ${r.value.output} (${r.value.algorithm}, ${r.value.format})\n`);
         else reportError(r.error);
       });
+      // A signer's failure (e.g. from KMS) does not know which file it was signing: name it.
       const results = await mapBounded(a.files, a.concurrency, (f) =>
-        signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType }), emit);
+        signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType })
+          .catch((e: unknown) => Promise.reject(isPqsignError(e) ? e.withFile(f) : e)), emit);
       return worstExit(results.map(exitOfSettled));
     } finally {
       await signer.close?.();

@@ -1,7 +1,7 @@
 // Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
 // check the signature against the signer's public key, then write the container atomically.
 import type { Format, FormatOptions } from '../../formats/types.js';
-import { isPqsignError, PqsignError } from '../errors.js';
+import { PqsignError } from '../errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { progressFor } from '../io/progress.js';
 import { readChunks, statInput } from '../io/read.js';
@@ -31,16 +31,7 @@ export interface SignResult {
 /** KMS RAW messages are at most 4096 bytes. */
 export const RAW_MESSAGE_MAX = 4096;
 
-/** Errors name the file they are about (a signer's failure, e.g. from KMS, does not know it). */
 export async function signFile(path: string, output: string, format: Format, signer: Signer, opts: SignFileOptions): Promise<SignResult> {
-  try {
-    return await signOne(path, output, format, signer, opts);
-  } catch (e) {
-    throw isPqsignError(e) ? e.withFile(path) : e;
-  }
-}
-
-async function signOne(path: string, output: string, format: Format, signer: Signer, opts: SignFileOptions): Promise<SignResult> {
   const { size } = await statInput(path);
   const session = await format.beginSign({
     artifact: { path, size }, params: signer.params, publicKey: signer.publicKey, context: opts.context, options: opts.formatOptions,
