@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../src/errors.js';
 import { COMMANDS } from './commands/index.js';
+import '../src/kms/register.js';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('pqsign')

@@ -17,6 +17,11 @@ export interface Signer {
    * must see the message (KMS MessageType RAW). The core only uses it when asked to.
    */
   signMessage?(message: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: check permissions, key state and parameters without signing (KMS DryRun), for the
+   * message type a run would use.
+   */
+  dryRun?(messageType: 'mu' | 'raw'): Promise<void>;
   /** release connections and the like */
   close?(): Promise<void>;
 }

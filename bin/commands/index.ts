@@ -11,6 +11,7 @@ import { signRequestCommand } from './sign-request.js';
 import { attach } from './attach.js';
 import { attest } from './attest.js';
 import { verifyAttestationCommand } from './verify-attestation.js';
+import { kms } from './kms.js';
 
 export const COMMANDS = [
   keygen,
@@ -25,4 +26,5 @@ export const COMMANDS = [
   attach,
   attest,
   verifyAttestationCommand,
+  kms,
 ];

@@ -2,10 +2,12 @@ import type { CommandModule } from 'yargs';
 import { basename, join } from 'node:path';
 import { formatByName, FORMATS } from '../../formats/index.js';
 import { loadSigner } from '../../src/keyref.js';
+import { statInput } from '../../src/io/read.js';
+import type { Signer } from '../../src/signer.js';
 import { signFile, type SignResult } from '../../src/ops/sign.js';
 import { mapBounded } from '../../src/ops/pool.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
-import { worstExit } from '../../src/errors.js';
+import { isPqsignError, worstExit } from '../../src/errors.js';
 import { action, algOption, contextOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
@@ -20,6 +22,7 @@ interface Args extends KeyArgs {
   json: boolean;
   concurrency: number;
   messageType: 'mu' | 'raw';
+  dryRun: boolean;
 }
 
 export const sign: CommandModule<object, Args> = {
@@ -35,6 +38,7 @@ export const sign: CommandModule<object, Args> = {
     json: jsonOption,
     concurrency: { type: 'number', default: 8, describe: 'files signed at once (matters for remote signers)' },
     'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)' },
+    'dry-run': { type: 'boolean', default: false, describe: 'KMS keys: check permissions, key state and inputs (KMS DryRun) without signing' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
     ...formatFlags('sign'),
@@ -48,17 +52,33 @@ export const sign: CommandModule<object, Args> = {
     const signer = await loadSigner(a.key, keyRefOptions(a));
     const outputFor = (f: string) => a.out ?? (a.outDir ? join(a.outDir, basename(f) + format.suffix) : f + format.suffix);
     try {
+      if (a.dryRun) return await dryRun(a, signer);
       const emit = orderedEmitter<SignResult>((r, i) => {
         const file = a.files[i]!;
         if (a.json) printJson(r.ok ? { ok: true, ...r.value } : { ok: false, file, error: errorJson(r.error) });
         else if (r.ok) process.stderr.write(`signed ${file} -> ${r.value.output} (${r.value.algorithm}, ${r.value.format})\n`);
         else reportError(r.error);
       });
+      // A signer's failure (e.g. from KMS) does not know which file it was signing: name it.
       const results = await mapBounded(a.files, a.concurrency, (f) =>
-        signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType }), emit);
+        signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType })
+          .catch((e: unknown) => Promise.reject(isPqsignError(e) ? e.withFile(f) : e)), emit);
       return worstExit(results.map(exitOfSettled));
     } finally {
       await signer.close?.();
     }
   }),
 };
+
+/** --dry-run: the inputs exist and KMS would accept the Sign calls; nothing is read or written. */
+async function dryRun(a: Args, signer: Signer): Promise<number> {
+  if (!signer.dryRun) throw usage('--dry-run needs a KMS key (--key awskms://...)');
+  await signer.dryRun(a.messageType);
+  const results = await mapBounded(a.files, a.concurrency, (f) => statInput(f), (r, i) => {
+    const file = a.files[i]!;
+    if (a.json) printJson(r.ok ? { ok: true, dryRun: true, file, algorithm: signer.params.name, messageType: a.messageType } : { ok: false, file, error: errorJson(r.error) });
+    else if (r.ok) process.stderr.write(`dry run: would sign ${file} with ${signer.description} (${signer.params.name}, ${a.messageType === 'mu' ? 'EXTERNAL_MU' : 'RAW'})\n`);
+    else reportError(r.error);
+  });
+  return worstExit(results.map(exitOfSettled));
+}

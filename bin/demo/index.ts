@@ -1,11 +1,13 @@
 // The demo's steps in order; each format adds one file and one line.
 import type { DemoStep } from './types.js';
 import { rawStep } from './raw.js';
+import { kmsStep } from './kms.js';
 import { uefiStep } from './uefi.js';
 import { attestStep } from './attest.js';
 
 export const DEMO_STEPS: DemoStep[] = [
   rawStep,
+  kmsStep,
   uefiStep,
   attestStep,
 ];

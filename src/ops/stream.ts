@@ -1,4 +1,5 @@
 // Streaming the to-be-signed bytes of a container into μ: in-memory parts and file ranges, one read pass.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PqsignError } from '../errors.js';
 import { readChunks } from '../io/read.js';
 import { verifyMu } from '../mldsa.js';
@@ -30,10 +31,29 @@ export async function muOfParts(params: ParamSet, publicKey: Uint8Array, ctx: Ui
   return h.digest();
 }
 
+/** Something other than this process that judges (μ, signature), e.g. KMS Verify for `verify --kms`. */
+export interface RemoteMuVerifier {
+  verifyMu(params: ParamSet, publicKey: Uint8Array, mu: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+// Scoped to one verification (and everything it awaits), so every format that verifies through
+// verifyStreamed is routed without knowing about it; concurrent files each see their own scope.
+const remote = new AsyncLocalStorage<{ verifier: RemoteMuVerifier; calls: number }>();
+
+/** Run `fn` with every verifyStreamed in it asking `verifier`; `calls` says how many did. */
+export async function withRemoteVerifier<T>(verifier: RemoteMuVerifier, fn: () => Promise<T>): Promise<{ value: T; calls: number }> {
+  const scope = { verifier, calls: 0 };
+  const value = await remote.run(scope, fn);
+  return { value, calls: scope.calls };
+}
+
 /** Compute μ over the parts and verify; throws ERR_SIGNATURE_INVALID naming `label`. */
 export async function verifyStreamed(params: ParamSet, publicKey: Uint8Array, ctx: Uint8Array, parts: MessagePart[], sig: Uint8Array, label: string): Promise<void> {
   const mu = await muOfParts(params, publicKey, ctx, parts);
-  if (!verifyMu(params, publicKey, mu, sig)) {
+  const scope = remote.getStore();
+  if (scope) scope.calls++;
+  const valid = scope ? await scope.verifier.verifyMu(params, publicKey, mu, sig) : verifyMu(params, publicKey, mu, sig);
+  if (!valid) {
     throw new PqsignError('ERR_SIGNATURE_INVALID', 'signature does not verify', { file: label });
   }
 }

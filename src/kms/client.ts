@@ -1,0 +1,52 @@
+// One configured KMSClient per reference. Reached only through lazy imports: the AWS SDK loads
+// when an awskms:// reference (or a `pqsign kms` command) is used, never for local keys.
+import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { PqsignError } from '../errors.js';
+
+// The SDK prints a multi-line notice about its own future Node requirement on every run under
+// Node 20; pqsign supports Node 20 with the SDK it pins. The user can still opt back in.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** Retries for throttling, 5xx and network errors (SDK standard mode, exponential backoff with jitter). */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+/** Per-attempt limits; a KMS Sign normally answers in tens of milliseconds. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const CONNECTION_TIMEOUT_MS = 10_000;
+/** Region for an explicit endpoint when nothing configures one (the local server's default too). */
+export const FALLBACK_REGION = 'us-east-1';
+
+export interface KmsTarget {
+  /** explicit endpoint URL; undefined = the SDK's configuration (AWS_ENDPOINT_URL_KMS, profiles, the regional endpoint) */
+  endpoint: string | undefined;
+  /** region an ARN names; undefined = the SDK's configuration */
+  region: string | undefined;
+}
+
+function positiveIntFromEnv(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new PqsignError('ERR_USAGE', `${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+export async function openKmsClient(target: KmsTarget): Promise<KMSClient> {
+  const config: KMSClientConfig = {
+    maxAttempts: positiveIntFromEnv('AWS_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS),
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: positiveIntFromEnv('PQSIGN_KMS_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
+      throwOnRequestTimeout: true,
+    },
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(target.region ? { region: target.region } : {}),
+  };
+  const client = new KMSClient(config);
+  if (target.region) return client;
+  const configured = await client.config.region().then(() => true, () => false);
+  if (configured) return client;
+  client.destroy();
+  // A local endpoint needs no particular region; AWS itself does.
+  if (target.endpoint) return new KMSClient({ ...config, region: FALLBACK_REGION });
+  throw new PqsignError('ERR_USAGE', 'no AWS region configured for KMS: set AWS_REGION or a region in your AWS profile, or name the key by its ARN');
+}

@@ -1,0 +1,12 @@
+// The awskms:// key scheme behind src/keyref.ts (loaded lazily by ./register.ts).
+import type { KeyScheme } from '../keyref.js';
+import { KmsSigner } from './signer.js';
+
+export const awskmsScheme: KeyScheme = {
+  signer: (ref) => KmsSigner.open(ref),
+  async publicKey(ref) {
+    const signer = await KmsSigner.open(ref);
+    await signer.close();
+    return { params: signer.params, publicKey: signer.publicKey };
+  },
+};
