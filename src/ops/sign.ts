@@ -1,6 +1,6 @@
 // Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
 // check the signature against the signer's public key, then write the container atomically.
-import type { Format, FormatOptions, SignSession } from '../../formats/types.js';
+import type { ContainerLayout, Format, FormatOptions, SignSession } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { progressFor } from '../io/progress.js';
@@ -90,11 +90,21 @@ async function signRaw(path: string, size: number, session: Awaited<ReturnType<F
 const tooBig = (path: string, n: number) =>
   new PqsignError('ERR_USAGE', `--message-type raw allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, { file: path });
 
-export async function writeContainer(output: string, artifact: string, layout: { prefix: Uint8Array; includeArtifact: boolean; suffix: Uint8Array }): Promise<void> {
+export async function writeContainer(output: string, artifact: string, layout: ContainerLayout): Promise<void> {
   const w = await AtomicWriter.create(output);
   try {
     await w.write(layout.prefix);
-    if (layout.includeArtifact) for await (const chunk of readChunks(artifact)) await w.write(chunk);
+    if (layout.includeArtifact) {
+      for await (const chunk of readChunks(artifact)) {
+        if (!layout.artifactTransform) {
+          await w.write(chunk);
+          continue;
+        }
+        const out: Uint8Array[] = [];
+        layout.artifactTransform(chunk, (b) => out.push(b));
+        for (const b of out) await w.write(b);
+      }
+    }
     await w.write(layout.suffix);
   } catch (e) {
     await w.abort();

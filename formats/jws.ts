@@ -1,0 +1,158 @@
+// Compact JWS with ML-DSA (RFC 7515 §7.1, algorithms ML-DSA-44/65/87 of RFC 9964): header {alg, kid,
+// cty?}, payload attached (default) or detached (RFC 7515 Appendix F: empty in the serialization,
+// still signed). The signing input ASCII(BASE64URL(header) '.' BASE64URL(payload)) streams into μ;
+// an attached JWS streams to disk. See docs/formats/jose.md.
+import { b64url, fromB64url } from '../src/bytes.js';
+import { PqsignError, isPqsignError } from '../src/errors.js';
+import { statInput } from '../src/io/read.js';
+import { base64urlChecker, base64urlDecoder, base64urlEncoder, checkBase64urlLength } from '../src/jose/b64url-stream.js';
+import { readCompactJws } from '../src/jose/compact.js';
+import { checkJoseHeader } from '../src/jose/header.js';
+import { jwkThumbprint } from '../src/jose/jwk.js';
+import { keyFingerprint } from '../src/keys/fingerprint.js';
+import { verifyMu } from '../src/mldsa.js';
+import { muOfParts } from '../src/ops/stream.js';
+import { booleanOption, checkSamePayload, checkUnchanged, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
+import type { Format } from './types.js';
+
+const EMPTY = new Uint8Array(0);
+const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+
+function header(file: string, segment: string) {
+  try {
+    return checkJoseHeader(segment);
+  } catch (e) {
+    throw isPqsignError(e) ? e.withFile(file) : e;
+  }
+}
+
+/** Content detection: "eyJ" (base64url of '{"'), base64url text with one or two dots, a header with "alg". */
+function looksLikeCompactJws(b: Uint8Array): boolean {
+  if (b[0] !== 0x65 || b[1] !== 0x79 || b[2] !== 0x4a) return false;
+  let end = b.length;
+  if (b[end - 1] === 0x0a) end -= b[end - 2] === 0x0d ? 2 : 1;
+  let dots = 0;
+  for (let i = 0; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x2e) dots++;
+    else if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f)) return false;
+  }
+  if (dots < 1 || dots > 2) return false;
+  const first = b.indexOf(0x2e);
+  try {
+    const h = JSON.parse(Buffer.from(Buffer.from(b.subarray(0, first)).toString('latin1'), 'base64url').toString('utf8'));
+    return typeof h === 'object' && h !== null && typeof h.alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
+export const jws: Format = {
+  name: 'jws',
+  description: 'compact JWS (RFC 7515) with ML-DSA (RFC 9964), attached or detached (Appendix F)',
+  suffix: '.jws',
+  flags: SHARED_FLAGS,
+  embedsPayload: (options) => !booleanOption(options, 'detached'),
+  detect: looksLikeCompactJws,
+
+  async beginSign(req) {
+    requireEmptyContext(req.context, 'JWS');
+    const detached = booleanOption(req.options, 'detached');
+    const kid = stringOption(req.options, 'kid');
+    if (kid === '') throw new PqsignError('ERR_USAGE', '--kid is empty');
+    const cty = stringOption(req.options, 'contentType');
+    if (cty === '') throw new PqsignError('ERR_USAGE', '--content-type is empty');
+    const headerSegment = b64url(ascii(JSON.stringify({
+      alg: req.params.joseAlg,
+      kid: kid ?? jwkThumbprint({ params: req.params, publicKey: req.publicKey }),
+      ...(cty !== undefined ? { cty } : {}),
+    })));
+    const { path, size } = req.artifact;
+    const encode = base64urlEncoder(size);
+    let seen = 0;
+    return {
+      context: EMPTY,
+      head: () => ascii(`${headerSegment}.`),
+      update: (chunk, emit) => {
+        seen += chunk.length;
+        encode(chunk, emit);
+      },
+      tail: () => {
+        checkUnchanged(path, size, seen);
+        return EMPTY;
+      },
+      container: (signature) => detached
+        ? { prefix: ascii(`${headerSegment}..${b64url(signature)}`), includeArtifact: false, suffix: EMPTY }
+        : { prefix: ascii(`${headerSegment}.`), includeArtifact: true, artifactTransform: base64urlEncoder(size), suffix: ascii(`.${b64url(signature)}`) },
+      resolvedOptions: () => ({ detached, ...(kid !== undefined ? { kid } : {}), ...(cty !== undefined ? { contentType: cty } : {}) }),
+    };
+  },
+
+  async verify(req) {
+    requireEmptyContext(req.context, 'JWS');
+    const file = await readCompactJws(req.container);
+    const { params, kid } = header(req.container, file.headerSegment);
+    if (!req.key) throw new PqsignError('ERR_USAGE', 'a JWS names its key only by kid: give --key', { file: req.container });
+    const { publicKey } = req.key;
+    if (req.key.params !== params) {
+      throw new PqsignError('ERR_ALGORITHM', `is signed with ${params.name} but the key is ${req.key.params.name}`, { file: req.container });
+    }
+    const signature = fromB64url(file.signatureSegment, 'JWS signature');
+    if (signature.length !== params.signatureBytes) {
+      throw new PqsignError('ERR_SIGNATURE_FORMAT', `signature is ${signature.length} bytes; an ${params.name} signature is ${params.signatureBytes}`, { file: req.container });
+    }
+    const { start, end } = file.payload;
+    const headPart = ascii(`${file.headerSegment}.`);
+    const muOfFile = async (payloadFile: string) => {
+      const { size } = await statInput(payloadFile);
+      return muOfParts(params, publicKey, EMPTY, [headPart, { path: payloadFile, transform: base64urlEncoder(size) }]);
+    };
+    // An empty payload segment with a payload file given is the detached form (RFC 7515 Appendix F)
+    const detached = start === end && req.payload !== undefined;
+    let mu: Uint8Array;
+    try {
+      checkBase64urlLength(end - start, 'JWS payload');
+      mu = detached
+        ? await muOfFile(req.payload!)
+        : await muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
+    } catch (e) {
+      throw isPqsignError(e) ? e.withFile(req.container) : e;
+    }
+    if (!verifyMu(params, publicKey, mu, signature)) {
+      const hint = start === end && !detached ? ' (the payload part is empty: for a detached JWS give the payload with --payload)' : '';
+      throw new PqsignError('ERR_SIGNATURE_INVALID', `signature does not verify${hint}`, { file: req.container });
+    }
+    if (!detached && req.payload) checkSamePayload(mu, await muOfFile(req.payload), req.payload, req.container);
+    return {
+      params,
+      keyFingerprint: keyFingerprint(publicKey),
+      details: {
+        ...(kid !== undefined ? { kid, kidIsKeyThumbprint: kid === jwkThumbprint(req.key) } : {}),
+        detached,
+      },
+    };
+  },
+
+  async inspect(container) {
+    const file = await readCompactJws(container);
+    const { header: h, params, kid } = header(container, file.headerSegment);
+    const payloadChars = file.payload.end - file.payload.start;
+    return {
+      format: 'jws',
+      alg: params.joseAlg,
+      algorithm: params.name,
+      ...(kid !== undefined ? { kid } : {}),
+      header: h,
+      detached: payloadChars === 0,
+      payloadOffset: file.payload.start,
+      payloadBytes: Math.floor((payloadChars * 3) / 4),
+      signatureBytes: Math.floor((file.signatureSegment.length * 3) / 4),
+    };
+  },
+
+  async payload(container) {
+    const { payload } = await readCompactJws(container);
+    if (payload.start === payload.end) throw new PqsignError('ERR_USAGE', 'has an empty payload part (detached JWS, RFC 7515 Appendix F): it carries no payload', { file: container });
+    return { ...payload, transform: base64urlDecoder(payload.end - payload.start, 'JWS payload') };
+  },
+};
