@@ -5,7 +5,7 @@ import { fromHex, toHex, utf8 } from '../src/bytes.js';
 import { loadCbor, MAJOR, readHead } from '../src/cose/cbor.js';
 import { checkHeaders, encodeProtected, parseContentType } from '../src/cose/header.js';
 import { coseKeyThumbprint } from '../src/cose/key.js';
-import { readSign1, sigStructureHead, sign1Layout, type Sign1File } from '../src/cose/sign1.js';
+import { readSign1, sigStructureHead, sign1Layout, TAG_COSE_SIGN1, type Sign1File } from '../src/cose/sign1.js';
 import { PqsignError, isPqsignError } from '../src/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
@@ -47,35 +47,56 @@ function describeKid(kid: Uint8Array | undefined): Record<string, unknown> {
 }
 
 /**
- * Content detection, cheap and strict: [tag] array(4) bstr{map with a first label} map. A wrong tag
- * or indefinite array still counts as COSE-shaped, so verify can say what is wrong with it.
+ * An alg entry as encoded: label 1 then any integer (for COSE_Sign1 tagged 18, so that a wrong alg
+ * is still recognised and reported) or an ML-DSA one (-48..-50, for anything else).
+ */
+function hasAlgEntry(prot: Uint8Array, anyInteger: boolean): boolean {
+  for (let i = prot.indexOf(0x01); i >= 0 && i + 1 < prot.length; i = prot.indexOf(0x01, i + 1)) {
+    const v = prot[i + 1]!;
+    if (anyInteger ? v >> 5 <= MAJOR.NINT : v === 0x38 && prot[i + 2]! >= 0x2f && prot[i + 2]! <= 0x31) return true;
+  }
+  return false;
+}
+
+/**
+ * Content detection, cheap and strict enough that random bytes (a raw signature) practically never
+ * pass (about 1e-9): [tag] array(4) protected header (a bstr holding a map, or, malformed, a bare map),
+ * an unprotected map, and an alg entry early in the protected header. Malformed but COSE-shaped
+ * files (wrong tag, indefinite lengths, wrong alg) are recognised so verify can say what is wrong.
  */
 function looksLikeSign1(b: Uint8Array): boolean {
-  const at = (off: number) => {
+  const isMap = (x: number | undefined) => x !== undefined && x >> 5 === MAJOR.MAP && x !== 0xa0;
+  const isLabel = (x: number | undefined) => x !== undefined && (x <= 0x18 || (x >= 0x20 && x <= 0x38) || (x >= 0x60 && x <= 0x78));
+  const headAt = (off: number) => {
     try {
-      return readHead(b, off, 'COSE_Sign1');
+      return readHead(b, off, 'COSE_Sign1', { preferred: false });
     } catch {
       return undefined;
     }
   };
   let off = 0;
+  let tag: number | undefined;
   if (b[0] !== undefined && b[0] >> 5 === MAJOR.TAG) {
-    const tag = at(0);
-    if (!tag) return false;
-    off = tag.size;
+    const t = headAt(0);
+    if (!t) return false;
+    tag = t.value;
+    off = t.size;
   }
   if (b[off] !== 0x84 && b[off] !== 0x9f) return false;
-  const prot = at(off + 1);
-  if (!prot || prot.major !== MAJOR.BSTR || prot.value < 3) return false;
-  const p = off + 1 + prot.size;
-  const mapHead = b[p];
-  const firstKey = b[p + 1];
-  if (mapHead === undefined || firstKey === undefined) return true; // all there was matched
-  const isMap = (x: number) => x >> 5 === MAJOR.MAP;
-  const isShortLabel = (x: number) => x <= 0x17 || (x >= 0x20 && x <= 0x37) || (x >= 0x60 && x <= 0x77);
-  if (!isMap(mapHead) || mapHead === 0xa0 || !isShortLabel(firstKey)) return false;
-  const unprot = b[p + prot.value];
-  return unprot === undefined || isMap(unprot);
+  off += 1;
+  const h = headAt(off);
+  if (h?.major === MAJOR.BSTR) {
+    const p = off + h.size;
+    if (h.value < 3 || !isMap(b[p]) || !isLabel(b[p + 1])) return false;
+    if (p + h.value < b.length && b[p + h.value]! >> 5 !== MAJOR.MAP) return false;
+    // tag 18: an alg of any value early in the protected or (malformed) the unprotected header
+    if (tag === TAG_COSE_SIGN1) {
+      return hasAlgEntry(b.subarray(p, p + Math.min(h.value, 16)), true) || hasAlgEntry(b.subarray(p + h.value, p + h.value + 16), true);
+    }
+    return hasAlgEntry(b.subarray(p, p + Math.min(h.value, 64)), false);
+  }
+  // malformed: the protected header as a bare map; only an ML-DSA alg makes it ours
+  return isMap(b[off]) && isLabel(b[off + 1]) && hasAlgEntry(b.subarray(off, off + 64), false);
 }
 
 export const cose: Format = {

@@ -42,9 +42,12 @@ let loaded: Promise<Cbor> | undefined;
 export function loadCbor(): Promise<Cbor> {
   loaded ??= (async () => {
     const [cbor, encoder, writer] = await Promise.all([import('cbor2'), import('cbor2/encoder'), import('cbor2/writer')]);
+    // A Buffer (what a signer or SDK may hand back) is bytes, a bstr, not a tagged typed array
+    const types = new cbor.TypeEncoderMap();
+    types.registerEncoder(Buffer, (b) => [NaN, new Uint8Array(b.buffer, b.byteOffset, b.byteLength)]);
     return {
-      encode: (value) => cbor.encode(value),
-      encodeDeterministic: (value) => cbor.encode(value, { cde: true }),
+      encode: (value) => cbor.encode(value, { types }),
+      encodeDeterministic: (value) => cbor.encode(value, { types, cde: true }),
       head(major, n) {
         const w = new writer.Writer();
         encoder.writeInt(n, w, major);
@@ -96,10 +99,11 @@ export interface Head {
 }
 
 /**
- * Read the head at `off` strictly: definite, preferred-length argument. Returns undefined when the
+ * Read the head at `off` strictly: definite, preferred-length argument (content detection, which
+ * must recognise overlong heads to report them, relaxes the latter). Returns undefined when the
  * buffer ends inside the head. Used only for the framing around a streamed payload.
  */
-export function readHead(buf: Uint8Array, off: number, what: string): Head | undefined {
+export function readHead(buf: Uint8Array, off: number, what: string, opts: { preferred: boolean } = { preferred: true }): Head | undefined {
   if (off >= buf.length) return undefined;
   const ib = buf[off]!;
   const major = ib >> 5;
@@ -114,7 +118,7 @@ export function readHead(buf: Uint8Array, off: number, what: string): Head | und
   if (!Number.isSafeInteger(value)) throw new PqsignError('ERR_SIGNATURE_FORMAT', `${what} is too large`);
   // §4.2.1: the shortest form; major 7 with info 24..27 are simple values/floats, never lengths here
   const min = info === 24 ? 24 : 2 ** (8 * (n / 2));
-  if (major !== MAJOR.SIMPLE && value < min) {
+  if (opts.preferred && major !== MAJOR.SIMPLE && value < min) {
     throw new PqsignError('ERR_SIGNATURE_FORMAT', `${what} uses a non-preferred (overlong) length or integer encoding`);
   }
   return { major, value, size: 1 + n };
