@@ -42,7 +42,8 @@ const jwtSign: CommandModule<object, SignArgs> = {
   command: 'sign',
   describe: 'sign a JSON claims set; prints the JWT',
   builder: (y) => y.options({
-    claims: { type: 'string', demandOption: true, describe: 'claims JSON object: FILE, or - for stdin' },
+    // nargs 1: yargs would otherwise not take a lone "-" as the value
+    claims: { type: 'string', nargs: 1, demandOption: true, describe: 'claims JSON object: FILE, or - for stdin' },
     key: keyOption,
     header: { type: 'string', describe: 'JSON object FILE merged into the header (alg and kid are always pqsign\'s; typ defaults to JWT)' },
     'expires-in': { type: 'string', describe: 'set exp this long after now: 90s, 15m, 1h, 7d, 2w (iat is set to now when absent)' },
@@ -85,7 +86,8 @@ const jwtVerify: CommandModule<object, VerifyArgs> = {
   }) as never,
   handler: action(async (a: VerifyArgs) => {
     if (!(a.clockSkew >= 0)) throw usage('--clock-skew must be a number of seconds, 0 or more');
-    const source = a.token === '-' || a.token.startsWith('@') ? a.token.replace(/^@/, '') : undefined;
+    // yargs hands a lone "-" positional over as ""
+    const source = a.token === '-' || a.token === '' ? '-' : a.token.startsWith('@') ? a.token.slice(1) : undefined;
     const token = source === undefined ? a.token : new TextDecoder().decode(await readInput(source, 'token')).trim();
     const key = await loadPublicKey(a.key, keyRefOptions(a));
     try {

@@ -43,7 +43,7 @@ export function base64urlEncoder(total: number): ChunkTransform {
     const data = carry.length ? concatBytes(carry, chunk) : chunk;
     const whole = seen >= total ? data.length : data.length - (data.length % 3);
     if (whole) emit(ascii(view(data.subarray(0, whole)).toString('base64url')));
-    carry = data.slice(whole);
+    carry = Uint8Array.from(data.subarray(whole)); // a copy: Buffer#slice would be a view
   };
 }
 
@@ -58,7 +58,7 @@ export function base64urlDecoder(total: number, what: string): ChunkTransform {
     const data = carry.length ? concatBytes(carry, chunk) : chunk;
     const whole = seen >= total ? data.length : data.length - (data.length % 4);
     if (whole) emit(new Uint8Array(Buffer.from(view(data.subarray(0, whole)).toString('latin1'), 'base64url')));
-    carry = data.slice(whole);
+    carry = Uint8Array.from(data.subarray(whole)); // a copy: Buffer#slice would be a view
   };
 }
 

@@ -44,7 +44,7 @@ async function parse(path: string): Promise<CompactJwsFile> {
   const tail = await readRange(path, tailStart, end, SIGNATURE_WINDOW);
   const lastInTail = tail.lastIndexOf(DOT);
   if (lastInTail < 0) {
-    throw bad(tailStart > first + 1 ? 'JWS signature part is longer than any ML-DSA signature' : 'not a compact JWS (needs header.payload.signature)');
+    throw bad(`no signature part found (a compact JWS is header.payload.signature; an ML-DSA signature part is at most ${SIGNATURE_WINDOW} characters)`);
   }
   const last = tailStart + lastInTail;
   const headerBytes = head.subarray(0, first);
