@@ -95,14 +95,24 @@ export async function writeContainer(output: string, artifact: string, layout: C
   try {
     await w.write(layout.prefix);
     if (layout.includeArtifact) {
+      // a transform's output is gathered into one reused block per read chunk: its pieces die young
+      let block = new Uint8Array(0);
       for await (const chunk of readChunks(artifact)) {
         if (!layout.artifactTransform) {
           await w.write(chunk);
           continue;
         }
-        const out: Uint8Array[] = [];
-        layout.artifactTransform(chunk, (b) => out.push(b));
-        for (const b of out) await w.write(b);
+        let fill = 0;
+        layout.artifactTransform(chunk, (b) => {
+          if (fill + b.length > block.length) {
+            const grown = new Uint8Array(Math.max(2 * block.length, fill + b.length, 2 * chunk.length));
+            grown.set(block.subarray(0, fill));
+            block = grown;
+          }
+          block.set(b, fill);
+          fill += b.length;
+        });
+        await w.write(block.subarray(0, fill));
       }
     }
     await w.write(layout.suffix);
