@@ -6,7 +6,7 @@ import { loadCbor, MAJOR, readHead } from '../src/cose/cbor.js';
 import { checkHeaders, encodeProtected, parseContentType } from '../src/cose/header.js';
 import { coseKeyThumbprint } from '../src/cose/key.js';
 import { readSign1, sigStructureHead, sign1Layout, TAG_COSE_SIGN1, type Sign1File } from '../src/cose/sign1.js';
-import { PqsignError, isPqsignError } from '../src/errors.js';
+import { PqsignError, inFile } from '../src/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { verifyMu } from '../src/mldsa.js';
@@ -29,14 +29,6 @@ function paramsOf(alg: number): ParamSet {
   const p = paramByCoseAlg(alg);
   if (!p) throw new PqsignError('ERR_ALGORITHM', `alg ${alg} is not an ML-DSA COSE algorithm (-48, -49, -50)`);
   return p;
-}
-
-async function withFile<T>(file: string, f: () => Promise<T> | T): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    throw isPqsignError(e) ? e.withFile(file) : e;
-  }
 }
 
 /** Printable kids are shown as text too (a --kid), others only as hex (a thumbprint). */
@@ -152,7 +144,7 @@ export const cose: Format = {
     requireEmptyContext(req.context, 'COSE');
     const cbor = await loadCbor();
     const file = await readSign1(cbor, req.container);
-    const { headers, params } = await withFile(req.container, () => {
+    const { headers, params } = await inFile(req.container, () => {
       const headers = checkHeaders(file.protectedMap, file.unprotected);
       return { headers, params: paramsOf(headers.alg) };
     });
@@ -198,7 +190,7 @@ export const cose: Format = {
   async inspect(container) {
     const cbor = await loadCbor();
     const file = await readSign1(cbor, container);
-    const headers = await withFile(container, () => checkHeaders(file.protectedMap, file.unprotected));
+    const headers = await inFile(container, () => checkHeaders(file.protectedMap, file.unprotected));
     return {
       format: 'cose',
       tagged: file.tagged,

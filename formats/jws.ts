@@ -3,7 +3,7 @@
 // still signed). The signing input ASCII(BASE64URL(header) '.' BASE64URL(payload)) streams into μ;
 // an attached JWS streams to disk. See docs/formats/jose.md.
 import { b64url, fromB64url } from '../src/bytes.js';
-import { PqsignError, isPqsignError } from '../src/errors.js';
+import { PqsignError, inFile } from '../src/errors.js';
 import { statInput } from '../src/io/read.js';
 import { base64urlChecker, base64urlDecoder, base64urlEncoder, checkBase64urlLength } from '../src/jose/b64url-stream.js';
 import { readCompactJws } from '../src/jose/compact.js';
@@ -17,14 +17,6 @@ import type { Format } from './types.js';
 
 const EMPTY = new Uint8Array(0);
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
-
-function header(file: string, segment: string) {
-  try {
-    return checkJoseHeader(segment);
-  } catch (e) {
-    throw isPqsignError(e) ? e.withFile(file) : e;
-  }
-}
 
 /**
  * Content detection: a header segment (base64url of a JSON object, so it starts with "eyJ", the
@@ -89,7 +81,7 @@ export const jws: Format = {
   async verify(req) {
     requireEmptyContext(req.context, 'JWS');
     const file = await readCompactJws(req.container);
-    const { params, kid } = header(req.container, file.headerSegment);
+    const { params, kid } = await inFile(req.container, () => checkJoseHeader(file.headerSegment));
     if (!req.key) throw new PqsignError('ERR_USAGE', 'a JWS names its key only by kid: give --key', { file: req.container });
     const { publicKey } = req.key;
     if (req.key.params !== params) {
@@ -107,15 +99,12 @@ export const jws: Format = {
     };
     // An empty payload segment with a payload file given is the detached form (RFC 7515 Appendix F)
     const detached = start === end && req.payload !== undefined;
-    let mu: Uint8Array;
-    try {
+    const mu = await inFile(req.container, () => {
       checkBase64urlLength(end - start, 'JWS payload');
-      mu = detached
-        ? await muOfFile(req.payload!)
-        : await muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
-    } catch (e) {
-      throw isPqsignError(e) ? e.withFile(req.container) : e;
-    }
+      return detached
+        ? muOfFile(req.payload!)
+        : muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
+    });
     if (!verifyMu(params, publicKey, mu, signature)) {
       const hint = start === end && !detached ? ' (the payload part is empty: for a detached JWS give the payload with --payload)' : '';
       throw new PqsignError('ERR_SIGNATURE_INVALID', `signature does not verify${hint}`, { file: req.container });
@@ -133,7 +122,7 @@ export const jws: Format = {
 
   async inspect(container) {
     const file = await readCompactJws(container);
-    const { header: h, params, kid } = header(container, file.headerSegment);
+    const { header: h, params, kid } = await inFile(container, () => checkJoseHeader(file.headerSegment));
     const payloadChars = file.payload.end - file.payload.start;
     return {
       format: 'jws',

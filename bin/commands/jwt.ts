@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { loadPublicKey, loadSigner } from '../../src/keyref.js';
 import { readSmallFile } from '../../src/io/read.js';
-import { PqsignError } from '../../src/errors.js';
+import { PqsignError, inFile } from '../../src/errors.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, parseDuration, signJwt, verifyJwt } from '../../src/jose/jwt.js';
 import { action, algOption, keyOption, keyRefOptions, passphraseFileOption, usage, type KeyArgs } from '../cli.js';
 
@@ -88,14 +88,11 @@ const jwtVerify: CommandModule<object, VerifyArgs> = {
     if (!(a.clockSkew >= 0)) throw usage('--clock-skew must be a number of seconds, 0 or more');
     // yargs hands a lone "-" positional over as ""
     const source = a.token === '-' || a.token === '' ? '-' : a.token.startsWith('@') ? a.token.slice(1) : undefined;
-    const token = source === undefined ? a.token : new TextDecoder().decode(await readInput(source, 'token')).trim();
+    const token = (source === undefined ? a.token : new TextDecoder().decode(await readInput(source, 'token'))).trim();
     const key = await loadPublicKey(a.key, keyRefOptions(a));
-    try {
-      const { claims } = verifyJwt(token.trim(), key, { audience: a.audience, issuer: a.issuer, clockSkew: a.clockSkew });
-      process.stdout.write(`${JSON.stringify(claims)}\n`);
-    } catch (e) {
-      throw e instanceof PqsignError && source !== undefined && source !== '-' ? e.withFile(source) : e;
-    }
+    const check = () => verifyJwt(token, key, { audience: a.audience, issuer: a.issuer, clockSkew: a.clockSkew });
+    const { claims } = source !== undefined && source !== '-' ? await inFile(source, check) : check();
+    process.stdout.write(`${JSON.stringify(claims)}\n`);
   }),
 };
 

@@ -3,7 +3,7 @@
 //   Sig_structure = ["Signature1", protected, external_aad: bstr, payload: bstr]
 // Signing needs only the payload's length up front; verifying reads the framing from the head of the
 // file, the signature from its end, and streams the payload range between them.
-import { PqsignError, isPqsignError } from '../errors.js';
+import { PqsignError, inFile } from '../errors.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
 import { concatBytes } from '../bytes.js';
@@ -60,13 +60,7 @@ const TRAILER_MAX = 16 * 1024;
 
 const bad = (message: string) => new PqsignError('ERR_SIGNATURE_FORMAT', message);
 
-export async function readSign1(cbor: Cbor, path: string): Promise<Sign1File> {
-  try {
-    return await parse(cbor, path);
-  } catch (e) {
-    throw isPqsignError(e) ? e.withFile(path) : e;
-  }
-}
+export const readSign1 = (cbor: Cbor, path: string): Promise<Sign1File> => inFile(path, () => parse(cbor, path));
 
 async function parse(cbor: Cbor, path: string): Promise<Sign1File> {
   const { size } = await statInput(path);

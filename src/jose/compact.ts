@@ -1,7 +1,7 @@
 // A compact JWS file (RFC 7515 §7.1): BASE64URL(header) '.' BASE64URL(payload) '.' BASE64URL(signature).
 // The payload segment may be gigabytes, so only the header (from the beginning of the file) and the
 // signature (from its end) are read; the payload is located by the first and last '.'.
-import { PqsignError, isPqsignError } from '../errors.js';
+import { PqsignError, inFile } from '../errors.js';
 import { readRange } from '../io/range.js';
 import { statInput } from '../io/read.js';
 import { checkBase64urlBytes } from './b64url-stream.js';
@@ -22,13 +22,7 @@ const SIGNATURE_WINDOW = 8 * 1024;
 const bad = (message: string) => new PqsignError('ERR_SIGNATURE_FORMAT', message);
 const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
-export async function readCompactJws(path: string): Promise<CompactJwsFile> {
-  try {
-    return await parse(path);
-  } catch (e) {
-    throw isPqsignError(e) ? e.withFile(path) : e;
-  }
-}
+export const readCompactJws = (path: string): Promise<CompactJwsFile> => inFile(path, () => parse(path));
 
 async function parse(path: string): Promise<CompactJwsFile> {
   const { size } = await statInput(path);
