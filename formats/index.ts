@@ -3,8 +3,10 @@ import { PqsignError } from '../src/errors.js';
 import type { Format } from './types.js';
 import { raw } from './raw.js';
 import { uefi } from './uefi.js';
+import { cose } from './cose.js';
+import { jws } from './jws.js';
 
-export const FORMATS: readonly Format[] = [raw, uefi];
+export const FORMATS: readonly Format[] = [raw, uefi, cose, jws];
 
 export function formatByName(name: string): Format {
   const f = FORMATS.find((x) => x.name === name);

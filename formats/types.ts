@@ -41,12 +41,17 @@ export interface SignSession {
   resolvedOptions(): FormatOptions;
 }
 
-/** Output = prefix ‖ (artifact bytes, copied verbatim, if includeArtifact) ‖ suffix. */
+/** Output = prefix ‖ (artifact bytes, copied verbatim or through artifactTransform, if includeArtifact) ‖ suffix. */
 export interface ContainerLayout {
   prefix: Uint8Array;
   includeArtifact: boolean;
+  /** how the artifact is written, chunk by chunk (e.g. base64url for an attached JWS); default verbatim */
+  artifactTransform?: ChunkTransform;
   suffix: Uint8Array;
 }
+
+/** Turns one chunk into output bytes via `emit`; stateful transforms know the total length up front. */
+export type ChunkTransform = (chunk: Uint8Array, emit: (b: Uint8Array) => void) => void;
 
 export interface VerifyRequest {
   /** the signature/container file */
@@ -99,5 +104,5 @@ export interface Format {
 export interface PayloadLocation {
   start: number;
   end: number;
-  transform?: (chunk: Uint8Array, emit: (b: Uint8Array) => void) => void;
+  transform?: ChunkTransform;
 }

@@ -69,6 +69,15 @@ export class PqsignError extends Error {
 
 export const isPqsignError = (e: unknown): e is PqsignError => e instanceof PqsignError;
 
+/** Run `f`; a PqsignError it throws that names no file is given `file` (the container being read). */
+export async function inFile<T>(file: string, f: () => Promise<T> | T): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw isPqsignError(e) ? e.withFile(file) : e;
+  }
+}
+
 /** Worst exit code of several outcomes (1 < 2 < 3 by severity, 0 best). */
 export function worstExit(codes: Iterable<number>): number {
   let worst = 0;

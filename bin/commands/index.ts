@@ -12,6 +12,7 @@ import { attach } from './attach.js';
 import { attest } from './attest.js';
 import { verifyAttestationCommand } from './verify-attestation.js';
 import { kms } from './kms.js';
+import { jwt } from './jwt.js';
 
 export const COMMANDS = [
   keygen,
@@ -27,4 +28,5 @@ export const COMMANDS = [
   attest,
   verifyAttestationCommand,
   kms,
+  jwt,
 ];

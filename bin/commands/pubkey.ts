@@ -26,7 +26,7 @@ export const pubkey: CommandModule<object, Args> = {
     const enc = PUBLIC_KEY_ENCODERS[a.format];
     if (!enc) throw usage(`unknown --format "${a.format}" (use ${Object.keys(PUBLIC_KEY_ENCODERS).join(', ')})`);
     const key = await loadPublicKey(a.key, keyRefOptions(a));
-    const encoded = enc(key);
+    const encoded = await enc(key);
     const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
     if (a.json) {
       const text = typeof encoded === 'string' ? encoded : Buffer.from(encoded).toString('base64');

@@ -4,10 +4,14 @@ import { rawStep } from './raw.js';
 import { kmsStep } from './kms.js';
 import { uefiStep } from './uefi.js';
 import { attestStep } from './attest.js';
+import { coseStep } from './cose.js';
+import { jwtStep } from './jwt.js';
 
 export const DEMO_STEPS: DemoStep[] = [
   rawStep,
   kmsStep,
   uefiStep,
   attestStep,
+  coseStep,
+  jwtStep,
 ];

@@ -3,8 +3,10 @@ import { encodePem } from '../asn1/pem.js';
 import { toHex } from '../bytes.js';
 import { keyFingerprint } from './fingerprint.js';
 import { encodeSpki, type PublicKey } from './spki.js';
+import { akpJwk } from '../jose/jwk.js';
+import { encodeCoseKey } from '../cose/key.js';
 
-export type PublicKeyEncoder = (key: PublicKey) => Uint8Array | string;
+export type PublicKeyEncoder = (key: PublicKey) => Uint8Array | string | Promise<Uint8Array | string>;
 
 export const PUBLIC_KEY_ENCODERS: Record<string, PublicKeyEncoder> = {
   pem: (k) => encodePem('PUBLIC KEY', encodeSpki(k.params, k.publicKey)),
@@ -12,6 +14,8 @@ export const PUBLIC_KEY_ENCODERS: Record<string, PublicKeyEncoder> = {
   raw: (k) => k.publicKey,
   hex: (k) => `${toHex(k.publicKey)}\n`,
   c: cHeader,
+  jwk: (k) => `${JSON.stringify(akpJwk(k))}\n`,
+  'cose-key': encodeCoseKey,
 };
 
 /** A C header for burning the key into a bootloader or ROM: the raw key bytes and their SHA-256. */

@@ -1,6 +1,6 @@
 // Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
 // check the signature against the signer's public key, then write the container atomically.
-import type { Format, FormatOptions, SignSession } from '../../formats/types.js';
+import type { ContainerLayout, Format, FormatOptions, SignSession } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { progressFor } from '../io/progress.js';
@@ -90,11 +90,31 @@ async function signRaw(path: string, size: number, session: Awaited<ReturnType<F
 const tooBig = (path: string, n: number) =>
   new PqsignError('ERR_USAGE', `--message-type raw allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, { file: path });
 
-export async function writeContainer(output: string, artifact: string, layout: { prefix: Uint8Array; includeArtifact: boolean; suffix: Uint8Array }): Promise<void> {
+export async function writeContainer(output: string, artifact: string, layout: ContainerLayout): Promise<void> {
   const w = await AtomicWriter.create(output);
   try {
     await w.write(layout.prefix);
-    if (layout.includeArtifact) for await (const chunk of readChunks(artifact)) await w.write(chunk);
+    if (layout.includeArtifact) {
+      // a transform's output is gathered into one reused block per read chunk: its pieces die young
+      let block = new Uint8Array(0);
+      for await (const chunk of readChunks(artifact)) {
+        if (!layout.artifactTransform) {
+          await w.write(chunk);
+          continue;
+        }
+        let fill = 0;
+        layout.artifactTransform(chunk, (b) => {
+          if (fill + b.length > block.length) {
+            const grown = new Uint8Array(Math.max(2 * block.length, fill + b.length, 2 * chunk.length));
+            grown.set(block.subarray(0, fill));
+            block = grown;
+          }
+          block.set(b, fill);
+          fill += b.length;
+        });
+        await w.write(block.subarray(0, fill));
+      }
+    }
     await w.write(layout.suffix);
   } catch (e) {
     await w.abort();
