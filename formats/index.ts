@@ -2,8 +2,9 @@
 import { PqsignError } from '../src/errors.js';
 import type { Format } from './types.js';
 import { raw } from './raw.js';
+import { cms } from './cms.js';
 
-export const FORMATS: readonly Format[] = [raw];
+export const FORMATS: readonly Format[] = [raw, cms];
 
 export function formatByName(name: string): Format {
   const f = FORMATS.find((x) => x.name === name);
