@@ -83,10 +83,12 @@ export function validatePath(signer: ParsedCertificate, opts: PathOptions): Pars
     if (isAnchor(cert)) return path;
     if (path.length > MAX_PATH) throw chainError(cert, 'path', `no trust anchor within ${MAX_PATH} certificates`);
     if (selfIssued(cert) && mlDsaSelfSigned(cert)) throw chainError(cert, 'trust anchor', 'is self-signed but is not one of the trust anchors');
-    const candidates = [...opts.anchors, ...opts.intermediates].filter((c, i, all) =>
-      equalBytes(c.subjectDer, cert.issuerDer) && !path.some((p) => equalBytes(p.der, c.der))
-      && all.findIndex((o) => equalBytes(o.der, c.der)) === i
-      && !(cert.authorityKeyId && c.subjectKeyId && !equalBytes(cert.authorityKeyId, c.subjectKeyId)));
+    // Issuer by name (RFC 5280 §6.1.3 (a)(4)); a matching key identifier only orders the candidates.
+    const keyIdMatches = (c: ParsedCertificate) => !!cert.authorityKeyId && !!c.subjectKeyId && equalBytes(cert.authorityKeyId, c.subjectKeyId);
+    const candidates = [...opts.anchors, ...opts.intermediates]
+      .filter((c, i, all) => equalBytes(c.subjectDer, cert.issuerDer) && !path.some((p) => equalBytes(p.der, c.der))
+        && all.findIndex((o) => equalBytes(o.der, c.der)) === i)
+      .sort((a, b) => Number(keyIdMatches(b)) - Number(keyIdMatches(a)));
     if (!candidates.length) {
       throw chainError(cert, 'issuer', `no certificate for its issuer "${cert.issuer}" among the embedded certificates and trust anchors (missing intermediate or wrong trust anchor)`);
     }
