@@ -43,7 +43,9 @@ const EXPLICIT0 = 0xa0;
 const IMPLICIT1 = 0xa1;
 const OCTET_CONSTRUCTED = 0x24;
 
+/** an element being recorded byte-exactly, with everything inside it */
 interface Capture {
+  key: string;
   depth: number;
   parts: Uint8Array[];
 }
@@ -132,8 +134,7 @@ class SignedDataCollector implements TlvEvents {
     if (this.capture) {
       if (eoc.length) this.record(eoc);
       if (h.depth === this.capture.depth) {
-        const key = this.captureKey!;
-        this.captured.set(key, concatBytes(...this.capture.parts));
+        this.captured.set(this.capture.key, concatBytes(...this.capture.parts));
         this.capture = undefined;
       }
       return;
@@ -141,11 +142,8 @@ class SignedDataCollector implements TlvEvents {
     if (h.depth === 3 && h.index === 2) this.encapOpen = false;
   }
 
-  private captureKey: string | undefined;
-
   private begin(key: string, h: TlvHeader): void {
-    this.capture = { depth: h.depth, parts: [] };
-    this.captureKey = key;
+    this.capture = { key, depth: h.depth, parts: [] };
     this.record(h.header);
   }
 

@@ -10,7 +10,7 @@ import { PqsignError, isPqsignError, type ErrorCode } from '../errors.js';
 import { readChunks } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
 import { verifyMu } from '../mldsa.js';
-import { MuHasher } from '../mu.js';
+import { MuHasher, computeMu } from '../mu.js';
 import { paramByOid, type ParamSet } from '../params.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import { keyIdentifier } from '../pki/key-id.js';
@@ -52,7 +52,8 @@ export interface CmsVerification {
   contentBytes: number;
 }
 
-interface Signer {
+/** one SignerInfo as verification progresses */
+interface SignerState {
   index: number;
   label: string;
   info: ReceivedSignerInfo | undefined;
@@ -70,11 +71,11 @@ interface Signer {
  */
 class ContentHashes implements ContentSink {
   private readonly digests = new Map<string, Digest>();
-  private readonly mus = new Map<Signer, MuHasher>();
+  private readonly mus = new Map<SignerState, MuHasher>();
   readonly results = new Map<string, Uint8Array>();
-  readonly muResults = new Map<Signer, Uint8Array>();
+  readonly muResults = new Map<SignerState, Uint8Array>();
 
-  constructor(private readonly wanted: readonly DigestAlgorithm[] | undefined, private readonly muSigners: readonly Signer[] = []) {}
+  constructor(private readonly wanted: readonly DigestAlgorithm[] | undefined, private readonly muSigners: readonly SignerState[] = []) {}
 
   begin(digestAlgorithms: asn1js.AsnType[]): void {
     const announced = digestAlgorithms.map((a) => {
@@ -98,9 +99,9 @@ class ContentHashes implements ContentSink {
 
 const fail = (code: ErrorCode, message: string) => new PqsignError(code, message);
 
-function signerLabel(info: ReceivedSignerInfo | undefined, cert: ParsedCertificate | undefined, index: number): string {
+function signerLabel(info: ReceivedSignerInfo, cert: ParsedCertificate | undefined, index: number): string {
   if (cert) return cert.subject;
-  if (info?.sid.kind === 'subjectKeyIdentifier') return `subjectKeyIdentifier ${toHex(info.sid.keyId)}`;
+  if (info.sid.kind === 'subjectKeyIdentifier') return `subjectKeyIdentifier ${toHex(info.sid.keyId)}`;
   return `SignerInfo #${index + 1}`;
 }
 
@@ -111,8 +112,16 @@ function findSignerCert(info: ReceivedSignerInfo, certs: readonly ParsedCertific
     : equalBytes(c.subjectKeyId ?? (c.publicKey ? keyIdentifier(c.publicKey.publicKey) : new Uint8Array(0)), sid.keyId));
 }
 
-/** Structure and algorithm checks that need no content: RFC 9882 §3.3, RFC 9881 §2. */
-function resolveSigner(s: Signer, cms: CmsFile, certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): void {
+/** Everything that needs no content: the signer's certificate and key, algorithms, signed attributes. */
+function resolveSigner(s: SignerState, cms: CmsFile, certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): void {
+  s.cert = findSignerCert(s.info!, [...certs, ...opts.trustAnchors]);
+  s.label = signerLabel(s.info!, s.cert, s.index);
+  checkAlgorithms(s, cms);
+  resolveKey(s, opts);
+}
+
+/** RFC 9882 §3.3 (algorithms, digest table), RFC 5652 §5.3/§11 and RFC 6211 (signed attributes). */
+function checkAlgorithms(s: SignerState, cms: CmsFile): void {
   const info = s.info!;
   const params = paramByOid(info.signatureAlgorithm.oid);
   if (!params) throw fail('ERR_ALGORITHM', `signature algorithm ${info.signatureAlgorithm.oid} is not ML-DSA`);
@@ -136,8 +145,11 @@ function resolveSigner(s: Signer, cms: CmsFile, certs: readonly ParsedCertificat
       if (problem) throw fail('ERR_SIGNATURE_INVALID', problem);
     }
   }
-  s.cert = findSignerCert(info, [...certs, ...opts.trustAnchors]);
-  s.label = signerLabel(info, s.cert, s.index);
+}
+
+/** The pinned key, or the signer certificate's key (which must then exist and match the algorithm). */
+function resolveKey(s: SignerState, opts: CmsVerifyOptions): void {
+  const params = s.params!;
   if (opts.key) {
     if (opts.key.params !== params) throw fail('ERR_ALGORITHM', `is an ${params.name} signature but the key is ${opts.key.params.name}`);
     s.key = opts.key;
@@ -157,7 +169,7 @@ function resolveSigner(s: Signer, cms: CmsFile, certs: readonly ParsedCertificat
 const isNullParams = (algDer: Uint8Array) => algDer.length >= 2 && algDer[algDer.length - 2] === 0x05 && algDer[algDer.length - 1] === 0x00;
 
 /** Signature, content digest and path: everything after the content has streamed. */
-function checkSigner(s: Signer, hashes: ContentHashes[], cms: CmsFile, certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): string[] | undefined {
+function checkSigner(s: SignerState, hashes: ContentHashes[], certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): string[] | undefined {
   const info = s.info!;
   const key = s.key!;
   if (info.signedAttributesDer) {
@@ -165,7 +177,7 @@ function checkSigner(s: Signer, hashes: ContentHashes[], cms: CmsFile, certs: re
     if (!computed || !equalBytes(computed, info.signedAttributes!.messageDigest!)) {
       throw fail('ERR_SIGNATURE_INVALID', `the content does not match the messageDigest attribute (${s.digest!.name}): the content was modified or is not the signed file`);
     }
-    const mu = new MuHasher(key.params, key.publicKey).update(info.signedAttributesDer).digest();
+    const mu = computeMu(key.params, key.publicKey, info.signedAttributesDer);
     if (!verifyMu(key.params, key.publicKey, mu, info.signature)) throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
   } else {
     const mu = hashes.map((h) => h.muResults.get(s)).find((x) => x)!;
@@ -219,8 +231,8 @@ export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<C
   const certs = cms.certificates
     .filter((c) => c[0] === 0x30) // CertificateChoices: only X.509 certificates are used
     .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT'));
-  const signers: Signer[] = cms.signerInfos.map((der, index) => {
-    const s: Signer = { index, label: `SignerInfo #${index + 1}`, info: undefined, error: undefined, cert: undefined, key: undefined, params: undefined, digest: undefined };
+  const signers: SignerState[] = cms.signerInfos.map((der, index) => {
+    const s: SignerState = { index, label: `SignerInfo #${index + 1}`, info: undefined, error: undefined, cert: undefined, key: undefined, params: undefined, digest: undefined };
     try {
       s.info = parseSignerInfo(der, s.label);
       resolveSigner(s, cms, certs, opts);
@@ -245,7 +257,7 @@ export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<C
     let chain: string[] | undefined;
     if (!s.error) {
       try {
-        chain = checkSigner(s, hashes, cms, certs, opts);
+        chain = checkSigner(s, hashes, certs, opts);
       } catch (e) {
         if (!isPqsignError(e)) throw e;
         s.error = e;
