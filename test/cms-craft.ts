@@ -80,3 +80,16 @@ export function toIndefiniteBer(der: Uint8Array, chunk = 1000): Uint8Array {
   return indef(TAG.SEQUENCE, ctype!.raw, indef(0xa0, indef(TAG.SEQUENCE, version!.raw, algs!.raw,
     indef(TAG.SEQUENCE, etype!.raw, indef(0xa0, indef(0x24, ...pieces))), ...rest.map((r) => r.raw))));
 }
+
+/** RFC 9882 §3.2 without signed attributes: the ML-DSA signature is over the content itself. */
+export async function craftWithoutSignedAttributes(keyPath: string, contentPath: string, out: string, attached: boolean): Promise<void> {
+  const signer = await loadSigner(keyPath);
+  const content = readFileSync(contentPath);
+  const signature = await signMuChecked(signer, computeMu(signer.params, signer.publicKey, content));
+  const digest = digestByName('sha512')!; // RFC 9882 §3.3: MUST be sha512 here, and ignored by verifiers
+  const sid = { kind: 'subjectKeyIdentifier' as const, keyId: keyIdentifier(signer.publicKey) };
+  const signerInfo = tlv(TAG.SEQUENCE, Uint8Array.of(2, 1, 3), tlv(0x80, sid.keyId), tlv(TAG.SEQUENCE, oid(digest.oid)),
+    tlv(TAG.SEQUENCE, tlv(TAG.OID, signer.params.oidDer)), tlv(TAG.OCTET_STRING, signature));
+  const layout = signedDataLayout({ digest, sid, certificates: [], signerInfo }, attached ? content.length : undefined);
+  writeFileSync(out, attached ? concatBytes(layout.prefix, content, layout.suffix) : layout.prefix);
+}

@@ -6,7 +6,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from './helpers.js';
 import { buildPki, keygen, run, type Pki } from './pki-fixture.js';
-import { craftDetached, mergeSignerInfos, toIndefiniteBer } from './cms-craft.js';
+import { craftDetached, craftWithoutSignedAttributes, mergeSignerInfos, toIndefiniteBer } from './cms-craft.js';
 import { loadSigner, loadPublicKey } from '../src/keyref.js';
 import { readCertificate } from '../src/pki/cert-file.js';
 import { issueCertificate } from '../src/pki/issue.js';
@@ -282,6 +282,26 @@ describe('CMS with a certificate chain', () => {
     const ok = join(dir, 'protection-ok.p7s');
     await craftDetached({ keyPath: pki.leafKey, contentPath: fw, out: ok, digest: 'sha512' });
     expect(verify([ok, '--content', fw, '--key', pki.leaf]).code).toBe(0);
+  });
+
+  it('SignerInfos without signed attributes: the signature covers the content (detached and attached)', async () => {
+    const det = join(dir, 'no-attrs.p7s');
+    const att = join(dir, 'no-attrs-attached.p7s');
+    await craftWithoutSignedAttributes(pki.leafKey, fw, det, false);
+    await craftWithoutSignedAttributes(pki.leafKey, fw, att, true);
+    expect(verify([det, '--content', fw, '--key', pki.leaf]).code).toBe(0);
+    const r = verify([att, '--key', pki.leaf, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const signer = JSON.parse(r.stdout).signers[0];
+    expect(signer.valid).toBe(true);
+    expect(signer.digest).toBeUndefined(); // digestAlgorithm has no meaning without signed attributes
+    const changed = join(dir, 'changed-no-attrs.bin');
+    const bytes = readFileSync(fw);
+    bytes[5] ^= 1;
+    writeFileSync(changed, bytes);
+    const bad = verify([det, '--content', changed, '--key', pki.leaf]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/signature over the content does not verify/);
   });
 
   it('several SignerInfos: each is reported; valid when at least one chains', () => {

@@ -60,7 +60,7 @@ const view = (b: asn1js.AsnType) => new Uint8Array(b.valueBeforeDecodeView);
 export function parseCertificate(der: Uint8Array, label: string, code: ErrorCode = 'ERR_KEY_FORMAT'): ParsedCertificate {
   const bad = (why: string) => new PqsignError(code, `${label}: ${why}`);
   const asn = asn1js.fromBER(der);
-  if (asn.offset === -1) throw bad('not DER');
+  if (asn.offset === -1) throw bad('not a DER certificate');
   if (asn.offset !== der.length) throw bad(`${der.length - asn.offset} bytes after the certificate`);
   let cert: pkijs.Certificate;
   try {
