@@ -4,6 +4,8 @@ import { toHex } from '../bytes.js';
 import { isPqsignError } from '../errors.js';
 import { paramByOid } from '../params.js';
 import { parseCertificate } from '../pki/certificate.js';
+import { formatName } from '../pki/name.js';
+import { OID } from './oids.js';
 import { digestByOid } from './digests.js';
 import { readCms } from './reader.js';
 import { parseSignerInfo } from './signer-info.js';
@@ -15,7 +17,7 @@ export async function inspectCms(container: string): Promise<Record<string, unkn
   return {
     encoding: cms.encoding,
     version: cms.version,
-    contentType: cms.contentType,
+    contentType: cms.contentType === OID.data ? 'data' : cms.contentType,
     attached: cms.attached,
     contentBytes: cms.contentBytes,
     ...(cms.contentRange ? { contentOffset: cms.contentRange.start } : {}),
@@ -37,7 +39,7 @@ export async function inspectCms(container: string): Promise<Record<string, unkn
         const si = parseSignerInfo(der, `SignerInfo #${i + 1}`);
         return {
           version: si.version,
-          sid: si.sid.kind === 'issuerAndSerialNumber' ? { serial: toHex(si.sid.serial) } : { subjectKeyIdentifier: toHex(si.sid.keyId) },
+          sid: si.sid.kind === 'issuerAndSerialNumber' ? { issuer: formatName(si.sid.issuerDer), serial: toHex(si.sid.serial) } : { subjectKeyIdentifier: toHex(si.sid.keyId) },
           digestAlgorithm: algName(si.digestAlgorithm.oid),
           signatureAlgorithm: algName(si.signatureAlgorithm.oid),
           signatureBytes: si.signature.length,
