@@ -25,11 +25,12 @@ export function keygen(dir: string, name: string, alg: string): string {
   return key;
 }
 
-export function buildPki(dir: string, alg = 'ML-DSA-65', leafArgs: string[] = ['--code-signing']): Pki {
+/** `keys` may replace the intermediate's and leaf's key references (e.g. awskms://... for the KMS variant). */
+export function buildPki(dir: string, alg = 'ML-DSA-65', leafArgs: string[] = ['--code-signing'], keys: { inter?: string; leaf?: string } = {}): Pki {
   const p = (f: string) => join(dir, f);
   const rootKey = keygen(dir, 'root', alg);
-  const interKey = keygen(dir, 'inter', alg);
-  const leafKey = keygen(dir, 'leaf', alg);
+  const interKey = keys.inter ?? keygen(dir, 'inter', alg);
+  const leafKey = keys.leaf ?? keygen(dir, 'leaf', alg);
   run(['cert', 'create-ca', '--key', rootKey, '--subject', 'CN=Test Root CA,O=pqsign tests', '--path-len', '1', '--out', p('root.pem')]);
   run(['cert', 'csr', '--key', interKey, '--subject', 'CN=Test Issuing CA,O=pqsign tests', '--out', p('inter.csr')]);
   run(['cert', 'issue', '--ca-key', rootKey, '--ca-cert', p('root.pem'), '--csr', p('inter.csr'), '--ca', '--path-len', '0', '--days', '1825', '--out', p('inter.pem')]);
