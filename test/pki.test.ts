@@ -25,6 +25,15 @@ beforeAll(() => {
   copyFileSync(FIRMWARE, fw);
 });
 
+/** a copy of `file` with one bit flipped at `offset` */
+function flippedCopy(file: string, name: string, offset: number): string {
+  const out = join(dir, name);
+  const bytes = readFileSync(file);
+  bytes[offset] ^= 0x01;
+  writeFileSync(out, bytes);
+  return out;
+}
+
 const show = (file: string) => JSON.parse(run(['cert', 'show', file, '--json']).split('\n')[0]!);
 const signCms = (out: string, extra: string[], key = pki.leafKey, file = fw) =>
   run(['sign', file, '--format', 'cms', '--key', key, '--out', out, ...extra]);
@@ -242,10 +251,7 @@ describe('CMS with a certificate chain', () => {
   });
 
   it('tampered content and tampered signed attributes', () => {
-    const changed = join(dir, 'changed.bin');
-    const bytes = readFileSync(fw);
-    bytes[1000] ^= 0x40;
-    writeFileSync(changed, bytes);
+    const changed = flippedCopy(fw, 'changed.bin', 1000);
     let r = verify([good, '--content', changed, '--trust-anchor', pki.root]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/content does not match the messageDigest attribute \(sha512\)/);
@@ -295,10 +301,7 @@ describe('CMS with a certificate chain', () => {
     const signer = JSON.parse(r.stdout).signers[0];
     expect(signer.valid).toBe(true);
     expect(signer.digest).toBeUndefined(); // digestAlgorithm has no meaning without signed attributes
-    const changed = join(dir, 'changed-no-attrs.bin');
-    const bytes = readFileSync(fw);
-    bytes[5] ^= 1;
-    writeFileSync(changed, bytes);
+    const changed = flippedCopy(fw, 'changed-no-attrs.bin', 5);
     const bad = verify([det, '--content', changed, '--key', pki.leaf]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/signature over the content does not verify/);
