@@ -8,30 +8,10 @@ import { parseTimeOption } from '../src/asn1/time.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { statInput } from '../src/io/read.js';
 import { looksLikeCmsDer, looksLikeCmsPem } from '../src/cms/detect.js';
-import type { Format, FormatOptions } from './types.js';
-
-const list = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String));
-const str = (v: unknown, flag: string): string | undefined => {
-  if (v === undefined) return undefined;
-  if (Array.isArray(v)) throw new PqsignError('ERR_USAGE', `--${flag} is given more than once`);
-  return String(v);
-};
+import type { Format } from './types.js';
 
 function noContext(ctx: Uint8Array): void {
   if (ctx.length) throw new PqsignError('ERR_CONTEXT', 'CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop --context');
-}
-
-async function certificatesFrom(opts: FormatOptions) {
-  const { readCertificates } = await import('../src/pki/cert-file.js');
-  const cert = str(opts.cert, 'cert');
-  const chain = list(opts.chain);
-  if (!cert) {
-    if (chain.length) throw new PqsignError('ERR_USAGE', '--chain needs --cert (the signer certificate)');
-    return [];
-  }
-  const certs = await readCertificates(cert, 'signer certificate');
-  for (const c of chain) certs.push(...(await readCertificates(c, 'chain certificate')));
-  return certs;
 }
 
 export const cms: Format = {
@@ -58,11 +38,8 @@ export const cms: Format = {
     const attached = o.attached === true;
     const pem = o.pem === true;
     if (attached && pem) throw new PqsignError('ERR_USAGE', '--pem works for detached CMS only (an attached artifact is copied as-is, not base64)');
-    const signingTime = o.signingTime === undefined ? undefined : parseTimeOption(str(o.signingTime, 'signing-time'), '--signing-time');
-    const [{ SignedDataBuilder }, certificates] = await Promise.all([import('../src/cms/builder.js'), certificatesFrom(o)]);
-    const b = new SignedDataBuilder({
-      params: req.params, publicKey: req.publicKey, digest: str(o.digest, 'digest'), certificates, signingTime,
-    });
+    const { signedDataBuilderFor, resolvedSignerOptions } = await import('../src/cms/options.js');
+    const b = await signedDataBuilderFor(req.params, req.publicKey, o);
     const empty = new Uint8Array(0);
     return {
       context: empty,
@@ -79,17 +56,20 @@ export const cms: Format = {
         }
         return { ...b.attached(signature), includeArtifact: true };
       },
-      resolvedOptions: () => ({ digest: b.digest.name, ...(b.signingTime ? { signingTime: b.signingTime.toISOString() } : {}) }),
+      resolvedOptions: () => ({ ...resolvedSignerOptions(b), attached, pem }),
     };
   },
 
   async verify(req) {
     noContext(req.context);
     const o = req.options;
-    const [{ verifyCms }, { readCertificates }] = await Promise.all([import('../src/cms/verify.js'), import('../src/pki/cert-file.js')]);
+    const [{ verifyCms }, { readCertificates }, { single, list }] = await Promise.all([
+      import('../src/cms/verify.js'), import('../src/pki/cert-file.js'), import('../src/cms/options.js'),
+    ]);
     const trustAnchors = [];
     for (const p of list(o.trustAnchor)) trustAnchors.push(...(await readCertificates(p, 'trust anchor')));
-    const at = o.at === undefined ? undefined : parseTimeOption(str(o.at, 'at'), '--at');
+    const time = single(o.at, 'at');
+    const at = time === undefined ? undefined : parseTimeOption(time, '--at');
     const v = await verifyCms(req.container, { content: req.payload, key: req.key, trustAnchors, at, anyEku: o.anyEku === true });
     return {
       params: v.params,

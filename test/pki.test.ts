@@ -361,6 +361,28 @@ describe('CMS with a certificate chain', () => {
     expect(other.stderr).toMatch(/is not the content embedded in the CMS/);
   });
 
+  it('offline ceremony: resolved options (JSON) rebuild the same signed attributes and container without the certificate files', async () => {
+    const leafKey = await loadPublicKey(pki.leafKey);
+    const artifact = { path: fw, size: readFileSync(fw).length };
+    const feed = async (options: Record<string, unknown>) => {
+      const s = await cms.beginSign({ artifact, params: leafKey.params, publicKey: leafKey.publicKey, context: new Uint8Array(0), options });
+      for await (const chunk of readChunks(fw)) s.update(chunk, () => undefined);
+      return s;
+    };
+    const first = await feed({ cert: pki.leaf, chain: pki.inter, attached: true, digest: 'shake256' });
+    const tbs = first.tail();
+    const resolved = JSON.parse(JSON.stringify(first.resolvedOptions()));
+    expect(resolved).toMatchObject({ digest: 'shake256', attached: true, pem: false, signingTime: expect.any(String), certificates: [expect.any(String), expect.any(String)] });
+    const again = await feed(resolved);
+    expect(Buffer.from(again.tail()).equals(Buffer.from(tbs))).toBe(true);
+    const signature = new Uint8Array(3309).fill(1);
+    const a = first.container(signature);
+    const b = again.container(signature);
+    expect(Buffer.from(b.prefix).equals(Buffer.from(a.prefix)) && Buffer.from(b.suffix).equals(Buffer.from(a.suffix))).toBe(true);
+    await expect(cms.beginSign({ artifact, params: leafKey.params, publicKey: leafKey.publicKey, context: new Uint8Array(0), options: { ...resolved, cert: pki.leaf } }))
+      .rejects.toThrow(/not both/);
+  });
+
   it('input errors: no key or anchor, a certificate for another key, a detached CMS without content, garbage', () => {
     let r = verify([good, '--content', fw]);
     expect(r.code).toBe(2);

@@ -58,6 +58,11 @@ export class SignedDataBuilder {
     this.contentBytes += chunk.length;
   }
 
+  /** the certificates embedded, signer's first */
+  get certificates(): readonly ParsedCertificate[] {
+    return this.opts.certificates ?? [];
+  }
+
   /** how many content bytes were fed */
   get size(): number {
     return this.contentBytes;
@@ -75,7 +80,7 @@ export class SignedDataBuilder {
     return {
       digest: this.digest,
       sid: this.sid,
-      certificates: (this.opts.certificates ?? []).map((c) => c.der),
+      certificates: this.certificates.map((c) => c.der),
       signerInfo: encodeSignerInfo(this.sid, this.digest, this.signedAttributes(), this.opts.params, signature),
     };
   }
