@@ -10,7 +10,8 @@ import { PqsignError, isPqsignError, type ErrorCode } from '../errors.js';
 import { readChunks } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
 import { verifyMu } from '../mldsa.js';
-import { MuHasher, computeMu } from '../mu.js';
+import { MuHasher } from '../mu.js';
+import { verifyStreamed } from '../ops/stream.js';
 import { paramByOid, type ParamSet } from '../params.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import { keyIdentifier } from '../pki/key-id.js';
@@ -169,7 +170,7 @@ function resolveKey(s: SignerState, opts: CmsVerifyOptions): void {
 const isNullParams = (algDer: Uint8Array) => algDer.length >= 2 && algDer[algDer.length - 2] === 0x05 && algDer[algDer.length - 1] === 0x00;
 
 /** Signature, content digest and path: everything after the content has streamed. */
-function checkSigner(s: SignerState, hashes: ContentHashes[], certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): string[] | undefined {
+async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): Promise<string[] | undefined> {
   const info = s.info!;
   const key = s.key!;
   if (info.signedAttributesDer) {
@@ -177,8 +178,13 @@ function checkSigner(s: SignerState, hashes: ContentHashes[], certs: readonly Pa
     if (!computed || !equalBytes(computed, info.signedAttributes!.messageDigest!)) {
       throw fail('ERR_SIGNATURE_INVALID', `the content does not match the messageDigest attribute (${s.digest!.name}): the content was modified or is not the signed file`);
     }
-    const mu = computeMu(key.params, key.publicKey, info.signedAttributesDer);
-    if (!verifyMu(key.params, key.publicKey, mu, info.signature)) throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
+    // through verifyStreamed, so a verifier that routes signature checks elsewhere (e.g. KMS) sees this one
+    try {
+      await verifyStreamed(key.params, key.publicKey, new Uint8Array(0), [info.signedAttributesDer], info.signature, s.label);
+    } catch (e) {
+      if (isPqsignError(e) && e.code === 'ERR_SIGNATURE_INVALID') throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
+      throw e;
+    }
   } else {
     const mu = hashes.map((h) => h.muResults.get(s)).find((x) => x)!;
     if (!verifyMu(key.params, key.publicKey, mu, info.signature)) throw fail('ERR_SIGNATURE_INVALID', 'the signature over the content does not verify');
@@ -253,17 +259,18 @@ export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<C
     hashes.push(second);
   }
 
-  const reports: SignerReport[] = signers.map((s) => {
+  const reports: SignerReport[] = [];
+  for (const s of signers) {
     let chain: string[] | undefined;
     if (!s.error) {
       try {
-        chain = checkSigner(s, hashes, certs, opts);
+        chain = await checkSigner(s, hashes, certs, opts);
       } catch (e) {
         if (!isPqsignError(e)) throw e;
         s.error = e;
       }
     }
-    return {
+    reports.push({
       index: s.index,
       signer: s.label,
       algorithm: s.params?.name,
@@ -272,8 +279,8 @@ export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<C
       valid: !s.error,
       ...(chain ? { chain } : {}),
       ...(s.error ? { error: { code: s.error.code, message: s.error.message } } : {}),
-    };
-  });
+    });
+  }
 
   const ok = signers.find((s) => !s.error);
   if (!ok) {
