@@ -5,8 +5,9 @@ import { raw } from './raw.js';
 import { uefi } from './uefi.js';
 import { cose } from './cose.js';
 import { jws } from './jws.js';
+import { cms } from './cms.js';
 
-export const FORMATS: readonly Format[] = [raw, uefi, cose, jws];
+export const FORMATS: readonly Format[] = [raw, uefi, cose, jws, cms];
 
 export function formatByName(name: string): Format {
   const f = FORMATS.find((x) => x.name === name);

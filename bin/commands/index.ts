@@ -13,6 +13,7 @@ import { attest } from './attest.js';
 import { verifyAttestationCommand } from './verify-attestation.js';
 import { kms } from './kms.js';
 import { jwt } from './jwt.js';
+import { cert } from './cert.js';
 
 export const COMMANDS = [
   keygen,
@@ -29,4 +30,5 @@ export const COMMANDS = [
   verifyAttestationCommand,
   kms,
   jwt,
+  cert,
 ];

@@ -6,6 +6,7 @@ import { uefiStep } from './uefi.js';
 import { attestStep } from './attest.js';
 import { coseStep } from './cose.js';
 import { jwtStep } from './jwt.js';
+import { cmsStep } from './cms.js';
 
 export const DEMO_STEPS: DemoStep[] = [
   rawStep,
@@ -14,4 +15,5 @@ export const DEMO_STEPS: DemoStep[] = [
   attestStep,
   coseStep,
   jwtStep,
+  cmsStep,
 ];

@@ -1,0 +1,172 @@
+// `pqsign cert`: a private X.509 PKI for ML-DSA (RFC 9881). Issuing keys are key references, so a CA key
+// may live in KMS: the TBSCertificate goes through external μ. PKI modules load on first use (pkijs).
+import type { Argv, CommandModule } from 'yargs';
+import { encodePem } from '../../src/asn1/pem.js';
+import { parseTimeOption, wholeSeconds } from '../../src/asn1/time.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { loadPublicKey, loadSigner } from '../../src/keyref.js';
+import { keyFingerprint } from '../../src/keys/fingerprint.js';
+import type { Signer } from '../../src/signer.js';
+import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, usage, type KeyArgs } from '../cli.js';
+
+const pki = () => import('../../src/pki/ops.js');
+
+interface CommonArgs extends KeyArgs {
+  out: string;
+  der: boolean;
+  json: boolean;
+}
+
+interface CertArgs extends CommonArgs {
+  subject?: string;
+  days: number;
+  notBefore?: string;
+  pathLen?: number;
+}
+
+const outputOptions = {
+  out: { type: 'string', demandOption: true, describe: 'output file (PEM unless --der)' },
+  der: { type: 'boolean', default: false, describe: 'write DER instead of PEM' },
+  json: jsonOption,
+  'passphrase-file': passphraseFileOption,
+  alg: algOption,
+} as const;
+
+const validityOptions = (days: number) => ({
+  days: { type: 'number', default: days, describe: 'validity in days' },
+  'not-before': { type: 'string', describe: 'start of validity, ISO 8601 (default now)' },
+}) as const;
+
+const subjectOption = { type: 'string', describe: 'subject DN, RFC 4514: "CN=Release Signing,O=Example Corp,C=DE" (most specific first)' } as const;
+
+const validityOf = (a: CertArgs) => ({
+  notBefore: a.notBefore === undefined ? wholeSeconds(new Date()) : parseTimeOption(a.notBefore, '--not-before'),
+  days: a.days,
+});
+
+async function withSigner<T>(ref: string, a: KeyArgs, fn: (s: Signer) => Promise<T>): Promise<T> {
+  const signer = await loadSigner(ref, keyRefOptions({ ...a, key: ref }));
+  try {
+    return await fn(signer);
+  } finally {
+    await signer.close?.();
+  }
+}
+
+async function writeOutput(a: CommonArgs, label: string, der: Uint8Array): Promise<void> {
+  await writeFileAtomic(a.out, a.der ? der : encodePem(label, der));
+}
+
+async function reportCertificate(a: CommonArgs, cert: import('../../src/pki/certificate.js').ParsedCertificate, warnings: string[] = []): Promise<void> {
+  for (const w of warnings) process.stderr.write(`pqsign: warning: ${w}\n`);
+  if (a.json) {
+    const { certificateFacts } = await import('../../src/pki/describe.js');
+    printJson({ out: a.out, ...certificateFacts(cert) });
+  } else {
+    process.stderr.write(`wrote ${a.out}: "${cert.subject}" issued by "${cert.issuer}", valid until ${cert.notAfter.toISOString()}\n`);
+  }
+}
+
+const createCa: CommandModule<object, CertArgs> = {
+  command: 'create-ca',
+  describe: 'create a self-signed ML-DSA CA certificate (keyCertSign, cRLSign; SKI)',
+  builder: (y) => y.options({
+    key: { ...keyOption, describe: 'the CA key: private key file or awskms://...' },
+    subject: { ...subjectOption, demandOption: true },
+    'path-len': { type: 'number', describe: 'basicConstraints pathLenConstraint: how many CA levels may follow' },
+    ...validityOptions(3650),
+    ...outputOptions,
+  }) as never,
+  handler: action(async (a: CertArgs) => {
+    const { createCa: create } = await pki();
+    const { der, cert } = await withSigner(a.key, a, (s) => create(s, a.subject!, validityOf(a), a.pathLen));
+    await writeOutput(a, 'CERTIFICATE', der);
+    await reportCertificate(a, cert);
+  }),
+};
+
+interface IssueArgs extends CertArgs {
+  caKey: string;
+  caCert: string;
+  csr?: string;
+  ca: boolean;
+  codeSigning: boolean;
+}
+
+const issue: CommandModule<object, IssueArgs> = {
+  command: 'issue',
+  describe: 'issue a certificate signed by a CA: an intermediate (--ca) or a code-signing leaf',
+  builder: (y) => y.options({
+    'ca-key': { type: 'string', demandOption: true, describe: "the issuing CA's key: private key file or awskms://..." },
+    'ca-cert': { type: 'string', demandOption: true, describe: "the issuing CA's certificate" },
+    key: { type: 'string', describe: "the subject's key: public or private key, certificate, or awskms://... (or use --csr)" },
+    csr: { type: 'string', describe: 'PKCS#10 request (from `pqsign cert csr`); its signature is checked' },
+    subject: { ...subjectOption, describe: `${subjectOption.describe}; default the request's subject with --csr` },
+    ca: { type: 'boolean', default: false, describe: 'issue a CA certificate (intermediate)' },
+    'path-len': { type: 'number', describe: 'with --ca: basicConstraints pathLenConstraint' },
+    'code-signing': { type: 'boolean', default: false, describe: 'leaf: add extendedKeyUsage codeSigning' },
+    ...validityOptions(365),
+    ...outputOptions,
+  }) as never,
+  handler: action(async (a: IssueArgs) => {
+    if (!!a.key === !!a.csr) throw usage('give the subject key with exactly one of --key or --csr');
+    if (a.key && !a.subject) throw usage('--subject is required with --key');
+    if (a.pathLen !== undefined && !a.ca) throw usage('--path-len applies to CA certificates: add --ca');
+    if (a.ca && a.codeSigning) throw usage('--code-signing is for leaf certificates, not --ca');
+    const { issueFromCa } = await pki();
+    const subject = a.key
+      ? { key: await loadPublicKey(a.key, keyRefOptions(a)), name: a.subject! }
+      : { csrPath: a.csr!, name: a.subject };
+    const profile = a.ca ? { kind: 'ca' as const, pathLen: a.pathLen } : { kind: 'leaf' as const, codeSigning: a.codeSigning };
+    const { der, cert, warnings } = await withSigner(a.caKey, a, (caSigner) =>
+      issueFromCa({ caSigner, caCertPath: a.caCert, subject, validity: validityOf(a), profile }));
+    await writeOutput(a, 'CERTIFICATE', der);
+    await reportCertificate(a, cert, warnings);
+  }),
+};
+
+const csr: CommandModule<object, CertArgs> = {
+  command: 'csr',
+  describe: 'write a PKCS#10 certification request signed by the key (the key never leaves its store)',
+  builder: (y) => y.options({
+    key: { ...keyOption, describe: 'the subject key: private key file or awskms://...' },
+    subject: { ...subjectOption, demandOption: true },
+    ...outputOptions,
+  }) as never,
+  handler: action(async (a: CertArgs) => {
+    const { createRequest } = await pki();
+    const { der, fingerprint } = await withSigner(a.key, a, async (s) => ({ der: await createRequest(s, a.subject!), fingerprint: keyFingerprint(s.publicKey) }));
+    await writeOutput(a, 'CERTIFICATE REQUEST', der);
+    if (a.json) printJson({ out: a.out, subject: a.subject, keyFingerprint: fingerprint });
+    else process.stderr.write(`wrote ${a.out} (request for "${a.subject}", key sha256 ${fingerprint})\n`);
+  }),
+};
+
+interface ShowArgs {
+  file: string;
+  json: boolean;
+}
+
+const show: CommandModule<object, ShowArgs> = {
+  command: 'show <file>',
+  describe: 'print the certificates in a PEM or DER file',
+  builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({ json: { ...jsonOption, describe: 'one JSON object per certificate' } }) as never,
+  handler: action(async (a: ShowArgs) => {
+    const [{ readCertificates }, { certificateFacts, formatFacts }] = await Promise.all([
+      import('../../src/pki/cert-file.js'), import('../../src/pki/describe.js'),
+    ]);
+    const certs = await readCertificates(a.file);
+    certs.forEach((c, i) => {
+      const facts = certificateFacts(c);
+      if (a.json) printJson({ file: a.file, index: i, ...facts });
+      else process.stdout.write(`${i ? '\n' : ''}${formatFacts(facts)}`);
+    });
+  }),
+};
+
+export const cert: CommandModule<object, object> = {
+  command: 'cert <command>',
+  describe: 'private PKI: create-ca, issue, csr, show (ML-DSA X.509, RFC 9881)',
+  builder: (y: Argv) => y.command(createCa as never).command(issue as never).command(csr as never).command(show as never).demandCommand(1, 'give a cert command'),
+  handler: () => undefined,
+};

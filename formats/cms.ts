@@ -1,0 +1,93 @@
+// CMS SignedData with ML-DSA (RFC 5652, RFC 9882), detached (default) or attached. The artifact streams
+// through the content digest only; the ML-DSA message is DER(SignedAttributes) — contentType,
+// messageDigest, signingTime, CMSAlgorithmProtection — so a KMS signer sees a small structure (μ or RAW).
+// pkijs/asn1js are loaded on first use (the src/cms and src/pki modules import them), never at start-up.
+import { PqsignError } from '../src/errors.js';
+import { encodePem } from '../src/asn1/pem.js';
+import { parseTimeOption } from '../src/asn1/time.js';
+import { keyFingerprint } from '../src/keys/fingerprint.js';
+import { statInput } from '../src/io/read.js';
+import { looksLikeCmsDer, looksLikeCmsPem } from '../src/cms/detect.js';
+import type { Format } from './types.js';
+
+function noContext(ctx: Uint8Array): void {
+  if (ctx.length) throw new PqsignError('ERR_CONTEXT', 'CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop --context');
+}
+
+export const cms: Format = {
+  name: 'cms',
+  description: 'CMS SignedData (RFC 5652/9882), detached or attached, with X.509 certificates',
+  suffix: '.p7s',
+  flags: {
+    cert: { type: 'string', describe: 'cms: signer certificate (embedded; signer named by issuer and serial), PEM or DER', for: ['sign'] },
+    chain: { type: 'string', describe: 'cms: further certificate(s) to embed, e.g. intermediates (repeatable)', for: ['sign'] },
+    attached: { type: 'boolean', describe: 'cms: embed the artifact in the SignedData (default detached)', for: ['sign'] },
+    digest: { type: 'string', describe: 'cms: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882)', for: ['sign'] },
+    pem: { type: 'boolean', describe: 'cms: write PEM ("-----BEGIN CMS-----") instead of DER (detached only)', for: ['sign'] },
+    'signing-time': { type: 'string', describe: 'cms: signingTime attribute, ISO 8601 (default now)', for: ['sign'] },
+    'trust-anchor': { type: 'string', describe: 'cms: trusted root certificate, PEM or DER (repeatable); validates the certificate path', for: ['verify'] },
+    at: { type: 'string', describe: 'cms: validate certificates at this time (default the signingTime attribute, else now)', for: ['verify'] },
+    'any-eku': { type: 'boolean', describe: 'cms: accept a signer certificate without extendedKeyUsage codeSigning', for: ['verify'] },
+  },
+  embedsPayload: (options) => options.attached === true,
+  detect: (head) => looksLikeCmsDer(head) || looksLikeCmsPem(head),
+
+  async beginSign(req) {
+    noContext(req.context);
+    const o = req.options;
+    const attached = o.attached === true;
+    const pem = o.pem === true;
+    if (attached && pem) throw new PqsignError('ERR_USAGE', '--pem works for detached CMS only (an attached artifact is copied as-is, not base64)');
+    const { signedDataBuilderFor, resolvedSignerOptions } = await import('../src/cms/options.js');
+    const b = await signedDataBuilderFor(req.params, req.publicKey, o);
+    const empty = new Uint8Array(0);
+    return {
+      context: empty,
+      head: () => empty,
+      update: (chunk) => b.update(chunk),
+      tail: () => b.signedAttributes(),
+      container: (signature) => {
+        if (!attached) {
+          const der = b.detached(signature);
+          return { prefix: pem ? new TextEncoder().encode(encodePem('CMS', der)) : der, includeArtifact: false, suffix: empty };
+        }
+        if (b.size !== req.artifact.size) {
+          throw new PqsignError('ERR_FILE', `changed while being signed (${req.artifact.size} bytes before, ${b.size} read)`, { file: req.artifact.path });
+        }
+        return { ...b.attached(signature), includeArtifact: true };
+      },
+      resolvedOptions: () => ({ ...resolvedSignerOptions(b), attached, pem }),
+    };
+  },
+
+  async verify(req) {
+    noContext(req.context);
+    const o = req.options;
+    const [{ verifyCms }, { readCertificates }, { single, list }] = await Promise.all([
+      import('../src/cms/verify.js'), import('../src/pki/cert-file.js'), import('../src/cms/options.js'),
+    ]);
+    const trustAnchors = [];
+    for (const p of list(o.trustAnchor)) trustAnchors.push(...(await readCertificates(p, 'trust anchor')));
+    const time = single(o.at, 'at');
+    const at = time === undefined ? undefined : parseTimeOption(time, '--at');
+    const v = await verifyCms(req.container, { content: req.payload, key: req.key, trustAnchors, at, anyEku: o.anyEku === true });
+    return {
+      params: v.params,
+      keyFingerprint: keyFingerprint(v.publicKey),
+      details: { attached: v.attached, contentBytes: v.contentBytes, signers: v.signers },
+    };
+  },
+
+  async inspect(container) {
+    const { inspectCms } = await import('../src/cms/inspect.js');
+    return inspectCms(container);
+  },
+
+  async payload(container) {
+    const { readCms, contentExtractor } = await import('../src/cms/reader.js');
+    const c = await readCms(container);
+    if (!c.attached) throw new PqsignError('ERR_USAGE', 'is a detached CMS: it does not carry the signed content', { file: container });
+    if (c.contentRange) return c.contentRange;
+    return { start: 0, end: (await statInput(container)).size, transform: contentExtractor(container, c.encoding === 'pem') };
+  },
+};

@@ -1,0 +1,112 @@
+// Building one ML-DSA SignerInfo and its SignedData while the content streams past: the content feeds
+// the digest only; signedAttributes() is the one small message that is signed (through μ); the container is
+// assembled around the signature afterwards. Reused by the `cms` format and by formats that embed a detached
+// PKCS#7/CMS signature (e.g. UEFI's EFI_CERT_TYPE_PKCS7_GUID over payload ‖ MonotonicCount).
+import { PqsignError } from '../errors.js';
+import { equalBytes } from '../bytes.js';
+import { computeMu } from '../mu.js';
+import type { ParamSet } from '../params.js';
+import { signMuChecked, type Signer } from '../signer.js';
+import { wholeSeconds } from '../asn1/time.js';
+import { keyIdentifier } from '../pki/key-id.js';
+import type { ParsedCertificate } from '../pki/certificate.js';
+import { signingDigest, type Digest, type DigestAlgorithm } from './digests.js';
+import { OID } from './oids.js';
+import { encodeSignedAttributes } from './signed-attributes.js';
+import { encodeSignerInfo, signedDataLayout, type SignerIdentifier } from './signed-data.js';
+
+export interface SignedDataOptions {
+  params: ParamSet;
+  /** the signer's raw public key */
+  publicKey: Uint8Array;
+  /** content digest (default sha512); refused unless RFC 9882 Table 1 allows it for `params` */
+  digest?: string | undefined;
+  /** certificates to embed, the signer's first; with them the signer is named by issuerAndSerialNumber */
+  certificates?: readonly ParsedCertificate[] | undefined;
+  /** signingTime attribute (truncated to whole seconds); default now; null leaves the attribute out */
+  signingTime?: Date | null | undefined;
+}
+
+export class SignedDataBuilder {
+  readonly digest: DigestAlgorithm;
+  readonly signingTime: Date | undefined;
+  readonly sid: SignerIdentifier;
+  private readonly hash: Digest;
+  private contentBytes = 0;
+  private attrs: Uint8Array | undefined;
+
+  constructor(private readonly opts: SignedDataOptions) {
+    this.digest = signingDigest(opts.params, opts.digest);
+    this.hash = this.digest.create();
+    this.signingTime = opts.signingTime === null ? undefined : wholeSeconds(opts.signingTime ?? new Date());
+    const signerCert = opts.certificates?.[0];
+    if (signerCert) {
+      const k = signerCert.publicKey;
+      if (!k || k.params !== opts.params || !equalBytes(k.publicKey, opts.publicKey)) {
+        throw new PqsignError('ERR_KEY_MISMATCH', `the certificate "${signerCert.subject}" is not for the signing key`);
+      }
+      this.sid = { kind: 'issuerAndSerialNumber', issuerDer: signerCert.issuerDer, serial: signerCert.serial };
+    } else {
+      this.sid = { kind: 'subjectKeyIdentifier', keyId: keyIdentifier(opts.publicKey) };
+    }
+  }
+
+  /** feed content bytes (in order) */
+  update(chunk: Uint8Array): void {
+    if (this.attrs) throw new Error('SignedDataBuilder: update after signedAttributes()');
+    this.hash.update(chunk);
+    this.contentBytes += chunk.length;
+  }
+
+  /** the certificates embedded, signer's first */
+  get certificates(): readonly ParsedCertificate[] {
+    return this.opts.certificates ?? [];
+  }
+
+  /** how many content bytes were fed */
+  get size(): number {
+    return this.contentBytes;
+  }
+
+  /** DER(SignedAttributes) with the SET OF tag: the ML-DSA message (RFC 9882 §3.2). Ends the content. */
+  signedAttributes(): Uint8Array {
+    this.attrs ??= encodeSignedAttributes({
+      contentType: OID.data, messageDigest: this.hash.digest(), signingTime: this.signingTime, digest: this.digest, params: this.opts.params,
+    });
+    return this.attrs;
+  }
+
+  private parts(signature: Uint8Array) {
+    return {
+      digest: this.digest,
+      sid: this.sid,
+      certificates: this.certificates.map((c) => c.der),
+      signerInfo: encodeSignerInfo(this.sid, this.digest, this.signedAttributes(), this.opts.params, signature),
+    };
+  }
+
+  /** ContentInfo(SignedData) DER without the content (detached, eContent absent). */
+  detached(signature: Uint8Array): Uint8Array {
+    return signedDataLayout(this.parts(signature)).prefix;
+  }
+
+  /** ContentInfo(SignedData) embedding the content: write prefix ‖ the content bytes ‖ suffix. */
+  attached(signature: Uint8Array): { prefix: Uint8Array; suffix: Uint8Array } {
+    return signedDataLayout(this.parts(signature), this.contentBytes);
+  }
+}
+
+/**
+ * A detached ContentInfo(SignedData) over in-memory content parts, signed by any Signer (local or KMS)
+ * through external μ and checked against the signer's public key before it is returned. The DER starts
+ * `30 82 LL LL 06 09 2A 86 48 86 F7 0D 01 07 02 A0 82 LL LL` whenever it is 256..65535 bytes long.
+ */
+export async function buildDetachedSignedData(
+  signer: Signer, content: readonly Uint8Array[], opts: Omit<SignedDataOptions, 'params' | 'publicKey'> = {},
+): Promise<Uint8Array> {
+  const b = new SignedDataBuilder({ ...opts, params: signer.params, publicKey: signer.publicKey });
+  for (const part of content) b.update(part);
+  const message = b.signedAttributes();
+  const signature = await signMuChecked(signer, computeMu(signer.params, signer.publicKey, message));
+  return b.detached(signature);
+}

@@ -1,0 +1,55 @@
+// `pqsign inspect` for CMS: the structure read without a key (the content streams past uncounted but unkept).
+import * as asn1js from 'asn1js';
+import { toHex } from '../bytes.js';
+import { isPqsignError } from '../errors.js';
+import { paramByOid } from '../params.js';
+import { parseCertificate } from '../pki/certificate.js';
+import { formatName } from '../pki/name.js';
+import { OID } from './oids.js';
+import { digestByOid } from './digests.js';
+import { readCms } from './reader.js';
+import { parseSignerInfo } from './signer-info.js';
+
+const algName = (oid: string) => paramByOid(oid)?.name ?? digestByOid(oid)?.name ?? oid;
+
+export async function inspectCms(container: string): Promise<Record<string, unknown>> {
+  const cms = await readCms(container);
+  return {
+    encoding: cms.encoding,
+    version: cms.version,
+    contentType: cms.contentType === OID.data ? 'data' : cms.contentType,
+    attached: cms.attached,
+    contentBytes: cms.contentBytes,
+    ...(cms.contentRange ? { contentOffset: cms.contentRange.start } : {}),
+    digestAlgorithms: cms.digestAlgorithms.map((a) => {
+      const [oid] = (a as asn1js.Sequence).valueBlock?.value ?? [];
+      return oid instanceof asn1js.ObjectIdentifier ? algName(oid.valueBlock.toString()) : 'malformed';
+    }),
+    certificates: cms.certificates.map((der, i) => {
+      try {
+        const c = parseCertificate(der, `certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT');
+        return { subject: c.subject, issuer: c.issuer, serial: toHex(c.serial), notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), algorithm: c.publicKey?.params.name ?? c.spkiAlgorithm };
+      } catch (e) {
+        return { error: isPqsignError(e) ? e.message : String(e) };
+      }
+    }),
+    crls: cms.crls,
+    signerInfos: cms.signerInfos.map((der, i) => {
+      try {
+        const si = parseSignerInfo(der, `SignerInfo #${i + 1}`);
+        return {
+          version: si.version,
+          sid: si.sid.kind === 'issuerAndSerialNumber' ? { issuer: formatName(si.sid.issuerDer), serial: toHex(si.sid.serial) } : { subjectKeyIdentifier: toHex(si.sid.keyId) },
+          digestAlgorithm: algName(si.digestAlgorithm.oid),
+          signatureAlgorithm: algName(si.signatureAlgorithm.oid),
+          signatureBytes: si.signature.length,
+          signedAttributes: !!si.signedAttributesDer,
+          ...(si.signedAttributes?.signingTime ? { signingTime: si.signedAttributes.signingTime.toISOString() } : {}),
+          algorithmProtection: !!si.signedAttributes?.algorithmProtection,
+        };
+      } catch (e) {
+        return { error: isPqsignError(e) ? e.message : String(e) };
+      }
+    }),
+  };
+}

@@ -1,0 +1,56 @@
+// The signer-side CMS options shared by every container that embeds a SignedData (the `cms` format, UEFI's
+// PKCS#7 CertType): --cert/--chain/--digest/--signing-time as parsed argv, or the resolved options an
+// offline ceremony stored. Resolved options carry the certificates themselves (base64 DER), so a request
+// can be completed on another machine without the certificate files.
+import { PqsignError } from '../errors.js';
+import { fromB64 } from '../bytes.js';
+import { parseTimeOption } from '../asn1/time.js';
+import type { ParamSet } from '../params.js';
+import { readCertificates } from '../pki/cert-file.js';
+import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
+import { SignedDataBuilder } from './builder.js';
+
+type Options = Record<string, unknown>;
+
+/** A repeatable flag as a list. */
+export const list = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String));
+
+/** A flag given once (yargs turns a repeated string flag into an array). */
+export function single(v: unknown, flag: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw new PqsignError('ERR_USAGE', `--${flag} is given more than once`);
+  return String(v);
+}
+
+async function certificatesFrom(o: Options): Promise<ParsedCertificate[]> {
+  const cert = single(o.cert, 'cert');
+  const chain = list(o.chain);
+  if (o.certificates !== undefined) {
+    if (cert || chain.length) throw new PqsignError('ERR_USAGE', 'give --cert/--chain or resolved "certificates", not both');
+    return list(o.certificates).map((b64, i) => parseCertificate(fromB64(b64, `certificates[${i}]`), `certificates[${i}]`));
+  }
+  if (!cert) {
+    if (chain.length) throw new PqsignError('ERR_USAGE', '--chain needs --cert (the signer certificate)');
+    return [];
+  }
+  const certs = await readCertificates(cert, 'signer certificate');
+  for (const c of chain) certs.push(...(await readCertificates(c, 'chain certificate')));
+  return certs;
+}
+
+export async function signedDataBuilderFor(params: ParamSet, publicKey: Uint8Array, o: Options): Promise<SignedDataBuilder> {
+  const time = single(o.signingTime, 'signing-time');
+  return new SignedDataBuilder({
+    params, publicKey,
+    digest: single(o.digest, 'digest'),
+    certificates: await certificatesFrom(o),
+    signingTime: time === undefined ? undefined : parseTimeOption(time, '--signing-time'),
+  });
+}
+
+/** Options that rebuild the same signed attributes and certificates with signedDataBuilderFor. */
+export const resolvedSignerOptions = (b: SignedDataBuilder): Options => ({
+  digest: b.digest.name,
+  ...(b.signingTime ? { signingTime: b.signingTime.toISOString() } : {}),
+  ...(b.certificates.length ? { certificates: b.certificates.map((c) => Buffer.from(c.der).toString('base64')) } : {}),
+});

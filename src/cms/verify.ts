@@ -1,0 +1,293 @@
+// Verifying a CMS SignedData with ML-DSA signers (RFC 5652 §5.6, RFC 9882): the content (attached or
+// detached) streams once through every digest the signers need; each SignerInfo's algorithms are checked
+// against RFC 9882 (digest table per parameter set, ML-DSA with parameters absent), then its signed
+// attributes (contentType, messageDigest, CMSAlgorithmProtection per RFC 6211), its signature, and — with
+// trust anchors — its certification path at signingTime (or --at). Several SignerInfos are each reported;
+// the file is valid when at least one of them verifies (and chains to an anchor, when anchors are given).
+import * as asn1js from 'asn1js';
+import { equalBytes, toHex } from '../bytes.js';
+import { PqsignError, isPqsignError, type ErrorCode } from '../errors.js';
+import { readChunks } from '../io/read.js';
+import type { PublicKey } from '../keys/spki.js';
+import { verifyMu } from '../mldsa.js';
+import { MuHasher } from '../mu.js';
+import { verifyStreamed } from '../ops/stream.js';
+import { paramByOid, type ParamSet } from '../params.js';
+import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
+import { keyIdentifier } from '../pki/key-id.js';
+import { validatePath } from '../pki/path.js';
+import { algorithmProtectionProblem } from './algorithm-protection.js';
+import { allowedDigests, digestAllowed, digestByOid, type Digest, type DigestAlgorithm } from './digests.js';
+import { readCms, type CmsFile, type ContentSink } from './reader.js';
+import { parseSignerInfo, type ReceivedSignerInfo } from './signer-info.js';
+
+export interface CmsVerifyOptions {
+  /** the detached content's path */
+  content: string | undefined;
+  /** pinned signer key */
+  key: PublicKey | undefined;
+  trustAnchors: readonly ParsedCertificate[];
+  /** validation time for certificates; default the signingTime attribute, else now */
+  at: Date | undefined;
+  anyEku: boolean;
+}
+
+export interface SignerReport {
+  index: number;
+  /** the signer certificate's subject, or "subjectKeyIdentifier HEX" */
+  signer: string;
+  algorithm: string | undefined;
+  digest: string | undefined;
+  signingTime: string | undefined;
+  valid: boolean;
+  /** subjects from signer to trust anchor, when a path was validated */
+  chain?: string[];
+  error?: { code: ErrorCode; message: string };
+}
+
+export interface CmsVerification {
+  params: ParamSet;
+  publicKey: Uint8Array;
+  signers: SignerReport[];
+  attached: boolean;
+  contentBytes: number;
+}
+
+/** one SignerInfo as verification progresses */
+interface SignerState {
+  index: number;
+  label: string;
+  info: ReceivedSignerInfo | undefined;
+  error: PqsignError | undefined;
+  cert: ParsedCertificate | undefined;
+  key: PublicKey | undefined;
+  params: ParamSet | undefined;
+  digest: DigestAlgorithm | undefined;
+}
+
+/**
+ * Digests of the content (and μ for signers without signed attributes), computed in one streaming pass.
+ * `digests` undefined: every supported digest the SignedData announces in digestAlgorithms (attached
+ * content streams by before the SignerInfos are known).
+ */
+class ContentHashes implements ContentSink {
+  private readonly digests = new Map<string, Digest>();
+  private readonly mus = new Map<SignerState, MuHasher>();
+  readonly results = new Map<string, Uint8Array>();
+  readonly muResults = new Map<SignerState, Uint8Array>();
+
+  constructor(private readonly wanted: readonly DigestAlgorithm[] | undefined, private readonly muSigners: readonly SignerState[] = []) {}
+
+  begin(digestAlgorithms: asn1js.AsnType[]): void {
+    const announced = digestAlgorithms.map((a) => {
+      const [oid] = (a as asn1js.Sequence).valueBlock?.value ?? [];
+      return oid instanceof asn1js.ObjectIdentifier ? digestByOid(oid.valueBlock.toString()) : undefined;
+    });
+    for (const d of this.wanted ?? announced) if (d && !this.digests.has(d.oid)) this.digests.set(d.oid, d.create());
+    for (const s of this.muSigners) this.mus.set(s, new MuHasher(s.params!, s.key!.publicKey));
+  }
+
+  update(chunk: Uint8Array): void {
+    for (const d of this.digests.values()) d.update(chunk);
+    for (const m of this.mus.values()) m.update(chunk);
+  }
+
+  finish(): void {
+    for (const [oid, d] of this.digests) this.results.set(oid, d.digest());
+    for (const [s, m] of this.mus) this.muResults.set(s, m.digest());
+  }
+}
+
+const fail = (code: ErrorCode, message: string) => new PqsignError(code, message);
+
+function signerLabel(info: ReceivedSignerInfo, cert: ParsedCertificate | undefined, index: number): string {
+  if (cert) return cert.subject;
+  if (info.sid.kind === 'subjectKeyIdentifier') return `subjectKeyIdentifier ${toHex(info.sid.keyId)}`;
+  return `SignerInfo #${index + 1}`;
+}
+
+function findSignerCert(info: ReceivedSignerInfo, certs: readonly ParsedCertificate[]): ParsedCertificate | undefined {
+  const sid = info.sid;
+  return certs.find((c) => sid.kind === 'issuerAndSerialNumber'
+    ? equalBytes(c.issuerDer, sid.issuerDer) && equalBytes(c.serial, sid.serial)
+    : equalBytes(c.subjectKeyId ?? (c.publicKey ? keyIdentifier(c.publicKey.publicKey) : new Uint8Array(0)), sid.keyId));
+}
+
+/** Everything that needs no content: the signer's certificate and key, algorithms, signed attributes. */
+function resolveSigner(s: SignerState, cms: CmsFile, certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): void {
+  s.cert = findSignerCert(s.info!, [...certs, ...opts.trustAnchors]);
+  s.label = signerLabel(s.info!, s.cert, s.index);
+  checkAlgorithms(s, cms);
+  resolveKey(s, opts);
+}
+
+/** RFC 9882 §3.3 (algorithms, digest table), RFC 5652 §5.3/§11 and RFC 6211 (signed attributes). */
+function checkAlgorithms(s: SignerState, cms: CmsFile): void {
+  const info = s.info!;
+  const params = paramByOid(info.signatureAlgorithm.oid);
+  if (!params) throw fail('ERR_ALGORITHM', `signature algorithm ${info.signatureAlgorithm.oid} is not ML-DSA`);
+  if (!info.signatureAlgorithm.paramsAbsent) throw fail('ERR_SIGNATURE_FORMAT', `${params.name} signatureAlgorithm has parameters (RFC 9882 §3.3 requires them absent)`);
+  s.params = params;
+  if (info.signedAttributes) {
+    const d = digestByOid(info.digestAlgorithm.oid);
+    if (!d) throw fail('ERR_ALGORITHM', `digest algorithm ${info.digestAlgorithm.oid} is not supported`);
+    if (!digestAllowed(params, d)) {
+      throw fail('ERR_ALGORITHM', `digest ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`);
+    }
+    if (!info.digestAlgorithm.paramsAbsent && !(d.nullParamsAccepted && isNullParams(info.digestAlgorithm.der))) {
+      throw fail('ERR_SIGNATURE_FORMAT', `${d.name} digestAlgorithm has parameters (RFC 9882 §3.3 requires them absent)`);
+    }
+    s.digest = d;
+    const attrs = info.signedAttributes;
+    if (!attrs.contentType || !attrs.messageDigest) throw fail('ERR_SIGNATURE_FORMAT', 'signed attributes lack contentType or messageDigest (RFC 5652 §5.3)');
+    if (attrs.contentType !== cms.contentType) throw fail('ERR_SIGNATURE_INVALID', `contentType attribute ${attrs.contentType} differs from eContentType ${cms.contentType}`);
+    if (attrs.algorithmProtection) {
+      const problem = algorithmProtectionProblem(attrs.algorithmProtection, info.digestAlgorithm.der, info.signatureAlgorithm.der);
+      if (problem) throw fail('ERR_SIGNATURE_INVALID', problem);
+    }
+  }
+}
+
+/** The pinned key, or the signer certificate's key (which must then exist and match the algorithm). */
+function resolveKey(s: SignerState, opts: CmsVerifyOptions): void {
+  const params = s.params!;
+  if (opts.key) {
+    if (opts.key.params !== params) throw fail('ERR_ALGORITHM', `is an ${params.name} signature but the key is ${opts.key.params.name}`);
+    s.key = opts.key;
+  } else if (!s.cert) {
+    throw fail('ERR_CHAIN', `${s.label}: the signer's certificate is neither embedded nor a trust anchor`);
+  } else {
+    if (!s.cert.publicKey) throw fail('ERR_ALGORITHM', `certificate "${s.cert.subject}" holds a ${s.cert.spkiAlgorithm} key, not ML-DSA`);
+    if (s.cert.publicKey.params !== params) throw fail('ERR_ALGORITHM', `is an ${params.name} signature but certificate "${s.cert.subject}" holds an ${s.cert.publicKey.params.name} key`);
+    s.key = s.cert.publicKey;
+  }
+  if (opts.key && opts.trustAnchors.length) {
+    if (!s.cert) throw fail('ERR_CHAIN', `${s.label}: the signer's certificate is neither embedded nor a trust anchor`);
+    if (!equalBytes(s.cert.publicKey?.publicKey ?? new Uint8Array(0), opts.key.publicKey)) throw fail('ERR_KEY_MISMATCH', `certificate "${s.cert.subject}" is not for the key given with --key`);
+  }
+}
+
+const isNullParams = (algDer: Uint8Array) => algDer.length >= 2 && algDer[algDer.length - 2] === 0x05 && algDer[algDer.length - 1] === 0x00;
+
+/** Signature, content digest and path: everything after the content has streamed. */
+async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): Promise<string[] | undefined> {
+  const info = s.info!;
+  const key = s.key!;
+  if (info.signedAttributesDer) {
+    const computed = hashes.map((h) => h.results.get(s.digest!.oid)).find((x) => x);
+    if (!computed || !equalBytes(computed, info.signedAttributes!.messageDigest!)) {
+      throw fail('ERR_SIGNATURE_INVALID', `the content does not match the messageDigest attribute (${s.digest!.name}): the content was modified or is not the signed file`);
+    }
+    // through verifyStreamed, so a verifier that routes signature checks elsewhere (e.g. KMS) sees this one
+    try {
+      await verifyStreamed(key.params, key.publicKey, new Uint8Array(0), [info.signedAttributesDer], info.signature, s.label);
+    } catch (e) {
+      if (isPqsignError(e) && e.code === 'ERR_SIGNATURE_INVALID') throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
+      throw e;
+    }
+  } else {
+    const mu = hashes.map((h) => h.muResults.get(s)).find((x) => x)!;
+    if (!verifyMu(key.params, key.publicKey, mu, info.signature)) throw fail('ERR_SIGNATURE_INVALID', 'the signature over the content does not verify');
+  }
+  if (!opts.trustAnchors.length) return undefined;
+  const at = opts.at ?? info.signedAttributes?.signingTime ?? new Date();
+  return validatePath(s.cert!, { anchors: opts.trustAnchors, intermediates: certs, at, anyEku: opts.anyEku }).map((c) => c.subject);
+}
+
+async function streamContent(file: string, cms: CmsFile, content: string | undefined, sink: ContentHashes): Promise<void> {
+  sink.begin([]);
+  if (content) {
+    for await (const chunk of readChunks(content)) sink.update(chunk);
+  } else if (cms.contentRange) {
+    for await (const chunk of readChunks(file, cms.contentRange)) sink.update(chunk);
+  } else {
+    await readCms(file, { begin: () => undefined, update: (b) => sink.update(b) });
+  }
+  sink.finish();
+}
+
+/** An attached CMS verified "against" a file: that file must be exactly the embedded content. */
+async function checkSameContent(content: string, cms: CmsFile, embedded: ContentHashes): Promise<void> {
+  const algs = [...embedded.results.keys()].map((oid) => digestByOid(oid)!);
+  const given = new ContentHashes(algs);
+  let size = 0;
+  given.begin([]);
+  for await (const chunk of readChunks(content)) {
+    size += chunk.length;
+    given.update(chunk);
+  }
+  given.finish();
+  const same = size === cms.contentBytes && algs.length > 0 && algs.every((d) => equalBytes(given.results.get(d.oid)!, embedded.results.get(d.oid)!));
+  if (!same) throw new PqsignError('ERR_SIGNATURE_INVALID', 'is not the content embedded in the CMS', { file: content });
+}
+
+export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<CmsVerification> {
+  if (!opts.key && !opts.trustAnchors.length) {
+    throw new PqsignError('ERR_USAGE', 'CMS verification needs --trust-anchor ROOT (path validation) or --key REF (pinned signer key)', { file });
+  }
+  // Attached: the first pass is the container itself and hashes with every digest it announces.
+  // Detached: the content is read afterwards, with exactly the digests the signers need.
+  const firstPass = new ContentHashes(undefined);
+  const cms = await readCms(file, firstPass);
+  firstPass.finish();
+  if (cms.attached && opts.content) await checkSameContent(opts.content, cms, firstPass);
+  if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', 'this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or --content FILE)', { file });
+  if (!cms.signerInfos.length) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'SignedData has no SignerInfo', { file });
+
+  const certs = cms.certificates
+    .filter((c) => c[0] === 0x30) // CertificateChoices: only X.509 certificates are used
+    .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT'));
+  const signers: SignerState[] = cms.signerInfos.map((der, index) => {
+    const s: SignerState = { index, label: `SignerInfo #${index + 1}`, info: undefined, error: undefined, cert: undefined, key: undefined, params: undefined, digest: undefined };
+    try {
+      s.info = parseSignerInfo(der, s.label);
+      resolveSigner(s, cms, certs, opts);
+    } catch (e) {
+      if (!isPqsignError(e)) throw e;
+      s.error = e;
+    }
+    return s;
+  });
+
+  const live = signers.filter((s) => !s.error);
+  const missingDigests = live.filter((s) => s.digest && !firstPass.results.has(s.digest.oid)).map((s) => s.digest!);
+  const muSigners = live.filter((s) => !s.info!.signedAttributesDer);
+  const hashes = [firstPass];
+  if (missingDigests.length || muSigners.length) {
+    const second = new ContentHashes(missingDigests, muSigners);
+    await streamContent(file, cms, cms.attached ? undefined : opts.content, second);
+    hashes.push(second);
+  }
+
+  const reports: SignerReport[] = [];
+  for (const s of signers) {
+    let chain: string[] | undefined;
+    if (!s.error) {
+      try {
+        chain = await checkSigner(s, hashes, certs, opts);
+      } catch (e) {
+        if (!isPqsignError(e)) throw e;
+        s.error = e;
+      }
+    }
+    reports.push({
+      index: s.index,
+      signer: s.label,
+      algorithm: s.params?.name,
+      digest: s.info?.signedAttributesDer ? s.digest?.name : undefined,
+      signingTime: s.info?.signedAttributes?.signingTime?.toISOString(),
+      valid: !s.error,
+      ...(chain ? { chain } : {}),
+      ...(s.error ? { error: { code: s.error.code, message: s.error.message } } : {}),
+    });
+  }
+
+  const ok = signers.find((s) => !s.error);
+  if (!ok) {
+    if (signers.length === 1) throw signers[0]!.error!.withFile(file);
+    const first = signers[0]!.error!;
+    const all = signers.map((s) => `SignerInfo #${s.index + 1} (${s.label}): ${s.error!.message}`).join('; ');
+    throw new PqsignError(first.code, `no SignerInfo is valid: ${all}`, { file });
+  }
+  return { params: ok.key!.params, publicKey: ok.key!.publicKey, signers: reports, attached: cms.attached, contentBytes: cms.contentBytes };
+}
