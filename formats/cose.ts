@@ -132,6 +132,8 @@ export const cose: Format = {
         const { prefix, suffix } = sign1Layout(cbor, protectedBytes, detached ? null : size, signature);
         return { prefix, includeArtifact: !detached, suffix };
       },
+      // the signature sits after the payload, so the prefix is known now: write the payload in the μ pass
+      ...(detached ? {} : { embedding: { offset: sign1Layout(cbor, protectedBytes, size, new Uint8Array(req.params.signatureBytes)).prefix.length, source: 'artifact' as const } }),
       resolvedOptions: () => ({
         detached, aad: toHex(aad),
         ...(kidText !== undefined ? { kid: kidText } : {}),

@@ -75,6 +75,8 @@ export const jws: Format = {
         ? { prefix: ascii(`${headerSegment}..${b64url(signature)}`), includeArtifact: false, suffix: EMPTY }
         : { prefix: ascii(`${headerSegment}.`), includeArtifact: true, artifactTransform: base64urlEncoder(size), suffix: ascii(`.${b64url(signature)}`) },
       resolvedOptions: () => ({ detached, ...(kid !== undefined ? { kid } : {}), ...(cty !== undefined ? { contentType: cty } : {}) }),
+      // attached: the container's payload is the base64url text μ hashes; write it in the same pass
+      ...(detached ? {} : { embedding: { offset: headerSegment.length + 1, source: 'tbs' as const } }),
     };
   },
 

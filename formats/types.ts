@@ -39,6 +39,14 @@ export interface SignSession {
    * (e.g. the signing time CMS chose). Offline ceremonies (`tbs` / `attach`) store them.
    */
   resolvedOptions(): FormatOptions;
+  /**
+   * Embedding formats whose prefix length is known before signing (signatures have a fixed length):
+   * the artifact's bytes start at `offset` in the container and are either the artifact chunks
+   * themselves ('artifact') or the TBS bytes update() emits for them ('tbs', e.g. base64url for JWS).
+   * The core then writes the output during the one streaming pass, so the container holds exactly
+   * the bytes that were signed. Without it, an embedding container is copied in a second read.
+   */
+  readonly embedding?: { offset: number; source: 'artifact' | 'tbs' };
 }
 
 /** Output = prefix ‖ (artifact bytes, copied verbatim or through artifactTransform, if includeArtifact) ‖ suffix. */

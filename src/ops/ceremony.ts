@@ -18,6 +18,7 @@ import { MU_BYTES, paramByName, type ParamSet } from '../params.js';
 import { signMuChecked, type Signer } from '../signer.js';
 import { refuseToOverwrite } from './container.js';
 import { muOfArtifact, writeContainer, type SignResult } from './sign.js';
+import { EmbedWriter } from './embed.js';
 
 export const REQUEST_TYPE = 'pqsign-signing-request';
 export const REQUEST_VERSION = 1;
@@ -56,7 +57,7 @@ export async function createRequest(path: string, format: Format, key: PublicKey
   const { size } = await statInput(path);
   const session = await format.beginSign({ artifact: { path, size }, params: key.params, publicKey: key.publicKey, context, options });
   const sha = createHash('sha256');
-  const mu = await muOfArtifact(path, size, session, key.params, key.publicKey, (c) => void sha.update(c));
+  const mu = await muOfArtifact(path, size, session, key.params, key.publicKey, { onChunk: (c) => void sha.update(c) });
   return {
     type: REQUEST_TYPE,
     version: REQUEST_VERSION,
@@ -137,18 +138,26 @@ export async function attachSignature(path: string, req: ParsedRequest, signatur
   }
   const session = await req.format.beginSign({ artifact: { path, size }, params, publicKey, context: req.context, options: req.raw.options });
   const sha = createHash('sha256');
-  const mu = await muOfArtifact(path, size, session, params, publicKey, (c) => void sha.update(c));
-  const sha256 = sha.digest('hex');
-  if (sha256 !== want.sha256) {
-    throw new PqsignError('ERR_FILE', `is not the artifact ${labels.request} was made for (sha256 ${sha256}, request has ${want.sha256})`, { file: path });
+  const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
+  try {
+    const mu = await muOfArtifact(path, size, session, params, publicKey, { onChunk: (c) => void sha.update(c), embed });
+    const sha256 = sha.digest('hex');
+    if (sha256 !== want.sha256) {
+      throw new PqsignError('ERR_FILE', `is not the artifact ${labels.request} was made for (sha256 ${sha256}, request has ${want.sha256})`, { file: path });
+    }
+    if (!equalBytes(mu, req.mu)) {
+      throw new PqsignError('ERR_USAGE', `the ${req.format.name} format no longer yields the request's μ for this artifact (options or pqsign version changed); make a new request`, { file: labels.request });
+    }
+    if (!verifyMu(params, publicKey, mu, signature)) {
+      throw new PqsignError('ERR_SIGNATURE_INVALID', `does not verify over the request's μ under its ${params.name} key (sha256 ${req.raw.keyFingerprint}); nothing was written`, { file: labels.signature });
+    }
+    const layout = session.container(signature);
+    if (embed) await embed.finish(layout);
+    else await writeContainer(output, path, layout);
+  } catch (e) {
+    await embed?.abort();
+    throw e;
   }
-  if (!equalBytes(mu, req.mu)) {
-    throw new PqsignError('ERR_USAGE', `the ${req.format.name} format no longer yields the request's μ for this artifact (options or pqsign version changed); make a new request`, { file: labels.request });
-  }
-  if (!verifyMu(params, publicKey, mu, signature)) {
-    throw new PqsignError('ERR_SIGNATURE_INVALID', `does not verify over the request's μ under its ${params.name} key (sha256 ${req.raw.keyFingerprint}); nothing was written`, { file: labels.signature });
-  }
-  await writeContainer(output, path, session.container(signature));
   return { file: path, output, format: req.format.name, algorithm: params.name, keyFingerprint: req.raw.keyFingerprint, bytes: size, signatureBytes: signature.length };
 }
 

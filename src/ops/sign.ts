@@ -11,6 +11,8 @@ import { computeMu } from '../mu.js';
 import type { ParamSet } from '../params.js';
 import { checkSignature, signMuChecked, type Signer } from '../signer.js';
 import { concatBytes } from '../bytes.js';
+import { Block } from '../io/block.js';
+import { EmbedWriter } from './embed.js';
 
 export interface SignFileOptions {
   context: Uint8Array;
@@ -39,11 +41,20 @@ export async function signFile(path: string, output: string, format: Format, sig
   });
   let signature: Uint8Array;
   if (opts.messageType === 'raw') {
-    signature = await signRaw(path, size, session, signer);
+    signature = await signRaw(path, session, signer);
+    await writeContainer(output, path, session.container(signature));
   } else {
-    signature = await signMuChecked(signer, await muOfArtifact(path, size, session, signer.params, signer.publicKey));
+    const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
+    try {
+      signature = await signMuChecked(signer, await muOfArtifact(path, size, session, signer.params, signer.publicKey, { embed }));
+      const layout = session.container(signature);
+      if (embed) await embed.finish(layout);
+      else await writeContainer(output, path, layout);
+    } catch (e) {
+      await embed?.abort();
+      throw e;
+    }
   }
-  await writeContainer(output, path, session.container(signature));
   return {
     file: path, output, format: format.name, algorithm: signer.params.name,
     keyFingerprint: keyFingerprint(signer.publicKey), bytes: size, signatureBytes: signature.length,
@@ -52,27 +63,46 @@ export async function signFile(path: string, output: string, format: Format, sig
 
 /**
  * The one streaming pass: the artifact through the session's TBS bytes into μ. `onChunk` sees each
- * artifact chunk as read (offline requests hash the artifact in the same pass).
+ * artifact chunk as read (offline requests hash the artifact in the same pass); `embed` writes the
+ * container's copy of the artifact in the same pass (see embed.ts).
  */
 export async function muOfArtifact(path: string, size: number, session: SignSession, params: ParamSet, publicKey: Uint8Array,
-  onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
+  opts: { onChunk?: (chunk: Uint8Array) => void; embed?: EmbedWriter | undefined } = {}): Promise<Uint8Array> {
+  const { onChunk, embed } = opts;
   const hasher = new MuHasher(params, publicKey, session.context);
   hasher.update(session.head());
   const emit = (b: Uint8Array) => void hasher.update(b);
+  let seen = 0;
   for await (const chunk of readChunks(path, { onProgress: progressFor(path, size) })) {
+    seen += chunk.length;
     onChunk?.(chunk);
-    session.update(chunk, emit);
+    if (!embed) {
+      session.update(chunk, emit);
+      continue;
+    }
+    const block = embed.begin();
+    if (embed.embedding.source === 'artifact') {
+      block.push(chunk);
+      session.update(chunk, emit);
+    } else {
+      session.update(chunk, (b) => {
+        hasher.update(b);
+        block.push(b);
+      });
+    }
+    await embed.flush();
   }
+  if (seen !== size) throw new PqsignError('ERR_FILE', `changed while being signed (${size} bytes before, ${seen} read)`, { file: path });
   hasher.update(session.tail());
   return hasher.digest();
 }
 
-async function signRaw(path: string, size: number, session: Awaited<ReturnType<Format['beginSign']>>, signer: Signer): Promise<Uint8Array> {
+/** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
+async function signRaw(path: string, session: SignSession, signer: Signer): Promise<Uint8Array> {
   if (!signer.signMessage) throw new PqsignError('ERR_USAGE', `--message-type raw is not supported by ${signer.description}`);
   if (session.context.length) throw new PqsignError('ERR_USAGE', '--message-type raw cannot carry a context (KMS signs RAW with an empty context); use the default external μ');
   const parts: Uint8Array[] = [session.head()];
   let total = parts[0]!.length;
-  if (size > RAW_MESSAGE_MAX) throw tooBig(path, size);
   for await (const chunk of readChunks(path)) {
     session.update(chunk, (b) => {
       total += b.length;
@@ -90,29 +120,22 @@ async function signRaw(path: string, size: number, session: Awaited<ReturnType<F
 const tooBig = (path: string, n: number) =>
   new PqsignError('ERR_USAGE', `--message-type raw allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, { file: path });
 
+/** Write a container whose artifact copy needs a second read (formats without `embedding`, RAW signing). */
 export async function writeContainer(output: string, artifact: string, layout: ContainerLayout): Promise<void> {
   const w = await AtomicWriter.create(output);
   try {
     await w.write(layout.prefix);
     if (layout.includeArtifact) {
       // a transform's output is gathered into one reused block per read chunk: its pieces die young
-      let block = new Uint8Array(0);
+      const block = new Block();
       for await (const chunk of readChunks(artifact)) {
         if (!layout.artifactTransform) {
           await w.write(chunk);
           continue;
         }
-        let fill = 0;
-        layout.artifactTransform(chunk, (b) => {
-          if (fill + b.length > block.length) {
-            const grown = new Uint8Array(Math.max(2 * block.length, fill + b.length, 2 * chunk.length));
-            grown.set(block.subarray(0, fill));
-            block = grown;
-          }
-          block.set(b, fill);
-          fill += b.length;
-        });
-        await w.write(block.subarray(0, fill));
+        block.reset();
+        layout.artifactTransform(chunk, (b) => block.push(b));
+        await w.write(block.bytes);
       }
     }
     await w.write(layout.suffix);
