@@ -1,7 +1,7 @@
 // Streaming the to-be-signed bytes of a container into μ: in-memory parts and file ranges, one read pass.
 import { PqsignError } from '../errors.js';
 import { readChunks } from '../io/read.js';
-import { verifyMu } from '../mldsa.js';
+import { messageVerifier } from '../mldsa.js';
 import { MuHasher } from '../mu.js';
 import type { ParamSet } from '../params.js';
 
@@ -30,10 +30,14 @@ export async function muOfParts(params: ParamSet, publicKey: Uint8Array, ctx: Ui
   return h.digest();
 }
 
-/** Compute μ over the parts and verify; throws ERR_SIGNATURE_INVALID naming `label`. */
+/**
+ * Verify the message made of the parts (one read pass; μ streamed, or node:crypto one-shot for small
+ * messages, see mldsa.ts); throws ERR_SIGNATURE_INVALID naming `label`.
+ */
 export async function verifyStreamed(params: ParamSet, publicKey: Uint8Array, ctx: Uint8Array, parts: MessagePart[], sig: Uint8Array, label: string): Promise<void> {
-  const mu = await muOfParts(params, publicKey, ctx, parts);
-  if (!verifyMu(params, publicKey, mu, sig)) {
+  const verifier = messageVerifier(params, publicKey, ctx);
+  await feedParts(verifier, parts);
+  if (!verifier.verify(sig)) {
     throw new PqsignError('ERR_SIGNATURE_INVALID', 'signature does not verify', { file: label });
   }
 }
