@@ -1,16 +1,23 @@
 import type { CommandModule } from 'yargs';
+import { availableParallelism } from 'node:os';
 import { FORMATS } from '../../formats/index.js';
 import { loadPublicKey } from '../../src/keyref.js';
-import { verifyPath, type VerifyOutcome } from '../../src/ops/verify.js';
-import { mapBounded } from '../../src/ops/pool.js';
+import type { VerifyOutcome } from '../../src/ops/verify.js';
+import { verifyJobs } from '../../src/ops/batch.js';
+import { toWireKey, type VerifyJob } from '../../src/ops/verify-job.js';
+import { pairTree } from '../../src/ops/tree.js';
+import { readManifest } from '../../src/manifest.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
-import { worstExit } from '../../src/errors.js';
 import { action, algOption, contextOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 
-interface Args extends KeyArgs {
-  files: string[];
+interface Args extends Omit<KeyArgs, 'key'> {
+  key?: string | string[];
+  files?: string[];
+  manifest?: string;
+  recursive?: string;
+  jobs: number;
   sig?: string;
   payload?: string;
   format?: string;
@@ -19,10 +26,13 @@ interface Args extends KeyArgs {
 }
 
 export const verify: CommandModule<object, Args> = {
-  command: 'verify <files..>',
-  describe: 'verify signatures: containers are recognised by content, artifacts find FILE.sig etc.',
-  builder: (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).options({
-    key: { type: 'string', describe: 'public key, private key, certificate, or awskms:// reference' },
+  command: 'verify [files..]',
+  describe: 'verify signatures: containers are recognised by content, artifacts find FILE.sig etc.; many files use all cores',
+  builder: (y) => y.positional('files', { type: 'string', array: true }).options({
+    key: { type: 'string', describe: 'public key, private key, certificate, or awskms:// reference (repeat with --manifest for a key set)' },
+    manifest: { type: 'string', describe: 'verify every entry of a release manifest (JSON lines, docs/batch.md) against its pinned key' },
+    recursive: { type: 'string', describe: 'verify a directory tree, pairing artifacts with signatures by the formats\' suffixes' },
+    jobs: { type: 'number', default: availableParallelism(), defaultDescription: 'the number of CPUs', describe: 'verify this many files at once in worker threads' },
     sig: { type: 'string', describe: 'detached signature file (one input only)' },
     payload: { type: 'string', alias: 'content', describe: 'detached payload for a container given as FILE' },
     format: { type: 'string', describe: `force a format: ${FORMATS.map((f) => f.name).join('|')}` },
@@ -33,11 +43,23 @@ export const verify: CommandModule<object, Args> = {
     ...formatFlags('verify'),
   }) as never,
   handler: action(async (a: Args) => {
-    if (a.sig && a.files.length > 1) throw usage('--sig takes one input file');
-    const context = parseContext(a.context);
-    const key = a.key ? await loadPublicKey(a.key, keyRefOptions(a)) : undefined;
+    const files = a.files ?? [];
+    const sources = [files.length > 0, a.manifest !== undefined, a.recursive !== undefined].filter(Boolean).length;
+    if (sources !== 1) throw usage('give files to verify, or --manifest FILE, or --recursive DIR (one of them)');
+    if (a.sig && files.length !== 1) throw usage('--sig takes one input file');
+    if (!Number.isInteger(a.jobs) || a.jobs < 1) throw usage('--jobs must be a whole number, at least 1');
+    const refs = a.key === undefined ? [] : Array.isArray(a.key) ? a.key : [a.key];
+    if (refs.length > 1 && !a.manifest) throw usage('several --key only with --manifest (each entry pins one of them)');
+    if (a.manifest && a.context !== undefined) throw usage('--context does not apply to --manifest: each entry records the context it was signed with');
+    if (a.manifest && a.format !== undefined) throw usage('--format does not apply to --manifest: each entry names its format');
+    if (a.payload !== undefined && files.length === 0) throw usage('--payload goes with a container given as FILE');
+
+    const keys = await Promise.all(refs.map((r) => loadPublicKey(r, keyRefOptions({ ...a, key: r }))));
+    const jobs = await plan(a, files);
+    let worst = 0;
     const emit = orderedEmitter<VerifyOutcome>((r, i) => {
-      const file = a.files[i]!;
+      const file = jobs[i]!.file;
+      worst = Math.max(worst, exitOfSettled(r));
       if (a.json) {
         printJson(r.ok
           ? { file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: r.value.params.name, keyFingerprint: r.value.keyFingerprint, ...r.value.details }
@@ -45,8 +67,20 @@ export const verify: CommandModule<object, Args> = {
       } else if (r.ok) process.stderr.write(`OK ${file} (${r.value.params.name}, ${r.value.format})\n`);
       else reportError(r.error);
     });
-    const results = await mapBounded(a.files, 4, (f) =>
-      verifyPath(f, { key, sig: a.sig, payload: a.payload, format: a.format, context, formatOptions: a }), emit);
-    return worstExit(results.map(exitOfSettled));
+    // Workers get plain data: the resolved public keys and the parsed options, never a REF.
+    await verifyJobs(jobs, { keys: keys.map(toWireKey), formatOptions: JSON.parse(JSON.stringify(a)) }, a.jobs, emit);
+    return worst;
   }),
 };
+
+async function plan(a: Args, files: string[]): Promise<VerifyJob[]> {
+  const context = parseContext(a.context);
+  if (a.manifest) {
+    return (await readManifest(a.manifest)).map((e) => ({ file: e.artifact, sig: e.signature, format: e.format, context: e.context, pin: e.keyFingerprint }));
+  }
+  if (a.recursive) {
+    const pairs = await pairTree(a.recursive, FORMATS.map((f) => f.suffix));
+    return pairs.map((p) => ({ file: p.file, sig: p.sig, format: a.format, context }));
+  }
+  return files.map((file) => ({ file, sig: a.sig, payload: a.payload, format: a.format, context }));
+}

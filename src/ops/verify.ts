@@ -14,6 +14,8 @@ export interface VerifyOptions {
   format?: string | undefined;
   context: Uint8Array;
   formatOptions: FormatOptions;
+  /** expected key fingerprint (release manifests): a valid signature by any other key fails */
+  pin?: string | undefined;
 }
 
 export interface VerifyOutcome extends VerifyResult {
@@ -53,7 +55,12 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   if (!sigPath) {
     const candidates = (forced ? [forced] : FORMATS).map((f) => file + f.suffix);
     for (const c of candidates) if (await exists(c)) { sigPath = c; break; }
-    if (!sigPath) throw new PqsignError('ERR_FILE', `no signature found (looked for ${candidates.map((c) => c.slice(file.length)).join(', ')}; use --sig)`, { file });
+    if (!sigPath) {
+      const looked = candidates.map((c) => c.slice(file.length)).join(', ');
+      const sigLike = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
+      const hint = sigLike ? `; this looks like a ${sigLike.name} signature: give its artifact ${file.slice(0, -sigLike.suffix.length)}` : '; use --sig';
+      throw new PqsignError('ERR_FILE', `no signature found (looked for ${looked})${hint}`, { file });
+    }
   }
   const sigHead = await readHead(sigPath);
   const format = forced ?? detectFormat(sigHead) ?? formatByName('raw');
@@ -62,5 +69,8 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
 
 async function run(format: Format, container: string, payload: string | undefined, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const r = await format.verify({ container, payload, key: opts.key, context: opts.context, options: opts.formatOptions });
+  if (opts.pin !== undefined && r.keyFingerprint !== opts.pin) {
+    throw new PqsignError('ERR_SIGNATURE_INVALID', `signed by key ${r.keyFingerprint}, but the manifest pins key ${opts.pin}`, { file: container, detail: 'pinned-key' });
+  }
   return { ...r, file, signature: container, format: format.name };
 }
