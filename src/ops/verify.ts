@@ -45,10 +45,12 @@ const exists = (p: string) => access(p).then(() => true, () => false);
 
 export async function verifyPath(file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const forced = opts.format ? formatByName(opts.format) : undefined;
-  const head = await readHead(file);
-  const asContainer = opts.sig ? undefined : forced ? (forced.detect(head) ? forced : undefined) : detectFormat(head);
-  if (asContainer) {
-    return run(asContainer, file, opts.payload, file, opts);
+  if (opts.sig) {
+    await statInput(file); // FILE is the artifact: only its existence matters before the signature is read
+  } else {
+    const head = await readHead(file);
+    const asContainer = forced ? (forced.detect(head) ? forced : undefined) : detectFormat(head);
+    if (asContainer) return run(asContainer, file, opts.payload, file, opts);
   }
   // FILE is the artifact: find its detached signature.
   let sigPath = opts.sig;
@@ -62,8 +64,7 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
       throw new PqsignError('ERR_FILE', `no signature found (looked for ${looked})${hint}`, { file });
     }
   }
-  const sigHead = await readHead(sigPath);
-  const format = forced ?? detectFormat(sigHead) ?? formatByName('raw');
+  const format = forced ?? detectFormat(await readHead(sigPath)) ?? formatByName('raw');
   return run(format, sigPath, file, file, opts);
 }
 
