@@ -4,11 +4,11 @@
 //   - X<suffix> whose X is absent → a container verified on its own (embedded payload), or an orphan
 //     signature, which verifyPath reports as such;
 //   - X with no signature → verifyPath reports "no signature found" (an unsigned file fails the batch).
-// Directory symlinks are not followed (no loops); symlinks to files are verified like files.
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+// Files as src/io/walk.ts lists them (file symlinks included, directory symlinks not entered), in path order.
+import { stat } from 'node:fs/promises';
 import { PqsignError } from '../errors.js';
 import { fileError } from '../io/read.js';
+import { walkFiles } from '../io/walk.js';
 
 export interface TreePair {
   file: string;
@@ -23,7 +23,7 @@ export async function pairTree(dir: string, suffixes: readonly string[]): Promis
     throw fileError(dir, e);
   }
   if (!st.isDirectory()) throw new PqsignError('ERR_FILE', 'is not a directory (--recursive takes a directory)', { file: dir });
-  const files = await listFiles(dir);
+  const files = (await walkFiles(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const present = new Set(files);
   // longest first, so ".intoto.jsonl" wins over ".jsonl"
   const bySuffix = [...new Set(suffixes)].sort((a, b) => b.length - a.length);
@@ -36,23 +36,4 @@ export async function pairTree(dir: string, suffixes: readonly string[]): Promis
     else for (const sig of sigs) pairs.push({ file: f, sig });
   }
   return pairs;
-}
-
-/** Regular files under dir (and symlinks to them), depth first, names in code-unit order. */
-async function listFiles(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    throw fileError(dir, e);
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: string[] = [];
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listFiles(p)));
-    else if (e.isFile()) out.push(p);
-    else if (e.isSymbolicLink() && (await stat(p).then((s) => s.isFile(), () => false))) out.push(p);
-  }
-  return out;
 }

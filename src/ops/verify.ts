@@ -1,11 +1,13 @@
 // Verify one input: a container recognised by its content (COSE, JWS, CMS, UEFI, ...) or an artifact
 // whose detached signature is --sig or the artifact's name plus a format's default suffix.
+import { createHash } from 'node:crypto';
 import { open, access } from 'node:fs/promises';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
 import { fileError, statInput } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
+import { feedParts, type MessagePart } from './stream.js';
 
 export interface VerifyOptions {
   key: PublicKey | undefined;
@@ -65,8 +67,23 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
     }
   }
   const format = forced ?? detectFormat(await readHead(sigPath)) ?? formatByName('raw');
+  // A container that carries its own payload (FILE.signed beside FILE): verify it, then FILE must be that payload.
+  const embedded = format.payload ? await format.payload(sigPath).catch(() => undefined) : undefined;
+  if (embedded) {
+    const outcome = await run(format, sigPath, undefined, file, opts);
+    if (await sha256Of([{ path: file }]) !== await sha256Of([{ path: sigPath, ...embedded }])) {
+      throw new PqsignError('ERR_SIGNATURE_INVALID', `differs from the payload signed inside ${sigPath}`, { file });
+    }
+    return outcome;
+  }
   return run(format, sigPath, file, file, opts);
 }
+
+const sha256Of = async (parts: MessagePart[]): Promise<string> => {
+  const h = createHash('sha256');
+  await feedParts(h, parts);
+  return h.digest('hex');
+};
 
 async function run(format: Format, container: string, payload: string | undefined, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const r = await format.verify({ container, payload, key: opts.key, context: opts.context, options: opts.formatOptions });
