@@ -4,6 +4,11 @@
 import { open, stat } from 'node:fs/promises';
 import { PqsignError } from '../errors.js';
 
+/**
+ * Read size. Measured (bench row "read size"): from 512 KiB up the main thread is hashing-bound and its
+ * time per GiB is flat; 128–256 KiB reads add 2–7 % of per-read overhead. 4 MiB is as fast as any size
+ * from the page cache and makes fewer, larger reads of cold files, for 8 MiB of buffers.
+ */
 export const READ_CHUNK = 4 * 1024 * 1024;
 
 export async function statInput(path: string): Promise<{ size: number }> {
