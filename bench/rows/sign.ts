@@ -15,8 +15,12 @@ const SHA512_FORMATS = new Set(['cms']);
 /** Inputs for formats that cannot sign arbitrary bytes (e.g. UEFI needs a PE image): name → maker. */
 const INPUTS: Record<string, (ctx: BenchContext, size: number) => Promise<string>> = {};
 
-/** Detached where the format offers it (the issue's "cose detached, jws detached"). */
-const signArgs = (f: Format): string[] => (f.flags?.detached?.for.includes('sign') ? ['--detached'] : []);
+/** Flags a format cannot sign without (by format name). */
+const REQUIRED_ARGS: Record<string, string[]> = { uefi: ['--monotonic-count', '1'] };
+
+/** Detached where the format offers it (the issue's "cose detached, jws detached"), plus required flags. */
+const signArgs = (f: Format): string[] => [...(f.flags?.detached?.for.includes('sign') ? ['--detached'] : []), ...(REQUIRED_ARGS[f.name] ?? [])];
+const isDetached = (f: Format) => f.flags?.detached?.for.includes('sign') === true;
 
 export const signRow: BenchRow = {
   id: 'sign',
@@ -35,7 +39,7 @@ export const signRow: BenchRow = {
       return baselines.get(id)!;
     };
     for (const f of FORMATS) {
-      const measurement = `sign ${fmt.size(size)}, ${f.name}${signArgs(f).length ? ' (detached)' : ''}`;
+      const measurement = `sign ${fmt.size(size)}, ${f.name}${isDetached(f) ? ' (detached)' : ''}`;
       try {
         const file = await (INPUTS[f.name]?.(ctx, size) ?? ctx.file(size));
         const out = join(ctx.tmp, `sign-out${f.suffix}`);
