@@ -11,7 +11,7 @@ import { loadPublicKey } from '../src/keyref.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { node24, NO_NODE24 } from '../bench/lib/node24.js';
 import { FORMATS } from '../formats/index.js';
-import { CLI, pqsign, tempDir } from './helpers.js';
+import { CLI, ROOT, pqsign, tempDir } from './helpers.js';
 
 interface Line { file: string; ok: boolean; error?: { code: string; message: string }; keyFingerprint?: string }
 const jsonLines = (out: string): Line[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 describe('verify FILE... with worker threads', () => {
-  it('streams one JSON line per file in input order, exit code = worst, same verdicts in-process and in workers', () => {
+  it('streams one JSON line per file in input order, exit code = worst, the same output with --jobs 3, --jobs 1 and the default', () => {
     const files = signedFiles(join(dir, 'order'), 9);
     writeFileSync(files[2]!, 'tampered\n'); // 1: invalid
     const missing = join(dir, 'order', 'missing.bin'); // 2: input error
@@ -59,6 +59,27 @@ describe('verify FILE... with worker threads', () => {
     const onlyInvalid = pqsign(['verify', ...files, '--key', pub, '--jobs', '2']);
     expect(onlyInvalid.code).toBe(1);
     expect(onlyInvalid.stderr).toContain(`${files[2]}.sig: signature does not verify`);
+  });
+
+  it('workers alone (mainThread: false) give the same verdicts as this thread alone', async () => {
+    // from dist/: the pool starts dist/src/ops/verify-worker.js beside it
+    const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'ops', 'batch.js'))) as typeof import('../src/ops/batch.js');
+    const { toWireKey } = (await import(join(ROOT, 'dist', 'src', 'ops', 'verify-job.js'))) as typeof import('../src/ops/verify-job.js');
+    const { loadPublicKey: load } = (await import(join(ROOT, 'dist', 'src', 'keyref.js'))) as typeof import('../src/keyref.js');
+    const files = signedFiles(join(dir, 'pool'), 10);
+    writeFileSync(files[7]!, 'tampered\n');
+    const jobs = [...files, join(dir, 'pool', 'missing.bin')].map((file) => ({ file, context: new Uint8Array(0) }));
+    const shared = { keys: [toWireKey(await load(pub))], formatOptions: {} };
+    const verdicts = async (opts: { threads: number; mainThread?: boolean }) => {
+      const out: string[] = new Array(jobs.length);
+      await verifyJobs(jobs, shared, opts, (r, i) => void (out[i] = r.ok ? `ok ${r.value.params.name} ${r.value.keyFingerprint}` : (r.error as { code: string }).code));
+      return out;
+    };
+    const expected = jobs.map((j) => (j.file === files[7] ? 'ERR_SIGNATURE_INVALID' : j.file.endsWith('missing.bin') ? 'ERR_FILE' : `ok ML-DSA-65 ${fp}`));
+    expect(await verdicts({ threads: 2, mainThread: false })).toEqual(expected);
+    expect(await verdicts({ threads: 1, mainThread: false })).toEqual(expected);
+    expect(await verdicts({ threads: 1 })).toEqual(expected);
+    expect(await verdicts({ threads: 3 })).toEqual(expected);
   });
 
   it('gives workers the resolved key: an encrypted private key is decrypted once, in the main thread', () => {

@@ -68,7 +68,7 @@ export const verify: CommandModule<object, Args> = {
       else reportError(r.error);
     });
     // Workers get plain data: the resolved public keys and the parsed options, never a REF.
-    await verifyJobs(jobs, { keys: keys.map(toWireKey), formatOptions: JSON.parse(JSON.stringify(a)) }, a.jobs, emit);
+    await verifyJobs(jobs, { keys: keys.map(toWireKey), formatOptions: JSON.parse(JSON.stringify(a)) }, { threads: a.jobs }, emit);
     return worst;
   }),
 };

@@ -1,10 +1,11 @@
-// Batch verification across cores: worker_threads, each verifying a few jobs at a time (so its reads
-// overlap its hashing), fed from one queue. One job — or --jobs 1 — stays in this thread: no worker
-// start-up for the common single-file case. Results are reported per job index as they settle; the
-// caller restores input order (bin/ordered.ts).
+// Batch verification across cores. One queue of jobs; the main thread verifies from it at once while
+// up to `threads - 1` worker_threads start (each costs ~100 ms of module loading) and take jobs as soon as
+// they report ready. A small batch is done before any worker is ready, a large one uses every core, and
+// one job — or --jobs 1 — never starts a worker. Each thread keeps a few jobs in flight so its file reads
+// overlap its hashing. Results are reported per job index as they settle; the caller restores input
+// order (bin/ordered.ts).
 import { Worker } from 'node:worker_threads';
 import type { Settled } from './pool.js';
-import { mapBounded } from './pool.js';
 import type { VerifyOutcome } from './verify.js';
 import { KeySet, fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, type VerifyShared, type WireError, type WireOutcome } from './verify-job.js';
 
@@ -12,18 +13,23 @@ import { KeySet, fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, t
 const IN_FLIGHT = 4;
 
 export type WorkerRequest = { id: number; job: VerifyJob };
-export type WorkerReply = { id: number; ok: true; value: WireOutcome } | { id: number; ok: false; error: WireError };
+export type WorkerReply = { ready: true } | { id: number; ok: true; value: WireOutcome } | { id: number; ok: false; error: WireError };
 
-export async function verifyJobs(jobs: readonly VerifyJob[], shared: VerifyShared, threads: number, onResult: (r: Settled<VerifyOutcome>, index: number) => void): Promise<void> {
-  if (threads <= 1 || jobs.length <= 1) {
-    const keys = new KeySet(shared.keys);
-    await mapBounded(jobs, IN_FLIGHT, (job) => runVerifyJob(job, keys, shared.formatOptions), onResult);
-    return;
-  }
-  await new WorkerPool(jobs, shared, Math.min(threads, jobs.length), onResult).run();
+export interface BatchOptions {
+  /** verifying threads in all: this one plus up to threads - 1 workers */
+  threads: number;
+  /** does this thread verify too (default true)? false leaves every job to `threads` workers */
+  mainThread?: boolean;
 }
 
-class WorkerPool {
+export async function verifyJobs(jobs: readonly VerifyJob[], shared: VerifyShared, opts: BatchOptions, onResult: (r: Settled<VerifyOutcome>, index: number) => void): Promise<void> {
+  if (jobs.length === 0) return;
+  const main = opts.mainThread ?? true;
+  const workers = Math.max(main ? 0 : 1, Math.min(opts.threads, jobs.length) - (main ? 1 : 0));
+  await new Batch(jobs, shared, main, onResult).run(workers);
+}
+
+class Batch {
   private next = 0;
   private settled = 0;
   private readonly inFlight = new Map<Worker, Set<number>>();
@@ -32,42 +38,59 @@ class WorkerPool {
   constructor(
     private readonly jobs: readonly VerifyJob[],
     private readonly shared: VerifyShared,
-    private readonly size: number,
+    private readonly mainThread: boolean,
     private readonly onResult: (r: Settled<VerifyOutcome>, index: number) => void,
   ) {}
 
-  async run(): Promise<void> {
+  async run(workers: number): Promise<void> {
     const finished = new Promise<void>((res) => (this.done = res));
-    for (let i = 0; i < this.size; i++) this.start();
-    await finished;
+    for (let i = 0; i < workers; i++) this.start();
+    const keys = new KeySet(this.shared.keys);
+    const local = async () => {
+      for (let id = this.take(); id !== undefined; id = this.take()) {
+        try {
+          this.settle(id, { ok: true, value: await runVerifyJob(this.jobs[id]!, keys, this.shared.formatOptions) });
+        } catch (error) {
+          this.settle(id, { ok: false, error });
+        }
+      }
+    };
+    await Promise.all([finished, ...Array.from({ length: this.mainThread ? IN_FLIGHT : 0 }, local)]);
     await Promise.all([...this.inFlight.keys()].map((w) => w.terminate()));
+  }
+
+  private take(): number | undefined {
+    return this.next < this.jobs.length ? this.next++ : undefined;
   }
 
   private start(): void {
     const w = new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: this.shared });
     this.inFlight.set(w, new Set());
     w.on('message', (m: WorkerReply) => {
-      this.inFlight.get(w)!.delete(m.id);
-      this.settle(m.id, m.ok ? { ok: true, value: fromWireOutcome(m.value) } : { ok: false, error: fromWireError(m.error) });
+      if ('id' in m) {
+        this.inFlight.get(w)?.delete(m.id);
+        this.settle(m.id, m.ok ? { ok: true, value: fromWireOutcome(m.value) } : { ok: false, error: fromWireError(m.error) });
+      }
       this.feed(w);
     });
-    // A worker that dies takes only its own in-flight jobs with it; the others carry on with the queue.
+    // A worker that dies takes only its own in-flight jobs with it; the other threads carry on with the
+    // queue (and when no thread is left, the rest of the queue fails with the same error).
     const lost = (error: Error) => {
       const ids = this.inFlight.get(w);
       if (!ids) return;
       this.inFlight.delete(w);
       for (const id of ids) this.settle(id, { ok: false, error });
-      if (this.inFlight.size === 0) while (this.next < this.jobs.length) this.settle(this.next++, { ok: false, error });
+      if (this.inFlight.size === 0 && !this.mainThread) for (let id = this.take(); id !== undefined; id = this.take()) this.settle(id, { ok: false, error });
     };
     w.on('error', lost);
     w.on('exit', (code) => lost(new Error(`verification worker exited (code ${code})`)));
-    this.feed(w);
   }
 
   private feed(w: Worker): void {
     const ids = this.inFlight.get(w);
-    while (ids && ids.size < IN_FLIGHT && this.next < this.jobs.length) {
-      const id = this.next++;
+    while (ids && ids.size < IN_FLIGHT) {
+      const id = this.take();
+      if (id === undefined) return;
       ids.add(id);
       w.postMessage({ id, job: this.jobs[id]! } satisfies WorkerRequest);
     }

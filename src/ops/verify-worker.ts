@@ -1,5 +1,6 @@
-// Worker thread of the batch verifier (batch.ts): verifies the jobs it is sent with the resolved public
-// keys it was started with, a few at a time, and answers each with plain data.
+// Worker thread of the batch verifier (batch.ts): says it is ready once its modules are loaded, then
+// verifies the jobs it is sent with the resolved public keys it was started with, and answers each
+// with plain data.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './batch.js';
 import { KeySet, runVerifyJob, toWireError, toWireOutcome, type VerifyShared } from './verify-job.js';
@@ -14,3 +15,5 @@ port.on('message', ({ id, job }: WorkerRequest) => {
     (error: unknown) => port.postMessage({ id, ok: false, error: toWireError(error) } satisfies WorkerReply),
   );
 });
+
+port.postMessage({ ready: true } satisfies WorkerReply);
