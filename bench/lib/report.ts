@@ -71,6 +71,8 @@ ${notes.length ? `Notes:\n\n${notes.join('\n')}\n` : ''}
 - **Batch verify** signs many small files, then times \`pqsign verify --recursive DIR --jobs 1\` (in one thread)
   and \`--jobs <cores>\` (worker threads), end to end. Under Node 24 the native back-end verifies small
   files with node:crypto one-shot, so the per-file cost is mostly file I/O.
+- **Attest** (when the \`attest\` command is registered) writes one DSSE envelope over many small subjects,
+  against \`sha256sum\` of the same files in one process.
 - **Start-up** is the median of repeated runs of \`pqsign verify\` of a small file with a public key file,
   against \`node -e 0\` on the same Node.
 - **Noise.** On a shared machine (other jobs running, see the load average above) single runs vary by

@@ -7,5 +7,6 @@ import { rssRow } from './rss.js';
 import { oneshotRow } from './oneshot.js';
 import { batchRow } from './batch.js';
 import { startupRow } from './startup.js';
+import { attestRow } from './attest.js';
 
-export const ROWS: readonly BenchRow[] = [muRow, readChunkRow, signRow, rssRow, oneshotRow, batchRow, startupRow];
+export const ROWS: readonly BenchRow[] = [muRow, readChunkRow, signRow, rssRow, oneshotRow, batchRow, attestRow, startupRow];
