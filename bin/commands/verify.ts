@@ -54,7 +54,8 @@ export const verify: CommandModule<object, Args> = {
     if (a.manifest && a.format !== undefined) throw usage('--format does not apply to --manifest: each entry names its format');
     if (a.payload !== undefined && files.length === 0) throw usage('--payload goes with a container given as FILE');
 
-    const keys = await Promise.all(refs.map((r) => loadPublicKey(r, keyRefOptions({ ...a, key: r }))));
+    const keys = [];
+    for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }))); // one passphrase prompt at a time
     const jobs = await plan(a, files);
     let worst = 0;
     const emit = orderedEmitter<VerifyOutcome>((r, i) => {
