@@ -31,8 +31,8 @@ export const verify: CommandModule<object, Args> = {
   builder: (y) => y.positional('files', { type: 'string', array: true }).options({
     key: { type: 'string', describe: 'public key, private key, certificate, or awskms:// reference (repeat with --manifest for a key set)' },
     manifest: { type: 'string', describe: 'verify every entry of a release manifest (JSON lines, docs/batch.md) against its pinned key' },
-    recursive: { type: 'string', describe: 'verify a directory tree, pairing artifacts with signatures by the formats\' suffixes' },
-    jobs: { type: 'number', default: availableParallelism(), defaultDescription: 'the number of CPUs', describe: 'verify this many files at once in worker threads' },
+    recursive: { type: 'string', describe: 'verify every file below DIR, paired with its signature by the formats\' suffixes' },
+    jobs: { type: 'number', default: availableParallelism(), defaultDescription: 'the number of CPUs', describe: 'verifying threads: this one plus worker threads' },
     sig: { type: 'string', describe: 'detached signature file (one input only)' },
     payload: { type: 'string', alias: 'content', describe: 'detached payload for a container given as FILE' },
     format: { type: 'string', describe: `force a format: ${FORMATS.map((f) => f.name).join('|')}` },
