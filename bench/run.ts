@@ -5,6 +5,7 @@
 //   --list         print the row ids
 // Exit status: 0, or 1 when a row failed to run (a missed target is a result, not a failure).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchContext, FULL, SMOKE } from './lib/context.js';
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
     ctx.cleanup();
     process.off('SIGINT', stop);
   }
+  machine.push(['load average at end (1/5/15 min)', loadavg().map((l) => l.toFixed(2)).join(' / ')]);
   process.stdout.write(`${terminalTable(sections)}\n`);
   const out = values.out ?? (smoke ? undefined : join(ctx.root, 'docs', 'performance.md'));
   if (out) {

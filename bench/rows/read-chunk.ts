@@ -24,30 +24,30 @@ export const readChunkRow: BenchRow = {
     const file = await ctx.file(size);
     const pk = new Uint8Array(DEFAULT_PARAM.publicKeyBytes);
     const block = Buffer.alloc(4 * 1024 * 1024, 0x5c);
+    // interleaved, round by round, so that load changes during the run hit every size alike
     const inMemory: number[] = [];
+    const byChunk = new Map<number, number[]>(CHUNKS.map((c) => [c, []]));
     for (let i = 0; i < ctx.sizes.reps; i++) {
       inMemory.push(await timed(async () => {
         const h = new MuHasher(DEFAULT_PARAM, pk);
         for (let off = 0; off < size; off += block.length) h.update(block.subarray(0, Math.min(block.length, size - off)));
         h.digest();
       }));
-    }
-    const memory = median(inMemory);
-    const rates: string[] = [];
-    let best = { chunk: 0, ms: Infinity };
-    for (const chunk of CHUNKS) {
-      const runs: number[] = [];
-      for (let i = 0; i < ctx.sizes.reps; i++) {
-        runs.push(await timed(async () => {
+      for (const chunk of CHUNKS) {
+        byChunk.get(chunk)!.push(await timed(async () => {
           const h = new MuHasher(DEFAULT_PARAM, pk);
           for await (const c of readChunks(file, { chunkSize: chunk })) h.update(c);
           h.digest();
         }));
       }
-      const ms = median(runs);
-      if (ms < best.ms) best = { chunk, ms };
-      rates.push(`${fmt.size(chunk)}${chunk === READ_CHUNK ? '*' : ''}: ${fmt.rate(size, ms)}`);
     }
+    const memory = median(inMemory);
+    let best = { chunk: 0, ms: Infinity };
+    const rates = CHUNKS.map((chunk) => {
+      const ms = median(byChunk.get(chunk)!);
+      if (ms < best.ms) best = { chunk, ms };
+      return `${fmt.size(chunk)}${chunk === READ_CHUNK ? '*' : ''}: ${fmt.rate(size, ms)}`;
+    });
     const current = rates.find((r) => r.includes('*'));
     return [{
       measurement: `μ of ${fmt.size(size)} in-process by read size (* = READ_CHUNK)`,
