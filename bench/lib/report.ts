@@ -67,15 +67,18 @@ ${notes.length ? `Notes:\n\n${notes.join('\n')}\n` : ''}
   key (always, before anything is written) and the atomic write of the output: a constant of a few ms.
 - **Peak RSS** is the child's maximum resident set size; the Node runtime alone (\`node -e 0\`) is the floor.
 - **OpenSSL one-shot** reads the whole input into memory and signs it in one \`crypto.sign(null, data, key)\`
-  call: the time is comparable, the memory grows with the input. Each side verifies the other's signature.
-- **Batch verify** signs many small files, then times \`pqsign verify --recursive DIR --jobs 1\` (in one thread)
-  and \`--jobs <cores>\` (worker threads), end to end. Under Node 24 the native back-end verifies small
-  files with node:crypto one-shot, so the per-file cost is mostly file I/O.
+  call: the same hashing after a full read, and memory that grows with the input. Each side verifies the
+  other's signature.
+- **Batch verify** signs many small files, then times \`pqsign verify --recursive DIR --jobs 1\` (this thread
+  only) and \`--jobs <cores>\` (this thread plus worker threads), end to end. Under Node 24 the native
+  back-end verifies small files with node:crypto one-shot, so the per-file cost is mostly file I/O.
 - **Attest** (when the \`attest\` command is registered) writes one DSSE envelope over many small subjects,
   against \`sha256sum\` of the same files in one process.
 - **Start-up** is the median of repeated runs of \`pqsign verify\` of a small file with a public key file,
   against \`node -e 0\` on the same Node.
-- **Noise.** On a shared machine (other jobs running, see the load average above) single runs vary by
-  10–20 %; compare ratios measured in the same run, not absolute times across runs.
+- **Noise.** On a shared machine (other jobs running, see the load averages above) single runs vary by
+  10–20 %; compare ratios measured in the same run, not absolute times across runs. Scaling rows need
+  idle cores: when other processes keep the other cores busy, \`--jobs <cores>\` gets no more CPU than
+  \`--jobs 1\` (its CPU time then equals its wall time) and the batch ratio says nothing about pqsign.
 `;
 }
