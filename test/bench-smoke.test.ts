@@ -6,8 +6,9 @@ import { expect, it } from 'vitest';
 import { ROWS } from '../bench/rows/index.js';
 import { ROOT, tempDir } from './helpers.js';
 
+const out = join(tempDir('pqsign-bench-smoke-'), 'performance.md');
+
 it('npm run bench -- --smoke runs every row, writes the report and removes its files', () => {
-  const out = join(tempDir('pqsign-bench-smoke-'), 'performance.md');
   const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
   expect(r.status, r.stdout + r.stderr).toBe(0);
   for (const row of ROWS) expect(r.stderr, row.id).toContain(`bench: ${row.id}: done`);

@@ -99,6 +99,7 @@ describe.each(BACKENDS)('%s backend', (backend) => {
 });
 
 describe.skipIf(!N24 || NESTED)('under Node 24 (OpenSSL 3.5)', () => {
+  const dir = tempDir();
   it('this file passes under Node 24 with both back-ends', () => {
     const r = spawnSync(N24!, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/mldsa-backend.test.ts', '--reporter=verbose'], {
       cwd: ROOT, encoding: 'utf8', env: { ...process.env, PQSIGN_TEST_UNDER_NODE24: '1', PQSIGN_MLDSA_BACKEND: '' }, maxBuffer: 16 * 1024 * 1024,
@@ -111,7 +112,6 @@ describe.skipIf(!N24 || NESTED)('under Node 24 (OpenSSL 3.5)', () => {
   });
 
   it('CLI: the same verdicts from the native and portable back-ends, signed under Node 20', () => {
-    const dir = tempDir();
     const key = join(dir, 'k.pem');
     const pub = join(dir, 'k.pub');
     expect(pqsign(['keygen', '--out', key, '--pub', pub]).code).toBe(0);
