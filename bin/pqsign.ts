@@ -20,4 +20,10 @@ const cli = yargs(hideBin(process.argv))
   .epilog('Exit codes: 0 ok, 1 signature invalid, 2 usage or input error, 3 signer or back-end failure.');
 
 for (const c of COMMANDS) cli.command(c as never);
+// yargs lays out the whole help text each time a command starts (usage.cacheHelpMessage), in case the
+// handler's promise rejects: ~20 ms of start-up. Handlers never reject here (action() reports every
+// error itself), so that text is never shown: skip it. Guarded: a yargs without this hook changes nothing.
+type YargsInternals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+const usageInstance = (cli as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+if (usageInstance?.cacheHelpMessage) usageInstance.cacheHelpMessage = () => undefined;
 await cli.parseAsync();

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'ERR_KEY_MISMATCH' // seed and expanded key disagree; key does not match expectation
   | 'ERR_PASSPHRASE' // missing or wrong passphrase
   | 'ERR_SIGNATURE_FORMAT' // malformed signature or container
+  | 'ERR_MANIFEST' // malformed release manifest (docs/batch.md)
   | 'ERR_ALGORITHM' // algorithm or parameter set mismatch
   | 'ERR_CONTEXT' // context string too long / not allowed
   | 'ERR_SIGNATURE_INVALID' // cryptographic verification failed
@@ -27,6 +28,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   ERR_KEY_MISMATCH: EXIT.INPUT,
   ERR_PASSPHRASE: EXIT.INPUT,
   ERR_SIGNATURE_FORMAT: EXIT.INPUT,
+  ERR_MANIFEST: EXIT.INPUT,
   ERR_ALGORITHM: EXIT.INPUT,
   ERR_CONTEXT: EXIT.INPUT,
   ERR_SIGNATURE_INVALID: EXIT.INVALID,

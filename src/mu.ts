@@ -13,14 +13,18 @@ export function checkContext(ctx: Uint8Array): void {
   }
 }
 
+export function checkPublicKey(params: ParamSet, publicKey: Uint8Array): void {
+  if (publicKey.length !== params.publicKeyBytes) {
+    throw new PqsignError('ERR_KEY_FORMAT', `${params.name} public key must be ${params.publicKeyBytes} bytes, got ${publicKey.length}`);
+  }
+}
+
 export class MuHasher {
   private readonly xof: Xof;
   private done = false;
 
   constructor(params: ParamSet, publicKey: Uint8Array, ctx: Uint8Array = new Uint8Array(0)) {
-    if (publicKey.length !== params.publicKeyBytes) {
-      throw new PqsignError('ERR_KEY_FORMAT', `${params.name} public key must be ${params.publicKeyBytes} bytes, got ${publicKey.length}`);
-    }
+    checkPublicKey(params, publicKey);
     checkContext(ctx);
     const tr = shake256Of(publicKey, MU_BYTES);
     this.xof = shake256(MU_BYTES).update(tr).update(Uint8Array.of(0, ctx.length)).update(ctx);

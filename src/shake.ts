@@ -1,7 +1,7 @@
 // SHAKE256 with node:crypto (OpenSSL, ~280 MB/s here) and @noble/hashes only as a fallback (~16 MB/s)
 // for runtimes whose OpenSSL lacks SHAKE.
 import { createHash, getHashes } from 'node:crypto';
-import { shake256 as nobleShake256 } from '@noble/hashes/sha3.js';
+import { createRequire } from 'node:module';
 
 export interface Xof {
   update(data: Uint8Array): Xof;
@@ -22,6 +22,8 @@ export function shake256(outputLength: number): Xof {
     };
     return x;
   }
+  // loaded only on this path, synchronously (require(esm), Node >= 20.19)
+  const { shake256: nobleShake256 } = createRequire(import.meta.url)('@noble/hashes/sha3.js') as typeof import('@noble/hashes/sha3.js');
   const h = nobleShake256.create({ dkLen: outputLength });
   const x: Xof = {
     update(d) {

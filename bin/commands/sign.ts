@@ -8,6 +8,8 @@ import { signFile, type SignResult } from '../../src/ops/sign.js';
 import { mapBounded } from '../../src/ops/pool.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
 import { isPqsignError, worstExit } from '../../src/errors.js';
+import { entryFor, manifestLine } from '../../src/manifest.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
 import { action, algOption, contextOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
@@ -23,6 +25,7 @@ interface Args extends KeyArgs {
   concurrency: number;
   messageType: 'mu' | 'raw';
   dryRun: boolean;
+  manifestOut?: string;
 }
 
 export const sign: CommandModule<object, Args> = {
@@ -37,6 +40,7 @@ export const sign: CommandModule<object, Args> = {
     'out-dir': { type: 'string', describe: 'write outputs into this directory' },
     json: jsonOption,
     concurrency: { type: 'number', default: 8, describe: 'files signed at once (matters for remote signers)' },
+    'manifest-out': { type: 'string', describe: 'also write a release manifest (JSON lines, docs/batch.md) of everything signed, for verify --manifest' },
     'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)' },
     'dry-run': { type: 'boolean', default: false, describe: 'KMS keys: check permissions, key state and inputs (KMS DryRun) without signing' },
     'passphrase-file': passphraseFileOption,
@@ -63,7 +67,18 @@ export const sign: CommandModule<object, Args> = {
       const results = await mapBounded(a.files, a.concurrency, (f) =>
         signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType })
           .catch((e: unknown) => Promise.reject(isPqsignError(e) ? e.withFile(f) : e)), emit);
-      return worstExit(results.map(exitOfSettled));
+      const worst = worstExit(results.map(exitOfSettled));
+      if (a.manifestOut) {
+        // A partial manifest could be shipped as if the release were complete: all or nothing.
+        if (worst !== 0) {
+          process.stderr.write(`pqsign: ${a.manifestOut}: not written, because some files were not signed\n`);
+          return worst;
+        }
+        const embedded = format.embedsPayload(a);
+        const lines = results.flatMap((r) => (r.ok ? [manifestLine(entryFor(a.manifestOut!, r.value, embedded, context))] : []));
+        await writeFileAtomic(a.manifestOut, lines.join(''));
+      }
+      return worst;
     } finally {
       await signer.close?.();
     }

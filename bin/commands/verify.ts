@@ -1,18 +1,28 @@
 import type { CommandModule } from 'yargs';
+import { availableParallelism } from 'node:os';
 import { FORMATS } from '../../formats/index.js';
 import { loadPublicKey } from '../../src/keyref.js';
-import { verifyPath, type VerifyOutcome } from '../../src/ops/verify.js';
-import { mapBounded } from '../../src/ops/pool.js';
+import type { VerifyOutcome } from '../../src/ops/verify.js';
+import { verifyJobs } from '../../src/ops/batch.js';
+import { toWireKey, type VerifyJob } from '../../src/ops/verify-job.js';
+import { pairTree } from '../../src/ops/tree.js';
+import { readManifest } from '../../src/manifest.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
-import { PqsignError, worstExit } from '../../src/errors.js';
+import { PqsignError } from '../../src/errors.js';
 import { withRemoteVerifier, type RemoteMuVerifier } from '../../src/ops/stream.js';
+import { mapBounded } from '../../src/ops/pool.js';
 import { isKmsRef } from '../../src/kms/uri.js';
+import { KeySet, runVerifyJob } from '../../src/ops/verify-job.js';
 import { action, algOption, contextOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 
-interface Args extends KeyArgs {
-  files: string[];
+interface Args extends Omit<KeyArgs, 'key'> {
+  key?: string | string[];
+  files?: string[];
+  manifest?: string;
+  recursive?: string;
+  jobs: number;
   sig?: string;
   payload?: string;
   format?: string;
@@ -22,10 +32,13 @@ interface Args extends KeyArgs {
 }
 
 export const verify: CommandModule<object, Args> = {
-  command: 'verify <files..>',
-  describe: 'verify signatures: containers are recognised by content, artifacts find FILE.sig etc.',
-  builder: (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).options({
-    key: { type: 'string', describe: 'public key, private key, certificate, or awskms:// reference' },
+  command: 'verify [files..]',
+  describe: 'verify signatures: containers are recognised by content, artifacts find FILE.sig etc.; many files use all cores',
+  builder: (y) => y.positional('files', { type: 'string', array: true }).options({
+    key: { type: 'string', describe: 'public key, private key, certificate, or awskms:// reference (repeat with --manifest for a key set)' },
+    manifest: { type: 'string', describe: 'verify every entry of a release manifest (JSON lines, docs/batch.md) against its pinned key' },
+    recursive: { type: 'string', describe: 'verify every file below DIR, paired with its signature by the formats\' suffixes' },
+    jobs: { type: 'number', default: availableParallelism(), defaultDescription: 'the number of CPUs', describe: 'verifying threads: this one plus worker threads' },
     sig: { type: 'string', describe: 'detached signature file (one input only)' },
     payload: { type: 'string', alias: 'content', describe: 'detached payload for a container given as FILE' },
     format: { type: 'string', describe: `force a format: ${FORMATS.map((f) => f.name).join('|')}` },
@@ -37,13 +50,27 @@ export const verify: CommandModule<object, Args> = {
     ...formatFlags('verify'),
   }) as never,
   handler: action(async (a: Args) => {
-    if (a.sig && a.files.length > 1) throw usage('--sig takes one input file');
-    const context = parseContext(a.context);
-    if (a.kms && !(a.key && isKmsRef(a.key))) throw usage('--kms needs --key awskms://...');
-    const kms = a.kms ? await openKms(a.key!) : undefined;
-    const key = kms ?? (a.key ? await loadPublicKey(a.key, keyRefOptions(a)) : undefined);
+    const files = a.files ?? [];
+    const sources = [files.length > 0, a.manifest !== undefined, a.recursive !== undefined].filter(Boolean).length;
+    if (sources !== 1) throw usage('give files to verify, or --manifest FILE, or --recursive DIR (one of them)');
+    if (a.sig && files.length !== 1) throw usage('--sig takes one input file');
+    if (!Number.isInteger(a.jobs) || a.jobs < 1) throw usage('--jobs must be a whole number, at least 1');
+    const refs = a.key === undefined ? [] : Array.isArray(a.key) ? a.key : [a.key];
+    if (refs.length > 1 && !a.manifest) throw usage('several --key only with --manifest (each entry pins one of them)');
+    if (a.manifest && a.context !== undefined) throw usage('--context does not apply to --manifest: each entry records the context it was signed with');
+    if (a.manifest && a.format !== undefined) throw usage('--format does not apply to --manifest: each entry names its format');
+    if (a.payload !== undefined && files.length === 0) throw usage('--payload goes with a container given as FILE');
+
+    if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!))) throw usage('--kms needs one --key awskms://...');
+    const kms = a.kms ? await openKms(refs[0]!) : undefined;
+    const keys = [];
+    if (kms) keys.push(kms);
+    else for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }))); // one passphrase prompt at a time
+    const jobs = await plan(a, files);
+    let worst = 0;
     const emit = orderedEmitter<VerifyOutcome>((r, i) => {
-      const file = a.files[i]!;
+      const file = jobs[i]!.file;
+      worst = Math.max(worst, exitOfSettled(r));
       if (a.json) {
         printJson(r.ok
           ? { file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: r.value.params.name, keyFingerprint: r.value.keyFingerprint, ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details }
@@ -51,21 +78,39 @@ export const verify: CommandModule<object, Args> = {
       } else if (r.ok) process.stderr.write(`OK ${file} (${r.value.params.name}, ${r.value.format}${kms ? ', verified by KMS' : ''})\n`);
       else reportError(r.error);
     });
-    const verifyOne = (f: string) => verifyPath(f, { key, sig: a.sig, payload: a.payload, format: a.format, context, formatOptions: a });
-    try {
-      const results = await mapBounded(a.files, 4, kms ? (f) => verifyByKms(kms, f, verifyOne) : verifyOne, emit);
-      return worstExit(results.map(exitOfSettled));
-    } finally {
-      await kms?.close();
+    if (kms) {
+      // KMS Verify is a network call from this process: no workers, bounded concurrency instead.
+      const keySet = new KeySet(keys.map(toWireKey));
+      try {
+        await mapBounded(jobs, 8, (job) => verifyByKms(kms, job.file, () => runVerifyJob(job, keySet, a)), emit);
+      } finally {
+        await kms.close();
+      }
+      return worst;
     }
+    // Workers get plain data: the resolved public keys and the parsed options, never a REF.
+    await verifyJobs(jobs, { keys: keys.map(toWireKey), formatOptions: JSON.parse(JSON.stringify(a)) }, { threads: a.jobs }, emit);
+    return worst;
   }),
 };
 
 const openKms = async (ref: string) => (await import('../../src/kms/signer.js')).KmsSigner.open(ref);
 
 /** The format verifies as usual, except that (μ, signature) goes to KMS Verify instead of local ML-DSA. */
-async function verifyByKms(kms: RemoteMuVerifier, file: string, verifyOne: (f: string) => Promise<VerifyOutcome>): Promise<VerifyOutcome> {
-  const { value, calls } = await withRemoteVerifier(kms, () => verifyOne(file));
+async function verifyByKms(kms: RemoteMuVerifier, file: string, verifyOne: () => Promise<VerifyOutcome>): Promise<VerifyOutcome> {
+  const { value, calls } = await withRemoteVerifier(kms, verifyOne);
   if (calls === 0) throw new PqsignError('ERR_USAGE', `${value.format} signatures cannot be verified through KMS (--kms)`, { file });
   return value;
+}
+
+async function plan(a: Args, files: string[]): Promise<VerifyJob[]> {
+  const context = parseContext(a.context);
+  if (a.manifest) {
+    return (await readManifest(a.manifest)).map((e) => ({ file: e.artifact, sig: e.signature, format: e.format, context: e.context, pin: e.keyFingerprint }));
+  }
+  if (a.recursive) {
+    const pairs = await pairTree(a.recursive, FORMATS.map((f) => f.suffix));
+    return pairs.map((p) => ({ file: p.file, sig: p.sig, format: a.format, context }));
+  }
+  return files.map((file) => ({ file, sig: a.sig, payload: a.payload, format: a.format, context }));
 }

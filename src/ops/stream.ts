@@ -2,7 +2,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { PqsignError } from '../errors.js';
 import { readChunks } from '../io/read.js';
-import { verifyMu } from '../mldsa.js';
+import { messageVerifier } from '../mldsa.js';
 import { MuHasher } from '../mu.js';
 import type { ParamSet } from '../params.js';
 
@@ -47,12 +47,21 @@ export async function withRemoteVerifier<T>(verifier: RemoteMuVerifier, fn: () =
   return { value, calls: scope.calls };
 }
 
-/** Compute μ over the parts and verify; throws ERR_SIGNATURE_INVALID naming `label`. */
+/**
+ * Verify the message made of the parts (one read pass; μ streamed, or node:crypto one-shot for small
+ * messages, see mldsa.ts; or μ handed to a remote verifier in scope); throws ERR_SIGNATURE_INVALID naming `label`.
+ */
 export async function verifyStreamed(params: ParamSet, publicKey: Uint8Array, ctx: Uint8Array, parts: MessagePart[], sig: Uint8Array, label: string): Promise<void> {
-  const mu = await muOfParts(params, publicKey, ctx, parts);
   const scope = remote.getStore();
-  if (scope) scope.calls++;
-  const valid = scope ? await scope.verifier.verifyMu(params, publicKey, mu, sig) : verifyMu(params, publicKey, mu, sig);
+  let valid: boolean;
+  if (scope) {
+    scope.calls++;
+    valid = await scope.verifier.verifyMu(params, publicKey, await muOfParts(params, publicKey, ctx, parts), sig);
+  } else {
+    const verifier = messageVerifier(params, publicKey, ctx);
+    await feedParts(verifier, parts);
+    valid = verifier.verify(sig);
+  }
   if (!valid) {
     throw new PqsignError('ERR_SIGNATURE_INVALID', 'signature does not verify', { file: label });
   }

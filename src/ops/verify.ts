@@ -1,5 +1,6 @@
 // Verify one input: a container recognised by its content (COSE, JWS, CMS, UEFI, ...) or an artifact
 // whose detached signature is --sig or the artifact's name plus a format's default suffix.
+import { createHash } from 'node:crypto';
 import { open, access } from 'node:fs/promises';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
@@ -7,6 +8,7 @@ import { PqsignError } from '../errors.js';
 import { fileError, statInput } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
 import { parseFingerprint } from '../keys/fingerprint.js';
+import { feedParts, type MessagePart } from './stream.js';
 
 export interface VerifyOptions {
   key: PublicKey | undefined;
@@ -15,6 +17,8 @@ export interface VerifyOptions {
   format?: string | undefined;
   context: Uint8Array;
   formatOptions: FormatOptions;
+  /** expected key fingerprint (release manifests): a valid signature by any other key fails */
+  pin?: string | undefined;
 }
 
 export interface VerifyOutcome extends VerifyResult {
@@ -44,22 +48,43 @@ const exists = (p: string) => access(p).then(() => true, () => false);
 
 export async function verifyPath(file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const forced = opts.format ? formatByName(opts.format) : undefined;
-  const head = await readHead(file);
-  const asContainer = opts.sig ? undefined : forced ? (forced.detect(head) ? forced : undefined) : detectFormat(head);
-  if (asContainer) {
-    return run(asContainer, file, opts.payload, file, opts);
+  if (opts.sig) {
+    await statInput(file); // FILE is the artifact: only its existence matters before the signature is read
+  } else {
+    const head = await readHead(file);
+    const asContainer = forced ? (forced.detect(head) ? forced : undefined) : detectFormat(head);
+    if (asContainer) return run(asContainer, file, opts.payload, file, opts);
   }
   // FILE is the artifact: find its detached signature.
   let sigPath = opts.sig;
   if (!sigPath) {
     const candidates = (forced ? [forced] : FORMATS).map((f) => file + f.suffix);
     for (const c of candidates) if (await exists(c)) { sigPath = c; break; }
-    if (!sigPath) throw new PqsignError('ERR_FILE', `no signature found (looked for ${candidates.map((c) => c.slice(file.length)).join(', ')}; use --sig)`, { file });
+    if (!sigPath) {
+      const looked = candidates.map((c) => c.slice(file.length)).join(', ');
+      const sigLike = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
+      const hint = sigLike ? `; this looks like a ${sigLike.name} signature: give its artifact ${file.slice(0, -sigLike.suffix.length)}` : '; use --sig';
+      throw new PqsignError('ERR_FILE', `no signature found (looked for ${looked})${hint}`, { file });
+    }
   }
-  const sigHead = await readHead(sigPath);
-  const format = forced ?? detectFormat(sigHead) ?? formatByName('raw');
+  const format = forced ?? detectFormat(await readHead(sigPath)) ?? formatByName('raw');
+  // A container that carries its own payload (FILE.signed beside FILE): verify it, then FILE must be that payload.
+  const embedded = format.payload ? await format.payload(sigPath).catch(() => undefined) : undefined;
+  if (embedded) {
+    const outcome = await run(format, sigPath, undefined, file, opts);
+    if (await sha256Of([{ path: file }]) !== await sha256Of([{ path: sigPath, ...embedded }])) {
+      throw new PqsignError('ERR_SIGNATURE_INVALID', `differs from the payload signed inside ${sigPath}`, { file });
+    }
+    return outcome;
+  }
   return run(format, sigPath, file, file, opts);
 }
+
+const sha256Of = async (parts: MessagePart[]): Promise<string> => {
+  const h = createHash('sha256');
+  await feedParts(h, parts);
+  return h.digest('hex');
+};
 
 async function run(format: Format, container: string, payload: string | undefined, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const pinned = parseFingerprint(opts.formatOptions.keySha256, '--key-sha256');
@@ -67,6 +92,9 @@ async function run(format: Format, container: string, payload: string | undefine
   // --key-sha256 pins the signer for every format, whatever the format itself checks
   if (pinned && r.keyFingerprint !== pinned) {
     throw new PqsignError('ERR_SIGNATURE_INVALID', `verified under key sha256 ${r.keyFingerprint}, not the --key-sha256 key ${pinned}`, { file: container });
+  }
+  if (opts.pin !== undefined && r.keyFingerprint !== opts.pin) {
+    throw new PqsignError('ERR_SIGNATURE_INVALID', `signed by key ${r.keyFingerprint}, but the manifest pins key ${opts.pin}`, { file: container, detail: 'pinned-key' });
   }
   return { ...r, file, signature: container, format: format.name };
 }

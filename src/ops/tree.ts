@@ -1,0 +1,39 @@
+// `verify --recursive DIR`: pair every artifact in a tree with its detached signatures by the formats'
+// default suffixes (FORMATS[i].suffix, so a new format pairs without changes here):
+//   - X and X<suffix> both present → verify X against X<suffix> (once per signature found);
+//   - X<suffix> whose X is absent → a container verified on its own (embedded payload), or an orphan
+//     signature, which verifyPath reports as such;
+//   - X with no signature → verifyPath reports "no signature found" (an unsigned file fails the batch).
+// Files as src/io/walk.ts lists them (file symlinks included, directory symlinks not entered), in path order.
+import { stat } from 'node:fs/promises';
+import { PqsignError } from '../errors.js';
+import { fileError } from '../io/read.js';
+import { walkFiles } from '../io/walk.js';
+
+export interface TreePair {
+  file: string;
+  sig?: string;
+}
+
+export async function pairTree(dir: string, suffixes: readonly string[]): Promise<TreePair[]> {
+  let st;
+  try {
+    st = await stat(dir);
+  } catch (e) {
+    throw fileError(dir, e);
+  }
+  if (!st.isDirectory()) throw new PqsignError('ERR_FILE', 'is not a directory (--recursive takes a directory)', { file: dir });
+  const files = (await walkFiles(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const present = new Set(files);
+  // longest first, so ".intoto.jsonl" wins over ".jsonl"
+  const bySuffix = [...new Set(suffixes)].sort((a, b) => b.length - a.length);
+  const pairs: TreePair[] = [];
+  for (const f of files) {
+    const isSignatureOfPresent = bySuffix.some((s) => f.length > s.length && f.endsWith(s) && present.has(f.slice(0, -s.length)));
+    if (isSignatureOfPresent) continue; // verified with its artifact
+    const sigs = bySuffix.map((s) => f + s).filter((c) => present.has(c));
+    if (sigs.length === 0) pairs.push({ file: f });
+    else for (const sig of sigs) pairs.push({ file: f, sig });
+  }
+  return pairs;
+}
