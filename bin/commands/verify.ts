@@ -61,7 +61,7 @@ export const verify: CommandModule<object, Args> = {
     if (a.manifest && a.format !== undefined) throw usage('--format does not apply to --manifest: each entry names its format');
     if (a.payload !== undefined && files.length === 0) throw usage('--payload goes with a container given as FILE');
 
-    if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!))) throw usage('--kms needs one --key awskms://...');
+    if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!))) throw usage('--kms needs --key awskms://... (one key)');
     const kms = a.kms ? await openKms(refs[0]!) : undefined;
     const keys = [];
     if (kms) keys.push(kms);
