@@ -1,10 +1,11 @@
 // Which files are subjects: paths as given, directories walked with --recursive, glob patterns.
 // Each subject's name is its path relative to the base directory with "/" separators, which is
 // what a verifier matches on; paths outside the base directory have no such name and are refused.
-import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { PqsignError } from '../errors.js';
 import { fileError } from '../io/read.js';
+import { walkFiles } from '../io/walk.js';
 
 export interface SubjectFile {
   /** absolute path to read */
@@ -52,33 +53,10 @@ async function expand(arg: string, recursive: boolean): Promise<string[]> {
   if (st.isFile()) return [abs];
   if (!st.isDirectory()) throw new PqsignError('ERR_FILE', 'is not a regular file', { file: arg });
   if (!recursive) throw new PqsignError('ERR_USAGE', 'is a directory (add --recursive to attest the files in it)', { file: arg });
-  const out: string[] = [];
-  await walk(abs, out);
+  // dot files included (a release directory is attested whole); linked directories are not entered
+  const out = await walkFiles(abs);
   if (out.length === 0) throw new PqsignError('ERR_FILE', 'directory has no files to attest', { file: arg });
   return out;
-}
-
-/**
- * Every regular file below `dir`, dot files included (a release directory is attested whole).
- * Symbolic links to files are attested under the link's name; linked directories are not entered,
- * so a link cannot loop or pull in files from outside the tree.
- */
-async function walk(dir: string, out: string[]): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    throw fileError(dir, e);
-  }
-  for (const d of entries) {
-    const p = join(dir, d.name);
-    if (d.isDirectory()) await walk(p, out);
-    else if (d.isFile()) out.push(p);
-    else if (d.isSymbolicLink()) {
-      const target = await stat(p).catch(() => undefined);
-      if (target?.isFile()) out.push(p);
-    }
-  }
 }
 
 /** A non-existent argument is a glob pattern (tinyglobby, loaded only when one is given). */
