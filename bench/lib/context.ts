@@ -19,13 +19,15 @@ export interface Sizes {
   batchFiles: number;
   batchFileSize: number;
   attestSubjects: number;
+  /** files signed through the local KMS in the KMS batch row */
+  kmsFiles: number;
   /** runs per timed measurement (the median is reported) */
   reps: number;
   startupRuns: number;
 }
 
-export const FULL: Sizes = { big: GiB, rss: [256 * MiB, GiB, 4 * GiB], batchFiles: 2000, batchFileSize: 64 * 1024, attestSubjects: 10_000, reps: 3, startupRuns: 21 };
-export const SMOKE: Sizes = { big: 8 * MiB, rss: [MiB, 4 * MiB, 16 * MiB], batchFiles: 24, batchFileSize: 64 * 1024, attestSubjects: 200, reps: 1, startupRuns: 3 };
+export const FULL: Sizes = { big: GiB, rss: [256 * MiB, GiB, 4 * GiB], batchFiles: 2000, batchFileSize: 64 * 1024, attestSubjects: 10_000, kmsFiles: 500, reps: 3, startupRuns: 21 };
+export const SMOKE: Sizes = { big: 8 * MiB, rss: [MiB, 4 * MiB, 16 * MiB], batchFiles: 24, batchFileSize: 64 * 1024, attestSubjects: 200, kmsFiles: 16, reps: 1, startupRuns: 3 };
 
 export type FileKind = 'data' | 'sparse';
 

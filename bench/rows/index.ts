@@ -8,5 +8,6 @@ import { oneshotRow } from './oneshot.js';
 import { batchRow } from './batch.js';
 import { startupRow } from './startup.js';
 import { attestRow } from './attest.js';
+import { kmsRow } from './kms.js';
 
-export const ROWS: readonly BenchRow[] = [muRow, readChunkRow, signRow, rssRow, oneshotRow, batchRow, attestRow, startupRow];
+export const ROWS: readonly BenchRow[] = [muRow, readChunkRow, signRow, rssRow, oneshotRow, batchRow, kmsRow, attestRow, startupRow];
