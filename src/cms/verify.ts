@@ -7,23 +7,22 @@
 import * as asn1js from 'asn1js';
 import { equalBytes, toHex } from '../bytes.js';
 import { PqsignError, isPqsignError, type ErrorCode } from '../errors.js';
-import { readChunks } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
 import { verifyMu } from '../mldsa.js';
 import { MuHasher } from '../mu.js';
-import { verifyStreamed } from '../ops/stream.js';
+import { feedParts, verifyStreamed, type MessagePart } from '../ops/stream.js';
 import { paramByOid, type ParamSet } from '../params.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import { keyIdentifier } from '../pki/key-id.js';
 import { validatePath } from '../pki/path.js';
 import { algorithmProtectionProblem } from './algorithm-protection.js';
 import { allowedDigests, digestAllowed, digestByOid, type Digest, type DigestAlgorithm } from './digests.js';
-import { readCms, type CmsFile, type ContentSink } from './reader.js';
+import { readCms, sourcePath, type CmsFile, type CmsSource, type ContentSink } from './reader.js';
 import { parseSignerInfo, type ReceivedSignerInfo } from './signer-info.js';
 
 export interface CmsVerifyOptions {
-  /** the detached content's path */
-  content: string | undefined;
+  /** the detached content: a file, or parts (bytes and file ranges, e.g. a UEFI image's payload ‖ MonotonicCount) */
+  content: string | MessagePart[] | undefined;
   /** pinned signer key */
   key: PublicKey | undefined;
   trustAnchors: readonly ParsedCertificate[];
@@ -194,43 +193,43 @@ async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: reado
   return validatePath(s.cert!, { anchors: opts.trustAnchors, intermediates: certs, at, anyEku: opts.anyEku }).map((c) => c.subject);
 }
 
-async function streamContent(file: string, cms: CmsFile, content: string | undefined, sink: ContentHashes): Promise<void> {
+const contentParts = (content: string | MessagePart[]): MessagePart[] => (typeof content === 'string' ? [{ path: content }] : content);
+
+async function streamContent(source: CmsSource, cms: CmsFile, content: string | MessagePart[] | undefined, sink: ContentHashes): Promise<void> {
   sink.begin([]);
   if (content) {
-    for await (const chunk of readChunks(content)) sink.update(chunk);
+    await feedParts(sink, contentParts(content));
   } else if (cms.contentRange) {
-    for await (const chunk of readChunks(file, cms.contentRange)) sink.update(chunk);
+    await feedParts(sink, [{ path: sourcePath(source), ...cms.contentRange }]);
   } else {
-    await readCms(file, { begin: () => undefined, update: (b) => sink.update(b) });
+    await readCms(source, { begin: () => undefined, update: (b) => sink.update(b) });
   }
   sink.finish();
 }
 
-/** An attached CMS verified "against" a file: that file must be exactly the embedded content. */
-async function checkSameContent(content: string, cms: CmsFile, embedded: ContentHashes): Promise<void> {
+/** An attached CMS verified "against" given content: that content must be exactly the embedded content. */
+async function checkSameContent(content: string | MessagePart[], file: string, cms: CmsFile, embedded: ContentHashes): Promise<void> {
   const algs = [...embedded.results.keys()].map((oid) => digestByOid(oid)!);
   const given = new ContentHashes(algs);
   let size = 0;
   given.begin([]);
-  for await (const chunk of readChunks(content)) {
-    size += chunk.length;
-    given.update(chunk);
-  }
+  await feedParts({ update: (chunk) => { size += chunk.length; given.update(chunk); } }, contentParts(content));
   given.finish();
   const same = size === cms.contentBytes && algs.length > 0 && algs.every((d) => equalBytes(given.results.get(d.oid)!, embedded.results.get(d.oid)!));
-  if (!same) throw new PqsignError('ERR_SIGNATURE_INVALID', 'is not the content embedded in the CMS', { file: content });
+  if (!same) throw new PqsignError('ERR_SIGNATURE_INVALID', 'is not the content embedded in the CMS', { file: typeof content === 'string' ? content : file });
 }
 
-export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<CmsVerification> {
+export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Promise<CmsVerification> {
+  const file = sourcePath(source);
   if (!opts.key && !opts.trustAnchors.length) {
     throw new PqsignError('ERR_USAGE', 'CMS verification needs --trust-anchor ROOT (path validation) or --key REF (pinned signer key)', { file });
   }
   // Attached: the first pass is the container itself and hashes with every digest it announces.
   // Detached: the content is read afterwards, with exactly the digests the signers need.
   const firstPass = new ContentHashes(undefined);
-  const cms = await readCms(file, firstPass);
+  const cms = await readCms(source, firstPass);
   firstPass.finish();
-  if (cms.attached && opts.content) await checkSameContent(opts.content, cms, firstPass);
+  if (cms.attached && opts.content) await checkSameContent(opts.content, file, cms, firstPass);
   if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', 'this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or --content FILE)', { file });
   if (!cms.signerInfos.length) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'SignedData has no SignerInfo', { file });
 
@@ -255,7 +254,7 @@ export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<C
   const hashes = [firstPass];
   if (missingDigests.length || muSigners.length) {
     const second = new ContentHashes(missingDigests, muSigners);
-    await streamContent(file, cms, cms.attached ? undefined : opts.content, second);
+    await streamContent(source, cms, cms.attached ? undefined : opts.content, second);
     hashes.push(second);
   }
 
