@@ -6,7 +6,7 @@
 // the file is valid when at least one of them verifies (and chains to an anchor, when anchors are given).
 import * as asn1js from 'asn1js';
 import { equalBytes, toHex } from '../bytes.js';
-import { PqsignError, isPqsignError, type ErrorCode } from '../errors.js';
+import { PqsignError, inFile, isPqsignError, type ErrorCode } from '../errors.js';
 import type { PublicKey } from '../keys/spki.js';
 import { verifyMu } from '../mldsa.js';
 import { MuHasher } from '../mu.js';
@@ -18,6 +18,7 @@ import { validatePath } from '../pki/path.js';
 import { algorithmProtectionProblem } from './algorithm-protection.js';
 import { allowedDigests, digestAllowed, digestByOid, type Digest, type DigestAlgorithm } from './digests.js';
 import { readCms, sourcePath, type CmsFile, type CmsSource, type ContentSink } from './reader.js';
+import { OID } from './oids.js';
 import { parseSignerInfo, type ReceivedSignerInfo } from './signer-info.js';
 
 export interface CmsVerifyOptions {
@@ -78,10 +79,7 @@ class ContentHashes implements ContentSink {
   constructor(private readonly wanted: readonly DigestAlgorithm[] | undefined, private readonly muSigners: readonly SignerState[] = []) {}
 
   begin(digestAlgorithms: asn1js.AsnType[]): void {
-    const announced = digestAlgorithms.map((a) => {
-      const [oid] = (a as asn1js.Sequence).valueBlock?.value ?? [];
-      return oid instanceof asn1js.ObjectIdentifier ? digestByOid(oid.valueBlock.toString()) : undefined;
-    });
+    const announced = announcedDigestOids(digestAlgorithms).map((oid) => oid && digestByOid(oid));
     for (const d of this.wanted ?? announced) if (d && !this.digests.has(d.oid)) this.digests.set(d.oid, d.create());
     for (const s of this.muSigners) this.mus.set(s, new MuHasher(s.params!, s.key!.publicKey));
   }
@@ -98,6 +96,28 @@ class ContentHashes implements ContentSink {
 }
 
 const fail = (code: ErrorCode, message: string) => new PqsignError(code, message);
+
+/** The OID of each SignedData.digestAlgorithms entry that is an AlgorithmIdentifier SEQUENCE; undefined otherwise. */
+function announcedDigestOids(digestAlgorithms: asn1js.AsnType[]): Array<string | undefined> {
+  return digestAlgorithms.map((a) => {
+    const [oid] = a instanceof asn1js.Sequence ? a.valueBlock.value : [];
+    return oid instanceof asn1js.ObjectIdentifier ? oid.valueBlock.toString() : undefined;
+  });
+}
+
+/**
+ * RFC 5652 §5.1: the SignedData version follows from what it holds — 5 with other certificate (or
+ * revocation) formats, 4 with v2 attribute certificates, 3 with v1 attribute certificates, a version-3
+ * SignerInfo or content other than id-data, else 1. Checked so that the unsigned envelope is not malleable.
+ */
+function versionProblem(cms: CmsFile, infos: readonly ReceivedSignerInfo[]): string | undefined {
+  const tags = new Set(cms.certificates.map((c) => c[0]));
+  const v3 = tags.has(0xa1) || cms.contentType !== OID.data || infos.some((i) => i.version === 3);
+  const want = tags.has(0xa3) ? 5 : tags.has(0xa2) ? 4 : v3 ? 3 : 1;
+  // the reader does not tell other revocation formats apart; they too call for version 5
+  if (cms.version === want || (cms.crls > 0 && cms.version === 5)) return undefined;
+  return `SignedData version ${cms.version}; RFC 5652 §5.1 requires ${want} for what it holds`;
+}
 
 function signerLabel(info: ReceivedSignerInfo, cert: ParsedCertificate | undefined, index: number): string {
   if (cert) return cert.subject;
@@ -135,6 +155,9 @@ function checkAlgorithms(s: SignerState, cms: CmsFile): void {
     }
     if (!info.digestAlgorithm.paramsAbsent && !(d.nullParamsAccepted && isNullParams(info.digestAlgorithm.der))) {
       throw fail('ERR_SIGNATURE_FORMAT', `${d.name} digestAlgorithm has parameters (RFC 9882 §3.3 requires them absent)`);
+    }
+    if (!announcedDigestOids(cms.digestAlgorithms).includes(d.oid)) {
+      throw fail('ERR_SIGNATURE_FORMAT', `digest ${d.name} is not listed in SignedData.digestAlgorithms (RFC 5652 §5.1)`);
     }
     s.digest = d;
     const attrs = info.signedAttributes;
@@ -233,9 +256,9 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
   if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', 'this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or --content FILE)', { file });
   if (!cms.signerInfos.length) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'SignedData has no SignerInfo', { file });
 
-  const certs = cms.certificates
+  const certs = await inFile(file, () => cms.certificates
     .filter((c) => c[0] === 0x30) // CertificateChoices: only X.509 certificates are used
-    .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT'));
+    .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT')));
   const signers: SignerState[] = cms.signerInfos.map((der, index) => {
     const s: SignerState = { index, label: `SignerInfo #${index + 1}`, info: undefined, error: undefined, cert: undefined, key: undefined, params: undefined, digest: undefined };
     try {
@@ -247,6 +270,10 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
     }
     return s;
   });
+
+  // a SignerInfo that does not parse leaves the required version unknown
+  const problem = signers.every((s) => s.info) ? versionProblem(cms, signers.map((s) => s.info!)) : undefined;
+  if (problem) throw new PqsignError('ERR_SIGNATURE_FORMAT', `not a valid CMS SignedData: ${problem}`, { file });
 
   const live = signers.filter((s) => !s.error);
   const missingDigests = live.filter((s) => s.digest && !firstPass.results.has(s.digest.oid)).map((s) => s.digest!);
