@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from './helpers.js';
 import { buildPki, type Pki } from './pki-fixture.js';
-import { DOC, docPkcs7Guid, guidLE, readHeader } from './uefi-reader.js';
+import { DOC, docPkcs7Guid, flip, guidLE, readHeader, variantMaker } from './uefi-image.js';
 import { uefi } from '../formats/uefi.js';
 import { isPqsignError } from '../src/errors.js';
 
@@ -124,16 +124,7 @@ describe('verify rejects', () => {
     cd = { start: 32, end: 8 + img.dwLength };
   });
 
-  let n = 0;
-  function variant(edit: (b: Buffer) => Buffer): string {
-    const f = join(dir, `variant-${n++}.signed`);
-    writeFileSync(f, edit(Buffer.from(base)));
-    return f;
-  }
-  const flip = (at: (b: Buffer) => number) => (b: Buffer) => {
-    b[at(b)]! ^= 0x01;
-    return b;
-  };
+  const variant = variantMaker(dir, () => base);
   /** where the messageDigest attribute's value (SHA-512 of payload ‖ count) lies */
   const digestAt = (b: Buffer) => {
     const digest = createHash('sha512').update(signedMessage(readHeader(b))).digest();

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFil
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, ROOT, oracle, pqsign, tempDir } from './helpers.js';
-import { DOC, docGuidTable, guidLE, readHeader } from './uefi-reader.js';
+import { DOC, docGuidTable, flip, guidLE, readHeader, variantMaker } from './uefi-image.js';
 import { uefi } from '../formats/uefi.js';
 import { paramByName } from '../src/params.js';
 import { isPqsignError } from '../src/errors.js';
@@ -134,16 +134,7 @@ describe('verify rejects', () => {
     base = readFileSync(good);
   });
 
-  let n = 0;
-  function variant(edit: (b: Buffer) => Buffer): string {
-    const f = join(dir, `variant-${n++}.signed`);
-    writeFileSync(f, edit(Buffer.from(base)));
-    return f;
-  }
-  const flip = (at: (b: Buffer) => number) => (b: Buffer) => {
-    b[at(b)]! ^= 0x01;
-    return b;
-  };
+  const variant = variantMaker(dir, () => base);
   const setU32 = (off: number, v: number) => (b: Buffer) => {
     b.writeUInt32LE(v, off);
     return b;

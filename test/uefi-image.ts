@@ -1,6 +1,7 @@
-// An independent reader of UEFI images, written from docs/formats/uefi.md (not from the writer's code):
-// the doc's GUID tables, the EFI_GUID serialization it states, and the byte offsets of its layout table.
-import { readFileSync } from 'node:fs';
+// For the UEFI tests: an independent reader of images, written from docs/formats/uefi.md (not from the
+// writer's code) — the doc's GUID tables, the EFI_GUID serialization it states, the byte offsets of its
+// layout table — and changed copies of a good image for the rejection cases.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers.js';
 
@@ -41,3 +42,19 @@ export function readHeader(buf: Buffer) {
     payload: buf.subarray(8 + dwLength),
   };
 }
+
+/** Changed copies of a good image, each written to its own file. */
+export function variantMaker(dir: string, base: () => Buffer): (edit: (b: Buffer) => Buffer) => string {
+  let n = 0;
+  return (edit) => {
+    const f = join(dir, `variant-${n++}.signed`);
+    writeFileSync(f, edit(Buffer.from(base())));
+    return f;
+  };
+}
+
+/** An edit that flips the lowest bit of the byte at `at(image)`. */
+export const flip = (at: (b: Buffer) => number) => (b: Buffer) => {
+  b[at(b)]! ^= 0x01;
+  return b;
+};
