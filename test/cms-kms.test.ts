@@ -63,7 +63,7 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
     expect(JSON.parse(v.stdout)).toMatchObject({ certType: 'pkcs7', monotonicCount: '12', signers: [{ chain: CHAIN }] });
   });
 
-  // Needs signRaw to bound the message it hands to KMS, not the file: the CMS message is the signed attributes.
+  // KMS RAW bounds the message (4096 bytes), not the file: for CMS the message is the signed attributes.
   it('--message-type raw signs files over 4096 bytes as CMS and UEFI pkcs7: KMS RAW sees only DER(SignedAttributes)', async () => {
     const fw = FIRMWARE; // 256 KiB
     expect(readFileSync(fw).length).toBeGreaterThan(4096);
