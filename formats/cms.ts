@@ -4,7 +4,6 @@
 // pkijs/asn1js are loaded on first use (the src/cms and src/pki modules import them), never at start-up.
 import { PqsignError } from '../src/errors.js';
 import { encodePem } from '../src/asn1/pem.js';
-import { parseTimeOption } from '../src/asn1/time.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { statInput } from '../src/io/read.js';
 import { looksLikeCmsDer, looksLikeCmsPem } from '../src/cms/detect.js';
@@ -19,15 +18,15 @@ export const cms: Format = {
   description: 'CMS SignedData (RFC 5652/9882), detached or attached, with X.509 certificates',
   suffix: '.p7s',
   flags: {
-    cert: { type: 'string', describe: 'cms: signer certificate (embedded; signer named by issuer and serial), PEM or DER', for: ['sign'] },
-    chain: { type: 'string', describe: 'cms: further certificate(s) to embed, e.g. intermediates (repeatable)', for: ['sign'] },
+    cert: { type: 'string', describe: 'cms, uefi pkcs7: signer certificate (embedded; signer named by issuer and serial), PEM or DER', for: ['sign'] },
+    chain: { type: 'string', describe: 'cms, uefi pkcs7: further certificate(s) to embed, e.g. intermediates (repeatable)', for: ['sign'] },
     attached: { type: 'boolean', describe: 'cms: embed the artifact in the SignedData (default detached)', for: ['sign'] },
-    digest: { type: 'string', describe: 'cms: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882)', for: ['sign'] },
+    digest: { type: 'string', describe: 'cms, uefi pkcs7: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882)', for: ['sign'] },
     pem: { type: 'boolean', describe: 'cms: write PEM ("-----BEGIN CMS-----") instead of DER (detached only)', for: ['sign'] },
-    'signing-time': { type: 'string', describe: 'cms: signingTime attribute, ISO 8601 (default now)', for: ['sign'] },
-    'trust-anchor': { type: 'string', describe: 'cms: trusted root certificate, PEM or DER (repeatable); validates the certificate path', for: ['verify'] },
-    at: { type: 'string', describe: 'cms: validate certificates at this time (default the signingTime attribute, else now)', for: ['verify'] },
-    'any-eku': { type: 'boolean', describe: 'cms: accept a signer certificate without extendedKeyUsage codeSigning', for: ['verify'] },
+    'signing-time': { type: 'string', describe: 'cms, uefi pkcs7: signingTime attribute, ISO 8601 (default now)', for: ['sign'] },
+    'trust-anchor': { type: 'string', describe: 'cms, uefi pkcs7: trusted root certificate, PEM or DER (repeatable); validates the certificate path', for: ['verify'] },
+    at: { type: 'string', describe: 'cms, uefi pkcs7: validate certificates at this time (default the signingTime attribute, else now)', for: ['verify'] },
+    'any-eku': { type: 'boolean', describe: 'cms, uefi pkcs7: accept a signer certificate without extendedKeyUsage codeSigning', for: ['verify'] },
   },
   embedsPayload: (options) => options.attached === true,
   detect: (head) => looksLikeCmsDer(head) || looksLikeCmsPem(head),
@@ -62,15 +61,8 @@ export const cms: Format = {
 
   async verify(req) {
     noContext(req.context);
-    const o = req.options;
-    const [{ verifyCms }, { readCertificates }, { single, list }] = await Promise.all([
-      import('../src/cms/verify.js'), import('../src/pki/cert-file.js'), import('../src/cms/options.js'),
-    ]);
-    const trustAnchors = [];
-    for (const p of list(o.trustAnchor)) trustAnchors.push(...(await readCertificates(p, 'trust anchor')));
-    const time = single(o.at, 'at');
-    const at = time === undefined ? undefined : parseTimeOption(time, '--at');
-    const v = await verifyCms(req.container, { content: req.payload, key: req.key, trustAnchors, at, anyEku: o.anyEku === true });
+    const [{ verifyCms }, { verifierOptionsFor }] = await Promise.all([import('../src/cms/verify.js'), import('../src/cms/options.js')]);
+    const v = await verifyCms(req.container, { content: req.payload, key: req.key, ...(await verifierOptionsFor(req.options)) });
     return {
       params: v.params,
       keyFingerprint: keyFingerprint(v.publicKey),

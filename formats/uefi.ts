@@ -1,12 +1,14 @@
 // UEFI firmware image authentication: EFI_FIRMWARE_IMAGE_AUTHENTICATION ‖ payload, as FMP capsules
 // carry it (src/uefi/image.ts has the byte layout). The signed message is payload ‖ MonotonicCount
 // (8 bytes LE), exactly as edk2 builds it; the CertType table (src/uefi/cert-types.ts) turns that
-// message into CertData. The header does not depend on the signature's value, only on its length,
-// so the output is header ‖ CertData ‖ payload after one streaming pass into μ.
+// message into CertData. The header does not depend on the signature's value, only on CertData's
+// length, which every CertType knows before signing (an ML-DSA signature has one length per parameter
+// set); so the header is laid out first, and the output is header ‖ CertData ‖ payload after one
+// streaming pass into μ.
 import { concatBytes } from '../src/bytes.js';
 import { PqsignError } from '../src/errors.js';
 import { readRange, statInput } from '../src/io/read.js';
-import { CERT_TYPES, DEFAULT_CERT_TYPE, certTypeByGuid, certTypeByName, requireCertType } from '../src/uefi/cert-types.js';
+import { CERT_TYPES, certTypeByGuid, certTypeFor, requireCertType } from '../src/uefi/cert-types.js';
 import { guidText } from '../src/uefi/guid.js';
 import {
   COUNT_BYTES, HEADER_BYTES, encodeCount, encodeHeader, hex16, looksLikeImage, parseLayout, parseMonotonicCount, type ImageLayout,
@@ -21,7 +23,7 @@ async function openImage(file: string) {
   const layout = parseLayout(await readRange(file, 0, HEADER_BYTES), size, file);
   const certType = requireCertType(layout.certType, file);
   const certData = await readRange(file, layout.certDataOffset, layout.certDataOffset + layout.certDataBytes);
-  const facts = certType.inspect(layout.certType, certData, file, layout.certDataOffset);
+  const facts = await certType.inspect(layout.certType, certData, file, layout.certDataOffset);
   return { layout, certType, certData, facts };
 }
 
@@ -34,15 +36,15 @@ export const uefi: Format = {
   suffix: '.signed',
   flags: {
     'monotonic-count': { type: 'string', describe: 'uefi: MonotonicCount, UINT64 decimal or 0x hex (required)', for: ['sign'] },
-    'uefi-cert-type': { type: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default ${DEFAULT_CERT_TYPE.name})`, for: ['sign'] },
-    'key-sha256': { type: 'string', describe: 'pin the signer by the SHA-256 of its raw public key (hex); checked for every format, and enough on its own for uefi', for: ['verify'] },
+    'uefi-cert-type': { type: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default pkcs7 with --cert, else mldsa)`, for: ['sign'] },
+    'key-sha256': { type: 'string', describe: 'pin the signer by the SHA-256 of its raw public key (hex); checked for every format, and enough on its own for a uefi mldsa image', for: ['verify'] },
   },
   embedsPayload: () => true,
   detect: (head) => looksLikeImage(head, knownCertType),
 
   async beginSign(req) {
     const count = parseMonotonicCount(req.options.monotonicCount);
-    const handler = certTypeByName(req.options.uefiCertType);
+    const handler = certTypeFor(req.options);
     if (req.artifact.size === 0) {
       throw new PqsignError('ERR_USAGE', 'is empty; a UEFI image needs a payload (edk2 rejects an empty one)', { file: req.artifact.path });
     }
@@ -50,6 +52,7 @@ export const uefi: Format = {
     const s = await handler.beginSign({
       params: req.params, publicKey: req.publicKey, context: req.context, options: req.options, messageBytes: req.artifact.size + COUNT_BYTES,
     });
+    const header = encodeHeader(count, s.certType, s.certDataBytes);
     return {
       context: s.context,
       head: () => s.head(),
@@ -63,7 +66,8 @@ export const uefi: Format = {
       },
       container: (signature) => {
         const certData = s.certData(signature);
-        return { prefix: concatBytes(encodeHeader(count, s.certType, certData.length), certData), includeArtifact: true, suffix: new Uint8Array(0) };
+        if (certData.length !== s.certDataBytes) throw new Error(`${handler.name} CertData is ${certData.length} bytes, laid out for ${s.certDataBytes}`);
+        return { prefix: concatBytes(header, certData), includeArtifact: true, suffix: new Uint8Array(0) };
       },
       resolvedOptions: () => ({ ...s.resolvedOptions(), monotonicCount: count.toString(), uefiCertType: handler.name }),
     };
@@ -75,7 +79,7 @@ export const uefi: Format = {
     }
     const { layout, certType, certData } = await openImage(req.container);
     const r = await certType.verify({
-      file: req.container, certType: layout.certType, certData, message: signedMessage(req.container, layout), key: req.key, options: req.options,
+      file: req.container, certType: layout.certType, certData, certDataOffset: layout.certDataOffset, message: signedMessage(req.container, layout), key: req.key, options: req.options,
     });
     return { ...r, details: { ...r.details, monotonicCount: layout.monotonicCount.toString(), payloadBytes: layout.payloadBytes } };
   },

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, HAVE_SHARED, NO_SHARED, hex, oracle, pqsign, tempDir } from './helpers.js';
+import { CLI, HAVE_SHARED, NO_SHARED, hex, oracle, pqsign, sparseFile, tempDir } from './helpers.js';
 import { buildPki, type Pki } from './pki-fixture.js';
 import { buildDetachedSignedData } from '../src/cms/builder.js';
 import { loadSigner } from '../src/keyref.js';
@@ -14,17 +14,6 @@ import { readCertificates } from '../src/pki/cert-file.js';
 const MB = 1024 * 1024;
 const dir = tempDir('pqsign-cms-chain-');
 let pki: Pki;
-
-/** A sparse file of `size` bytes with a few marks so it is not all zeros. */
-function sparse(path: string, size: number): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (const at of [0, size / 2, size - 16]) writeSync(fd, Buffer.from('pqsign test mark'), 0, 16, at);
-  } finally {
-    closeSync(fd);
-  }
-  expect(statSync(path).size).toBe(size);
-}
 
 /** Run the CLI and report its peak resident memory (KiB). */
 function pqsignRss(args: string[]): { code: number; stderr: string; maxRssMb: number } {
@@ -43,7 +32,7 @@ beforeAll(() => {
 describe('CMS with a chain over large artifacts', () => {
   it('500 MB detached: root → intermediate → leaf, verified with only the root as anchor, memory flat', () => {
     const big = join(dir, 'release-500m.img');
-    sparse(big, 500 * MB);
+    sparseFile(big, 500 * MB);
     const sig = join(dir, 'release-500m.img.p7s');
     const s = pqsignRss(['sign', big, '--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter, '--out', sig]);
     expect(s.code, s.stderr).toBe(0);
@@ -63,7 +52,7 @@ describe('CMS with a chain over large artifacts', () => {
 
   it('128 MB attached: the container streams (verify memory stays below the content size); strip-ready', () => {
     const art = join(dir, 'attached-128m.bin');
-    sparse(art, 128 * MB);
+    sparseFile(art, 128 * MB);
     const sig = join(dir, 'attached-128m.p7s');
     expect(pqsign(['sign', art, '--format', 'cms', '--attached', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter, '--out', sig]).code).toBe(0);
     expect(statSync(sig).size).toBeGreaterThan(128 * MB);

@@ -1,6 +1,6 @@
 // Test plumbing: where ../shared is, running the built CLI, running the interop oracles, temp dirs.
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
@@ -65,3 +65,15 @@ export function tempDir(prefix = 'pqsign-test-'): string {
 
 export const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 export const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
+
+/** A sparse file of `size` bytes with a few non-zero marks (fast to create, no disk, real to hash). */
+export function sparseFile(path: string, size: number): string {
+  const fd = openSync(path, 'w');
+  try {
+    ftruncateSync(fd, size);
+    for (const at of [0, Math.floor(size / 2), size - 16]) writeSync(fd, Buffer.from(`mark@${at}`.padEnd(16, '.')), 0, 16, at);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}

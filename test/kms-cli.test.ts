@@ -2,29 +2,17 @@
 // one line and exit 3, retries, concurrency, restarts. The server runs in this process, the CLI in
 // child processes (pqsignAsync), all of it over HTTP through the real AWS SDK.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DisableKeyCommand, GetPublicKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { encodePem } from '../src/asn1/pem.js';
 import { startKmsServer } from '../src/kms/server/index.js';
 import { childEnv, CREDENTIAL, startTestKms } from './kms-fixture.js';
-import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsignAsync, tempDir } from './helpers.js';
+import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsignAsync, sparseFile, tempDir } from './helpers.js';
 
 const SIG_BYTES = { ML_DSA_44: 2420, ML_DSA_65: 3309, ML_DSA_87: 4627 } as const;
 const NAME = { ML_DSA_44: 'ML-DSA-44', ML_DSA_65: 'ML-DSA-65', ML_DSA_87: 'ML-DSA-87' } as const;
-
-/** A sparse file of `size` bytes with a few non-zero marks (fast to create, real to hash). */
-function sparseFile(path: string, size: number): string {
-  const fd = openSync(path, 'w');
-  try {
-    ftruncateSync(fd, size);
-    for (const at of [0, Math.floor(size / 2), size - 16]) writeSync(fd, Buffer.from(`mark@${at}`.padEnd(16, '.')), 0, 16, at);
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
 
 describe('pqsign with awskms:// keys', async () => {
   const kms = await startTestKms();

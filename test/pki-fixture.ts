@@ -1,8 +1,9 @@
-// A private PKI built with the CLI for the CMS/PKI tests: offline root → issuing CA (from a CSR) →
-// code-signing leaf, all local keys (the KMS variant swaps the key references).
+// A private PKI built with the CLI for the CMS/PKI/UEFI tests: offline root → issuing CA (from a CSR) →
+// code-signing leaf, local keys unless the intermediate's and leaf's references are swapped (the KMS
+// variant passes awskms:// ones and builds it with buildPkiAsync).
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { pqsign } from './helpers.js';
+import { pqsign, type RunResult } from './helpers.js';
 
 export interface Pki {
   rootKey: string;
@@ -19,21 +20,49 @@ export function run(args: string[]): string {
   return r.stdout;
 }
 
+const keygenArgs = (key: string, alg: string) => ['keygen', '--alg', alg, '--out', key];
+
 export function keygen(dir: string, name: string, alg: string): string {
   const key = join(dir, `${name}.key`);
-  run(['keygen', '--alg', alg, '--out', key]);
+  run(keygenArgs(key, alg));
   return key;
+}
+
+/** The CLI steps that build the PKI, and the files they leave. */
+function pkiSteps(dir: string, alg: string, leafArgs: string[], keys: { inter?: string; leaf?: string }): { pki: Pki; steps: string[][] } {
+  const p = (f: string) => join(dir, f);
+  const steps: string[][] = [];
+  const key = (name: string, given: string | undefined) => {
+    if (given) return given;
+    steps.push(keygenArgs(p(`${name}.key`), alg));
+    return p(`${name}.key`);
+  };
+  const rootKey = key('root', undefined);
+  const interKey = key('inter', keys.inter);
+  const leafKey = key('leaf', keys.leaf);
+  steps.push(
+    ['cert', 'create-ca', '--key', rootKey, '--subject', 'CN=Test Root CA,O=pqsign tests', '--path-len', '1', '--out', p('root.pem')],
+    ['cert', 'csr', '--key', interKey, '--subject', 'CN=Test Issuing CA,O=pqsign tests', '--out', p('inter.csr')],
+    ['cert', 'issue', '--ca-key', rootKey, '--ca-cert', p('root.pem'), '--csr', p('inter.csr'), '--ca', '--path-len', '0', '--days', '1825', '--out', p('inter.pem')],
+    ['cert', 'issue', '--ca-key', interKey, '--ca-cert', p('inter.pem'), '--key', leafKey, '--subject', 'CN=Test Release Signing,O=pqsign tests', ...leafArgs, '--out', p('leaf.pem')],
+  );
+  return { pki: { rootKey, root: p('root.pem'), interKey, inter: p('inter.pem'), leafKey, leaf: p('leaf.pem') }, steps };
 }
 
 /** `keys` may replace the intermediate's and leaf's key references (e.g. awskms://... for the KMS variant). */
 export function buildPki(dir: string, alg = 'ML-DSA-65', leafArgs: string[] = ['--code-signing'], keys: { inter?: string; leaf?: string } = {}): Pki {
-  const p = (f: string) => join(dir, f);
-  const rootKey = keygen(dir, 'root', alg);
-  const interKey = keys.inter ?? keygen(dir, 'inter', alg);
-  const leafKey = keys.leaf ?? keygen(dir, 'leaf', alg);
-  run(['cert', 'create-ca', '--key', rootKey, '--subject', 'CN=Test Root CA,O=pqsign tests', '--path-len', '1', '--out', p('root.pem')]);
-  run(['cert', 'csr', '--key', interKey, '--subject', 'CN=Test Issuing CA,O=pqsign tests', '--out', p('inter.csr')]);
-  run(['cert', 'issue', '--ca-key', rootKey, '--ca-cert', p('root.pem'), '--csr', p('inter.csr'), '--ca', '--path-len', '0', '--days', '1825', '--out', p('inter.pem')]);
-  run(['cert', 'issue', '--ca-key', interKey, '--ca-cert', p('inter.pem'), '--key', leafKey, '--subject', 'CN=Test Release Signing,O=pqsign tests', ...leafArgs, '--out', p('leaf.pem')]);
-  return { rootKey, root: p('root.pem'), interKey, inter: p('inter.pem'), leafKey, leaf: p('leaf.pem') };
+  const { pki, steps } = pkiSteps(dir, alg, leafArgs, keys);
+  for (const s of steps) run(s);
+  return pki;
+}
+
+/** The same PKI through a runner that does not block the event loop (needed when this process hosts the KMS). */
+export async function buildPkiAsync(runner: (args: string[]) => Promise<RunResult>, dir: string, alg = 'ML-DSA-65',
+  leafArgs: string[] = ['--code-signing'], keys: { inter?: string; leaf?: string } = {}): Promise<Pki> {
+  const { pki, steps } = pkiSteps(dir, alg, leafArgs, keys);
+  for (const s of steps) {
+    const r = await runner(s);
+    expect(r.code, `pqsign ${s.join(' ')}: ${r.stderr}`).toBe(0);
+  }
+  return pki;
 }

@@ -2,7 +2,7 @@
 import type { DemoStep } from './types.js';
 import { rawStep } from './raw.js';
 import { kmsStep } from './kms.js';
-import { uefiStep } from './uefi.js';
+import { uefiPkcs7Step, uefiStep } from './uefi.js';
 import { attestStep } from './attest.js';
 import { coseStep } from './cose.js';
 import { jwtStep } from './jwt.js';
@@ -16,4 +16,5 @@ export const DEMO_STEPS: DemoStep[] = [
   coseStep,
   jwtStep,
   cmsStep,
+  uefiPkcs7Step,
 ];

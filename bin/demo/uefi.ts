@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { demoPki } from './cms.js';
 import type { DemoStep } from './types.js';
 
 export const uefiStep: DemoStep = {
@@ -22,5 +23,19 @@ export const uefiStep: DemoStep = {
     await ctx.pqsign(['attach', ctx.firmware, '--request', request, '--signature', signature, '--out', image2]);
     await ctx.pqsign(['verify', image2, '--key', ctx.publicKey]);
     ctx.log(`offline ceremony: tbs -> sign-request -> attach wrote and verified ${image2}`);
+  },
+};
+
+/** The CertType stock edk2 verifies: the release key's certificate chain from the CMS step, in a PKCS7 CertData. */
+export const uefiPkcs7Step: DemoStep = {
+  title: 'UEFI firmware image with the pkcs7 CertType (EFI_CERT_TYPE_PKCS7_GUID, the CMS step\'s chain)',
+  async run(ctx) {
+    const pki = demoPki(ctx);
+    const image = `${ctx.dir}/firmware-sample.pkcs7.signed`;
+    await ctx.pqsign(['sign', ctx.firmware, '--key', ctx.keyRef, '--format', 'uefi', '--monotonic-count', '3', '--cert', pki.release, '--chain', pki.issuing, '--out', image]);
+    const out = JSON.parse(await ctx.pqsign(['verify', image, '--trust-anchor', pki.root, '--json']));
+    const facts = JSON.parse(await ctx.pqsign(['inspect', image, '--json'])) as Record<string, unknown>;
+    ctx.log(`signed ${image}: CertType ${facts.certType} {${facts.certTypeGuid}}, ${facts.certDataBytes}-byte CMS SignedData, count ${facts.monotonicCount}`);
+    ctx.log(`verified with only the demo root as trust anchor: ${out.signers[0].chain.join(' <- ')}`);
   },
 };

@@ -70,18 +70,30 @@ export class SignedDataBuilder {
 
   /** DER(SignedAttributes) with the SET OF tag: the ML-DSA message (RFC 9882 §3.2). Ends the content. */
   signedAttributes(): Uint8Array {
-    this.attrs ??= encodeSignedAttributes({
-      contentType: OID.data, messageDigest: this.hash.digest(), signingTime: this.signingTime, digest: this.digest, params: this.opts.params,
-    });
+    this.attrs ??= this.encodeAttributes(this.hash.digest());
     return this.attrs;
   }
 
-  private parts(signature: Uint8Array) {
+  /**
+   * The length of detached(signature), known before any content streams: an ML-DSA signature has one
+   * length per parameter set, and the signed attributes' length does not depend on the digest's value
+   * (only on its algorithm and the signing time, both fixed by now). For containers whose header holds it.
+   */
+  detachedBytes(): number {
+    const attrs = this.attrs ?? this.encodeAttributes(new Uint8Array(this.digest.bytes));
+    return signedDataLayout(this.parts(new Uint8Array(this.opts.params.signatureBytes), attrs)).prefix.length;
+  }
+
+  private encodeAttributes(messageDigest: Uint8Array): Uint8Array {
+    return encodeSignedAttributes({ contentType: OID.data, messageDigest, signingTime: this.signingTime, digest: this.digest, params: this.opts.params });
+  }
+
+  private parts(signature: Uint8Array, signedAttributes = this.signedAttributes()) {
     return {
       digest: this.digest,
       sid: this.sid,
       certificates: this.certificates.map((c) => c.der),
-      signerInfo: encodeSignerInfo(this.sid, this.digest, this.signedAttributes(), this.opts.params, signature),
+      signerInfo: encodeSignerInfo(this.sid, this.digest, signedAttributes, this.opts.params, signature),
     };
   }
 

@@ -2,7 +2,7 @@
 import { equalBytes } from '../bytes.js';
 
 /** DER of OBJECT IDENTIFIER id-signedData (1.2.840.113549.1.7.2), tag and length included */
-const SIGNED_DATA_OID = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
+export const SIGNED_DATA_OID = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
 
 /** RFC 7468 §9 writes "CMS"; OpenSSL and others write "PKCS7". */
 export const PEM_LABELS = ['CMS', 'PKCS7'] as const;

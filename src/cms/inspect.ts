@@ -7,12 +7,12 @@ import { parseCertificate } from '../pki/certificate.js';
 import { formatName } from '../pki/name.js';
 import { OID } from './oids.js';
 import { digestByOid } from './digests.js';
-import { readCms } from './reader.js';
+import { readCms, type CmsSource } from './reader.js';
 import { parseSignerInfo } from './signer-info.js';
 
 const algName = (oid: string) => paramByOid(oid)?.name ?? digestByOid(oid)?.name ?? oid;
 
-export async function inspectCms(container: string): Promise<Record<string, unknown>> {
+export async function inspectCms(container: CmsSource): Promise<Record<string, unknown>> {
   const cms = await readCms(container);
   return {
     encoding: cms.encoding,

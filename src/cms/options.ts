@@ -1,7 +1,8 @@
-// The signer-side CMS options shared by every container that embeds a SignedData (the `cms` format, UEFI's
-// PKCS#7 CertType): --cert/--chain/--digest/--signing-time as parsed argv, or the resolved options an
-// offline ceremony stored. Resolved options carry the certificates themselves (base64 DER), so a request
-// can be completed on another machine without the certificate files.
+// The CMS options shared by every container that embeds a SignedData (the `cms` format, UEFI's PKCS#7
+// CertType). Signer side: --cert/--chain/--digest/--signing-time as parsed argv, or the resolved options an
+// offline ceremony stored; resolved options carry the certificates themselves (base64 DER), so a request
+// can be completed on another machine without the certificate files. Verifier side: --trust-anchor, --at,
+// --any-eku.
 import { PqsignError } from '../errors.js';
 import { fromB64 } from '../bytes.js';
 import { parseTimeOption } from '../asn1/time.js';
@@ -9,6 +10,7 @@ import type { ParamSet } from '../params.js';
 import { readCertificates } from '../pki/cert-file.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import { SignedDataBuilder } from './builder.js';
+import type { CmsVerifyOptions } from './verify.js';
 
 type Options = Record<string, unknown>;
 
@@ -54,3 +56,11 @@ export const resolvedSignerOptions = (b: SignedDataBuilder): Options => ({
   ...(b.signingTime ? { signingTime: b.signingTime.toISOString() } : {}),
   ...(b.certificates.length ? { certificates: b.certificates.map((c) => Buffer.from(c.der).toString('base64')) } : {}),
 });
+
+/** --trust-anchor (repeatable, PEM or DER), --at and --any-eku as verifyCms takes them. */
+export async function verifierOptionsFor(o: Options): Promise<Pick<CmsVerifyOptions, 'trustAnchors' | 'at' | 'anyEku'>> {
+  const trustAnchors: ParsedCertificate[] = [];
+  for (const p of list(o.trustAnchor)) trustAnchors.push(...(await readCertificates(p, 'trust anchor')));
+  const time = single(o.at, 'at');
+  return { trustAnchors, at: time === undefined ? undefined : parseTimeOption(time, '--at'), anyEku: o.anyEku === true };
+}

@@ -28,7 +28,7 @@ export interface CmsFile {
   attached: boolean;
   /** eContent octets (0 when detached) */
   contentBytes: number;
-  /** the eContent's byte range in the file when it is one primitive OCTET STRING of a DER file */
+  /** the eContent's byte range in the file when it is one primitive OCTET STRING of a DER file (file offsets, also for a range source) */
   contentRange: { start: number; end: number } | undefined;
   /** each CertificateChoices element, exact bytes */
   certificates: Uint8Array[];
@@ -163,14 +163,21 @@ class SignedDataCollector implements TlvEvents {
   }
 }
 
+/** Where a SignedData lies: a whole file, or a byte range of one (e.g. the CertData of a UEFI image). */
+export type CmsSource = string | { path: string; start: number; end: number };
+
+export const sourcePath = (source: CmsSource): string => (typeof source === 'string' ? source : source.path);
+
 /** Stream the container once; `sink` receives the encapsulated content when it is attached. */
-export async function readCms(path: string, sink?: ContentSink): Promise<CmsFile> {
+export async function readCms(source: CmsSource, sink?: ContentSink): Promise<CmsFile> {
+  const path = sourcePath(source);
+  const base = typeof source === 'string' ? 0 : source.start;
   const collector = new SignedDataCollector(path, sink);
   const parser = new BerStreamParser(collector, 'CMS');
   let pem: boolean | undefined;
   let decoder: PemStreamDecoder | undefined;
   try {
-    for await (const chunk of readChunks(path)) {
+    for await (const chunk of readChunks(path, typeof source === 'string' ? {} : { start: source.start, end: source.end })) {
       if (pem === undefined) {
         // the first chunk is READ_CHUNK bytes or the whole file: enough to tell DER from PEM
         pem = !looksLikeCmsDer(chunk) && looksLikeCmsPem(chunk);
@@ -190,6 +197,7 @@ export async function readCms(path: string, sink?: ContentSink): Promise<CmsFile
     throw new PqsignError('ERR_SIGNATURE_FORMAT', 'ContentInfo does not hold SignedData', { file: path });
   }
   const [version] = collector.parsed('version');
+  const segment = collector.contentSegments.length === 1 && !pem ? collector.contentSegments[0]! : undefined;
   const [eContentType] = collector.parsed('eContentType');
   return {
     encoding: pem ? 'pem' : 'der',
@@ -198,7 +206,7 @@ export async function readCms(path: string, sink?: ContentSink): Promise<CmsFile
     contentType: (eContentType as asn1js.ObjectIdentifier).valueBlock.toString(),
     attached: collector.sawContent,
     contentBytes: collector.contentBytes,
-    contentRange: collector.contentSegments.length === 1 && !pem ? collector.contentSegments[0] : undefined,
+    contentRange: segment && { start: base + segment.start, end: base + segment.end },
     certificates: collector.captured.has('certificates') ? collector.parsed('certificates').map((c) => new Uint8Array(c.valueBeforeDecodeView)) : [],
     crls: collector.captured.has('crls') ? collector.parsed('crls').length : 0,
     signerInfos: collector.parsed('signerInfos').map((s) => new Uint8Array(s.valueBeforeDecodeView)),

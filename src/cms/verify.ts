@@ -6,24 +6,24 @@
 // the file is valid when at least one of them verifies (and chains to an anchor, when anchors are given).
 import * as asn1js from 'asn1js';
 import { equalBytes, toHex } from '../bytes.js';
-import { PqsignError, isPqsignError, type ErrorCode } from '../errors.js';
-import { readChunks } from '../io/read.js';
+import { PqsignError, inFile, isPqsignError, type ErrorCode } from '../errors.js';
 import type { PublicKey } from '../keys/spki.js';
 import { verifyMu } from '../mldsa.js';
 import { MuHasher } from '../mu.js';
-import { verifyStreamed } from '../ops/stream.js';
+import { feedParts, verifyStreamed, type MessagePart } from '../ops/stream.js';
 import { paramByOid, type ParamSet } from '../params.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import { keyIdentifier } from '../pki/key-id.js';
 import { validatePath } from '../pki/path.js';
 import { algorithmProtectionProblem } from './algorithm-protection.js';
 import { allowedDigests, digestAllowed, digestByOid, type Digest, type DigestAlgorithm } from './digests.js';
-import { readCms, type CmsFile, type ContentSink } from './reader.js';
+import { readCms, sourcePath, type CmsFile, type CmsSource, type ContentSink } from './reader.js';
+import { OID } from './oids.js';
 import { parseSignerInfo, type ReceivedSignerInfo } from './signer-info.js';
 
 export interface CmsVerifyOptions {
-  /** the detached content's path */
-  content: string | undefined;
+  /** the detached content: a file, or parts (bytes and file ranges, e.g. a UEFI image's payload ‖ MonotonicCount) */
+  content: string | MessagePart[] | undefined;
   /** pinned signer key */
   key: PublicKey | undefined;
   trustAnchors: readonly ParsedCertificate[];
@@ -79,10 +79,7 @@ class ContentHashes implements ContentSink {
   constructor(private readonly wanted: readonly DigestAlgorithm[] | undefined, private readonly muSigners: readonly SignerState[] = []) {}
 
   begin(digestAlgorithms: asn1js.AsnType[]): void {
-    const announced = digestAlgorithms.map((a) => {
-      const [oid] = (a as asn1js.Sequence).valueBlock?.value ?? [];
-      return oid instanceof asn1js.ObjectIdentifier ? digestByOid(oid.valueBlock.toString()) : undefined;
-    });
+    const announced = announcedDigestOids(digestAlgorithms).map((oid) => oid && digestByOid(oid));
     for (const d of this.wanted ?? announced) if (d && !this.digests.has(d.oid)) this.digests.set(d.oid, d.create());
     for (const s of this.muSigners) this.mus.set(s, new MuHasher(s.params!, s.key!.publicKey));
   }
@@ -99,6 +96,28 @@ class ContentHashes implements ContentSink {
 }
 
 const fail = (code: ErrorCode, message: string) => new PqsignError(code, message);
+
+/** The OID of each SignedData.digestAlgorithms entry that is an AlgorithmIdentifier SEQUENCE; undefined otherwise. */
+function announcedDigestOids(digestAlgorithms: asn1js.AsnType[]): Array<string | undefined> {
+  return digestAlgorithms.map((a) => {
+    const [oid] = a instanceof asn1js.Sequence ? a.valueBlock.value : [];
+    return oid instanceof asn1js.ObjectIdentifier ? oid.valueBlock.toString() : undefined;
+  });
+}
+
+/**
+ * RFC 5652 §5.1: the SignedData version follows from what it holds — 5 with other certificate (or
+ * revocation) formats, 4 with v2 attribute certificates, 3 with v1 attribute certificates, a version-3
+ * SignerInfo or content other than id-data, else 1. Checked so that the unsigned envelope is not malleable.
+ */
+function versionProblem(cms: CmsFile, infos: readonly ReceivedSignerInfo[]): string | undefined {
+  const tags = new Set(cms.certificates.map((c) => c[0]));
+  const v3 = tags.has(0xa1) || cms.contentType !== OID.data || infos.some((i) => i.version === 3);
+  const want = tags.has(0xa3) ? 5 : tags.has(0xa2) ? 4 : v3 ? 3 : 1;
+  // the reader does not tell other revocation formats apart; they too call for version 5
+  if (cms.version === want || (cms.crls > 0 && cms.version === 5)) return undefined;
+  return `SignedData version ${cms.version}; RFC 5652 §5.1 requires ${want} for what it holds`;
+}
 
 function signerLabel(info: ReceivedSignerInfo, cert: ParsedCertificate | undefined, index: number): string {
   if (cert) return cert.subject;
@@ -136,6 +155,9 @@ function checkAlgorithms(s: SignerState, cms: CmsFile): void {
     }
     if (!info.digestAlgorithm.paramsAbsent && !(d.nullParamsAccepted && isNullParams(info.digestAlgorithm.der))) {
       throw fail('ERR_SIGNATURE_FORMAT', `${d.name} digestAlgorithm has parameters (RFC 9882 §3.3 requires them absent)`);
+    }
+    if (!announcedDigestOids(cms.digestAlgorithms).includes(d.oid)) {
+      throw fail('ERR_SIGNATURE_FORMAT', `digest ${d.name} is not listed in SignedData.digestAlgorithms (RFC 5652 §5.1)`);
     }
     s.digest = d;
     const attrs = info.signedAttributes;
@@ -194,49 +216,49 @@ async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: reado
   return validatePath(s.cert!, { anchors: opts.trustAnchors, intermediates: certs, at, anyEku: opts.anyEku }).map((c) => c.subject);
 }
 
-async function streamContent(file: string, cms: CmsFile, content: string | undefined, sink: ContentHashes): Promise<void> {
+const contentParts = (content: string | MessagePart[]): MessagePart[] => (typeof content === 'string' ? [{ path: content }] : content);
+
+async function streamContent(source: CmsSource, cms: CmsFile, content: string | MessagePart[] | undefined, sink: ContentHashes): Promise<void> {
   sink.begin([]);
   if (content) {
-    for await (const chunk of readChunks(content)) sink.update(chunk);
+    await feedParts(sink, contentParts(content));
   } else if (cms.contentRange) {
-    for await (const chunk of readChunks(file, cms.contentRange)) sink.update(chunk);
+    await feedParts(sink, [{ path: sourcePath(source), ...cms.contentRange }]);
   } else {
-    await readCms(file, { begin: () => undefined, update: (b) => sink.update(b) });
+    await readCms(source, { begin: () => undefined, update: (b) => sink.update(b) });
   }
   sink.finish();
 }
 
-/** An attached CMS verified "against" a file: that file must be exactly the embedded content. */
-async function checkSameContent(content: string, cms: CmsFile, embedded: ContentHashes): Promise<void> {
+/** An attached CMS verified "against" given content: that content must be exactly the embedded content. */
+async function checkSameContent(content: string | MessagePart[], file: string, cms: CmsFile, embedded: ContentHashes): Promise<void> {
   const algs = [...embedded.results.keys()].map((oid) => digestByOid(oid)!);
   const given = new ContentHashes(algs);
   let size = 0;
   given.begin([]);
-  for await (const chunk of readChunks(content)) {
-    size += chunk.length;
-    given.update(chunk);
-  }
+  await feedParts({ update: (chunk) => { size += chunk.length; given.update(chunk); } }, contentParts(content));
   given.finish();
   const same = size === cms.contentBytes && algs.length > 0 && algs.every((d) => equalBytes(given.results.get(d.oid)!, embedded.results.get(d.oid)!));
-  if (!same) throw new PqsignError('ERR_SIGNATURE_INVALID', 'is not the content embedded in the CMS', { file: content });
+  if (!same) throw new PqsignError('ERR_SIGNATURE_INVALID', 'is not the content embedded in the CMS', { file: typeof content === 'string' ? content : file });
 }
 
-export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<CmsVerification> {
+export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Promise<CmsVerification> {
+  const file = sourcePath(source);
   if (!opts.key && !opts.trustAnchors.length) {
     throw new PqsignError('ERR_USAGE', 'CMS verification needs --trust-anchor ROOT (path validation) or --key REF (pinned signer key)', { file });
   }
   // Attached: the first pass is the container itself and hashes with every digest it announces.
   // Detached: the content is read afterwards, with exactly the digests the signers need.
   const firstPass = new ContentHashes(undefined);
-  const cms = await readCms(file, firstPass);
+  const cms = await readCms(source, firstPass);
   firstPass.finish();
-  if (cms.attached && opts.content) await checkSameContent(opts.content, cms, firstPass);
+  if (cms.attached && opts.content) await checkSameContent(opts.content, file, cms, firstPass);
   if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', 'this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or --content FILE)', { file });
   if (!cms.signerInfos.length) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'SignedData has no SignerInfo', { file });
 
-  const certs = cms.certificates
+  const certs = await inFile(file, () => cms.certificates
     .filter((c) => c[0] === 0x30) // CertificateChoices: only X.509 certificates are used
-    .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT'));
+    .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT')));
   const signers: SignerState[] = cms.signerInfos.map((der, index) => {
     const s: SignerState = { index, label: `SignerInfo #${index + 1}`, info: undefined, error: undefined, cert: undefined, key: undefined, params: undefined, digest: undefined };
     try {
@@ -249,13 +271,17 @@ export async function verifyCms(file: string, opts: CmsVerifyOptions): Promise<C
     return s;
   });
 
+  // a SignerInfo that does not parse leaves the required version unknown
+  const problem = signers.every((s) => s.info) ? versionProblem(cms, signers.map((s) => s.info!)) : undefined;
+  if (problem) throw new PqsignError('ERR_SIGNATURE_FORMAT', `not a valid CMS SignedData: ${problem}`, { file });
+
   const live = signers.filter((s) => !s.error);
   const missingDigests = live.filter((s) => s.digest && !firstPass.results.has(s.digest.oid)).map((s) => s.digest!);
   const muSigners = live.filter((s) => !s.info!.signedAttributesDer);
   const hashes = [firstPass];
   if (missingDigests.length || muSigners.length) {
     const second = new ContentHashes(missingDigests, muSigners);
-    await streamContent(file, cms, cms.attached ? undefined : opts.content, second);
+    await streamContent(source, cms, cms.attached ? undefined : opts.content, second);
     hashes.push(second);
   }
 

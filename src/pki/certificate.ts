@@ -82,6 +82,8 @@ export function parseCertificate(der: Uint8Array, label: string, code: ErrorCode
   } catch (e) {
     if (!isPqsignError(e) || e.code !== 'ERR_ALGORITHM') throw bad(`subjectPublicKeyInfo: ${isPqsignError(e) ? e.message : String(e)}`);
   }
+  // signatures are whole octets: a non-zero unused-bits octet is a changed (and still "verifying") certificate
+  if (cert.signatureValue.valueBlock.unusedBits !== 0) throw bad('signatureValue BIT STRING has unused bits');
   const signatureAlgorithm = algorithmId(top[1]!, 'signatureAlgorithm', code);
   const tbsSignature = algorithmId(sigB, 'tbsCertificate.signature', code);
 

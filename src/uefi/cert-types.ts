@@ -1,7 +1,8 @@
-// The WIN_CERTIFICATE_UEFI_GUID CertTypes pqsign reads and writes: one entry per CertType family.
-// The container (header, count, payload, signed message payload ‖ count) is formats/uefi.ts; an
-// entry only turns that signed message into CertData and back. Adding a CertType (e.g. `pkcs7`,
-// EFI_CERT_TYPE_PKCS7_GUID with a detached CMS SignedData) is one module plus one line in CERT_TYPES.
+// The WIN_CERTIFICATE_UEFI_GUID CertTypes pqsign reads and writes: one entry per CertType family
+// (`mldsa`, the compact vendor-defined profile; `pkcs7`, EFI_CERT_TYPE_PKCS7_GUID with a detached CMS
+// SignedData). The container (header, count, payload, signed message payload ‖ count) is
+// formats/uefi.ts; an entry only turns that signed message into CertData and back. Adding a CertType
+// is one module plus one line in CERT_TYPES.
 import type { FormatOptions, VerifyResult } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
 import type { PublicKey } from '../keys/spki.js';
@@ -9,6 +10,7 @@ import type { ParamSet } from '../params.js';
 import type { MessagePart } from '../ops/stream.js';
 import { guidText } from './guid.js';
 import { mldsaCertType } from './mldsa-cert.js';
+import { pkcs7CertType } from './pkcs7-cert.js';
 
 export interface CertTypeSignRequest {
   params: ParamSet;
@@ -27,6 +29,8 @@ export interface CertTypeSession {
   readonly certType: Uint8Array;
   /** the ML-DSA context string μ is computed with */
   readonly context: Uint8Array;
+  /** |CertData|, known before anything is signed: the header (dwLength) is laid out from it */
+  readonly certDataBytes: number;
   head(): Uint8Array;
   /** one piece of the signed message (payload chunks, then the 8 count bytes) */
   update(chunk: Uint8Array, emit: (tbs: Uint8Array) => void): void;
@@ -40,6 +44,8 @@ export interface CertTypeVerifyRequest {
   file: string;
   certType: Uint8Array;
   certData: Uint8Array;
+  /** where CertData starts in `file` */
+  certDataOffset: number;
   /** the signed message: the payload range of the image, then the count bytes */
   message: MessagePart[];
   /** --key, when given */
@@ -58,19 +64,26 @@ export interface CertTypeHandler {
    * Structure facts of CertData for `inspect` (offsets absolute: CertData starts at `certDataOffset`);
    * throws ERR_SIGNATURE_FORMAT when CertData is malformed.
    */
-  inspect(certType: Uint8Array, certData: Uint8Array, file: string, certDataOffset: number): Record<string, unknown>;
+  inspect(certType: Uint8Array, certData: Uint8Array, file: string, certDataOffset: number): Promise<Record<string, unknown>>;
   /** check CertData against the signed message; throws ERR_SIGNATURE_INVALID when it does not verify */
   verify(req: CertTypeVerifyRequest): Promise<VerifyResult>;
 }
 
-export const CERT_TYPES: readonly CertTypeHandler[] = [mldsaCertType];
+export const CERT_TYPES: readonly CertTypeHandler[] = [mldsaCertType, pkcs7CertType];
 
-export const DEFAULT_CERT_TYPE = mldsaCertType;
-
-export function certTypeByName(name: unknown): CertTypeHandler {
-  if (name === undefined) return DEFAULT_CERT_TYPE;
+/**
+ * The CertType to sign with: --uefi-cert-type when given; otherwise pkcs7 when certificates are given
+ * (--cert/--chain, or the resolved certificates of an offline request), else the compact mldsa.
+ */
+export function certTypeFor(options: FormatOptions): CertTypeHandler {
+  const withCertificates = options.cert !== undefined || options.chain !== undefined || options.certificates !== undefined;
+  const name = options.uefiCertType;
+  if (name === undefined) return withCertificates ? pkcs7CertType : mldsaCertType;
   const t = CERT_TYPES.find((c) => c.name === name);
   if (!t) throw new PqsignError('ERR_USAGE', `unknown --uefi-cert-type "${String(name)}" (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`);
+  if (t === mldsaCertType && withCertificates) {
+    throw new PqsignError('ERR_USAGE', 'the mldsa CertType carries the bare public key, no certificates: drop --cert/--chain, or use --uefi-cert-type pkcs7');
+  }
   return t;
 }
 

@@ -59,6 +59,7 @@ export const mldsaCertType: CertTypeHandler = {
     return {
       certType,
       context: certType,
+      certDataBytes: req.params.publicKeyBytes + req.params.signatureBytes,
       head: () => new Uint8Array(0),
       update: (chunk, emit) => emit(chunk),
       tail: () => new Uint8Array(0),
@@ -67,7 +68,7 @@ export const mldsaCertType: CertTypeHandler = {
     };
   },
 
-  inspect(certType, certData, file, certDataOffset) {
+  async inspect(certType, certData, file, certDataOffset) {
     const { params, publicKey, signature } = parseCertData(certType, certData, file);
     return {
       algorithm: params.name,
