@@ -70,6 +70,8 @@ export const uefi: Format = {
         return { prefix: concatBytes(header, certData), includeArtifact: true, suffix: new Uint8Array(0) };
       },
       resolvedOptions: () => ({ ...s.resolvedOptions(), monotonicCount: count.toString(), uefiCertType: handler.name }),
+      // header ‖ CertData is laid out before signing: the payload is written in the μ pass
+      embedding: { offset: header.length + s.certDataBytes, source: 'artifact' },
     };
   },
 
