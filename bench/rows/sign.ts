@@ -29,12 +29,13 @@ export const signRow: BenchRow = {
     const size = ctx.sizes.big;
     const results: RowResult[] = [];
     const baselines = new Map<string, Measured>();
-    const baseline = async (kind: 'mu' | 'sha512', file: string) => {
+    const baseline = async (kind: 'mu' | 'sha512' | 'cp', file: string) => {
       const id = `${kind}:${file}`;
       if (!baselines.has(id)) {
         baselines.set(id, await medianOf(ctx.sizes.reps, () => (kind === 'mu'
           ? ctx.pqsign(['mu', file, '--key', ctx.pub])
-          : measureOk('openssl', ['dgst', '-sha512', file]))));
+          : kind === 'cp' ? measureOk('cp', [file, join(ctx.tmp, 'cp-floor.bin')])
+            : measureOk('openssl', ['dgst', '-sha512', file]))));
       }
       return baselines.get(id)!;
     };
@@ -47,6 +48,12 @@ export const signRow: BenchRow = {
         const kind = SHA512_FORMATS.has(f.name) ? 'sha512' : 'mu';
         const base = await baseline(kind, file);
         const ratio = ours.wallMs / base.wallMs;
+        // An output that embeds the payload must also write it: `cp` of the same file is that floor.
+        const embeds = f.embedsPayload(isDetached(f) ? { detached: true } : {});
+        const copy = embeds ? await baseline('cp', file) : undefined;
+        const notes = [];
+        if (copy) notes.push(`embeds the payload: writing it is part of the job; cp of the same file: ${fmt.ms(copy.wallMs)} (${fmt.ratio(ours.wallMs / copy.wallMs)} of it)`);
+        if (f.name === 'jws') notes.push('the JWS signing input is base64url text, 4/3 of the payload: μ over it costs ≥ 1.33× by construction');
         results.push({
           measurement,
           ours: `${fmt.ms(ours.wallMs)}, peak RSS ${fmt.mb(ours.rssMB)}`,
@@ -54,6 +61,7 @@ export const signRow: BenchRow = {
           ratio: fmt.ratio(ratio),
           target: '≤ 1.1× time',
           met: ratio <= 1.1,
+          ...(notes.length ? { note: notes.join('; ') } : {}),
         });
       } catch (e) {
         results.push({ measurement, ours: 'error', baseline: '—', met: false, note: e instanceof Error ? e.message : String(e) });
