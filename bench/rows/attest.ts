@@ -9,7 +9,7 @@ import { fmt, type BenchContext } from '../lib/context.js';
 import { measureOk, medianOf } from '../lib/measure.js';
 import { skipped, type BenchRow } from './types.js';
 
-const hasCommand = (name: string) => COMMANDS.some((c) => String((c as { command?: unknown }).command ?? '').split(' ')[0] === name);
+const hasCommand = (name: string) => COMMANDS.some((c) => c.name === name);
 
 export const attestRow: BenchRow = {
   id: 'attest',
