@@ -17,8 +17,7 @@ import { checkContext } from '../mu.js';
 import { MU_BYTES, paramByName, type ParamSet } from '../params.js';
 import { signMuChecked, type Signer } from '../signer.js';
 import { refuseToOverwrite } from './container.js';
-import { muOfArtifact, writeContainer, type SignResult } from './sign.js';
-import { EmbedWriter } from './embed.js';
+import { muOfArtifact, streamToContainer, type SignResult } from './sign.js';
 
 export const REQUEST_TYPE = 'pqsign-signing-request';
 export const REQUEST_VERSION = 1;
@@ -138,9 +137,7 @@ export async function attachSignature(path: string, req: ParsedRequest, signatur
   }
   const session = await req.format.beginSign({ artifact: { path, size }, params, publicKey, context: req.context, options: req.raw.options });
   const sha = createHash('sha256');
-  const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
-  try {
-    const mu = await muOfArtifact(path, size, session, params, publicKey, { onChunk: (c) => void sha.update(c), embed });
+  await streamToContainer(path, size, output, session, params, publicKey, async (mu) => {
     const sha256 = sha.digest('hex');
     if (sha256 !== want.sha256) {
       throw new PqsignError('ERR_FILE', `is not the artifact ${labels.request} was made for (sha256 ${sha256}, request has ${want.sha256})`, { file: path });
@@ -151,13 +148,8 @@ export async function attachSignature(path: string, req: ParsedRequest, signatur
     if (!verifyMu(params, publicKey, mu, signature)) {
       throw new PqsignError('ERR_SIGNATURE_INVALID', `does not verify over the request's μ under its ${params.name} key (sha256 ${req.raw.keyFingerprint}); nothing was written`, { file: labels.signature });
     }
-    const layout = session.container(signature);
-    if (embed) await embed.finish(layout);
-    else await writeContainer(output, path, layout);
-  } catch (e) {
-    await embed?.abort();
-    throw e;
-  }
+    return signature;
+  }, (c) => void sha.update(c));
   return { file: path, output, format: req.format.name, algorithm: params.name, keyFingerprint: req.raw.keyFingerprint, bytes: size, signatureBytes: signature.length };
 }
 

@@ -44,16 +44,7 @@ export async function signFile(path: string, output: string, format: Format, sig
     signature = await signRaw(path, session, signer);
     await writeContainer(output, path, session.container(signature));
   } else {
-    const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
-    try {
-      signature = await signMuChecked(signer, await muOfArtifact(path, size, session, signer.params, signer.publicKey, { embed }));
-      const layout = session.container(signature);
-      if (embed) await embed.finish(layout);
-      else await writeContainer(output, path, layout);
-    } catch (e) {
-      await embed?.abort();
-      throw e;
-    }
+    signature = await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(signer, mu));
   }
   return {
     file: path, output, format: format.name, algorithm: signer.params.name,
@@ -95,6 +86,26 @@ export async function muOfArtifact(path: string, size: number, session: SignSess
   if (seen !== size) throw new PqsignError('ERR_FILE', `changed while being signed (${size} bytes before, ${seen} read)`, { file: path });
   hasher.update(session.tail());
   return hasher.digest();
+}
+
+/**
+ * The whole signing pass for one artifact: stream it into μ (writing the container's copy of it in the
+ * same pass when the format declares where it goes), let `signatureFor` turn μ into a checked signature,
+ * then complete the container. Nothing is left behind when any step fails.
+ */
+export async function streamToContainer(path: string, size: number, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
+  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
+  const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
+  try {
+    const signature = await signatureFor(await muOfArtifact(path, size, session, params, publicKey, { embed, onChunk }));
+    const layout = session.container(signature);
+    if (embed) await embed.finish(layout);
+    else await writeContainer(output, path, layout);
+    return signature;
+  } catch (e) {
+    await embed?.abort();
+    throw e;
+  }
 }
 
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
