@@ -1,7 +1,6 @@
 // Passphrases come from --passphrase-file, PQSIGN_PASSPHRASE, or a no-echo TTY prompt; never argv.
-import { readFile } from 'node:fs/promises';
 import { PqsignError } from '../errors.js';
-import { fileError } from '../io/read.js';
+import { readSmallFile } from '../io/read.js';
 
 export interface PassphraseSource {
   passphraseFile?: string | undefined;
@@ -9,12 +8,8 @@ export interface PassphraseSource {
 
 export async function getPassphrase(src: PassphraseSource, what: string, confirm = false): Promise<string> {
   if (src.passphraseFile) {
-    let text: string;
-    try {
-      text = await readFile(src.passphraseFile, 'utf8');
-    } catch (e) {
-      throw fileError(src.passphraseFile, e);
-    }
+    // bounded and regular files only: a wrong path (a device, a huge file) must not hang or eat memory
+    const text = Buffer.from(await readSmallFile(src.passphraseFile, 'passphrase file', 64 * 1024)).toString('utf8');
     const first = text.split(/\r?\n/)[0] ?? ''; // first line, as openssl's file: source does
     if (!first) throw new PqsignError('ERR_PASSPHRASE', 'passphrase file is empty', { file: src.passphraseFile });
     return first;
