@@ -12,7 +12,7 @@ import type { DemoContext } from './demo/types.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '..', '..');
-const cli = join(here, 'pqsign.js');
+const cli = join(here, '..', 'cli', 'pqsign.js');
 
 function pqsign(args: string[]): Promise<string> {
   return new Promise((res, rej) => {

@@ -10,7 +10,7 @@ export const SHARED = resolve(ROOT, '..', 'shared');
 export const VECTORS = join(SHARED, 'vectors');
 export const HAVE_SHARED = existsSync(VECTORS);
 export const ORACLE = join(SHARED, 'oracles', 'oracle');
-export const CLI = join(ROOT, 'dist', 'bin', 'pqsign.js');
+export const CLI = join(ROOT, 'dist', 'cli', 'pqsign.js');
 export const FIRMWARE = join(ROOT, 'fixtures', 'firmware-sample.bin');
 
 /** Reason printed by skipped suites when ../shared is missing. */

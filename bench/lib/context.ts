@@ -33,7 +33,7 @@ export type FileKind = 'data' | 'sparse';
 
 export class BenchContext {
   readonly root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-  readonly cli = join(this.root, 'dist', 'bin', 'pqsign.js');
+  readonly cli = join(this.root, 'dist', 'cli', 'pqsign.js');
   readonly node = process.execPath;
   readonly cores = availableParallelism();
   readonly tmp = mkdtempSync(join(tmpdir(), 'pqsign-bench-'));

@@ -1,0 +1,47 @@
+// Bundles the compiled CLI (dist/bin/pqsign.js) and its worker entry points into dist/cli/, the
+// `pqsign` that package.json's bin runs. Why: on Node 20 the ESM loader's per-module cost (resolve,
+// read, compile, link ~130 modules) was most of start-up; a bundle split at the CLI's lazy import()
+// boundaries loads ~30 files and keeps every heavy library out of a small verify.
+// Run by `npm run build` after tsc. The workers must be entry points beside the chunks, because
+// src/ops/batch.ts and src/attest/hash-pool.ts start them by `new URL('./x-worker.js', import.meta.url)`.
+import { build } from 'esbuild';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+
+const OUT = 'dist/cli';
+
+// src/mldsa.ts and src/shake.ts load noble synchronously on first use with
+// createRequire(import.meta.url)(...). As a plain require() esbuild bundles the module and defers its
+// evaluation to that first call (__esm/__toCommonJS), instead of leaving a file lookup in node_modules.
+const bundleLazyRequires = {
+  name: 'bundle-lazy-requires',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/](mldsa|shake)\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const contents = source.replaceAll('createRequire(import.meta.url)(', 'require(');
+      if (contents === source) throw new Error(`${path}: expected a createRequire(import.meta.url)(...) call to bundle`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+await rm(OUT, { recursive: true, force: true });
+const { metafile } = await build({
+  entryPoints: ['dist/bin/pqsign.js', 'dist/src/ops/verify-worker.js', 'dist/src/attest/hash-worker.js'],
+  outdir: OUT,
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  // the AWS SDK is loaded only by KMS commands, where the network dominates; it stays a package
+  external: ['@aws-sdk/*', '@smithy/*'],
+  // CommonJS packages inside the bundle (pkijs's noble copy, tinyglobby's picomatch) call require()
+  banner: { js: "import { createRequire as __pqsignCreateRequire } from 'node:module'; const require = __pqsignCreateRequire(import.meta.url);" },
+  plugins: [bundleLazyRequires],
+  metafile: true,
+  logLevel: 'warning',
+});
+// which sources went into which output file: test/startup.test.ts maps the files a run loads back to modules
+await writeFile(`${OUT}/meta.json`, JSON.stringify(metafile));
