@@ -1,7 +1,9 @@
 // Compact JWS with ML-DSA (RFC 7515 §7.1, algorithms ML-DSA-44/65/87 of RFC 9964): header {alg, kid,
 // cty?}, payload attached (default) or detached (RFC 7515 Appendix F: empty in the serialization,
-// still signed). The signing input ASCII(BASE64URL(header) '.' BASE64URL(payload)) streams into μ;
-// an attached JWS streams to disk. See docs/formats/jose.md.
+// still signed). The signing input streams into μ: ASCII(BASE64URL(header) '.' BASE64URL(payload)), or,
+// detached by default, ASCII(BASE64URL(header) '.') ‖ payload with the RFC 7797 unencoded payload
+// option (header {alg, kid, "b64": false, "crit": ["b64"], cty?}). An attached JWS streams to disk.
+// See docs/formats/jose.md.
 import { b64url, fromB64url } from '../src/bytes.js';
 import { PqsignError, inFile } from '../src/errors.js';
 import { statInput } from '../src/io/read.js';
@@ -12,11 +14,27 @@ import { jwkThumbprint } from '../src/jose/jwk.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { verifyMu } from '../src/mldsa.js';
 import { muOfParts } from '../src/ops/stream.js';
-import { booleanOption, checkSamePayload, checkUnchanged, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
-import type { Format } from './types.js';
+import { booleanOption, checkSamePayload, checkUnchanged, optionalBooleanOption, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
+import type { ChunkTransform, Format, FormatOptions } from './types.js';
 
 const EMPTY = new Uint8Array(0);
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+/** An unencoded payload (RFC 7797) is signed, and embedded, as it is. */
+const verbatim: ChunkTransform = (chunk, emit) => emit(chunk);
+
+/**
+ * Is the payload base64url-encoded in the signing input? Detached: no by default (RFC 7797 "b64": false,
+ * the form RFC 7797 §1 intends for detached content: μ runs over the file itself rather than over 4/3 of
+ * it as text), yes with --b64 for verifiers without RFC 7797. Attached: always, since an unencoded compact
+ * payload could hold no '.' (RFC 7797 §5.2).
+ */
+function payloadEncoded(options: FormatOptions, detached: boolean): boolean {
+  const b64 = optionalBooleanOption(options, 'b64');
+  if (b64 === false && !detached) {
+    throw new PqsignError('ERR_USAGE', '--no-b64 needs --detached: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)');
+  }
+  return b64 ?? !detached;
+}
 
 /**
  * Content detection: a header segment (base64url of a JSON object, so it starts with "eyJ", the
@@ -39,9 +57,15 @@ function looksLikeCompactJws(b: Uint8Array): boolean {
 
 export const jws: Format = {
   name: 'jws',
-  description: 'compact JWS (RFC 7515) with ML-DSA (RFC 9964), attached or detached (Appendix F)',
+  description: 'compact JWS (RFC 7515) with ML-DSA (RFC 9964), attached, or detached (Appendix F) with an unencoded payload (RFC 7797)',
   suffix: '.jws',
-  flags: SHARED_FLAGS,
+  flags: {
+    ...SHARED_FLAGS,
+    b64: {
+      type: 'boolean', for: ['sign'],
+      describe: 'with --detached: sign BASE64URL(payload) (RFC 7515) instead of the payload bytes (RFC 7797 "b64": false, the default), for verifiers without RFC 7797',
+    },
+  },
   embedsPayload: (options) => !booleanOption(options, 'detached'),
   detect: looksLikeCompactJws,
 
@@ -52,13 +76,16 @@ export const jws: Format = {
     if (kid === '') throw new PqsignError('ERR_USAGE', '--kid is empty');
     const cty = stringOption(req.options, 'contentType');
     if (cty === '') throw new PqsignError('ERR_USAGE', '--content-type is empty');
+    const b64 = payloadEncoded(req.options, detached);
+    // JSON.stringify writes the members in this order, those of the RFC 7797 §4.2 example after kid
     const headerSegment = b64url(ascii(JSON.stringify({
       alg: req.params.joseAlg,
       kid: kid ?? jwkThumbprint({ params: req.params, publicKey: req.publicKey }),
+      ...(b64 ? {} : { b64: false, crit: ['b64'] }),
       ...(cty !== undefined ? { cty } : {}),
     })));
     const { path, size } = req.artifact;
-    const encode = base64urlEncoder(size);
+    const encode = b64 ? base64urlEncoder(size) : verbatim;
     let seen = 0;
     return {
       context: EMPTY,
@@ -74,7 +101,7 @@ export const jws: Format = {
       container: (signature) => detached
         ? { prefix: ascii(`${headerSegment}..${b64url(signature)}`), includeArtifact: false, suffix: EMPTY }
         : { prefix: ascii(`${headerSegment}.`), includeArtifact: true, artifactTransform: base64urlEncoder(size), suffix: ascii(`.${b64url(signature)}`) },
-      resolvedOptions: () => ({ detached, ...(kid !== undefined ? { kid } : {}), ...(cty !== undefined ? { contentType: cty } : {}) }),
+      resolvedOptions: () => ({ detached, b64, ...(kid !== undefined ? { kid } : {}), ...(cty !== undefined ? { contentType: cty } : {}) }),
       // attached: the container's payload is the base64url text μ hashes; write it in the same pass
       ...(detached ? {} : { embedding: { offset: headerSegment.length + 1, source: 'tbs' as const } }),
     };
@@ -83,7 +110,7 @@ export const jws: Format = {
   async verify(req) {
     requireEmptyContext(req.context, 'JWS');
     const file = await readCompactJws(req.container);
-    const { params, kid } = await inFile(req.container, () => checkJoseHeader(file.headerSegment));
+    const { params, kid, b64 } = await inFile(req.container, () => checkJoseHeader(file.headerSegment));
     if (!req.key) throw new PqsignError('ERR_USAGE', 'a JWS names its key only by kid: give --key', { file: req.container });
     const { publicKey } = req.key;
     if (req.key.params !== params) {
@@ -97,15 +124,16 @@ export const jws: Format = {
     const headPart = ascii(`${file.headerSegment}.`);
     const muOfFile = async (payloadFile: string) => {
       const { size } = await statInput(payloadFile);
-      return muOfParts(params, publicKey, EMPTY, [headPart, { path: payloadFile, transform: base64urlEncoder(size) }]);
+      return muOfParts(params, publicKey, EMPTY, [headPart, { path: payloadFile, transform: b64 ? base64urlEncoder(size) : verbatim }]);
     };
     // An empty payload segment with a payload file given is the detached form (RFC 7515 Appendix F)
     const detached = start === end && req.payload !== undefined;
     const mu = await inFile(req.container, () => {
+      if (detached) return muOfFile(req.payload!);
+      // "b64": false embedded (by other tools): the bytes between the first and last '.' as they are
+      if (!b64) return muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end }]);
       checkBase64urlLength(end - start, 'JWS payload');
-      return detached
-        ? muOfFile(req.payload!)
-        : muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
+      return muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
     });
     if (!verifyMu(params, publicKey, mu, signature)) {
       const hint = start === end && !detached ? ' (the payload part is empty: for a detached JWS give the payload with --payload)' : '';
@@ -118,13 +146,14 @@ export const jws: Format = {
       details: {
         ...(kid !== undefined ? { kid, kidIsKeyThumbprint: kid === jwkThumbprint(req.key) } : {}),
         detached,
+        b64,
       },
     };
   },
 
   async inspect(container) {
     const file = await readCompactJws(container);
-    const { header: h, params, kid } = await inFile(container, () => checkJoseHeader(file.headerSegment));
+    const { header: h, params, kid, b64 } = await inFile(container, () => checkJoseHeader(file.headerSegment));
     const payloadChars = file.payload.end - file.payload.start;
     return {
       format: 'jws',
@@ -133,15 +162,17 @@ export const jws: Format = {
       ...(kid !== undefined ? { kid } : {}),
       header: h,
       detached: payloadChars === 0,
+      b64,
       payloadOffset: file.payload.start,
-      payloadBytes: Math.floor((payloadChars * 3) / 4),
+      payloadBytes: b64 ? Math.floor((payloadChars * 3) / 4) : payloadChars,
       signatureBytes: Math.floor((file.signatureSegment.length * 3) / 4),
     };
   },
 
   async payload(container) {
-    const { payload } = await readCompactJws(container);
+    const { headerSegment, payload } = await readCompactJws(container);
     if (payload.start === payload.end) throw new PqsignError('ERR_USAGE', 'has an empty payload part (detached JWS, RFC 7515 Appendix F): it carries no payload', { file: container });
-    return { ...payload, transform: base64urlDecoder(payload.end - payload.start, 'JWS payload') };
+    const { b64 } = await inFile(container, () => checkJoseHeader(headerSegment));
+    return b64 ? { ...payload, transform: base64urlDecoder(payload.end - payload.start, 'JWS payload') } : payload;
   },
 };

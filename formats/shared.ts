@@ -14,6 +14,14 @@ export function stringOption(options: FormatOptions, name: string): string | und
 
 export const booleanOption = (options: FormatOptions, name: string): boolean => options[name] === true;
 
+/** A flag whose absence means "the format decides": true (--flag), false (--no-flag) or undefined. */
+export function optionalBooleanOption(options: FormatOptions, name: string): boolean | undefined {
+  const v = options[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new PqsignError('ERR_USAGE', `--${kebab(name)} takes no value (--${kebab(name)} or --no-${kebab(name)})`);
+  return v;
+}
+
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Flags COSE and JWS both take, with the same meaning. */

@@ -1,5 +1,6 @@
 // Streaming: a 300 MB attached COSE_Sign1 is signed, written and verified with flat memory; JWS
-// base64url carries across 4 MiB read chunks correctly (checked by the oracles on a multi-chunk file).
+// base64url carries across 4 MiB read chunks correctly, and the RFC 7797 detached signing input is the
+// file as read (both checked by the oracles on a multi-chunk file).
 import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
@@ -85,23 +86,33 @@ describe('a multi-chunk payload (random, 9 MiB + 1 byte: base64url groups stradd
 
   beforeAll(() => writeFileSync(file, randomBytes(SIZE)));
 
-  it('attached JWS: the embedded payload decodes to the file, pqsign verifies; so does the detached form', async () => {
+  it('attached JWS: the embedded payload decodes to the file, pqsign verifies; so do both detached forms', async () => {
     expect(pqsign(['sign', file, '--key', key, '--format', 'jws']).code).toBe(0);
     const loc = await jws.payload!(`${file}.jws`);
     expect(await sha256OfRange(`${file}.jws`, loc.start, loc.end, loc.transform)).toBe(await sha256OfRange(file, 0, SIZE));
     expect(pqsign(['verify', `${file}.jws`, '--key', pub]).code).toBe(0);
-    const det = join(dir, 'random.det.jws');
-    expect(pqsign(['sign', file, '--key', key, '--format', 'jws', '--detached', '--out', det]).code).toBe(0);
-    expect(pqsign(['verify', det, '--key', pub, '--payload', file]).code).toBe(0);
+    for (const [out, flags] of [['random.det.jws', []], ['random.det-b64.jws', ['--b64']]] as const) {
+      const det = join(dir, out);
+      expect(pqsign(['sign', file, '--key', key, '--format', 'jws', '--detached', ...flags, '--out', det]).code).toBe(0);
+      expect(pqsign(['verify', det, '--key', pub, '--payload', file]).code).toBe(0);
+    }
   });
 
   it.skipIf(!HAVE_SHARED)(`the oracles verify the multi-chunk JWS and COSE_Sign1 ${HAVE_SHARED ? '' : NO_SHARED}`, () => {
     const o = oracle(['jws', pub, `${file}.jws`]);
     expect(o.ok, o.stdout + o.stderr).toBe(true);
-    const [h, , s] = readFileSync(join(dir, 'random.det.jws'), 'latin1').split('.');
+    const [h, , s] = readFileSync(join(dir, 'random.det-b64.jws'), 'latin1').split('.');
     const re = join(dir, 'random.re.jws');
     writeFileSync(re, `${h}.${readFileSync(file).toString('base64url')}.${s}`);
     expect(oracle(['jws', pub, re]).ok).toBe(true);
+    // RFC 7797 detached: the signing input is ASCII(BASE64URL(header) '.') ‖ the file, streamed as read
+    const [uh, , us] = readFileSync(join(dir, 'random.det.jws'), 'latin1').split('.');
+    const tbs = join(dir, 'random.unencoded.tbs');
+    const sig = join(dir, 'random.unencoded.sig');
+    writeFileSync(tbs, Buffer.concat([Buffer.from(`${uh}.`), readFileSync(file)]));
+    writeFileSync(sig, Buffer.from(us!, 'base64url'));
+    const u = oracle(['verify', 'ML-DSA-65', pub, sig, tbs]);
+    expect(u.ok, u.stdout + u.stderr).toBe(true);
     expect(pqsign(['sign', file, '--key', key, '--format', 'cose']).code).toBe(0);
     const c = oracle(['cose', pub, `${file}.cose`]);
     expect(c.ok, c.stdout + c.stderr).toBe(true);

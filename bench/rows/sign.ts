@@ -53,7 +53,6 @@ export const signRow: BenchRow = {
         const copy = embeds ? await baseline('cp', file) : undefined;
         const notes = [];
         if (copy) notes.push(`embeds the payload: pqsign also writes it (cp of the same file: ${fmt.ms(copy.wallMs)}) and fsyncs it before the rename`);
-        if (f.name === 'jws') notes.push('the JWS signing input is base64url text, 4/3 of the payload: μ over it costs ≥ 1.33× by construction');
         results.push({
           measurement,
           ours: `${fmt.ms(ours.wallMs)}, peak RSS ${fmt.mb(ours.rssMB)}`,

@@ -81,7 +81,9 @@ export function verifyJwt(token: string, key: PublicKey, opts: JwtVerifyOptions 
   const parts = token.split('.');
   if (parts.length !== 3) throw new PqsignError('ERR_SIGNATURE_FORMAT', `a JWT has 3 dot-separated parts, this has ${parts.length}`);
   const [h, p, s] = parts as [string, string, string];
-  const { header, params } = checkJoseHeader(h);
+  const { header, params, b64 } = checkJoseHeader(h);
+  // RFC 7797 §7: JWTs MUST NOT use "b64": false (the claims set is always base64url JSON)
+  if (!b64) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'a JWT may not use an unencoded payload ("b64": false, RFC 7797 §7)');
   if (params !== key.params) throw new PqsignError('ERR_ALGORITHM', `token is signed with ${params.name} but the key is ${key.params.name}`);
   const claims = decodeJsonSegment(p, 'JWT claims set');
   const signature = fromB64url(s, 'JWT signature');
