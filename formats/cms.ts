@@ -50,12 +50,15 @@ export const cms: Format = {
           const der = b.detached(signature);
           return { prefix: pem ? new TextEncoder().encode(encodePem('CMS', der)) : der, includeArtifact: false, suffix: empty };
         }
+        // the layout (and the declared embedding offset) is for the size taken before signing
         if (b.size !== req.artifact.size) {
           throw new PqsignError('ERR_FILE', `changed while being signed (${req.artifact.size} bytes before, ${b.size} read)`, { file: req.artifact.path });
         }
         return { ...b.attached(signature), includeArtifact: true };
       },
       resolvedOptions: () => ({ ...resolvedSignerOptions(b), attached, pem }),
+      // the SignerInfo (signature included) follows the content, so the prefix is known now: write the content in the μ pass
+      ...(attached ? { embedding: { offset: b.attachedOffset(req.artifact.size), source: 'artifact' as const } } : {}),
     };
   },
 

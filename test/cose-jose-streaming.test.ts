@@ -1,37 +1,18 @@
 // Streaming: a 300 MB attached COSE_Sign1 is signed, written and verified with flat memory; JWS
 // base64url carries across 4 MiB read chunks correctly, and the RFC 7797 detached signing input is the
 // file as read (both checked by the oracles on a multi-chunk file).
-import { spawnSync } from 'node:child_process';
-import { closeSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cose } from '../formats/cose.js';
 import { jws } from '../formats/jws.js';
 import { readChunks } from '../src/io/read.js';
-import { CLI, HAVE_SHARED, NO_SHARED, ROOT, oracle, pqsign, tempDir } from './helpers.js';
+import { HAVE_SHARED, NO_SHARED, oracle, pqsign, pqsignMeasured, sparseFile, tempDir } from './helpers.js';
 
 const dir = tempDir('pqsign-stream-');
 const key = join(dir, 'k.pem');
 const pub = join(dir, 'p.pem');
-const PRELOAD = pathToFileURL(join(ROOT, 'test', 'support', 'report-max-rss.mjs')).href;
-
-/** Run the CLI and return its exit code and peak RSS in MiB. */
-function measured(args: string[]): { code: number; stderr: string; maxRssMiB: number } {
-  const r = spawnSync(process.execPath, ['--import', PRELOAD, CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
-  const m = /MAX_RSS_KB=(\d+)/.exec(r.stderr);
-  expect(m, r.stderr).not.toBeNull();
-  return { code: r.status ?? -1, stderr: r.stderr, maxRssMiB: Number(m![1]) / 1024 };
-}
-
-function sparse(path: string, size: number): void {
-  const fd = openSync(path, 'w');
-  writeSync(fd, Buffer.from('pqsign sparse test image\n'));
-  ftruncateSync(fd, size);
-  closeSync(fd);
-}
-
 async function sha256OfRange(path: string, start: number, end: number, transform?: (c: Uint8Array, e: (b: Uint8Array) => void) => void): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of readChunks(path, { start, end })) {
@@ -51,20 +32,20 @@ describe('300 MB attached COSE_Sign1 and JWS', () => {
   const big = join(dir, 'big.bin');
 
   beforeAll(() => {
-    sparse(small, 1024 * 1024);
-    sparse(big, SIZE);
+    sparseFile(small, 1024 * 1024);
+    sparseFile(big, SIZE);
   });
 
   for (const format of ['cose', 'jws'] as const) {
     it(`${format}: signs, writes and verifies with flat memory (peak RSS independent of the input size)`, async () => {
-      const signSmall = measured(['sign', small, '--key', key, '--format', format]);
-      const signBig = measured(['sign', big, '--key', key, '--format', format]);
+      const signSmall = pqsignMeasured(['sign', small, '--key', key, '--format', format]);
+      const signBig = pqsignMeasured(['sign', big, '--key', key, '--format', format]);
       expect(signSmall.code, signSmall.stderr).toBe(0);
       expect(signBig.code, signBig.stderr).toBe(0);
       const container = `${big}.${format}`;
       expect(statSync(container).size).toBeGreaterThan(SIZE);
-      const verifySmall = measured(['verify', `${small}.${format}`, '--key', pub]);
-      const verifyBig = measured(['verify', container, '--key', pub]);
+      const verifySmall = pqsignMeasured(['verify', `${small}.${format}`, '--key', pub]);
+      const verifyBig = pqsignMeasured(['verify', container, '--key', pub]);
       expect(verifySmall.code, verifySmall.stderr).toBe(0);
       expect(verifyBig.code, verifyBig.stderr).toBe(0);
       // the payload alone is 300 MiB; streaming keeps the difference to buffers and GC slack

@@ -1,8 +1,9 @@
-// Test plumbing: where ../shared is, running the built CLI, running the interop oracles, temp dirs.
+// Test plumbing: where ../shared is, running the built CLI (optionally measured), running the interop oracles, temp dirs.
 import { spawnSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -35,6 +36,27 @@ export function pqsign(args: string[], opts: { env?: Record<string, string>; inp
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface MeasuredRun extends RunResult {
+  /** the child's peak resident set size */
+  maxRssMiB: number;
+  /** bytes the child read through read(2) and friends (Linux rchar), undefined where /proc/self/io is absent */
+  readBytes: number | undefined;
+}
+
+/** Run the built CLI with test/support/report-usage.mjs preloaded: its peak memory and the bytes it read. */
+export function pqsignMeasured(args: string[]): MeasuredRun {
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'test', 'support', 'report-usage.mjs')).href, CLI, ...args], {
+    cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+  });
+  const rss = /MAX_RSS_KB=(\d+)/.exec(r.stderr);
+  if (!rss) throw new Error(`the child reported no usage (exit ${r.status}): ${r.stderr}`);
+  const read = /READ_BYTES=(\d+)/.exec(r.stderr);
+  return {
+    code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr,
+    maxRssMiB: Number(rss[1]) / 1024, readBytes: read ? Number(read[1]) : undefined,
+  };
 }
 
 /** Run the built CLI without blocking the event loop (needed when the test process hosts a server). */

@@ -74,14 +74,27 @@ export class SignedDataBuilder {
     return this.attrs;
   }
 
-  /**
-   * The length of detached(signature), known before any content streams: an ML-DSA signature has one
-   * length per parameter set, and the signed attributes' length does not depend on the digest's value
-   * (only on its algorithm and the signing time, both fixed by now). For containers whose header holds it.
-   */
+  /** The length of detached(signature), known before any content streams (see placeholderParts). For containers whose header holds it. */
   detachedBytes(): number {
+    return signedDataLayout(this.placeholderParts()).prefix.length;
+  }
+
+  /**
+   * Where the content starts in attached(signature) for `contentSize` content bytes, known before any
+   * content streams (see placeholderParts), so the content can be written while it is digested.
+   */
+  attachedOffset(contentSize: number): number {
+    return signedDataLayout(this.placeholderParts(), contentSize).prefix.length;
+  }
+
+  /**
+   * Parts with the final lengths and placeholder values: an ML-DSA signature has one length per parameter
+   * set, and the signed attributes' length does not depend on the digest's value (only on its algorithm
+   * and the signing time, both fixed by now).
+   */
+  private placeholderParts() {
     const attrs = this.attrs ?? this.encodeAttributes(new Uint8Array(this.digest.bytes));
-    return signedDataLayout(this.parts(new Uint8Array(this.opts.params.signatureBytes), attrs)).prefix.length;
+    return this.parts(new Uint8Array(this.opts.params.signatureBytes), attrs);
   }
 
   private encodeAttributes(messageDigest: Uint8Array): Uint8Array {

@@ -1,6 +1,7 @@
 // SignedData encoding (RFC 5652 §5) wrapped in a ContentInfo (§3). Attached mode is laid out as
 // prefix ‖ content ‖ suffix with every enclosing definite length computed from the content's size, so the
-// artifact is copied verbatim into the output and never held in memory.
+// artifact is written verbatim into the output as it streams and never held in memory; the SignerInfo is in
+// the suffix, so the prefix depends on the signature's length only (see SignedDataBuilder.attachedOffset).
 import { TAG, derUint, encodeLength, oid, tlv } from '../asn1/der.js';
 import { retag } from '../asn1/implicit.js';
 import { derSetOf } from '../asn1/set-of.js';
