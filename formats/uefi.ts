@@ -7,7 +7,8 @@
 // streaming pass into μ.
 import { concatBytes } from '../src/bytes.js';
 import { PqsignError } from '../src/errors.js';
-import { readRange, statInput } from '../src/io/read.js';
+import { statInput } from '../src/io/read.js';
+import { readRange } from '../src/io/range.js';
 import { CERT_TYPES, certTypeByGuid, certTypeFor, requireCertType } from '../src/uefi/cert-types.js';
 import { guidText } from '../src/uefi/guid.js';
 import {

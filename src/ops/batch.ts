@@ -53,6 +53,9 @@ class Batch {
         } catch (error) {
           this.settle(id, { ok: false, error });
         }
+        // Small files are read synchronously, so a job may never wait on the event loop: give it a turn,
+        // or the workers' messages (ready, results) would only be handled once this thread ran out of jobs.
+        await new Promise(setImmediate);
       }
     };
     await Promise.all([finished, ...Array.from({ length: this.mainThread ? IN_FLIGHT : 0 }, local)]);

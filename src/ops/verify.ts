@@ -1,11 +1,12 @@
 // Verify one input: a container recognised by its content (COSE, JWS, CMS, UEFI, ...) or an artifact
 // whose detached signature is --sig or the artifact's name plus a format's default suffix.
 import { createHash } from 'node:crypto';
-import { open, access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
-import { fileError, statInput } from '../io/read.js';
+import { statInput } from '../io/read.js';
+import { readRange } from '../io/range.js';
 import type { PublicKey } from '../keys/spki.js';
 import { parseFingerprint } from '../keys/fingerprint.js';
 import { feedParts, type MessagePart } from './stream.js';
@@ -31,20 +32,8 @@ const HEAD_BYTES = 64 * 1024;
 
 export async function readHead(path: string): Promise<Uint8Array> {
   await statInput(path);
-  let fh;
-  try {
-    fh = await open(path, 'r');
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    return new Uint8Array(buf.subarray(0, bytesRead));
-  } catch (e) {
-    throw fileError(path, e);
-  } finally {
-    await fh?.close();
-  }
+  return readRange(path, 0, HEAD_BYTES);
 }
-
-const exists = (p: string) => access(p).then(() => true, () => false);
 
 export async function verifyPath(file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const forced = opts.format ? formatByName(opts.format) : undefined;
@@ -59,7 +48,7 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   let sigPath = opts.sig;
   if (!sigPath) {
     const candidates = (forced ? [forced] : FORMATS).map((f) => file + f.suffix);
-    for (const c of candidates) if (await exists(c)) { sigPath = c; break; }
+    for (const c of candidates) if (existsSync(c)) { sigPath = c; break; }
     if (!sigPath) {
       const looked = candidates.map((c) => c.slice(file.length)).join(', ');
       const sigLike = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
