@@ -2,6 +2,8 @@
 // against the digest pass it cannot avoid, measured in the same run: `pqsign mu` on the same input (the
 // format adds framing, the signature and writing the container), or `openssl dgst -sha512` for formats
 // whose signature covers a SHA-512 digest of the content (CMS, RFC 9882).
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMATS } from '../../formats/index.js';
 import type { Format } from '../../formats/types.js';
@@ -17,6 +19,16 @@ const INPUTS: Record<string, (ctx: BenchContext, size: number) => Promise<string
 
 /** Flags a format cannot sign without (by format name). */
 const REQUIRED_ARGS: Record<string, string[]> = { uefi: ['--monotonic-count', '1'] };
+
+/**
+ * Before each timed run that writes: remove the previous output (replacing a 1 GiB file would make the
+ * rename free its pages inside the timed run) and flush other dirty data (the input file was just
+ * written), so the run's own write and fsync are what is timed.
+ */
+function freshOutput(path: string): void {
+  rmSync(path, { force: true });
+  spawnSync('sync');
+}
 
 /** Detached where the format offers it (the issue's "cose detached, jws detached"), plus required flags. */
 const signArgs = (f: Format): string[] => [...(f.flags?.detached?.for.includes('sign') ? ['--detached'] : []), ...(REQUIRED_ARGS[f.name] ?? [])];
@@ -34,7 +46,7 @@ export const signRow: BenchRow = {
       if (!baselines.has(id)) {
         baselines.set(id, await medianOf(ctx.sizes.reps, () => (kind === 'mu'
           ? ctx.pqsign(['mu', file, '--key', ctx.pub])
-          : kind === 'cp' ? measureOk('cp', [file, join(ctx.tmp, 'cp-floor.bin')])
+          : kind === 'cp' ? (freshOutput(join(ctx.tmp, 'cp-floor.bin')), measureOk('cp', [file, join(ctx.tmp, 'cp-floor.bin')]))
             : measureOk('openssl', ['dgst', '-sha512', file]))));
       }
       return baselines.get(id)!;
@@ -44,7 +56,10 @@ export const signRow: BenchRow = {
       try {
         const file = await (INPUTS[f.name]?.(ctx, size) ?? ctx.file(size));
         const out = join(ctx.tmp, `sign-out${f.suffix}`);
-        const ours = await medianOf(ctx.sizes.reps, () => ctx.pqsign(['sign', file, '--key', ctx.key, '--format', f.name, ...signArgs(f), '--out', out]));
+        const ours = await medianOf(ctx.sizes.reps, () => {
+          freshOutput(out);
+          return ctx.pqsign(['sign', file, '--key', ctx.key, '--format', f.name, ...signArgs(f), '--out', out]);
+        });
         const kind = SHA512_FORMATS.has(f.name) ? 'sha512' : 'mu';
         const base = await baseline(kind, file);
         const ratio = ours.wallMs / base.wallMs;

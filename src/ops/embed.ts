@@ -1,18 +1,23 @@
 // Writing an embedding container during the one streaming pass: the artifact's container bytes go to
 // the temp output at the offset the format declared while the same chunk hashes into μ, and the
 // prefix (which may hold the signature) and suffix are filled in once the signature exists. The
-// output therefore holds exactly the bytes that were signed, read once; writes of chunk N overlap the
-// hashing of chunk N+1 (two blocks alternate).
+// output therefore holds exactly the bytes that were signed, read once; writes of earlier chunks overlap
+// the hashing of later ones. WRITE_DEPTH blocks rotate, so a write that stalls for a moment (the disk
+// busy with a background flush, see src/io/atomic.ts) does not stall the hashing.
 import type { ContainerLayout, SignSession } from '../../formats/types.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { Block } from '../io/block.js';
 
 export type Embedding = NonNullable<SignSession['embedding']>;
 
+/** Blocks (of one read chunk each, 4 MiB) whose writes may be in flight at once. */
+const WRITE_DEPTH = 4;
+
 export class EmbedWriter {
-  private readonly blocks = [new Block(), new Block()];
+  private readonly blocks = Array.from({ length: WRITE_DEPTH }, () => new Block());
+  /** the write that last used each block */
+  private readonly writes: Promise<void>[] = Array.from({ length: WRITE_DEPTH }, () => Promise.resolve());
   private which = 0;
-  private pending: Promise<void> = Promise.resolve();
   private pos: number;
 
   private constructor(private readonly w: AtomicWriter, readonly embedding: Embedding) {
@@ -30,17 +35,23 @@ export class EmbedWriter {
     return b;
   }
 
-  /** write the current block (after the previous write finished), then switch blocks */
+  /** start writing the current block, then move to the next one once its previous write has finished */
   async flush(): Promise<void> {
-    await this.pending;
     const bytes = this.blocks[this.which]!.bytes;
-    this.pending = this.w.writeAt(bytes, this.pos);
+    const write = this.w.writeAt(bytes, this.pos);
+    write.catch(() => undefined); // observed by the await below or in finish/abort, never unhandled
+    this.writes[this.which] = write;
     this.pos += bytes.length;
-    this.which ^= 1;
+    this.which = (this.which + 1) % WRITE_DEPTH;
+    await this.writes[this.which];
+  }
+
+  private settled(): Promise<void[]> {
+    return Promise.all(this.writes);
   }
 
   async finish(layout: ContainerLayout): Promise<void> {
-    await this.pending;
+    await this.settled();
     if (layout.prefix.length !== this.embedding.offset) {
       throw new Error(`format declared its payload at offset ${this.embedding.offset} but its prefix is ${layout.prefix.length} bytes`);
     }
@@ -50,7 +61,7 @@ export class EmbedWriter {
   }
 
   async abort(): Promise<void> {
-    await this.pending.catch(() => undefined);
+    await this.settled().catch(() => undefined);
     await this.w.abort();
   }
 }
