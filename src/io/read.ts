@@ -4,7 +4,7 @@
 // Small files and ranges (up to SYNC_READ_MAX) are read with synchronous calls instead: each async
 // file operation is a thread-pool round trip (~20 µs of main-thread work plus the wait), and a batch
 // of small files made ~15 of them per file — more than the native ML-DSA verify itself.
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PqsignError } from '../errors.js';
 
@@ -123,34 +123,27 @@ export async function readSmallFile(path: string, what: string, maxBytes = 16 * 
  * empty array for an empty range); undefined for a larger range, which readChunks streams.
  */
 function readSmallRange(path: string, opts: ReadOptions, max: number): Uint8Array | undefined {
-  let fd;
+  let st: Stats;
   try {
-    fd = openSync(path, 'r');
+    st = statSync(path); // stat first: opening a FIFO would block this thread until a writer appears
   } catch (e) {
     throw fileError(path, e);
   }
+  if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
+  const start = opts.start ?? 0;
+  const end = Math.min(opts.end ?? st.size, st.size);
+  if (!st.isFile() || end - start > max) return undefined;
+  const buf = Buffer.allocUnsafe(Math.max(0, end - start));
+  let got = 0;
+  let fd: number | undefined;
   try {
-    let st: Stats;
-    try {
-      st = fstatSync(fd);
-    } catch (e) {
-      throw fileError(path, e);
-    }
-    if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
-    const start = opts.start ?? 0;
-    const end = Math.min(opts.end ?? st.size, st.size);
-    // only regular files: a FIFO or device reports no size and must not block this thread
-    if (!st.isFile() || end - start > max) return undefined;
-    const buf = Buffer.allocUnsafe(Math.max(0, end - start));
-    let got = 0;
-    try {
-      for (let n = -1; got < buf.length && n !== 0; got += n) n = readSync(fd, buf, got, buf.length - got, start + got);
-    } catch (e) {
-      throw fileError(path, e);
-    }
-    return new Uint8Array(buf.buffer, buf.byteOffset, got);
+    fd = openSync(path, 'r');
+    for (let n = -1; got < buf.length && n !== 0; got += n) n = readSync(fd, buf, got, buf.length - got, start + got);
+  } catch (e) {
+    throw fileError(path, e);
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
+  return new Uint8Array(buf.buffer, buf.byteOffset, got);
 }
 
