@@ -83,5 +83,16 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
     expect(u.code, u.stderr).toBe(0);
     expect(signs(before, 'RAW')).toBe(1);
     expect((await pqsignAsync(['verify', image, '--trust-anchor', pki.root])).code).toBe(0);
+
+    // attached: the artifact is written into the container in the same pass that builds the RAW message
+    const attached = join(dir, 'fw.raw.attached.p7s');
+    before = kms.log.length;
+    const a = await run(['sign', fw, '--format', 'cms', '--attached', '--message-type', 'raw', '--key', keys.leaf, '--cert', pki.leaf, '--chain', pki.inter, '--out', attached]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(signs(before, 'RAW')).toBe(1);
+    expect((await pqsignAsync(['verify', attached, '--trust-anchor', pki.root])).code).toBe(0);
+    const stripped = join(dir, 'fw.raw.stripped');
+    expect((await pqsignAsync(['strip', attached, '--out', stripped])).code).toBe(0);
+    expect(readFileSync(stripped).equals(readFileSync(fw))).toBe(true);
   });
 });

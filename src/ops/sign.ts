@@ -39,30 +39,33 @@ export async function signFile(path: string, output: string, format: Format, sig
   const session = await format.beginSign({
     artifact: { path, size }, params: signer.params, publicKey: signer.publicKey, context: opts.context, options: opts.formatOptions,
   });
-  let signature: Uint8Array;
-  if (opts.messageType === 'raw') {
-    signature = await signRaw(path, session, signer);
-    await writeContainer(output, path, session.container(signature));
-  } else {
-    signature = await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(signer, mu));
-  }
+  const signature = opts.messageType === 'raw'
+    ? await inOnePass(path, output, session, (embed) => signRaw(path, size, session, signer, embed))
+    : await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(signer, mu));
   return {
     file: path, output, format: format.name, algorithm: signer.params.name,
     keyFingerprint: keyFingerprint(signer.publicKey), bytes: size, signatureBytes: signature.length,
   };
 }
 
+/** Where the TBS bytes go: μ's hasher, or the whole message for KMS RAW. */
+interface TbsSink {
+  update(tbs: Uint8Array): unknown;
+}
+
+interface PassOptions {
+  onChunk?: ((chunk: Uint8Array) => void) | undefined;
+  embed?: EmbedWriter | undefined;
+}
+
 /**
- * The one streaming pass: the artifact through the session's TBS bytes into μ. `onChunk` sees each
+ * The one streaming pass: the artifact through the session's TBS bytes into `sink`. `onChunk` sees each
  * artifact chunk as read (offline requests hash the artifact in the same pass); `embed` writes the
  * container's copy of the artifact in the same pass (see embed.ts).
  */
-export async function muOfArtifact(path: string, size: number, session: SignSession, params: ParamSet, publicKey: Uint8Array,
-  opts: { onChunk?: (chunk: Uint8Array) => void; embed?: EmbedWriter | undefined } = {}): Promise<Uint8Array> {
-  const { onChunk, embed } = opts;
-  const hasher = new MuHasher(params, publicKey, session.context);
-  hasher.update(session.head());
-  const emit = (b: Uint8Array) => void hasher.update(b);
+async function tbsPass(path: string, size: number, session: SignSession, sink: TbsSink, { onChunk, embed }: PassOptions): Promise<void> {
+  sink.update(session.head());
+  const emit = (b: Uint8Array) => void sink.update(b);
   let seen = 0;
   for await (const chunk of readChunks(path, { onProgress: progressFor(path, size) })) {
     seen += chunk.length;
@@ -77,14 +80,20 @@ export async function muOfArtifact(path: string, size: number, session: SignSess
       session.update(chunk, emit);
     } else {
       session.update(chunk, (b) => {
-        hasher.update(b);
+        sink.update(b);
         block.push(b);
       });
     }
     await embed.flush();
   }
   if (seen !== size) throw new PqsignError('ERR_FILE', `changed while being signed (${size} bytes before, ${seen} read)`, { file: path });
-  hasher.update(session.tail());
+  sink.update(session.tail());
+}
+
+/** μ of the artifact's TBS bytes, in the one streaming pass. */
+export async function muOfArtifact(path: string, size: number, session: SignSession, params: ParamSet, publicKey: Uint8Array, opts: PassOptions = {}): Promise<Uint8Array> {
+  const hasher = new MuHasher(params, publicKey, session.context);
+  await tbsPass(path, size, session, hasher, opts);
   return hasher.digest();
 }
 
@@ -93,11 +102,16 @@ export async function muOfArtifact(path: string, size: number, session: SignSess
  * same pass when the format declares where it goes), let `signatureFor` turn μ into a checked signature,
  * then complete the container. Nothing is left behind when any step fails.
  */
-export async function streamToContainer(path: string, size: number, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
+export function streamToContainer(path: string, size: number, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
   signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
+  return inOnePass(path, output, session, async (embed) => signatureFor(await muOfArtifact(path, size, session, params, publicKey, { embed, onChunk })));
+}
+
+/** Run a signing pass with the container's embedding writer (if the format has one), then complete the container. */
+async function inOnePass(path: string, output: string, session: SignSession, pass: (embed: EmbedWriter | undefined) => Promise<Uint8Array>): Promise<Uint8Array> {
   const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
   try {
-    const signature = await signatureFor(await muOfArtifact(path, size, session, params, publicKey, { embed, onChunk }));
+    const signature = await pass(embed);
     const layout = session.container(signature);
     if (embed) await embed.finish(layout);
     else await writeContainer(output, path, layout);
@@ -108,24 +122,32 @@ export async function streamToContainer(path: string, size: number, output: stri
   }
 }
 
+/** The whole TBS message for KMS RAW, refused as soon as it outgrows RAW_MESSAGE_MAX. */
+class RawMessage implements TbsSink {
+  private readonly parts: Uint8Array[] = [];
+  private total = 0;
+
+  constructor(private readonly path: string) {}
+
+  update(tbs: Uint8Array): void {
+    this.total += tbs.length;
+    if (this.total > RAW_MESSAGE_MAX) throw tooBig(this.path, this.total);
+    this.parts.push(Uint8Array.from(tbs)); // chunks may be views into reused buffers
+  }
+
+  get bytes(): Uint8Array {
+    return concatBytes(...this.parts);
+  }
+}
+
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
-async function signRaw(path: string, session: SignSession, signer: Signer): Promise<Uint8Array> {
+async function signRaw(path: string, size: number, session: SignSession, signer: Signer, embed: EmbedWriter | undefined): Promise<Uint8Array> {
   if (!signer.signMessage) throw new PqsignError('ERR_USAGE', `--message-type raw is not supported by ${signer.description}`);
   if (session.context.length) throw new PqsignError('ERR_USAGE', '--message-type raw cannot carry a context (KMS signs RAW with an empty context); use the default external μ');
-  const parts: Uint8Array[] = [session.head()];
-  let total = parts[0]!.length;
-  for await (const chunk of readChunks(path)) {
-    session.update(chunk, (b) => {
-      total += b.length;
-      if (total > RAW_MESSAGE_MAX) throw tooBig(path, total);
-      parts.push(Uint8Array.from(b));
-    });
-  }
-  parts.push(session.tail());
-  const message = concatBytes(...parts);
-  if (message.length > RAW_MESSAGE_MAX) throw tooBig(path, message.length);
-  const sig = await signer.signMessage(message);
-  return checkSignature(signer, computeMu(signer.params, signer.publicKey, message), sig);
+  const message = new RawMessage(path);
+  await tbsPass(path, size, session, message, { embed });
+  const sig = await signer.signMessage(message.bytes);
+  return checkSignature(signer, computeMu(signer.params, signer.publicKey, message.bytes), sig);
 }
 
 const tooBig = (path: string, n: number) =>
