@@ -1,20 +1,23 @@
 // The ML-DSA primitive, behind one seam: key generation from a seed, signing and verifying an
 // external μ (FIPS 204 Algorithm 7/8 with μ supplied, as ACVP's "externalMu" interface and AWS KMS do),
 // and verifying a streamed message (Algorithm 3).
-// Back-ends: @noble/post-quantum is the portable implementation of everything. Where node:crypto has
-// ML-DSA (OpenSSL 3.5, Node >= 24.7) message verification of inputs up to ONE_SHOT_MAX bytes goes to
-// OpenSSL one-shot (about 12× faster than noble's verify); larger inputs stream into μ and use noble,
-// because node:crypto cannot take an external μ and holding the input would break flat memory.
-// PQSIGN_MLDSA_BACKEND=portable|native|auto (default auto) forces a back-end (tests, diagnosis).
+// Back-ends: @noble/post-quantum generates keys and signs. Verifying μ is FIPS 204 Algorithm 8 in
+// mldsa-verify.ts, hashing with node:crypto's SHAKE (noble's JavaScript SHAKE made ExpandA most of a
+// verify). Where node:crypto has ML-DSA (OpenSSL 3.5, Node >= 24.7), message verification of inputs up to
+// ONE_SHOT_MAX bytes goes to OpenSSL one-shot; larger inputs stream into μ, because node:crypto cannot
+// take an external μ and holding the input would break flat memory.
+// PQSIGN_MLDSA_BACKEND (tests, diagnosis): auto (default) | native (OpenSSL one-shot required) | mu (always
+// via μ and Algorithm 8 here) | portable (always via μ, verified by noble: pure JavaScript).
 import { createRequire } from 'node:module';
 import { MU_BYTES, SEED_BYTES, type ParamName, type ParamSet } from './params.js';
 import { PqsignError } from './errors.js';
 import { MuHasher, checkContext, checkPublicKey } from './mu.js';
 import { concatBytes } from './bytes.js';
 import { nativeMlDsa, type NativeMlDsa } from './mldsa-native.js';
+import { verifyMuInternal } from './mldsa-verify.js';
 
-// noble loads on first use, synchronously (require(esm), Node >= 20.19): a verify served by node:crypto,
-// or `pqsign mu`, never compiles it.
+// noble loads on first use, synchronously (require(esm), Node >= 20.19): verifying, or `pqsign mu`,
+// never compiles it.
 type Noble = typeof import('@noble/post-quantum/ml-dsa.js');
 let noble: Noble | undefined;
 const nobleMlDsa = (): Noble => (noble ??= createRequire(import.meta.url)('@noble/post-quantum/ml-dsa.js') as Noble);
@@ -30,20 +33,21 @@ const impl = (p: ParamSet) => {
  */
 export const ONE_SHOT_MAX = 1024 * 1024;
 
-export type MlDsaBackend = 'node:crypto' | '@noble/post-quantum';
+/** What verifies: OpenSSL one-shot, Algorithm 8 here (node:crypto SHAKE), or noble. */
+export type MlDsaBackend = 'node:crypto' | 'pqsign' | '@noble/post-quantum';
 
-type BackendChoice = 'auto' | 'native' | 'portable';
+type BackendChoice = 'auto' | 'native' | 'mu' | 'portable';
 
 function backendChoice(): BackendChoice {
   const v = (process.env.PQSIGN_MLDSA_BACKEND || 'auto').toLowerCase();
-  if (v === 'auto' || v === 'native' || v === 'portable') return v;
-  throw new PqsignError('ERR_USAGE', `PQSIGN_MLDSA_BACKEND must be auto, native or portable, not "${v}"`);
+  if (v === 'auto' || v === 'native' || v === 'mu' || v === 'portable') return v;
+  throw new PqsignError('ERR_USAGE', `PQSIGN_MLDSA_BACKEND must be auto, native, mu or portable, not "${v}"`);
 }
 
 /** The native back-end when it is chosen and present (throws when forced but absent). */
 function native(): NativeMlDsa | undefined {
   const choice = backendChoice();
-  if (choice === 'portable') return undefined;
+  if (choice === 'portable' || choice === 'mu') return undefined;
   const n = nativeMlDsa();
   if (!n && choice === 'native') {
     throw new PqsignError('ERR_USAGE', `PQSIGN_MLDSA_BACKEND=native, but node:crypto of Node ${process.versions.node} has no ML-DSA (needs Node >= 24.7 with OpenSSL 3.5)`);
@@ -52,7 +56,7 @@ function native(): NativeMlDsa | undefined {
 }
 
 /** Which back-end verifies small messages with an empty context here (for reports and benchmarks). */
-export const messageBackend = (): MlDsaBackend => (native() ? 'node:crypto' : '@noble/post-quantum');
+export const messageBackend = (): MlDsaBackend => (native() ? 'node:crypto' : backendChoice() === 'portable' ? '@noble/post-quantum' : 'pqsign');
 
 export interface KeyPair {
   publicKey: Uint8Array;
@@ -86,6 +90,7 @@ export function signMu(params: ParamSet, secretKey: Uint8Array, mu: Uint8Array, 
 /** FIPS 204 Algorithm 8 ML-DSA.Verify_internal with μ given. Wrong lengths are simply invalid. */
 export function verifyMu(params: ParamSet, publicKey: Uint8Array, mu: Uint8Array, signature: Uint8Array): boolean {
   if (mu.length !== MU_BYTES || publicKey.length !== params.publicKeyBytes || signature.length !== params.signatureBytes) return false;
+  if (backendChoice() !== 'portable') return verifyMuInternal(params, publicKey, mu, signature);
   try {
     return impl(params).internal.verify(signature, mu, publicKey, { externalMu: true });
   } catch {

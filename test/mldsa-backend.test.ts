@@ -14,7 +14,7 @@ import { CLI, HAVE_SHARED, ROOT, VECTORS, pqsign, tempDir, unhex } from './helpe
 
 const NESTED = process.env.PQSIGN_TEST_UNDER_NODE24 === '1';
 const HAVE_NATIVE = nativeMlDsa() !== undefined;
-const BACKENDS = HAVE_NATIVE ? ['portable', 'native'] : ['portable'];
+const BACKENDS = HAVE_NATIVE ? ['portable', 'mu', 'native'] : ['portable', 'mu'];
 if (!HAVE_NATIVE) console.warn(`SKIP: native back-end: node:crypto of Node ${process.versions.node} has no ML-DSA (covered by the Node 24 rerun)`);
 const N24 = node24();
 if (!N24) console.warn(`SKIP: ${NO_NODE24}`);
@@ -47,7 +47,7 @@ describe.each(BACKENDS)('%s backend', (backend) => {
   });
 
   it('is the back-end in use', () => {
-    expect(messageBackend()).toBe(backend === 'native' ? 'node:crypto' : '@noble/post-quantum');
+    expect(messageBackend()).toBe({ native: 'node:crypto', mu: 'pqsign', portable: '@noble/post-quantum' }[backend]);
   });
 
   describe.skipIf(!HAVE_SHARED)('Wycheproof mldsa_*_verify (whole and chunked)', () => {
