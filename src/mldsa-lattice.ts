@@ -41,7 +41,7 @@ export const mod = (a: number): number => {
 const Q_INV = 1 / Q;
 
 /**
- * a·b mod q for a, b in [0, q). The product is below 2^46, exact in a double. The quotient estimate
+ * a·b mod q for a in [0, q) and b in [0, 2^30). The product is below 2^53, exact in a double. The quotient estimate
  * floor(p · (1/q)) avoids V8's fmod for % (several times slower) and a division; the rounding of 1/q and
  * of the product leaves it at most one off, which one correction each way fixes.
  */
@@ -66,7 +66,12 @@ const ZETAS = (() => {
   return z;
 })();
 
-/** Alg. 41 NTT, in place; coefficients in [0, q). */
+/**
+ * Alg. 41 NTT, in place; coefficients in [0, q) in and out. Reduction is lazy: each layer leaves its
+ * coefficients below (layer + 2)·q (a + t and a − t + q, with t = ζ·b mod q), at most 9q < 2^27 after the
+ * eighth, so nothing overflows an Int32Array and mulMod's products stay below 2^50; one pass reduces at the
+ * end. The alternative, a conditional reduction per butterfly, branches unpredictably.
+ */
 export function ntt(w: Poly): Poly {
   let m = 0;
   for (let len = 128; len >= 1; len >>= 1) {
@@ -75,11 +80,12 @@ export function ntt(w: Poly): Poly {
       for (let j = start; j < start + len; j++) {
         const t = mulMod(z, w[j + len]!);
         const a = w[j]!;
-        w[j + len] = a >= t ? a - t : a - t + Q;
-        w[j] = a + t >= Q ? a + t - Q : a + t;
+        w[j + len] = a - t + Q;
+        w[j] = a + t;
       }
     }
   }
+  for (let j = 0; j < N; j++) w[j] = w[j]! % Q;
   return w;
 }
 
@@ -93,7 +99,7 @@ export function invNtt(w: Poly): Poly {
         const t = w[j]!;
         const u = w[j + len]!;
         w[j] = t + u >= Q ? t + u - Q : t + u;
-        w[j + len] = mulMod(z, t >= u ? t - u : t - u + Q);
+        w[j + len] = mulMod(z, t - u + Q); // in (0, 2q): mulMod takes it unreduced
       }
     }
   }
