@@ -9,8 +9,13 @@ import type { Settled } from './pool.js';
 import type { VerifyOutcome } from './verify.js';
 import { KeySet, fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, type VerifyShared, type WireError, type WireOutcome } from './verify-job.js';
 
-/** Jobs one thread keeps in flight: enough to overlap file reads with hashing and verifying. */
+/** Jobs the main thread keeps in flight: enough to overlap large files' reads with hashing and verifying. */
 const IN_FLIGHT = 4;
+/**
+ * Jobs queued at each worker, which runs them one by one: enough that it never waits for the main thread
+ * (busy with a job of its own between looks at its messages) to send the next.
+ */
+const WORKER_QUEUE = 8;
 
 export type WorkerRequest = { id: number; job: VerifyJob };
 export type WorkerReply = { ready: true } | { id: number; ok: true; value: WireOutcome } | { id: number; ok: false; error: WireError };
@@ -91,7 +96,7 @@ class Batch {
 
   private feed(w: Worker): void {
     const ids = this.inFlight.get(w);
-    while (ids && ids.size < IN_FLIGHT) {
+    while (ids && ids.size < WORKER_QUEUE) {
       const id = this.take();
       if (id === undefined) return;
       ids.add(id);

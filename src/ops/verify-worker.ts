@@ -9,11 +9,28 @@ const shared = workerData as VerifyShared;
 const keys = new KeySet(shared.keys);
 const port = parentPort!;
 
-port.on('message', ({ id, job }: WorkerRequest) => {
-  runVerifyJob(job, keys, shared.formatOptions).then(
-    (value) => port.postMessage({ id, ok: true, value: toWireOutcome(value) } satisfies WorkerReply),
-    (error: unknown) => port.postMessage({ id, ok: false, error: toWireError(error) } satisfies WorkerReply),
-  );
+// One job at a time, in arrival order: each result goes back as soon as it is known, so the main thread
+// refills this worker's queue while it works on the next job (jobs started together would finish
+// together and leave the worker idle until the main thread next turned to its messages).
+const queue: WorkerRequest[] = [];
+let draining = false;
+
+async function drain(): Promise<void> {
+  draining = true;
+  for (let req = queue.shift(); req; req = queue.shift()) {
+    const { id, job } = req;
+    try {
+      port.postMessage({ id, ok: true, value: toWireOutcome(await runVerifyJob(job, keys, shared.formatOptions)) } satisfies WorkerReply);
+    } catch (error) {
+      port.postMessage({ id, ok: false, error: toWireError(error) } satisfies WorkerReply);
+    }
+  }
+  draining = false;
+}
+
+port.on('message', (req: WorkerRequest) => {
+  queue.push(req);
+  if (!draining) void drain();
 });
 
 port.postMessage({ ready: true } satisfies WorkerReply);
