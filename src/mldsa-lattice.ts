@@ -108,7 +108,7 @@ export function invNtt(w: Poly): Poly {
 }
 
 /** Alg. 30 RejNTTPoly(ρ ‖ s ‖ r) with SHAKE128 (Alg. 14 CoeffFromThreeBytes): Â[r][s] of Alg. 32 ExpandA. */
-export function rejNttPoly(rho: Uint8Array, s: number, r: number): Poly {
+export function rejNttPoly(rho: Uint8Array, s: number, r: number, out: Poly = new Int32Array(N)): Poly {
   const seed = new Uint8Array(rho.length + 2);
   seed.set(rho);
   seed[rho.length] = s;
@@ -117,19 +117,17 @@ export function rejNttPoly(rho: Uint8Array, s: number, r: number): Poly {
   // then ask for more (a longer squeeze has the same prefix)
   for (let outLen = 168 * 5; ; outLen *= 2) {
     const stream = createHash('shake128', { outputLength: outLen }).update(seed).digest();
-    const a = new Int32Array(N);
     let n = 0;
     for (let p = 0; n < N && p + 3 <= stream.length; p += 3) {
       const z = ((stream[p + 2]! & 0x7f) << 16) | (stream[p + 1]! << 8) | stream[p]!;
-      if (z < Q) a[n++] = z;
+      if (z < Q) out[n++] = z;
     }
-    if (n === N) return a;
+    if (n === N) return out;
   }
 }
 
 /** Alg. 19 BitUnpack's packing: N coefficients of `bits` (≤ 24) bits, little-endian bit order, from `off`. */
-export function unpack(bytes: Uint8Array, off: number, bits: number): Int32Array {
-  const out = new Int32Array(N);
+export function unpack(bytes: Uint8Array, off: number, bits: number, out: Poly = new Int32Array(N)): Poly {
   const mask = (1 << bits) - 1;
   let acc = 0;
   let accBits = 0;

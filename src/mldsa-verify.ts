@@ -35,13 +35,15 @@ export function verifyMuInternal(params: ParamSet, pk: Uint8Array, mu: Uint8Arra
   // 8: w'Approx = NTT⁻¹(Â ∘ NTT(z) − NTT(c) ∘ NTT(t1 · 2^d)); 4: Â = ExpandA(ρ), one row at a time
   const zHat = z.map(ntt);
   const w1: Poly[] = [];
+  const t1 = new Int32Array(N); // scratch, reused for every row: a verify allocates little
+  const a = new Int32Array(N);
   for (let i = 0; i < k; i++) {
-    const t1 = unpack(pk, 32 + i * 32 * T1_BITS, T1_BITS);
+    unpack(pk, 32 + i * 32 * T1_BITS, T1_BITS, t1);
     for (let c = 0; c < N; c++) t1[c] = t1[c]! << D; // < 2^23 and ≤ q − 1 (1023 · 2^13 = q − 1)
     const t1Hat = ntt(t1);
     const acc = new Int32Array(N);
     for (let j = 0; j < l; j++) {
-      const a = rejNttPoly(rho, j, i);
+      rejNttPoly(rho, j, i, a);
       const zj = zHat[j]!;
       for (let c = 0; c < N; c++) {
         const v = acc[c]! + mulMod(a[c]!, zj[c]!);

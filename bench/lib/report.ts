@@ -75,8 +75,10 @@ ${notes.length ? `Notes:\n\n${notes.join('\n')}\n` : ''}
   End to end means Amdahl: start-up, key loading and pairing the tree (~0.15 s) and a worker's start
   (~50 ms) run on one core in both runs, and \`--jobs 1\` is not confined to one core either (V8's
   background GC and the kernel use the idle one). On 2 cores and 2,000 files that bounds the ratio near
-  0.8 however well the verifying itself scales; the note gives this machine's scaling of a pure CPU loop
-  in the same run for comparison.
+  0.8 however well the verifying itself scales. The note gives how verifying alone scales here, measured
+  in the same run and runtime (\`bench/lib/verify-scaling.ts\`: threads verifying 64 KiB messages in
+  memory): on this VM the per-operation cost of OpenSSL's SHAKE and ML-DSA rises by a quarter or more when
+  both vCPUs work, and how much varies from run to run.
 - **Attest** (when the \`attest\` command is registered) writes one DSSE envelope over many small subjects,
   against \`sha256sum\` of the same files in one process.
 - **Start-up** is the median of repeated runs of \`pqsign verify\` of a small file with a public key file,
