@@ -10,7 +10,7 @@ import { keygenFromSeed, signMu, verifyMessage } from '../../src/mldsa.js';
 import { computeMu } from '../../src/mu.js';
 import { paramByName } from '../../src/params.js';
 
-const VERIFICATIONS = 400;
+const VERIFICATIONS = 1000;
 const params = paramByName('ML-DSA-65')!;
 const EMPTY = new Uint8Array(0);
 
