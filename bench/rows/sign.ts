@@ -44,7 +44,7 @@ export const signRow: BenchRow = {
     const baseline = async (kind: 'mu' | 'sha512' | 'cp', file: string) => {
       const id = `${kind}:${file}`;
       if (!baselines.has(id)) {
-        baselines.set(id, await medianOf(ctx.sizes.reps, () => (kind === 'mu'
+        baselines.set(id, await medianOf(ctx.sizes.ratioReps, () => (kind === 'mu'
           ? ctx.pqsign(['mu', file, '--key', ctx.pub])
           : kind === 'cp' ? (freshOutput(join(ctx.tmp, 'cp-floor.bin')), measureOk('cp', [file, join(ctx.tmp, 'cp-floor.bin')]))
             : measureOk('openssl', ['dgst', '-sha512', file]))));
@@ -56,7 +56,7 @@ export const signRow: BenchRow = {
       try {
         const file = await (INPUTS[f.name]?.(ctx, size) ?? ctx.file(size));
         const out = join(ctx.tmp, `sign-out${f.suffix}`);
-        const ours = await medianOf(ctx.sizes.reps, () => {
+        const ours = await medianOf(ctx.sizes.ratioReps, () => {
           freshOutput(out);
           return ctx.pqsign(['sign', file, '--key', ctx.key, '--format', f.name, ...signArgs(f), '--out', out]);
         });
