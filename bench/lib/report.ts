@@ -42,9 +42,9 @@ ${machine.map(([k, v]) => `| ${md(k)} | ${md(v)} |`).join('\n')}
 ## Results
 
 Every row compares pqsign with a baseline measured in the same run, on the same input files. Times are
-wall clock of whole processes (start-up included), the median of several runs (5 for μ and sign
-per format, 21 for start-up, 3 elsewhere); ratios are
-throughput ratios for "μ" (baseline time / ours) and time ratios elsewhere (ours / baseline).
+wall clock of whole processes (start-up included), the median of several runs (5 for μ and sign per
+format, 21 for start-up, 3 elsewhere); ratios are throughput ratios for "μ" (baseline time / ours) and
+time ratios elsewhere (ours / baseline).
 
 ${table}
 
