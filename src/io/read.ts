@@ -146,4 +146,3 @@ function readSmallRange(path: string, opts: ReadOptions, max: number): Uint8Arra
   }
   return new Uint8Array(buf.buffer, buf.byteOffset, got);
 }
-
