@@ -3,6 +3,10 @@
 // signature, validity at the validation time, basicConstraints and pathLenConstraint, keyUsage, and for the
 // signer extendedKeyUsage codeSigning. Trust anchors are certificates; their own validity, basicConstraints,
 // keyUsage and pathLenConstraint are honoured when present (as OpenSSL does), their signature is not checked.
+// Trust comes only from `anchors` (the user's trust-anchor files): a certificate is the anchor only when it is
+// byte for byte one of them. An untrusted certificate that copies an anchor's subject and public key is just
+// another intermediate, so its own fields never replace the anchor's and the path must still end in a link
+// whose signature verifies under an anchor's key.
 // Each failure is an ERR_CHAIN naming the certificate (subject) and the rule.
 import { equalBytes, toHex } from '../bytes.js';
 import { PqsignError } from '../errors.js';
@@ -74,8 +78,7 @@ function checkIssuer(issuer: ParsedCertificate, child: ParsedCertificate, isAnch
 
 /** The validated path, signer first and trust anchor last; throws ERR_CHAIN. */
 export function validatePath(signer: ParsedCertificate, opts: PathOptions): ParsedCertificate[] {
-  const isAnchor = (c: ParsedCertificate) =>
-    opts.anchors.some((a) => equalBytes(a.der, c.der) || (equalBytes(a.subjectDer, c.subjectDer) && equalBytes(a.spki, c.spki)));
+  const isAnchor = (c: ParsedCertificate) => opts.anchors.some((a) => equalBytes(a.der, c.der));
   checkSigner(signer, opts);
 
   const extend = (path: ParsedCertificate[]): ParsedCertificate[] => {
