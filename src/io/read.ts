@@ -25,9 +25,18 @@ export async function statInput(path: string): Promise<{ size: number }> {
   } catch (e) {
     throw fileError(path, e);
   }
-  if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
-  if (!st.isFile()) throw new PqsignError('ERR_FILE', 'is not a regular file', { file: path });
+  checkRegular(st, path);
   return { size: st.size };
+}
+
+/**
+ * The one check every input goes through: a regular file. A device (/dev/zero, /dev/urandom) stats as
+ * 0 bytes and would read as empty or endless content, a FIFO or process substitution (<(cat f)) blocks
+ * or reads once: none of them is something a signature can be checked against.
+ */
+function checkRegular(st: Stats, path: string): void {
+  if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
+  if (!st.isFile()) throw new PqsignError('ERR_FILE', 'is not a regular file (a device, FIFO or socket cannot be signed or verified)', { file: path });
 }
 
 export function fileError(path: string, e: unknown): PqsignError {
@@ -68,7 +77,7 @@ export async function* readChunks(path: string, opts: ReadOptions = {}): AsyncGe
   }
   try {
     const st = await fh.stat();
-    if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
+    checkRegular(st, path);
     const end = Math.min(opts.end ?? st.size, st.size);
     let pos = opts.start ?? 0;
     // Buffers no larger than the range, the second one only when there is a second read: a batch of
@@ -129,10 +138,10 @@ function readSmallRange(path: string, opts: ReadOptions, max: number): Uint8Arra
   } catch (e) {
     throw fileError(path, e);
   }
-  if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
+  checkRegular(st, path);
   const start = opts.start ?? 0;
   const end = Math.min(opts.end ?? st.size, st.size);
-  if (!st.isFile() || end - start > max) return undefined;
+  if (end - start > max) return undefined;
   const buf = Buffer.allocUnsafe(Math.max(0, end - start));
   let got = 0;
   let fd: number | undefined;
