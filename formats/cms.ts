@@ -24,7 +24,6 @@ export const cms: Format = {
     digest: { type: 'string', describe: 'cms, uefi pkcs7: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882)', for: ['sign'] },
     pem: { type: 'boolean', describe: 'cms: write PEM ("-----BEGIN CMS-----") instead of DER (detached only)', for: ['sign'] },
     'signing-time': { type: 'string', describe: 'cms, uefi pkcs7: signingTime attribute, ISO 8601 (default now)', for: ['sign'] },
-    'trust-anchor': { type: 'string', describe: 'cms, uefi pkcs7: trusted root certificate, PEM or DER (repeatable); validates the certificate path', for: ['verify'] },
     at: { type: 'string', describe: 'cms, uefi pkcs7: validate certificates at this time (default the signingTime attribute, else now)', for: ['verify'] },
     'any-eku': { type: 'boolean', describe: 'cms, uefi pkcs7: accept a signer certificate without extendedKeyUsage codeSigning', for: ['verify'] },
   },
@@ -65,7 +64,10 @@ export const cms: Format = {
   async verify(req) {
     noContext(req.context);
     const [{ verifyCms }, { verifierOptionsFor }] = await Promise.all([import('../src/cms/verify.js'), import('../src/cms/options.js')]);
-    const v = await verifyCms(req.container, { content: req.payload, key: req.key, ...(await verifierOptionsFor(req.options)) });
+    const v = await verifyCms(req.container, {
+      content: req.payload, key: req.key, ...verifierOptionsFor(req.options, req.trustAnchors),
+      fingerprintPinned: req.keyFingerprints.length > 0, signerCheck: req.signerCheck, verifier: req.verifier,
+    });
     return {
       params: v.params,
       keyFingerprint: keyFingerprint(v.publicKey),

@@ -3,16 +3,16 @@
 // Sig_structure streams into μ; an attached container streams to disk. See docs/formats/cose.md.
 import { fromHex, toHex, utf8 } from '../src/bytes.js';
 import { loadCbor, MAJOR, readHead } from '../src/cose/cbor.js';
-import { checkHeaders, encodeProtected, parseContentType } from '../src/cose/header.js';
+import { checkHeaders, encodeProtected, parseContentType, type Sign1Headers } from '../src/cose/header.js';
 import { coseKeyThumbprint } from '../src/cose/key.js';
 import { readSign1, sigStructureHead, sign1Layout, TAG_COSE_SIGN1, type Sign1File } from '../src/cose/sign1.js';
 import { PqsignError, inFile } from '../src/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
-import { verifyMu } from '../src/mldsa.js';
+import { checkMu } from '../src/signer.js';
 import { muOfParts, type MessagePart } from '../src/ops/stream.js';
 import { paramByCoseAlg, type ParamSet } from '../src/params.js';
-import { booleanOption, checkSamePayload, checkUnchanged, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
+import { booleanOption, checkSamePayload, checkUnchanged, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
 import type { Format, FormatOptions } from './types.js';
 
 const EMPTY = new Uint8Array(0);
@@ -29,6 +29,12 @@ function paramsOf(alg: number): ParamSet {
   const p = paramByCoseAlg(alg);
   if (!p) throw new PqsignError('ERR_ALGORITHM', `alg ${alg} is not an ML-DSA COSE algorithm (-48, -49, -50)`);
   return p;
+}
+
+/** Header values from the unprotected bucket: not covered by the signature, so never reported as signed. */
+function unprotectedFacts(h: Sign1Headers): Record<string, unknown> {
+  const u = { ...describeKid(h.unprotectedKid), ...(h.unprotectedContentType !== undefined ? { contentType: h.unprotectedContentType } : {}) };
+  return Object.keys(u).length ? { unprotected: u } : {};
 }
 
 /** Printable kids are shown as text too (a --kid), others only as hex (a thumbprint). */
@@ -150,10 +156,11 @@ export const cose: Format = {
       const headers = checkHeaders(file.protectedMap, file.unprotected);
       return { headers, params: paramsOf(headers.alg) };
     });
-    if (!req.key) throw new PqsignError('ERR_USAGE', 'a COSE_Sign1 names its key only by kid: give --key', { file: req.container });
+    refuseTrustAnchors(req.trustAnchors, 'COSE_Sign1 signatures', req.container);
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a COSE_Sign1 names its key only by kid: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
     const { publicKey } = req.key;
     if (req.key.params !== params) {
-      throw new PqsignError('ERR_ALGORITHM', `is signed with ${params.name} (alg ${headers.alg}) but the key is ${req.key.params.name}`, { file: req.container });
+      throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} (alg ${headers.alg}) but the pinned key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
     }
     if (file.signature.length !== params.signatureBytes) {
       throw new PqsignError('ERR_SIGNATURE_FORMAT', `signature is ${file.signature.length} bytes; an ${params.name} signature is ${params.signatureBytes}`, { file: req.container });
@@ -169,7 +176,7 @@ export const cose: Format = {
       if (!req.payload) throw new PqsignError('ERR_USAGE', 'the payload is detached (nil): give the signed file with --payload', { file: req.container });
       mu = await tbs({ path: req.payload }, (await statInput(req.payload)).size);
     }
-    if (!verifyMu(params, publicKey, mu, file.signature)) {
+    if (!(await checkMu(params, publicKey, mu, file.signature, req.verifier))) {
       throw new PqsignError('ERR_SIGNATURE_INVALID', 'signature does not verify (payload, protected header or external_aad differ from what was signed)', { file: req.container });
     }
     if (file.payload && req.payload) {
@@ -180,9 +187,11 @@ export const cose: Format = {
       params,
       keyFingerprint: keyFingerprint(publicKey),
       details: {
+        // only protected values were signed; unprotected ones are reported apart, as unauthenticated
         ...describeKid(headers.kid),
         kidIsKeyThumbprint: headers.kid !== undefined && toHex(headers.kid) === toHex(thumbprint),
         ...(headers.contentType !== undefined ? { contentType: headers.contentType } : {}),
+        ...unprotectedFacts(headers),
         detached: file.payload === null,
         tagged: file.tagged,
       },
@@ -200,6 +209,7 @@ export const cose: Format = {
       algorithm: paramByCoseAlg(headers.alg)?.name ?? null,
       ...describeKid(headers.kid),
       ...(headers.contentType !== undefined ? { contentType: headers.contentType } : {}),
+      ...unprotectedFacts(headers),
       protectedHeaderBytes: file.protectedBytes.length,
       detached: file.payload === null,
       ...(file.payload ? { payloadOffset: file.payload.start, payloadBytes: file.payload.end - file.payload.start } : {}),

@@ -12,9 +12,9 @@ import { readCompactJws } from '../src/jose/compact.js';
 import { checkJoseHeader } from '../src/jose/header.js';
 import { jwkThumbprint } from '../src/jose/jwk.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
-import { verifyMu } from '../src/mldsa.js';
+import { checkMu } from '../src/signer.js';
 import { muOfParts } from '../src/ops/stream.js';
-import { booleanOption, checkSamePayload, checkUnchanged, optionalBooleanOption, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
+import { booleanOption, checkSamePayload, checkUnchanged, optionalBooleanOption, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
 import type { ChunkTransform, Format, FormatOptions } from './types.js';
 
 const EMPTY = new Uint8Array(0);
@@ -111,10 +111,11 @@ export const jws: Format = {
     requireEmptyContext(req.context, 'JWS');
     const file = await readCompactJws(req.container);
     const { params, kid, b64 } = await inFile(req.container, () => checkJoseHeader(file.headerSegment));
-    if (!req.key) throw new PqsignError('ERR_USAGE', 'a JWS names its key only by kid: give --key', { file: req.container });
+    refuseTrustAnchors(req.trustAnchors, 'JWS signatures', req.container);
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a JWS names its key only by kid: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
     const { publicKey } = req.key;
     if (req.key.params !== params) {
-      throw new PqsignError('ERR_ALGORITHM', `is signed with ${params.name} but the key is ${req.key.params.name}`, { file: req.container });
+      throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
     }
     const signature = fromB64url(file.signatureSegment, 'JWS signature');
     if (signature.length !== params.signatureBytes) {
@@ -135,7 +136,7 @@ export const jws: Format = {
       checkBase64urlLength(end - start, 'JWS payload');
       return muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
     });
-    if (!verifyMu(params, publicKey, mu, signature)) {
+    if (!(await checkMu(params, publicKey, mu, signature, req.verifier))) {
       const hint = start === end && !detached ? ' (the payload part is empty: for a detached JWS give the payload with --payload)' : '';
       throw new PqsignError('ERR_SIGNATURE_INVALID', `signature does not verify${hint}`, { file: req.container });
     }

@@ -6,6 +6,7 @@ import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkContext } from '../src/mu.js';
 import { PARAM_SETS, paramBySignatureLength } from '../src/params.js';
 import { verifyStreamed } from '../src/ops/stream.js';
+import { refuseTrustAnchors } from './shared.js';
 import type { Format } from './types.js';
 
 export const raw: Format = {
@@ -28,17 +29,19 @@ export const raw: Format = {
   },
 
   async verify(req) {
-    if (!req.key) throw new PqsignError('ERR_USAGE', 'raw signatures need --key to verify');
+    refuseTrustAnchors(req.trustAnchors, 'raw signatures', req.container);
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a raw signature names no key: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
     if (!req.payload) throw new PqsignError('ERR_USAGE', 'raw signatures are detached: give the signed file');
     const { params, publicKey } = req.key;
     const sig = await readSmallFile(req.container, 'signature', 64 * 1024);
     if (sig.length !== params.signatureBytes) {
       const other = paramBySignatureLength(sig.length);
-      throw new PqsignError(other ? 'ERR_ALGORITHM' : 'ERR_SIGNATURE_FORMAT',
-        other ? `is an ${other.name} signature but the key is ${params.name}`
-          : `is ${sig.length} bytes; an ${params.name} signature is ${params.signatureBytes} bytes`, { file: req.container });
+      // signed, but not by the pinned key: exit 1 like any other signature by the wrong key
+      throw new PqsignError(other ? 'ERR_UNTRUSTED' : 'ERR_SIGNATURE_FORMAT',
+        other ? `is an ${other.name} signature but the pinned key is ${params.name}`
+          : `is ${sig.length} bytes; an ${params.name} signature is ${params.signatureBytes} bytes`, { file: req.container, ...(other ? { detail: 'pinned-key' } : {}) });
     }
-    await verifyStreamed(params, publicKey, req.context, [{ path: req.payload }], sig, req.container);
+    await verifyStreamed(params, publicKey, req.context, [{ path: req.payload }], sig, req.container, req.verifier);
     return { params, keyFingerprint: keyFingerprint(publicKey), details: {} };
   },
 

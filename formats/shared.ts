@@ -47,6 +47,13 @@ export function requireEmptyContext(ctx: Uint8Array, format: string): void {
   }
 }
 
+/** Formats without certificates cannot check a trust anchor: such a container does not count. */
+export function refuseTrustAnchors(anchors: readonly Uint8Array[], what: string, file: string): void {
+  if (anchors.length) {
+    throw new PqsignError('ERR_UNTRUSTED', `${what} carry no certificate, so the trust anchor cannot vouch for this signature`, { file, detail: 'trust-anchor' });
+  }
+}
+
 /** Signing streamed `seen` bytes of a file whose size was `expected` when the container was laid out. */
 export function checkUnchanged(path: string, expected: number, seen: number): void {
   if (seen !== expected) {

@@ -4,6 +4,7 @@
 // in memory, only chunks as they stream past.
 import type { ParamSet } from '../src/params.js';
 import type { PublicKey } from '../src/keys/spki.js';
+import type { RemoteMuVerifier } from '../src/signer.js';
 
 export interface ArtifactInfo {
   /** path as given by the user */
@@ -66,8 +67,22 @@ export interface VerifyRequest {
   container: string;
   /** the detached payload, when the container does not embed it */
   payload: string | undefined;
-  /** pinned key, when the caller has one */
+  /** pinned key, when the caller has one: the signature must verify under it */
   key: PublicKey | undefined;
+  /**
+   * SHA-256 fingerprints of trusted keys not given as keys: a format whose container carries its own key or
+   * certificate may verify with that key, which must have one of these fingerprints.
+   */
+  keyFingerprints: readonly string[];
+  /**
+   * Trust anchors (DER certificates) from the user's trust inputs, never from the container. A format
+   * that carries no certificates cannot check them and refuses a non-empty list (ERR_UNTRUSTED).
+   */
+  trustAnchors: readonly Uint8Array[];
+  /** identity rules for a signer certificate that chained to an anchor (DER in); throws ERR_UNTRUSTED */
+  signerCheck?: ((certificate: Uint8Array) => void) | undefined;
+  /** where (μ, signature) is judged, e.g. KMS Verify; locally when absent */
+  verifier?: RemoteMuVerifier | undefined;
   context: Uint8Array;
   options: FormatOptions;
 }

@@ -38,7 +38,6 @@ export const uefi: Format = {
   flags: {
     'monotonic-count': { type: 'string', describe: 'uefi: MonotonicCount, UINT64 decimal or 0x hex (required)', for: ['sign'] },
     'uefi-cert-type': { type: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default pkcs7 with --cert, else mldsa)`, for: ['sign'] },
-    'key-sha256': { type: 'string', describe: 'pin the signer by the SHA-256 of its raw public key (hex); checked for every format, and enough on its own for a uefi mldsa image', for: ['verify'] },
   },
   embedsPayload: () => true,
   detect: (head) => looksLikeImage(head, knownCertType),
@@ -82,7 +81,8 @@ export const uefi: Format = {
     }
     const { layout, certType, certData } = await openImage(req.container);
     const r = await certType.verify({
-      file: req.container, certType: layout.certType, certData, certDataOffset: layout.certDataOffset, message: signedMessage(req.container, layout), key: req.key, options: req.options,
+      file: req.container, certType: layout.certType, certData, certDataOffset: layout.certDataOffset, message: signedMessage(req.container, layout),
+      key: req.key, keyFingerprints: req.keyFingerprints, trustAnchors: req.trustAnchors, signerCheck: req.signerCheck, verifier: req.verifier, options: req.options,
     });
     return { ...r, details: { ...r.details, monotonicCount: layout.monotonicCount.toString(), payloadBytes: layout.payloadBytes } };
   },

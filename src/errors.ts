@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'ERR_SIGNATURE_INVALID' // cryptographic verification failed
   | 'ERR_CLAIMS' // JWT claim checks failed
   | 'ERR_CHAIN' // certificate path validation failed
+  | 'ERR_UNTRUSTED' // signed, but not by the keys, anchors, identities or formats the trust inputs name
+  | 'ERR_ROLLBACK' // a firmware image's monotonic count is below the minimum (anti-rollback)
+  | 'ERR_POLICY' // malformed trust policy file (docs/verification.md)
   | 'ERR_SUBJECT' // attestation subject mismatch
   | 'ERR_SIGNER' // signer produced a bad signature or failed
   | 'ERR_KMS'; // KMS failure (message carries the KMS error name)
@@ -34,6 +37,9 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   ERR_SIGNATURE_INVALID: EXIT.INVALID,
   ERR_CLAIMS: EXIT.INVALID,
   ERR_CHAIN: EXIT.INVALID,
+  ERR_UNTRUSTED: EXIT.INVALID,
+  ERR_ROLLBACK: EXIT.INVALID,
+  ERR_POLICY: EXIT.INPUT,
   ERR_SUBJECT: EXIT.INVALID,
   ERR_SIGNER: EXIT.BACKEND,
   ERR_KMS: EXIT.BACKEND,
@@ -43,15 +49,18 @@ export class PqsignError extends Error {
   readonly code: ErrorCode;
   /** the file the problem is about, when there is one */
   readonly file: string | undefined;
-  /** extra machine-readable detail (e.g. the KMS error name) */
+  /** extra machine-readable detail (e.g. the KMS error name, the trust rule that failed) */
   readonly detail: string | undefined;
+  /** the trust-policy scope that decided, when a policy was in force */
+  readonly scope: string | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { file?: string; detail?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { file?: string | undefined; detail?: string | undefined; scope?: string | undefined; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'PqsignError';
     this.code = code;
     this.file = opts.file;
     this.detail = opts.detail;
+    this.scope = opts.scope;
   }
 
   get exitCode(): ExitCode {
@@ -65,7 +74,7 @@ export class PqsignError extends Error {
 
   withFile(file: string): PqsignError {
     if (this.file) return this;
-    return new PqsignError(this.code, this.message, { file, detail: this.detail, cause: this.cause });
+    return new PqsignError(this.code, this.message, { file, detail: this.detail, scope: this.scope, cause: this.cause });
   }
 }
 

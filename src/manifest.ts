@@ -1,8 +1,10 @@
 // Release manifests (docs/batch.md): JSON Lines, one signed artifact per line, written by
 // `pqsign sign --manifest-out` and checked by `pqsign verify --manifest`:
 //   {"pqsignManifest":1,"artifact":"fw/app.bin","signature":"fw/app.bin.sig","format":"raw","keyFingerprint":"<sha256 hex>"}
-// Paths are relative to the manifest's directory, with "/" separators. "signature":"embedded" means the
-// artifact is a container carrying its own payload. "context" (hex) is present when one was signed with.
+// Paths are relative to the manifest's directory, with "/" separators, and never leave it (no "..", not
+// absolute): a swapped line must not point the check at a file elsewhere. "signature":"embedded" means the
+// artifact is a container carrying its own payload. "context" (hex) is present when one was signed with;
+// "product" (optional) selects the trust-policy scope.
 // Every line carries the version, so manifests can be concatenated and filtered line by line; a line
 // with an unknown version or unknown fields is refused rather than half-understood.
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -27,6 +29,8 @@ export interface ManifestEntry {
   keyFingerprint: string;
   /** ML-DSA context, hex; absent when empty */
   context?: string;
+  /** product name, for trust-policy scopes */
+  product?: string;
 }
 
 /** An entry resolved against the manifest's location, ready to verify. */
@@ -37,18 +41,22 @@ export interface ResolvedEntry {
   format: string;
   keyFingerprint: string;
   context: Uint8Array;
+  product: string | undefined;
 }
 
-const FIELDS = new Set(['pqsignManifest', 'artifact', 'signature', 'format', 'keyFingerprint', 'context']);
+const FIELDS = new Set(['pqsignManifest', 'artifact', 'signature', 'format', 'keyFingerprint', 'context', 'product']);
 
 export function manifestLine(e: ManifestEntry): string {
-  const { artifact, signature, format, keyFingerprint, context } = e;
-  return `${JSON.stringify({ pqsignManifest: MANIFEST_VERSION, artifact, signature, format, keyFingerprint, ...(context ? { context } : {}) })}\n`;
+  const { artifact, signature, format, keyFingerprint, context, product } = e;
+  return `${JSON.stringify({ pqsignManifest: MANIFEST_VERSION, artifact, signature, format, keyFingerprint, ...(context ? { context } : {}), ...(product ? { product } : {}) })}\n`;
 }
 
 /** A manifest-relative path for `path` (as the user named it) in a manifest written to `manifestPath`. */
 export function manifestPath(manifestFile: string, path: string): string {
   const rel = relative(dirname(resolve(manifestFile)), resolve(path));
+  if (isAbsolute(rel) || rel.split(sep).includes('..')) {
+    throw new PqsignError('ERR_USAGE', `${path} is outside the manifest's directory: write the manifest in a directory that holds every artifact`, { file: manifestFile });
+  }
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
 
@@ -118,11 +126,13 @@ function parseLine(raw: string, line: number, dir: string, file: string): Resolv
     }
     if (context.length > MAX_CONTEXT_BYTES) throw bad(`"context" is ${context.length} bytes; FIPS 204 allows at most ${MAX_CONTEXT_BYTES}`);
   }
-  return { line, artifact: join(dir, artifact), signature: signature === undefined ? undefined : join(dir, signature), format: o.format, keyFingerprint: o.keyFingerprint, context };
+  if (o.product !== undefined && (typeof o.product !== 'string' || o.product === '')) throw bad('"product" must be a non-empty string');
+  return { line, artifact: join(dir, artifact), signature: signature === undefined ? undefined : join(dir, signature), format: o.format, keyFingerprint: o.keyFingerprint, context, product: o.product };
 }
 
 function relPath(v: unknown, field: string, bad: (why: string) => PqsignError): string {
   if (typeof v !== 'string' || v === '') throw bad(`"${field}" must be a non-empty path`);
-  if (isAbsolute(v) || v.includes('\0')) throw bad(`"${field}" must be a path relative to the manifest's directory`);
+  if (isAbsolute(v) || /^[a-zA-Z]:/.test(v) || v.includes('\0')) throw bad(`"${field}" must be a path relative to the manifest's directory`);
+  if (v.split(/[\\/]/).includes('..')) throw bad(`"${field}" ${JSON.stringify(v)} leaves the manifest's directory ("..")`);
   return v;
 }

@@ -26,6 +26,18 @@ export interface Signer {
   close?(): Promise<void>;
 }
 
+/**
+ * Something other than this process that judges (μ, signature), e.g. KMS Verify for `verify --kms`. Passed
+ * explicitly in a verify request; without one, signatures are checked locally.
+ */
+export interface RemoteMuVerifier {
+  verifyMu(params: ParamSet, publicKey: Uint8Array, mu: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+/** Judge (μ, signature) with `remote` when given, else locally. */
+export const checkMu = async (params: ParamSet, publicKey: Uint8Array, mu: Uint8Array, signature: Uint8Array, remote?: RemoteMuVerifier): Promise<boolean> =>
+  (remote ? remote.verifyMu(params, publicKey, mu, signature) : verifyMu(params, publicKey, mu, signature));
+
 export class LocalSigner implements Signer {
   readonly params: ParamSet;
   readonly publicKey: Uint8Array;

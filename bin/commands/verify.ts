@@ -1,23 +1,20 @@
 import type { CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
 import { FORMATS } from '../../formats/index.js';
-import { loadPublicKey } from '../../src/keyref.js';
 import type { VerifyOutcome } from '../../src/ops/verify.js';
 import { verifyJobs } from '../../src/ops/batch.js';
 import { pairTree } from '../../src/ops/tree.js';
 import { readManifest } from '../../src/manifest.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
-import { PqsignError } from '../../src/errors.js';
-import { withRemoteVerifier, type RemoteMuVerifier } from '../../src/ops/stream.js';
 import { mapBounded } from '../../src/ops/pool.js';
 import { isKmsRef } from '../../src/kms/uri.js';
-import { KeySet, runVerifyJob, toWireKey, type VerifyJob } from '../../src/ops/verify-job.js';
-import { action, algOption, contextOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
+import { runVerifyJob, type VerifyJob, type VerifyShared } from '../../src/ops/verify-job.js';
+import { action, algOption, contextOption, jsonOption, parseContext, passphraseFileOption, printJson, reportError, usage } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
+import { resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 
-interface Args extends Omit<KeyArgs, 'key'> {
-  key?: string | string[];
+interface Args extends TrustArgs {
   files?: string[];
   manifest?: string;
   recursive?: string;
@@ -34,9 +31,10 @@ export const verify: CommandModule<object, Args> = {
   command: 'verify [files..]',
   describe: 'verify signatures: containers are recognised by content, artifacts find FILE.sig etc.; many files use all cores',
   builder: (y) => y.positional('files', { type: 'string', array: true }).options({
-    key: { type: 'string', describe: 'public key, private key, certificate, or awskms:// reference (repeat with --manifest for a key set)' },
+    key: { type: 'string', describe: 'trusted key: public key, private key, certificate, or awskms:// reference (repeatable: a key set)', group: 'Trust:' },
+    ...trustOptions,
     manifest: { type: 'string', describe: 'verify every entry of a release manifest (JSON lines, docs/batch.md) against its pinned key' },
-    recursive: { type: 'string', describe: 'verify every file below DIR, paired with its signature by the formats\' suffixes' },
+    recursive: { type: 'string', describe: 'verify every file below DIR, paired with its signatures by the formats\' suffixes' },
     jobs: { type: 'number', default: availableParallelism(), defaultDescription: 'the number of CPUs', describe: 'verifying threads: this one plus worker threads' },
     sig: { type: 'string', describe: 'detached signature file (one input only)' },
     payload: { type: 'string', alias: 'content', describe: 'detached payload for a container given as FILE' },
@@ -54,62 +52,59 @@ export const verify: CommandModule<object, Args> = {
     if (sources !== 1) throw usage('give files to verify, or --manifest FILE, or --recursive DIR (one of them)');
     if (a.sig && files.length !== 1) throw usage('--sig takes one input file');
     if (!Number.isInteger(a.jobs) || a.jobs < 1) throw usage('--jobs must be a whole number, at least 1');
-    const refs = a.key === undefined ? [] : Array.isArray(a.key) ? a.key : [a.key];
-    if (refs.length > 1 && !a.manifest) throw usage('several --key only with --manifest (each entry pins one of them)');
     if (a.manifest && a.context !== undefined) throw usage('--context does not apply to --manifest: each entry records the context it was signed with');
     if (a.manifest && a.format !== undefined) throw usage('--format does not apply to --manifest: each entry names its format');
     if (a.payload !== undefined && files.length === 0) throw usage('--payload goes with a container given as FILE');
 
-    if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!))) throw usage('--kms needs --key awskms://... (one key)');
+    const refs = a.key === undefined ? [] : Array.isArray(a.key) ? a.key : [a.key];
+    if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!) && a.policy === undefined)) throw usage('--kms needs --key awskms://... (one key, no --policy)');
     const kms = a.kms ? await openKms(refs[0]!) : undefined;
-    const keys = [];
-    if (kms) keys.push(kms);
-    else for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }))); // one passphrase prompt at a time
+    const trust = await resolveTrust(a, kms ? [kms] : undefined);
     const jobs = await plan(a, files);
+    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)) };
     let worst = 0;
     const emit = orderedEmitter<VerifyOutcome>((r, i) => {
       const file = jobs[i]!.file;
       worst = Math.max(worst, exitOfSettled(r));
       if (a.json) {
         printJson(r.ok
-          ? { file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: r.value.params.name, keyFingerprint: r.value.keyFingerprint, ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details }
+          ? {
+            file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: r.value.params.name, keyFingerprint: r.value.keyFingerprint,
+            ...(r.value.scope !== undefined ? { scope: r.value.scope } : {}), ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details,
+            ...(r.value.containers ? { containers: r.value.containers } : {}),
+          }
           : { file, ok: false, error: errorJson(r.error) });
-      } else if (r.ok) process.stderr.write(`OK ${file} (${r.value.params.name}, ${r.value.format}${kms ? ', verified by KMS' : ''})\n`);
-      else reportError(r.error);
+      } else if (r.ok) {
+        const scope = r.value.scope !== undefined ? `, policy scope ${r.value.scope}` : '';
+        process.stderr.write(`OK ${file} (${r.value.params.name}, ${r.value.format}${scope}${kms ? ', verified by KMS' : ''})\n`);
+        for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${c.error!.message}\n`);
+      } else reportError(r.error);
     });
     if (kms) {
       // KMS Verify is a network call from this process: no workers, bounded concurrency instead.
-      const keySet = new KeySet(keys.map(toWireKey));
       try {
-        await mapBounded(jobs, 8, (job) => verifyByKms(kms, job.file, () => runVerifyJob(job, keySet, a)), emit);
+        await mapBounded(jobs, 8, (job) => runVerifyJob(job, shared, kms), emit);
       } finally {
         await kms.close();
       }
       return worst;
     }
-    // Workers get plain data: the resolved public keys and the parsed options, never a REF.
-    await verifyJobs(jobs, { keys: keys.map(toWireKey), formatOptions: JSON.parse(JSON.stringify(a)) }, { threads: a.jobs }, emit);
+    // Workers get plain data: the resolved trust rules and the parsed options, never a REF.
+    await verifyJobs(jobs, shared, { threads: a.jobs }, emit);
     return worst;
   }),
 };
 
 const openKms = async (ref: string) => (await import('../../src/kms/signer.js')).KmsSigner.open(ref);
 
-/** The format verifies as usual, except that (μ, signature) goes to KMS Verify instead of local ML-DSA. */
-async function verifyByKms(kms: RemoteMuVerifier, file: string, verifyOne: () => Promise<VerifyOutcome>): Promise<VerifyOutcome> {
-  const { value, calls } = await withRemoteVerifier(kms, verifyOne);
-  if (calls === 0) throw new PqsignError('ERR_USAGE', `${value.format} signatures cannot be verified through KMS (--kms)`, { file });
-  return value;
-}
-
 async function plan(a: Args, files: string[]): Promise<VerifyJob[]> {
   const context = parseContext(a.context);
   if (a.manifest) {
-    return (await readManifest(a.manifest)).map((e) => ({ file: e.artifact, sig: e.signature, format: e.format, context: e.context, pin: e.keyFingerprint }));
+    return (await readManifest(a.manifest)).map((e) => ({ file: e.artifact, sig: e.signature, format: e.format, context: e.context, pin: e.keyFingerprint, product: e.product }));
   }
   if (a.recursive) {
     const pairs = await pairTree(a.recursive, FORMATS.map((f) => f.suffix));
-    return pairs.map((p) => ({ file: p.file, sig: p.sig, format: a.format, context }));
+    return pairs.map((p) => ({ file: p.file, format: a.format, context }));
   }
   return files.map((file) => ({ file, sig: a.sig, payload: a.payload, format: a.format, context }));
 }

@@ -57,10 +57,9 @@ export const resolvedSignerOptions = (b: SignedDataBuilder): Options => ({
   ...(b.certificates.length ? { certificates: b.certificates.map((c) => Buffer.from(c.der).toString('base64')) } : {}),
 });
 
-/** --trust-anchor (repeatable, PEM or DER), --at and --any-eku as verifyCms takes them. */
-export async function verifierOptionsFor(o: Options): Promise<Pick<CmsVerifyOptions, 'trustAnchors' | 'at' | 'anyEku'>> {
-  const trustAnchors: ParsedCertificate[] = [];
-  for (const p of list(o.trustAnchor)) trustAnchors.push(...(await readCertificates(p, 'trust anchor')));
+/** The trust anchors the caller resolved (DER), --at and --any-eku as verifyCms takes them. */
+export function verifierOptionsFor(o: Options, anchors: readonly Uint8Array[]): Pick<CmsVerifyOptions, 'trustAnchors' | 'at' | 'anyEku'> {
+  const trustAnchors = anchors.map((der, i) => parseCertificate(der, `trust anchor #${i + 1}`));
   const time = single(o.at, 'at');
   return { trustAnchors, at: time === undefined ? undefined : parseTimeOption(time, '--at'), anyEku: o.anyEku === true };
 }

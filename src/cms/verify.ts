@@ -8,7 +8,7 @@ import * as asn1js from 'asn1js';
 import { equalBytes, toHex } from '../bytes.js';
 import { PqsignError, inFile, isPqsignError, type ErrorCode } from '../errors.js';
 import type { PublicKey } from '../keys/spki.js';
-import { verifyMu } from '../mldsa.js';
+import { checkMu, type RemoteMuVerifier } from '../signer.js';
 import { MuHasher } from '../mu.js';
 import { feedParts, verifyStreamed, type MessagePart } from '../ops/stream.js';
 import { paramByOid, type ParamSet } from '../params.js';
@@ -30,6 +30,12 @@ export interface CmsVerifyOptions {
   /** validation time for certificates; default the signingTime attribute, else now */
   at: Date | undefined;
   anyEku: boolean;
+  /** the caller pins the signer by key fingerprint afterwards: the embedded certificate's key may be used */
+  fingerprintPinned?: boolean | undefined;
+  /** policy identity rules for a signer certificate that chained (DER in); throws ERR_UNTRUSTED */
+  signerCheck?: ((certificate: Uint8Array) => void) | undefined;
+  /** where (μ, signature) is judged; locally when absent */
+  verifier?: RemoteMuVerifier | undefined;
 }
 
 export interface SignerReport {
@@ -174,7 +180,7 @@ function checkAlgorithms(s: SignerState, cms: CmsFile): void {
 function resolveKey(s: SignerState, opts: CmsVerifyOptions): void {
   const params = s.params!;
   if (opts.key) {
-    if (opts.key.params !== params) throw fail('ERR_ALGORITHM', `is an ${params.name} signature but the key is ${opts.key.params.name}`);
+    if (opts.key.params !== params) throw new PqsignError('ERR_UNTRUSTED', `is an ${params.name} signature but the pinned key is ${opts.key.params.name}`, { detail: 'pinned-key' });
     s.key = opts.key;
   } else if (!s.cert) {
     throw fail('ERR_CHAIN', `${s.label}: the signer's certificate is neither embedded nor a trust anchor`);
@@ -185,7 +191,9 @@ function resolveKey(s: SignerState, opts: CmsVerifyOptions): void {
   }
   if (opts.key && opts.trustAnchors.length) {
     if (!s.cert) throw fail('ERR_CHAIN', `${s.label}: the signer's certificate is neither embedded nor a trust anchor`);
-    if (!equalBytes(s.cert.publicKey?.publicKey ?? new Uint8Array(0), opts.key.publicKey)) throw fail('ERR_KEY_MISMATCH', `certificate "${s.cert.subject}" is not for the key given with --key`);
+    if (!equalBytes(s.cert.publicKey?.publicKey ?? new Uint8Array(0), opts.key.publicKey)) {
+      throw new PqsignError('ERR_UNTRUSTED', `certificate "${s.cert.subject}" is not for the pinned key`, { detail: 'pinned-key' });
+    }
   }
 }
 
@@ -202,18 +210,20 @@ async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: reado
     }
     // through verifyStreamed, so a verifier that routes signature checks elsewhere (e.g. KMS) sees this one
     try {
-      await verifyStreamed(key.params, key.publicKey, new Uint8Array(0), [info.signedAttributesDer], info.signature, s.label);
+      await verifyStreamed(key.params, key.publicKey, new Uint8Array(0), [info.signedAttributesDer], info.signature, s.label, opts.verifier);
     } catch (e) {
       if (isPqsignError(e) && e.code === 'ERR_SIGNATURE_INVALID') throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
       throw e;
     }
   } else {
     const mu = hashes.map((h) => h.muResults.get(s)).find((x) => x)!;
-    if (!verifyMu(key.params, key.publicKey, mu, info.signature)) throw fail('ERR_SIGNATURE_INVALID', 'the signature over the content does not verify');
+    if (!(await checkMu(key.params, key.publicKey, mu, info.signature, opts.verifier))) throw fail('ERR_SIGNATURE_INVALID', 'the signature over the content does not verify');
   }
   if (!opts.trustAnchors.length) return undefined;
   const at = opts.at ?? info.signedAttributes?.signingTime ?? new Date();
-  return validatePath(s.cert!, { anchors: opts.trustAnchors, intermediates: certs, at, anyEku: opts.anyEku }).map((c) => c.subject);
+  const path = validatePath(s.cert!, { anchors: opts.trustAnchors, intermediates: certs, at, anyEku: opts.anyEku });
+  opts.signerCheck?.(s.cert!.der);
+  return path.map((c) => c.subject);
 }
 
 const contentParts = (content: string | MessagePart[]): MessagePart[] => (typeof content === 'string' ? [{ path: content }] : content);
@@ -244,8 +254,8 @@ async function checkSameContent(content: string | MessagePart[], file: string, c
 
 export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Promise<CmsVerification> {
   const file = sourcePath(source);
-  if (!opts.key && !opts.trustAnchors.length) {
-    throw new PqsignError('ERR_USAGE', 'CMS verification needs --trust-anchor ROOT (path validation) or --key REF (pinned signer key)', { file });
+  if (!opts.key && !opts.trustAnchors.length && !opts.fingerprintPinned) {
+    throw new PqsignError('ERR_UNTRUSTED', 'a CMS signature is only checked against a trust anchor (--trust-anchor), a pinned key (--key) or a key fingerprint (--key-sha256)', { file, detail: 'key' });
   }
   // Attached: the first pass is the container itself and hashes with every digest it announces.
   // Detached: the content is read afterwards, with exactly the digests the signers need.

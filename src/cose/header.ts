@@ -11,6 +11,9 @@ export interface Sign1Headers {
   kid?: Uint8Array | undefined;
   /** uint CoAP Content-Format or a media-type string */
   contentType?: number | string | undefined;
+  /** the same parameters when found in the unprotected bucket: unauthenticated, reported apart */
+  unprotectedKid?: Uint8Array | undefined;
+  unprotectedContentType?: number | string | undefined;
 }
 
 /** The serialized protected header: {1: alg, 3: content type?, 4: kid}, keys in deterministic order. */
@@ -66,11 +69,17 @@ export function checkHeaders(prot: unknown, unprot: unknown): Sign1Headers {
     throw new PqsignError('ERR_ALGORITHM', `alg ${JSON.stringify(alg)} is not an ML-DSA COSE algorithm (-48, -49, -50)`);
   }
 
-  const kid = prot.get(HEADER.KID) ?? unprot.get(HEADER.KID);
-  if (kid !== undefined && !(kid instanceof Uint8Array)) throw bad('kid (4) must be a bstr');
-  const ct = prot.get(HEADER.CONTENT_TYPE) ?? unprot.get(HEADER.CONTENT_TYPE);
-  if (ct !== undefined && typeof ct !== 'string' && !(typeof ct === 'number' && Number.isInteger(ct) && ct >= 0)) {
-    throw bad('content type (3) must be a uint or a text string');
-  }
-  return { alg, kid, contentType: ct };
+  const kid = (m: Map<unknown, unknown>) => {
+    const v = m.get(HEADER.KID);
+    if (v !== undefined && !(v instanceof Uint8Array)) throw bad('kid (4) must be a bstr');
+    return v;
+  };
+  const ct = (m: Map<unknown, unknown>) => {
+    const v = m.get(HEADER.CONTENT_TYPE);
+    if (v !== undefined && typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
+      throw bad('content type (3) must be a uint or a text string');
+    }
+    return v;
+  };
+  return { alg, kid: kid(prot), contentType: ct(prot), unprotectedKid: kid(unprot), unprotectedContentType: ct(unprot) };
 }

@@ -4,8 +4,7 @@
 import { SignCommand, VerifyCommand, type KMSClient, type MessageType } from '@aws-sdk/client-kms';
 import { PqsignError } from '../errors.js';
 import { MU_BYTES, type ParamSet } from '../params.js';
-import type { Signer } from '../signer.js';
-import type { RemoteMuVerifier } from '../ops/stream.js';
+import type { RemoteMuVerifier, Signer } from '../signer.js';
 import { equalBytes } from '../bytes.js';
 import { openKmsClient } from './client.js';
 import { kmsErrorName, kmsFailure } from './errors.js';

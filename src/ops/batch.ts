@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Settled } from './pool.js';
 import type { VerifyOutcome } from './verify.js';
-import { KeySet, fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, type VerifyShared, type WireError, type WireOutcome } from './verify-job.js';
+import { fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, type VerifyShared, type WireError, type WireOutcome } from './verify-job.js';
 
 /** Jobs the main thread keeps in flight: enough to overlap large files' reads with hashing and verifying. */
 const IN_FLIGHT = 4;
@@ -50,11 +50,10 @@ class Batch {
   async run(workers: number): Promise<void> {
     const finished = new Promise<void>((res) => (this.done = res));
     for (let i = 0; i < workers; i++) this.start();
-    const keys = new KeySet(this.shared.keys);
     const local = async () => {
       for (let id = this.take(); id !== undefined; id = this.take()) {
         try {
-          this.settle(id, { ok: true, value: await runVerifyJob(this.jobs[id]!, keys, this.shared.formatOptions) });
+          this.settle(id, { ok: true, value: await runVerifyJob(this.jobs[id]!, this.shared) });
         } catch (error) {
           this.settle(id, { ok: false, error });
         }

@@ -6,10 +6,11 @@ export interface ErrorJson {
   code: string;
   message: string;
   detail?: string;
+  scope?: string;
 }
 
 export function errorJson(e: unknown): ErrorJson {
-  if (isPqsignError(e)) return { code: e.code, message: e.line, ...(e.detail ? { detail: e.detail } : {}) };
+  if (isPqsignError(e)) return { code: e.code, message: e.line, ...(e.detail ? { detail: e.detail } : {}), ...(e.scope ? { scope: e.scope } : {}) };
   return { code: 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 

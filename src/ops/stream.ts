@@ -1,10 +1,10 @@
 // Streaming the to-be-signed bytes of a container into μ: in-memory parts and file ranges, one read pass.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { PqsignError } from '../errors.js';
 import { readChunks } from '../io/read.js';
 import { messageVerifier } from '../mldsa.js';
 import { MuHasher } from '../mu.js';
 import type { ParamSet } from '../params.js';
+import type { RemoteMuVerifier } from '../signer.js';
 
 /** A part of a message: bytes, or a byte range of a file optionally transformed chunk by chunk. */
 export type MessagePart =
@@ -31,32 +31,14 @@ export async function muOfParts(params: ParamSet, publicKey: Uint8Array, ctx: Ui
   return h.digest();
 }
 
-/** Something other than this process that judges (μ, signature), e.g. KMS Verify for `verify --kms`. */
-export interface RemoteMuVerifier {
-  verifyMu(params: ParamSet, publicKey: Uint8Array, mu: Uint8Array, signature: Uint8Array): Promise<boolean>;
-}
-
-// Scoped to one verification (and everything it awaits), so every format that verifies through
-// verifyStreamed is routed without knowing about it; concurrent files each see their own scope.
-const remote = new AsyncLocalStorage<{ verifier: RemoteMuVerifier; calls: number }>();
-
-/** Run `fn` with every verifyStreamed in it asking `verifier`; `calls` says how many did. */
-export async function withRemoteVerifier<T>(verifier: RemoteMuVerifier, fn: () => Promise<T>): Promise<{ value: T; calls: number }> {
-  const scope = { verifier, calls: 0 };
-  const value = await remote.run(scope, fn);
-  return { value, calls: scope.calls };
-}
-
 /**
  * Verify the message made of the parts (one read pass; μ streamed, or node:crypto one-shot for small
- * messages, see mldsa.ts; or μ handed to a remote verifier in scope); throws ERR_SIGNATURE_INVALID naming `label`.
+ * messages, see mldsa.ts; or μ handed to `remote`); throws ERR_SIGNATURE_INVALID naming `label`.
  */
-export async function verifyStreamed(params: ParamSet, publicKey: Uint8Array, ctx: Uint8Array, parts: MessagePart[], sig: Uint8Array, label: string): Promise<void> {
-  const scope = remote.getStore();
+export async function verifyStreamed(params: ParamSet, publicKey: Uint8Array, ctx: Uint8Array, parts: MessagePart[], sig: Uint8Array, label: string, remote?: RemoteMuVerifier): Promise<void> {
   let valid: boolean;
-  if (scope) {
-    scope.calls++;
-    valid = await scope.verifier.verifyMu(params, publicKey, await muOfParts(params, publicKey, ctx, parts), sig);
+  if (remote) {
+    valid = await remote.verifyMu(params, publicKey, await muOfParts(params, publicKey, ctx, parts), sig);
   } else {
     const verifier = messageVerifier(params, publicKey, ctx);
     await feedParts(verifier, parts);

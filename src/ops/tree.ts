@@ -1,6 +1,6 @@
-// `verify --recursive DIR`: pair every artifact in a tree with its detached signatures by the formats'
-// default suffixes (FORMATS[i].suffix, so a new format pairs without changes here):
-//   - X and X<suffix> both present → verify X against X<suffix> (once per signature found);
+// `verify --recursive DIR`: the inputs of a tree, paired with their signatures by the formats' default
+// suffixes (FORMATS[i].suffix, so a new format pairs without changes here):
+//   - X and X<suffix> both present → X is an input; verifyPath checks every X<suffix> beside it;
 //   - X<suffix> whose X is absent → a container verified on its own (embedded payload), or an orphan
 //     signature, which verifyPath reports as such;
 //   - X with no signature → verifyPath reports "no signature found" (an unsigned file fails the batch).
@@ -12,7 +12,6 @@ import { walkFiles } from '../io/walk.js';
 
 export interface TreePair {
   file: string;
-  sig?: string;
 }
 
 export async function pairTree(dir: string, suffixes: readonly string[]): Promise<TreePair[]> {
@@ -31,9 +30,7 @@ export async function pairTree(dir: string, suffixes: readonly string[]): Promis
   for (const f of files) {
     const isSignatureOfPresent = bySuffix.some((s) => f.length > s.length && f.endsWith(s) && present.has(f.slice(0, -s.length)));
     if (isSignatureOfPresent) continue; // verified with its artifact
-    const sigs = bySuffix.map((s) => f + s).filter((c) => present.has(c));
-    if (sigs.length === 0) pairs.push({ file: f });
-    else for (const sig of sigs) pairs.push({ file: f, sig });
+    pairs.push({ file: f });
   }
   return pairs;
 }

@@ -1,11 +1,13 @@
 // One unit of batch verification, in a form that crosses a worker_threads boundary: plain data in
-// (paths, context bytes, the expected key fingerprint), plain data out. The same function runs in-process
-// for a single file and inside each worker, so both paths share every check.
+// (paths, context bytes, the expected key fingerprint, the trust rules or policy), plain data out. The same
+// function runs in-process for a single file and inside each worker, so both paths share every check.
 import type { FormatOptions } from '../../formats/types.js';
 import { PqsignError, type ErrorCode } from '../errors.js';
-import { keyFingerprint } from '../keys/fingerprint.js';
-import type { PublicKey } from '../keys/spki.js';
 import { paramByName, type ParamName } from '../params.js';
+import { scopeFor } from '../policy/match.js';
+import type { Policy } from '../policy/policy.js';
+import type { TrustRules } from '../policy/rules.js';
+import type { RemoteMuVerifier } from '../signer.js';
 import { verifyPath, type VerifyOutcome } from './verify.js';
 
 export interface VerifyJob {
@@ -17,57 +19,50 @@ export interface VerifyJob {
   context: Uint8Array;
   /** expected key fingerprint (manifest entries): selects the key and must be the key that verified */
   pin?: string | undefined;
+  /** manifest "product": selects the policy scope */
+  product?: string | undefined;
 }
 
-/** What every job of a batch shares: resolved public keys (never a REF) and the parsed CLI options. */
+/** What every job of a batch shares: the trust rules (or a policy to pick them from) and the parsed options. */
 export interface VerifyShared {
-  keys: WireKey[];
+  /** command-line trust inputs; ignored when `policy` is given */
+  rules: TrustRules;
+  policy?: Policy | undefined;
+  /** --scope: the policy scope every job uses */
+  scope?: string | undefined;
   formatOptions: FormatOptions;
 }
 
-export interface WireKey {
-  alg: ParamName;
-  publicKey: Uint8Array;
+/** The rules one job is held to: its policy scope's, or the command line's. */
+export function rulesFor(job: VerifyJob, shared: VerifyShared): TrustRules {
+  if (!shared.policy) return shared.rules;
+  const scope = scopeFor(shared.policy, { path: job.file, product: job.product, scope: shared.scope }).rules;
+  // command-line additions that only tighten (--min-monotonic-count)
+  const min = shared.rules.minMonotonicCount;
+  if (min === undefined || (scope.minMonotonicCount !== undefined && BigInt(scope.minMonotonicCount) >= BigInt(min))) return scope;
+  return { ...scope, minMonotonicCount: min };
 }
 
-export const toWireKey = (k: PublicKey): WireKey => ({ alg: k.params.name, publicKey: k.publicKey });
-
-/** Keys of a batch with their fingerprints, computed once per thread. */
-export class KeySet {
-  private readonly keys: { key: PublicKey; fingerprint: string }[];
-
-  constructor(wire: WireKey[]) {
-    this.keys = wire.map((w) => ({ key: { params: paramByName(w.alg)!, publicKey: w.publicKey }, fingerprint: keyFingerprint(w.publicKey) }));
-  }
-
-  /** The key a job verifies with: the pinned one when the job pins, else the only one (or none). */
-  forJob(job: VerifyJob): PublicKey | undefined {
-    if (job.pin === undefined || this.keys.length === 0) return this.keys[0]?.key;
-    const k = this.keys.find((x) => x.fingerprint === job.pin);
-    if (!k) throw new PqsignError('ERR_KEY_MISMATCH', `the manifest pins key ${job.pin}, which is not one of the --key keys`, { file: job.file });
-    return k.key;
-  }
-}
-
-export async function runVerifyJob(job: VerifyJob, keys: KeySet, formatOptions: FormatOptions): Promise<VerifyOutcome> {
+export async function runVerifyJob(job: VerifyJob, shared: VerifyShared, verifier?: RemoteMuVerifier): Promise<VerifyOutcome> {
   return verifyPath(job.file, {
-    key: keys.forJob(job), sig: job.sig, payload: job.payload, format: job.format, context: job.context, formatOptions, pin: job.pin,
+    rules: rulesFor(job, shared), sig: job.sig, payload: job.payload, format: job.format, context: job.context,
+    formatOptions: shared.formatOptions, pin: job.pin, verifier,
   });
 }
 
 // ---- results across the thread boundary (ParamSet and PqsignError do not survive structured clone) ----
 
 export type WireOutcome = Omit<VerifyOutcome, 'params'> & { alg: ParamName };
-export type WireError = { code?: ErrorCode; message: string; file?: string | undefined; detail?: string | undefined };
+export type WireError = { code?: ErrorCode; message: string; file?: string | undefined; detail?: string | undefined; scope?: string | undefined };
 
 export const toWireOutcome = ({ params, ...rest }: VerifyOutcome): WireOutcome => ({ ...rest, alg: params.name });
 export const fromWireOutcome = ({ alg, ...rest }: WireOutcome): VerifyOutcome => ({ ...rest, params: paramByName(alg)! });
 
 export function toWireError(e: unknown): WireError {
-  if (e instanceof PqsignError) return { code: e.code, message: e.message, file: e.file, detail: e.detail };
+  if (e instanceof PqsignError) return { code: e.code, message: e.message, file: e.file, detail: e.detail, scope: e.scope };
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
 export function fromWireError(w: WireError): Error {
-  return w.code ? new PqsignError(w.code, w.message, { file: w.file, detail: w.detail }) : new Error(w.message);
+  return w.code ? new PqsignError(w.code, w.message, { file: w.file, detail: w.detail, scope: w.scope }) : new Error(w.message);
 }

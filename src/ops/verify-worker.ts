@@ -3,10 +3,9 @@
 // with plain data.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './batch.js';
-import { KeySet, runVerifyJob, toWireError, toWireOutcome, type VerifyShared } from './verify-job.js';
+import { runVerifyJob, toWireError, toWireOutcome, type VerifyShared } from './verify-job.js';
 
 const shared = workerData as VerifyShared;
-const keys = new KeySet(shared.keys);
 const port = parentPort!;
 
 // One job at a time, in arrival order: each result goes back as soon as it is known, so the main thread
@@ -20,7 +19,7 @@ async function drain(): Promise<void> {
   for (let req = queue.shift(); req; req = queue.shift()) {
     const { id, job } = req;
     try {
-      port.postMessage({ id, ok: true, value: toWireOutcome(await runVerifyJob(job, keys, shared.formatOptions)) } satisfies WorkerReply);
+      port.postMessage({ id, ok: true, value: toWireOutcome(await runVerifyJob(job, shared)) } satisfies WorkerReply);
     } catch (error) {
       port.postMessage({ id, ok: false, error: toWireError(error) } satisfies WorkerReply);
     }

@@ -1,31 +1,53 @@
-// Verify one input: a container recognised by its content (COSE, JWS, CMS, UEFI, ...) or an artifact
-// whose detached signature is --sig or the artifact's name plus a format's default suffix.
+// Verify one input against trust rules (src/policy/rules.ts): a container recognised by its content
+// (COSE, JWS, CMS, UEFI, ...), or an artifact whose signatures lie beside it (--sig, or the artifact's
+// name plus each format's default suffix). docs/verification.md states the rules this file implements:
+//   - a container counts only if it satisfies every trust rule given; a container that cannot check a
+//     rule (a raw signature and a trust anchor) does not count, and says why;
+//   - beside an artifact, every signature found is checked: one that fails (bad signature, wrong key)
+//     fails the artifact, and at least one must count.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
-import { PqsignError } from '../errors.js';
+import { fromHex, toHex } from '../bytes.js';
+import { PqsignError, isPqsignError } from '../errors.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
 import type { PublicKey } from '../keys/spki.js';
-import { parseFingerprint } from '../keys/fingerprint.js';
+import { paramByName, paramBySignatureLength } from '../params.js';
+import { checkFormat, checkOutcome, untrusted, type TrustRules } from '../policy/rules.js';
+import type { RemoteMuVerifier } from '../signer.js';
 import { feedParts, type MessagePart } from './stream.js';
 
 export interface VerifyOptions {
-  key: PublicKey | undefined;
+  rules: TrustRules;
   sig?: string | undefined;
   payload?: string | undefined;
   format?: string | undefined;
   context: Uint8Array;
   formatOptions: FormatOptions;
-  /** expected key fingerprint (release manifests): a valid signature by any other key fails */
+  /** expected key fingerprint (release manifests): the key that verified must be this one */
   pin?: string | undefined;
+  /** where (μ, signature) is judged (verify --kms); locally when absent */
+  verifier?: RemoteMuVerifier | undefined;
+}
+
+/** One container found for an input and what became of it. */
+export interface ContainerReport {
+  signature: string;
+  format: string;
+  ok: boolean;
+  error?: { code: string; message: string; detail?: string | undefined };
 }
 
 export interface VerifyOutcome extends VerifyResult {
   file: string;
   signature: string;
   format: string;
+  /** the policy scope whose rules were applied */
+  scope?: string | undefined;
+  /** every signature found beside an artifact, with its outcome */
+  containers?: ContainerReport[];
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -34,6 +56,9 @@ export async function readHead(path: string): Promise<Uint8Array> {
   await statInput(path);
   return readRange(path, 0, HEAD_BYTES);
 }
+
+/** Failures that say "this container cannot check a rule you gave", not "this signature is bad". */
+const cannotCheck = (e: unknown) => isPqsignError(e) && e.code === 'ERR_UNTRUSTED' && (e.detail === 'trust-anchor' || e.detail === 'key' || e.detail === 'context' || e.detail === 'format');
 
 export async function verifyPath(file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const forced = opts.format ? formatByName(opts.format) : undefined;
@@ -44,29 +69,63 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
     const asContainer = forced ? (forced.detect(head) ? forced : undefined) : detectFormat(head);
     if (asContainer) return run(asContainer, file, opts.payload, file, opts);
   }
-  // FILE is the artifact: find its detached signature.
-  let sigPath = opts.sig;
-  if (!sigPath) {
-    const candidates = (forced ? [forced] : FORMATS).map((f) => file + f.suffix);
-    for (const c of candidates) if (existsSync(c)) { sigPath = c; break; }
-    if (!sigPath) {
-      const looked = candidates.map((c) => c.slice(file.length)).join(', ');
-      const sigLike = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
-      const hint = sigLike ? `; this looks like a ${sigLike.name} signature: give its artifact ${file.slice(0, -sigLike.suffix.length)}` : '; use --sig';
-      throw new PqsignError('ERR_FILE', `no signature found (looked for ${looked})${hint}`, { file });
+  // FILE is the artifact: every signature beside it.
+  const sigPaths = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(c));
+  if (!sigPaths.length) throw await noSignature(file, forced);
+  const reports: ContainerReport[] = [];
+  let first: VerifyOutcome | undefined;
+  let failure: unknown;
+  let skipped: unknown;
+  for (const sigPath of sigPaths) {
+    let format: Format | undefined;
+    try {
+      format = forced ?? detectFormat(await readHead(sigPath)) ?? formatByName('raw');
+      const outcome = await besideArtifact(format, sigPath, file, opts);
+      first ??= outcome;
+      reports.push({ signature: sigPath, format: format.name, ok: true });
+    } catch (e) {
+      if (!isPqsignError(e)) throw e;
+      reports.push({ signature: sigPath, format: format?.name ?? 'unknown', ok: false, error: { code: e.code, message: e.message, detail: e.detail } });
+      if (cannotCheck(e)) skipped ??= e;
+      else failure ??= e;
     }
   }
-  const format = forced ?? detectFormat(await readHead(sigPath)) ?? formatByName('raw');
-  // A container that carries its own payload (FILE.signed beside FILE): verify it, then FILE must be that payload.
+  const summary = () => reports.map((r) => `${r.signature}: ${r.ok ? 'OK' : r.error!.message}`).join('; ');
+  if (failure) {
+    if (sigPaths.length === 1) throw failure;
+    const f = failure as PqsignError;
+    throw new PqsignError(f.code, `of ${sigPaths.length} signatures beside it, not all verify: ${summary()}`, { file, detail: f.detail, scope: f.scope });
+  }
+  if (!first) {
+    if (sigPaths.length === 1) throw skipped;
+    throw untrusted(opts.rules, (skipped as PqsignError).detail ?? 'trust-anchor', `no signature beside it can satisfy the trust inputs: ${summary()}`, file);
+  }
+  return { ...first, containers: reports };
+}
+
+/** A detached signature, or a container that carries its own payload (FILE.signed beside FILE). */
+async function besideArtifact(format: Format, sigPath: string, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const embedded = format.payload ? await format.payload(sigPath).catch(() => undefined) : undefined;
-  if (embedded) {
-    const outcome = await run(format, sigPath, undefined, file, opts);
-    if (await sha256Of([{ path: file }]) !== await sha256Of([{ path: sigPath, ...embedded }])) {
-      throw new PqsignError('ERR_SIGNATURE_INVALID', `differs from the payload signed inside ${sigPath}`, { file });
-    }
-    return outcome;
+  if (!embedded) return run(format, sigPath, file, file, opts);
+  const outcome = await run(format, sigPath, undefined, file, opts);
+  if (await sha256Of([{ path: file }]) !== await sha256Of([{ path: sigPath, ...embedded }])) {
+    throw new PqsignError('ERR_SIGNATURE_INVALID', `differs from the payload signed inside ${sigPath}`, { file });
   }
-  return run(format, sigPath, file, file, opts);
+  return outcome;
+}
+
+/** No signature beside FILE: say so, judging a FILE named like a signature by its content, not its name. */
+async function noSignature(file: string, forced: Format | undefined): Promise<PqsignError> {
+  const looked = (forced ? [forced] : FORMATS).map((f) => f.suffix).join(', ');
+  const named = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
+  let hint = '; use --sig';
+  if (named?.name === 'raw') {
+    const params = paramBySignatureLength((await statInput(file)).size);
+    if (params) hint = `; it is the size of an ${params.name} signature: give its artifact ${file.slice(0, -named.suffix.length)}`;
+  } else if (named) {
+    hint = `; it is named like a ${named.name} signature but its content is not one`;
+  }
+  return new PqsignError('ERR_FILE', `no signature found (looked for ${looked})${hint}`, { file });
 }
 
 const sha256Of = async (parts: MessagePart[]): Promise<string> => {
@@ -75,15 +134,59 @@ const sha256Of = async (parts: MessagePart[]): Promise<string> => {
   return h.digest('hex');
 };
 
+const toKey = (k: { alg: string; publicKey: Uint8Array }): PublicKey => ({ params: paramByName(k.alg)!, publicKey: k.publicKey });
+
+/** The keys to try: the pinned ones (a manifest entry narrows them to the one it names), else none. */
+function candidateKeys(rules: TrustRules, pin: string | undefined, file: string): Array<PublicKey | undefined> {
+  let keys = rules.keys;
+  if (pin !== undefined && keys.length) {
+    keys = keys.filter((k) => k.sha256 === pin);
+    if (!keys.length) throw new PqsignError('ERR_KEY_MISMATCH', `the manifest pins key ${pin}, which is not one of the trusted keys`, { file, detail: 'pinned-key', scope: rules.scope });
+  }
+  const withKey = keys.filter((k) => k.key).map((k) => toKey(k.key!));
+  // fingerprint-only entries, or no key rule at all: formats that carry their own key or certificate decide
+  return keys.some((k) => !k.key) || !keys.length ? [...withKey, undefined] : withKey;
+}
+
 async function run(format: Format, container: string, payload: string | undefined, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
-  const pinned = parseFingerprint(opts.formatOptions.keySha256, '--key-sha256');
-  const r = await format.verify({ container, payload, key: opts.key, context: opts.context, options: opts.formatOptions });
-  // --key-sha256 pins the signer for every format, whatever the format itself checks
-  if (pinned && r.keyFingerprint !== pinned) {
-    throw new PqsignError('ERR_SIGNATURE_INVALID', `verified under key sha256 ${r.keyFingerprint}, not the --key-sha256 key ${pinned}`, { file: container });
+  const { rules } = opts;
+  checkFormat(rules, format.name, container);
+  let context = opts.context;
+  if (rules.context !== undefined) {
+    if (context.length && toHex(context) !== rules.context) {
+      throw untrusted(rules, 'context', `was checked with context ${toHex(context)}; the policy requires ${rules.context || 'the empty context'}`, container);
+    }
+    context = fromHex(rules.context);
   }
+  const fingerprints = rules.keys.filter((k) => !k.key).map((k) => k.sha256);
+  const signerCheck = rules.signer ? await identityCheckFor(rules) : undefined;
+  const candidates = candidateKeys(rules, opts.pin, container);
+  let r: VerifyResult | undefined;
+  let firstError: unknown;
+  for (const key of candidates) {
+    try {
+      r = await format.verify({
+        container, payload, key, trustAnchors: rules.anchors, signerCheck, verifier: opts.verifier, context,
+        keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions,
+      });
+      break;
+    } catch (e) {
+      // another trusted key may be the signer; anything else (malformed input, a back-end failure) is final
+      const wrongKey = isPqsignError(e) && (e.code === 'ERR_SIGNATURE_INVALID' || (e.code === 'ERR_UNTRUSTED' && e.detail !== 'trust-anchor'));
+      firstError ??= e;
+      if (!wrongKey) throw e;
+    }
+  }
+  if (!r) throw firstError;
+  const monotonicCount = typeof r.details.monotonicCount === 'string' ? r.details.monotonicCount : undefined;
+  checkOutcome(rules, { format: format.name, params: r.params, keyFingerprint: r.keyFingerprint, monotonicCount }, container);
   if (opts.pin !== undefined && r.keyFingerprint !== opts.pin) {
-    throw new PqsignError('ERR_SIGNATURE_INVALID', `signed by key ${r.keyFingerprint}, but the manifest pins key ${opts.pin}`, { file: container, detail: 'pinned-key' });
+    throw untrusted(rules, 'pinned-key', `signed by key ${r.keyFingerprint}, but the manifest pins key ${opts.pin}`, container);
   }
-  return { ...r, file, signature: container, format: format.name };
+  return { ...r, file, signature: container, format: format.name, ...(rules.scope !== undefined ? { scope: rules.scope } : {}) };
+}
+
+async function identityCheckFor(rules: TrustRules): Promise<(der: Uint8Array) => void> {
+  const [{ identityCheck }, { parseCertificate }] = await Promise.all([import('../policy/identity.js'), import('../pki/certificate.js')]);
+  return identityCheck(rules.signer!, rules.scope, (der) => parseCertificate(der, 'signer certificate'));
 }

@@ -16,6 +16,14 @@ export interface AlgorithmId {
   paramsAbsent: boolean;
 }
 
+export interface SubjectAltName {
+  type: 'email' | 'dns' | 'uri';
+  value: string;
+}
+
+/** GeneralName CHOICE tags (RFC 5280 §4.2.1.6) of the IA5String forms. */
+const SAN_TYPES: Record<number, SubjectAltName['type']> = { 1: 'email', 2: 'dns', 6: 'uri' };
+
 export interface ParsedCertificate {
   der: Uint8Array;
   /** the exact tbsCertificate bytes the issuer signed */
@@ -44,6 +52,8 @@ export interface ParsedCertificate {
   extKeyUsage: { purposes: string[]; critical: boolean } | undefined;
   subjectKeyId: Uint8Array | undefined;
   authorityKeyId: Uint8Array | undefined;
+  /** subjectAltName entries pqsign matches identities on (RFC 5280 §4.2.1.6); other name forms are left out */
+  subjectAltNames: SubjectAltName[];
   /** critical extensions pqsign does not process */
   unprocessedCritical: string[];
 }
@@ -109,6 +119,7 @@ export function parseCertificate(der: Uint8Array, label: string, code: ErrorCode
     extKeyUsage: undefined,
     subjectKeyId: undefined,
     authorityKeyId: undefined,
+    subjectAltNames: [],
     unprocessedCritical: [],
   };
   const seen = new Set<string>();
@@ -152,6 +163,14 @@ function readExtension(c: ParsedCertificate, ext: pkijs.Extension, bad: (why: st
       if (!(value instanceof asn1js.OctetString)) throw broken('subjectKeyIdentifier');
       c.subjectKeyId = new Uint8Array(value.valueBlock.valueHexView);
       break;
+    case EXT.subjectAltName: {
+      if (!(value instanceof pkijs.AltName)) throw broken('subjectAltName');
+      for (const n of value.altNames) {
+        const type = SAN_TYPES[n.type];
+        if (type && typeof n.value === 'string') c.subjectAltNames.push({ type, value: n.value });
+      }
+      break;
+    }
     case EXT.authorityKeyIdentifier:
       if (!(value instanceof pkijs.AuthorityKeyIdentifier)) throw broken('authorityKeyIdentifier');
       if (value.keyIdentifier) c.authorityKeyId = new Uint8Array(value.keyIdentifier.valueBlock.valueHexView);

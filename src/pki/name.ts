@@ -121,6 +121,23 @@ function atvText(atv: asn1js.AsnType, typeOid: string): string {
   return `${type?.short ?? typeOid}=${value}`;
 }
 
+/** The attributes of a DER Name, most specific RDN first, by short name (or OID when pqsign has none). */
+export function nameAttributes(der: Uint8Array): Array<{ type: string; value: string }> {
+  const asn = asn1js.fromBER(der);
+  if (asn.offset === -1 || !(asn.result instanceof asn1js.Sequence)) return [];
+  const out: Array<{ type: string; value: string }> = [];
+  for (const set of asn.result.valueBlock.value) {
+    for (const seq of (set as asn1js.Set).valueBlock.value ?? []) {
+      const [type, value] = (seq as asn1js.Sequence).valueBlock.value;
+      const text = (value as asn1js.BaseStringBlock | undefined)?.valueBlock as { value?: unknown } | undefined;
+      if (!(type instanceof asn1js.ObjectIdentifier) || typeof text?.value !== 'string') continue;
+      const oid = type.valueBlock.toString();
+      out.push({ type: TYPES.find((t) => t.oid === oid)?.short ?? oid, value: text.value });
+    }
+  }
+  return out.reverse();
+}
+
 /** A DER Name as RFC 4514 text. Multi-valued RDNs are joined with "+". */
 export function formatName(der: Uint8Array): string {
   const asn = asn1js.fromBER(der);

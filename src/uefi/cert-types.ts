@@ -7,6 +7,7 @@ import type { FormatOptions, VerifyResult } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
 import type { PublicKey } from '../keys/spki.js';
 import type { ParamSet } from '../params.js';
+import type { RemoteMuVerifier } from '../signer.js';
 import type { MessagePart } from '../ops/stream.js';
 import { guidText } from './guid.js';
 import { mldsaCertType } from './mldsa-cert.js';
@@ -50,6 +51,10 @@ export interface CertTypeVerifyRequest {
   message: MessagePart[];
   /** --key, when given */
   key: PublicKey | undefined;
+  keyFingerprints: readonly string[];
+  trustAnchors: readonly Uint8Array[];
+  signerCheck?: ((certificate: Uint8Array) => void) | undefined;
+  verifier?: RemoteMuVerifier | undefined;
   options: FormatOptions;
 }
 

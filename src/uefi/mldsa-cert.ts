@@ -5,7 +5,7 @@
 // it to this profile and parameter set. The embedded key only names the signer: verify pins it.
 import { equalBytes, concatBytes } from '../bytes.js';
 import { PqsignError } from '../errors.js';
-import { keyFingerprint, parseFingerprint } from '../keys/fingerprint.js';
+import { keyFingerprint } from '../keys/fingerprint.js';
 import { paramByName, type ParamName, type ParamSet } from '../params.js';
 import { verifyStreamed } from '../ops/stream.js';
 import type { CertTypeHandler } from './cert-types.js';
@@ -35,15 +35,6 @@ function parseCertData(certType: Uint8Array, certData: Uint8Array, file: string)
       + `(${want + AUTH_INFO_FIXED_BYTES} = ${AUTH_INFO_FIXED_BYTES} + ${params.publicKeyBytes}-byte key + ${params.signatureBytes}-byte signature)`, { file });
   }
   return { params, publicKey: certData.subarray(0, params.publicKeyBytes), signature: certData.subarray(params.publicKeyBytes) };
-}
-
-/** --key-sha256 HEX: the SHA-256 of the raw public key (what `pqsign pubkey --format c` burns into ROM). */
-function parsePinnedHash(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/i.test(value.trim())) {
-    throw new PqsignError('ERR_USAGE', '--key-sha256 must be the 64-hex-digit SHA-256 of the raw public key');
-  }
-  return value.trim().toLowerCase();
 }
 
 export const mldsaCertType: CertTypeHandler = {
@@ -82,23 +73,24 @@ export const mldsaCertType: CertTypeHandler = {
 
   async verify(req) {
     const { params, publicKey, signature } = parseCertData(req.certType, req.certData, req.file);
-    const pinnedHash = parseFingerprint(req.options.keySha256, '--key-sha256');
-    if (!req.key && !pinnedHash) {
-      throw new PqsignError('ERR_USAGE', 'a compact UEFI image carries its own public key, which proves nothing by itself: pin it with --key or --key-sha256', { file: req.file });
+    if (req.trustAnchors.length) {
+      throw new PqsignError('ERR_UNTRUSTED', 'a compact (mldsa CertType) UEFI image carries a bare key, no certificate: the trust anchor cannot vouch for it', { file: req.file, detail: 'trust-anchor' });
+    }
+    if (!req.key && !req.keyFingerprints.length) {
+      throw new PqsignError('ERR_UNTRUSTED', 'a compact UEFI image carries its own public key, which proves nothing by itself: it is only checked against a pinned key (--key or --key-sha256)', { file: req.file, detail: 'key' });
     }
     const embedded = keyFingerprint(publicKey);
     if (req.key) {
       if (req.key.params !== params) {
-        throw new PqsignError('ERR_ALGORITHM', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, { file: req.file });
+        throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, { file: req.file, detail: 'pinned-key' });
       }
       if (!equalBytes(req.key.publicKey, publicKey)) {
-        throw new PqsignError('ERR_SIGNATURE_INVALID', `embedded public key (sha256 ${embedded}) is not the pinned key (sha256 ${keyFingerprint(req.key.publicKey)})`, { file: req.file });
+        throw new PqsignError('ERR_UNTRUSTED', `embedded public key (sha256 ${embedded}) is not the pinned key (sha256 ${keyFingerprint(req.key.publicKey)})`, { file: req.file, detail: 'pinned-key' });
       }
+    } else if (!req.keyFingerprints.includes(embedded)) {
+      throw new PqsignError('ERR_UNTRUSTED', `embedded public key (sha256 ${embedded}) is not a trusted key fingerprint (${req.keyFingerprints.join(', ')})`, { file: req.file, detail: 'pinned-key' });
     }
-    if (pinnedHash && embedded !== pinnedHash) {
-      throw new PqsignError('ERR_SIGNATURE_INVALID', `embedded public key (sha256 ${embedded}) does not match --key-sha256 ${pinnedHash}`, { file: req.file });
-    }
-    await verifyStreamed(params, publicKey, req.certType, req.message, signature, req.file);
+    await verifyStreamed(params, publicKey, req.certType, req.message, signature, req.file, req.verifier);
     return { params, keyFingerprint: embedded, details: { certType: 'mldsa', certTypeGuid: guidText(req.certType) } };
   },
 };

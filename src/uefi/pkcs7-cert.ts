@@ -97,7 +97,8 @@ export const pkcs7CertType: CertTypeHandler = {
   async verify(req) {
     const [{ verifyCms }, { verifierOptionsFor }] = await Promise.all([import('../cms/verify.js'), import('../cms/options.js')]);
     const v = await verifyCms(certDataRange(req.file, req.certDataOffset, req.certData), {
-      content: req.message, key: req.key, ...(await verifierOptionsFor(req.options)),
+      content: req.message, key: req.key, ...verifierOptionsFor(req.options, req.trustAnchors),
+      fingerprintPinned: req.keyFingerprints.length > 0, signerCheck: req.signerCheck, verifier: req.verifier,
     });
     return { params: v.params, keyFingerprint: keyFingerprint(v.publicKey), details: { certType: 'pkcs7', certTypeGuid: guidText(req.certType), signers: v.signers } };
   },

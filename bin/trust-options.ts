@@ -1,0 +1,75 @@
+// The trust inputs every verifying command takes (--key, --key-sha256, --trust-anchor, --policy, --scope,
+// --min-monotonic-count), turned into TrustRules or a loaded Policy. A trust input the user gave is never
+// dropped: one a command cannot use is refused here with a usage error, and one a container cannot check
+// makes that container not count (src/ops/verify.ts).
+import type { Options } from 'yargs';
+import { PqsignError } from '../src/errors.js';
+import { loadPublicKey } from '../src/keyref.js';
+import { keyFingerprint, parseFingerprint } from '../src/keys/fingerprint.js';
+import type { PublicKey } from '../src/keys/spki.js';
+import { loadPolicy, type Policy } from '../src/policy/policy.js';
+import type { TrustRules } from '../src/policy/rules.js';
+import { parseMonotonicCount } from '../src/uefi/image.js';
+import { keyRefOptions, usage, type KeyArgs } from './cli.js';
+
+export const trustOptions = {
+  'key-sha256': { type: 'string', describe: 'trust the key with this SHA-256 (hex of the raw public key): enough for containers that carry their key or certificate', group: 'Trust:' },
+  'trust-anchor': { type: 'string', describe: 'trusted root certificate, PEM or DER (repeatable): certificate paths are validated up to it (cms, uefi pkcs7)', group: 'Trust:' },
+  policy: { type: 'string', describe: 'trust policy file (docs/verification.md): trusted keys, anchors, identities, formats and minimums per scope', group: 'Trust:' },
+  scope: { type: 'string', describe: 'with --policy: use this scope for every input instead of matching by path or product', group: 'Trust:' },
+  'min-monotonic-count': { type: 'string', describe: 'anti-rollback: refuse UEFI images whose MonotonicCount is below N (UINT64, decimal or 0x hex)', group: 'Trust:' },
+} as const satisfies Record<string, Options>;
+
+export interface TrustArgs extends Omit<KeyArgs, 'key'> {
+  key?: string | string[] | undefined;
+  keySha256?: string | undefined;
+  trustAnchor?: string | string[] | undefined;
+  policy?: string | undefined;
+  scope?: string | undefined;
+  minMonotonicCount?: string | undefined;
+}
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+export interface Trust {
+  rules: TrustRules;
+  policy: Policy | undefined;
+}
+
+/** Resolve the trust inputs once, in the main thread (passphrases asked once, KMS public keys fetched once). */
+export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<Trust> {
+  const refs = list(a.key);
+  const anchorsGiven = list(a.trustAnchor);
+  if (Array.isArray(a.keySha256)) throw usage('--key-sha256 is given more than once');
+  if (a.scope !== undefined && a.policy === undefined) throw usage('--scope goes with --policy');
+  const minMonotonicCount = a.minMonotonicCount === undefined ? undefined : parseMonotonicCount(a.minMonotonicCount).toString();
+  const empty: TrustRules = { keys: [], anchors: [], minMonotonicCount };
+  if (a.policy !== undefined) {
+    if (refs.length || anchorsGiven.length || a.keySha256 !== undefined) {
+      throw usage('--policy names the trusted keys and anchors: do not combine it with --key, --key-sha256 or --trust-anchor');
+    }
+    return { rules: empty, policy: await loadPolicy(a.policy, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref }))) };
+  }
+  const keys = given ?? [];
+  if (!given) for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }))); // one passphrase prompt at a time
+  const pinned = parseFingerprint(a.keySha256, '--key-sha256');
+  if (pinned && keys.length && !keys.some((k) => keyFingerprint(k.publicKey) === pinned)) {
+    throw usage(`--key-sha256 ${pinned} is not the SHA-256 of any --key: nothing could satisfy both`);
+  }
+  const anchors: Uint8Array[] = [];
+  if (anchorsGiven.length) {
+    const { readCertificates } = await import('../src/pki/cert-file.js');
+    for (const p of anchorsGiven) for (const c of await readCertificates(p, 'trust anchor')) anchors.push(c.der);
+  }
+  const rules: TrustRules = {
+    ...empty,
+    keys: keys.length
+      ? keys.filter((k) => !pinned || keyFingerprint(k.publicKey) === pinned).map((k) => ({ sha256: keyFingerprint(k.publicKey), key: { alg: k.params.name, publicKey: k.publicKey } }))
+      : pinned ? [{ sha256: pinned }] : [],
+    anchors,
+  };
+  if (!rules.keys.length && !anchors.length) {
+    throw new PqsignError('ERR_USAGE', 'nothing to trust: give --key, --key-sha256, --trust-anchor or --policy (a signature proves nothing without one)');
+  }
+  return { rules, policy: undefined };
+}
