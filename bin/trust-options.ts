@@ -8,7 +8,8 @@ import { loadPublicKey } from '../src/keyref.js';
 import { keyFingerprint, parseFingerprint } from '../src/keys/fingerprint.js';
 import type { PublicKey } from '../src/keys/spki.js';
 import { loadPolicy, type Policy } from '../src/policy/policy.js';
-import type { TrustRules } from '../src/policy/rules.js';
+import { untrusted, type TrustRules } from '../src/policy/rules.js';
+import { paramByName } from '../src/params.js';
 import { parseMonotonicCount } from '../src/uefi/image.js';
 import { keyRefOptions, usage, type KeyArgs } from './cli.js';
 
@@ -54,7 +55,8 @@ export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<T
   if (!given) for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }))); // one passphrase prompt at a time
   const pinned = parseFingerprint(a.keySha256, '--key-sha256');
   if (pinned && keys.length && !keys.some((k) => keyFingerprint(k.publicKey) === pinned)) {
-    throw usage(`--key-sha256 ${pinned} is not the SHA-256 of any --key: nothing could satisfy both`);
+    // the key file is not the key the fingerprint (e.g. burned into ROM) names: nothing it signed is trusted
+    throw new PqsignError('ERR_UNTRUSTED', `--key-sha256 ${pinned} is not the SHA-256 of the --key key (${keys.map((k) => keyFingerprint(k.publicKey)).join(', ')}): nothing can satisfy both`, { detail: 'pinned-key' });
   }
   const anchors: Uint8Array[] = [];
   if (anchorsGiven.length) {
@@ -72,4 +74,27 @@ export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<T
     throw new PqsignError('ERR_USAGE', 'nothing to trust: give --key, --key-sha256, --trust-anchor or --policy (a signature proves nothing without one)');
   }
   return { rules, policy: undefined };
+}
+
+/** What verify-attestation is held to: keys and provenance from the flags, or from the policy scope. */
+export async function attestationTrust(a: TrustArgs & { predicateType?: string | undefined; builderId?: string | undefined; sourceUri?: string | undefined }, bundle: string) {
+  if (a.trustAnchor !== undefined || a.keySha256 !== undefined || a.minMonotonicCount !== undefined) {
+    throw usage('attestations (DSSE) carry no certificate and no monotonic count: give --key or --policy');
+  }
+  const { rules, policy } = await resolveTrust(a);
+  const scoped = policy ? (await import('../src/policy/match.js')).scopeFor(policy, { path: bundle, scope: a.scope }).rules : rules;
+  if (scoped.formats && !scoped.formats.includes('dsse')) throw untrusted(scoped, 'format', `the scope trusts ${scoped.formats.join(', ')} signatures, not dsse attestations`, bundle);
+  const keys = scoped.keys.filter((k) => k.key && (!k.formats || k.formats.includes('dsse'))).map((k) => ({ params: paramByName(k.key!.alg)!, publicKey: k.key!.publicKey }));
+  if (!keys.length) throw untrusted(scoped, 'key', 'no trusted key can check a DSSE attestation (it needs the key itself, not a fingerprint or a trust anchor)', bundle);
+  const rule = scoped.attestation ?? {};
+  const both = (flag: string | undefined, policyValue: string | undefined, name: string) => {
+    if (flag !== undefined && policyValue !== undefined && flag !== policyValue) throw usage(`--${name} ${flag} contradicts the policy's ${policyValue}`);
+    return flag ?? policyValue;
+  };
+  return {
+    keys, scope: scoped.scope,
+    predicateType: both(a.predicateType, rule.predicateType, 'predicate-type'),
+    builderId: both(a.builderId, rule.builderId, 'builder-id'),
+    sourceUri: both(a.sourceUri, rule.sourceUri, 'source-uri'),
+  };
 }

@@ -6,18 +6,35 @@ import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkContext } from '../src/mu.js';
 import { PARAM_SETS, paramBySignatureLength } from '../src/params.js';
 import { verifyStreamed } from '../src/ops/stream.js';
-import { refuseTrustAnchors } from './shared.js';
+import { readRange } from '../src/io/range.js';
+import { booleanOption, refuseTrustAnchors } from './shared.js';
+import { structuredInput } from './structured-input.js';
 import type { Format } from './types.js';
 
 export const raw: Format = {
   name: 'raw',
   description: 'detached FIPS 204 signature bytes',
   suffix: '.sig',
+  flags: {
+    'allow-structured-input': {
+      type: 'boolean', for: ['sign'],
+      describe: 'raw: sign even a file that is another format\'s signing input (DSSE PAE, JWS, COSE, CMS, X.509) with the empty context (docs/keys.md)',
+    },
+  },
   embedsPayload: () => false,
   detect: () => false,
 
   async beginSign(req) {
     checkContext(req.context);
+    // Cross-protocol reuse: with the empty context a raw signature over such bytes is valid in that protocol.
+    if (!req.context.length && !booleanOption(req.options, 'allowStructuredInput')) {
+      const what = structuredInput(await readRange(req.artifact.path, 0, Math.min(req.artifact.size, 8192)));
+      if (what) {
+        throw new PqsignError('ERR_USAGE',
+          `is ${what}: a raw signature over it with the empty context would be valid in that protocol too. Sign with a non-empty --context, use that format, or pass --allow-structured-input if this is intended`,
+          { file: req.artifact.path, detail: 'structured-input' });
+      }
+    }
     return {
       context: req.context,
       head: () => new Uint8Array(0),

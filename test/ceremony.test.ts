@@ -272,7 +272,7 @@ describe('--key-sha256 pins the signer for every format', () => {
     expect(pqsign(['verify', artifact, '--sig', sig, '--key', pub, '--key-sha256', fp]).code).toBe(0);
     const wrong = pqsign(['verify', artifact, '--sig', sig, '--key', pub, '--key-sha256', 'ab'.repeat(32)]);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/not the --key-sha256 key/);
+    expect(wrong.stderr).toMatch(/is not the SHA-256 of the --key key/);
     expect(pqsign(['verify', artifact, '--sig', sig, '--key', pub, '--key-sha256', 'ab']).code).toBe(2);
   });
 });

@@ -86,7 +86,7 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
       it('verifies the example COSE_Sign1 (library and CLI)', async () => {
         const file = join(dir, `ML_DSA_${n}.cose`);
         writeFileSync(file, unhex(v.sign1));
-        const r = await cose.verify({ container: file, payload: undefined, key, context: new Uint8Array(0), options: {} });
+        const r = await cose.verify({ container: file, payload: undefined, key, keyFingerprints: [], trustAnchors: [], context: new Uint8Array(0), options: {} });
         expect(r.params.name).toBe(params.name);
         expect(r.details.kidIsKeyThumbprint).toBe(true);
         const pub = join(dir, `ML_DSA_${n}.pub`);
@@ -125,7 +125,7 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
       it('verifies the example JWS (library and CLI)', async () => {
         const file = join(dir, `ML_DSA_${n}.jws`);
         writeFileSync(file, v.jws);
-        const r = await jws.verify({ container: file, payload: undefined, key, context: new Uint8Array(0), options: {} });
+        const r = await jws.verify({ container: file, payload: undefined, key, keyFingerprints: [], trustAnchors: [], context: new Uint8Array(0), options: {} });
         expect(r.details).toMatchObject({ kid: v.jwk.kid, kidIsKeyThumbprint: true, detached: false });
         const pub = join(dir, `ML_DSA_${n}.jose.pub`);
         writeFileSync(pub, publicKey);

@@ -124,15 +124,15 @@ describe('verify', () => {
     expect(pqsign(['verify', attached, '--key', pub44, '--context', '01']).code).toBe(2);
   });
 
-  it('needs --key, and a key of the parameter set the alg names', () => {
+  it('needs a trust input, and a key of the parameter set the alg names (else exit 1: not the trusted key)', () => {
     const noKey = pqsign(['verify', attached]);
     expect(noKey.code).toBe(2);
-    expect(noKey.stderr).toMatch(/give --key/);
+    expect(noKey.stderr).toMatch(/nothing to trust/);
     const k65 = join(dir, 'k65.pem');
     expect(pqsign(['keygen', '--alg', 'ML-DSA-65', '--out', k65]).code).toBe(0);
     const wrong = pqsign(['verify', attached, '--key', k65]);
-    expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/signed with ML-DSA-44 \(alg -48\) but the key is ML-DSA-65/);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/signed with ML-DSA-44 \(alg -48\) but the pinned key is ML-DSA-65/);
   });
 });
 
@@ -194,7 +194,7 @@ describe('malformed CBOR is rejected with exit 2 and a clear error', () => {
       ['overlong-length', cat('d284', '590027', prot, 'a0', encode(payload!), encode(sig)), 'ERR_SIGNATURE_FORMAT', /non-preferred/],
       ['overlong-int', sign1(cat('a2', '1801', '382f', '04', encode(kid))), 'ERR_SIGNATURE_FORMAT', /protected header uses a non-preferred/],
       ['alg-es256', sign1(hdr([[1, -7], [4, kid]])), 'ERR_ALGORITHM', /alg -7 is not an ML-DSA COSE algorithm/],
-      ['alg-mldsa65', sign1(hdr([[1, -49], [4, kid]])), 'ERR_ALGORITHM', /signed with ML-DSA-65 \(alg -49\) but the key is ML-DSA-44/],
+      ['alg-mldsa65', sign1(hdr([[1, -49], [4, kid]])), 'ERR_UNTRUSTED', /signed with ML-DSA-65 \(alg -49\) but the pinned key is ML-DSA-44/],
       ['crit-unknown', sign1(hdr([[1, -48], [2, [99]], [4, kid], [99, 1]])), 'ERR_SIGNATURE_FORMAT', /unknown critical header parameter 99/],
       ['crit-absent', sign1(hdr([[1, -48], [2, [77]], [4, kid]])), 'ERR_SIGNATURE_FORMAT', /crit \(2\) names header parameter 77, which the protected header lacks/],
       ['protected-not-bstr', cat('d284', hdr([[1, -48], [4, kid]]), 'a0', encode(payload!), encode(sig)), 'ERR_SIGNATURE_FORMAT', /protected header is not a bstr-wrapped map/],

@@ -4,7 +4,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -49,14 +48,12 @@ describe('readChunks', () => {
     expect(await collect(empty, {})).toEqual([]);
   });
 
-  it('a FIFO is not opened synchronously (that would block the thread until a writer came): the read completes', async () => {
+  it('a FIFO is refused before it is opened (opening would block until a writer came)', async () => {
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
-    const writer = writeFile(fifo, 'through a pipe'); // opens on the thread pool: needs this thread free
-    // a FIFO has no size, so readChunks reads nothing from it; commands refuse non-regular inputs (statInput)
-    expect(await collect(fifo, {})).toEqual([]);
-    await writer;
-    await expect(statInput(fifo)).rejects.toMatchObject({ code: 'ERR_FILE', message: 'is not a regular file' });
+    const notRegular = { code: 'ERR_FILE', message: expect.stringContaining('is not a regular file') };
+    await expect(collect(fifo, {})).rejects.toMatchObject(notRegular);
+    await expect(statInput(fifo)).rejects.toMatchObject(notRegular);
   }, 10_000);
 
   it('errors name the file: missing, a directory', async () => {

@@ -201,12 +201,14 @@ describe('verify rejects', () => {
     expect(r.stderr).toMatch(/signature over the signed attributes does not verify/);
   });
 
-  it('neither --trust-anchor nor --key, and --key-sha256 alone', () => {
+  it('neither --trust-anchor nor --key; --key-sha256 alone pins the signer certificate\'s key', () => {
     const r = pqsign(['verify', good]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/needs --trust-anchor ROOT .* or --key REF/);
+    expect(r.stderr).toMatch(/nothing to trust/);
     const h = pqsign(['verify', good, '--key-sha256', '00'.repeat(32)]);
-    expect(h.code).toBe(2);
+    expect(h.code).toBe(1);
+    const facts = JSON.parse(pqsign(['verify', good, '--trust-anchor', pkis['ML-DSA-65'].root, '--json']).stdout);
+    expect(pqsign(['verify', good, '--key-sha256', facts.keyFingerprint]).code).toBe(0);
   });
 
   it('--key-sha256 is checked in addition to the anchor', () => {
@@ -220,7 +222,8 @@ describe('verify rejects', () => {
     const trustAnchor = await readCertificates(pkis['ML-DSA-65'].root);
     const f = join(dir, 'sweep.signed');
     const outcomes = new Map<string, number>();
-    const verify = () => uefi.verify({ container: f, payload: undefined, key: undefined, context: new Uint8Array(0), options: { trustAnchor: pkis['ML-DSA-65'].root } }).then(
+    const trustAnchors = trustAnchor.map((c) => c.der);
+    const verify = () => uefi.verify({ container: f, payload: undefined, key: undefined, keyFingerprints: [], trustAnchors, context: new Uint8Array(0), options: {} }).then(
       () => 'VERIFIED',
       (e) => (isPqsignError(e) ? e.code : `non-user error: ${e}`),
     );

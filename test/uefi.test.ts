@@ -196,19 +196,19 @@ describe('verify rejects', () => {
     expect(r.stderr).toMatch(/embedded public key \(sha256 [0-9a-f]{64}\) is not the pinned key/);
     const h = pqsign(['verify', good, '--key-sha256', '00'.repeat(32)]);
     expect(h.code).toBe(1);
-    expect(h.stderr).toMatch(/does not match --key-sha256/);
+    expect(h.stderr).toMatch(/is not a trusted key fingerprint/);
   });
 
   it('a pinned key of another parameter set', () => {
     const r = pqsign(['verify', good, '--key', pub('ML-DSA-65')]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/signed with ML-DSA-44 but the pinned key is ML-DSA-65/);
   });
 
   it('no pinned key at all, or a malformed --key-sha256', () => {
     const r = pqsign(['verify', good]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/pin it with --key or --key-sha256/);
+    expect(r.stderr).toMatch(/nothing to trust/);
     expect(pqsign(['verify', good, '--key-sha256', 'abc']).code).toBe(2);
   });
 
@@ -225,18 +225,18 @@ describe('verify rejects', () => {
       const b = Buffer.from(base);
       b[off]! ^= 0x80;
       writeFileSync(f, b);
-      const code = await uefi.verify({ container: f, payload: undefined, key: pinned, context: new Uint8Array(0), options: {} }).then(
+      const code = await uefi.verify({ container: f, payload: undefined, key: pinned, keyFingerprints: [], trustAnchors: [], context: new Uint8Array(0), options: {} }).then(
         () => 'VERIFIED',
         (e) => (isPqsignError(e) ? e.code : `non-user error: ${e}`),
       );
-      expect(['ERR_SIGNATURE_INVALID', 'ERR_SIGNATURE_FORMAT', 'ERR_ALGORITHM'], `offset ${off}`).toContain(code);
+      expect(['ERR_SIGNATURE_INVALID', 'ERR_SIGNATURE_FORMAT', 'ERR_ALGORITHM', 'ERR_UNTRUSTED'], `offset ${off}`).toContain(code);
       outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
     }
     expect(outcomes.get('ERR_SIGNATURE_INVALID')).toBeGreaterThan(50);
     expect(outcomes.get('ERR_SIGNATURE_FORMAT')).toBeGreaterThan(10);
     // and the unmodified image does verify in-process
     writeFileSync(f, base);
-    await expect(uefi.verify({ container: f, payload: undefined, key: pinned, context: new Uint8Array(0), options: {} })).resolves.toMatchObject({ params });
+    await expect(uefi.verify({ container: f, payload: undefined, key: pinned, keyFingerprints: [], trustAnchors: [], context: new Uint8Array(0), options: {} })).resolves.toMatchObject({ params });
   });
 });
 

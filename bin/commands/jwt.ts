@@ -1,8 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import { loadPublicKey, loadSigner } from '../../src/keyref.js';
+import { loadSigner } from '../../src/keyref.js';
 import { readSmallFile } from '../../src/io/read.js';
 import { PqsignError, inFile } from '../../src/errors.js';
-import { DEFAULT_CLOCK_SKEW_SECONDS, parseDuration, signJwt, verifyJwt } from '../../src/jose/jwt.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS, parseDuration, signJwt, verifyJwtWithAny } from '../../src/jose/jwt.js';
+import { paramByName, PARAM_SETS } from '../../src/params.js';
+import { untrusted } from '../../src/policy/rules.js';
+import type { PublicKey } from '../../src/keys/spki.js';
+import { resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 import { action, algOption, keyOption, keyRefOptions, passphraseFileOption, usage, type KeyArgs } from '../cli.js';
 
 /** JWTs and their claims are small; anything bigger is a wrong file. */
@@ -66,7 +70,7 @@ const jwtSign: CommandModule<object, SignArgs> = {
   }),
 };
 
-interface VerifyArgs extends KeyArgs {
+interface VerifyArgs extends TrustArgs {
   token: string;
   audience?: string;
   issuer?: string;
@@ -77,7 +81,9 @@ const jwtVerify: CommandModule<object, VerifyArgs> = {
   command: 'verify <token>',
   describe: 'verify a JWT (signature, exp/nbf/iat, and --audience/--issuer); prints its claims as JSON',
   builder: (y) => y.positional('token', { type: 'string', demandOption: true, describe: 'the JWT, @FILE, or - for stdin' }).options({
-    key: { ...keyOption, describe: 'public key, private key, certificate, or awskms:// reference' },
+    key: { type: 'string', describe: 'trusted key: public key, private key, certificate, or awskms:// reference (repeatable: a key set)', group: 'Trust:' },
+    policy: trustOptions.policy,
+    scope: { ...trustOptions.scope, describe: 'with --policy: the scope whose keys verify tokens (default: the only scope that allows jwt)' },
     audience: { type: 'string', describe: 'require this value in "aud"' },
     issuer: { type: 'string', describe: 'require this "iss"' },
     'clock-skew': { type: 'number', default: DEFAULT_CLOCK_SKEW_SECONDS, describe: 'seconds of clock disagreement allowed for exp, nbf and iat' },
@@ -89,12 +95,33 @@ const jwtVerify: CommandModule<object, VerifyArgs> = {
     // yargs hands a lone "-" positional over as ""
     const source = a.token === '-' || a.token === '' ? '-' : a.token.startsWith('@') ? a.token.slice(1) : undefined;
     const token = (source === undefined ? a.token : new TextDecoder().decode(await readInput(source, 'token'))).trim();
-    const key = await loadPublicKey(a.key, keyRefOptions(a));
-    const check = () => verifyJwt(token, key, { audience: a.audience, issuer: a.issuer, clockSkew: a.clockSkew });
+    const keys = await jwtKeys(a);
+    const check = () => verifyJwtWithAny(token, keys, { audience: a.audience, issuer: a.issuer, clockSkew: a.clockSkew });
     const { claims } = source !== undefined && source !== '-' ? await inFile(source, check) : check();
     process.stdout.write(`${JSON.stringify(claims)}\n`);
   }),
 };
+
+/** The keys a token may verify under: --key, or the policy scope that allows jwt (or --scope). */
+async function jwtKeys(a: VerifyArgs): Promise<PublicKey[]> {
+  if (a.trustAnchor !== undefined || a.keySha256 !== undefined || a.minMonotonicCount !== undefined) throw usage('a JWT carries no certificate: give --key or --policy');
+  const { rules, policy } = await resolveTrust(a);
+  let scoped = rules;
+  if (policy) {
+    const { scopeFor } = await import('../../src/policy/match.js');
+    const jwtScopes = policy.scopes.filter((s) => s.rules.formats?.includes('jwt'));
+    const only = a.scope ?? (policy.scopes.length === 1 ? policy.scopes[0]!.name : jwtScopes.length === 1 ? jwtScopes[0]!.name : undefined);
+    if (only === undefined) throw usage('the policy has several scopes: name the one for tokens with --scope');
+    scoped = scopeFor(policy, { scope: only }).rules;
+    if (scoped.formats && !scoped.formats.includes('jwt')) throw untrusted(scoped, 'format', `the scope trusts ${scoped.formats.join(', ')} signatures, not jwt`);
+  }
+  const min = PARAM_SETS.findIndex((p) => p.name === scoped.minAlgorithm);
+  const keys = scoped.keys
+    .filter((k) => k.key && (!k.formats || k.formats.includes('jwt')) && PARAM_SETS.findIndex((p) => p.name === k.key!.alg) >= min)
+    .map((k) => ({ params: paramByName(k.key!.alg)!, publicKey: k.key!.publicKey }));
+  if (!keys.length) throw untrusted(scoped, 'key', 'no trusted key can verify a JWT here (it needs the key itself, allowed for jwt, of the minimum parameter set)');
+  return keys;
+}
 
 export const jwt: CommandModule = {
   command: 'jwt <command>',

@@ -1,17 +1,21 @@
 import type { CommandModule } from 'yargs';
-import { loadPublicKey } from '../../src/keyref.js';
 import { verifyAttestation, type EnvelopeReport, type SubjectReport } from '../../src/attest/verify.js';
 import { errorJson, exitOf } from '../../src/ops/describe.js';
 import { worstExit } from '../../src/errors.js';
-import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, reportError, type KeyArgs } from '../cli.js';
+import { action, algOption, jsonOption, passphraseFileOption, printJson, reportError } from '../cli.js';
 import { baseDirOption, checkJobs, jobsOption } from '../attest-options.js';
+import { attestationTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 
-interface Args extends KeyArgs {
+interface Args extends TrustArgs {
   file: string;
   subject?: string[];
   recursive: boolean;
   baseDir: string;
   predicateType?: string;
+  builderId?: string;
+  sourceUri?: string;
+  subjectDigest?: string[];
+  ignoreNames: boolean;
   jobs?: number;
   json: boolean;
 }
@@ -31,11 +35,17 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
   command: 'verify-attestation <file>',
   describe: 'verify a DSSE attestation bundle with a public key, and check files against its subjects',
   builder: (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'the .intoto.jsonl bundle' }).options({
-    key: { ...keyOption, describe: 'public key, private key, certificate, or awskms:// reference the attestation must be signed by' },
+    key: { type: 'string', describe: 'trusted key: public key, private key, certificate, or awskms:// reference (repeatable: a key set)', group: 'Trust:' },
+    policy: trustOptions.policy,
+    scope: trustOptions.scope,
     subject: { type: 'string', array: true, describe: 'files (directories with --recursive, globs) whose digests must match a subject of the same name; takes several, so give FILE first' },
     recursive: { type: 'boolean', default: false, describe: 'check every file below directories given with --subject' },
     'base-dir': baseDirOption,
     'predicate-type': { type: 'string', describe: 'only envelopes with this predicate type count' },
+    'builder-id': { type: 'string', describe: 'only SLSA provenance whose runDetails.builder.id is exactly this counts' },
+    'source-uri': { type: 'string', describe: 'only SLSA provenance built from this source counts (a resolvedDependencies uri equal to it, or to it followed by @REF)' },
+    'subject-digest': { type: 'string', array: true, describe: 'ALG:HEX (sha256 or sha512): some attested subject must have this digest, whatever its name (a downloaded file)' },
+    'ignore-names': { type: 'boolean', default: false, describe: '--subject files match attested subjects by digest alone (downloaded under another name)' },
     jobs: jobsOption,
     json: { ...jsonOption, describe: 'one JSON object per envelope and per subject on stdout' },
     'passphrase-file': passphraseFileOption,
@@ -43,9 +53,10 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
   }) as never,
   handler: action(async (a: Args) => {
     checkJobs(a.jobs);
-    const key = await loadPublicKey(a.key, keyRefOptions(a));
+    const t = await attestationTrust(a, a.file);
     const report = await verifyAttestation(a.file, {
-      key, subjects: a.subject, recursive: a.recursive, baseDir: a.baseDir, predicateType: a.predicateType, jobs: a.jobs,
+      keys: t.keys, subjects: a.subject, recursive: a.recursive, baseDir: a.baseDir, jobs: a.jobs,
+      predicateType: t.predicateType, builderId: t.builderId, sourceUri: t.sourceUri, subjectDigests: a.subjectDigest, ignoreNames: a.ignoreNames,
     });
     if (a.json) {
       for (const e of report.envelopes) printJson(envelopeJson(e));
@@ -60,7 +71,9 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
     if (!a.json && failed.length === 0) {
       const counted = report.envelopes.filter((e) => e.ok).length;
       const checked = report.subjects.length ? `, ${report.subjects.length} subject${report.subjects.length === 1 ? '' : 's'} match` : '';
-      process.stderr.write(`OK ${a.file} (${counted} of ${report.envelopes.length} envelope${report.envelopes.length === 1 ? '' : 's'} by ${report.algorithm} key ${report.keyFingerprint.slice(0, 16)}${checked})\n`);
+      const keys = report.keys.map((k) => `${k.algorithm} key ${k.keyFingerprint.slice(0, 16)}`).join(' or ');
+      const scope = t.scope !== undefined ? `, policy scope ${t.scope}` : '';
+      process.stderr.write(`OK ${a.file} (${counted} of ${report.envelopes.length} envelope${report.envelopes.length === 1 ? '' : 's'} by ${keys}${checked}${scope})\n`);
     }
     return worstExit(failed.map((s) => exitOf(s.error)));
   }),

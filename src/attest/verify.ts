@@ -12,14 +12,23 @@ import { PqsignError } from '../errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/spki.js';
 import { readBundleLines } from './bundle.js';
-import { parseEnvelope, verifyEnvelope } from './envelope.js';
+import { parseEnvelope, verifyEnvelope, type Envelope } from './envelope.js';
 import { hashFiles, type FileDigests } from './hash-pool.js';
 import { SLSA_PROVENANCE_V1, validateProvenance } from './slsa.js';
-import { DIGEST_ALGS, INTOTO_PAYLOAD_TYPE, parseStatement, type DigestSet } from './statement.js';
+import { DIGEST_ALGS, INTOTO_PAYLOAD_TYPE, parseStatement, type DigestSet, type Statement } from './statement.js';
 import { collectSubjects } from './subjects.js';
 
 export interface VerifyAttestationOptions {
-  key: PublicKey;
+  /** an envelope counts when one of its signatures verifies with one of these keys */
+  keys: readonly PublicKey[];
+  /** SLSA provenance: runDetails.builder.id must be exactly this */
+  builderId?: string | undefined;
+  /** SLSA provenance: a resolvedDependencies uri (or externalParameters.source) must be this, or this "@" a ref */
+  sourceUri?: string | undefined;
+  /** each "ALG:HEX" must be the digest of some attested subject, whatever its name */
+  subjectDigests?: readonly string[] | undefined;
+  /** --subject files match an attested subject by digest alone, whatever their names */
+  ignoreNames?: boolean | undefined;
   /** files (directories with `recursive`, globs) to check against the subjects */
   subjects?: readonly string[] | undefined;
   recursive?: boolean | undefined;
@@ -53,8 +62,8 @@ export interface SubjectReport {
 
 export interface AttestationReport {
   file: string;
-  algorithm: string;
-  keyFingerprint: string;
+  /** the keys envelopes were checked against */
+  keys: Array<{ algorithm: string; keyFingerprint: string }>;
   envelopes: EnvelopeReport[];
   subjects: SubjectReport[];
   /** set when the bundle as a whole fails (no envelope counts); subjects are then not checked */
@@ -67,7 +76,7 @@ interface Attested {
 }
 
 /** How far an envelope got before it was rejected: the furthest rejection explains a failed bundle best. */
-const Stage = { Structure: 0, Signature: 1, PayloadType: 2, Statement: 3, PredicateType: 4 } as const;
+const Stage = { Structure: 0, Signature: 1, PayloadType: 2, Statement: 3, PredicateType: 4, Provenance: 5 } as const;
 type Stage = (typeof Stage)[keyof typeof Stage];
 
 class Rejected extends Error {
@@ -77,7 +86,7 @@ class Rejected extends Error {
 }
 
 export async function verifyAttestation(file: string, opts: VerifyAttestationOptions): Promise<AttestationReport> {
-  const fp = keyFingerprint(opts.key.publicKey);
+  const keys = opts.keys.map((k) => ({ algorithm: k.params.name, keyFingerprint: keyFingerprint(k.publicKey) }));
   const envelopes: EnvelopeReport[] = [];
   const byName = new Map<string, Attested[]>();
   let best: { stage: Stage; line: number; error: PqsignError } | undefined;
@@ -98,13 +107,16 @@ export async function verifyAttestation(file: string, opts: VerifyAttestationOpt
       if (!best || e.stage > best.stage) best = { stage: e.stage, line, error: e.error };
     }
   }
-  const report = { file, algorithm: opts.key.params.name, keyFingerprint: fp, envelopes, subjects: [] as SubjectReport[] };
+  const report = { file, keys, envelopes, subjects: [] as SubjectReport[] };
   if (envelopes.length === 0) return { ...report, error: new PqsignError('ERR_SIGNATURE_FORMAT', 'has no envelopes', { file }) };
   if (!envelopes.some((e) => e.ok)) {
     const { line, error } = best!;
-    const where = envelopes.length === 1 ? '' : ` (no line of ${envelopes.length} is an attestation by key ${fp.slice(0, 16)}; furthest: line ${line})`;
+    const by = keys.map((k) => k.keyFingerprint.slice(0, 16)).join(' or ');
+    const where = envelopes.length === 1 ? '' : ` (no line of ${envelopes.length} is an attestation by key ${by}; furthest: line ${line})`;
     return { ...report, error: new PqsignError(error.code, `${envelopes.length === 1 ? `line ${line}: ` : ''}${error.message}${where}`, { file }) };
   }
+  const digestError = missingDigests(opts.subjectDigests ?? [], byName, file);
+  if (digestError) return { ...report, error: digestError };
   return { ...report, subjects: opts.subjects?.length ? await checkSubjects(opts, byName) : [] };
 }
 
@@ -119,7 +131,7 @@ function checkEnvelope(text: string, opts: VerifyAttestationOptions) {
   };
   // structure first, then the signature over PAE, and only then is the payload interpreted
   const env = at(Stage.Structure, () => parseEnvelope(text));
-  const verified = at(Stage.Signature, () => verifyEnvelope(env, opts.key));
+  const verified = at(Stage.Signature, () => verifyWithAny(env, opts.keys));
   at(Stage.PayloadType, () => {
     if (env.payloadType !== INTOTO_PAYLOAD_TYPE) {
       throw new PqsignError('ERR_SIGNATURE_FORMAT', `payloadType is ${JSON.stringify(env.payloadType)}, not ${INTOTO_PAYLOAD_TYPE}`);
@@ -135,7 +147,48 @@ function checkEnvelope(text: string, opts: VerifyAttestationOptions) {
       throw new PqsignError('ERR_CLAIMS', `predicateType is ${statement.predicateType}, not ${opts.predicateType}`);
     }
   });
+  at(Stage.Provenance, () => checkProvenance(statement, opts));
   return { keyid: env.signatures[verified.index]!.keyid, predicateType: statement.predicateType, subjects: statement.subject };
+}
+
+function verifyWithAny(env: Envelope, keys: readonly PublicKey[]) {
+  let first: unknown;
+  for (const k of keys) {
+    try {
+      return verifyEnvelope(env, k);
+    } catch (e) {
+      first ??= e;
+    }
+  }
+  throw first;
+}
+
+/** --builder-id / --source-uri (and the policy's): required provenance, read only from a verified SLSA v1 statement. */
+function checkProvenance(statement: Statement, opts: VerifyAttestationOptions): void {
+  if (opts.builderId === undefined && opts.sourceUri === undefined) return;
+  const need = (rule: string, why: string) => new PqsignError('ERR_UNTRUSTED', why, { detail: rule });
+  if (statement.predicateType !== SLSA_PROVENANCE_V1) throw need('provenance', `predicateType is ${statement.predicateType}, not SLSA provenance v1: the builder and source cannot be checked`);
+  const p = statement.predicate as { buildDefinition?: { externalParameters?: { source?: unknown }; resolvedDependencies?: Array<{ uri?: unknown }> }; runDetails?: { builder?: { id?: unknown } } };
+  const builder = p.runDetails?.builder?.id;
+  if (opts.builderId !== undefined && builder !== opts.builderId) throw need('builder-id', `built by ${JSON.stringify(builder)}, not ${opts.builderId}`);
+  if (opts.sourceUri !== undefined) {
+    const want = opts.sourceUri;
+    const uris = [p.buildDefinition?.externalParameters?.source, ...(p.buildDefinition?.resolvedDependencies ?? []).map((d) => d.uri)].filter((u): u is string => typeof u === 'string');
+    if (!uris.some((u) => u === want || u.startsWith(`${want}@`))) throw need('source-uri', `built from ${uris.map((u) => JSON.stringify(u)).join(', ') || 'no recorded source'}, not ${want}`);
+  }
+}
+
+/** Each "ALG:HEX" must be the digest of an attested subject (a downloaded file whose name differs). */
+function missingDigests(wanted: readonly string[], byName: Map<string, Attested[]>, file: string): PqsignError | undefined {
+  for (const w of wanted) {
+    const m = /^(sha256|sha512):([0-9a-f]+)$/.exec(w);
+    if (!m) return new PqsignError('ERR_USAGE', `--subject-digest "${w}" must be sha256:HEX or sha512:HEX (lowercase)`);
+    const [, alg, hex] = m as unknown as [string, 'sha256' | 'sha512', string];
+    if (![...byName.values()].some((list) => list.some((a) => a.digest[alg] === hex))) {
+      return new PqsignError('ERR_SUBJECT', `no attested subject has ${alg} ${hex.slice(0, 16)}...`, { file });
+    }
+  }
+  return undefined;
 }
 
 async function checkSubjects(opts: VerifyAttestationOptions, byName: Map<string, Attested[]>): Promise<SubjectReport[]> {
@@ -148,6 +201,12 @@ async function checkSubjects(opts: VerifyAttestationOptions, byName: Map<string,
     if (!h.ok) return { file, name, ok: false, error: h.error };
     const digests = h.digests;
     const fail = (message: string) => ({ file, name, ok: false, digests, error: new PqsignError('ERR_SUBJECT', message, { file }) });
+    if (opts.ignoreNames) {
+      bySha256 ??= indexBySha256(byName);
+      const as = bySha256.get(digests.sha256);
+      const match = as === undefined ? undefined : byName.get(as)!.find((a) => digestsMatch(a.digest, digests));
+      return match ? { file, name: as!, ok: true, digests, line: match.line } : fail('its digests match no attested subject (names ignored)');
+    }
     const attested = byName.get(name);
     if (!attested) {
       bySha256 ??= indexBySha256(byName);

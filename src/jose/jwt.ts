@@ -84,7 +84,7 @@ export function verifyJwt(token: string, key: PublicKey, opts: JwtVerifyOptions 
   const { header, params, b64 } = checkJoseHeader(h);
   // RFC 7797 §7: JWTs MUST NOT use "b64": false (the claims set is always base64url JSON)
   if (!b64) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'a JWT may not use an unencoded payload ("b64": false, RFC 7797 §7)');
-  if (params !== key.params) throw new PqsignError('ERR_ALGORITHM', `token is signed with ${params.name} but the key is ${key.params.name}`);
+  if (params !== key.params) throw new PqsignError('ERR_UNTRUSTED', `token is signed with ${params.name} but the trusted key is ${key.params.name}`, { detail: 'pinned-key' });
   const claims = decodeJsonSegment(p, 'JWT claims set');
   const signature = fromB64url(s, 'JWT signature');
   if (signature.length !== params.signatureBytes) {
@@ -95,6 +95,21 @@ export function verifyJwt(token: string, key: PublicKey, opts: JwtVerifyOptions 
   }
   checkClaims(claims, opts);
   return { header, claims };
+}
+
+/** Verify with the first of several trusted keys under which the signature verifies (a key set, e.g. a rotation). */
+export function verifyJwtWithAny(token: string, keys: readonly PublicKey[], opts: JwtVerifyOptions = {}): VerifiedJwt {
+  let first: unknown;
+  for (const key of keys) {
+    try {
+      return verifyJwt(token, key, opts);
+    } catch (e) {
+      // a claims failure is final: the token verified, what it says is wrong
+      if (!(e instanceof PqsignError) || (e.code !== 'ERR_SIGNATURE_INVALID' && e.code !== 'ERR_UNTRUSTED')) throw e;
+      first ??= e;
+    }
+  }
+  throw first;
 }
 
 function numericDate(claims: Record<string, unknown>, name: string): number | undefined {

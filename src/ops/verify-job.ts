@@ -4,7 +4,6 @@
 import type { FormatOptions } from '../../formats/types.js';
 import { PqsignError, type ErrorCode } from '../errors.js';
 import { paramByName, type ParamName } from '../params.js';
-import { scopeFor } from '../policy/match.js';
 import type { Policy } from '../policy/policy.js';
 import type { TrustRules } from '../policy/rules.js';
 import type { RemoteMuVerifier } from '../signer.js';
@@ -33,9 +32,10 @@ export interface VerifyShared {
   formatOptions: FormatOptions;
 }
 
-/** The rules one job is held to: its policy scope's, or the command line's. */
-export function rulesFor(job: VerifyJob, shared: VerifyShared): TrustRules {
+/** The rules one job is held to: its policy scope's, or the command line's (picomatch loads only for a policy). */
+export async function rulesFor(job: VerifyJob, shared: VerifyShared): Promise<TrustRules> {
   if (!shared.policy) return shared.rules;
+  const { scopeFor } = await import('../policy/match.js');
   const scope = scopeFor(shared.policy, { path: job.file, product: job.product, scope: shared.scope }).rules;
   // command-line additions that only tighten (--min-monotonic-count)
   const min = shared.rules.minMonotonicCount;
@@ -45,7 +45,7 @@ export function rulesFor(job: VerifyJob, shared: VerifyShared): TrustRules {
 
 export async function runVerifyJob(job: VerifyJob, shared: VerifyShared, verifier?: RemoteMuVerifier): Promise<VerifyOutcome> {
   return verifyPath(job.file, {
-    rules: rulesFor(job, shared), sig: job.sig, payload: job.payload, format: job.format, context: job.context,
+    rules: await rulesFor(job, shared), sig: job.sig, payload: job.payload, format: job.format, context: job.context,
     formatOptions: shared.formatOptions, pin: job.pin, verifier,
   });
 }
