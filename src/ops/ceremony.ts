@@ -92,9 +92,10 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
     if (!/^(?:[0-9a-f]{2})*$/.test(value)) throw bad(`"${name}" must be lowercase hex`);
     return fromHex(value);
   };
+  const formatName = str('format'); // outside the try: its own error is already a `bad` one
   let format: Format;
   try {
-    format = formatByName(str('format'));
+    format = formatByName(formatName);
   } catch (e) {
     throw bad(isPqsignError(e) ? e.message : String(e));
   }
