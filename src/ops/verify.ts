@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
+import { fsPath } from '../io/fspath.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
 import type { PublicKey } from '../keys/spki.js';
@@ -48,7 +49,7 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   let sigPath = opts.sig;
   if (!sigPath) {
     const candidates = (forced ? [forced] : FORMATS).map((f) => file + f.suffix);
-    for (const c of candidates) if (existsSync(c)) { sigPath = c; break; }
+    for (const c of candidates) if (existsSync(fsPath(c))) { sigPath = c; break; }
     if (!sigPath) {
       const looked = candidates.map((c) => c.slice(file.length)).join(', ');
       const sigLike = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
