@@ -16,7 +16,6 @@ import { verifyMu } from '../mldsa.js';
 import { checkContext } from '../mu.js';
 import { MU_BYTES, paramByName, type ParamSet } from '../params.js';
 import { signMuChecked, type Signer } from '../signer.js';
-import { refuseToOverwrite } from './container.js';
 import { muOfArtifact, streamToContainer, type SignResult } from './sign.js';
 
 export const REQUEST_TYPE = 'pqsign-signing-request';
@@ -129,7 +128,6 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
  * and the signature must verify under the request's key over that μ; nothing is written otherwise.
  */
 export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string }): Promise<SignResult> {
-  await refuseToOverwrite(output, path, labels.request, labels.signature);
   const { params, publicKey } = req.key;
   const want = req.raw.artifact;
   const { size } = await statInput(path);
