@@ -39,6 +39,10 @@ export const contextOption: Options = { type: 'string', describe: 'ML-DSA contex
 export const jsonOption: Options = { type: 'boolean', default: false, describe: 'one JSON object per file on stdout' };
 export const passphraseFileOption: Options = { type: 'string', describe: 'read the private-key passphrase from this file (else PQSIGN_PASSPHRASE, else a TTY prompt)' };
 export const algOption: Options = { type: 'string', describe: 'parameter set for raw seed/expanded key files: ML-DSA-44|65|87' };
+export const forceOption: Options = { type: 'boolean', default: false, describe: 'replace existing output files (never an input)' };
+
+/** The files a run reads, from the options that name them (absent or repeated), for the overwrite rule. */
+export const filesIn = (...values: unknown[]): string[] => values.flat().filter((v): v is string => typeof v === 'string');
 
 export interface KeyArgs {
   key: string;

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // The pqsign CLI: thin. Each command lives in bin/commands/ and calls into src/ and formats/.
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../src/errors.js';
+import { commandLine } from './argv.js';
 import { commandsFor } from './commands/index.js';
+import { cleanUpOnExit } from './interrupts.js';
 import '../src/kms/register.js';
 
-const cli = yargs(hideBin(process.argv))
+cleanUpOnExit();
+const args = commandLine();
+const cli = yargs(args)
   .scriptName('pqsign')
   .strict()
   .demandCommand(1, 'give a command (see --help)')
@@ -17,9 +20,9 @@ const cli = yargs(hideBin(process.argv))
     process.stderr.write(`pqsign: ${msg}\n(see pqsign --help)\n`);
     process.exit(EXIT.INPUT);
   })
-  .epilog('Exit codes: 0 ok, 1 signature invalid, 2 usage or input error, 3 signer or back-end failure.');
+  .epilog('Exit codes: 0 ok, 1 signature invalid, 2 usage or input error, 3 signer or back-end failure, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).');
 
-for (const c of commandsFor(hideBin(process.argv)[0])) cli.command((await c.load()) as never);
+for (const c of commandsFor(args[0])) cli.command((await c.load()) as never);
 // yargs lays out the whole help text each time a command starts (usage.cacheHelpMessage), in case the
 // handler's promise rejects: ~20 ms of start-up. Handlers never reject here (action() reports every
 // error itself), so that text is never shown: skip it. Guarded: a yargs without this hook changes nothing.

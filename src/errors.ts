@@ -1,5 +1,6 @@
 // Errors callers branch on by `code` (never by message). Exit codes are part of the CLI contract:
 // 0 ok, 1 signature invalid, 2 usage/input error, 3 signer or back-end failure.
+import { displayPath } from './io/fspath.js';
 
 export const EXIT = { OK: 0, INVALID: 1, INPUT: 2, BACKEND: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -67,9 +68,9 @@ export class PqsignError extends Error {
     return EXIT_BY_CODE[this.code];
   }
 
-  /** One line for stderr: "file: problem". */
+  /** One line for stderr: "file: problem" (bytes of a name that are not UTF-8 shown as \xNN). */
   get line(): string {
-    return this.file ? `${this.file}: ${this.message}` : this.message;
+    return this.file ? `${displayPath(this.file)}: ${this.message}` : this.message;
   }
 
   withFile(file: string): PqsignError {

@@ -12,6 +12,7 @@ import { formatByName } from '../formats/index.js';
 import { fromHex, toHex } from './bytes.js';
 import { PqsignError } from './errors.js';
 import { readSmallFile } from './io/read.js';
+import { readRange } from './io/range.js';
 import { MAX_CONTEXT_BYTES } from './params.js';
 
 export const MANIFEST_VERSION = 1;
@@ -73,6 +74,12 @@ export function entryFor(manifestFile: string, r: { file: string; output: string
 
 /** A detached signature file literally named "embedded" is written "./embedded". */
 const detachedPath = (p: string) => (p === EMBEDDED ? `./${p}` : p);
+
+/** Does `file` start as a manifest pqsign writes (which `sign --manifest-out` may replace)? */
+export async function looksLikeManifest(file: string): Promise<boolean> {
+  const head = await readRange(file, 0, 32).catch(() => undefined);
+  return head !== undefined && new TextDecoder().decode(head).startsWith(`{"pqsignManifest":${MANIFEST_VERSION},`);
+}
 
 export async function readManifest(file: string): Promise<ResolvedEntry[]> {
   const text = new TextDecoder('utf-8', { fatal: true });

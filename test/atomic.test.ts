@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AtomicWriter } from '../src/io/atomic.js';
+import { AtomicWriter, isTempName, removeTempFilesSync, tempNameFor, writeFileAtomic } from '../src/io/atomic.js';
 import { tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -40,5 +40,36 @@ describe('AtomicWriter', () => {
     await w.abort();
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('temp names', () => {
+  it('an output name of 234-255 bytes still gets a temp file beside it', async () => {
+    const dir = tempDir('pqsign-atomic-');
+    for (const n of [234, 240, 250, 255]) {
+      const name = 'n'.repeat(n);
+      await writeFileAtomic(join(dir, name), 'x');
+      expect(readFileSync(join(dir, name), 'utf8')).toBe('x');
+    }
+    // cut at a character boundary: a 3-byte character is kept whole or dropped
+    const wide = '€'.repeat(85); // 255 bytes
+    const tmp = tempNameFor(wide);
+    expect(Buffer.byteLength(tmp)).toBeLessThanOrEqual(255);
+    expect(tmp).toMatch(/^\.€+\.tmp-[0-9a-f]{12}$/);
+    await writeFileAtomic(join(dir, wide), 'y');
+    expect(readdirSync(dir)).toHaveLength(5);
+  });
+
+  it('are recognised as ours, and a live one is removed by removeTempFilesSync', async () => {
+    const dir = tempDir('pqsign-atomic-');
+    const w = await AtomicWriter.create(join(dir, 'out.bin'));
+    await w.write(new Uint8Array(10));
+    const [tmp] = readdirSync(dir);
+    expect(isTempName(tmp!)).toBe(true);
+    expect(['out.bin', '.out.bin', 'out.bin.tmp-0123456789ab', '.out.bin.tmp-0123'].some(isTempName)).toBe(false);
+    expect(removeTempFilesSync()).toBe(1);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(removeTempFilesSync()).toBe(0); // committed, aborted or removed: not counted again
+    await w.abort();
   });
 });

@@ -181,6 +181,7 @@ describe('verify-attestation', () => {
     const r = run(['verify-attestation', 'tree.intoto.jsonl', '--key', 'other.pub']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/tree\.intoto\.jsonl: line 1: signature does not verify/);
+    expect(r.stderr.trim().split('\n'), 'a one-line bundle fails with one line').toHaveLength(1);
   });
 
   describe('tampering is rejected', () => {

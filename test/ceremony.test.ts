@@ -184,6 +184,7 @@ describe('attach refuses, writing nothing', () => {
     ['a swapped public key', (r) => (r.publicKey = Buffer.from(randomBytes(1952)).toString('base64')), /"keyFingerprint" is not the SHA-256/],
     ['another version', (r) => (r.version = 2), /version 2 is not supported/],
     ['an unknown format', (r) => (r.format = 'nosuch'), /unknown format "nosuch"/],
+    ['a format that is not a string', (r) => (r.format = 7), /"format" must be a string/],
     ['a malformed artifact hash', (r) => (r.artifact.sha256 = 'xyz'), /"artifact" must be/],
     ['uppercase hex', (r) => (r.mu = r.mu.toUpperCase()), /"mu" must be lowercase hex/],
   ];
@@ -193,6 +194,7 @@ describe('attach refuses, writing nothing', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(msg);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.match(/not a valid pqsign signing request/g)?.length ?? 0, 'said once at most').toBeLessThanOrEqual(1);
     });
   }
 

@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { attachSignature, readRequest, readSignature } from '../../src/ops/ceremony.js';
-import { action, jsonOption, printJson } from '../cli.js';
+import { checkOutputs } from '../../src/io/outputs.js';
+import { replacesSignature } from '../../src/ops/container.js';
+import { action, forceOption, jsonOption, printJson } from '../cli.js';
 
 interface Args {
   file: string;
@@ -8,6 +10,7 @@ interface Args {
   signature: string;
   out?: string;
   json: boolean;
+  force: boolean;
 }
 
 export const attach: CommandModule<object, Args> = {
@@ -18,11 +21,14 @@ export const attach: CommandModule<object, Args> = {
     signature: { type: 'string', demandOption: true, describe: 'the signer\'s signature over the request\'s μ: raw bytes, hex or base64' },
     out: { type: 'string', describe: 'output (default FILE plus the format\'s suffix)' },
     json: { ...jsonOption, describe: 'print a JSON summary' },
+    force: { ...forceOption, describe: 'replace an existing output that is not a signature in the request\'s format (never an input)' },
   }) as never,
   handler: action(async (a: Args) => {
     const req = await readRequest(a.request);
     const signature = await readSignature(a.signature, req.key.params);
     const out = a.out ?? a.file + req.format.suffix;
+    // attach writes what sign would: it may replace an earlier signature in the same format, as sign does
+    await checkOutputs([out], [a.file, a.request, a.signature], { force: a.force, replaceable: replacesSignature(req.format) });
     const r = await attachSignature(a.file, req, signature, out, { request: a.request, signature: a.signature });
     if (a.json) printJson({ ok: true, ...r });
     else process.stderr.write(`attached ${a.signature} to ${a.file} -> ${r.output} (${r.algorithm}, ${r.format})\n`);

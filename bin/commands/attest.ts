@@ -3,7 +3,8 @@ import { loadSigner } from '../../src/keyref.js';
 import { attestFiles, readPredicateFile } from '../../src/attest/attest.js';
 import { DEFAULT_BUNDLE } from '../../src/attest/bundle.js';
 import { SLSA_PROVENANCE_V1 } from '../../src/attest/slsa.js';
-import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
+import { checkOutputs } from '../../src/io/outputs.js';
+import { action, algOption, filesIn, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
 import { baseDirOption, checkJobs, jobsOption } from '../attest-options.js';
 
 interface Args extends KeyArgs {
@@ -52,6 +53,8 @@ export const attest: CommandModule<object, Args> = {
   }) as never,
   handler: action(async (a: Args) => {
     checkJobs(a.jobs);
+    // The bundle is appended to, which is no overwrite (every line stays), but it is never an input.
+    await checkOutputs([a.out], filesIn(a.key, a.passphraseFile, a.predicate), { force: true });
     const predicate = a.predicate ? await readPredicateFile(a.predicate) : undefined;
     const signer = await loadSigner(a.key, keyRefOptions(a));
     try {

@@ -7,7 +7,8 @@ import { writeFileAtomic } from '../../src/io/atomic.js';
 import { loadPublicKey, loadSigner } from '../../src/keyref.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import type { Signer } from '../../src/signer.js';
-import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, usage, type KeyArgs } from '../cli.js';
+import { checkOutputs } from '../../src/io/outputs.js';
+import { action, algOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, usage, type KeyArgs } from '../cli.js';
 
 const pki = () => import('../../src/pki/ops.js');
 
@@ -15,6 +16,7 @@ interface CommonArgs extends KeyArgs {
   out: string;
   der: boolean;
   json: boolean;
+  force: boolean;
 }
 
 interface CertArgs extends CommonArgs {
@@ -27,6 +29,7 @@ interface CertArgs extends CommonArgs {
 const outputOptions = {
   out: { type: 'string', demandOption: true, describe: 'output file (PEM unless --der)' },
   der: { type: 'boolean', default: false, describe: 'write DER instead of PEM' },
+  force: forceOption,
   json: jsonOption,
   'passphrase-file': passphraseFileOption,
   alg: algOption,
@@ -53,6 +56,9 @@ async function withSigner<T>(ref: string, a: KeyArgs, fn: (s: Signer) => Promise
   }
 }
 
+/** The overwrite rule, before any key is loaded: --out is never one of the keys, certificates or requests read. */
+const checkOut = (a: CommonArgs) => checkOutputs([a.out], filesIn(a.key, a.caKey, a.caCert, a.csr, a.passphraseFile), { force: a.force });
+
 async function writeOutput(a: CommonArgs, label: string, der: Uint8Array): Promise<void> {
   await writeFileAtomic(a.out, a.der ? der : encodePem(label, der));
 }
@@ -78,6 +84,7 @@ const createCa: CommandModule<object, CertArgs> = {
     ...outputOptions,
   }) as never,
   handler: action(async (a: CertArgs) => {
+    await checkOut(a);
     const { createCa: create } = await pki();
     const { der, cert } = await withSigner(a.key, a, (s) => create(s, a.subject!, validityOf(a), a.pathLen));
     await writeOutput(a, 'CERTIFICATE', der);
@@ -113,6 +120,7 @@ const issue: CommandModule<object, IssueArgs> = {
     if (a.key && !a.subject) throw usage('--subject is required with --key');
     if (a.pathLen !== undefined && !a.ca) throw usage('--path-len applies to CA certificates: add --ca');
     if (a.ca && a.codeSigning) throw usage('--code-signing is for leaf certificates, not --ca');
+    await checkOut(a);
     const { issueFromCa } = await pki();
     const subject = a.key
       ? { key: await loadPublicKey(a.key, keyRefOptions(a)), name: a.subject! }
@@ -134,6 +142,7 @@ const csr: CommandModule<object, CertArgs> = {
     ...outputOptions,
   }) as never,
   handler: action(async (a: CertArgs) => {
+    await checkOut(a);
     const { createRequest } = await pki();
     const { der, fingerprint } = await withSigner(a.key, a, async (s) => ({ der: await createRequest(s, a.subject!), fingerprint: keyFingerprint(s.publicKey) }));
     await writeOutput(a, 'CERTIFICATE REQUEST', der);

@@ -1,6 +1,5 @@
 import type { CommandModule } from 'yargs';
 import { randomBytes } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import { DEFAULT_PARAM, paramByName, SEED_BYTES } from '../../src/params.js';
 import { keygenFromSeed } from '../../src/mldsa.js';
 import { encodePkcs8, WRITABLE_KEY_FORMS } from '../../src/keys/pkcs8.js';
@@ -10,8 +9,8 @@ import { encodeSpki } from '../../src/keys/spki.js';
 import { encodePem } from '../../src/asn1/pem.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
-import { PqsignError } from '../../src/errors.js';
-import { action, jsonOption, passphraseFileOption, printJson, usage } from '../cli.js';
+import { checkOutputs } from '../../src/io/outputs.js';
+import { action, filesIn, forceOption, jsonOption, passphraseFileOption, printJson, usage } from '../cli.js';
 
 interface Args {
   alg: string;
@@ -25,8 +24,6 @@ interface Args {
   json: boolean;
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
-
 export const keygen: CommandModule<object, Args> = {
   command: 'keygen',
   describe: 'generate an ML-DSA key pair (PKCS#8 private key, 0600)',
@@ -37,16 +34,14 @@ export const keygen: CommandModule<object, Args> = {
     'key-form': { choices: WRITABLE_KEY_FORMS, default: 'seed' as const, describe: 'RFC 9881 private key form' },
     encrypt: { type: 'boolean', default: false, describe: 'encrypt with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC)' },
     der: { type: 'boolean', default: false, describe: 'write DER instead of PEM' },
-    force: { type: 'boolean', default: false, describe: 'overwrite existing files' },
+    force: forceOption,
     'passphrase-file': passphraseFileOption,
     json: jsonOption,
   }) as never,
   handler: action(async (a: Args) => {
     const params = paramByName(a.alg);
     if (!params) throw usage(`unknown algorithm "${a.alg}" (use ML-DSA-44, ML-DSA-65 or ML-DSA-87)`);
-    for (const p of [a.out, a.pub]) {
-      if (p && !a.force && (await exists(p))) throw new PqsignError('ERR_FILE', 'already exists (use --force to overwrite)', { file: p });
-    }
+    await checkOutputs(filesIn(a.out, a.pub), filesIn(a.passphraseFile), { force: a.force });
     const seed = new Uint8Array(randomBytes(SEED_BYTES));
     const kp = keygenFromSeed(params, seed);
     const key = { params, seed, ...kp, form: a.keyForm };

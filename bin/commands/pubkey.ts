@@ -3,12 +3,14 @@ import { loadPublicKey } from '../../src/keyref.js';
 import { PUBLIC_KEY_ENCODERS } from '../../src/keys/export.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, usage, type KeyArgs } from '../cli.js';
+import { checkOutputs } from '../../src/io/outputs.js';
+import { action, algOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, usage, type KeyArgs } from '../cli.js';
 
 interface Args extends KeyArgs {
   format: string;
   out?: string;
   json: boolean;
+  force: boolean;
 }
 
 export const pubkey: CommandModule<object, Args> = {
@@ -19,12 +21,14 @@ export const pubkey: CommandModule<object, Args> = {
     format: { type: 'string', default: 'pem', describe: `output encoding: ${Object.keys(PUBLIC_KEY_ENCODERS).join('|')}` },
     out: { type: 'string', describe: 'write here instead of stdout' },
     json: { ...jsonOption, describe: 'print {algorithm, keyFingerprint, publicKey} as JSON' },
+    force: forceOption,
     'passphrase-file': passphraseFileOption,
     alg: algOption,
   }) as never,
   handler: action(async (a: Args) => {
     const enc = PUBLIC_KEY_ENCODERS[a.format];
     if (!enc) throw usage(`unknown --format "${a.format}" (use ${Object.keys(PUBLIC_KEY_ENCODERS).join(', ')})`);
+    if (a.out) await checkOutputs([a.out], filesIn(a.key, a.passphraseFile), { force: a.force });
     const key = await loadPublicKey(a.key, keyRefOptions(a));
     const encoded = await enc(key);
     const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;

@@ -2,14 +2,15 @@ import type { CommandModule } from 'yargs';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { loadSigner } from '../../src/keyref.js';
 import { readRequest, signRequest } from '../../src/ops/ceremony.js';
-import { refuseToOverwrite } from '../../src/ops/container.js';
-import { action, algOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
+import { checkOutputs } from '../../src/io/outputs.js';
+import { action, algOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
 
 interface Args extends KeyArgs {
   request: string;
   out?: string;
   deterministic: boolean;
   json: boolean;
+  force: boolean;
 }
 
 export const signRequestCommand: CommandModule<object, Args> = {
@@ -20,13 +21,14 @@ export const signRequestCommand: CommandModule<object, Args> = {
     out: { type: 'string', describe: 'signature file, raw FIPS 204 bytes (default REQUEST.sig)' },
     deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
     json: { ...jsonOption, describe: 'print a JSON summary' },
+    force: forceOption,
     'passphrase-file': passphraseFileOption,
     alg: algOption,
   }) as never,
   handler: action(async (a: Args) => {
-    const req = await readRequest(a.request);
     const out = a.out ?? `${a.request}.sig`;
-    await refuseToOverwrite(out, a.request);
+    await checkOutputs([out], filesIn(a.request, a.key, a.passphraseFile), { force: a.force });
+    const req = await readRequest(a.request);
     const signer = await loadSigner(a.key, keyRefOptions(a));
     try {
       const signature = await signRequest(req, signer, a.request);

@@ -8,9 +8,15 @@ import { signFile, type SignResult } from '../../src/ops/sign.js';
 import { mapBounded } from '../../src/ops/pool.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
 import { isPqsignError, worstExit } from '../../src/errors.js';
-import { entryFor, manifestLine } from '../../src/manifest.js';
+import { entryFor, looksLikeManifest, manifestLine } from '../../src/manifest.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { action, algOption, contextOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
+import { checkOutputs, makeOutputDir, type OverwriteRule } from '../../src/io/outputs.js';
+import { replacesSignature } from '../../src/ops/container.js';
+import type { Format } from '../../formats/types.js';
+import {
+  action, algOption, contextOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError,
+  usage, type KeyArgs,
+} from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 
@@ -26,6 +32,7 @@ interface Args extends KeyArgs {
   messageType: 'mu' | 'raw';
   dryRun: boolean;
   manifestOut?: string;
+  force: boolean;
 }
 
 export const sign: CommandModule<object, Args> = {
@@ -43,6 +50,7 @@ export const sign: CommandModule<object, Args> = {
     'manifest-out': { type: 'string', describe: 'also write a release manifest (JSON lines, docs/batch.md) of everything signed, for verify --manifest' },
     'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)' },
     'dry-run': { type: 'boolean', default: false, describe: 'KMS keys: check permissions, key state and inputs (KMS DryRun) without signing' },
+    force: { ...forceOption, describe: 'replace existing outputs that are not signatures in this format (never an input); earlier ones are replaced anyway' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
     ...formatFlags('sign'),
@@ -53,8 +61,14 @@ export const sign: CommandModule<object, Args> = {
     if (a.out && a.outDir) throw usage('--out and --out-dir cannot be combined');
     if (!(a.concurrency >= 1)) throw usage('--concurrency must be at least 1');
     const context = parseContext(a.context);
-    const signer = await loadSigner(a.key, keyRefOptions(a));
     const outputFor = (f: string) => a.out ?? (a.outDir ? join(a.outDir, basename(f) + format.suffix) : f + format.suffix);
+    if (!a.dryRun) {
+      // Before the key is loaded: a refusal costs no passphrase prompt and no KMS call.
+      const outputs = [...a.files.map(outputFor), ...filesIn(a.manifestOut)];
+      await checkOutputs(outputs, [...a.files, ...signInputs(a)], overwriteRule(a, format));
+      if (a.outDir) await makeOutputDir(a.outDir);
+    }
+    const signer = await loadSigner(a.key, keyRefOptions(a));
     try {
       if (a.dryRun) return await dryRun(a, signer);
       const emit = orderedEmitter<SignResult>((r, i) => {
@@ -84,6 +98,23 @@ export const sign: CommandModule<object, Args> = {
     }
   }),
 };
+
+/** The files signing reads besides the artifacts: key, passphrase, format inputs (certificates, --aad @FILE). */
+function signInputs(a: Args): string[] {
+  const aad = typeof a.aad === 'string' && a.aad.startsWith('@') ? a.aad.slice(1) : undefined;
+  return filesIn(a.key, a.passphraseFile, a.cert, a.chain, aad);
+}
+
+/** The overwrite rule's exception for sign: re-signing in place replaces earlier signatures (and manifest). */
+function overwriteRule(a: Args, format: Format): OverwriteRule {
+  const own = replacesSignature(format);
+  if (!a.manifestOut) return { force: a.force, replaceable: own };
+  const manifest = a.manifestOut;
+  return {
+    force: a.force,
+    replaceable: { what: `${own.what} or a pqsign manifest`, test: (o) => (o === manifest ? looksLikeManifest(o) : own.test(o)) },
+  };
+}
 
 /** --dry-run: the inputs exist and KMS would accept the Sign calls; nothing is read or written. */
 async function dryRun(a: Args, signer: Signer): Promise<number> {

@@ -1,13 +1,15 @@
 import type { CommandModule } from 'yargs';
 import { FORMATS } from '../../formats/index.js';
 import { containerFormat, stripPayload } from '../../src/ops/container.js';
-import { action, jsonOption, printJson } from '../cli.js';
+import { checkOutputs } from '../../src/io/outputs.js';
+import { action, forceOption, jsonOption, printJson } from '../cli.js';
 
 interface Args {
   file: string;
   out: string;
   format?: string;
   json: boolean;
+  force: boolean;
 }
 
 export const strip: CommandModule<object, Args> = {
@@ -17,8 +19,10 @@ export const strip: CommandModule<object, Args> = {
     out: { type: 'string', demandOption: true, describe: 'payload output file' },
     format: { type: 'string', describe: `force a format: ${FORMATS.map((f) => f.name).join('|')}` },
     json: { ...jsonOption, describe: 'print one JSON object' },
+    force: forceOption,
   }) as never,
   handler: action(async (a: Args) => {
+    await checkOutputs([a.out], [a.file], { force: a.force });
     const format = await containerFormat(a.file, a.format);
     const { bytes } = await stripPayload(a.file, format, a.out);
     if (a.json) printJson({ file: a.file, format: format.name, output: a.out, bytes });

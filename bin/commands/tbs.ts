@@ -3,8 +3,8 @@ import { FORMATS, formatByName } from '../../formats/index.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { loadPublicKey } from '../../src/keyref.js';
 import { createRequest } from '../../src/ops/ceremony.js';
-import { refuseToOverwrite } from '../../src/ops/container.js';
-import { action, algOption, contextOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
+import { checkOutputs } from '../../src/io/outputs.js';
+import { action, algOption, contextOption, filesIn, forceOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 
 interface Args extends KeyArgs {
@@ -13,6 +13,7 @@ interface Args extends KeyArgs {
   context?: string;
   out?: string;
   json: boolean;
+  force: boolean;
 }
 
 export const tbs: CommandModule<object, Args> = {
@@ -24,6 +25,7 @@ export const tbs: CommandModule<object, Args> = {
     context: contextOption,
     out: { type: 'string', describe: 'request file (default FILE.tbs.json)' },
     json: { ...jsonOption, describe: 'print a JSON summary' },
+    force: forceOption,
     'passphrase-file': passphraseFileOption,
     alg: algOption,
     ...formatFlags('sign'),
@@ -31,9 +33,9 @@ export const tbs: CommandModule<object, Args> = {
   handler: action(async (a: Args) => {
     const format = formatByName(a.format);
     const context = parseContext(a.context);
-    const key = await loadPublicKey(a.key, keyRefOptions(a));
     const out = a.out ?? `${a.file}.tbs.json`;
-    await refuseToOverwrite(out, a.file);
+    await checkOutputs([out], filesIn(a.file, a.key, a.passphraseFile, a.cert, a.chain), { force: a.force });
+    const key = await loadPublicKey(a.key, keyRefOptions(a));
     const req = await createRequest(a.file, format, key, context, a);
     await writeFileAtomic(out, `${JSON.stringify(req, null, 2)}\n`);
     if (a.json) printJson({ file: a.file, request: out, format: req.format, algorithm: req.algorithm, keyFingerprint: req.keyFingerprint, mu: req.mu });

@@ -63,7 +63,9 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
       for (const s of report.subjects) printJson(subjectJson(s));
       if (report.error) printJson({ kind: 'attestation', file: a.file, ok: false, error: errorJson(report.error) });
     } else {
-      for (const e of report.envelopes) if (!e.ok) process.stderr.write(`pqsign: ${a.file}: line ${e.line} ignored: ${e.error!.message}\n`);
+      // A bundle of one line that fails is reported once, by report.error (which names the line).
+      const alone = report.error && report.envelopes.length === 1;
+      for (const e of report.envelopes) if (!e.ok && !alone) process.stderr.write(`pqsign: ${a.file}: line ${e.line} ignored: ${e.error!.message}\n`);
       for (const s of report.subjects) if (!s.ok) reportError(s.error);
     }
     if (report.error) return a.json ? report.error.exitCode : reportError(report.error);

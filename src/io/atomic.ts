@@ -1,13 +1,56 @@
 // Outputs appear whole or not at all: write a temp file beside the target, fsync, rename.
 // Large outputs (embedding formats write the whole artifact) are flushed to disk in the background as
 // they are written, so the final fsync waits only for the last few MiB instead of the whole file.
+// Every temp file that exists is in one registry, so whoever ends the process early (the CLI on a
+// signal or a crash) can remove them all synchronously: an interrupted run leaves no `.NAME.tmp-*`.
+import { unlinkSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PqsignError } from '../errors.js';
+import { fsByteLength, fsPath } from './fspath.js';
 
 /** Start a background fdatasync after this many bytes written since the last one. */
 const FLUSH_EVERY = 32 * 1024 * 1024;
+
+/** Longest file name (bytes) on the file systems pqsign writes to (ext4, XFS, btrfs, APFS, NTFS). */
+const NAME_MAX = 255;
+const TEMP_RANDOM_HEX = 12;
+/** `.NAME.tmp-` and 12 hex digits: a temp name of ours (walks, and so verify --recursive, skip them). */
+const TEMP_NAME = /^\..*\.tmp-[0-9a-f]{12}$/s;
+
+export const isTempName = (name: string): boolean => TEMP_NAME.test(name);
+
+/**
+ * The temp name for `name`: `.NAME.tmp-RANDOM`, with NAME cut short (at a character boundary) when the
+ * whole would pass NAME_MAX, so any name the target may have still gets a temp file beside it.
+ */
+export function tempNameFor(name: string): string {
+  const extra = '.'.length + '.tmp-'.length + TEMP_RANDOM_HEX;
+  let stem = name;
+  while (stem && fsByteLength(stem) + extra > NAME_MAX) stem = [...stem].slice(0, -1).join('');
+  return `.${stem}.tmp-${randomBytes(TEMP_RANDOM_HEX / 2).toString('hex')}`;
+}
+
+const live = new Set<string>();
+
+/**
+ * Remove every temp file still open (synchronous: callable from a signal or 'exit' handler, where no
+ * promise will settle). Returns how many were removed.
+ */
+export function removeTempFilesSync(): number {
+  let removed = 0;
+  for (const tmp of live) {
+    try {
+      unlinkSync(fsPath(tmp));
+      removed++;
+    } catch {
+      // already renamed into place or removed: nothing left behind
+    }
+  }
+  live.clear();
+  return removed;
+}
 
 export class AtomicWriter {
   private unflushed = 0;
@@ -21,12 +64,14 @@ export class AtomicWriter {
   ) {}
 
   static async create(path: string, mode = 0o644): Promise<AtomicWriter> {
-    const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+    const tmp = join(dirname(path), tempNameFor(basename(path)));
+    live.add(tmp); // before it exists: a signal during open must not miss it
     try {
-      const fh = await open(tmp, 'wx', mode);
+      const fh = await open(fsPath(tmp), 'wx', mode);
       await fh.chmod(mode); // umask must not widen or narrow what we promised (0600 keys)
       return new AtomicWriter(path, tmp, fh);
     } catch (e) {
+      live.delete(tmp);
       const code = (e as NodeJS.ErrnoException).code;
       throw new PqsignError('ERR_FILE', `cannot write output (${code ?? String(e)})`, { file: path, cause: e });
     }
@@ -65,9 +110,10 @@ export class AtomicWriter {
       if (this.flushError) throw this.flushError;
       await this.fh.sync();
       await this.fh.close();
-      await rename(this.tmp, this.path);
+      await rename(fsPath(this.tmp), fsPath(this.path));
+      live.delete(this.tmp);
     } catch (e) {
-      await unlink(this.tmp).catch(() => undefined);
+      await this.removeTemp();
       const code = (e as NodeJS.ErrnoException).code;
       throw new PqsignError('ERR_FILE', `cannot write output (${code ?? String(e)})`, { file: this.path, cause: e });
     }
@@ -76,7 +122,12 @@ export class AtomicWriter {
   async abort(): Promise<void> {
     await this.flushing;
     await this.fh.close().catch(() => undefined);
-    await unlink(this.tmp).catch(() => undefined);
+    await this.removeTemp();
+  }
+
+  private async removeTemp(): Promise<void> {
+    await unlink(fsPath(this.tmp)).catch(() => undefined);
+    live.delete(this.tmp);
   }
 }
 

@@ -7,6 +7,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PqsignError } from '../errors.js';
+import { fsPath } from './fspath.js';
 
 /**
  * Read size. Measured (bench row "read size"): from 512 KiB up the main thread is hashing-bound and its
@@ -21,7 +22,7 @@ export const SYNC_READ_MAX = 1024 * 1024;
 export async function statInput(path: string): Promise<{ size: number }> {
   let st;
   try {
-    st = statSync(path); // a stat never waits on file data: one syscall, no thread-pool round trip
+    st = statSync(fsPath(path)); // a stat never waits on file data: one syscall, no thread-pool round trip
   } catch (e) {
     throw fileError(path, e);
   }
@@ -71,7 +72,7 @@ export async function* readChunks(path: string, opts: ReadOptions = {}): AsyncGe
   }
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await open(fsPath(path), 'r');
   } catch (e) {
     throw fileError(path, e);
   }
@@ -119,9 +120,9 @@ export async function readSmallFile(path: string, what: string, maxBytes = 16 * 
   const { size } = await statInput(path);
   if (size > maxBytes) throw new PqsignError('ERR_FILE', `${what} is ${size} bytes, larger than expected`, { file: path });
   try {
-    if (size <= SYNC_READ_MAX) return new Uint8Array(readFileSync(path));
+    if (size <= SYNC_READ_MAX) return new Uint8Array(readFileSync(fsPath(path)));
     const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(path));
+    return new Uint8Array(await readFile(fsPath(path)));
   } catch (e) {
     throw fileError(path, e);
   }
@@ -134,7 +135,7 @@ export async function readSmallFile(path: string, what: string, maxBytes = 16 * 
 function readSmallRange(path: string, opts: ReadOptions, max: number): Uint8Array | undefined {
   let st: Stats;
   try {
-    st = statSync(path); // stat first: opening a FIFO would block this thread until a writer appears
+    st = statSync(fsPath(path)); // stat first: opening a FIFO would block this thread until a writer appears
   } catch (e) {
     throw fileError(path, e);
   }
@@ -146,7 +147,7 @@ function readSmallRange(path: string, opts: ReadOptions, max: number): Uint8Arra
   let got = 0;
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(fsPath(path), 'r');
     for (let n = -1; got < buf.length && n !== 0; got += n) n = readSync(fd, buf, got, buf.length - got, start + got);
   } catch (e) {
     throw fileError(path, e);

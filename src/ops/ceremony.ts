@@ -16,7 +16,6 @@ import { verifyMu } from '../mldsa.js';
 import { checkContext } from '../mu.js';
 import { MU_BYTES, paramByName, type ParamSet } from '../params.js';
 import { signMuChecked, type Signer } from '../signer.js';
-import { refuseToOverwrite } from './container.js';
 import { muOfArtifact, streamToContainer, type SignResult } from './sign.js';
 
 export const REQUEST_TYPE = 'pqsign-signing-request';
@@ -92,9 +91,10 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
     if (!/^(?:[0-9a-f]{2})*$/.test(value)) throw bad(`"${name}" must be lowercase hex`);
     return fromHex(value);
   };
+  const formatName = str('format'); // outside the try: its own error is already a `bad` one
   let format: Format;
   try {
-    format = formatByName(str('format'));
+    format = formatByName(formatName);
   } catch (e) {
     throw bad(isPqsignError(e) ? e.message : String(e));
   }
@@ -128,7 +128,6 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
  * and the signature must verify under the request's key over that μ; nothing is written otherwise.
  */
 export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string }): Promise<SignResult> {
-  await refuseToOverwrite(output, path, labels.request, labels.signature);
   const { params, publicKey } = req.key;
   const want = req.raw.artifact;
   const { size } = await statInput(path);

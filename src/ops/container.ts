@@ -1,11 +1,11 @@
 // Container-level operations every format gets through the Format interface: which format a file
 // is, its structure (`inspect`), and the payload it embeds (`strip`).
-import { stat } from 'node:fs/promises';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { readChunks, statInput } from '../io/read.js';
+import { paramBySignatureLength } from '../params.js';
 import { readHead } from './verify.js';
 
 /** The format of a container: forced with --format, else recognised by content. */
@@ -32,7 +32,6 @@ export async function stripPayload(file: string, format: Format, output: string)
   if (!format.payload) {
     throw new PqsignError('ERR_USAGE', `${format.name} signatures are detached: there is no payload inside to strip`, { file });
   }
-  await refuseToOverwrite(output, file);
   const loc = await format.payload(file);
   const w = await AtomicWriter.create(output);
   let bytes = 0;
@@ -54,14 +53,19 @@ export async function stripPayload(file: string, format: Format, output: string)
   return { bytes };
 }
 
-/** Outputs replace their target atomically; the target must never be one of the inputs. */
-export async function refuseToOverwrite(output: string, ...inputs: string[]): Promise<void> {
-  const out = await stat(output).catch(() => undefined);
-  if (!out) return;
-  for (const input of inputs) {
-    const st = await stat(input).catch(() => undefined);
-    if (st && st.dev === out.dev && st.ino === out.ino) {
-      throw new PqsignError('ERR_USAGE', `is also an input (${input}); inputs are never modified: choose another output`, { file: output });
-    }
+/**
+ * Is `file` already a signature in `format`, which `sign` may replace without --force (the overwrite
+ * rule, src/io/outputs.ts)? Recognised by content; a raw signature has none, so a file of an ML-DSA
+ * signature's length counts.
+ */
+export async function holdsSignature(file: string, format: Format): Promise<boolean> {
+  try {
+    if (format.name === 'raw') return paramBySignatureLength((await statInput(file)).size) !== undefined;
+    return format.detect(await readHead(file));
+  } catch {
+    return false; // unreadable: not something to replace silently
   }
 }
+
+/** sign's (and attach's) exception to the overwrite rule: an earlier signature in the same format. */
+export const replacesSignature = (format: Format) => ({ what: `a ${format.name} signature`, test: (file: string) => holdsSignature(file, format) });

@@ -7,6 +7,7 @@
 // Files as src/io/walk.ts lists them (file symlinks included, directory symlinks not entered), in path order.
 import { stat } from 'node:fs/promises';
 import { PqsignError } from '../errors.js';
+import { fsPath } from '../io/fspath.js';
 import { fileError } from '../io/read.js';
 import { walkFiles } from '../io/walk.js';
 
@@ -17,7 +18,7 @@ export interface TreePair {
 export async function pairTree(dir: string, suffixes: readonly string[]): Promise<TreePair[]> {
   let st;
   try {
-    st = await stat(dir);
+    st = await stat(fsPath(dir));
   } catch (e) {
     throw fileError(dir, e);
   }

@@ -11,6 +11,7 @@ import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
 import { fromHex, toHex } from '../bytes.js';
 import { PqsignError, isPqsignError } from '../errors.js';
+import { fsPath } from '../io/fspath.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
 import type { PublicKey } from '../keys/spki.js';
@@ -70,7 +71,7 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
     if (asContainer) return run(asContainer, file, opts.payload, file, opts);
   }
   // FILE is the artifact: every signature beside it.
-  const sigPaths = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(c));
+  const sigPaths = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
   if (!sigPaths.length) throw await noSignature(file, forced);
   const reports: ContainerReport[] = [];
   let first: VerifyOutcome | undefined;
