@@ -4,10 +4,12 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../src/errors.js';
 import { commandsFor } from './commands/index.js';
+import { packageVersion } from './version.js';
 import '../src/kms/register.js';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('pqsign')
+  .version(packageVersion())
   .strict()
   .demandCommand(1, 'give a command (see --help)')
   .recommendCommands()
