@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 
 const OUT = 'dist/cli';
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 
 // src/mldsa.ts and src/shake.ts load noble synchronously on first use with
 // createRequire(import.meta.url)(...). As a plain require() esbuild bundles the module and defers its
@@ -35,8 +36,10 @@ const { metafile } = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  // the AWS SDK is loaded only by KMS commands, where the network dominates; it stays a package
-  external: ['@aws-sdk/*', '@smithy/*'],
+  // no externals: everything the CLI runs is in dist/cli (the AWS SDK in chunks only KMS commands load),
+  // so the package has no runtime dependencies and a release tarball's SHA-256 pins all the code it runs.
+  // bin/version.ts: an installed CLI has no package.json lookup to get wrong.
+  define: { PQSIGN_VERSION: JSON.stringify(version) },
   // CommonJS packages inside the bundle (pkijs's noble copy, tinyglobby's picomatch) call require()
   banner: { js: "import { createRequire as __pqsignCreateRequire } from 'node:module'; const require = __pqsignCreateRequire(import.meta.url);" },
   plugins: [bundleLazyRequires],
