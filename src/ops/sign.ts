@@ -30,7 +30,6 @@ export interface SignResult {
   signatureBytes: number;
 }
 
-
 export async function signFile(path: string, output: string, format: Format, signer: Signer, opts: SignFileOptions): Promise<SignResult> {
   const { size } = await statInput(path);
   const session = await format.beginSign({
