@@ -5,7 +5,7 @@
 // Run by `npm run build` after tsc. The workers must be entry points beside the chunks, because
 // src/ops/batch.ts and src/attest/hash-pool.ts start them by `new URL('./x-worker.js', import.meta.url)`.
 import { build } from 'esbuild';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 
 const OUT = 'dist/cli';
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
@@ -48,3 +48,19 @@ const { metafile } = await build({
 });
 // which sources went into which output file: test/startup.test.ts maps the files a run loads back to modules
 await writeFile(`${OUT}/meta.json`, JSON.stringify(metafile));
+
+// The bundle carries third-party code, so the package carries its licences: one section per package.
+const packageDirs = new Set(Object.keys(metafile.inputs).flatMap((input) => {
+  const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return m ? [m[1]] : [];
+}));
+const sections = new Map(); // name@version → text (nested copies of one version are one section)
+for (const dir of [...packageDirs].sort()) {
+  const { name, version, license } = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
+  if (sections.has(`${name}@${version}`)) continue;
+  const files = (await readdir(dir)).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort();
+  const texts = await Promise.all(files.map((f) => readFile(`${dir}/${f}`, 'utf8')));
+  sections.set(`${name}@${version}`, `${name}@${version} (${license})\n\n${texts.join('\n').trim() || `${license}: the package ships no licence file.`}\n`);
+}
+const sorted = [...sections].sort(([a], [b]) => a.localeCompare(b)).map(([, text]) => text);
+await writeFile(`${OUT}/THIRD-PARTY-LICENSES.txt`, `Third-party code bundled into pqsign's dist/cli:\n\n${sorted.join(`\n${'-'.repeat(78)}\n\n`)}`);
