@@ -36,7 +36,7 @@ export function parseContext(hex: string | undefined): Uint8Array {
 
 export const keyOption: Options = { type: 'string', describe: 'key reference: private/public key or certificate file, or awskms://[HOST:PORT]/KEY', demandOption: true };
 export const contextOption: Options = { type: 'string', describe: 'ML-DSA context string, hex (0-255 bytes)' };
-export const jsonOption: Options = { type: 'boolean', default: false, describe: 'one JSON object per file on stdout' };
+export const jsonOption: Options = { type: 'boolean', default: false, describe: 'print JSON on stdout instead of text' };
 export const passphraseFileOption: Options = { type: 'string', describe: 'read the private-key passphrase from this file (else PQSIGN_PASSPHRASE, else a TTY prompt)' };
 export const algOption: Options = { type: 'string', describe: 'parameter set for raw seed/expanded key files: ML-DSA-44|65|87' };
 export const forceOption: Options = { type: 'boolean', default: false, describe: 'replace existing output files (never an input)' };

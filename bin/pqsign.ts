@@ -5,12 +5,14 @@ import { EXIT } from '../src/errors.js';
 import { commandLine } from './argv.js';
 import { commandsFor } from './commands/index.js';
 import { cleanUpOnExit } from './interrupts.js';
+import { packageVersion } from './version.js';
 import '../src/kms/register.js';
 
 cleanUpOnExit();
 const args = commandLine();
 const cli = yargs(args)
   .scriptName('pqsign')
+  .version(packageVersion())
   .strict()
   .demandCommand(1, 'give a command (see --help)')
   .recommendCommands()

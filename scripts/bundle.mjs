@@ -5,9 +5,10 @@
 // Run by `npm run build` after tsc. The workers must be entry points beside the chunks, because
 // src/ops/batch.ts and src/attest/hash-pool.ts start them by `new URL('./x-worker.js', import.meta.url)`.
 import { build } from 'esbuild';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 
 const OUT = 'dist/cli';
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 
 // src/mldsa.ts and src/shake.ts load noble synchronously on first use with
 // createRequire(import.meta.url)(...). As a plain require() esbuild bundles the module and defers its
@@ -35,8 +36,10 @@ const { metafile } = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  // the AWS SDK is loaded only by KMS commands, where the network dominates; it stays a package
-  external: ['@aws-sdk/*', '@smithy/*'],
+  // no externals: everything the CLI runs is in dist/cli (the AWS SDK in chunks only KMS commands load),
+  // so the package has no runtime dependencies and a release tarball's SHA-256 pins all the code it runs.
+  // bin/version.ts: an installed CLI has no package.json lookup to get wrong.
+  define: { PQSIGN_VERSION: JSON.stringify(version) },
   // CommonJS packages inside the bundle (pkijs's noble copy, tinyglobby's picomatch) call require()
   banner: { js: "import { createRequire as __pqsignCreateRequire } from 'node:module'; const require = __pqsignCreateRequire(import.meta.url);" },
   plugins: [bundleLazyRequires],
@@ -45,3 +48,19 @@ const { metafile } = await build({
 });
 // which sources went into which output file: test/startup.test.ts maps the files a run loads back to modules
 await writeFile(`${OUT}/meta.json`, JSON.stringify(metafile));
+
+// The bundle carries third-party code, so the package carries its licences: one section per package.
+const packageDirs = new Set(Object.keys(metafile.inputs).flatMap((input) => {
+  const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return m ? [m[1]] : [];
+}));
+const sections = new Map(); // name@version → text (nested copies of one version are one section)
+for (const dir of [...packageDirs].sort()) {
+  const { name, version, license } = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
+  if (sections.has(`${name}@${version}`)) continue;
+  const files = (await readdir(dir)).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort();
+  const texts = await Promise.all(files.map((f) => readFile(`${dir}/${f}`, 'utf8')));
+  sections.set(`${name}@${version}`, `${name}@${version} (${license})\n\n${texts.join('\n').trim() || `${license}: the package ships no licence file.`}\n`);
+}
+const sorted = [...sections].sort(([a], [b]) => a.localeCompare(b)).map(([, text]) => text);
+await writeFile(`${OUT}/THIRD-PARTY-LICENSES.txt`, `Third-party code bundled into pqsign's dist/cli:\n\n${sorted.join(`\n${'-'.repeat(78)}\n\n`)}`);

@@ -1,6 +1,7 @@
 // The signer seam: a signer turns μ into a signature and never sees the artifact.
 import { PqsignError } from './errors.js';
 import { verifyMu, signMu } from './mldsa.js';
+import { computeMu } from './mu.js';
 import type { ParamSet } from './params.js';
 import type { PrivateKey } from './keys/pkcs8.js';
 
@@ -68,4 +69,23 @@ export function checkSignature(signer: Signer, mu: Uint8Array, sig: Uint8Array):
     throw new PqsignError('ERR_SIGNER', `${signer.description} returned a signature that does not verify against its public key; nothing was written`);
   }
   return sig;
+}
+
+/** KMS RAW messages are at most 4096 bytes. */
+export const RAW_MESSAGE_MAX = 4096;
+
+export const rawMessageTooBig = (n: number, file?: string) =>
+  new PqsignError('ERR_USAGE', `--message-type raw allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, file === undefined ? {} : { file });
+
+/** Refuse `--message-type raw` before any work for signers that sign only μ (local keys). */
+export function checkRawSigner(signer: Signer): asserts signer is Signer & Required<Pick<Signer, 'signMessage'>> {
+  if (!signer.signMessage) throw new PqsignError('ERR_USAGE', `--message-type raw is not supported by ${signer.description}`);
+}
+
+/** Hand a small message itself to the signer (KMS RAW: pure ML-DSA, empty context) and verify the result before anyone writes it. */
+export async function signMessageChecked(signer: Signer, message: Uint8Array): Promise<Uint8Array> {
+  checkRawSigner(signer);
+  if (message.length > RAW_MESSAGE_MAX) throw rawMessageTooBig(message.length);
+  const sig = await signer.signMessage(message);
+  return checkSignature(signer, computeMu(signer.params, signer.publicKey, message), sig);
 }

@@ -38,6 +38,34 @@ describe('COSE / JOSE with an awskms:// key', async () => {
     }
   });
 
+  it('jwt sign --message-type raw sends the signing input itself (KMS RAW) and the token verifies offline', async () => {
+    const claims = join(dir, 'raw-claims.json');
+    writeFileSync(claims, '{"iss":"raw-only-policy","sub":"fw-7"}');
+    const before = kms.log.length;
+    const s = await run(['jwt', 'sign', '--claims', claims, '--key', ref, '--message-type', 'raw']);
+    expect(s.code, s.stderr).toBe(0);
+    expect(kms.log.slice(before).filter((l) => l.startsWith('Sign '))).toEqual([expect.stringMatching(/^Sign RAW 200 /)]);
+    const v = await run(['jwt', 'verify', s.stdout.trim(), '--key', pub, '--issuer', 'raw-only-policy']);
+    expect(v.code, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ iss: 'raw-only-policy', sub: 'fw-7' });
+  });
+
+  it('jwt sign --message-type raw: a signing input over 4096 bytes, or a local key, is exit 2 before any signing', async () => {
+    const claims = join(dir, 'big-claims.json');
+    writeFileSync(claims, JSON.stringify({ iss: 'joe', pad: 'x'.repeat(3000) })); // base64url: ~4000 bytes, plus the header
+    const before = kms.log.length;
+    const big = await run(['jwt', 'sign', '--claims', claims, '--key', ref, '--message-type', 'raw']);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/^pqsign: --message-type raw allows at most 4096 bytes to sign, this is \d{4}; use the default external μ\n$/);
+    expect(big.stdout).toBe('');
+    expect(kms.log.slice(before).filter((l) => l.startsWith('Sign '))).toEqual([]);
+    const key = join(dir, 'local.pem');
+    expect((await run(['keygen', '--out', key])).code).toBe(0);
+    const local = await run(['jwt', 'sign', '--claims', claims, '--key', key, '--message-type', 'raw']);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toBe(`pqsign: --message-type raw is not supported by ${key}\n`);
+  });
+
   it('COSE_Sign1 and JWS (attached and detached) through KMS verify offline; kids are the KMS key\'s thumbprints', async () => {
     const jwk = JSON.parse((await run(['pubkey', '--key', ref, '--format', 'jwk'])).stdout);
     const coseKeyFile = join(dir, 'issuer.cose-key');

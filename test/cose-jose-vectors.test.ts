@@ -38,8 +38,10 @@ function containerBytes(session: SignSession, payload: Uint8Array, signature: Ui
 
 describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}`, () => {
   const dir = tempDir();
+  // a skipped describe's body still runs at collection: read no vector unless ../shared is there
+  if (!HAVE_SHARED) it.skip(NO_SHARED, () => undefined);
 
-  for (const n of SETS) {
+  for (const n of HAVE_SHARED ? SETS : []) {
     const params = paramByName(n) as ParamSet;
 
     describe(`ML-DSA-${n} COSE`, () => {

@@ -40,6 +40,7 @@ interface SignArgs extends KeyArgs {
   header?: string;
   expiresIn?: string;
   kid?: string;
+  messageType: 'mu' | 'raw';
 }
 
 const jwtSign: CommandModule<object, SignArgs> = {
@@ -52,6 +53,7 @@ const jwtSign: CommandModule<object, SignArgs> = {
     header: { type: 'string', describe: 'JSON object FILE merged into the header (alg and kid are always pqsign\'s; typ defaults to JWT)' },
     'expires-in': { type: 'string', describe: 'set exp this long after now: 90s, 15m, 1h, 7d, 2w (iat is set to now when absent)' },
     kid: { type: 'string', describe: 'kid instead of the key\'s RFC 7638 JWK thumbprint' },
+    'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the signing input itself (KMS RAW, ≤ 4096 bytes)' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
   }) as never,
@@ -62,7 +64,7 @@ const jwtSign: CommandModule<object, SignArgs> = {
     const header = a.header === undefined ? undefined : await readJson(a.header, 'header');
     const signer = await loadSigner(a.key, keyRefOptions(a));
     try {
-      const token = await signJwt(signer, claims, { header: header as Record<string, unknown> | undefined, kid: a.kid, expiresIn });
+      const token = await signJwt(signer, claims, { header: header as Record<string, unknown> | undefined, kid: a.kid, expiresIn, messageType: a.messageType });
       process.stdout.write(`${token}\n`);
     } finally {
       await signer.close?.();

@@ -45,7 +45,7 @@ export const sign: CommandModule<object, Args> = {
     deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
     out: { type: 'string', describe: 'output file (one input only)' },
     'out-dir': { type: 'string', describe: 'write outputs into this directory' },
-    json: jsonOption,
+    json: { ...jsonOption, describe: 'one JSON object per file on stdout' },
     concurrency: { type: 'number', default: 8, describe: 'files signed at once (matters for remote signers)' },
     'manifest-out': { type: 'string', describe: 'also write a release manifest (JSON lines, docs/batch.md) of everything signed, for verify --manifest' },
     'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)' },

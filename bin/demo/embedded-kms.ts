@@ -33,7 +33,9 @@ export async function startEmbeddedKms(scratch: string, pqsign: (args: string[])
     AWS_EC2_METADATA_DISABLED: 'true', // nothing may reach for instance metadata on the network
   });
   delete process.env.AWS_SESSION_TOKEN;
-  log(`embedded KMS on ${server.url} (region ${server.region}, data in ${dataDir}, generated credential ${credential.accessKeyId})`);
+  // the server runs in this process; this is the command that runs the same server on its own
+  log(`$ pqsign kms serve --port ${new URL(server.url).port} --data-dir ${dataDir} &   # in-process here`);
+  log(`embedded KMS on ${server.url} (region ${server.region}, data in ${dataDir}, generated credential ${credential.accessKeyId} in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)`);
   const keyRef = `awskms://${server.url.slice('http://'.length)}/${DEMO_ALIAS}`;
   const { describeKmsKey } = await import('../../src/kms/manage.js');
   let facts;

@@ -13,9 +13,10 @@ export const jwtStep: DemoStep = {
     // The claims of RFC 7519 §3.1; their 2011 exp is replaced by --expires-in
     const claims = join(ctx.dir, 'claims.json');
     await writeFile(claims, '{"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":true}');
-    const token = (await ctx.pqsign(['jwt', 'sign', '--claims', claims, '--key', ctx.keyRef, '--expires-in', '1h'])).trim();
+    const tokenFile = join(ctx.dir, 'token.jwt');
+    const token = (await ctx.pqsign(['jwt', 'sign', '--claims', claims, '--key', ctx.keyRef, '--expires-in', '1h'], { stdoutTo: tokenFile })).trim();
     ctx.log(`JWT (${token.length} characters): ${token.slice(0, 48)}...`);
-    const verified = (await ctx.pqsign(['jwt', 'verify', token, '--key', ctx.publicKey, '--issuer', 'joe'])).trim();
+    const verified = (await ctx.pqsign(['jwt', 'verify', `@${tokenFile}`, '--key', ctx.publicKey, '--issuer', 'joe'])).trim();
     ctx.log(`verified offline, claims ${verified}`);
   },
 };

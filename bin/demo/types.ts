@@ -8,8 +8,8 @@ export interface DemoContext {
   keyRef: string;
   /** public key file for offline verification */
   publicKey: string;
-  /** run the pqsign CLI in a child process; throws on a non-zero exit */
-  pqsign(args: string[]): Promise<string>;
+  /** run the pqsign CLI in a child process and print it as a command line; throws on a non-zero exit */
+  pqsign(args: string[], opts?: { stdoutTo?: string }): Promise<string>;
   log(line: string): void;
 }
 

@@ -1,11 +1,12 @@
 // JSON Web Tokens (RFC 7519) signed with ML-DSA (RFC 9964) through any Signer: the token is small,
-// so its signing input is hashed to μ in memory and only μ goes to the signer.
+// so its signing input is hashed to μ in memory and only μ goes to the signer (or, for a KMS key whose
+// policy allows only RAW, the signing input itself).
 import { b64url, fromB64url, utf8 } from '../bytes.js';
 import { PqsignError } from '../errors.js';
 import type { PublicKey } from '../keys/spki.js';
 import { verifyMu } from '../mldsa.js';
 import { computeMu } from '../mu.js';
-import { signMuChecked, type Signer } from '../signer.js';
+import { signMessageChecked, signMuChecked, type Signer } from '../signer.js';
 import { checkJoseHeader, decodeJsonSegment } from './header.js';
 import { jwkThumbprint } from './jwk.js';
 
@@ -35,6 +36,8 @@ export interface JwtSignOptions {
   /** seconds from now until exp (replaces an exp in the claims) */
   expiresIn?: number | undefined;
   now?: number | undefined;
+  /** 'raw': hand the signing input itself to the signer (KMS RAW, ≤ 4096 bytes) instead of μ */
+  messageType?: 'mu' | 'raw' | undefined;
 }
 
 /** Header reserved for pqsign: alg/kid are forced; crit and b64 would make a token pqsign cannot verify. */
@@ -54,8 +57,10 @@ export async function signJwt(signer: Signer, claims: unknown, opts: JwtSignOpti
   if (body.iat === undefined) body.iat = now;
   if (opts.expiresIn !== undefined) body.exp = now + opts.expiresIn;
   const signingInput = `${b64url(utf8(JSON.stringify(header)))}.${b64url(utf8(JSON.stringify(body)))}`;
-  const mu = computeMu(signer.params, signer.publicKey, utf8(signingInput));
-  const signature = await signMuChecked(signer, mu);
+  const message = utf8(signingInput);
+  const signature = opts.messageType === 'raw'
+    ? await signMessageChecked(signer, message)
+    : await signMuChecked(signer, computeMu(signer.params, signer.publicKey, message));
   return `${signingInput}.${b64url(signature)}`;
 }
 

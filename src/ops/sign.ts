@@ -7,9 +7,8 @@ import { progressFor } from '../io/progress.js';
 import { readChunks, statInput } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import { MuHasher } from '../mu.js';
-import { computeMu } from '../mu.js';
 import type { ParamSet } from '../params.js';
-import { checkSignature, signMuChecked, type Signer } from '../signer.js';
+import { RAW_MESSAGE_MAX, checkRawSigner, rawMessageTooBig, signMessageChecked, signMuChecked, type Signer } from '../signer.js';
 import { concatBytes } from '../bytes.js';
 import { Block } from '../io/block.js';
 import { EmbedWriter } from './embed.js';
@@ -30,9 +29,6 @@ export interface SignResult {
   bytes: number;
   signatureBytes: number;
 }
-
-/** KMS RAW messages are at most 4096 bytes. */
-export const RAW_MESSAGE_MAX = 4096;
 
 export async function signFile(path: string, output: string, format: Format, signer: Signer, opts: SignFileOptions): Promise<SignResult> {
   const { size } = await statInput(path);
@@ -131,7 +127,7 @@ class RawMessage implements TbsSink {
 
   update(tbs: Uint8Array): void {
     this.total += tbs.length;
-    if (this.total > RAW_MESSAGE_MAX) throw tooBig(this.path, this.total);
+    if (this.total > RAW_MESSAGE_MAX) throw rawMessageTooBig(this.total, this.path);
     this.parts.push(Uint8Array.from(tbs)); // chunks may be views into reused buffers
   }
 
@@ -142,16 +138,12 @@ class RawMessage implements TbsSink {
 
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
 async function signRaw(path: string, size: number, session: SignSession, signer: Signer, embed: EmbedWriter | undefined): Promise<Uint8Array> {
-  if (!signer.signMessage) throw new PqsignError('ERR_USAGE', `--message-type raw is not supported by ${signer.description}`);
+  checkRawSigner(signer);
   if (session.context.length) throw new PqsignError('ERR_USAGE', '--message-type raw cannot carry a context (KMS signs RAW with an empty context); use the default external μ');
   const message = new RawMessage(path);
   await tbsPass(path, size, session, message, { embed });
-  const sig = await signer.signMessage(message.bytes);
-  return checkSignature(signer, computeMu(signer.params, signer.publicKey, message.bytes), sig);
+  return signMessageChecked(signer, message.bytes);
 }
-
-const tooBig = (path: string, n: number) =>
-  new PqsignError('ERR_USAGE', `--message-type raw allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, { file: path });
 
 /** Write a container whose artifact copy needs a second read (formats without `embedding`, RAW signing). */
 export async function writeContainer(output: string, artifact: string, layout: ContainerLayout): Promise<void> {
