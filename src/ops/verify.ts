@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
+import { looksLikeAttestationBundle } from '../attest/detect.js';
 import { PqsignError } from '../errors.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
@@ -50,6 +51,9 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
     const candidates = (forced ? [forced] : FORMATS).map((f) => file + f.suffix);
     for (const c of candidates) if (existsSync(c)) { sigPath = c; break; }
     if (!sigPath) {
+      if (!forced && looksLikeAttestationBundle(await readHead(file))) {
+        throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with pqsign verify-attestation ${file} --key REF`, { file });
+      }
       const looked = candidates.map((c) => c.slice(file.length)).join(', ');
       const sigLike = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
       const hint = sigLike ? `; this looks like a ${sigLike.name} signature: give its artifact ${file.slice(0, -sigLike.suffix.length)}` : '; use --sig';
