@@ -15,6 +15,7 @@ import { KeySet, runVerifyJob, toWireKey, type VerifyJob } from '../../src/ops/v
 import { action, algOption, contextOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError, usage, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
+import { BatchReport } from '../summary.js';
 
 interface Args extends Omit<KeyArgs, 'key'> {
   key?: string | string[];
@@ -28,6 +29,7 @@ interface Args extends Omit<KeyArgs, 'key'> {
   context?: string;
   json: boolean;
   kms: boolean;
+  junit?: string;
 }
 
 export const verify: CommandModule<object, Args> = {
@@ -44,6 +46,7 @@ export const verify: CommandModule<object, Args> = {
     context: contextOption,
     json: jsonOption,
     kms: { type: 'boolean', default: false, describe: 'ask KMS Verify (EXTERNAL_MU) instead of verifying offline; --key must be awskms://' },
+    junit: { type: 'string', describe: 'also write a JUnit XML report here (one testcase per file), for CI dashboards and MES' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
     ...formatFlags('verify'),
@@ -66,10 +69,12 @@ export const verify: CommandModule<object, Args> = {
     if (kms) keys.push(kms);
     else for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }))); // one passphrase prompt at a time
     const jobs = await plan(a, files);
+    const report = new BatchReport('pqsign verify', a.junit, jobs.length);
     let worst = 0;
     const emit = orderedEmitter<VerifyOutcome>((r, i) => {
       const file = jobs[i]!.file;
       worst = Math.max(worst, exitOfSettled(r));
+      report.add(file, r, r.ok ? `${r.value.params.name} ${r.value.format} ${r.value.signature}, key sha256 ${r.value.keyFingerprint}` : undefined);
       if (a.json) {
         printJson(r.ok
           ? { file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: r.value.params.name, keyFingerprint: r.value.keyFingerprint, ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details }
@@ -85,11 +90,11 @@ export const verify: CommandModule<object, Args> = {
       } finally {
         await kms.close();
       }
-      return worst;
+      return report.finish(worst);
     }
     // Workers get plain data: the resolved public keys and the parsed options, never a REF.
     await verifyJobs(jobs, { keys: keys.map(toWireKey), formatOptions: JSON.parse(JSON.stringify(a)) }, { threads: a.jobs }, emit);
-    return worst;
+    return report.finish(worst);
   }),
 };
 
