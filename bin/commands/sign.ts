@@ -19,6 +19,7 @@ import {
 } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
+import { BatchReport } from '../summary.js';
 
 interface Args extends KeyArgs {
   files: string[];
@@ -33,6 +34,7 @@ interface Args extends KeyArgs {
   dryRun: boolean;
   manifestOut?: string;
   force: boolean;
+  junit?: string;
 }
 
 export const sign: CommandModule<object, Args> = {
@@ -51,6 +53,7 @@ export const sign: CommandModule<object, Args> = {
     'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)' },
     'dry-run': { type: 'boolean', default: false, describe: 'KMS keys: check permissions, key state and inputs (KMS DryRun) without signing' },
     force: { ...forceOption, describe: 'replace existing outputs that are not signatures in this format (never an input); earlier ones are replaced anyway' },
+    junit: { type: 'string', describe: 'also write a JUnit XML report here (one testcase per file)' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
     ...formatFlags('sign'),
@@ -71,8 +74,10 @@ export const sign: CommandModule<object, Args> = {
     const signer = await loadSigner(a.key, keyRefOptions(a));
     try {
       if (a.dryRun) return await dryRun(a, signer);
+      const report = new BatchReport('pqsign sign', a.junit, a.files.length);
       const emit = orderedEmitter<SignResult>((r, i) => {
         const file = a.files[i]!;
+        report.add(file, r, r.ok ? `${r.value.output} (${r.value.algorithm} ${r.value.format})` : undefined);
         if (a.json) printJson(r.ok ? { ok: true, ...r.value } : { ok: false, file, error: errorJson(r.error) });
         else if (r.ok) process.stderr.write(`signed ${file} -> ${r.value.output} (${r.value.algorithm}, ${r.value.format})\n`);
         else reportError(r.error);
@@ -86,13 +91,14 @@ export const sign: CommandModule<object, Args> = {
         // A partial manifest could be shipped as if the release were complete: all or nothing.
         if (worst !== 0) {
           process.stderr.write(`pqsign: ${a.manifestOut}: not written, because some files were not signed\n`);
-          return worst;
+        } else {
+          const embedded = format.embedsPayload(a);
+          const lines = results.flatMap((r) => (r.ok ? [manifestLine(entryFor(a.manifestOut!, r.value, embedded, context))] : []));
+          await writeFileAtomic(a.manifestOut, lines.join(''));
+          process.stderr.write(`wrote manifest ${a.manifestOut} (${lines.length} entr${lines.length === 1 ? 'y' : 'ies'})\n`);
         }
-        const embedded = format.embedsPayload(a);
-        const lines = results.flatMap((r) => (r.ok ? [manifestLine(entryFor(a.manifestOut!, r.value, embedded, context))] : []));
-        await writeFileAtomic(a.manifestOut, lines.join(''));
       }
-      return worst;
+      return await report.finish(worst);
     } finally {
       await signer.close?.();
     }

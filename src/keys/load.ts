@@ -1,5 +1,7 @@
 // Load whatever a key file holds: PKCS#8 (plain or encrypted, PEM or DER, any RFC 9881 form),
-// SPKI, an X.509 certificate, a raw FIPS 204 public key, or a raw 32-byte seed / expanded key (needs --alg).
+// SPKI, an X.509 certificate, a JWK / JWK Set / COSE_Key / COSE_KeySet (RFC 9964 AKP; FILE#KID picks
+// one key of a set), a raw FIPS 204 public key, or a raw 32-byte seed / expanded key (needs --alg).
+import { existsSync } from 'node:fs';
 import { TAG, readChildren, readTlv, oidToString } from '../asn1/der.js';
 import { decodePem, looksLikePem } from '../asn1/pem.js';
 import { PqsignError, isPqsignError } from '../errors.js';
@@ -9,11 +11,13 @@ import { decryptPkcs8 } from './pbes2.js';
 import { getPassphrase, type PassphraseSource } from './passphrase.js';
 import { checkExpandedKey, parsePkcs8, type PrivateKey } from './pkcs8.js';
 import { parseSpki, spkiFromCertificate, type PublicKey } from './spki.js';
+import { readKeyDocument } from './key-set.js';
+import { equalBytes } from '../bytes.js';
 import { keygenFromSeed } from '../mldsa.js';
 
 export type LoadedKey =
   | { kind: 'private'; key: PrivateKey; encrypted: boolean }
-  | { kind: 'public'; key: PublicKey; source: 'spki' | 'certificate' | 'raw' };
+  | { kind: 'public'; key: PublicKey; source: 'spki' | 'certificate' | 'raw' | 'jwk' | 'cose-key' };
 
 export interface LoadOptions extends PassphraseSource {
   /** parameter set for raw seed / raw expanded key files, which do not say */
@@ -22,17 +26,33 @@ export interface LoadOptions extends PassphraseSource {
 
 const PBES2_OID = '1.2.840.113549.1.5.13';
 
-export async function loadKeyFile(path: string, opts: LoadOptions = {}): Promise<LoadedKey> {
+export async function loadKeyFile(ref: string, opts: LoadOptions = {}): Promise<LoadedKey> {
+  const { path, selector } = splitSelector(ref);
   const data = await readSmallFile(path, 'key file', 1024 * 1024);
   if (data.length === 0) throw new PqsignError('ERR_KEY_FORMAT', 'key file is empty', { file: path });
   try {
-    return await loadKeyBytes(data, path, opts);
+    return await loadKeyBytes(data, path, opts, selector);
   } catch (e) {
-    throw isPqsignError(e) ? e.withFile(path) : e;
+    throw isPqsignError(e) ? e.withFile(ref) : e;
   }
 }
 
-export async function loadKeyBytes(data: Uint8Array, label: string, opts: LoadOptions = {}): Promise<LoadedKey> {
+/**
+ * FILE#KID names one key of a key set. A path that exists as given is never split (file names may
+ * hold "#"); otherwise the first "#" whose left side is an existing file splits (kids may hold "#").
+ */
+function splitSelector(ref: string): { path: string; selector: string | undefined } {
+  if (!ref.includes('#') || existsSync(ref)) return { path: ref, selector: undefined };
+  for (let i = ref.indexOf('#'); i > 0; i = ref.indexOf('#', i + 1)) {
+    if (existsSync(ref.slice(0, i))) return { path: ref.slice(0, i), selector: ref.slice(i + 1) };
+  }
+  return { path: ref, selector: undefined };
+}
+
+export async function loadKeyBytes(data: Uint8Array, label: string, opts: LoadOptions = {}, selector?: string): Promise<LoadedKey> {
+  if (selector !== undefined && (looksLikePem(data) || derKind(data))) {
+    throw new PqsignError('ERR_USAGE', `"#${selector}" selects one key of a JWK Set or COSE_KeySet; this is a PEM or DER file`);
+  }
   if (looksLikePem(data)) {
     const blocks = decodePem(data);
     const b = blocks.find((x) => /PRIVATE KEY|PUBLIC KEY|CERTIFICATE/.test(x.label));
@@ -50,7 +70,21 @@ export async function loadKeyBytes(data: Uint8Array, label: string, opts: LoadOp
   if (der === 'encrypted') return { kind: 'private', key: await decrypt(data, label, opts), encrypted: true };
   if (der === 'spki') return { kind: 'public', key: parseSpki(data), source: 'spki' };
   if (der === 'certificate') return { kind: 'public', key: spkiFromCertificate(data), source: 'certificate' };
-  return loadRaw(data, opts);
+  return (await keyDocument(data, selector)) ?? loadRaw(data, opts);
+}
+
+/** JWK, JWK Set, COSE_Key, COSE_KeySet. A key with "priv" (its seed) is a private key whose "pub" must match. */
+async function keyDocument(data: Uint8Array, selector: string | undefined): Promise<LoadedKey | undefined> {
+  const m = await readKeyDocument(data, selector);
+  if (!m) {
+    if (selector !== undefined) throw new PqsignError('ERR_USAGE', `"#${selector}" selects one key of a JWK Set or COSE_KeySet; this is a raw key`);
+    return undefined;
+  }
+  const source = m.format;
+  if (!m.seed) return { kind: 'public', key: { params: m.params, publicKey: m.publicKey }, source };
+  const kp = keygenFromSeed(m.params, m.seed);
+  if (!equalBytes(kp.publicKey, m.publicKey)) throw new PqsignError('ERR_KEY_MISMATCH', `the ${source === 'jwk' ? 'JWK' : 'COSE_Key'} public key is not the one its private seed derives`);
+  return { kind: 'private', encrypted: false, key: { params: m.params, seed: m.seed, ...kp, form: 'seed' } };
 }
 
 type DerKind = 'pkcs8' | 'encrypted' | 'spki' | 'certificate' | undefined;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
+import { looksLikeAttestationBundle } from '../attest/detect.js';
 import { fromHex, toHex } from '../bytes.js';
 import { PqsignError, isPqsignError } from '../errors.js';
 import { fsPath } from '../io/fspath.js';
@@ -72,7 +73,12 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   }
   // FILE is the artifact: every signature beside it.
   const sigPaths = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
-  if (!sigPaths.length) throw await noSignature(file, forced);
+  if (!sigPaths.length) {
+    if (!forced && looksLikeAttestationBundle(await readHead(file))) {
+      throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with pqsign verify-attestation ${file} --key REF`, { file });
+    }
+    throw await noSignature(file, forced);
+  }
   const reports: ContainerReport[] = [];
   let first: VerifyOutcome | undefined;
   let failure: unknown;
