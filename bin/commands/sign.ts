@@ -1,13 +1,15 @@
 import type { CommandModule } from 'yargs';
 import { basename, join } from 'node:path';
 import { formatByName, FORMATS } from '../../formats/index.js';
-import { loadSigner } from '../../src/keyref.js';
+import { loadPublicKey, loadSigner } from '../../src/keyref.js';
+import { keyFingerprint } from '../../src/keys/fingerprint.js';
+import { toHex } from '../../src/bytes.js';
 import { statInput } from '../../src/io/read.js';
 import type { Signer } from '../../src/signer.js';
 import { signFile, type SignResult } from '../../src/ops/sign.js';
 import { mapBounded } from '../../src/ops/pool.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
-import { isPqsignError, worstExit } from '../../src/errors.js';
+import { PqsignError, isPqsignError, worstExit } from '../../src/errors.js';
 import { entryFor, looksLikeManifest, manifestLine } from '../../src/manifest.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { checkOutputs, makeOutputDir, type OverwriteRule } from '../../src/io/outputs.js';
@@ -35,6 +37,8 @@ interface Args extends KeyArgs {
   manifestOut?: string;
   force: boolean;
   junit?: string;
+  policy?: string;
+  scope?: string;
 }
 
 export const sign: CommandModule<object, Args> = {
@@ -54,6 +58,8 @@ export const sign: CommandModule<object, Args> = {
     'dry-run': { type: 'boolean', default: false, describe: 'KMS keys: check permissions, key state and inputs (KMS DryRun) without signing' },
     force: { ...forceOption, describe: 'replace existing outputs that are not signatures in this format (never an input); earlier ones are replaced anyway' },
     junit: { type: 'string', describe: 'also write a JUnit XML report here (one testcase per file)' },
+    policy: { type: 'string', describe: 'trust policy (docs/verification.md): refuse to sign unless each file\'s scope trusts this key for this format and context' },
+    scope: { type: 'string', describe: 'with --policy: use this scope for every file' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
     ...formatFlags('sign'),
@@ -73,6 +79,7 @@ export const sign: CommandModule<object, Args> = {
     }
     const signer = await loadSigner(a.key, keyRefOptions(a));
     try {
+      if (a.policy !== undefined) await checkPolicy(a, format.name, signer.publicKey, context);
       if (a.dryRun) return await dryRun(a, signer);
       const report = new BatchReport('pqsign sign', a.junit, a.files.length);
       const emit = orderedEmitter<SignResult>((r, i) => {
@@ -104,6 +111,20 @@ export const sign: CommandModule<object, Args> = {
     }
   }),
 };
+
+/** `--policy`: every file's scope must trust this key for this format and context, before anything is signed. */
+async function checkPolicy(a: Args, format: string, publicKey: Uint8Array, context: Uint8Array): Promise<void> {
+  const [{ loadPolicy }, { scopeFor }, { signingProblem }] = await Promise.all([
+    import('../../src/policy/policy.js'), import('../../src/policy/match.js'), import('../../src/policy/rules.js'),
+  ]);
+  const policy = await loadPolicy(a.policy!, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref })));
+  const fp = keyFingerprint(publicKey);
+  for (const f of a.files) {
+    const { rules } = scopeFor(policy, { path: f, scope: a.scope });
+    const problem = signingProblem(rules, format, fp, toHex(context));
+    if (problem) throw new PqsignError('ERR_USAGE', `${problem.message} (policy scope "${rules.scope}"): nothing was signed`, { file: f, detail: problem.rule, scope: rules.scope });
+  }
+}
 
 /** The files signing reads besides the artifacts: key, passphrase, format inputs (certificates, --aad @FILE). */
 function signInputs(a: Args): string[] {
