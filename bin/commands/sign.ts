@@ -1,9 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { basename, join } from 'node:path';
 import { formatByName, FORMATS } from '../../formats/index.js';
-import { loadPublicKey, loadSigner } from '../../src/keyref.js';
+import { loadAnySigner, loadPublicKey } from '../../src/keyref.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { toHex } from '../../src/bytes.js';
+import { isCompositeSigner, type CompositeSigner } from '../../src/composite/signer.js';
 import { statInput } from '../../src/io/read.js';
 import type { Signer } from '../../src/signer.js';
 import { signFile, type SignResult } from '../../src/ops/sign.js';
@@ -77,7 +78,7 @@ export const sign: CommandModule<object, Args> = {
       await checkOutputs(outputs, [...a.files, ...signInputs(a)], overwriteRule(a, format));
       if (a.outDir) await makeOutputDir(a.outDir);
     }
-    const signer = await loadSigner(a.key, keyRefOptions(a));
+    const signer = await loadAnySigner(a.key, keyRefOptions(a));
     try {
       if (a.policy !== undefined) await checkPolicy(a, format.name, signer.publicKey, context);
       if (a.dryRun) return await dryRun(a, signer);
@@ -144,13 +145,19 @@ function overwriteRule(a: Args, format: Format): OverwriteRule {
 }
 
 /** --dry-run: the inputs exist and KMS would accept the Sign calls; nothing is read or written. */
-async function dryRun(a: Args, signer: Signer): Promise<number> {
-  if (!signer.dryRun) throw usage('--dry-run needs a KMS key (--key awskms://...)');
-  await signer.dryRun(a.messageType);
+async function dryRun(a: Args, signer: Signer | CompositeSigner): Promise<number> {
+  if (isCompositeSigner(signer)) {
+    if (!signer.mldsa.dryRun && !signer.trad.dryRun) throw usage('--dry-run needs a KMS key (--key awskms://...)');
+    await signer.dryRun();
+  } else {
+    if (!signer.dryRun) throw usage('--dry-run needs a KMS key (--key awskms://...)');
+    await signer.dryRun(a.messageType);
+  }
+  const algorithm = isCompositeSigner(signer) ? signer.alg.name : signer.params.name;
   const results = await mapBounded(a.files, a.concurrency, (f) => statInput(f), (r, i) => {
     const file = a.files[i]!;
-    if (a.json) printJson(r.ok ? { ok: true, dryRun: true, file, algorithm: signer.params.name, messageType: a.messageType } : { ok: false, file, error: errorJson(r.error) });
-    else if (r.ok) process.stderr.write(`dry run: would sign ${file} with ${signer.description} (${signer.params.name}, ${a.messageType === 'mu' ? 'EXTERNAL_MU' : 'RAW'})\n`);
+    if (a.json) printJson(r.ok ? { ok: true, dryRun: true, file, algorithm, messageType: a.messageType } : { ok: false, file, error: errorJson(r.error) });
+    else if (r.ok) process.stderr.write(`dry run: would sign ${file} with ${signer.description} (${algorithm}, ${a.messageType === 'mu' ? 'EXTERNAL_MU' : 'RAW'})\n`);
     else reportError(r.error);
   });
   return worstExit(results.map(exitOfSettled));

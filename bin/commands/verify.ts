@@ -67,21 +67,23 @@ export const verify: CommandModule<object, Args> = {
     const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)) };
     const report = new BatchReport('pqsign verify', a.junit, jobs.length);
     let worst = 0;
+    // a composite signature names its composite algorithm (details.composite), else the ML-DSA set
+    const algOf = (v: VerifyOutcome) => (typeof v.details.composite === 'string' ? v.details.composite : v.params.name);
     const emit = orderedEmitter<VerifyOutcome>((r, i) => {
       const file = jobs[i]!.file;
       worst = Math.max(worst, exitOfSettled(r));
-      report.add(file, r, r.ok ? `${r.value.params.name} ${r.value.format} ${r.value.signature}, key sha256 ${r.value.keyFingerprint}` : undefined);
+      report.add(file, r, r.ok ? `${algOf(r.value)} ${r.value.format} ${r.value.signature}, key sha256 ${r.value.keyFingerprint}` : undefined);
       if (a.json) {
         printJson(r.ok
           ? {
-            file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: r.value.params.name, keyFingerprint: r.value.keyFingerprint,
+            file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: algOf(r.value), keyFingerprint: r.value.keyFingerprint,
             ...(r.value.scope !== undefined ? { scope: r.value.scope } : {}), ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details,
             ...(r.value.containers ? { containers: r.value.containers } : {}),
           }
           : { file, ok: false, error: errorJson(r.error) });
       } else if (r.ok) {
         const scope = r.value.scope !== undefined ? `, policy scope ${r.value.scope}` : '';
-        process.stderr.write(`OK ${file} (${r.value.params.name}, ${r.value.format}${scope}${kms ? ', verified by KMS' : ''})\n`);
+        process.stderr.write(`OK ${file} (${algOf(r.value)}, ${r.value.format}${scope}${kms ? ', verified by KMS' : ''})\n`);
         for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${c.error!.message}\n`);
       } else reportError(r.error);
     });

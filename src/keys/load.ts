@@ -14,9 +14,12 @@ import { parseSpki, spkiFromCertificate, type PublicKey } from './spki.js';
 import { readKeyDocument } from './key-set.js';
 import { equalBytes } from '../bytes.js';
 import { keygenFromSeed } from '../mldsa.js';
+import { compositeByName, compositeByOidDer, type CompositeAlg } from '../composite-params.js';
+import { compositePrivateKey, compositePublicKey, parseCompositePkcs8, type CompositePrivateKey } from '../composite/keys.js';
 
 export type LoadedKey =
   | { kind: 'private'; key: PrivateKey; encrypted: boolean }
+  | { kind: 'composite-private'; key: CompositePrivateKey; encrypted: boolean }
   | { kind: 'public'; key: PublicKey; source: 'spki' | 'certificate' | 'raw' | 'jwk' | 'cose-key' };
 
 export interface LoadOptions extends PassphraseSource {
@@ -58,18 +61,21 @@ export async function loadKeyBytes(data: Uint8Array, label: string, opts: LoadOp
     const b = blocks.find((x) => /PRIVATE KEY|PUBLIC KEY|CERTIFICATE/.test(x.label));
     if (!b) throw new PqsignError('ERR_KEY_FORMAT', `no key or certificate PEM block (found ${blocks.map((x) => x.label).join(', ')})`);
     switch (b.label) {
-      case 'PRIVATE KEY': return { kind: 'private', key: parsePkcs8(b.der), encrypted: false };
-      case 'ENCRYPTED PRIVATE KEY': return { kind: 'private', key: await decrypt(b.der, label, opts), encrypted: true };
-      case 'PUBLIC KEY': return { kind: 'public', key: parseSpki(b.der), source: 'spki' };
-      case 'CERTIFICATE': return { kind: 'public', key: spkiFromCertificate(b.der), source: 'certificate' };
+      case 'PRIVATE KEY': return privateKeyOf(b.der, false);
+      case 'ENCRYPTED PRIVATE KEY': return privateKeyOf(await decrypt(b.der, label, opts), true);
+      case 'PUBLIC KEY': return { kind: 'public', key: parseSpki(b.der, ANY), source: 'spki' };
+      case 'CERTIFICATE': return { kind: 'public', key: spkiFromCertificate(b.der, ANY), source: 'certificate' };
       default: throw new PqsignError('ERR_KEY_FORMAT', `unsupported PEM block "${b.label}"`);
     }
   }
   const der = derKind(data);
-  if (der === 'pkcs8') return { kind: 'private', key: parsePkcs8(data), encrypted: false };
-  if (der === 'encrypted') return { kind: 'private', key: await decrypt(data, label, opts), encrypted: true };
-  if (der === 'spki') return { kind: 'public', key: parseSpki(data), source: 'spki' };
-  if (der === 'certificate') return { kind: 'public', key: spkiFromCertificate(data), source: 'certificate' };
+  if (der === 'pkcs8') return privateKeyOf(data, false);
+  if (der === 'encrypted') return privateKeyOf(await decrypt(data, label, opts), true);
+  if (der === 'spki') return { kind: 'public', key: parseSpki(data, ANY), source: 'spki' };
+  if (der === 'certificate') return { kind: 'public', key: spkiFromCertificate(data, ANY), source: 'certificate' };
+  // --alg naming a composite: the draft's raw forms, which no key document resembles
+  const composite = opts.alg ? compositeByName(opts.alg) : undefined;
+  if (composite && selector === undefined) return loadRawComposite(composite, data);
   return (await keyDocument(data, selector)) ?? loadRaw(data, opts);
 }
 
@@ -111,11 +117,23 @@ function derKind(data: Uint8Array): DerKind {
   }
 }
 
-async function decrypt(der: Uint8Array, label: string, opts: LoadOptions): Promise<PrivateKey> {
+/** A loaded key file may hold either kind of key; callers that need ML-DSA refuse composites (keyref.ts). */
+const ANY = { composite: true };
+
+/** PKCS#8 of an ML-DSA or a composite key, told apart by the algorithm OID. */
+function privateKeyOf(der: Uint8Array, encrypted: boolean): LoadedKey {
+  const top = readChildren(readTlv(der, 0).value);
+  const algOid = top[1]?.tag === TAG.SEQUENCE ? readChildren(top[1].value)[0] : undefined;
+  if (algOid?.tag === TAG.OID && compositeByOidDer(algOid.value)) return { kind: 'composite-private', key: parseCompositePkcs8(der), encrypted };
+  return { kind: 'private', key: parsePkcs8(der), encrypted };
+}
+
+async function decrypt(der: Uint8Array, label: string, opts: LoadOptions): Promise<Uint8Array> {
   const pass = await getPassphrase(opts, label);
   const plain = decryptPkcs8(der, pass);
   try {
-    return parsePkcs8(plain);
+    privateKeyOf(plain, true);
+    return plain;
   } catch (e) {
     // CBC padding passes by chance for ~1/256 wrong passphrases; the garbage then fails to parse.
     if (isPqsignError(e) && e.code === 'ERR_KEY_FORMAT') throw new PqsignError('ERR_PASSPHRASE', 'wrong passphrase (decryption failed)');
@@ -137,6 +155,20 @@ function loadRaw(data: Uint8Array, opts: LoadOptions): LoadedKey {
     return { kind: 'private', encrypted: false, key: { params, seed: undefined, form: 'expanded', ...checkExpandedKey(params, data) } };
   }
   throw new PqsignError('ERR_KEY_FORMAT', `not a recognised ML-DSA key: not PEM, not PKCS#8/SPKI/certificate DER, and ${data.length} bytes matches no raw key size`);
+}
+
+/** The draft's raw forms: public ML-DSA pk ‖ traditional pk, private seed ‖ traditional private key. */
+function loadRawComposite(alg: CompositeAlg, data: Uint8Array): LoadedKey {
+  try {
+    return { kind: 'public', key: { params: alg.mldsa, publicKey: compositePublicKey(alg, data).publicKey, composite: alg }, source: 'raw' };
+  } catch {
+    // not a public key of this algorithm: try the private form
+  }
+  try {
+    return { kind: 'composite-private', key: compositePrivateKey(alg, data), encrypted: false };
+  } catch {
+    throw new PqsignError('ERR_KEY_FORMAT', `not a raw ${alg.name} public or private key (${data.length} bytes)`);
+  }
 }
 
 function requireAlg(opts: LoadOptions, fallback: ParamSet | undefined, what: string): ParamSet {

@@ -15,8 +15,8 @@ import { PqsignError, isPqsignError } from '../errors.js';
 import { fsPath } from '../io/fspath.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
-import type { PublicKey } from '../keys/spki.js';
-import { paramByName, paramBySignatureLength } from '../params.js';
+import { keyFromData, type PublicKey } from '../keys/spki.js';
+import { paramBySignatureLength } from '../params.js';
 import { checkFormat, checkOutcome, untrusted, type TrustRules } from '../policy/rules.js';
 import type { RemoteMuVerifier } from '../signer.js';
 import { feedParts, type MessagePart } from './stream.js';
@@ -141,7 +141,6 @@ const sha256Of = async (parts: MessagePart[]): Promise<string> => {
   return h.digest('hex');
 };
 
-const toKey = (k: { alg: string; publicKey: Uint8Array }): PublicKey => ({ params: paramByName(k.alg)!, publicKey: k.publicKey });
 
 /** The keys to try: the pinned ones (a manifest entry narrows them to the one it names), else none. */
 function candidateKeys(rules: TrustRules, pin: string | undefined, file: string): Array<PublicKey | undefined> {
@@ -150,7 +149,7 @@ function candidateKeys(rules: TrustRules, pin: string | undefined, file: string)
     keys = keys.filter((k) => k.sha256 === pin);
     if (!keys.length) throw new PqsignError('ERR_KEY_MISMATCH', `the manifest pins key ${pin}, which is not one of the trusted keys`, { file, detail: 'pinned-key', scope: rules.scope });
   }
-  const withKey = keys.filter((k) => k.key).map((k) => toKey(k.key!));
+  const withKey = keys.filter((k) => k.key).map((k) => keyFromData(k.key!)!);
   // fingerprint-only entries, or no key rule at all: formats that carry their own key or certificate decide
   return keys.some((k) => !k.key) || !keys.length ? [...withKey, undefined] : withKey;
 }
@@ -172,6 +171,10 @@ async function run(format: Format, container: string, payload: string | undefine
   let firstError: unknown;
   for (const key of candidates) {
     try {
+      if (key?.composite && !format.composite) {
+        // this container cannot be by a composite key: it does not count for that key (docs/hybrid.md)
+        throw untrusted(rules, 'key', `a ${format.name} signature cannot be checked with the composite ${key.composite.name} key`, container);
+      }
       r = await format.verify({
         container, payload, key, trustAnchors: rules.anchors, signerCheck, verifier: opts.verifier, context,
         keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions,

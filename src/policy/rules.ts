@@ -5,12 +5,13 @@
 import { PqsignError } from '../errors.js';
 import { PARAM_SETS, type ParamName, type ParamSet } from '../params.js';
 import type { IdentityRule } from './identity.js';
+import type { KeyData } from '../keys/spki.js';
 
 export interface TrustedKey {
   /** SHA-256 of the raw public key, lowercase hex */
   sha256: string;
   /** the key itself, when known (a file or awskms:// reference); a fingerprint-only entry has none */
-  key?: { alg: ParamName; publicKey: Uint8Array } | undefined;
+  key?: KeyData | undefined;
   /** formats this key may be trusted for (policy); any when absent */
   formats?: string[] | undefined;
 }
