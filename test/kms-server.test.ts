@@ -1,7 +1,7 @@
 // The local KMS through the unmodified @aws-sdk/client-kms over HTTP: operations, KMS's errors,
 // SigV4 authentication, persistence and fault injection. Signatures are checked offline here and
 // by ../shared's oracles (implementations nobody here wrote).
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -316,6 +316,42 @@ describe('local KMS: persistence', () => {
       client2.destroy();
       await second.close();
     }
+  });
+
+  it('starts on what a crash mid-purge left: drops a dangling alias with a warning, removes stale temp files', async () => {
+    const dataDir = join(tempDir(), 'kms');
+    const first = await startKmsServer({ credential: CREDENTIAL, dataDir });
+    const { KMSClient } = await import('@aws-sdk/client-kms');
+    const client1 = new KMSClient({ endpoint: first.url, region: REGION, credentials: CREDENTIAL });
+    const kept = (await client1.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
+    const gone = (await client1.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
+    await client1.send(new CreateAliasCommand({ AliasName: 'alias/kept', TargetKeyId: kept }));
+    await client1.send(new CreateAliasCommand({ AliasName: 'alias/gone', TargetKeyId: gone }));
+    client1.destroy();
+    await first.close();
+    // the state an older server left when killed between deleting a key file and rewriting aliases.json,
+    // plus the temp files of two interrupted writes
+    unlinkSync(join(dataDir, 'keys', `${gone}.json`));
+    writeFileSync(join(dataDir, '.aliases.json.tmp-0123456789ab'), '{"format":');
+    writeFileSync(join(dataDir, 'keys', `.${kept}.json.tmp-0123456789ab`), '');
+
+    const warnings: string[] = [];
+    const second = await startKmsServer({ credential: CREDENTIAL, dataDir, warn: (l) => warnings.push(l) });
+    const client2 = new KMSClient({ endpoint: second.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 });
+    try {
+      expect(warnings).toEqual([`${join(dataDir, 'aliases.json')}: dropped an alias naming a key that does not exist: alias/gone (key ${gone})`]);
+      expect((await client2.send(new DescribeKeyCommand({ KeyId: 'alias/kept' }))).KeyMetadata!.KeyId).toBe(kept);
+      expect(await kmsError(client2.send(new DescribeKeyCommand({ KeyId: 'alias/gone' })))).toMatchObject({ name: 'NotFoundException' });
+      expect(readdirSync(dataDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      expect(readdirSync(join(dataDir, 'keys'))).toEqual([`${kept}.json`]);
+    } finally {
+      client2.destroy();
+      await second.close();
+    }
+    // the repair was written: the next start has nothing to say
+    const third = await startKmsServer({ credential: CREDENTIAL, dataDir, warn: (l) => warnings.push(l) });
+    await third.close();
+    expect(warnings.length).toBe(1);
   });
 
   it('refuses to start on a corrupt data dir, and without credentials', async () => {

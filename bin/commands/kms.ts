@@ -64,6 +64,7 @@ const serve: CommandModule<object, ServeArgs> = {
       region: a.region ?? process.env.AWS_REGION, accountId: a.accountId,
       faults: { latencyMs: a.latency, throttleRate: a.throttleRate, failRate: a.failRate },
       log: a.quiet ? undefined : (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+      warn: (line) => process.stderr.write(`pqsign kms: warning: ${line}\n`),
     });
     // stdout carries exactly the URL, so scripts can read where it listens (--port 0).
     process.stdout.write(`${server.url}\n`);
