@@ -13,7 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PqsignError } from '../../errors.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { isTempName, writeFileAtomic } from '../../io/atomic.js';
 import { keygenFromSeed } from '../../mldsa.js';
 import { paramByKmsSpec, SEED_BYTES, type KmsKeySpec, type ParamSet } from '../../params.js';
 import { invalidState, KmsServiceError, notFound } from './errors.js';
@@ -236,7 +236,7 @@ export class KeyStore {
 /** Temp files of atomic writes (`.NAME.tmp-*`) that a crash left behind: never a committed state. */
 async function removeStaleTemps(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
-    if (name.startsWith('.') && name.includes('.tmp-')) await unlink(join(dir, name)).catch(ignoreMissing);
+    if (isTempName(name)) await unlink(join(dir, name)).catch(ignoreMissing);
   }
 }
 
