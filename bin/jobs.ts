@@ -1,6 +1,6 @@
 // --jobs (verifying or hashing threads) for every command that takes it: a whole number, at least 1, and
-// no more than the CPUs this process may use. More threads than CPUs only add memory and switching (30
-// workers on 2 cores used 389 MB and ran 6× slower than 2): such a value is lowered, with a warning.
+// no more than the CPUs this process may use. More threads than CPUs only add memory and switching (each
+// worker loads the code and warms up its own JIT), so such a value is lowered, with a warning.
 import { availableParallelism } from 'node:os';
 import { usage } from './cli.js';
 
