@@ -1,7 +1,14 @@
 // Small byte helpers shared by every module (search here before writing another).
 import { PqsignError } from './errors.js';
 
-export const concatBytes = (...parts: Uint8Array[]): Uint8Array => {
+/** A few parts given as arguments; a list of any length goes to concatList (never spread it into a call). */
+export const concatBytes = (...parts: Uint8Array[]): Uint8Array => concatList(parts);
+
+/**
+ * Concatenate a list of any length. Spreading a list into a call (`f(...parts)`) puts every element on
+ * the stack, so an input with 100,000 tiny elements would fail with "Maximum call stack size exceeded".
+ */
+export function concatList(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) {
@@ -9,7 +16,7 @@ export const concatBytes = (...parts: Uint8Array[]): Uint8Array => {
     off += p.length;
   }
   return out;
-};
+}
 
 export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   a.length === b.length && a.every((v, i) => v === b[i]);

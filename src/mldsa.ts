@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { MU_BYTES, SEED_BYTES, type ParamName, type ParamSet } from './params.js';
 import { PqsignError } from './errors.js';
 import { MuHasher, checkContext, checkPublicKey } from './mu.js';
-import { concatBytes } from './bytes.js';
+import { concatList } from './bytes.js';
 import { nativeMlDsa, type NativeMlDsa } from './mldsa-native.js';
 import { verifyMuInternal } from './mldsa-verify.js';
 
@@ -145,7 +145,7 @@ class OneShotVerifier implements MessageVerifier {
   verify(signature: Uint8Array): boolean {
     if (this.streaming) return this.streaming.verify(signature);
     if (signature.length !== this.params.signatureBytes) return false;
-    const message = this.held.length === 1 ? this.held[0]! : concatBytes(...this.held);
+    const message = this.held.length === 1 ? this.held[0]! : concatList(this.held);
     try {
       return this.n.verify(this.params, this.publicKey, this.ctx, message, signature);
     } catch {

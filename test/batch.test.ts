@@ -1,6 +1,7 @@
 // Batch verification (worker threads, ordered streaming output, worst exit code), release manifests
 // (sign --manifest-out / verify --manifest, key pinning, schema errors) and --recursive pairing.
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -70,16 +71,37 @@ describe('verify FILE... with worker threads', () => {
     const jobs = [...files, join(dir, 'pool', 'missing.bin')].map((file) => ({ file, context: new Uint8Array(0) }));
     const k = await load(pub);
     const shared = { rules: { keys: [{ sha256: keyFingerprint(k.publicKey), key: { alg: k.params.name, publicKey: k.publicKey } }], anchors: [] }, formatOptions: {} };
-    const verdicts = async (opts: { threads: number; mainThread?: boolean }) => {
+    const verdicts = async (opts: { threads: number; mainThread?: boolean; workerWorthMs?: number }, workers: number) => {
       const out: string[] = new Array(jobs.length);
-      await verifyJobs(jobs, shared, opts, (r, i) => void (out[i] = r.ok ? `ok ${r.value.params.name} ${r.value.keyFingerprint}` : (r.error as { code: string }).code));
+      const r = await verifyJobs(jobs, shared, opts, (r, i) => void (out[i] = r.ok ? `ok ${r.value.params.name} ${r.value.keyFingerprint}` : (r.error as { code: string }).code));
+      expect(r.workers).toBe(workers);
       return out;
     };
     const expected = jobs.map((j) => (j.file === files[7] ? 'ERR_SIGNATURE_INVALID' : j.file.endsWith('missing.bin') ? 'ERR_FILE' : `ok ML-DSA-65 ${fp}`));
-    expect(await verdicts({ threads: 2, mainThread: false })).toEqual(expected);
-    expect(await verdicts({ threads: 1, mainThread: false })).toEqual(expected);
-    expect(await verdicts({ threads: 1 })).toEqual(expected);
-    expect(await verdicts({ threads: 3 })).toEqual(expected);
+    expect(await verdicts({ threads: 2, mainThread: false }, 2)).toEqual(expected);
+    expect(await verdicts({ threads: 1, mainThread: false }, 1)).toEqual(expected);
+    expect(await verdicts({ threads: 1 }, 0)).toEqual(expected);
+    // this thread and two workers started at once
+    expect(await verdicts({ threads: 3, workerWorthMs: 0 }, 2)).toEqual(expected);
+    // by default a batch this thread finishes alone in well under a second starts no worker (each costs a
+    // module load and a JIT warm-up it would never earn back)
+    expect(await verdicts({ threads: 3 }, 0)).toEqual(expected);
+  });
+
+  it('caps --jobs at the CPU count, with a warning (verify, attest, verify-attestation)', () => {
+    const files = signedFiles(join(dir, 'cap'), 2);
+    const over = String(availableParallelism() + 5);
+    const warning = `pqsign: warning: --jobs ${over} is more than the ${availableParallelism()} CPUs available; using ${availableParallelism()}\n`;
+    const v = pqsign(['verify', ...files, '--key', pub, '--jobs', over]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stderr.startsWith(warning), v.stderr).toBe(true);
+    const bundle = join(dir, 'cap', 'b.intoto.jsonl');
+    const a = pqsign(['attest', ...files, '--base-dir', join(dir, 'cap'), '--key', key, '--builder-id', 'https://ci.example.com/b', '--out', bundle, '--jobs', over], { env: { GITHUB_ACTIONS: '' } });
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toContain(warning);
+    const va = pqsign(['verify-attestation', bundle, '--key', pub, '--jobs', over]);
+    expect(va.code, va.stderr).toBe(0);
+    expect(va.stderr).toContain(warning);
   });
 
   it('gives workers the resolved key: an encrypted private key is decrypted once, in the main thread', () => {

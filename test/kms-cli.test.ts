@@ -302,6 +302,38 @@ describe('pqsign kms serve', () => {
     expect(rate.stderr).toMatch(/fail rate must be between 0 and 1/);
   });
 
+  it('takes its secret from --secret-access-key-file, keeping it out of the process list', async () => {
+    const dir = tempDir();
+    const secretFile = join(dir, 'secret');
+    writeFileSync(secretFile, `${CREDENTIAL.secretAccessKey}\n`, { mode: 0o600 });
+    const help = await pqsignAsync(['kms', 'serve', '--help']);
+    expect(help.stdout).toMatch(/--secret-access-key .*visible to other\s+users/s);
+    expect(help.stdout).toContain('--secret-access-key-file');
+    const both = await pqsignAsync(['kms', 'serve', '--port', '0', '--secret-access-key', 'x', '--secret-access-key-file', secretFile], { env: childEnv() });
+    expect(both).toMatchObject({ code: 2, stderr: 'pqsign: give --secret-access-key or --secret-access-key-file, not both\n' });
+    writeFileSync(join(dir, 'empty'), '\n');
+    const empty = await pqsignAsync(['kms', 'serve', '--port', '0', '--secret-access-key-file', join(dir, 'empty')], { env: childEnv() });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/is empty/);
+
+    const child = spawn(process.execPath, [CLI, 'kms', 'serve', '--port', '0', '--quiet', '--secret-access-key-file', secretFile], {
+      env: { ...process.env, ...childEnv({ AWS_SECRET_ACCESS_KEY: '' }) },
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+        child.once('exit', (code) => reject(new Error(`kms serve exited ${code}`)));
+      });
+      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).not.toContain(CREDENTIAL.secretAccessKey);
+      const created = await pqsignAsync(['kms', 'create-key', '--spec', 'ML_DSA_44', '--endpoint', url.slice(7), '--json'], { env: childEnv() });
+      expect(created.code, created.stderr).toBe(0); // signed with the secret the file holds (its newline is not part of it)
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
   it('serves until SIGTERM, prints its URL on stdout, persists in --data-dir', async () => {
     const dataDir = join(tempDir(), 'kms');
     const child = spawn(process.execPath, [CLI, 'kms', 'serve', '--port', '0', '--data-dir', dataDir, '--quiet'], { env: { ...process.env, ...childEnv() } });

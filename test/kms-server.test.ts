@@ -1,8 +1,12 @@
 // The local KMS through the unmodified @aws-sdk/client-kms over HTTP: operations, KMS's errors,
 // SigV4 authentication, persistence and fault injection. Signatures are checked offline here and
 // by ../shared's oracles (implementations nobody here wrote).
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import {
   CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, DisableKeyCommand,
@@ -258,6 +262,37 @@ describe('local KMS: SigV4 authentication', async () => {
     expect(Math.abs(client.config.systemClockOffset)).toBeLessThan(5000);
   });
 
+  it('refuses a request whose SignedHeaders leave out the operation, content type or date (a replayed DescribeKey as DisableKey)', async () => {
+    const arn = await kms.createKey('ML_DSA_44');
+    const body = JSON.stringify({ KeyId: arn });
+    // control: the same hand-made request, everything signed, is accepted
+    const ok = await rawKms(kms.server.url, { target: 'TrentService.DescribeKey', body });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    // a DescribeKey whose signature does not cover x-amz-target, sent with another operation
+    const replay = await rawKms(kms.server.url, { target: 'TrentService.DescribeKey', sendTarget: 'TrentService.DisableKey', body, unsigned: ['x-amz-target'] });
+    expect(replay).toEqual({ status: 400, json: { __type: 'InvalidSignatureException', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization." } });
+    expect((await kms.client().send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata!.KeyState).toBe('Enabled');
+    expect(await rawKms(kms.server.url, { target: 'TrentService.DescribeKey', body, unsigned: ['content-type'] })).toMatchObject({
+      status: 400, json: { __type: 'InvalidSignatureException', message: "'Content-Type' must be a 'SignedHeader' in the AWS Authorization." },
+    });
+    expect(await rawKms(kms.server.url, { target: 'TrentService.DescribeKey', body, unsigned: ['x-amz-date'] })).toMatchObject({
+      status: 400, json: { __type: 'InvalidSignatureException', message: "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization." },
+    });
+  });
+
+  // A bounded upload that stops as soon as the answer comes: how much of it was handed to the socket by then.
+  it.each([
+    ['unsigned, with Content-Length', false, true, 'MissingAuthenticationTokenException', 400],
+    ['unsigned, chunked', false, false, 'MissingAuthenticationTokenException', 400],
+    ['signed headers, Content-Length over the limit', true, true, 'SerializationException', 413],
+    ['signed headers, chunked past the limit', true, false, 'SerializationException', 413],
+  ] as const)('answers a 50 MB upload (%s) without reading it', async (_, signed, withLength, type, status) => {
+    const r = await upload(kms.server.url, { signed, withLength, bytes: 50 * 1024 * 1024 });
+    expect(r.status).toBe(status);
+    expect(r.json.__type).toBe(type);
+    expect(r.sentBeforeAnswer).toBeLessThan(16 * 1024 * 1024);
+  });
+
   it('refuses operations it does not implement', async () => {
     const client = kms.client({ maxAttempts: 1 });
     client.middlewareStack.add((next: (a: unknown) => Promise<unknown>) => async (args: { request: { headers: Record<string, string> } }) => {
@@ -318,6 +353,42 @@ describe('local KMS: persistence', () => {
     }
   });
 
+  it('starts on what a crash mid-purge left: drops a dangling alias with a warning, removes stale temp files', async () => {
+    const dataDir = join(tempDir(), 'kms');
+    const first = await startKmsServer({ credential: CREDENTIAL, dataDir });
+    const { KMSClient } = await import('@aws-sdk/client-kms');
+    const client1 = new KMSClient({ endpoint: first.url, region: REGION, credentials: CREDENTIAL });
+    const kept = (await client1.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
+    const gone = (await client1.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
+    await client1.send(new CreateAliasCommand({ AliasName: 'alias/kept', TargetKeyId: kept }));
+    await client1.send(new CreateAliasCommand({ AliasName: 'alias/gone', TargetKeyId: gone }));
+    client1.destroy();
+    await first.close();
+    // the state an older server left when killed between deleting a key file and rewriting aliases.json,
+    // plus the temp files of two interrupted writes
+    unlinkSync(join(dataDir, 'keys', `${gone}.json`));
+    writeFileSync(join(dataDir, '.aliases.json.tmp-0123456789ab'), '{"format":');
+    writeFileSync(join(dataDir, 'keys', `.${kept}.json.tmp-0123456789ab`), '');
+
+    const warnings: string[] = [];
+    const second = await startKmsServer({ credential: CREDENTIAL, dataDir, warn: (l) => warnings.push(l) });
+    const client2 = new KMSClient({ endpoint: second.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 });
+    try {
+      expect(warnings).toEqual([`${join(dataDir, 'aliases.json')}: dropped an alias naming a key that does not exist: alias/gone (key ${gone})`]);
+      expect((await client2.send(new DescribeKeyCommand({ KeyId: 'alias/kept' }))).KeyMetadata!.KeyId).toBe(kept);
+      expect(await kmsError(client2.send(new DescribeKeyCommand({ KeyId: 'alias/gone' })))).toMatchObject({ name: 'NotFoundException' });
+      expect(readdirSync(dataDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      expect(readdirSync(join(dataDir, 'keys'))).toEqual([`${kept}.json`]);
+    } finally {
+      client2.destroy();
+      await second.close();
+    }
+    // the repair was written: the next start has nothing to say
+    const third = await startKmsServer({ credential: CREDENTIAL, dataDir, warn: (l) => warnings.push(l) });
+    await third.close();
+    expect(warnings.length).toBe(1);
+  });
+
   it('refuses to start on a corrupt data dir, and without credentials', async () => {
     const dataDir = join(tempDir(), 'kms');
     const first = await startKmsServer({ credential: CREDENTIAL, dataDir });
@@ -351,3 +422,67 @@ describe('local KMS: fault injection', async () => {
     }
   });
 });
+
+/** SHA-256 / HMAC-SHA256 in the shape @smithy/signature-v4 takes. */
+class Sha256 {
+  private readonly h;
+  constructor(secret?: string | Uint8Array) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  }
+  update(data: string | Uint8Array): void {
+    this.h.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.h.digest());
+  }
+}
+
+/** Headers of a KMS request signed with SigV4 over every header except `unsigned`. */
+async function signHeaders(url: string, target: string, body: string, unsigned: string[] = []): Promise<Record<string, string>> {
+  const { host, hostname, port } = new URL(url);
+  const signer = new SignatureV4({ credentials: CREDENTIAL, region: REGION, service: 'kms', sha256: Sha256 as never, applyChecksum: false });
+  const signed = await signer.sign(
+    { method: 'POST', protocol: 'http:', hostname, port: Number(port), path: '/', query: {}, body,
+      headers: { host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target } },
+    { unsignableHeaders: new Set(unsigned) },
+  );
+  return signed.headers as Record<string, string>;
+}
+
+/** A hand-made KMS request over raw HTTP: signed as told, sent with `sendTarget` as its operation. */
+async function rawKms(url: string, o: { target: string; sendTarget?: string; body: string; unsigned?: string[] }): Promise<{ status: number; json: unknown }> {
+  const headers = await signHeaders(url, o.target, o.body, o.unsigned);
+  const res = await fetch(url, { method: 'POST', body: o.body, headers: { ...headers, 'x-amz-target': o.sendTarget ?? o.target } });
+  return { status: res.status, json: await res.json() };
+}
+
+/** POST `bytes` (64 KiB at a time, generated as asked for) and stop when the answer arrives. */
+function upload(url: string, o: { signed: boolean; withLength: boolean; bytes: number }): Promise<{ status: number; json: { __type?: string }; sentBeforeAnswer: number }> {
+  return new Promise((resolve, reject) => {
+    void (async () => {
+      const headers: Record<string, string | number> = o.signed
+        ? await signHeaders(url, 'TrentService.ListKeys', '{}')
+        : { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' };
+      if (o.withLength) headers['content-length'] = o.bytes;
+      let sent = 0;
+      let answered = false;
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const body = new Readable({
+        read() {
+          if (answered || sent >= o.bytes) return void this.push(null);
+          sent += chunk.length;
+          this.push(chunk);
+        },
+      });
+      const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+        answered = true;
+        const sentBeforeAnswer = sent;
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text), sentBeforeAnswer }));
+      });
+      req.on('error', (e) => (answered ? undefined : reject(e))); // the server closes the connection after answering
+      body.pipe(req);
+    })().catch(reject);
+  });
+}

@@ -5,7 +5,8 @@ import { DEFAULT_BUNDLE } from '../../src/attest/bundle.js';
 import { SLSA_PROVENANCE_V1 } from '../../src/attest/slsa.js';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { action, algOption, filesIn, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
-import { baseDirOption, checkJobs, jobsOption } from '../attest-options.js';
+import { baseDirOption, jobsOption } from '../attest-options.js';
+import { checkJobs } from '../jobs.js';
 
 interface Args extends KeyArgs {
   subjects: string[];
@@ -52,7 +53,7 @@ export const attest: CommandModule<object, Args> = {
     alg: algOption,
   }) as never,
   handler: action(async (a: Args) => {
-    checkJobs(a.jobs);
+    a.jobs = checkJobs(a.jobs);
     // The bundle is appended to, which is no overwrite (every line stays), but it is never an input.
     await checkOutputs([a.out], filesIn(a.key, a.passphraseFile, a.predicate), { force: true });
     const predicate = a.predicate ? await readPredicateFile(a.predicate) : undefined;

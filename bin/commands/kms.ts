@@ -10,6 +10,7 @@ interface ServeArgs {
   accountId?: string;
   accessKeyId?: string;
   secretAccessKey?: string;
+  secretAccessKeyFile?: string;
   latency: number;
   throttleRate: number;
   failRate: number;
@@ -43,17 +44,20 @@ const serve: CommandModule<object, ServeArgs> = {
     region: { type: 'string', describe: 'region in ARNs and credential scopes (default $AWS_REGION, else us-east-1)' },
     'account-id': { type: 'string', describe: 'account id in ARNs (default 111122223333)' },
     'access-key-id': { type: 'string', describe: 'the access key id requests must be signed with (default $AWS_ACCESS_KEY_ID)' },
-    'secret-access-key': { type: 'string', describe: 'its secret (default $AWS_SECRET_ACCESS_KEY; prefer the environment)' },
+    'secret-access-key': { type: 'string', describe: 'its secret (default $AWS_SECRET_ACCESS_KEY); visible to other users in ps: prefer the environment or --secret-access-key-file' },
+    'secret-access-key-file': { type: 'string', describe: 'read the secret from the first line of this file' },
     latency: { type: 'number', default: 0, describe: 'fault injection: delay every answer by MS milliseconds' },
     'throttle-rate': { type: 'number', default: 0, describe: 'fault injection: answer ThrottlingException with probability F' },
     'fail-rate': { type: 'number', default: 0, describe: 'fault injection: answer HTTP 500 KMSInternalException with probability F' },
     quiet: { type: 'boolean', default: false, describe: 'no per-request log lines on stderr' },
   }) as never,
   handler: action(async (a: ServeArgs) => {
+    if (a.secretAccessKey !== undefined && a.secretAccessKeyFile !== undefined) throw usage('give --secret-access-key or --secret-access-key-file, not both');
     const accessKeyId = a.accessKeyId ?? process.env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = a.secretAccessKey ?? process.env.AWS_SECRET_ACCESS_KEY;
+    const secretAccessKey = a.secretAccessKeyFile !== undefined ? await readSecretFile(a.secretAccessKeyFile)
+      : a.secretAccessKey ?? process.env.AWS_SECRET_ACCESS_KEY;
     if (!accessKeyId || !secretAccessKey) {
-      throw usage('kms serve needs the credential pair it will accept: --access-key-id and --secret-access-key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+      throw usage('kms serve needs the credential pair it will accept: --access-key-id and --secret-access-key(-file), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
     }
     if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw usage(`--port must be 0-65535, got ${a.port}`);
     const { startKmsServer } = await import('../../src/kms/server/index.js');
@@ -64,6 +68,7 @@ const serve: CommandModule<object, ServeArgs> = {
       region: a.region ?? process.env.AWS_REGION, accountId: a.accountId,
       faults: { latencyMs: a.latency, throttleRate: a.throttleRate, failRate: a.failRate },
       log: a.quiet ? undefined : (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+      warn: (line) => process.stderr.write(`pqsign kms: warning: ${line}\n`),
     });
     // stdout carries exactly the URL, so scripts can read where it listens (--port 0).
     process.stdout.write(`${server.url}\n`);
@@ -79,6 +84,14 @@ const serve: CommandModule<object, ServeArgs> = {
     await server.close();
   }),
 };
+
+/** The first line of a secret file (a trailing newline is not part of the secret), bounded like a passphrase file. */
+async function readSecretFile(path: string): Promise<string> {
+  const { readSmallFile } = await import('../../src/io/read.js');
+  const secret = Buffer.from(await readSmallFile(path, 'secret access key file', 64 * 1024)).toString('utf8').split(/\r?\n/)[0];
+  if (!secret) throw usage(`--secret-access-key-file ${path} is empty`);
+  return secret;
+}
 
 const createKey: CommandModule<object, CreateArgs> = {
   command: 'create-key',

@@ -3,7 +3,8 @@ import { verifyAttestation, type EnvelopeReport, type SubjectReport } from '../.
 import { errorJson, exitOf } from '../../src/ops/describe.js';
 import { worstExit } from '../../src/errors.js';
 import { action, algOption, jsonOption, passphraseFileOption, printJson, reportError } from '../cli.js';
-import { baseDirOption, checkJobs, jobsOption } from '../attest-options.js';
+import { baseDirOption, jobsOption } from '../attest-options.js';
+import { checkJobs } from '../jobs.js';
 import { attestationTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 
 interface Args extends TrustArgs {
@@ -52,7 +53,7 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
     alg: algOption,
   }) as never,
   handler: action(async (a: Args) => {
-    checkJobs(a.jobs);
+    a.jobs = checkJobs(a.jobs);
     const t = await attestationTrust(a, a.file);
     const report = await verifyAttestation(a.file, {
       keys: t.keys, subjects: a.subject, recursive: a.recursive, baseDir: a.baseDir, jobs: a.jobs,

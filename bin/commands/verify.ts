@@ -14,6 +14,7 @@ import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 import { resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 import { BatchReport } from '../summary.js';
+import { checkJobs } from '../jobs.js';
 
 interface Args extends TrustArgs {
   files?: string[];
@@ -54,7 +55,7 @@ export const verify: CommandModule<object, Args> = {
     const sources = [files.length > 0, a.manifest !== undefined, a.recursive !== undefined].filter(Boolean).length;
     if (sources !== 1) throw usage('give files to verify, or --manifest FILE, or --recursive DIR (one of them)');
     if (a.sig && files.length !== 1) throw usage('--sig takes one input file');
-    if (!Number.isInteger(a.jobs) || a.jobs < 1) throw usage('--jobs must be a whole number, at least 1');
+    a.jobs = checkJobs(a.jobs)!;
     if (a.manifest && a.context !== undefined) throw usage('--context does not apply to --manifest: each entry records the context it was signed with');
     if (a.manifest && a.format !== undefined) throw usage('--format does not apply to --manifest: each entry names its format');
     if (a.payload !== undefined && files.length === 0) throw usage('--payload goes with a container given as FILE');

@@ -1,5 +1,6 @@
 // DER SET OF (X.690 §11.6): the encodings of the elements are sorted as octet strings, the shorter one
 // compared as if padded with trailing zero octets. Signed attributes must be DER (RFC 5652 §5.3).
+import { concatList } from '../bytes.js';
 import { tlv } from './der.js';
 
 export const SET = 0x31;
@@ -13,4 +14,4 @@ export function compareDer(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
-export const derSetOf = (elements: Uint8Array[], tag = SET): Uint8Array => tlv(tag, ...[...elements].sort(compareDer));
+export const derSetOf = (elements: Uint8Array[], tag = SET): Uint8Array => tlv(tag, concatList([...elements].sort(compareDer)));

@@ -7,7 +7,7 @@ import { PqsignError } from '../errors.js';
 import { readSmallFile } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { Signer } from '../signer.js';
-import { appendLine, DEFAULT_BUNDLE } from './bundle.js';
+import { appendLine, DEFAULT_BUNDLE, MAX_LINE_BYTES } from './bundle.js';
 import { encodeEnvelope, signEnvelope } from './envelope.js';
 import { hashFiles } from './hash-pool.js';
 import { isJsonObject } from './json.js';
@@ -93,7 +93,14 @@ export async function attestFiles(args: readonly string[], signer: Signer, opts:
     return { name: f.name, digest: { sha256: r.digests.sha256, sha512: r.digests.sha512 } };
   });
   const statement = buildStatement(subjects, predicateType, predicate);
-  const envelope = await signEnvelope(INTOTO_PAYLOAD_TYPE, new TextEncoder().encode(JSON.stringify(statement)), signer);
+  const payload = new TextEncoder().encode(JSON.stringify(statement));
+  // refused before signing (a KMS signature is not spent): the base64 payload plus under 8 KiB of the rest
+  const lineBytes = 4 * Math.ceil(payload.length / 3) + 8192;
+  if (lineBytes > MAX_LINE_BYTES) {
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    throw new PqsignError('ERR_USAGE', `${subjects.length} subjects make an envelope of ${mib(lineBytes)}, more than the ${mib(MAX_LINE_BYTES)} verify-attestation accepts: attest fewer files per envelope`);
+  }
+  const envelope = await signEnvelope(INTOTO_PAYLOAD_TYPE, payload, signer);
   const line = encodeEnvelope(envelope);
   await appendLine(output, line);
   return {

@@ -6,8 +6,15 @@ import { AtomicWriter } from '../io/atomic.js';
 import { fileError, readChunks } from '../io/read.js';
 
 export const DEFAULT_BUNDLE = 'attestation.intoto.jsonl';
-/** One envelope line: 10,000 subjects take about 4 MB; far beyond that is not an attestation we wrote. */
-export const MAX_LINE_BYTES = 256 * 1024 * 1024;
+/**
+ * One envelope line. A subject (name, sha256, sha512) takes about 370 bytes once base64-encoded, so
+ * 10,000 subjects make about 4 MB and this allows about 20,000. `attest` refuses to write a longer
+ * line. Verifying a line costs several times its size in memory (its text, the decoded payload, the
+ * parsed statement), which this bounds.
+ */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** Envelopes in one bundle: the attestations of a release, from several builds and tools. */
+export const MAX_BUNDLE_LINES = 10_000;
 
 export interface BundleLine {
   /** 1-based line number */
@@ -15,42 +22,50 @@ export interface BundleLine {
   text: string;
 }
 
-/** Non-blank lines of a bundle, streamed (a huge file is never held whole). */
-export async function* readBundleLines(path: string, maxLine = MAX_LINE_BYTES): AsyncGenerator<BundleLine> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+/**
+ * Non-blank lines of a bundle, streamed: one line at a time is in memory, gathered in one buffer reused
+ * for every line (a bundle of many large lines makes no garbage per line but its text), refused once
+ * it outgrows `maxLine`.
+ */
+export async function* readBundleLines(path: string, maxLine = MAX_LINE_BYTES, maxLines = MAX_BUNDLE_LINES): AsyncGenerator<BundleLine> {
+  let buf = Buffer.allocUnsafe(64 * 1024);
+  let len = 0;
   let line = 1;
-  const take = (tail: Buffer): BundleLine | undefined => {
-    const whole = pending.length ? Buffer.concat([...pending, tail]) : tail;
-    pending = [];
-    pendingBytes = 0;
-    const text = whole.toString('utf8').replace(/\r$/, '');
+  let yielded = 0;
+  const append = (bytes: Uint8Array) => {
+    if (len + bytes.length > maxLine) throw tooLong(path, line, maxLine);
+    if (len + bytes.length > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(maxLine, Math.max(2 * buf.length, len + bytes.length)));
+      buf.copy(bigger, 0, 0, len);
+      buf = bigger;
+    }
+    buf.set(bytes, len);
+    len += bytes.length;
+  };
+  const take = (): BundleLine | undefined => {
+    const text = buf.toString('utf8', 0, len).replace(/\r$/, '');
+    len = 0;
     const n = line++;
-    return text.trim() === '' ? undefined : { line: n, text };
+    if (text.trim() === '') return undefined;
+    if (++yielded > maxLines) throw new PqsignError('ERR_SIGNATURE_FORMAT', `has more than ${maxLines} envelopes`, { file: path });
+    return { line: n, text };
   };
   for await (const chunk of readChunks(path)) {
-    const buf = Buffer.from(chunk); // readChunks reuses its buffers: copy before keeping any part
     let start = 0;
-    for (let nl = buf.indexOf(0x0a, start); nl !== -1; nl = buf.indexOf(0x0a, start)) {
-      if (pendingBytes + nl - start > maxLine) throw tooLong(path, line, maxLine);
-      const l = take(buf.subarray(start, nl));
+    for (let nl = chunk.indexOf(0x0a, start); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      append(chunk.subarray(start, nl));
+      const l = take();
       if (l) yield l;
       start = nl + 1;
     }
-    if (start < buf.length) {
-      pending.push(buf.subarray(start));
-      pendingBytes += buf.length - start;
-      if (pendingBytes > maxLine) throw tooLong(path, line, maxLine);
-    }
+    append(chunk.subarray(start)); // readChunks reuses its buffers: the rest is copied
   }
-  if (pending.length) {
-    const l = take(Buffer.alloc(0));
-    if (l) yield l;
-  }
+  const l = take();
+  if (l) yield l;
 }
 
 const tooLong = (path: string, line: number, max: number) =>
-  new PqsignError('ERR_SIGNATURE_FORMAT', `line ${line} is longer than ${max} bytes`, { file: path });
+  new PqsignError('ERR_SIGNATURE_FORMAT', `line ${line} is longer than ${max} bytes (${max / 1024 / 1024} MiB)`, { file: path });
 
 /**
  * Append one line: the old content and the new line go to a temp file that replaces the bundle by

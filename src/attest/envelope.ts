@@ -4,7 +4,6 @@
 // through external μ so any Signer (local key or KMS EXTERNAL_MU) can produce it. The keyid is the
 // SHA-256 fingerprint of the raw public key: a hint only (DSSE protocol.md: it MUST NOT be used for
 // security decisions), so verification tries every signature against the given key.
-import { fromB64, fromB64url } from '../bytes.js';
 import { PqsignError } from '../errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/spki.js';
@@ -59,16 +58,25 @@ const bad = (message: string) => new PqsignError('ERR_SIGNATURE_FORMAT', message
  * canonical (no stray bits in the last character), so one byte string has one accepted text.
  */
 export function decodeDsseBase64(text: string, what: string): Uint8Array {
-  const body = text.replace(/={1,2}$/, '');
-  const padding = text.length - body.length;
+  // No copies of the text (a payload may be megabytes): slice, test, decode once.
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const body = text.slice(0, text.length - padding);
   if (padding && text.length % 4 !== 0) throw bad(`${what} has wrong base64 padding`);
   const urlSafe = /[-_]/.test(body);
   if (urlSafe && /[+/]/.test(body)) throw bad(`${what} mixes the standard and URL-safe base64 alphabets`);
-  const bytes = urlSafe ? fromB64url(body, what) : fromB64(body + '='.repeat((4 - (body.length % 4)) % 4), what);
-  const again = Buffer.from(bytes).toString(urlSafe ? 'base64url' : 'base64').replace(/=+$/, '');
-  if (again !== body) throw bad(`${what} is not canonical base64`);
-  return bytes;
+  if (!(urlSafe ? /^[A-Za-z0-9_-]*$/ : /^[A-Za-z0-9+/]*$/).test(body) || body.length % 4 === 1) {
+    throw bad(`${what} is not valid ${urlSafe ? 'base64url' : 'base64'}`);
+  }
+  // canonical: the bits of the last character that encode no byte must be zero
+  const unused = [0, 0, 0x0f, 0x03][body.length % 4]!;
+  if (unused && B64_VALUE.indexOf(body[body.length - 1]!.replace('-', '+').replace('_', '/')) & unused) {
+    throw bad(`${what} is not canonical base64`);
+  }
+  const b = Buffer.from(body, urlSafe ? 'base64url' : 'base64');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
+
+const B64_VALUE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** Parse one envelope, checking every field's type and encoding before any cryptography. */
 export function parseEnvelope(text: string): Envelope {

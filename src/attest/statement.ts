@@ -4,6 +4,7 @@
 //    "predicateType": URI, "predicate": {...}}
 // Unknown fields are ignored (spec/v1 README "Parsing rules"); known fields are type-checked.
 import { PqsignError } from '../errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json.js';
 import { isJsonObject as isObject } from './json.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
@@ -55,6 +56,7 @@ export function parseStatement(payload: Uint8Array): Statement {
   } catch (e) {
     throw bad(`payload is not UTF-8 JSON (${e instanceof Error ? e.message : String(e)})`);
   }
+  if (jsonTooDeep(json)) throw bad(`payload is nested more than ${MAX_JSON_DEPTH} levels deep`);
   return validateStatement(json);
 }
 

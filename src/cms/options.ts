@@ -36,7 +36,7 @@ async function certificatesFrom(o: Options): Promise<ParsedCertificate[]> {
     return [];
   }
   const certs = await readCertificates(cert, 'signer certificate');
-  for (const c of chain) certs.push(...(await readCertificates(c, 'chain certificate')));
+  for (const c of chain) for (const cert of await readCertificates(c, 'chain certificate')) certs.push(cert);
   return certs;
 }
 

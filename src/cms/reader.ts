@@ -6,7 +6,7 @@ import * as asn1js from 'asn1js';
 import { BerStreamParser, type TlvEvents, type TlvHeader } from '../asn1/ber-stream.js';
 import { PemStreamDecoder } from '../asn1/pem-stream.js';
 import { TAG } from '../asn1/der.js';
-import { concatBytes } from '../bytes.js';
+import { concatList } from '../bytes.js';
 import { PqsignError } from '../errors.js';
 import { readChunks } from '../io/read.js';
 import { OID } from './oids.js';
@@ -39,6 +39,12 @@ export interface CmsFile {
 }
 
 const MAX_CAPTURED = 32 * 1024 * 1024;
+/**
+ * Counts far beyond any real SignedData (a signer, its chain and a few attributes: tens of elements
+ * and a few hundred TLVs), checked while streaming, so that a small file of many tiny elements is
+ * refused before anything parses it.
+ */
+export const CMS_LIMITS = { certificates: 64, crls: 64, signerInfos: 16, tlvs: 50_000 } as const;
 const EXPLICIT0 = 0xa0;
 const IMPLICIT1 = 0xa1;
 const OCTET_CONSTRUCTED = 0x24;
@@ -48,13 +54,26 @@ interface Capture {
   key: string;
   depth: number;
   parts: Uint8Array[];
+  /** direct children so far */
+  children: number;
 }
+
+/** SignedData fields whose elements are counted, and what the limit calls them */
+const COUNTED: Record<string, [limit: number, what: string]> = {
+  certificates: [CMS_LIMITS.certificates, 'certificates'],
+  crls: [CMS_LIMITS.crls, 'revocation entries (crls)'],
+  signerInfos: [CMS_LIMITS.signerInfos, 'SignerInfos'],
+};
 
 /** The TLV events of a ContentInfo(SignedData), checked level by level; eContent bytes go to the sink. */
 class SignedDataCollector implements TlvEvents {
   readonly captured = new Map<string, Uint8Array>();
   private capture: Capture | undefined;
   private capturedBytes = 0;
+  private capturedTlvs = 0;
+  /** crls are counted, never kept (pqsign does not use them) */
+  crlCount = 0;
+  private inCrls = false;
   private encapOpen = false;
   contentBytes = 0;
   contentSegments: { start: number; end: number }[] = [];
@@ -69,7 +88,18 @@ class SignedDataCollector implements TlvEvents {
   }
 
   start(h: TlvHeader): void {
-    if (this.capture) return this.record(h.header);
+    if (this.inCrls) {
+      if (h.depth === 4 && ++this.crlCount > CMS_LIMITS.crls) throw this.tooMany('crls');
+      return;
+    }
+    if (this.capture) {
+      if (h.depth === this.capture.depth + 1) {
+        const counted = COUNTED[this.capture.key];
+        if (counted && ++this.capture.children > counted[0]) throw this.tooMany(this.capture.key);
+      }
+      if (++this.capturedTlvs > CMS_LIMITS.tlvs) throw this.bad(`more than ${CMS_LIMITS.tlvs} ASN.1 elements besides its content`);
+      return this.record(h.header);
+    }
     const expect = (tag: number, what: string) => {
       if (h.tag !== tag) throw this.bad(`${what}: expected tag 0x${tag.toString(16)}, found 0x${h.tag.toString(16)}`);
     };
@@ -107,7 +137,13 @@ class SignedDataCollector implements TlvEvents {
     const rank = (t: number) => (t === EXPLICIT0 ? 1 : t === IMPLICIT1 ? 2 : t === 0x31 ? 3 : 0);
     if (!rank(h.tag) || rank(h.tag) <= rank(this.lastSignedDataTag)) throw this.bad(`unexpected SignedData field with tag 0x${h.tag.toString(16)}`);
     this.lastSignedDataTag = h.tag;
-    this.begin(h.tag === EXPLICIT0 ? 'certificates' : h.tag === IMPLICIT1 ? 'crls' : 'signerInfos', h);
+    if (h.tag === IMPLICIT1) this.inCrls = true;
+    else this.begin(h.tag === EXPLICIT0 ? 'certificates' : 'signerInfos', h);
+  }
+
+  private tooMany(key: string): PqsignError {
+    const [limit, what] = COUNTED[key]!;
+    return this.bad(`more than ${limit} ${what}`);
   }
 
   private eContentPart(h: TlvHeader): void {
@@ -123,6 +159,7 @@ class SignedDataCollector implements TlvEvents {
   }
 
   data(chunk: Uint8Array, h: TlvHeader): void {
+    if (this.inCrls) return;
     if (this.capture) return this.record(chunk);
     if (h.depth >= 5 && this.encapOpen) {
       this.contentBytes += chunk.length;
@@ -131,10 +168,14 @@ class SignedDataCollector implements TlvEvents {
   }
 
   end(h: TlvHeader, eoc: Uint8Array): void {
+    if (this.inCrls) {
+      if (h.depth === 3) this.inCrls = false;
+      return;
+    }
     if (this.capture) {
       if (eoc.length) this.record(eoc);
       if (h.depth === this.capture.depth) {
-        this.captured.set(this.capture.key, concatBytes(...this.capture.parts));
+        this.captured.set(this.capture.key, concatList(this.capture.parts));
         this.capture = undefined;
       }
       return;
@@ -143,7 +184,7 @@ class SignedDataCollector implements TlvEvents {
   }
 
   private begin(key: string, h: TlvHeader): void {
-    this.capture = { key, depth: h.depth, parts: [] };
+    this.capture = { key, depth: h.depth, parts: [], children: 0 };
     this.record(h.header);
   }
 
@@ -208,7 +249,7 @@ export async function readCms(source: CmsSource, sink?: ContentSink): Promise<Cm
     contentBytes: collector.contentBytes,
     contentRange: segment && { start: base + segment.start, end: base + segment.end },
     certificates: collector.captured.has('certificates') ? collector.parsed('certificates').map((c) => new Uint8Array(c.valueBeforeDecodeView)) : [],
-    crls: collector.captured.has('crls') ? collector.parsed('crls').length : 0,
+    crls: collector.crlCount,
     signerInfos: collector.parsed('signerInfos').map((s) => new Uint8Array(s.valueBeforeDecodeView)),
   };
 }

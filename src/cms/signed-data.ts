@@ -5,7 +5,7 @@
 import { TAG, derUint, encodeLength, oid, tlv } from '../asn1/der.js';
 import { retag } from '../asn1/implicit.js';
 import { derSetOf } from '../asn1/set-of.js';
-import { concatBytes } from '../bytes.js';
+import { concatBytes, concatList } from '../bytes.js';
 import type { ParamSet } from '../params.js';
 import { digestAlgorithmId, signatureAlgorithmId } from './algorithm-ids.js';
 import type { DigestAlgorithm } from './digests.js';
@@ -53,7 +53,7 @@ export function signedDataLayout(parts: SignedDataParts, contentSize?: number): 
   // RFC 5652 §5.1: version 3 when any SignerInfo is version 3, else 1 (id-data content, X.509 certificates only).
   const version = derUint(signerInfoVersion(parts.sid) === 3 ? 3 : 1);
   const digestAlgorithms = derSetOf([digestAlgorithmId(parts.digest)]);
-  const certificates = parts.certificates.length ? tlv(CERTIFICATES_TAG, ...parts.certificates) : new Uint8Array(0);
+  const certificates = parts.certificates.length ? tlv(CERTIFICATES_TAG, concatList(parts.certificates)) : new Uint8Array(0);
   const signerInfos = derSetOf([parts.signerInfo]);
   const eContentType = oid(OID.data);
 

@@ -18,10 +18,19 @@ export interface ReceivedSignerInfo {
   signature: Uint8Array;
 }
 
+/** Signed or unsigned attributes per SignerInfo: far beyond the four pqsign writes and what others add. */
+export const MAX_ATTRIBUTES = 64;
+
 export function parseSignerInfo(der: Uint8Array, label: string): ReceivedSignerInfo {
   const bad = (why: string) => new PqsignError('ERR_SIGNATURE_FORMAT', `${label}: ${why}`);
   const asn = asn1js.fromBER(der);
   if (asn.offset === -1) throw bad('not BER');
+  const ctx = (b: asn1js.AsnType | undefined, n: number) => b?.idBlock.tagClass === 3 && b.idBlock.tagNumber === n;
+  // signedAttrs [0] and unsignedAttrs [1] follow version, sid and digestAlgorithm
+  for (const f of ((asn.result as asn1js.Sequence).valueBlock.value ?? []).slice(3)) {
+    const n = (ctx(f, 0) || ctx(f, 1)) && Array.isArray((f as asn1js.Constructed).valueBlock.value) ? (f as asn1js.Constructed).valueBlock.value.length : 0;
+    if (n > MAX_ATTRIBUTES) throw bad(`has ${n} ${ctx(f, 0) ? 'signed' : 'unsigned'} attributes; at most ${MAX_ATTRIBUTES} are accepted`);
+  }
   let si: pkijs.SignerInfo;
   try {
     si = new pkijs.SignerInfo({ schema: asn.result });
@@ -29,7 +38,6 @@ export function parseSignerInfo(der: Uint8Array, label: string): ReceivedSignerI
     throw bad(`malformed SignerInfo (${e instanceof Error ? e.message : String(e)})`);
   }
   const fields = (asn.result as asn1js.Sequence).valueBlock.value;
-  const ctx = (b: asn1js.AsnType | undefined, n: number) => b?.idBlock.tagClass === 3 && b.idBlock.tagNumber === n;
   const digestB = fields[2]!;
   const hasAttrs = ctx(fields[3], 0);
   const sigAlgB = fields[hasAttrs ? 4 : 3]!;

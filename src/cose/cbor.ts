@@ -25,6 +25,13 @@ const STRICT = {
   maxDepth: 16,
 } as const;
 
+/**
+ * Data items in one decoded item (a header map, a COSE_Key), nested ones included: far beyond any real
+ * header. Counted from the heads alone before cbor2 builds anything, so that a 256 KiB unprotected
+ * header of 50,000 entries is refused instead of decoded.
+ */
+export const MAX_CBOR_ITEMS = 1024;
+
 export interface Cbor {
   encode(value: unknown): Uint8Array;
   /** RFC 8949 §4.2.1 core deterministic encoding (sorted map keys): COSE_Key and its thumbprint */
@@ -54,6 +61,7 @@ export function loadCbor(): Promise<Cbor> {
         return w.read();
       },
       decode(bytes, what) {
+        checkItemCount(bytes, what);
         try {
           return cbor.decode(bytes, STRICT);
         } catch (e) {
@@ -61,6 +69,7 @@ export function loadCbor(): Promise<Cbor> {
         }
       },
       decodeMapAt(bytes, what) {
+        checkItemCount(bytes, what);
         let map: unknown;
         try {
           // the sequence decoder is lazy: it stops after the first item, before the payload
@@ -122,4 +131,26 @@ export function readHead(buf: Uint8Array, off: number, what: string, opts: { pre
     throw new PqsignError('ERR_SIGNATURE_FORMAT', `${what} uses a non-preferred (overlong) length or integer encoding`);
   }
   return { major, value, size: 1 + n };
+}
+
+/**
+ * Walk the item at the start of `bytes` by its heads, without building values, and refuse one of more
+ * than MAX_CBOR_ITEMS items. Truncation and malformed heads are left for the decoder to report.
+ */
+function checkItemCount(bytes: Uint8Array, what: string): void {
+  let off = 0;
+  let pending = 1; // items still to visit: declared counts are added, so a huge claim costs nothing
+  for (let items = 1; pending > 0; items++) {
+    let h: Head | undefined;
+    try {
+      h = readHead(bytes, off, what, { preferred: false });
+    } catch {
+      return;
+    }
+    if (!h) return;
+    if (items > MAX_CBOR_ITEMS) throw new PqsignError('ERR_SIGNATURE_FORMAT', `${what} has more than ${MAX_CBOR_ITEMS} CBOR data items`);
+    pending += h.major === MAJOR.ARRAY ? h.value : h.major === MAJOR.MAP ? 2 * h.value : h.major === MAJOR.TAG ? 1 : 0;
+    pending--;
+    off += h.size + (h.major === MAJOR.BSTR || h.major === MAJOR.TSTR ? h.value : 0);
+  }
 }

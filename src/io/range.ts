@@ -1,7 +1,7 @@
 // Read one bounded byte range of a file into memory: container headers and trailers (COSE framing,
 // JWS header and signature segments, UEFI headers, format detection) that sit around a payload too large
 // to read whole. Small ranges take readChunks' synchronous path.
-import { concatBytes } from '../bytes.js';
+import { concatList } from '../bytes.js';
 import { PqsignError } from '../errors.js';
 import { READ_CHUNK, readChunks } from './read.js';
 
@@ -12,5 +12,5 @@ export async function readRange(path: string, start: number, end: number, maxByt
   for await (const chunk of readChunks(path, { start, end, chunkSize: Math.max(1, Math.min(end - start, READ_CHUNK)) })) {
     parts.push(Uint8Array.from(chunk)); // chunks may be views into reused buffers
   }
-  return parts.length === 1 ? parts[0]! : concatBytes(...parts);
+  return parts.length === 1 ? parts[0]! : concatList(parts);
 }

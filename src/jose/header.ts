@@ -1,6 +1,7 @@
 // The JOSE header of a compact JWS or JWT (RFC 7515 §4): decoded and checked before any crypto.
 import { fromB64url } from '../bytes.js';
 import { PqsignError } from '../errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json.js';
 import { paramByJoseAlg, type ParamSet } from '../params.js';
 
 export interface CheckedHeader {
@@ -23,6 +24,7 @@ export function decodeJsonSegment(segment: string, what: string): Record<string,
     throw bad(`${what} is not UTF-8 JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(`${what} is not a JSON object`);
+  if (jsonTooDeep(value)) throw bad(`${what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
   return value as Record<string, unknown>;
 }
 

@@ -3,6 +3,7 @@
 // policy allows only RAW, the signing input itself).
 import { b64url, fromB64url, utf8 } from '../bytes.js';
 import { PqsignError } from '../errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json.js';
 import type { PublicKey } from '../keys/spki.js';
 import { verifyMu } from '../mldsa.js';
 import { computeMu } from '../mu.js';
@@ -47,6 +48,8 @@ export async function signJwt(signer: Signer, claims: unknown, opts: JwtSignOpti
   if (!isObject(claims)) throw new PqsignError('ERR_USAGE', 'JWT claims must be a JSON object');
   const extra = opts.header ?? {};
   if (!isObject(extra)) throw new PqsignError('ERR_USAGE', 'the JWT header file must hold a JSON object');
+  // what pqsign signs it must be able to verify (and to print): the same nesting bound
+  if (jsonTooDeep(claims) || jsonTooDeep(extra)) throw new PqsignError('ERR_USAGE', `JWT claims and header may nest at most ${MAX_JSON_DEPTH} levels`);
   const refused = REFUSED_HEADER_MEMBERS.find((k) => k in extra);
   if (refused) throw new PqsignError('ERR_USAGE', `the JWT header may not set "${refused}"`);
   const { alg: _alg, kid: _kid, ...rest } = extra;

@@ -9,7 +9,7 @@ import { keyFingerprint } from '../keys/fingerprint.js';
 import { MuHasher } from '../mu.js';
 import type { ParamSet } from '../params.js';
 import { RAW_MESSAGE_MAX, checkRawSigner, rawMessageTooBig, signMessageChecked, signMuChecked, type Signer } from '../signer.js';
-import { concatBytes } from '../bytes.js';
+import { concatList } from '../bytes.js';
 import { Block } from '../io/block.js';
 import { EmbedWriter } from './embed.js';
 import { CompositeHasher } from '../composite/message.js';
@@ -147,7 +147,7 @@ class RawMessage implements TbsSink {
   }
 
   get bytes(): Uint8Array {
-    return concatBytes(...this.parts);
+    return concatList(this.parts);
   }
 }
 

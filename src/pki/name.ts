@@ -4,6 +4,7 @@
 import * as asn1js from 'asn1js';
 import { PqsignError } from '../errors.js';
 import { TAG, tlv } from '../asn1/der.js';
+import { concatList } from '../bytes.js';
 import { derSetOf } from '../asn1/set-of.js';
 
 interface AttributeType {
@@ -103,7 +104,7 @@ export function parseName(text: string): Uint8Array {
     });
     return derSetOf(atvs);
   });
-  return tlv(TAG.SEQUENCE, ...rdns.reverse());
+  return tlv(TAG.SEQUENCE, concatList(rdns.reverse()));
 }
 
 function escapeValue(v: string): string {

@@ -37,7 +37,7 @@ export interface ChainReport {
 
 async function readAll(paths: readonly string[], what: string): Promise<ParsedCertificate[]> {
   const out: ParsedCertificate[] = [];
-  for (const p of paths) out.push(...(await readCertificates(p, what)));
+  for (const p of paths) for (const c of await readCertificates(p, what)) out.push(c); // a bundle may hold any number
   return out;
 }
 

@@ -1,14 +1,16 @@
 // HTTP and AWS JSON 1.1 framing: POST / with X-Amz-Target: TrentService.<Operation> and a JSON body;
 // answers are application/x-amz-json-1.1 with an x-amzn-RequestId, errors {"__type", "message"}
-// with KMS's HTTP status. Order per request: latency, authentication, routing, injected failures,
-// the operation.
+// with KMS's HTTP status. Order per request: latency, the Authorization header (before any of the body
+// is read: an unauthenticated sender cannot make the server read megabytes), the body (its declared
+// length checked before reading, the bytes counted while reading), the signature over it, routing,
+// injected failures, the operation. A request answered before its body was read closes the connection.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KmsServiceError, serialization } from './errors.js';
 import { delay, injectFailure, type Faults } from './faults.js';
 import type { Input } from './input.js';
 import { OPERATIONS } from './operations.js';
-import { verifySigV4, type Credential } from './sigv4.js';
+import { checkAuthorization, checkSignature, type Credential } from './sigv4.js';
 import type { KeyStore } from './store.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -25,18 +27,25 @@ export interface HandlerContext {
   log: ((line: string) => void) | undefined;
 }
 
+const tooLarge = () => new KmsServiceError('SerializationException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413);
+
+/** The body, refused by its Content-Length, or as soon as a body without one outgrows the limit. */
 function readBody(req: IncomingMessage): Promise<Uint8Array> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c); // past the limit: drain, keep nothing
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) reject(new KmsServiceError('SerializationException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
-      else resolve(new Uint8Array(Buffer.concat(chunks)));
-    });
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause(); // read no further: the answer closes the connection
+        reject(tooLarge());
+      } else chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -62,9 +71,11 @@ function operationOf(req: IncomingMessage): string {
   return op;
 }
 
-function send(res: ServerResponse, status: number, requestId: string, body: unknown): void {
+function send(req: IncomingMessage, res: ServerResponse, status: number, requestId: string, body: unknown): void {
   const json = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': json.length, 'x-amzn-RequestId': requestId });
+  // An unread body would otherwise be drained after the answer to keep the connection alive.
+  const close = req.complete ? {} : { Connection: 'close' };
+  res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': json.length, 'x-amzn-RequestId': requestId, ...close });
   res.end(json);
 }
 
@@ -75,9 +86,10 @@ export function kmsRequestHandler(ctx: HandlerContext): (req: IncomingMessage, r
     let logged = '-'; // the operation, and the message type of Sign / Verify
 
     const answer = async () => {
-      const body = await readBody(req);
       await delay(ctx.faults);
-      await verifySigV4({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, ctx.credential, ctx.region);
+      const auth = checkAuthorization(req.headers, ctx.credential, ctx.region);
+      const body = await readBody(req);
+      await checkSignature(auth, { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, ctx.credential, ctx.region);
       const op = operationOf(req);
       logged = op;
       const input = parseInput(body);
@@ -89,13 +101,13 @@ export function kmsRequestHandler(ctx: HandlerContext): (req: IncomingMessage, r
     };
     answer().then(
       (result) => {
-        send(res, 200, requestId, result);
+        send(req, res, 200, requestId, result);
         ctx.log?.(`${logged} 200 ${Date.now() - started}ms`);
       },
       (e: unknown) => {
         const err = e instanceof KmsServiceError ? e
           : new KmsServiceError('KMSInternalException', 'The request was rejected because an internal exception occurred. The request can be retried.', 500);
-        send(res, err.status, requestId, err.body);
+        send(req, res, err.status, requestId, err.body);
         ctx.log?.(`${logged} ${err.status} ${err.type}${err === e ? '' : ` (${e instanceof Error ? e.message : String(e)})`} ${Date.now() - started}ms`);
       },
     );

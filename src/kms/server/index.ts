@@ -30,6 +30,8 @@ export interface KmsServerOptions {
   faults?: Partial<Faults>;
   /** one line per request (operation, status, error, time) */
   log?: (line: string) => void;
+  /** what loading the data directory repaired (a dangling alias dropped), one line each */
+  warn?: (line: string) => void;
 }
 
 export interface RunningKmsServer {
@@ -60,7 +62,7 @@ export async function startKmsServer(opts: KmsServerOptions): Promise<RunningKms
   } catch (e) {
     throw new PqsignError('ERR_USAGE', (e as Error).message);
   }
-  const store = await KeyStore.open(opts.dataDir, { region, accountId });
+  const store = await KeyStore.open(opts.dataDir, { region, accountId }, opts.warn);
   const server = createServer(kmsRequestHandler({ credential, region, store, faults, log: opts.log }));
   const host = opts.host ?? '127.0.0.1';
   await listen(server, host, opts.port ?? 0);

@@ -1,8 +1,11 @@
 // Authenticating requests as AWS does: an AWS Signature Version 4 Authorization header for the one
-// credential pair this server accepts, scoped to its region and to "kms", dated within 5 minutes.
-// The signature is recomputed with @smithy/signature-v4 (the signer the AWS SDK itself uses) over the
-// headers the client says it signed, and compared in constant time. Errors carry AWS's codes and
-// messages; every response has a Date header, from which SDKs correct a skewed clock and retry.
+// credential pair this server accepts, scoped to its region and to "kms", dated within 5 minutes, whose
+// SignedHeaders cover host, x-amz-date, x-amz-target (the operation: unsigned, a captured DescribeKey
+// could be replayed as DisableKey) and content-type when sent. Two steps, so that a request that
+// cannot be authentic is refused before its body is read: checkAuthorization (headers only), then
+// checkSignature, which recomputes the signature with @smithy/signature-v4 (the signer the AWS SDK
+// itself uses) over the signed headers and the body and compares it in constant time. Errors carry
+// AWS's codes and messages; every response has a Date header, from which SDKs correct a skewed clock.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -20,6 +23,22 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: Uint8Array;
 }
+
+/** An Authorization header that passed every check that needs no body. */
+export interface Authorization {
+  signedHeaders: string[];
+  /** SignedHeaders as given */
+  signedHeadersText: string;
+  signature: string;
+  signingDate: Date;
+}
+
+/**
+ * Headers a request must sign besides host (lower case, and as AWS's messages spell them): the date
+ * (always sent), and the operation and content type when sent (a request without an operation is refused
+ * by routing). The AWS SDKs and CLI sign all of them.
+ */
+const MUST_SIGN: [string, string][] = [['x-amz-date', 'X-Amz-Date'], ['x-amz-target', 'X-Amz-Target'], ['content-type', 'Content-Type']];
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const SERVICE = 'kms';
@@ -66,8 +85,9 @@ function parseAmzDate(s: string): Date | undefined {
 
 const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
 
-export async function verifySigV4(req: ReceivedRequest, credential: Credential, region: string, now = Date.now()): Promise<void> {
-  const authorization = header(req.headers, 'authorization');
+/** Everything the headers alone decide: present and well formed, this credential, fresh, scoped here, the right headers signed. */
+export function checkAuthorization(headers: IncomingHttpHeaders, credential: Credential, region: string, now = Date.now()): Authorization {
+  const authorization = header(headers, 'authorization');
   if (!authorization) throw new KmsServiceError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
   const [algorithm = '', ...rest] = authorization.trim().split(/\s+/);
   if (algorithm !== ALGORITHM) {
@@ -81,7 +101,7 @@ export async function verifySigV4(req: ReceivedRequest, credential: Credential, 
   }
   const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((f) => !fields.get(f));
   if (missing.length) throw incomplete(`${missing.map((f) => `Authorization header requires '${f}' parameter.`).join(' ')} Authorization=${authorization}`);
-  const dateText = header(req.headers, 'x-amz-date');
+  const dateText = header(headers, 'x-amz-date');
   if (!dateText) throw incomplete(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization}`);
   const signingDate = parseAmzDate(dateText);
   if (!signingDate) throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${dateText}'. See http://en.wikipedia.org/wiki/ISO_8601`);
@@ -89,7 +109,7 @@ export async function verifySigV4(req: ReceivedRequest, credential: Credential, 
   const scope = fields.get('Credential')!.split('/');
   if (scope.length !== 5) throw incomplete(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${fields.get('Credential')}'`);
   const [accessKeyId, scopeDate, scopeRegion, scopeService, terminator] = scope as [string, string, string, string, string];
-  if (accessKeyId !== credential.accessKeyId || header(req.headers, 'x-amz-security-token') !== undefined) {
+  if (accessKeyId !== credential.accessKeyId || header(headers, 'x-amz-security-token') !== undefined) {
     // Only the one long-term credential pair exists here: no other keys, no session tokens.
     throw new KmsServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   }
@@ -107,8 +127,18 @@ export async function verifySigV4(req: ReceivedRequest, credential: Credential, 
   if (scopeService !== SERVICE) throw invalid(`Credential should be scoped to correct service: '${SERVICE}'.`);
   if (terminator !== 'aws4_request') throw invalid(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
 
-  const signedHeaders = fields.get('SignedHeaders')!.split(';');
+  const signedHeadersText = fields.get('SignedHeaders')!;
+  const signedHeaders = signedHeadersText.split(';');
   if (!signedHeaders.includes('host')) throw invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  for (const [name, spelled] of MUST_SIGN) {
+    if (headers[name] !== undefined && !signedHeaders.includes(name)) throw invalid(`'${spelled}' must be a 'SignedHeader' in the AWS Authorization.`);
+  }
+  return { signedHeaders, signedHeadersText, signature: fields.get('Signature')!, signingDate };
+}
+
+/** The signature recomputed over the signed headers and the body must equal the one given. */
+export async function checkSignature(auth: Authorization, req: ReceivedRequest, credential: Credential, region: string): Promise<void> {
+  const { signedHeaders, signingDate } = auth;
   const bodyHash = createHash('sha256').update(req.body).digest('hex');
   const claimedHash = header(req.headers, 'x-amz-content-sha256');
   if (signedHeaders.includes('x-amz-content-sha256') && claimedHash !== bodyHash) throw invalid(MISMATCH);
@@ -130,8 +160,8 @@ export async function verifySigV4(req: ReceivedRequest, credential: Credential, 
     { signingDate, signingRegion: region, signingService: SERVICE },
   );
   const expected = /SignedHeaders=([^,]*), Signature=([0-9a-f]{64})$/.exec(String(recomputed.headers.authorization));
-  const given = Buffer.from(fields.get('Signature')!, 'utf8');
+  const given = Buffer.from(auth.signature, 'utf8');
   const want = Buffer.from(expected?.[2] ?? '', 'utf8');
-  const same = expected?.[1] === fields.get('SignedHeaders') && given.length === want.length && timingSafeEqual(given, want);
+  const same = expected?.[1] === auth.signedHeadersText && given.length === want.length && timingSafeEqual(given, want);
   if (!same) throw invalid(MISMATCH);
 }

@@ -2,13 +2,18 @@
 //   DIR/keys/<key id>.json   metadata, tags and the 32-byte ML-DSA seed ξ (FIPS 204 Algorithm 1), 0600
 //   DIR/aliases.json         alias → key id
 // Every write is atomic (temp file, fsync, rename) and writes are applied in order, so a crash
-// leaves the previous or the new state, never a torn file. ARNs are derived from the server's
-// region and account on each start, not stored.
+// leaves the previous or the new state, never a torn file. Across files, the order keeps the state on
+// disk consistent at every instant: a key file exists before any alias names it (CreateKey answers only
+// once it is written) and aliases.json drops a key's aliases before its file is deleted, so a kill -9
+// at any moment leaves no alias naming a missing key. Loading is tolerant all the same: a dangling
+// alias (a directory edited by hand, or written by an older version) is dropped with a warning, and
+// temp files of writes a crash interrupted are removed. ARNs are derived from the server's region and
+// account on each start, not stored.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PqsignError } from '../../errors.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { isTempName, writeFileAtomic } from '../../io/atomic.js';
 import { keygenFromSeed } from '../../mldsa.js';
 import { paramByKmsSpec, SEED_BYTES, type KmsKeySpec, type ParamSet } from '../../params.js';
 import { invalidState, KmsServiceError, notFound } from './errors.js';
@@ -56,9 +61,10 @@ export class KeyStore {
 
   private constructor(readonly dataDir: string | undefined, readonly where: Location) {}
 
-  static async open(dataDir: string | undefined, where: Location): Promise<KeyStore> {
+  /** `warn` hears what loading repaired (one line each). */
+  static async open(dataDir: string | undefined, where: Location, warn: (line: string) => void = () => undefined): Promise<KeyStore> {
     const store = new KeyStore(dataDir, where);
-    if (dataDir) await store.load(dataDir);
+    if (dataDir) await store.load(dataDir, warn);
     return store;
   }
 
@@ -116,12 +122,17 @@ export class KeyStore {
       keyId: randomUUID(), spec, params, creationDate: now, description, tags, state: 'Enabled',
       deletionDate: undefined, pendingWindowInDays: undefined, seed, ...keygenFromSeed(params, seed),
     };
-    this.keys.set(key.keyId, key);
-    await this.saveKey(key);
+    await this.writeKey(key);
+    this.keys.set(key.keyId, key); // visible (to ListKeys, CreateAlias) only once it is on disk
     return key;
   }
 
   saveKey(key: KeyRecord): Promise<void> {
+    // a key purged meanwhile stays deleted: writing it again would bring it back
+    return this.keys.get(key.keyId) === key ? this.writeKey(key) : Promise.resolve();
+  }
+
+  private writeKey(key: KeyRecord): Promise<void> {
     const dir = this.dataDir;
     if (!dir) return Promise.resolve();
     const doc = {
@@ -155,17 +166,21 @@ export class KeyStore {
     await this.saveAliases();
   }
 
-  /** KMS deletes a key (and its aliases) once its waiting period is over. */
+  /**
+   * KMS deletes a key (and its aliases) once its waiting period is over. The aliases go first, so that
+   * a crash between the two writes leaves an unaliased key file that is purged again on the next start.
+   */
   async purgeExpired(now: number): Promise<void> {
     const expired = [...this.keys.values()].filter((k) => k.state === 'PendingDeletion' && k.deletionDate! <= now);
     if (!expired.length) return;
     for (const k of expired) {
       this.keys.delete(k.keyId);
       for (const [name, a] of this.aliases) if (a.targetKeyId === k.keyId) this.aliases.delete(name);
-      const dir = this.dataDir;
-      if (dir) await this.persist(() => unlink(this.keyPath(dir, k.keyId)).catch(ignoreMissing));
     }
-    await this.saveAliases();
+    const saved = this.saveAliases();
+    const dir = this.dataDir;
+    const unlinked = dir ? expired.map((k) => this.persist(() => unlink(this.keyPath(dir, k.keyId)).catch(ignoreMissing))) : [];
+    await Promise.all([saved, ...unlinked]);
   }
 
   /** Wait for every write so far. */
@@ -191,12 +206,14 @@ export class KeyStore {
     return join(dir, 'keys', `${keyId}.json`);
   }
 
-  private async load(dir: string): Promise<void> {
+  private async load(dir: string, warn: (line: string) => void): Promise<void> {
     try {
       await mkdir(join(dir, 'keys'), { recursive: true, mode: 0o700 });
     } catch (e) {
       throw new PqsignError('ERR_FILE', `cannot create the data directory (${(e as NodeJS.ErrnoException).code ?? e})`, { file: dir });
     }
+    await removeStaleTemps(dir);
+    await removeStaleTemps(join(dir, 'keys'));
     for (const name of (await readdir(join(dir, 'keys'))).sort()) {
       if (!name.endsWith('.json')) continue;
       const key = parseKey(await readJson(join(dir, 'keys', name)), join(dir, 'keys', name));
@@ -204,10 +221,22 @@ export class KeyStore {
     }
     const aliasesPath = join(dir, 'aliases.json');
     const doc = (await readJson(aliasesPath, { missingOk: true })) ?? { format: ALIASES_FORMAT, aliases: [] };
+    const dangling: string[] = [];
     for (const a of parseAliases(doc, aliasesPath)) {
-      if (!this.keys.has(a.targetKeyId)) throw corrupt(aliasesPath, `alias ${a.aliasName} points at unknown key ${a.targetKeyId}`);
-      this.aliases.set(a.aliasName, a);
+      if (this.keys.has(a.targetKeyId)) this.aliases.set(a.aliasName, a);
+      else dangling.push(`${a.aliasName} (key ${a.targetKeyId})`);
     }
+    if (dangling.length) {
+      warn(`${aliasesPath}: dropped ${dangling.length === 1 ? 'an alias' : `${dangling.length} aliases`} naming a key that does not exist: ${dangling.join(', ')}`);
+      await this.saveAliases();
+    }
+  }
+}
+
+/** Temp files of atomic writes (`.NAME.tmp-*`) that a crash left behind: never a committed state. */
+async function removeStaleTemps(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (isTempName(name)) await unlink(join(dir, name)).catch(ignoreMissing);
   }
 }
 
