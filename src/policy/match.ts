@@ -1,6 +1,8 @@
 // Which scope of a policy covers an artifact: the first, in file order, whose artifact globs match its
-// path or whose products include the manifest entry's product. An artifact no scope covers is not
-// trusted (fail closed), and `--scope NAME` picks a scope by name where there is no path (jwt verify).
+// path; else the first whose products include the manifest entry's product. A manifest line is data, so its
+// product may narrow but never override the path: an entry whose path lies in a scope that does not list its
+// product fails. An artifact no scope covers is not trusted (fail closed), and `--scope NAME` picks a scope
+// by name where there is no path (jwt verify).
 import picomatch from 'picomatch';
 import { sep } from 'node:path';
 import { PqsignError } from '../errors.js';
@@ -26,7 +28,11 @@ export function scopeFor(policy: Policy, what: { path?: string | undefined; prod
     if (!s) throw new PqsignError('ERR_USAGE', `--scope ${what.scope}: the policy has no such scope (it has ${policy.scopes.map((x) => x.name).join(', ')})`, { file: policy.file });
     return s;
   }
-  const s = policy.scopes.find((x) => (what.product !== undefined && x.products.includes(what.product)) || (what.path !== undefined && globOf(x)(normal(what.path))));
+  const byPath = what.path === undefined ? undefined : policy.scopes.find((x) => globOf(x)(normal(what.path!)));
+  if (byPath && what.product !== undefined && byPath.products.length && !byPath.products.includes(what.product)) {
+    throw new PqsignError('ERR_UNTRUSTED', `the manifest says product "${what.product}", but the path lies in policy scope "${byPath.name}" (products ${byPath.products.join(', ')})`, { file: what.path, detail: 'scope', scope: byPath.name });
+  }
+  const s = byPath ?? (what.product === undefined ? undefined : policy.scopes.find((x) => x.products.includes(what.product!)));
   if (!s) {
     const by = [what.path !== undefined ? `path ${what.path}` : '', what.product !== undefined ? `product "${what.product}"` : ''].filter(Boolean).join(' or ');
     throw new PqsignError('ERR_UNTRUSTED', `no scope of the trust policy ${policy.file} covers it (by ${by || 'nothing: give --scope'})`, { file: what.path, detail: 'scope' });

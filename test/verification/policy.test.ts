@@ -141,6 +141,14 @@ describe('scopes and rules decide', () => {
     const r = pqsign(['verify', '--manifest', join(d, 'm.jsonl'), '--policy', file, '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(json(r)).toMatchObject({ scope: 'gadget' });
+    // a manifest line is data: its product cannot pull an artifact out of the scope its path lies in
+    const pathFirst = policy('prod-path', [
+      { name: 'widget-fw', match: { artifacts: ['fw.bin'], products: ['widget'] }, keys: [{ key: p('leaf.pub') }] },
+      { name: 'gadget', match: { products: ['gadget'] }, keys: [{ key: p('k44.pub') }] },
+    ]);
+    const swapped = pqsign(['verify', '--manifest', join(d, 'm.jsonl'), '--policy', pathFirst, '--json']);
+    expect(swapped.code, swapped.stdout).toBe(1);
+    expect(json(swapped).error).toMatchObject({ code: 'ERR_UNTRUSTED', detail: 'scope', scope: 'widget-fw' });
   });
 });
 
