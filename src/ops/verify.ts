@@ -167,7 +167,8 @@ async function run(format: Format, container: string, payload: string | undefine
   for (const key of candidates) {
     try {
       r = await format.verify({
-        container, payload, key, trustAnchors: rules.anchors, signerCheck, verifier: opts.verifier, context,
+        container, payload, key, trustAnchors: rules.anchors, tsaAnchors: rules.tsaAnchors, trustSigningTime: rules.trustSigningTime, crls: rules.crls,
+        signerCheck, verifier: opts.verifier, context,
         keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions,
       });
       break;
