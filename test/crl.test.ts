@@ -11,8 +11,15 @@ import { FIRMWARE, HAVE_SHARED, NO_SHARED, pqsign, pqsignAsync, tempDir } from '
 import { buildPki, buildPkiAsync, run, type Pki } from './pki-fixture.js';
 import { startTestKms } from './kms-fixture.js';
 import { mldsaTsa, openssl, opensslMissing } from './tsa-fixture.js';
+import { TAG, oid, tlv } from '../src/asn1/der.js';
+import { encodeTime } from '../src/asn1/time.js';
+import { signatureAlgorithmId } from '../src/cms/algorithm-ids.js';
+import { loadSigner } from '../src/keyref.js';
+import { computeMu } from '../src/mu.js';
 import { readCrls } from '../src/pki/crl.js';
 import { readCertificate } from '../src/pki/cert-file.js';
+import { CRL_EXT } from '../src/pki/oids.js';
+import { signMuChecked } from '../src/signer.js';
 
 const DAY = 86_400_000;
 const iso = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString();
@@ -159,6 +166,57 @@ describe('cert revoke and cert crl', () => {
     expect(r.stderr).toMatch(/is not the key of the CA certificate/);
   });
 
+  describe('CRLs pqsign cannot interpret completely never call a certificate good (signed by the real CA key)', () => {
+    const good = () => pqsign(['verify', fw, '--trust-anchor', pki.root, '--crl', rootCrl, '--json', '--crl', craftedCrl]);
+    let craftedCrl = '';
+    /** A CRL of the issuing CA, correctly signed, with the given extensions and entries. */
+    async function craft(name: string, o: { crlExts?: Uint8Array[]; entries?: Uint8Array[]; version?: boolean }): Promise<string> {
+      const signer = await loadSigner(pki.interKey);
+      const caCert = await readCertificate(pki.inter);
+      const ext = (id: string, critical: boolean, value: Uint8Array) => tlv(TAG.SEQUENCE, oid(id), critical ? Uint8Array.of(1, 1, 0xff) : new Uint8Array(0), tlv(TAG.OCTET_STRING, value));
+      const now = new Date();
+      const tbs = tlv(TAG.SEQUENCE,
+        o.version === false ? new Uint8Array(0) : tlv(TAG.INTEGER, Uint8Array.of(1)),
+        signatureAlgorithmId(signer.params), caCert.subjectDer, encodeTime(new Date(now.getTime() - 60_000)), encodeTime(new Date(now.getTime() + DAY)),
+        o.entries?.length ? tlv(TAG.SEQUENCE, ...o.entries) : new Uint8Array(0),
+        tlv(0xa0, tlv(TAG.SEQUENCE, ext(CRL_EXT.cRLNumber, false, tlv(TAG.INTEGER, Uint8Array.of(9))),
+          ext(CRL_EXT.authorityKeyIdentifier, false, tlv(TAG.SEQUENCE, tlv(0x80, caCert.subjectKeyId!))), ...(o.crlExts ?? []).map((e) => e))));
+      const sig = await signMuChecked(signer, computeMu(signer.params, signer.publicKey, tbs));
+      const file = join(dir, `${name}.crl`);
+      writeFileSync(file, tlv(TAG.SEQUENCE, tbs, signatureAlgorithmId(signer.params), tlv(0x03, Uint8Array.of(0), sig)));
+      craftedCrl = file;
+      return file;
+    }
+    const critical = (id: string, value: Uint8Array) => tlv(TAG.SEQUENCE, oid(id), Uint8Array.of(1, 1, 0xff), tlv(TAG.OCTET_STRING, value));
+    const entry = (serial: Uint8Array, exts: Uint8Array[]) => tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, serial), encodeTime(new Date(Date.now() - 120_000)), exts.length ? tlv(TAG.SEQUENCE, ...exts) : new Uint8Array(0));
+
+    it('control: a hand-made complete CRL is accepted', async () => {
+      await craft('control', {});
+      const r = good();
+      expect(r.code, r.stdout).toBe(0);
+    });
+    const cases: Array<[string, () => Parameters<typeof craft>[1], RegExp]> = [
+      ['a delta CRL (it lists only what changed)', () => ({ crlExts: [critical(CRL_EXT.deltaCRLIndicator, tlv(TAG.INTEGER, Uint8Array.of(1)))] }), /it is a delta CRL/],
+      ['a partitioned CRL (issuingDistributionPoint: only some certificates)', () => ({ crlExts: [critical(CRL_EXT.issuingDistributionPoint, tlv(TAG.SEQUENCE, tlv(0x81, Uint8Array.of(0xff))))] }), /issuingDistributionPoint/],
+      ['an unknown critical CRL extension', () => ({ crlExts: [critical('1.2.3.4.5', tlv(TAG.NULL))] }), /unsupported critical extension 1\.2\.3\.4\.5/],
+      ['an indirect entry (certificateIssuer)', () => ({ entries: [entry(Uint8Array.of(5), [critical(CRL_EXT.certificateIssuer, tlv(TAG.SEQUENCE))])] }), /indirect CRL/],
+      ['removeFromCRL in a complete CRL', () => ({ entries: [entry(Uint8Array.of(5), [tlv(TAG.SEQUENCE, oid(CRL_EXT.reasonCode), tlv(TAG.OCTET_STRING, tlv(0x0a, Uint8Array.of(8))))])] }), /removeFromCRL/],
+    ];
+    for (const [what, make, message] of cases) {
+      it(what, async () => {
+        await craft(what.replace(/\W+/g, '-'), make());
+        const r = good();
+        expect(r.code).toBe(1);
+        expect(json(r.stdout).error).toMatchObject({ code: 'ERR_CHAIN' });
+        expect(json(r.stdout).error.message).toMatch(message);
+      });
+    }
+    it('a version 1 CRL is malformed (exit 2)', async () => {
+      await craft('v1', { version: false });
+      expect(good().code).toBe(2);
+    });
+  });
+
   describe.skipIf(!!missing)(`OpenSSL 3.5 accepts pqsign's CRLs ${missing ?? ''}`, () => {
     it('crl -verify -CAfile, and verify -crl_check_all before and after a revocation (ML-DSA-44, -65, -87)', async () => {
       let checks = 0;
@@ -212,10 +270,10 @@ describe('revocation after a trusted time-stamp', async () => {
   });
 
   /** Fresh CRLs two years on (thisUpdate a day before LATER), with the leaf revoked as asked. */
-  async function crlsThen(name: string, reason: string | undefined, date: string): Promise<string[]> {
+  async function crlsThen(name: string, reason: string | undefined, date: string, thisUpdate = ONE_DAY_BEFORE): Promise<string[]> {
     const d = join(dir, name);
     const args = (which: 'root' | 'inter') => ['--ca-key', which === 'root' ? pki.rootKey : pki.interKey, '--ca-cert', which === 'root' ? pki.root : pki.inter,
-      '--crl-state', `${d}-${which}.state.pem`, '--this-update', ONE_DAY_BEFORE, '--next-update', '7d'];
+      '--crl-state', `${d}-${which}.state.pem`, '--this-update', thisUpdate, '--next-update', '7d'];
     run(['cert', 'revoke', ...args('inter'), '--serial', await serialOf(pki.leaf), '--date', date, ...(reason ? ['--reason', reason] : [])]);
     run(['cert', 'crl', ...args('root'), '--out', `${d}-root.crl`]);
     return ['--crl', `${d}-root.crl`, '--crl', `${d}-inter.state.pem`];
@@ -248,10 +306,12 @@ describe('revocation after a trusted time-stamp', async () => {
   });
 
   it('without a trusted time-stamp the validation time is now: superseded is enough to fail', async () => {
-    const crls = await crlsThen('now', 'superseded', iso(new Date(Date.now() - 60_000)));
-    const v = await pqsignAsync(['verify', fw, '--trust-anchor', pki.root, '--json', '--at', ONE_DAY_BEFORE, ...crls]);
+    const now = iso(new Date());
+    const crls = await crlsThen('now', 'superseded', now, now);
+    const v = await pqsignAsync(['verify', fw, '--trust-anchor', pki.root, '--json', ...crls]);
     expect(v.code).toBe(1);
-    expect(json(v.stdout).error.message).toMatch(/validity: expired|is revoked/);
+    expect(json(v.stdout).error).toMatchObject({ code: 'ERR_REVOKED' });
+    expect(json(v.stdout).error.message).toMatch(/superseded since .*revoked at or before the validation time/);
   });
 });
 

@@ -123,6 +123,8 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
     const after = await signerInfoOf(out);
     expect(after.signature).toEqual(signedBefore.signature);
     expect(after.signedAttributesDer).toEqual(signedBefore.signedAttributesDer);
+    const facts = JSON.parse(pqsign(['inspect', out, '--json']).stdout);
+    expect(facts.signerInfos[0].timeStampTokens).toEqual([expect.objectContaining({ tsa: 'CN=Test EC TSA,O=pqsign tests', digest: 'sha512', algorithm: 'ecdsa-with-SHA256' })]);
 
     const again = join(dir, 'later-2.p7s');
     const r = await pqsignAsync(['timestamp', out, '--tsa', rsa.url, '--tsa-digest', 'sha384', '--out', again]);
