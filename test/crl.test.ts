@@ -86,14 +86,14 @@ describe('cert revoke and cert crl', () => {
 
     v = verify('--crl', rootCrl, '--crl', interCrl, '--at', iso(new Date(Date.now() + 8 * DAY)));
     expect(v.code).toBe(1);
-    expect(json(v.stdout).error.message).toMatch(/the CRL from "CN=Test Root CA,O=pqsign tests" is not current at .*nextUpdate/);
+    expect(json(v.stdout).error.message).toMatch(/the CRL of "CN=Test Root CA,O=pqsign tests" is not current at .*nextUpdate/);
 
     // issued for later (thisUpdate in an hour): not current yet
     const early = join(dir, 'early.crl.pem');
     run(['cert', 'crl', '--ca-key', pki.interKey, '--ca-cert', pki.inter, '--crl-state', join(dir, 'early.state.pem'), '--this-update', iso(new Date(Date.now() + 3600_000)), '--out', early]);
     v = verify('--crl', rootCrl, '--crl', early);
     expect(v.code).toBe(1);
-    expect(json(v.stdout).error.message).toMatch(/the CRL from "CN=Test Issuing CA,O=pqsign tests" is not current at .*thisUpdate/);
+    expect(json(v.stdout).error.message).toMatch(/the CRL of "CN=Test Issuing CA,O=pqsign tests" is not current at .*thisUpdate/);
 
     // same issuer name, another key: a CRL an attacker can make (here: a CA that copies the issuing CA's name)
     const forgerDir = join(dir, 'forger');

@@ -238,7 +238,7 @@ async function validationTimeOf(info: ReceivedSignerInfo, opts: CmsVerifyOptions
     for (const c of checked) if (c.genTime && (!earliest || c.genTime < earliest.genTime)) earliest = { genTime: c.genTime, tsa: c.report.tsa! };
   }
   if (earliest) {
-    return { time: earliest.genTime, timestamps, why: { time: iso(earliest.genTime), source: 'timestamp', reason: `genTime of a time-stamp token from "${earliest.tsa}", a TSA the TSA anchors vouch for` } };
+    return { time: earliest.genTime, timestamps, why: { time: iso(earliest.genTime), source: 'timestamp', reason: `genTime of a time-stamp token by "${earliest.tsa}", a TSA the TSA anchors vouch for` } };
   }
   const noToken = timestamps.length ? 'no time-stamp token is trusted' : 'no time-stamp token';
   const signingTime = info.signedAttributes?.signingTime;

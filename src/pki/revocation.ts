@@ -70,7 +70,7 @@ export function checkRevocation(path: readonly ParsedCertificate[], opts: Revoca
     if (!current.length) {
       const newest = vouched.reduce((a, b) => (b.thisUpdate > a.thisUpdate ? b : a));
       const window = `thisUpdate ${iso(newest.thisUpdate)}, nextUpdate ${newest.nextUpdate ? iso(newest.nextUpdate) : 'absent'}`;
-      throw chainError(cert, 'revocation', `the CRL from "${issuer.subject}" is not current at ${iso(opts.now)} (${window}): fetch a fresh one`);
+      throw chainError(cert, 'revocation', `the CRL of "${issuer.subject}" is not current at ${iso(opts.now)} (${window}): fetch a fresh one`);
     }
     // any current CRL that lists the certificate counts, the newest decides otherwise
     const newest = current.reduce((a, b) => (b.thisUpdate > a.thisUpdate ? b : a));
@@ -87,7 +87,7 @@ export function checkRevocation(path: readonly ParsedCertificate[], opts: Revoca
       const rule = COMPROMISE.has(entry.reason) ? 'a compromise (or unstated) reason revokes whenever it happened'
         : `revoked at or before the validation time ${iso(opts.validationTime)}`;
       throw new PqsignError('ERR_REVOKED', `certificate "${cert.subject}" (serial ${toHex(cert.serial)}) is revoked: ${reason} since ${iso(entry.revocationDate)} `
-        + `(CRL from "${crl.issuer}"${crl.number === undefined ? '' : ` number ${crl.number}`}; ${rule})`, { detail: 'revocation' });
+        + `(CRL of "${crl.issuer}"${crl.number === undefined ? '' : ` number ${crl.number}`}; ${rule})`, { detail: 'revocation' });
     }
     reports.push({ ...base, status: 'revoked-after-validation-time', reason, revocationDate: iso(entry.revocationDate) });
   }
