@@ -34,7 +34,7 @@ export function parseContext(hex: string | undefined): Uint8Array {
   return hex === undefined ? new Uint8Array(0) : fromHex(hex, '--context');
 }
 
-export const keyOption: Options = { type: 'string', describe: 'key reference: private/public key or certificate file, or awskms://[HOST:PORT]/KEY', demandOption: true };
+export const keyOption: Options = { type: 'string', describe: 'key reference: private/public key, certificate, JWK or COSE_Key file (FILE#KID picks one key of a set), or awskms://[HOST:PORT]/KEY', demandOption: true };
 export const contextOption: Options = { type: 'string', describe: 'ML-DSA context string, hex (0-255 bytes)' };
 export const jsonOption: Options = { type: 'boolean', default: false, describe: 'print JSON on stdout instead of text' };
 export const passphraseFileOption: Options = { type: 'string', describe: 'read the private-key passphrase from this file (else PQSIGN_PASSPHRASE, else a TTY prompt)' };

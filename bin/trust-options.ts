@@ -7,7 +7,7 @@ import type { Options } from 'yargs';
 import { PqsignError } from '../src/errors.js';
 import { loadPublicKey } from '../src/keyref.js';
 import { keyFingerprint, parseFingerprint } from '../src/keys/fingerprint.js';
-import type { PublicKey } from '../src/keys/spki.js';
+import { keyData, type PublicKey } from '../src/keys/spki.js';
 import { loadPolicy, type Policy } from '../src/policy/policy.js';
 import { untrusted, type TrustRules } from '../src/policy/rules.js';
 import { paramByName } from '../src/params.js';
@@ -59,13 +59,13 @@ export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<T
     if (refs.length || anchorsGiven.length || a.keySha256 !== undefined || tsaGiven.length || a.trustSigningTime) {
       throw usage('--policy names the trusted keys, anchors and times: do not combine it with --key, --key-sha256, --trust-anchor, --tsa-anchor or --trust-signing-time');
     }
-    return { rules: empty, policy: await loadPolicy(a.policy, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref }))) };
+    return { rules: empty, policy: await loadPolicy(a.policy, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref }), { composite: true })) };
   }
   if ((tsaGiven.length || a.trustSigningTime || crls) && !anchorsGiven.length) {
     throw usage('--tsa-anchor, --trust-signing-time and --crl apply to certificate paths: give --trust-anchor too');
   }
   const keys = given ?? [];
-  if (!given) for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }))); // one passphrase prompt at a time
+  if (!given) for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }), { composite: true })); // one passphrase prompt at a time
   const pinned = parseFingerprint(a.keySha256, '--key-sha256');
   if (pinned && keys.length && !keys.some((k) => keyFingerprint(k.publicKey) === pinned)) {
     // the key file is not the key the fingerprint (e.g. burned into ROM) names: nothing it signed is trusted
@@ -77,7 +77,7 @@ export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<T
     ...(tsaGiven.length ? { tsaAnchors: await readCertificateFiles(tsaGiven, 'TSA anchor') } : {}),
     ...(a.trustSigningTime ? { trustSigningTime: true } : {}),
     keys: keys.length
-      ? keys.filter((k) => !pinned || keyFingerprint(k.publicKey) === pinned).map((k) => ({ sha256: keyFingerprint(k.publicKey), key: { alg: k.params.name, publicKey: k.publicKey } }))
+      ? keys.filter((k) => !pinned || keyFingerprint(k.publicKey) === pinned).map((k) => ({ sha256: keyFingerprint(k.publicKey), key: keyData(k) }))
       : pinned ? [{ sha256: pinned }] : [],
     anchors,
   };
@@ -110,7 +110,8 @@ export async function attestationTrust(a: TrustArgs & { predicateType?: string |
   const { rules, policy } = await resolveTrust(a);
   const scoped = policy ? (await import('../src/policy/match.js')).scopeFor(policy, { path: bundle, scope: a.scope }).rules : rules;
   if (scoped.formats && !scoped.formats.includes('dsse')) throw untrusted(scoped, 'format', `the scope trusts ${scoped.formats.join(', ')} signatures, not dsse attestations`, bundle);
-  const keys = scoped.keys.filter((k) => k.key && (!k.formats || k.formats.includes('dsse'))).map((k) => ({ params: paramByName(k.key!.alg)!, publicKey: k.key!.publicKey }));
+  // DSSE carries ML-DSA signatures only: composite keys cannot check one
+  const keys = scoped.keys.filter((k) => k.key && (!k.formats || k.formats.includes('dsse')) && paramByName(k.key.alg)).map((k) => ({ params: paramByName(k.key!.alg)!, publicKey: k.key!.publicKey }));
   if (!keys.length) throw untrusted(scoped, 'key', 'no trusted key can check a DSSE attestation (it needs the key itself, not a fingerprint or a trust anchor)', bundle);
   const rule = scoped.attestation ?? {};
   const both = (flag: string | undefined, policyValue: string | undefined, name: string) => {

@@ -5,15 +5,19 @@ import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkContext } from '../src/mu.js';
 import { PARAM_SETS, paramBySignatureLength } from '../src/params.js';
-import { verifyStreamed } from '../src/ops/stream.js';
 import { readRange } from '../src/io/range.js';
 import { booleanOption, refuseTrustAnchors } from './shared.js';
 import { structuredInput } from './structured-input.js';
-import type { Format } from './types.js';
+import type { Format, VerifyRequest } from './types.js';
+import { COMPOSITE_ALGS, type CompositeAlg } from '../src/composite-params.js';
+import { CompositeHasher } from '../src/composite/message.js';
+import { verifyCompositeRaw } from '../src/composite/verify.js';
+import { feedParts, verifyStreamed } from '../src/ops/stream.js';
 
 export const raw: Format = {
   name: 'raw',
-  description: 'detached FIPS 204 signature bytes',
+  composite: true,
+  description: 'detached FIPS 204 signature bytes (or a composite ML-DSA signature, docs/hybrid.md)',
   suffix: '.sig',
   flags: {
     'allow-structured-input': {
@@ -51,11 +55,12 @@ export const raw: Format = {
     if (!req.payload) throw new PqsignError('ERR_USAGE', 'raw signatures are detached: give the signed file');
     const { params, publicKey } = req.key;
     const sig = await readSmallFile(req.container, 'signature', 64 * 1024);
+    if (req.key.composite) return verifyCompositeRawFile(req.key.composite, publicKey, sig, req);
     if (sig.length !== params.signatureBytes) {
-      const other = paramBySignatureLength(sig.length);
+      const other = paramBySignatureLength(sig.length)?.name ?? compositeBySignatureLength(sig);
       // signed, but not by the pinned key: exit 1 like any other signature by the wrong key
       throw new PqsignError(other ? 'ERR_UNTRUSTED' : 'ERR_SIGNATURE_FORMAT',
-        other ? `is an ${other.name} signature but the pinned key is ${params.name}`
+        other ? `is an ${other} signature but the pinned key is ${params.name}`
           : `is ${sig.length} bytes; an ${params.name} signature is ${params.signatureBytes} bytes`, { file: req.container, ...(other ? { detail: 'pinned-key' } : {}) });
     }
     await verifyStreamed(params, publicKey, req.context, [{ path: req.payload }], sig, req.container, req.verifier);
@@ -72,3 +77,29 @@ export const raw: Format = {
     return { algorithm: params.name, signatureBytes: size };
   },
 };
+
+/**
+ * Is this the shape of a composite signature (an ML-DSA signature followed by a whole traditional one: exact
+ * EdDSA/RSA length, or one DER SEQUENCE for ECDSA)? Then it was signed, but not by the pinned ML-DSA key.
+ */
+function compositeBySignatureLength(sig: Uint8Array): string | undefined {
+  const alg = COMPOSITE_ALGS.find((a) => {
+    const tail = sig.subarray(a.mldsa.signatureBytes);
+    if (sig.length <= a.mldsa.signatureBytes || sig.length > a.maxSignatureBytes) return false;
+    return a.trad.kind === 'ecdsa' ? tail[0] === 0x30 && tail[1]! + 2 === tail.length : tail.length === a.trad.maxSignatureBytes;
+  });
+  return alg && `${alg.mldsa.name}-based composite`;
+}
+
+/** A raw composite signature: PH streams over the payload once; both parts must verify (docs/hybrid.md). */
+async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, sig: Uint8Array, req: VerifyRequest) {
+  if (req.verifier) throw new PqsignError('ERR_USAGE', 'verify --kms checks ML-DSA signatures; a composite signature is checked locally (both parts)', { file: req.container });
+  if (sig.length <= alg.mldsa.signatureBytes || sig.length > alg.maxSignatureBytes) {
+    // an ML-DSA signature alone (or any other length) is not a composite signature under the pinned key
+    throw new PqsignError('ERR_UNTRUSTED', `is ${sig.length} bytes, not a ${alg.name} signature (${alg.mldsa.signatureBytes + 1}..${alg.maxSignatureBytes} bytes) for the pinned composite key`, { file: req.container, detail: 'pinned-key' });
+  }
+  const hasher = new CompositeHasher(alg, req.context);
+  await feedParts(hasher, [{ path: req.payload! }]);
+  if (!verifyCompositeRaw(alg, publicKey, hasher.digest(), sig)) throw new PqsignError('ERR_SIGNATURE_INVALID', 'composite signature does not verify (both parts must)', { file: req.container });
+  return { params: alg.mldsa, keyFingerprint: keyFingerprint(publicKey), details: { composite: alg.name } };
+}

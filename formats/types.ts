@@ -3,6 +3,7 @@
 // the container. A format never sees the signer, only its public key; it never holds the artifact
 // in memory, only chunks as they stream past.
 import type { ParamSet } from '../src/params.js';
+import type { CompositeAlg } from '../src/composite-params.js';
 import type { PublicKey } from '../src/keys/spki.js';
 import type { RemoteMuVerifier } from '../src/signer.js';
 
@@ -17,15 +18,19 @@ export type FormatOptions = Record<string, unknown>;
 
 export interface SignRequest {
   artifact: ArtifactInfo;
+  /** the ML-DSA parameter set (of the ML-DSA component, for a composite signer) */
   params: ParamSet;
+  /** raw public key (the raw composite key for a composite signer) */
   publicKey: Uint8Array;
+  /** set when the signer is composite (only formats with `composite: true` are asked) */
+  composite?: CompositeAlg | undefined;
   /** ML-DSA context the user asked for (formats that fix their own context refuse a non-empty one) */
   context: Uint8Array;
   options: FormatOptions;
 }
 
 export interface SignSession {
-  /** the ML-DSA context string μ is computed with */
+  /** the ML-DSA context string μ is computed with (a composite signer's ctx inside M') */
   readonly context: Uint8Array;
   /** TBS bytes before the artifact */
   head(): Uint8Array;
@@ -121,6 +126,11 @@ export interface FormatFlag {
 
 export interface Format {
   readonly name: string;
+  /**
+   * Can this format carry composite ML-DSA signatures (docs/hybrid.md)? Then its TBS bytes stream into
+   * M' instead of μ, and `verify` gets composite keys; other formats never see one.
+   */
+  readonly composite?: boolean;
   /** flags this format adds to `sign` / `verify`; names are shared across formats when they mean the same */
   readonly flags?: Readonly<Record<string, FormatFlag>>;
   readonly description: string;

@@ -5,6 +5,8 @@ import { PqsignError } from './errors.js';
 import { loadKeyFile, type LoadOptions } from './keys/load.js';
 import type { PublicKey } from './keys/spki.js';
 import { LocalSigner, type Signer } from './signer.js';
+import { CompositeSigner, LocalTradSigner, isCompositeSigner, localCompositeSigner } from './composite/signer.js';
+import { compositeFor, loadTradKey, splitTwoPart, twoPartPublicKey } from './composite/two-part.js';
 
 export interface KeyRefOptions extends LoadOptions {
   deterministic?: boolean | undefined;
@@ -32,19 +34,64 @@ function schemeOf(ref: string): (() => Promise<KeyScheme>) | undefined {
   return s;
 }
 
+/** An ML-DSA signer; a composite key is refused (commands that take one call loadAnySigner). */
 export async function loadSigner(ref: string, opts: KeyRefOptions = {}): Promise<Signer> {
+  const s = await loadAnySigner(ref, opts);
+  if (isCompositeSigner(s)) {
+    await s.close();
+    throw compositeRefused(s.alg.name, ref);
+  }
+  return s;
+}
+
+/** An ML-DSA signer, or a composite signer from a composite private key (docs/hybrid.md). */
+export async function loadAnySigner(ref: string, opts: KeyRefOptions = {}): Promise<Signer | CompositeSigner> {
+  const parts = splitTwoPart(ref);
+  if (parts) return twoPartSigner(parts, opts);
   const scheme = schemeOf(ref);
   if (scheme) return (await scheme()).signer(ref, opts);
   const k = await loadKeyFile(ref, opts);
+  if (k.kind === 'composite-private') return localCompositeSigner(k.key, { deterministic: opts.deterministic, description: ref });
   if (k.kind !== 'private') {
     throw new PqsignError('ERR_KEY_FORMAT', 'signing needs a private key, this is a public key or certificate', { file: ref });
   }
   return new LocalSigner(k.key, { deterministic: opts.deterministic, description: ref });
 }
 
-export async function loadPublicKey(ref: string, opts: KeyRefOptions = {}): Promise<PublicKey> {
+/** A public key; composite keys only where the caller says it can check them (`composite: true`). */
+export async function loadPublicKey(ref: string, opts: KeyRefOptions = {}, accept: { composite?: boolean } = {}): Promise<PublicKey> {
+  const parts = splitTwoPart(ref);
+  if (parts) {
+    const mldsa = await loadPublicKey(parts[0], opts);
+    const trad = await loadTradKey(parts[1], 'public');
+    const alg = compositeFor(mldsa.params, trad, opts.alg, ref);
+    const key = { params: alg.mldsa, publicKey: twoPartPublicKey(alg, mldsa.publicKey, trad), composite: alg };
+    if (!accept.composite) throw compositeRefused(alg.name, ref);
+    return key;
+  }
   const scheme = schemeOf(ref);
   if (scheme) return (await scheme()).publicKey(ref, opts);
   const k = await loadKeyFile(ref, opts);
-  return { params: k.key.params, publicKey: k.key.publicKey };
+  const key: PublicKey = k.kind === 'composite-private'
+    ? { params: k.key.alg.mldsa, publicKey: k.key.publicKey, composite: k.key.alg }
+    : { params: k.key.params, publicKey: k.key.publicKey, ...('composite' in k.key && k.key.composite ? { composite: k.key.composite } : {}) };
+  if (key.composite && !accept.composite) throw compositeRefused(key.composite.name, ref);
+  return key;
 }
+
+/** ML-DSA part (file or KMS, signs μ) + traditional part (key file, signs M'). */
+async function twoPartSigner([a, b]: [string, string], opts: KeyRefOptions): Promise<CompositeSigner> {
+  const trad = await loadTradKey(b, 'private');
+  const mldsa = await loadSigner(a, opts);
+  try {
+    const alg = compositeFor(mldsa.params, trad, opts.alg, `${a}+${b}`);
+    const tradPublic = twoPartPublicKey(alg, mldsa.publicKey, trad).subarray(alg.mldsa.publicKeyBytes);
+    return new CompositeSigner(alg, mldsa, new LocalTradSigner(alg, trad, tradPublic, b));
+  } catch (e) {
+    await mldsa.close?.();
+    throw e;
+  }
+}
+
+const compositeRefused = (name: string, ref: string) =>
+  new PqsignError('ERR_ALGORITHM', `is a composite ${name} key; this command takes ML-DSA keys (composite keys work with sign and verify, docs/hybrid.md)`, { file: ref });

@@ -185,7 +185,7 @@ describe('pqsign with awskms:// keys', async () => {
     } finally {
       kms.server.faults.throttleRate = 0;
     }
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).ok)).toEqual(files.map(() => true));
     expect(kms.log.slice(before).filter((l) => l.includes('ThrottlingException')).length).toBeGreaterThan(0);
     const v = await run(['verify', ...files, '--key', shared.ML_DSA_44.pub]);

@@ -24,7 +24,7 @@ describe('the npm package', () => {
   it('ships the bundled CLI, its chunks and workers, the bundled code\'s licences, README and docs; no sources, tests, fixtures or build metadata', () => {
     const licences = 'dist/cli/THIRD-PARTY-LICENSES.txt';
     expect(packed).toEqual(expect.arrayContaining(['package.json', 'README.md', pkg.bin.pqsign!, 'dist/cli/verify-worker.js', 'dist/cli/hash-worker.js', licences]));
-    expect(packed.filter((p) => p !== licences && !/^(dist\/cli\/[\w-]+\.js|docs\/[\w/.-]+\.md|README\.md|package\.json)$/.test(p))).toEqual([]);
+    expect(packed.filter((p) => p !== licences && !/^(dist\/cli\/[\w-]+\.js|docs\/[\w/.-]+\.(md|json)|README\.md|package\.json)$/.test(p))).toEqual([]);
     // one section per bundled package, the AWS SDK among them
     expect(readFileSync(join(ROOT, licences), 'utf8')).toMatch(/^@aws-sdk\/client-kms@[\d.]+ \(Apache-2\.0\)$/m);
   });

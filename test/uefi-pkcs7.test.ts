@@ -109,7 +109,7 @@ describe('inspect', () => {
     expect(j.signerInfos[0]).toMatchObject({ version: 1, signatureAlgorithm: 'ML-DSA-65', signedAttributes: true, algorithmProtection: true });
     const human = pqsign(['inspect', out]);
     expect(human.stdout).toMatch(/certType\s+pkcs7/);
-    expect(human.stdout).toMatch(/certificates\s+\[\{"subject":"CN=Test Release Signing/);
+    expect(human.stdout).toMatch(/certificates\s+2\n\s+#1  CN=Test Release Signing.*\n\s+issuer  CN=Test Issuing CA/);
   });
 });
 

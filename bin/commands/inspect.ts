@@ -1,7 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { FORMATS } from '../../formats/index.js';
+import { looksLikeAttestationBundle } from '../../src/attest/detect.js';
 import { containerFormat, inspectContainer } from '../../src/ops/container.js';
+import { readHead } from '../../src/ops/verify.js';
 import { action, jsonOption, printJson } from '../cli.js';
+import { inspectText } from '../inspect-text.js';
 
 interface Args {
   file: string;
@@ -9,22 +12,27 @@ interface Args {
   json: boolean;
 }
 
+/** An attestation bundle is not a signature format; it is described by the attest module. */
+const BUNDLE = 'intoto-bundle';
+
 export const inspect: CommandModule<object, Args> = {
   command: 'inspect <file>',
-  describe: 'show a container\'s structure (format, algorithm, key fingerprint, count, sizes, offsets) without a key; verifies nothing',
+  describe: 'show a container\'s or attestation bundle\'s structure (format, algorithm, key fingerprint, certificates, signers, sizes) without a key; verifies nothing',
   builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
     format: { type: 'string', describe: `force a format (a raw signature needs --format raw): ${FORMATS.map((f) => f.name).join('|')}` },
     json: { ...jsonOption, describe: 'print one JSON object' },
   }) as never,
   handler: action(async (a: Args) => {
-    const format = await containerFormat(a.file, a.format);
-    const facts = await inspectContainer(a.file, format);
-    if (a.json) {
-      printJson({ file: a.file, format: format.name, ...facts });
-      return;
+    let name: string;
+    let facts: Record<string, unknown>;
+    if (!a.format && looksLikeAttestationBundle(await readHead(a.file))) {
+      const { inspectBundle } = await import('../../src/attest/inspect.js');
+      [name, facts] = [BUNDLE, await inspectBundle(a.file)];
+    } else {
+      const format = await containerFormat(a.file, a.format);
+      [name, facts] = [format.name, await inspectContainer(a.file, format)];
     }
-    const width = Math.max(...Object.keys(facts).map((k) => k.length));
-    const lines = Object.entries(facts).map(([k, v]) => `  ${k.padEnd(width)}  ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
-    process.stdout.write(`${a.file}: ${format.name}\n${lines.join('\n')}\n`);
+    if (a.json) printJson({ file: a.file, format: name, ...facts });
+    else process.stdout.write(inspectText(a.file, name, facts));
   }),
 };

@@ -119,7 +119,7 @@ async function jwtKeys(a: VerifyArgs): Promise<PublicKey[]> {
   }
   const min = PARAM_SETS.findIndex((p) => p.name === scoped.minAlgorithm);
   const keys = scoped.keys
-    .filter((k) => k.key && (!k.formats || k.formats.includes('jwt')) && PARAM_SETS.findIndex((p) => p.name === k.key!.alg) >= min)
+    .filter((k) => k.key && (!k.formats || k.formats.includes('jwt')) && PARAM_SETS.findIndex((p) => p.name === k.key!.alg) >= min) // composite keys: not JWT keys
     .map((k) => ({ params: paramByName(k.key!.alg)!, publicKey: k.key!.publicKey }));
   if (!keys.length) throw untrusted(scoped, 'key', 'no trusted key can verify a JWT here (it needs the key itself, allowed for jwt, of the minimum parameter set)');
   return keys;

@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_PARAM, paramByName, SEED_BYTES } from '../../src/params.js';
+import { compositeByName, DEFAULT_COMPOSITE, type CompositeAlg } from '../../src/composite-params.js';
+import { encodeCompositePkcs8, encodeCompositeSpki, generateComposite } from '../../src/composite/keys.js';
 import { keygenFromSeed } from '../../src/mldsa.js';
 import { encodePkcs8, WRITABLE_KEY_FORMS } from '../../src/keys/pkcs8.js';
 import { encryptPkcs8 } from '../../src/keys/pbes2.js';
@@ -26,9 +28,9 @@ interface Args {
 
 export const keygen: CommandModule<object, Args> = {
   command: 'keygen',
-  describe: 'generate an ML-DSA key pair (PKCS#8 private key, 0600)',
+  describe: 'generate an ML-DSA or composite ML-DSA key pair (PKCS#8 private key, 0600)',
   builder: (y) => y.options({
-    alg: { type: 'string', default: DEFAULT_PARAM.name, describe: 'ML-DSA-44, ML-DSA-65 or ML-DSA-87' },
+    alg: { type: 'string', default: DEFAULT_PARAM.name, describe: 'ML-DSA-44, ML-DSA-65, ML-DSA-87, or a composite ML-DSA algorithm such as MLDSA65-ECDSA-P256-SHA512 (docs/hybrid.md)' },
     out: { type: 'string', demandOption: true, describe: 'private key file' },
     pub: { type: 'string', describe: 'also write the SPKI public key here' },
     'key-form': { choices: WRITABLE_KEY_FORMS, default: 'seed' as const, describe: 'RFC 9881 private key form' },
@@ -39,9 +41,11 @@ export const keygen: CommandModule<object, Args> = {
     json: jsonOption,
   }) as never,
   handler: action(async (a: Args) => {
+    const composite = compositeByName(a.alg);
     const params = paramByName(a.alg);
-    if (!params) throw usage(`unknown algorithm "${a.alg}" (use ML-DSA-44, ML-DSA-65 or ML-DSA-87)`);
+    if (!params && !composite) throw usage(`unknown algorithm "${a.alg}" (use ML-DSA-44, ML-DSA-65, ML-DSA-87 or a composite such as ${DEFAULT_COMPOSITE.name}, docs/hybrid.md)`);
     await checkOutputs(filesIn(a.out, a.pub), filesIn(a.passphraseFile), { force: a.force });
+    if (composite || !params) return writeComposite(a, composite!);
     const seed = new Uint8Array(randomBytes(SEED_BYTES));
     const kp = keygenFromSeed(params, seed);
     const key = { params, seed, ...kp, form: a.keyForm };
@@ -61,3 +65,22 @@ export const keygen: CommandModule<object, Args> = {
     else process.stderr.write(`wrote ${params.name} key ${a.out}${a.pub ? ` and ${a.pub}` : ''} (sha256 ${fp})\n`);
   }),
 };
+
+/** A composite key pair: the draft's PKCS#8 (seed ‖ traditional key) and SPKI; --key-form does not apply. */
+async function writeComposite(a: Args, alg: CompositeAlg): Promise<void> {
+  const key = generateComposite(alg);
+  let der = encodeCompositePkcs8(key);
+  let label = 'PRIVATE KEY';
+  if (a.encrypt) {
+    der = encryptPkcs8(der, await getPassphrase(a, a.out, true));
+    label = 'ENCRYPTED PRIVATE KEY';
+  }
+  await writeFileAtomic(a.out, a.der ? der : encodePem(label, der), 0o600);
+  if (a.pub) {
+    const spki = encodeCompositeSpki(alg, key.publicKey);
+    await writeFileAtomic(a.pub, a.der ? spki : encodePem('PUBLIC KEY', spki));
+  }
+  const fp = keyFingerprint(key.publicKey);
+  if (a.json) printJson({ algorithm: alg.name, keyFingerprint: fp, privateKey: a.out, publicKey: a.pub ?? null, keyForm: 'composite', encrypted: a.encrypt });
+  else process.stderr.write(`wrote ${alg.name} key ${a.out}${a.pub ? ` and ${a.pub}` : ''} (sha256 ${fp})\n`);
+}

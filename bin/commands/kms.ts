@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import type { KmsKeyFacts } from '../../src/kms/manage.js';
 import { action, jsonOption, printJson, usage } from '../cli.js';
 
 interface ServeArgs {
@@ -28,6 +29,9 @@ interface DescribeArgs {
   key: string;
   json: boolean;
 }
+
+const endpointOption = { type: 'string', describe: 'HOST:PORT of the KMS endpoint (http for loopback, https otherwise); default: AWS SDK configuration' } as const;
+const kmsKeyOption = { type: 'string', demandOption: true, describe: 'awskms:///KEY or awskms://HOST:PORT/KEY (key id, key ARN, alias/NAME or alias ARN)' } as const;
 
 const serve: CommandModule<object, ServeArgs> = {
   command: 'serve',
@@ -84,7 +88,7 @@ const createKey: CommandModule<object, CreateArgs> = {
     alias: { type: 'string', describe: 'alias/NAME for the new key' },
     description: { type: 'string', describe: 'key description' },
     tag: { type: 'string', array: true, default: [] as string[], describe: 'KEY=VALUE tag (repeatable)' },
-    endpoint: { type: 'string', describe: 'HOST:PORT of the KMS endpoint (http for loopback, https otherwise); default: AWS SDK configuration' },
+    endpoint: endpointOption,
     json: jsonOption,
   }) as never,
   handler: action(async (a: CreateArgs) => {
@@ -95,32 +99,136 @@ const createKey: CommandModule<object, CreateArgs> = {
   }),
 };
 
+// The SDK loads only when a kms command runs.
+const manage = () => import('../../src/kms/manage.js');
+
+function printFacts(f: KmsKeyFacts): void {
+  const rows: [string, string | undefined][] = [
+    ['arn', f.arn], ['key spec', `${f.keySpec}${f.algorithm ? ` (${f.algorithm})` : ''}`], ['usage', `${f.keyUsage} ${f.signingAlgorithms.join(', ')}`],
+    ['state', f.keyState + (f.deletionDate ? ` (deletion on ${f.deletionDate})` : '')], ['created', f.creationDate],
+    ['description', f.description || undefined], ['aliases', f.aliases.join(', ') || undefined], ['sha256', f.keyFingerprint ?? undefined],
+  ];
+  process.stdout.write(`${f.keyRef}\n${rows.filter(([, v]) => v !== undefined).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}\n`);
+}
+
 const describe: CommandModule<object, DescribeArgs> = {
   command: 'describe',
   describe: 'show a KMS key: ARN, spec, state, aliases, public key fingerprint',
-  builder: (y) => y.options({
-    key: { type: 'string', demandOption: true, describe: 'awskms:///KEY or awskms://HOST:PORT/KEY' },
-    json: jsonOption,
-  }) as never,
+  builder: (y) => y.options({ key: kmsKeyOption, json: jsonOption }) as never,
   handler: action(async (a: DescribeArgs) => {
-    const { describeKmsKey } = await import('../../src/kms/manage.js');
-    const f = await describeKmsKey(a.key);
-    if (a.json) {
-      printJson(f);
-      return;
-    }
-    const rows: [string, string | undefined][] = [
-      ['arn', f.arn], ['key spec', `${f.keySpec}${f.algorithm ? ` (${f.algorithm})` : ''}`], ['usage', `${f.keyUsage} ${f.signingAlgorithms.join(', ')}`],
-      ['state', f.keyState + (f.deletionDate ? ` (deletion on ${f.deletionDate})` : '')], ['created', f.creationDate],
-      ['description', f.description || undefined], ['aliases', f.aliases.join(', ') || undefined], ['sha256', f.keyFingerprint ?? undefined],
-    ];
-    process.stdout.write(`${f.keyRef}\n${rows.filter(([, v]) => v !== undefined).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}\n`);
+    const f = await (await manage()).describeKmsKey(a.key);
+    if (a.json) printJson(f);
+    else printFacts(f);
   }),
 };
+
+interface ListArgs {
+  endpoint?: string;
+  all: boolean;
+  json: boolean;
+}
+
+const list: CommandModule<object, ListArgs> = {
+  command: 'list',
+  describe: 'list the ML-DSA keys in KMS with their state and aliases',
+  builder: (y) => y.options({
+    endpoint: endpointOption,
+    all: { type: 'boolean', default: false, describe: 'list keys of every spec, not only ML-DSA' },
+    json: { ...jsonOption, describe: 'one JSON object per key' },
+  }) as never,
+  handler: action(async (a: ListArgs) => {
+    const keys = await (await manage()).listKmsKeys({ endpoint: a.endpoint, all: a.all });
+    if (a.json) {
+      for (const k of keys) printJson(k);
+      return;
+    }
+    for (const k of keys) {
+      const spec = k.algorithm ?? k.keySpec;
+      process.stdout.write(`${k.keyId}  ${spec.padEnd(9)}  ${k.keyState.padEnd(15)}  ${k.aliases.join(', ') || '-'}\n`);
+    }
+    process.stderr.write(`${keys.length} key${keys.length === 1 ? '' : 's'}\n`);
+  }),
+};
+
+interface StateArgs {
+  key: string;
+  days?: number;
+  json: boolean;
+}
+
+/** enable, disable, schedule-deletion, cancel-deletion: one KMS call on the key a reference names. */
+function stateCommand(change: 'enable' | 'disable' | 'schedule-deletion' | 'cancel-deletion', describe: string, done: (f: KmsKeyFacts) => string): CommandModule<object, StateArgs> {
+  return {
+    command: change,
+    describe,
+    builder: (y) => y.options({
+      key: kmsKeyOption,
+      ...(change === 'schedule-deletion' ? { days: { type: 'number', default: 30, describe: 'waiting period before KMS deletes the key, 7-30 days' } } : {}),
+      json: jsonOption,
+    }) as never,
+    handler: action(async (a: StateArgs) => {
+      const f = await (await manage()).changeKeyState(a.key, change, a.days);
+      if (a.json) printJson(f);
+      else process.stderr.write(`${done(f)}\n`);
+    }),
+  };
+}
+
+const enable = stateCommand('enable', 'enable a KMS key (it can sign again)', (f) => `enabled ${f.arn} (${f.keyState})`);
+const disable = stateCommand('disable', 'disable a KMS key: it refuses to sign until enabled', (f) => `disabled ${f.arn} (${f.keyState})`);
+const scheduleDeletion = stateCommand('schedule-deletion', 'schedule the deletion of a KMS key after a waiting period (--days 7-30, default 30)',
+  (f) => `${f.arn} is pending deletion; KMS deletes it on ${f.deletionDate} unless you run: pqsign kms cancel-deletion --key ${f.keyRef}`);
+const cancelDeletion = stateCommand('cancel-deletion', 'cancel a scheduled deletion; the key comes back disabled',
+  (f) => `deletion of ${f.arn} canceled; the key is ${f.keyState} (pqsign kms enable --key ${f.keyRef} to sign with it)`);
+
+interface AliasArgs {
+  name: string;
+  key?: string;
+  endpoint?: string;
+  json: boolean;
+}
+
+function aliasSet(mode: 'create' | 'update'): CommandModule<object, AliasArgs> {
+  return {
+    command: `${mode} <name>`,
+    describe: mode === 'create' ? 'create alias/NAME for the key --key names' : 'point the existing alias/NAME at the key --key names',
+    builder: (y) => y.positional('name', { type: 'string', describe: 'alias/NAME' }).options({
+      key: { ...kmsKeyOption, describe: 'the target key: awskms:///KEY or awskms://HOST:PORT/KEY (its endpoint and region are the alias\'s)' },
+      json: jsonOption,
+    }) as never,
+    handler: action(async (a: AliasArgs) => {
+      const r = await (await manage()).setKmsAlias(a.name, a.key!, mode);
+      if (a.json) printJson(r);
+      else process.stderr.write(`${mode === 'create' ? 'created' : 'updated'} ${r.alias} -> ${r.arn}\n  key ref  ${r.keyRef}\n`);
+    }),
+  };
+}
+
+const aliasDelete: CommandModule<object, AliasArgs> = {
+  command: 'delete <name>',
+  describe: 'delete alias/NAME (the key it points at is not affected)',
+  builder: (y) => y.positional('name', { type: 'string', describe: 'alias/NAME' }).options({ endpoint: endpointOption, json: jsonOption }) as never,
+  handler: action(async (a: AliasArgs) => {
+    const r = await (await manage()).deleteKmsAlias(a.name, a.endpoint);
+    if (a.json) printJson({ ...r, deleted: true });
+    else process.stderr.write(`deleted ${r.alias}\n`);
+  }),
+};
+
+const alias: CommandModule = {
+  command: 'alias',
+  describe: 'create, update or delete a KMS alias',
+  builder: (y: Argv) => y.command(aliasSet('create') as never).command(aliasSet('update') as never).command(aliasDelete as never)
+    .demandCommand(1, 'give an alias command: create, update or delete'),
+  handler: () => undefined,
+};
+
+const COMMANDS = [serve, createKey, describe, list, alias, enable, disable, scheduleDeletion, cancelDeletion];
 
 export const kms: CommandModule = {
   command: 'kms',
   describe: 'AWS KMS keys and a local KMS-compatible server',
-  builder: (y: Argv) => y.command(serve as never).command(createKey as never).command(describe as never).demandCommand(1, 'give a kms command: serve, create-key or describe'),
+  builder: (y: Argv) => COMMANDS.reduce((acc, c) => acc.command(c as never), y)
+    .demandCommand(1, 'give a kms command: serve, create-key, describe, list, alias, enable, disable, schedule-deletion or cancel-deletion'),
   handler: () => undefined,
 };

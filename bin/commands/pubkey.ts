@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { loadPublicKey } from '../../src/keyref.js';
-import { PUBLIC_KEY_ENCODERS } from '../../src/keys/export.js';
+import { COMPOSITE_ENCODINGS, PUBLIC_KEY_ENCODERS } from '../../src/keys/export.js';
 import { DEFAULT_C_SYMBOL, cSymbolForFile, cSymbolProblem } from '../../src/keys/c-header.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
@@ -17,7 +17,7 @@ interface Args extends KeyArgs {
 
 export const pubkey: CommandModule<object, Args> = {
   command: 'pubkey',
-  describe: 'export the public key of a key reference',
+  describe: 'export the public key of a key reference (a composite key: pem, der, raw or hex)',
   builder: (y) => y.options({
     key: keyOption,
     format: { type: 'string', default: 'pem', describe: `output encoding: ${Object.keys(PUBLIC_KEY_ENCODERS).join('|')}` },
@@ -36,12 +36,12 @@ export const pubkey: CommandModule<object, Args> = {
     const problem = symbol === undefined ? undefined : cSymbolProblem(symbol);
     if (problem) throw usage(`--symbol "${symbol}" ${problem}`);
     if (a.out) await checkOutputs([a.out], filesIn(a.key, a.passphraseFile), { force: a.force });
-    const key = await loadPublicKey(a.key, keyRefOptions(a));
+    const key = await loadPublicKey(a.key, keyRefOptions(a), { composite: COMPOSITE_ENCODINGS.includes(a.format) });
     const encoded = await enc(key, { symbol });
     const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
     if (a.json) {
       const text = typeof encoded === 'string' ? encoded : Buffer.from(encoded).toString('base64');
-      const obj = { algorithm: key.params.name, keyFingerprint: keyFingerprint(key.publicKey), format: a.format, publicKey: text };
+      const obj = { algorithm: key.composite?.name ?? key.params.name, keyFingerprint: keyFingerprint(key.publicKey), format: a.format, publicKey: text };
       if (a.out) await writeFileAtomic(a.out, `${JSON.stringify(obj)}\n`);
       else printJson(obj);
       return;

@@ -1,13 +1,16 @@
 import type { CommandModule } from 'yargs';
 import { basename, join } from 'node:path';
 import { formatByName, FORMATS } from '../../formats/index.js';
-import { loadSigner } from '../../src/keyref.js';
+import { loadAnySigner, loadPublicKey } from '../../src/keyref.js';
+import { keyFingerprint } from '../../src/keys/fingerprint.js';
+import { toHex } from '../../src/bytes.js';
+import { isCompositeSigner, type CompositeSigner } from '../../src/composite/signer.js';
 import { statInput } from '../../src/io/read.js';
 import type { Signer } from '../../src/signer.js';
 import { signFile, type SignResult } from '../../src/ops/sign.js';
 import { mapBounded } from '../../src/ops/pool.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
-import { isPqsignError, worstExit } from '../../src/errors.js';
+import { PqsignError, isPqsignError, worstExit } from '../../src/errors.js';
 import { entryFor, looksLikeManifest, manifestLine } from '../../src/manifest.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { checkOutputs, makeOutputDir, type OverwriteRule } from '../../src/io/outputs.js';
@@ -19,6 +22,7 @@ import {
 } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
+import { BatchReport } from '../summary.js';
 
 interface Args extends KeyArgs {
   files: string[];
@@ -35,6 +39,9 @@ interface Args extends KeyArgs {
   force: boolean;
   tsa?: string;
   tsaDigest?: string;
+  junit?: string;
+  policy?: string;
+  scope?: string;
 }
 
 export const sign: CommandModule<object, Args> = {
@@ -53,6 +60,9 @@ export const sign: CommandModule<object, Args> = {
     'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)' },
     'dry-run': { type: 'boolean', default: false, describe: 'KMS keys: check permissions, key state and inputs (KMS DryRun) without signing' },
     force: { ...forceOption, describe: 'replace existing outputs that are not signatures in this format (never an input); earlier ones are replaced anyway' },
+    junit: { type: 'string', describe: 'also write a JUnit XML report here (one testcase per file)' },
+    policy: { type: 'string', describe: 'trust policy (docs/verification.md): refuse to sign unless each file\'s scope trusts this key for this format and context' },
+    scope: { type: 'string', describe: 'with --policy: use this scope for every file' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
     ...formatFlags('sign'),
@@ -71,11 +81,14 @@ export const sign: CommandModule<object, Args> = {
       await checkOutputs(outputs, [...a.files, ...signInputs(a)], overwriteRule(a, format));
       if (a.outDir) await makeOutputDir(a.outDir);
     }
-    const signer = await loadSigner(a.key, keyRefOptions(a));
+    const signer = await loadAnySigner(a.key, keyRefOptions(a));
     try {
+      if (a.policy !== undefined) await checkPolicy(a, format.name, signer.publicKey, context);
       if (a.dryRun) return await dryRun(a, signer);
+      const report = new BatchReport('pqsign sign', a.junit, a.files.length);
       const emit = orderedEmitter<SignResult>((r, i) => {
         const file = a.files[i]!;
+        report.add(file, r, r.ok ? `${r.value.output} (${r.value.algorithm} ${r.value.format})` : undefined);
         if (a.json) printJson(r.ok ? { ok: true, ...r.value } : { ok: false, file, error: errorJson(r.error) });
         else if (r.ok) process.stderr.write(`signed ${file} -> ${r.value.output} (${r.value.algorithm}, ${r.value.format})\n`);
         else reportError(r.error);
@@ -89,13 +102,14 @@ export const sign: CommandModule<object, Args> = {
         // A partial manifest could be shipped as if the release were complete: all or nothing.
         if (worst !== 0) {
           process.stderr.write(`pqsign: ${a.manifestOut}: not written, because some files were not signed\n`);
-          return worst;
+        } else {
+          const embedded = format.embedsPayload(a);
+          const lines = results.flatMap((r) => (r.ok ? [manifestLine(entryFor(a.manifestOut!, r.value, embedded, context))] : []));
+          await writeFileAtomic(a.manifestOut, lines.join(''));
+          process.stderr.write(`wrote manifest ${a.manifestOut} (${lines.length} entr${lines.length === 1 ? 'y' : 'ies'})\n`);
         }
-        const embedded = format.embedsPayload(a);
-        const lines = results.flatMap((r) => (r.ok ? [manifestLine(entryFor(a.manifestOut!, r.value, embedded, context))] : []));
-        await writeFileAtomic(a.manifestOut, lines.join(''));
       }
-      return worst;
+      return await report.finish(worst);
     } finally {
       await signer.close?.();
     }
@@ -106,6 +120,20 @@ export const sign: CommandModule<object, Args> = {
 export function checkTsa(a: { tsa?: string | undefined; tsaDigest?: string | undefined }, format: Format): void {
   if ((a.tsa !== undefined || a.tsaDigest !== undefined) && format.name !== 'cms' && format.name !== 'uefi') {
     throw usage(`--tsa time-stamps CMS signatures (--format cms, or uefi with the pkcs7 CertType), not ${format.name}`);
+  }
+}
+
+/** `--policy`: every file's scope must trust this key for this format and context, before anything is signed. */
+async function checkPolicy(a: Args, format: string, publicKey: Uint8Array, context: Uint8Array): Promise<void> {
+  const [{ loadPolicy }, { scopeFor }, { signingProblem }] = await Promise.all([
+    import('../../src/policy/policy.js'), import('../../src/policy/match.js'), import('../../src/policy/rules.js'),
+  ]);
+  const policy = await loadPolicy(a.policy!, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref })));
+  const fp = keyFingerprint(publicKey);
+  for (const f of a.files) {
+    const { rules } = scopeFor(policy, { path: f, scope: a.scope });
+    const problem = signingProblem(rules, format, fp, toHex(context));
+    if (problem) throw new PqsignError('ERR_USAGE', `${problem.message} (policy scope "${rules.scope}"): nothing was signed`, { file: f, detail: problem.rule, scope: rules.scope });
   }
 }
 
@@ -127,13 +155,19 @@ function overwriteRule(a: Args, format: Format): OverwriteRule {
 }
 
 /** --dry-run: the inputs exist and KMS would accept the Sign calls; nothing is read or written. */
-async function dryRun(a: Args, signer: Signer): Promise<number> {
-  if (!signer.dryRun) throw usage('--dry-run needs a KMS key (--key awskms://...)');
-  await signer.dryRun(a.messageType);
+async function dryRun(a: Args, signer: Signer | CompositeSigner): Promise<number> {
+  if (isCompositeSigner(signer)) {
+    if (!signer.mldsa.dryRun && !signer.trad.dryRun) throw usage('--dry-run needs a KMS key (--key awskms://...)');
+    await signer.dryRun();
+  } else {
+    if (!signer.dryRun) throw usage('--dry-run needs a KMS key (--key awskms://...)');
+    await signer.dryRun(a.messageType);
+  }
+  const algorithm = isCompositeSigner(signer) ? signer.alg.name : signer.params.name;
   const results = await mapBounded(a.files, a.concurrency, (f) => statInput(f), (r, i) => {
     const file = a.files[i]!;
-    if (a.json) printJson(r.ok ? { ok: true, dryRun: true, file, algorithm: signer.params.name, messageType: a.messageType } : { ok: false, file, error: errorJson(r.error) });
-    else if (r.ok) process.stderr.write(`dry run: would sign ${file} with ${signer.description} (${signer.params.name}, ${a.messageType === 'mu' ? 'EXTERNAL_MU' : 'RAW'})\n`);
+    if (a.json) printJson(r.ok ? { ok: true, dryRun: true, file, algorithm, messageType: a.messageType } : { ok: false, file, error: errorJson(r.error) });
+    else if (r.ok) process.stderr.write(`dry run: would sign ${file} with ${signer.description} (${algorithm}, ${a.messageType === 'mu' ? 'EXTERNAL_MU' : 'RAW'})\n`);
     else reportError(r.error);
   });
   return worstExit(results.map(exitOfSettled));

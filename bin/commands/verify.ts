@@ -13,6 +13,7 @@ import { action, algOption, contextOption, jsonOption, parseContext, passphraseF
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 import { resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
+import { BatchReport } from '../summary.js';
 
 interface Args extends TrustArgs {
   files?: string[];
@@ -25,6 +26,7 @@ interface Args extends TrustArgs {
   context?: string;
   json: boolean;
   kms: boolean;
+  junit?: string;
 }
 
 export const verify: CommandModule<object, Args> = {
@@ -42,6 +44,7 @@ export const verify: CommandModule<object, Args> = {
     context: contextOption,
     json: jsonOption,
     kms: { type: 'boolean', default: false, describe: 'ask KMS Verify (EXTERNAL_MU) instead of verifying offline; --key must be awskms://' },
+    junit: { type: 'string', describe: 'also write a JUnit XML report here (one testcase per file), for CI dashboards and MES' },
     'passphrase-file': passphraseFileOption,
     alg: algOption,
     ...formatFlags('verify'),
@@ -62,21 +65,25 @@ export const verify: CommandModule<object, Args> = {
     const trust = await resolveTrust(a, kms ? [kms] : undefined);
     const jobs = await plan(a, files);
     const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)) };
+    const report = new BatchReport('pqsign verify', a.junit, jobs.length);
     let worst = 0;
+    // a composite signature names its composite algorithm (details.composite), else the ML-DSA set
+    const algOf = (v: VerifyOutcome) => (typeof v.details.composite === 'string' ? v.details.composite : v.params.name);
     const emit = orderedEmitter<VerifyOutcome>((r, i) => {
       const file = jobs[i]!.file;
       worst = Math.max(worst, exitOfSettled(r));
+      report.add(file, r, r.ok ? `${algOf(r.value)} ${r.value.format} ${r.value.signature}, key sha256 ${r.value.keyFingerprint}` : undefined);
       if (a.json) {
         printJson(r.ok
           ? {
-            file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: r.value.params.name, keyFingerprint: r.value.keyFingerprint,
+            file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: algOf(r.value), keyFingerprint: r.value.keyFingerprint,
             ...(r.value.scope !== undefined ? { scope: r.value.scope } : {}), ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details,
             ...(r.value.containers ? { containers: r.value.containers } : {}),
           }
           : { file, ok: false, error: errorJson(r.error) });
       } else if (r.ok) {
         const scope = r.value.scope !== undefined ? `, policy scope ${r.value.scope}` : '';
-        process.stderr.write(`OK ${file} (${r.value.params.name}, ${r.value.format}${scope}${kms ? ', verified by KMS' : ''})\n`);
+        process.stderr.write(`OK ${file} (${algOf(r.value)}, ${r.value.format}${scope}${kms ? ', verified by KMS' : ''})\n`);
         for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${c.error!.message}\n`);
       } else reportError(r.error);
     });
@@ -87,11 +94,11 @@ export const verify: CommandModule<object, Args> = {
       } finally {
         await kms.close();
       }
-      return worst;
+      return report.finish(worst);
     }
     // Workers get plain data: the resolved trust rules and the parsed options, never a REF.
     await verifyJobs(jobs, shared, { threads: a.jobs }, emit);
-    return worst;
+    return report.finish(worst);
   }),
 };
 

@@ -2,6 +2,7 @@
 import * as asn1js from 'asn1js';
 import { toHex } from '../bytes.js';
 import { isPqsignError } from '../errors.js';
+import { keyFingerprint } from '../keys/fingerprint.js';
 import { paramByOid } from '../params.js';
 import { parseCertificate } from '../pki/certificate.js';
 import { formatName } from '../pki/name.js';
@@ -30,7 +31,8 @@ export async function inspectCms(container: CmsSource): Promise<Record<string, u
     version: cms.version,
     contentType: cms.contentType === OID.data ? 'data' : cms.contentType,
     attached: cms.attached,
-    contentBytes: cms.contentBytes,
+    // detached: the content is not in the container, so its size is unknown here (not 0)
+    contentBytes: cms.attached ? cms.contentBytes : null,
     ...(cms.contentRange ? { contentOffset: cms.contentRange.start } : {}),
     digestAlgorithms: cms.digestAlgorithms.map((a) => {
       const [oid] = (a as asn1js.Sequence).valueBlock?.value ?? [];
@@ -39,7 +41,10 @@ export async function inspectCms(container: CmsSource): Promise<Record<string, u
     certificates: cms.certificates.map((der, i) => {
       try {
         const c = parseCertificate(der, `certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT');
-        return { subject: c.subject, issuer: c.issuer, serial: toHex(c.serial), notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), algorithm: c.publicKey?.params.name ?? c.spkiAlgorithm };
+        return {
+          subject: c.subject, issuer: c.issuer, serial: toHex(c.serial), notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(),
+          algorithm: c.publicKey?.params.name ?? c.spkiAlgorithm, keyFingerprint: c.publicKey ? keyFingerprint(c.publicKey.publicKey) : null,
+        };
       } catch (e) {
         return { error: isPqsignError(e) ? e.message : String(e) };
       }

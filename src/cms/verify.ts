@@ -103,6 +103,8 @@ class ContentHashes implements ContentSink {
   private readonly mus = new Map<SignerState, MuHasher>();
   readonly results = new Map<string, Uint8Array>();
   readonly muResults = new Map<SignerState, Uint8Array>();
+  /** content bytes streamed through (the detached content's size, reported by verify) */
+  bytes = 0;
 
   constructor(private readonly wanted: readonly DigestAlgorithm[] | undefined, private readonly muSigners: readonly SignerState[] = []) {}
 
@@ -113,6 +115,7 @@ class ContentHashes implements ContentSink {
   }
 
   update(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
     for (const d of this.digests.values()) d.update(chunk);
     for (const m of this.mus.values()) m.update(chunk);
   }
@@ -384,5 +387,5 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
     const all = signers.map((s) => `SignerInfo #${s.index + 1} (${s.label}): ${s.error!.message}`).join('; ');
     throw new PqsignError(first.code, `no SignerInfo is valid: ${all}`, { file });
   }
-  return { params: ok.key!.params, publicKey: ok.key!.publicKey, signers: reports, attached: cms.attached, contentBytes: cms.contentBytes };
+  return { params: ok.key!.params, publicKey: ok.key!.publicKey, signers: reports, attached: cms.attached, contentBytes: cms.attached ? cms.contentBytes : hashes.at(-1)!.bytes };
 }

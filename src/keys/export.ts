@@ -2,7 +2,7 @@
 import { encodePem } from '../asn1/pem.js';
 import { toHex } from '../bytes.js';
 import { cHeader } from './c-header.js';
-import { encodeSpki, type PublicKey } from './spki.js';
+import { encodePublicKey, type PublicKey } from './spki.js';
 import { akpJwk } from '../jose/jwk.js';
 import { encodeCoseKey } from '../cose/key.js';
 
@@ -14,11 +14,14 @@ export interface EncodeOptions {
 export type PublicKeyEncoder = (key: PublicKey, opts: EncodeOptions) => Uint8Array | string | Promise<Uint8Array | string>;
 
 export const PUBLIC_KEY_ENCODERS: Record<string, PublicKeyEncoder> = {
-  pem: (k) => encodePem('PUBLIC KEY', encodeSpki(k.params, k.publicKey)),
-  der: (k) => encodeSpki(k.params, k.publicKey),
+  pem: (k) => encodePem('PUBLIC KEY', encodePublicKey(k)),
+  der: (k) => encodePublicKey(k),
   raw: (k) => k.publicKey,
   hex: (k) => `${toHex(k.publicKey)}\n`,
   c: (k, o) => cHeader(k, o.symbol),
   jwk: (k) => `${JSON.stringify(akpJwk(k))}\n`,
   'cose-key': encodeCoseKey,
 };
+
+/** The encodings a composite key has (the draft defines SPKI and the raw form; JWK, COSE_Key and C headers are ML-DSA's). */
+export const COMPOSITE_ENCODINGS = ['pem', 'der', 'raw', 'hex'];

@@ -12,6 +12,8 @@ import { RAW_MESSAGE_MAX, checkRawSigner, rawMessageTooBig, signMessageChecked, 
 import { concatBytes } from '../bytes.js';
 import { Block } from '../io/block.js';
 import { EmbedWriter } from './embed.js';
+import { CompositeHasher } from '../composite/message.js';
+import { isCompositeSigner, type CompositeSigner } from '../composite/signer.js';
 
 export interface SignFileOptions {
   context: Uint8Array;
@@ -30,16 +32,29 @@ export interface SignResult {
   signatureBytes: number;
 }
 
-export async function signFile(path: string, output: string, format: Format, signer: Signer, opts: SignFileOptions): Promise<SignResult> {
+export async function signFile(path: string, output: string, format: Format, signer: Signer | CompositeSigner, opts: SignFileOptions): Promise<SignResult> {
+  const composite = isCompositeSigner(signer) ? signer : undefined;
+  const mldsa = composite ? undefined : (signer as Signer);
+  if (composite && !format.composite) throw new PqsignError('ERR_USAGE', `the ${format.name} format cannot carry composite ${composite.alg.name} signatures (docs/hybrid.md)`);
+  if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', '--message-type raw is for ML-DSA keys; a composite signer always signs M\' (docs/hybrid.md)');
   const { size } = await statInput(path);
   const session = await format.beginSign({
-    artifact: { path, size }, params: signer.params, publicKey: signer.publicKey, context: opts.context, options: opts.formatOptions,
+    artifact: { path, size }, params: signer.params, publicKey: signer.publicKey, composite: composite?.alg, context: opts.context, options: opts.formatOptions,
   });
-  const signature = opts.messageType === 'raw'
-    ? await inOnePass(path, output, session, (embed) => signRaw(path, size, session, signer, embed))
-    : await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(signer, mu));
+  let signature: Uint8Array;
+  if (composite) {
+    signature = await inOnePass(path, output, session, async (embed) => {
+      const hasher = new CompositeHasher(composite.alg, session.context);
+      await tbsPass(path, size, session, hasher, { embed });
+      return composite.sign(hasher.digest());
+    });
+  } else if (opts.messageType === 'raw') {
+    signature = await inOnePass(path, output, session, (embed) => signRaw(path, size, session, mldsa!, embed));
+  } else {
+    signature = await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu));
+  }
   return {
-    file: path, output, format: format.name, algorithm: signer.params.name,
+    file: path, output, format: format.name, algorithm: composite ? composite.alg.name : signer.params.name,
     keyFingerprint: keyFingerprint(signer.publicKey), bytes: size, signatureBytes: signature.length,
   };
 }

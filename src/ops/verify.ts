@@ -9,13 +9,14 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
 import type { Format, FormatOptions, VerifyResult } from '../../formats/types.js';
+import { looksLikeAttestationBundle } from '../attest/detect.js';
 import { fromHex, toHex } from '../bytes.js';
 import { PqsignError, isPqsignError } from '../errors.js';
 import { fsPath } from '../io/fspath.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
-import type { PublicKey } from '../keys/spki.js';
-import { paramByName, paramBySignatureLength } from '../params.js';
+import { keyFromData, type PublicKey } from '../keys/spki.js';
+import { paramBySignatureLength } from '../params.js';
 import { checkFormat, checkOutcome, untrusted, type TrustRules } from '../policy/rules.js';
 import type { RemoteMuVerifier } from '../signer.js';
 import { feedParts, type MessagePart } from './stream.js';
@@ -72,7 +73,12 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   }
   // FILE is the artifact: every signature beside it.
   const sigPaths = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
-  if (!sigPaths.length) throw await noSignature(file, forced);
+  if (!sigPaths.length) {
+    if (!forced && looksLikeAttestationBundle(await readHead(file))) {
+      throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with pqsign verify-attestation ${file} --key REF`, { file });
+    }
+    throw await noSignature(file, forced);
+  }
   const reports: ContainerReport[] = [];
   let first: VerifyOutcome | undefined;
   let failure: unknown;
@@ -135,7 +141,6 @@ const sha256Of = async (parts: MessagePart[]): Promise<string> => {
   return h.digest('hex');
 };
 
-const toKey = (k: { alg: string; publicKey: Uint8Array }): PublicKey => ({ params: paramByName(k.alg)!, publicKey: k.publicKey });
 
 /** The keys to try: the pinned ones (a manifest entry narrows them to the one it names), else none. */
 function candidateKeys(rules: TrustRules, pin: string | undefined, file: string): Array<PublicKey | undefined> {
@@ -144,7 +149,7 @@ function candidateKeys(rules: TrustRules, pin: string | undefined, file: string)
     keys = keys.filter((k) => k.sha256 === pin);
     if (!keys.length) throw new PqsignError('ERR_KEY_MISMATCH', `the manifest pins key ${pin}, which is not one of the trusted keys`, { file, detail: 'pinned-key', scope: rules.scope });
   }
-  const withKey = keys.filter((k) => k.key).map((k) => toKey(k.key!));
+  const withKey = keys.filter((k) => k.key).map((k) => keyFromData(k.key!)!);
   // fingerprint-only entries, or no key rule at all: formats that carry their own key or certificate decide
   return keys.some((k) => !k.key) || !keys.length ? [...withKey, undefined] : withKey;
 }
@@ -166,6 +171,10 @@ async function run(format: Format, container: string, payload: string | undefine
   let firstError: unknown;
   for (const key of candidates) {
     try {
+      if (key?.composite && !format.composite) {
+        // this container cannot be by a composite key: it does not count for that key (docs/hybrid.md)
+        throw untrusted(rules, 'key', `a ${format.name} signature cannot be checked with the composite ${key.composite.name} key`, container);
+      }
       r = await format.verify({
         container, payload, key, trustAnchors: rules.anchors, tsaAnchors: rules.tsaAnchors, trustSigningTime: rules.trustSigningTime, crls: rules.crls,
         signerCheck, verifier: opts.verifier, context,

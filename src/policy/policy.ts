@@ -11,7 +11,7 @@ import { fromHex } from '../bytes.js';
 import { PqsignError, isPqsignError } from '../errors.js';
 import { readSmallFile } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
-import type { PublicKey } from '../keys/spki.js';
+import { keyData, type PublicKey } from '../keys/spki.js';
 import { MAX_CONTEXT_BYTES, paramByName, type ParamName } from '../params.js';
 import type { IdentityRule, Matcher } from './identity.js';
 import type { AttestationRule, TrustedKey, TrustRules } from './rules.js';
@@ -116,7 +116,7 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
         keys.push({ sha256: fp, formats });
       } else {
         const pk = await loadKey(local(r.string(ko.key, `${kat}.key`)));
-        keys.push({ sha256: keyFingerprint(pk.publicKey), key: { alg: pk.params.name, publicKey: pk.publicKey }, formats });
+        keys.push({ sha256: keyFingerprint(pk.publicKey), key: keyData(pk), formats });
       }
     }
   }

@@ -5,12 +5,13 @@
 import { PqsignError } from '../errors.js';
 import { PARAM_SETS, type ParamName, type ParamSet } from '../params.js';
 import type { IdentityRule } from './identity.js';
+import type { KeyData } from '../keys/spki.js';
 
 export interface TrustedKey {
   /** SHA-256 of the raw public key, lowercase hex */
   sha256: string;
   /** the key itself, when known (a file or awskms:// reference); a fingerprint-only entry has none */
-  key?: { alg: ParamName; publicKey: Uint8Array } | undefined;
+  key?: KeyData | undefined;
   /** formats this key may be trusted for (policy); any when absent */
   formats?: string[] | undefined;
 }
@@ -66,6 +67,23 @@ export function checkFormat(rules: TrustRules, format: string, file: string): vo
   if (rules.keys.length && rules.keys.every((k) => k.formats && !k.formats.includes(format))) {
     throw untrusted(rules, 'format', `no trusted key may sign ${format} signatures`, file);
   }
+}
+
+/**
+ * `sign --policy`: would a signature by this key, in this format and context, count under the rules? The
+ * policy binds keys to the formats they may sign (one key per purpose), so a release key is not used to sign
+ * a raw file that another protocol could borrow. Undefined when it would; else the rule and why not.
+ */
+export function signingProblem(rules: TrustRules, format: string, fingerprint: string, contextHex: string): { rule: string; message: string } | undefined {
+  if (rules.formats && !rules.formats.includes(format)) return { rule: 'format', message: `the policy scope trusts ${rules.formats.join(', ')} signatures, not ${format}` };
+  if (rules.context !== undefined && contextHex !== rules.context) {
+    return { rule: 'context', message: `the policy scope requires the ML-DSA context ${rules.context || '(empty)'}; this signature would use ${contextHex || 'the empty context'}` };
+  }
+  if (!rules.keys.length) return undefined; // anchors only: the certificate path decides at verification
+  const k = rules.keys.find((x) => x.sha256 === fingerprint);
+  if (!k) return { rule: 'pinned-key', message: `the signing key (sha256 ${fingerprint}) is not a key the policy scope trusts` };
+  if (k.formats && !k.formats.includes(format)) return { rule: 'format', message: `the signing key (sha256 ${fingerprint}) may sign only ${k.formats.join(', ')} signatures, not ${format}` };
+  return undefined;
 }
 
 const strength = (p: ParamSet | ParamName) => PARAM_SETS.findIndex((x) => x.name === (typeof p === 'string' ? p : p.name));

@@ -34,16 +34,22 @@ async function cert(subject: string, subjectKey: Key['pub'], issuer: ParsedCerti
 const ROOT = 'CN=Forgery Test Root,O=pqsign tests';
 const now = Date.now();
 
+/** A root that expired yesterday, a leaf under it, and the attacker's look-alike of the root. */
+async function expiredRootAndCopy() {
+  const rootKey = newKey();
+  const leafKey = newKey();
+  const attackerKey = newKey();
+  const root = await cert(ROOT, rootKey.pub, undefined, rootKey.signer, { kind: 'ca', pathLen: 0 }, new Date(now - 400 * DAY), new Date(now - DAY));
+  const leaf = await cert('CN=Release', leafKey.pub, root, rootKey.signer, { kind: 'leaf', codeSigning: true }, new Date(now - 300 * DAY), new Date(now + 300 * DAY));
+  // issuer = subject = the root's name, SPKI = the root's key, signed by the attacker, valid for ten years
+  const attackerCa = await cert(ROOT, attackerKey.pub, undefined, attackerKey.signer, { kind: 'ca', pathLen: undefined }, new Date(now - DAY), new Date(now + 3650 * DAY));
+  const copy = await cert(ROOT, rootKey.pub, attackerCa, attackerKey.signer, { kind: 'ca', pathLen: undefined }, new Date(now - DAY), new Date(now + 3650 * DAY));
+  return { root, leaf, copy, leafKey };
+}
+
 describe('bypass 1: a forged copy of a trust anchor is not an anchor', () => {
   it('an expired root is not renewed by an embedded self-made copy with the root\'s key', async () => {
-    const rootKey = newKey();
-    const leafKey = newKey();
-    const attackerKey = newKey();
-    const root = await cert(ROOT, rootKey.pub, undefined, rootKey.signer, { kind: 'ca', pathLen: 0 }, new Date(now - 400 * DAY), new Date(now - DAY));
-    const leaf = await cert('CN=Release', leafKey.pub, root, rootKey.signer, { kind: 'leaf', codeSigning: true }, new Date(now - 300 * DAY), new Date(now + 300 * DAY));
-    // The attacker's look-alike: issuer = subject = the root's name, SPKI = the root's key, signed by the attacker.
-    const attackerCa = await cert(ROOT, attackerKey.pub, undefined, attackerKey.signer, { kind: 'ca', pathLen: undefined }, new Date(now - DAY), new Date(now + 3650 * DAY));
-    const copy = await cert(ROOT, rootKey.pub, attackerCa, attackerKey.signer, { kind: 'ca', pathLen: undefined }, new Date(now - DAY), new Date(now + 3650 * DAY));
+    const { root, leaf, copy } = await expiredRootAndCopy();
     const at = new Date(now);
     // the genuine root has expired: the path fails
     expect(() => validatePath(leaf, { anchors: [root], intermediates: [], at, anyEku: false })).toThrow(/expired/);
@@ -74,13 +80,7 @@ describe('bypass 1: a forged copy of a trust anchor is not an anchor', () => {
 
   it('end to end: a CMS embedding the copy fails with exit 1 (ERR_CHAIN)', async () => {
     const dir = tempDir();
-    const rootKey = newKey();
-    const leafKey = newKey();
-    const attackerKey = newKey();
-    const root = await cert(ROOT, rootKey.pub, undefined, rootKey.signer, { kind: 'ca', pathLen: 0 }, new Date(now - 400 * DAY), new Date(now - DAY));
-    const leaf = await cert('CN=Release', leafKey.pub, root, rootKey.signer, { kind: 'leaf', codeSigning: true }, new Date(now - 300 * DAY), new Date(now + 300 * DAY));
-    const attackerCa = await cert(ROOT, attackerKey.pub, undefined, attackerKey.signer, { kind: 'ca', pathLen: undefined }, new Date(now - DAY), new Date(now + 3650 * DAY));
-    const copy = await cert(ROOT, rootKey.pub, attackerCa, attackerKey.signer, { kind: 'ca', pathLen: undefined }, new Date(now - DAY), new Date(now + 3650 * DAY));
+    const { root, leaf, copy, leafKey } = await expiredRootAndCopy();
     const p = (f: string) => join(dir, f);
     writeFileSync(p('root.pem'), encodePem('CERTIFICATE', root.der));
     writeFileSync(p('leaf.pem'), encodePem('CERTIFICATE', leaf.der));

@@ -179,3 +179,22 @@ describe('attestations and JWTs under a policy', () => {
     expect(pqsign(['jwt', 'verify', token, '--policy', notJwt]).code).toBe(1);
   });
 });
+
+describe('sign --policy: a key bound to formats signs nothing else', () => {
+  it('refuses (exit 2, nothing written) a format, key or context the scope does not trust', () => {
+    const file = policy('signing', [
+      { name: 'fw', match: { artifacts: ['*.bin'] }, keys: [{ key: p('leaf.pub'), formats: ['uefi'] }], minMonotonicCount: 1 },
+    ]);
+    copyFileSync(FIRMWARE, p('sp.bin'));
+    const raw = pqsign(['sign', p('sp.bin'), '--key', pki.leafKey, '--policy', file, '--out', p('sp.sig'), '--json']);
+    expect(raw.code, raw.stderr).toBe(2);
+    expect(raw.stderr).toMatch(/may sign only uefi signatures, not raw/);
+    expect(() => readFileSync(p('sp.sig'))).toThrow();
+    const other = pqsign(['sign', p('sp.bin'), '--key', k44, '--policy', file, '--format', 'uefi', '--monotonic-count', '2']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/is not a key the policy scope trusts/);
+    const ok = pqsign(['sign', p('sp.bin'), '--key', pki.leafKey, '--policy', file, '--format', 'uefi', '--monotonic-count', '2']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(pqsign(['verify', p('sp.bin.signed'), '--policy', policy('signing-v', [{ name: 'fw', match: { artifacts: ['*.signed'] }, keys: [{ key: p('leaf.pub'), formats: ['uefi'] }] }])]).code).toBe(0);
+  });
+});

@@ -192,6 +192,22 @@ const createAlias: Operation = async (input, { store, now }) => {
   return {};
 };
 
+/**
+ * UpdateAlias points an existing alias at another key of the same type and key usage (here every key
+ * is an asymmetric SIGN_VERIFY key); the alias keeps its CreationDate and gets a new LastUpdatedDate.
+ */
+const updateAlias: Operation = async (input, { store, now }) => {
+  const name = aliasNameOf(input);
+  const targetKeyId = string(input, 'TargetKeyId', KEY_ID);
+  if (name.startsWith('alias/aws/')) throw new KmsServiceError('NotAuthorizedException', `${store.aliasArn(name)}: alias names beginning with alias/aws/ are reserved for AWS managed keys.`);
+  if (/(^|:)alias\//.test(targetKeyId)) throw validation('Aliases must refer to keys. Not aliases');
+  if (!store.alias(name)) throw notFound(`Alias ${store.aliasArn(name)} is not found.`);
+  const key = store.find(targetKeyId, { aliases: false });
+  if (key.state === 'PendingDeletion') throw invalidState(`${store.keyArn(key.keyId)} is pending deletion.`);
+  await store.updateAlias(name, key.keyId, now());
+  return {};
+};
+
 const deleteAlias: Operation = async (input, { store }) => {
   const name = aliasNameOf(input);
   if (!store.alias(name)) throw notFound(`Alias ${store.aliasArn(name)} is not found.`);
@@ -244,6 +260,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   ListKeys: listKeys,
   CreateAlias: createAlias,
   ListAliases: listAliases,
+  UpdateAlias: updateAlias,
   DeleteAlias: deleteAlias,
   EnableKey: setEnabled(true),
   DisableKey: setEnabled(false),

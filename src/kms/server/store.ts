@@ -144,6 +144,12 @@ export class KeyStore {
     await this.saveAliases();
   }
 
+  async updateAlias(aliasName: string, targetKeyId: string, now: number): Promise<void> {
+    const old = this.aliases.get(aliasName)!;
+    this.aliases.set(aliasName, { ...old, targetKeyId, lastUpdatedDate: now });
+    await this.saveAliases();
+  }
+
   async deleteAlias(aliasName: string): Promise<void> {
     this.aliases.delete(aliasName);
     await this.saveAliases();

@@ -1,0 +1,58 @@
+// `pqsign cert verify`: one certificate's path to a trust anchor, on its own (RFC 5280 §6 through
+// validatePath, the check CMS and UEFI verification make). The first certificate of CERT is checked;
+// any others in that file, and every --chain file, are untrusted candidates for the path. Trust
+// anchors come only from the --trust-anchor files.
+import { parseTimeOption, wholeSeconds } from '../asn1/time.js';
+import { inFile } from '../errors.js';
+import { readCertificates } from './cert-file.js';
+import type { ParsedCertificate } from './certificate.js';
+import { certificateFacts } from './describe.js';
+import { validatePath } from './path.js';
+
+export interface ChainCheckOptions {
+  trustAnchors: readonly string[];
+  chain: readonly string[];
+  /** validation time, ISO 8601 or "now"; default now */
+  at: string | undefined;
+  /** require extendedKeyUsage codeSigning of the certificate */
+  codeSigning: boolean;
+}
+
+export interface ChainLink {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  keyFingerprint: string | null;
+}
+
+export interface ChainReport {
+  /** the validation time */
+  at: string;
+  codeSigning: boolean;
+  /** certificate first, trust anchor last */
+  chain: ChainLink[];
+}
+
+async function readAll(paths: readonly string[], what: string): Promise<ParsedCertificate[]> {
+  const out: ParsedCertificate[] = [];
+  for (const p of paths) out.push(...(await readCertificates(p, what)));
+  return out;
+}
+
+export async function verifyCertificateChain(certPath: string, opts: ChainCheckOptions): Promise<ChainReport> {
+  const at = opts.at === undefined ? wholeSeconds(new Date()) : parseTimeOption(opts.at, '--at');
+  const [cert, ...bundled] = await readCertificates(certPath);
+  const anchors = await readAll(opts.trustAnchors, 'trust anchor');
+  const intermediates = [...bundled, ...(await readAll(opts.chain, 'chain certificate'))];
+  const path = await inFile(certPath, () => validatePath(cert!, { anchors, intermediates, at, anyEku: !opts.codeSigning }));
+  return {
+    at: at.toISOString(),
+    codeSigning: opts.codeSigning,
+    chain: path.map((c) => {
+      const f = certificateFacts(c);
+      return { subject: f.subject, issuer: f.issuer, serial: f.serial, notBefore: f.notBefore, notAfter: f.notAfter, keyFingerprint: f.keyFingerprint };
+    }),
+  };
+}
