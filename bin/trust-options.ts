@@ -1,5 +1,6 @@
 // The trust inputs every verifying command takes (--key, --key-sha256, --trust-anchor, --policy, --scope,
-// --min-monotonic-count), turned into TrustRules or a loaded Policy. A trust input the user gave is never
+// --min-monotonic-count, and for certificate paths --tsa-anchor, --trust-signing-time, --crl), turned into
+// TrustRules or a loaded Policy. A trust input the user gave is never
 // dropped: one a command cannot use is refused here with a usage error, and one a container cannot check
 // makes that container not count (src/ops/verify.ts).
 import type { Options } from 'yargs';
@@ -19,6 +20,9 @@ export const trustOptions = {
   policy: { type: 'string', describe: 'trust policy file (docs/verification.md): trusted keys, anchors, identities, formats and minimums per scope', group: 'Trust:' },
   scope: { type: 'string', describe: 'with --policy: use this scope for every input instead of matching by path or product', group: 'Trust:' },
   'min-monotonic-count': { type: 'string', describe: 'anti-rollback: refuse UEFI images whose MonotonicCount is below N (UINT64, decimal or 0x hex)', group: 'Trust:' },
+  'tsa-anchor': { type: 'string', describe: 'trusted TSA root, PEM or DER (repeatable): a time-stamp token from a TSA it vouches for fixes the time the path is validated at', group: 'Trust:' },
+  'trust-signing-time': { type: 'boolean', describe: 'without a trusted time-stamp, validate paths at the signer\'s own signingTime attribute (which the signer can backdate)', group: 'Trust:' },
+  crl: { type: 'string', describe: 'CRL file, PEM or DER (repeatable): check revocation; every certificate on the path needs a current CRL from its issuer', group: 'Trust:' },
 } as const satisfies Record<string, Options>;
 
 export interface TrustArgs extends Omit<KeyArgs, 'key'> {
@@ -28,6 +32,9 @@ export interface TrustArgs extends Omit<KeyArgs, 'key'> {
   policy?: string | undefined;
   scope?: string | undefined;
   minMonotonicCount?: string | undefined;
+  tsaAnchor?: string | string[] | undefined;
+  trustSigningTime?: boolean | undefined;
+  crl?: string | string[] | undefined;
 }
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -44,12 +51,18 @@ export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<T
   if (Array.isArray(a.keySha256)) throw usage('--key-sha256 is given more than once');
   if (a.scope !== undefined && a.policy === undefined) throw usage('--scope goes with --policy');
   const minMonotonicCount = a.minMonotonicCount === undefined ? undefined : parseMonotonicCount(a.minMonotonicCount).toString();
-  const empty: TrustRules = { keys: [], anchors: [], minMonotonicCount };
+  const tsaGiven = list(a.tsaAnchor);
+  // --crl only tightens (revocation checking), so it may be added to a policy's scopes like a minimum count
+  const crls = list(a.crl).length ? await readCrlFiles(list(a.crl)) : undefined;
+  const empty: TrustRules = { keys: [], anchors: [], minMonotonicCount, crls };
   if (a.policy !== undefined) {
-    if (refs.length || anchorsGiven.length || a.keySha256 !== undefined) {
-      throw usage('--policy names the trusted keys and anchors: do not combine it with --key, --key-sha256 or --trust-anchor');
+    if (refs.length || anchorsGiven.length || a.keySha256 !== undefined || tsaGiven.length || a.trustSigningTime) {
+      throw usage('--policy names the trusted keys, anchors and times: do not combine it with --key, --key-sha256, --trust-anchor, --tsa-anchor or --trust-signing-time');
     }
     return { rules: empty, policy: await loadPolicy(a.policy, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref }), { composite: true })) };
+  }
+  if ((tsaGiven.length || a.trustSigningTime || crls) && !anchorsGiven.length) {
+    throw usage('--tsa-anchor, --trust-signing-time and --crl apply to certificate paths: give --trust-anchor too');
   }
   const keys = given ?? [];
   if (!given) for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }), { composite: true })); // one passphrase prompt at a time
@@ -58,13 +71,11 @@ export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<T
     // the key file is not the key the fingerprint (e.g. burned into ROM) names: nothing it signed is trusted
     throw new PqsignError('ERR_UNTRUSTED', `--key-sha256 ${pinned} is not the SHA-256 of the --key key (${keys.map((k) => keyFingerprint(k.publicKey)).join(', ')}): nothing can satisfy both`, { detail: 'pinned-key' });
   }
-  const anchors: Uint8Array[] = [];
-  if (anchorsGiven.length) {
-    const { readCertificates } = await import('../src/pki/cert-file.js');
-    for (const p of anchorsGiven) for (const c of await readCertificates(p, 'trust anchor')) anchors.push(c.der);
-  }
+  const anchors = await readCertificateFiles(anchorsGiven, 'trust anchor');
   const rules: TrustRules = {
     ...empty,
+    ...(tsaGiven.length ? { tsaAnchors: await readCertificateFiles(tsaGiven, 'TSA anchor') } : {}),
+    ...(a.trustSigningTime ? { trustSigningTime: true } : {}),
     keys: keys.length
       ? keys.filter((k) => !pinned || keyFingerprint(k.publicKey) === pinned).map((k) => ({ sha256: keyFingerprint(k.publicKey), key: keyData(k) }))
       : pinned ? [{ sha256: pinned }] : [],
@@ -76,9 +87,24 @@ export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<T
   return { rules, policy: undefined };
 }
 
+async function readCertificateFiles(paths: string[], what: string): Promise<Uint8Array[]> {
+  if (!paths.length) return [];
+  const { readCertificates } = await import('../src/pki/cert-file.js');
+  const out: Uint8Array[] = [];
+  for (const p of paths) for (const c of await readCertificates(p, what)) out.push(c.der);
+  return out;
+}
+
+async function readCrlFiles(paths: string[]): Promise<Uint8Array[]> {
+  const { readCrls } = await import('../src/pki/crl.js');
+  const out: Uint8Array[] = [];
+  for (const p of paths) for (const c of await readCrls(p)) out.push(c.der);
+  return out;
+}
+
 /** What verify-attestation is held to: keys and provenance from the flags, or from the policy scope. */
 export async function attestationTrust(a: TrustArgs & { predicateType?: string | undefined; builderId?: string | undefined; sourceUri?: string | undefined }, bundle: string) {
-  if (a.trustAnchor !== undefined || a.keySha256 !== undefined || a.minMonotonicCount !== undefined) {
+  if (a.trustAnchor !== undefined || a.keySha256 !== undefined || a.minMonotonicCount !== undefined || a.tsaAnchor !== undefined || a.crl !== undefined || a.trustSigningTime) {
     throw usage('attestations (DSSE) carry no certificate and no monotonic count: give --key or --policy');
   }
   const { rules, policy } = await resolveTrust(a);

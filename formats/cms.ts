@@ -1,6 +1,7 @@
 // CMS SignedData with ML-DSA (RFC 5652, RFC 9882), detached (default) or attached. The artifact streams
 // through the content digest only; the ML-DSA message is DER(SignedAttributes) — contentType,
 // messageDigest, signingTime, CMSAlgorithmProtection — so a KMS signer sees a small structure (μ or RAW).
+// With --tsa, an RFC 3161 token over the signature value is added as an unsigned attribute before writing.
 // pkijs/asn1js are loaded on first use (the src/cms and src/pki modules import them), never at start-up.
 import { PqsignError } from '../src/errors.js';
 import { encodePem } from '../src/asn1/pem.js';
@@ -24,7 +25,9 @@ export const cms: Format = {
     digest: { type: 'string', describe: 'cms, uefi pkcs7: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882)', for: ['sign'] },
     pem: { type: 'boolean', describe: 'cms: write PEM ("-----BEGIN CMS-----") instead of DER (detached only)', for: ['sign'] },
     'signing-time': { type: 'string', describe: 'cms, uefi pkcs7: signingTime attribute, ISO 8601 (default now)', for: ['sign'] },
-    at: { type: 'string', describe: 'cms, uefi pkcs7: validate certificates at this time (default the signingTime attribute, else now)', for: ['verify'] },
+    tsa: { type: 'string', describe: 'cms, uefi pkcs7: time-stamp the signature at this RFC 3161 TSA (http:// or https:// URL)', for: ['sign'] },
+    'tsa-digest': { type: 'string', describe: 'cms, uefi pkcs7: hash of the time-stamp request, sha512 (default) | sha384 | sha256 | sha3-*', for: ['sign'] },
+    at: { type: 'string', describe: 'cms, uefi pkcs7: verify as if now were this time (certificates without a trusted time-stamp, CRL freshness)', for: ['verify'] },
     'any-eku': { type: 'boolean', describe: 'cms, uefi pkcs7: accept a signer certificate without extendedKeyUsage codeSigning', for: ['verify'] },
   },
   embedsPayload: (options) => options.attached === true,
@@ -36,28 +39,30 @@ export const cms: Format = {
     const attached = o.attached === true;
     const pem = o.pem === true;
     if (attached && pem) throw new PqsignError('ERR_USAGE', '--pem works for detached CMS only (an attached artifact is copied as-is, not base64)');
-    const { signedDataBuilderFor, resolvedSignerOptions } = await import('../src/cms/options.js');
+    const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../src/cms/options.js');
     const b = await signedDataBuilderFor(req.params, req.publicKey, o);
+    const timestamp = await timestamperFor(o);
     const empty = new Uint8Array(0);
     return {
       context: empty,
       head: () => empty,
       update: (chunk) => b.update(chunk),
       tail: () => b.signedAttributes(),
-      container: (signature) => {
+      container: async (signature) => {
+        const tokens = timestamp ? [await timestamp(signature)] : [];
         if (!attached) {
-          const der = b.detached(signature);
+          const der = b.detached(signature, tokens);
           return { prefix: pem ? new TextEncoder().encode(encodePem('CMS', der)) : der, includeArtifact: false, suffix: empty };
         }
         // the layout (and the declared embedding offset) is for the size taken before signing
         if (b.size !== req.artifact.size) {
           throw new PqsignError('ERR_FILE', `changed while being signed (${req.artifact.size} bytes before, ${b.size} read)`, { file: req.artifact.path });
         }
-        return { ...b.attached(signature), includeArtifact: true };
+        return { ...b.attached(signature, tokens), includeArtifact: true };
       },
       resolvedOptions: () => ({ ...resolvedSignerOptions(b), attached, pem }),
       // the SignerInfo (signature included) follows the content, so the prefix is known now: write the content in the μ pass
-      ...(attached ? { embedding: { offset: b.attachedOffset(req.artifact.size), source: 'artifact' as const } } : {}),
+      ...(attached ? { embedding: { offset: b.attachedOffset(req.artifact.size), source: 'artifact' as const, relocatable: !!timestamp } } : {}),
     };
   },
 
@@ -65,7 +70,7 @@ export const cms: Format = {
     noContext(req.context);
     const [{ verifyCms }, { verifierOptionsFor }] = await Promise.all([import('../src/cms/verify.js'), import('../src/cms/options.js')]);
     const v = await verifyCms(req.container, {
-      content: req.payload, key: req.key, ...verifierOptionsFor(req.options, req.trustAnchors),
+      content: req.payload, key: req.key, ...verifierOptionsFor(req.options, req),
       fingerprintPinned: req.keyFingerprints.length > 0, signerCheck: req.signerCheck, verifier: req.verifier,
     });
     return {

@@ -38,8 +38,11 @@ export interface SignSession {
   update(chunk: Uint8Array, emit: (tbs: Uint8Array) => void): void;
   /** TBS bytes after the artifact (called once, after the last chunk) */
   tail(): Uint8Array;
-  /** the container around the signature */
-  container(signature: Uint8Array): ContainerLayout;
+  /**
+   * The container around the signature. May be async: a CMS signature asks a time-stamp authority for a
+   * token over the signature value here (`--tsa`), after signing and before anything is written.
+   */
+  container(signature: Uint8Array): ContainerLayout | Promise<ContainerLayout>;
   /**
    * Options that make a second beginSign over the same artifact produce the same TBS bytes
    * (e.g. the signing time CMS chose). Offline ceremonies (`tbs` / `attach`) store them.
@@ -51,8 +54,11 @@ export interface SignSession {
    * themselves ('artifact') or the TBS bytes update() emits for them ('tbs', e.g. base64url for JWS).
    * The core then writes the output during the one streaming pass, so the container holds exactly
    * the bytes that were signed. Without it, an embedding container is copied in a second read.
+   * `relocatable`: the prefix may turn out longer than `offset` (a time-stamp token added to a CMS
+   * SignerInfo after signing); the embedded bytes are then moved up within the output, never re-read
+   * from the artifact.
    */
-  readonly embedding?: { offset: number; source: 'artifact' | 'tbs' };
+  readonly embedding?: { offset: number; source: 'artifact' | 'tbs'; relocatable?: boolean };
 }
 
 /** Output = prefix ‖ (artifact bytes, copied verbatim or through artifactTransform, if includeArtifact) ‖ suffix. */
@@ -67,7 +73,22 @@ export interface ContainerLayout {
 /** Turns one chunk into output bytes via `emit`; stateful transforms know the total length up front. */
 export type ChunkTransform = (chunk: Uint8Array, emit: (b: Uint8Array) => void) => void;
 
-export interface VerifyRequest {
+/** The certificate-path trust inputs, as plain data (DER): what formats that carry certificates check. */
+export interface PathTrust {
+  /**
+   * Trust anchors (DER certificates) from the user's trust inputs, never from the container. A format
+   * that carries no certificates cannot check them and refuses a non-empty list (ERR_UNTRUSTED).
+   */
+  trustAnchors: readonly Uint8Array[];
+  /** TSA anchors (DER): a time-stamp token whose TSA chains to one fixes the path's validation time */
+  tsaAnchors?: readonly Uint8Array[] | undefined;
+  /** without a trusted time-stamp token, validate the path at the signer's signingTime attribute */
+  trustSigningTime?: boolean | undefined;
+  /** CRLs (DER), given when revocation checking is asked for: every certificate on the path must be covered */
+  crls?: readonly Uint8Array[] | undefined;
+}
+
+export interface VerifyRequest extends PathTrust {
   /** the signature/container file */
   container: string;
   /** the detached payload, when the container does not embed it */
@@ -79,11 +100,6 @@ export interface VerifyRequest {
    * certificate may verify with that key, which must have one of these fingerprints.
    */
   keyFingerprints: readonly string[];
-  /**
-   * Trust anchors (DER certificates) from the user's trust inputs, never from the container. A format
-   * that carries no certificates cannot check them and refuses a non-empty list (ERR_UNTRUSTED).
-   */
-  trustAnchors: readonly Uint8Array[];
   /** identity rules for a signer certificate that chained to an anchor (DER in); throws ERR_UNTRUSTED */
   signerCheck?: ((certificate: Uint8Array) => void) | undefined;
   /** where (μ, signature) is judged, e.g. KMS Verify; locally when absent */

@@ -4,7 +4,8 @@
 // message into CertData. The header does not depend on the signature's value, only on CertData's
 // length, which every CertType knows before signing (an ML-DSA signature has one length per parameter
 // set); so the header is laid out first, and the output is header ‖ CertData ‖ payload after one
-// streaming pass into μ.
+// streaming pass into μ. A pkcs7 CertData time-stamped after signing (--tsa) grows: the payload written
+// in the pass is then moved up within the output.
 import { concatBytes } from '../src/bytes.js';
 import { PqsignError } from '../src/errors.js';
 import { statInput } from '../src/io/read.js';
@@ -64,14 +65,16 @@ export const uefi: Format = {
         parts.push(s.tail());
         return concatBytes(...parts);
       },
-      container: (signature) => {
-        const certData = s.certData(signature);
-        if (certData.length !== s.certDataBytes) throw new Error(`${handler.name} CertData is ${certData.length} bytes, laid out for ${s.certDataBytes}`);
-        return { prefix: concatBytes(header, certData), includeArtifact: true, suffix: new Uint8Array(0) };
+      container: async (signature) => {
+        const certData = await s.certData(signature);
+        if (s.certDataMayGrow ? certData.length < s.certDataBytes : certData.length !== s.certDataBytes) {
+          throw new Error(`${handler.name} CertData is ${certData.length} bytes, laid out for ${s.certDataBytes}`);
+        }
+        return { prefix: concatBytes(encodeHeader(count, s.certType, certData.length), certData), includeArtifact: true, suffix: new Uint8Array(0) };
       },
       resolvedOptions: () => ({ ...s.resolvedOptions(), monotonicCount: count.toString(), uefiCertType: handler.name }),
       // header ‖ CertData is laid out before signing: the payload is written in the μ pass
-      embedding: { offset: header.length + s.certDataBytes, source: 'artifact' },
+      embedding: { offset: header.length + s.certDataBytes, source: 'artifact', relocatable: s.certDataMayGrow === true },
     };
   },
 
@@ -82,7 +85,8 @@ export const uefi: Format = {
     const { layout, certType, certData } = await openImage(req.container);
     const r = await certType.verify({
       file: req.container, certType: layout.certType, certData, certDataOffset: layout.certDataOffset, message: signedMessage(req.container, layout),
-      key: req.key, keyFingerprints: req.keyFingerprints, trustAnchors: req.trustAnchors, signerCheck: req.signerCheck, verifier: req.verifier, options: req.options,
+      key: req.key, keyFingerprints: req.keyFingerprints, trustAnchors: req.trustAnchors, tsaAnchors: req.tsaAnchors, trustSigningTime: req.trustSigningTime,
+      crls: req.crls, signerCheck: req.signerCheck, verifier: req.verifier, options: req.options,
     });
     return { ...r, details: { ...r.details, monotonicCount: layout.monotonicCount.toString(), payloadBytes: layout.payloadBytes } };
   },

@@ -18,11 +18,13 @@ export type ErrorCode =
   | 'ERR_SIGNATURE_INVALID' // cryptographic verification failed
   | 'ERR_CLAIMS' // JWT claim checks failed
   | 'ERR_CHAIN' // certificate path validation failed
+  | 'ERR_REVOKED' // a certificate on the path is revoked (a current CRL from its issuer lists it)
   | 'ERR_UNTRUSTED' // signed, but not by the keys, anchors, identities or formats the trust inputs name
   | 'ERR_ROLLBACK' // a firmware image's monotonic count is below the minimum (anti-rollback)
   | 'ERR_POLICY' // malformed trust policy file (docs/verification.md)
   | 'ERR_SUBJECT' // attestation subject mismatch
   | 'ERR_SIGNER' // signer produced a bad signature or failed
+  | 'ERR_TSA' // the time-stamp authority failed, refused, or answered with an unusable token
   | 'ERR_KMS'; // KMS failure (message carries the KMS error name)
 
 const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
@@ -38,11 +40,13 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   ERR_SIGNATURE_INVALID: EXIT.INVALID,
   ERR_CLAIMS: EXIT.INVALID,
   ERR_CHAIN: EXIT.INVALID,
+  ERR_REVOKED: EXIT.INVALID,
   ERR_UNTRUSTED: EXIT.INVALID,
   ERR_ROLLBACK: EXIT.INVALID,
   ERR_POLICY: EXIT.INPUT,
   ERR_SUBJECT: EXIT.INVALID,
   ERR_SIGNER: EXIT.BACKEND,
+  ERR_TSA: EXIT.BACKEND,
   ERR_KMS: EXIT.BACKEND,
 };
 

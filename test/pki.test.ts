@@ -183,7 +183,7 @@ describe('CMS with a certificate chain', () => {
     expect(r.stderr).toMatch(/certificate "CN=Test Release Signing,O=pqsign tests": signature: signature does not verify with the issuer key \("CN=Test Issuing CA/);
   });
 
-  it('expired and not-yet-valid certificates; validity is checked at signingTime or --at', () => {
+  it('expired and not-yet-valid certificates; validity is checked now (or --at), at signingTime only when trusted', () => {
     const key = keygen(dir, 'old', 'ML-DSA-65');
     const old = join(dir, 'old.pem');
     run(['cert', 'issue', '--ca-key', pki.interKey, '--ca-cert', pki.inter, '--key', key, '--subject', 'CN=Old Signer', '--code-signing',
@@ -194,10 +194,14 @@ describe('CMS with a certificate chain', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/certificate "CN=Old Signer": validity: expired \(notAfter 2020-01-31T00:00:00Z is before the validation time/);
 
-    // signed while valid (signingTime inside the validity): the root and intermediate must be valid then too
+    // a signingTime inside the validity is the signer's claim: not trusted, the leaf is judged now
     const backdated = join(dir, 'backdated.p7s');
     signCms(backdated, ['--cert', old, '--chain', pki.inter, '--signing-time', '2020-01-15T12:00:00Z'], key);
     r = verify([backdated, '--content', fw, '--trust-anchor', pki.root]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/certificate "CN=Old Signer": validity: expired .*signingTime attribute is not trusted without --trust-signing-time/);
+    // trusted: the root and intermediate must be valid then too
+    r = verify([backdated, '--content', fw, '--trust-anchor', pki.root, '--trust-signing-time']);
     expect(r.stderr).toMatch(/certificate "CN=Test Issuing CA,O=pqsign tests": validity: not yet valid/);
 
     const future = join(dir, 'future.pem');
@@ -208,7 +212,7 @@ describe('CMS with a certificate chain', () => {
     r = verify([early, '--content', fw, '--trust-anchor', pki.root]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/certificate "CN=Future Signer": validity: not yet valid \(notBefore 2099-01-01T00:00:00Z/);
-    // --at overrides the signingTime attribute
+    // --at is the verification time
     r = verify([good, '--content', fw, '--trust-anchor', pki.root, '--at', '2100-01-01T00:00:00Z']);
     expect(r.stderr).toMatch(/certificate "CN=Test Release Signing,O=pqsign tests": validity: expired/);
   });
@@ -376,8 +380,8 @@ describe('CMS with a certificate chain', () => {
     const again = await feed(resolved);
     expect(Buffer.from(again.tail()).equals(Buffer.from(tbs))).toBe(true);
     const signature = new Uint8Array(3309).fill(1);
-    const a = first.container(signature);
-    const b = again.container(signature);
+    const a = await first.container(signature);
+    const b = await again.container(signature);
     expect(Buffer.from(b.prefix).equals(Buffer.from(a.prefix)) && Buffer.from(b.suffix).equals(Buffer.from(a.suffix))).toBe(true);
     await expect(cms.beginSign({ artifact, params: leafKey.params, publicKey: leafKey.publicKey, context: new Uint8Array(0), options: { ...resolved, cert: pki.leaf } }))
       .rejects.toThrow(/not both/);

@@ -1,5 +1,6 @@
 // `pqsign cert`: a private X.509 PKI for ML-DSA (RFC 9881). Issuing keys are key references, so a CA key
-// may live in KMS: the TBSCertificate goes through external μ. PKI modules load on first use (pkijs).
+// may live in KMS: the TBSCertificate (and a CRL's TBSCertList) goes through external μ. PKI modules load on
+// first use (pkijs).
 import type { Argv, CommandModule } from 'yargs';
 import { encodePem } from '../../src/asn1/pem.js';
 import { parseTimeOption, wholeSeconds } from '../../src/asn1/time.js';
@@ -211,9 +212,110 @@ const verify: CommandModule<object, VerifyArgs> = {
   }),
 };
 
+interface CrlArgs extends KeyArgs {
+  caKey: string;
+  caCert: string;
+  crlState: string;
+  nextUpdate: string;
+  thisUpdate?: string;
+  json: boolean;
+}
+
+interface RevokeArgs extends CrlArgs {
+  serial: string;
+  reason?: string;
+  date?: string;
+}
+
+interface CrlOutArgs extends CrlArgs {
+  out: string;
+  der: boolean;
+  force: boolean;
+}
+
+const crlOptions = {
+  'ca-key': { type: 'string', demandOption: true, describe: "the CA's key: private key file or awskms://..." },
+  'ca-cert': { type: 'string', demandOption: true, describe: "the CA's certificate (the CRL issuer)" },
+  'crl-state': { type: 'string', demandOption: true, describe: "the CA's revocation state: the last CRL issued, signed by the CA (created when absent, updated in place)" },
+  'next-update': { type: 'string', default: '7d', describe: 'how long the new CRL is current: nextUpdate = thisUpdate + this (90s, 15m, 1h, 7d, 2w)' },
+  'this-update': { type: 'string', describe: 'thisUpdate, ISO 8601 (default now)' },
+  json: jsonOption,
+  'passphrase-file': passphraseFileOption,
+  alg: algOption,
+} as const;
+
+/** Issue the CA's next CRL (number + 1) over `entries` and write it as the new state; returns it. */
+async function nextCrl(a: CrlArgs, ca: import('../../src/pki/certificate.js').ParsedCertificate, number: bigint,
+  entries: import('../../src/pki/crl.js').RevokedEntry[], thisUpdate: Date) {
+  const [{ issueCrl }, { parseDuration }] = await Promise.all([import('../../src/pki/crl-issue.js'), import('../../src/jose/jwt.js')]);
+  const nextUpdate = new Date(thisUpdate.getTime() + parseDuration(a.nextUpdate) * 1000);
+  const issued = await withSigner(a.caKey, a, (signer) => issueCrl({ ca, signer, entries, number: number + 1n, thisUpdate, nextUpdate }));
+  await writeFileAtomic(a.crlState, encodePem('X509 CRL', issued.der));
+  return issued;
+}
+
+const thisUpdateOf = (a: CrlArgs) => (a.thisUpdate === undefined ? wholeSeconds(new Date()) : parseTimeOption(a.thisUpdate, '--this-update'));
+
+const crlFacts = (c: import('../../src/pki/crl.js').ParsedCrl) => ({
+  issuer: c.issuer, number: c.number?.toString(), thisUpdate: c.thisUpdate.toISOString(), nextUpdate: c.nextUpdate?.toISOString(), revoked: c.entries.length,
+});
+
+const revoke: CommandModule<object, RevokeArgs> = {
+  command: 'revoke',
+  describe: "revoke a certificate: record it in the CA's CRL state, a new CRL signed by the CA key (publish it as is, or with `cert crl`)",
+  builder: (y) => y.options({
+    serial: { type: 'string', demandOption: true, describe: 'the certificate\'s serial number, hex as `cert show` prints it' },
+    reason: { type: 'string', describe: 'RFC 5280 reason: keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn, aACompromise (default none: treated as a compromise)' },
+    date: { type: 'string', describe: 'revocationDate, ISO 8601 (default thisUpdate): when the key stopped being trustworthy' },
+    ...crlOptions,
+  }) as never,
+  handler: action(async (a: RevokeArgs) => {
+    await checkOutputs([a.crlState], filesIn(a.caKey, a.caCert, a.passphraseFile), { force: true }); // updated in place
+    const [{ readCertificate }, { parseReason, parseSerial, readCrlState, withRevocation }] = await Promise.all([
+      import('../../src/pki/cert-file.js'), import('../../src/pki/crl-state.js'),
+    ]);
+    const serial = parseSerial(a.serial);
+    const reason = parseReason(a.reason);
+    const thisUpdate = thisUpdateOf(a);
+    const revocationDate = a.date === undefined ? thisUpdate : parseTimeOption(a.date, '--date');
+    if (revocationDate > thisUpdate) throw usage('--date is after thisUpdate: a CRL records revocations that have happened');
+    const ca = await readCertificate(a.caCert, 'CA certificate');
+    const state = await readCrlState(a.crlState, ca);
+    const { entries, replaced } = withRevocation(state, { serial, revocationDate, reason });
+    const { crl } = await nextCrl(a, ca, state.number, entries, thisUpdate);
+    const serialHex = Buffer.from(serial).toString('hex');
+    if (a.json) printJson({ crlState: a.crlState, serial: serialHex, reason: reason ?? null, revocationDate: revocationDate.toISOString(), replaced: !!replaced, ...crlFacts(crl) });
+    else process.stderr.write(`revoked serial ${serialHex} (${reason ?? 'no reason given'}) in ${a.crlState}: CRL number ${crl.number} of "${crl.issuer}", ${crl.entries.length} revoked, next update ${crl.nextUpdate!.toISOString()}\n`);
+  }),
+};
+
+const crl: CommandModule<object, CrlOutArgs> = {
+  command: 'crl',
+  describe: "issue the CA's next CRL (X.509 v2, RFC 5280 §5; CRL number, authority key identifier) from its CRL state",
+  builder: (y) => y.options({
+    ...crlOptions,
+    out: { type: 'string', demandOption: true, describe: 'the CRL to publish (PEM unless --der)' },
+    der: { type: 'boolean', default: false, describe: 'write DER instead of PEM' },
+    force: forceOption,
+  }) as never,
+  handler: action(async (a: CrlOutArgs) => {
+    await checkOutputs([a.crlState], filesIn(a.caKey, a.caCert, a.passphraseFile), { force: true }); // updated in place
+    await checkOutputs([a.out], filesIn(a.caKey, a.caCert, a.passphraseFile, a.crlState), { force: a.force });
+    const [{ readCertificate }, { readCrlState }] = await Promise.all([import('../../src/pki/cert-file.js'), import('../../src/pki/crl-state.js')]);
+    const ca = await readCertificate(a.caCert, 'CA certificate');
+    const state = await readCrlState(a.crlState, ca);
+    // the state first: a CRL number is never issued twice, even when writing --out fails
+    const { der, crl: issued } = await nextCrl(a, ca, state.number, state.entries, thisUpdateOf(a));
+    await writeFileAtomic(a.out, a.der ? der : encodePem('X509 CRL', der));
+    if (a.json) printJson({ out: a.out, crlState: a.crlState, ...crlFacts(issued) });
+    else process.stderr.write(`wrote ${a.out}: CRL number ${issued.number} of "${issued.issuer}", ${issued.entries.length} revoked, next update ${issued.nextUpdate!.toISOString()}\n`);
+  }),
+};
+
 export const cert: CommandModule<object, object> = {
   command: 'cert <command>',
-  describe: 'private PKI: create-ca, issue, csr, show, verify (ML-DSA X.509, RFC 9881)',
-  builder: (y: Argv) => y.command(createCa as never).command(issue as never).command(csr as never).command(show as never).command(verify as never).demandCommand(1, 'give a cert command'),
+  describe: 'private PKI: create-ca, issue, csr, show, verify, revoke, crl (ML-DSA X.509, RFC 9881; CRLs, RFC 5280 §5)',
+  builder: (y: Argv) => y.command(createCa as never).command(issue as never).command(csr as never).command(show as never).command(verify as never)
+    .command(revoke as never).command(crl as never).demandCommand(1, 'give a cert command'),
   handler: () => undefined,
 };

@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('tbs', async () => (await import('./tbs.js')).tbs),
   entry('sign-request', async () => (await import('./sign-request.js')).signRequestCommand),
   entry('attach', async () => (await import('./attach.js')).attach),
+  entry('timestamp', async () => (await import('./timestamp.js')).timestamp),
   entry('attest', async () => (await import('./attest.js')).attest),
   entry('verify-attestation', async () => (await import('./verify-attestation.js')).verifyAttestationCommand),
   entry('kms', async () => (await import('./kms.js')).kms),

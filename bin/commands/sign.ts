@@ -37,6 +37,8 @@ interface Args extends KeyArgs {
   dryRun: boolean;
   manifestOut?: string;
   force: boolean;
+  tsa?: string;
+  tsaDigest?: string;
   junit?: string;
   policy?: string;
   scope?: string;
@@ -71,6 +73,7 @@ export const sign: CommandModule<object, Args> = {
     if (a.out && a.outDir) throw usage('--out and --out-dir cannot be combined');
     if (!(a.concurrency >= 1)) throw usage('--concurrency must be at least 1');
     const context = parseContext(a.context);
+    checkTsa(a, format);
     const outputFor = (f: string) => a.out ?? (a.outDir ? join(a.outDir, basename(f) + format.suffix) : f + format.suffix);
     if (!a.dryRun) {
       // Before the key is loaded: a refusal costs no passphrase prompt and no KMS call.
@@ -112,6 +115,13 @@ export const sign: CommandModule<object, Args> = {
     }
   }),
 };
+
+/** --tsa time-stamps a CMS SignerInfo: the cms format and the UEFI pkcs7 CertType (which refuses it for mldsa). */
+export function checkTsa(a: { tsa?: string | undefined; tsaDigest?: string | undefined }, format: Format): void {
+  if ((a.tsa !== undefined || a.tsaDigest !== undefined) && format.name !== 'cms' && format.name !== 'uefi') {
+    throw usage(`--tsa time-stamps CMS signatures (--format cms, or uefi with the pkcs7 CertType), not ${format.name}`);
+  }
+}
 
 /** `--policy`: every file's scope must trust this key for this format and context, before anything is signed. */
 async function checkPolicy(a: Args, format: string, publicKey: Uint8Array, context: Uint8Array): Promise<void> {

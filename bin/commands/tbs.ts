@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../src/io/atomic.js';
 import { loadPublicKey } from '../../src/keyref.js';
 import { createRequest } from '../../src/ops/ceremony.js';
 import { checkOutputs } from '../../src/io/outputs.js';
-import { action, algOption, contextOption, filesIn, forceOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
+import { action, usage, algOption, contextOption, filesIn, forceOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';
 
 interface Args extends KeyArgs {
@@ -32,6 +32,7 @@ export const tbs: CommandModule<object, Args> = {
   }) as never,
   handler: action(async (a: Args) => {
     const format = formatByName(a.format);
+    if (a.tsa !== undefined) throw usage('--tsa goes to `pqsign attach`: the time-stamp token is asked for over the finished signature');
     const context = parseContext(a.context);
     const out = a.out ?? `${a.file}.tbs.json`;
     await checkOutputs([out], filesIn(a.file, a.key, a.passphraseFile, a.cert, a.chain), { force: a.force });

@@ -14,6 +14,7 @@ import { signingDigest, type Digest, type DigestAlgorithm } from './digests.js';
 import { OID } from './oids.js';
 import { encodeSignedAttributes } from './signed-attributes.js';
 import { encodeSignerInfo, signedDataLayout, type SignerIdentifier } from './signed-data.js';
+import { timeStampAttributes } from './unsigned-attributes.js';
 
 export interface SignedDataOptions {
   params: ParamSet;
@@ -101,23 +102,30 @@ export class SignedDataBuilder {
     return encodeSignedAttributes({ contentType: OID.data, messageDigest, signingTime: this.signingTime, digest: this.digest, params: this.opts.params });
   }
 
-  private parts(signature: Uint8Array, signedAttributes = this.signedAttributes()) {
+  private parts(signature: Uint8Array, signedAttributes = this.signedAttributes(), tokens: readonly Uint8Array[] = []) {
+    const unsigned = tokens.length ? timeStampAttributes(tokens) : undefined;
     return {
       digest: this.digest,
       sid: this.sid,
       certificates: this.certificates.map((c) => c.der),
-      signerInfo: encodeSignerInfo(this.sid, this.digest, signedAttributes, this.opts.params, signature),
+      signerInfo: encodeSignerInfo(this.sid, this.digest, signedAttributes, this.opts.params, signature, unsigned),
     };
   }
 
-  /** ContentInfo(SignedData) DER without the content (detached, eContent absent). */
-  detached(signature: Uint8Array): Uint8Array {
-    return signedDataLayout(this.parts(signature)).prefix;
+  /**
+   * ContentInfo(SignedData) DER without the content (detached, eContent absent). `tokens`: RFC 3161
+   * time-stamp tokens over `signature`, as the unsigned attribute id-aa-timeStampToken.
+   */
+  detached(signature: Uint8Array, tokens: readonly Uint8Array[] = []): Uint8Array {
+    return signedDataLayout(this.parts(signature, undefined, tokens)).prefix;
   }
 
-  /** ContentInfo(SignedData) embedding the content: write prefix ‖ the content bytes ‖ suffix. */
-  attached(signature: Uint8Array): { prefix: Uint8Array; suffix: Uint8Array } {
-    return signedDataLayout(this.parts(signature), this.contentBytes);
+  /**
+   * ContentInfo(SignedData) embedding the content: write prefix ‖ the content bytes ‖ suffix. With `tokens`
+   * the prefix's outer lengths grow, and its own length may too (see attachedOffset).
+   */
+  attached(signature: Uint8Array, tokens: readonly Uint8Array[] = []): { prefix: Uint8Array; suffix: Uint8Array } {
+    return signedDataLayout(this.parts(signature, undefined, tokens), this.contentBytes);
   }
 }
 

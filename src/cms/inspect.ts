@@ -10,8 +10,19 @@ import { OID } from './oids.js';
 import { digestByOid } from './digests.js';
 import { readCms, type CmsSource } from './reader.js';
 import { parseSignerInfo } from './signer-info.js';
+import { readTimeStampToken } from '../tsp/token.js';
 
 const algName = (oid: string) => paramByOid(oid)?.name ?? digestByOid(oid)?.name ?? oid;
+
+/** What a time-stamp token says (whether a TSA anchor vouches for it is for verify to say). */
+function describeToken(der: Uint8Array, label: string): Record<string, unknown> {
+  try {
+    const t = readTimeStampToken(der, label);
+    return { genTime: t.tst.genTime.toISOString(), tsa: t.tsaCert.subject, serial: toHex(t.tst.serial), policy: t.tst.policy, digest: t.tst.imprint.digest.name, algorithm: t.signatureAlgorithm };
+  } catch (e) {
+    return { error: isPqsignError(e) ? e.message : String(e) };
+  }
+}
 
 export async function inspectCms(container: CmsSource): Promise<Record<string, unknown>> {
   const cms = await readCms(container);
@@ -51,6 +62,7 @@ export async function inspectCms(container: CmsSource): Promise<Record<string, u
           signedAttributes: !!si.signedAttributesDer,
           ...(si.signedAttributes?.signingTime ? { signingTime: si.signedAttributes.signingTime.toISOString() } : {}),
           algorithmProtection: !!si.signedAttributes?.algorithmProtection,
+          ...(si.timeStampTokens.length ? { timeStampTokens: si.timeStampTokens.map((t, j) => describeToken(t, `time-stamp token #${j + 1}`)) } : {}),
         };
       } catch (e) {
         return { error: isPqsignError(e) ? e.message : String(e) };

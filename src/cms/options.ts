@@ -1,15 +1,17 @@
 // The CMS options shared by every container that embeds a SignedData (the `cms` format, UEFI's PKCS#7
 // CertType). Signer side: --cert/--chain/--digest/--signing-time as parsed argv, or the resolved options an
 // offline ceremony stored; resolved options carry the certificates themselves (base64 DER), so a request
-// can be completed on another machine without the certificate files. Verifier side: --trust-anchor, --at,
-// --any-eku.
+// can be completed on another machine without the certificate files; --tsa. Verifier side: the path trust
+// (anchors, TSA anchors, trusted signingTime, CRLs), --at, --any-eku.
 import { PqsignError } from '../errors.js';
 import { fromB64 } from '../bytes.js';
 import { parseTimeOption } from '../asn1/time.js';
 import type { ParamSet } from '../params.js';
 import { readCertificates } from '../pki/cert-file.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
+import { parseCrl } from '../pki/crl.js';
 import { SignedDataBuilder } from './builder.js';
+import type { PathTrust } from '../../formats/types.js';
 import type { CmsVerifyOptions } from './verify.js';
 
 type Options = Record<string, unknown>;
@@ -50,16 +52,37 @@ export async function signedDataBuilderFor(params: ParamSet, publicKey: Uint8Arr
   });
 }
 
-/** Options that rebuild the same signed attributes and certificates with signedDataBuilderFor. */
+/**
+ * --tsa URL [--tsa-digest NAME]: a function that asks the TSA for a checked token over a signature value
+ * (RFC 3161 Appendix A), or undefined without --tsa. The URL and digest are checked now, before signing.
+ */
+export async function timestamperFor(o: Options): Promise<((signature: Uint8Array) => Promise<Uint8Array>) | undefined> {
+  const url = single(o.tsa, 'tsa');
+  const digest = single(o.tsaDigest, 'tsa-digest');
+  if (url === undefined) {
+    if (digest !== undefined) throw new PqsignError('ERR_USAGE', '--tsa-digest goes with --tsa');
+    return undefined;
+  }
+  const { requestTimestamp, tsaDigest, tsaUrl } = await import('../tsp/client.js');
+  const tsa = { url: tsaUrl(url), digest: tsaDigest(digest).name };
+  return async (signature) => (await requestTimestamp(signature, tsa)).der;
+}
+
+/** Options that rebuild the same signed attributes and certificates with signedDataBuilderFor (never --tsa: a token is not signed). */
 export const resolvedSignerOptions = (b: SignedDataBuilder): Options => ({
   digest: b.digest.name,
   ...(b.signingTime ? { signingTime: b.signingTime.toISOString() } : {}),
   ...(b.certificates.length ? { certificates: b.certificates.map((c) => Buffer.from(c.der).toString('base64')) } : {}),
 });
 
-/** The trust anchors the caller resolved (DER), --at and --any-eku as verifyCms takes them. */
-export function verifierOptionsFor(o: Options, anchors: readonly Uint8Array[]): Pick<CmsVerifyOptions, 'trustAnchors' | 'at' | 'anyEku'> {
-  const trustAnchors = anchors.map((der, i) => parseCertificate(der, `trust anchor #${i + 1}`));
+/** The path trust the caller resolved (DER), --at and --any-eku as verifyCms takes them. */
+export function verifierOptionsFor(o: Options, trust: PathTrust): Pick<CmsVerifyOptions, 'trustAnchors' | 'tsaAnchors' | 'trustSigningTime' | 'crls' | 'at' | 'anyEku'> {
+  const trustAnchors = trust.trustAnchors.map((der, i) => parseCertificate(der, `trust anchor #${i + 1}`));
+  const tsaAnchors = (trust.tsaAnchors ?? []).map((der, i) => parseCertificate(der, `TSA anchor #${i + 1}`));
+  const crls = trust.crls?.length ? trust.crls.map((der, i) => parseCrl(der, `CRL #${i + 1}`)) : undefined;
   const time = single(o.at, 'at');
-  return { trustAnchors, at: time === undefined ? undefined : parseTimeOption(time, '--at'), anyEku: o.anyEku === true };
+  return {
+    trustAnchors, tsaAnchors, trustSigningTime: trust.trustSigningTime === true, crls,
+    at: time === undefined ? undefined : parseTimeOption(time, '--at'), anyEku: o.anyEku === true,
+  };
 }

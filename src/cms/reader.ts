@@ -36,6 +36,12 @@ export interface CmsFile {
   crls: number;
   /** each SignerInfo, exact bytes */
   signerInfos: Uint8Array[];
+  /**
+   * Where the envelope lies, for rewriting the SignerInfos (adding time-stamp tokens): the headers of the
+   * ContentInfo, its content [0] and the SignedData, and the signerInfos SET's byte range. Offsets are in
+   * the DER stream: the file's bytes (from the source's start), or the decoded DER of a PEM file.
+   */
+  envelope: { headers: Array<{ offset: number; header: Uint8Array; length: number | undefined }>; signerInfos: { start: number; end: number } };
 }
 
 const MAX_CAPTURED = 32 * 1024 * 1024;
@@ -80,6 +86,8 @@ class SignedDataCollector implements TlvEvents {
   sawContent = false;
   private digestAlgorithms: asn1js.AsnType[] | undefined;
   private lastSignedDataTag = 0;
+  readonly headers: Array<{ offset: number; header: Uint8Array; length: number | undefined }> = [];
+  signerInfosOffset = 0;
 
   constructor(private readonly file: string, private readonly sink: ContentSink | undefined) {}
 
@@ -103,6 +111,7 @@ class SignedDataCollector implements TlvEvents {
     const expect = (tag: number, what: string) => {
       if (h.tag !== tag) throw this.bad(`${what}: expected tag 0x${tag.toString(16)}, found 0x${h.tag.toString(16)}`);
     };
+    if (h.depth <= 2 && !(h.depth === 1 && h.index === 0)) this.headers.push({ offset: h.offset, header: Uint8Array.from(h.header), length: h.length });
     switch (h.depth) {
       case 0: return expect(TAG.SEQUENCE, 'ContentInfo');
       case 1:
@@ -137,6 +146,7 @@ class SignedDataCollector implements TlvEvents {
     const rank = (t: number) => (t === EXPLICIT0 ? 1 : t === IMPLICIT1 ? 2 : t === 0x31 ? 3 : 0);
     if (!rank(h.tag) || rank(h.tag) <= rank(this.lastSignedDataTag)) throw this.bad(`unexpected SignedData field with tag 0x${h.tag.toString(16)}`);
     this.lastSignedDataTag = h.tag;
+    if (h.tag === 0x31) this.signerInfosOffset = h.offset;
     if (h.tag === IMPLICIT1) this.inCrls = true;
     else this.begin(h.tag === EXPLICIT0 ? 'certificates' : 'signerInfos', h);
   }
@@ -251,6 +261,10 @@ export async function readCms(source: CmsSource, sink?: ContentSink): Promise<Cm
     certificates: collector.captured.has('certificates') ? collector.parsed('certificates').map((c) => new Uint8Array(c.valueBeforeDecodeView)) : [],
     crls: collector.crlCount,
     signerInfos: collector.parsed('signerInfos').map((s) => new Uint8Array(s.valueBeforeDecodeView)),
+    envelope: {
+      headers: collector.headers,
+      signerInfos: { start: collector.signerInfosOffset, end: collector.signerInfosOffset + collector.captured.get('signerInfos')!.length },
+    },
   };
 }
 

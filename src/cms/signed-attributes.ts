@@ -39,6 +39,8 @@ export interface ReceivedSignedAttributes {
   messageDigest: Uint8Array | undefined;
   signingTime: Date | undefined;
   algorithmProtection: asn1js.AsnType | undefined;
+  /** ESS signingCertificate (v1, RFC 2634) or signingCertificateV2 (RFC 5035): time-stamp tokens carry one */
+  signingCertificate: { v2: boolean; value: asn1js.AsnType } | undefined;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface ReceivedSignedAttributes {
  * each of these may appear once, with exactly one value. Returns the problem as a string when malformed.
  */
 export function readSignedAttributes(set: asn1js.AsnType): ReceivedSignedAttributes | string {
-  const out: ReceivedSignedAttributes = { contentType: undefined, messageDigest: undefined, signingTime: undefined, algorithmProtection: undefined };
+  const out: ReceivedSignedAttributes = { contentType: undefined, messageDigest: undefined, signingTime: undefined, algorithmProtection: undefined, signingCertificate: undefined };
   const seen = new Set<string>();
   const attrs = (set as asn1js.Constructed).valueBlock?.value;
   if (!Array.isArray(attrs) || attrs.length === 0) return 'signedAttrs is empty';
@@ -55,7 +57,7 @@ export function readSignedAttributes(set: asn1js.AsnType): ReceivedSignedAttribu
     if (!(typeB instanceof asn1js.ObjectIdentifier) || !(valuesB instanceof asn1js.Set) || rest.length) return 'a signed attribute is malformed';
     const type = typeB.valueBlock.toString();
     const values = valuesB.valueBlock.value;
-    const known = [OID.contentType, OID.messageDigest, OID.signingTime, OID.algorithmProtection] as string[];
+    const known = [OID.contentType, OID.messageDigest, OID.signingTime, OID.algorithmProtection, OID.signingCertificate, OID.signingCertificateV2] as string[];
     if (!known.includes(type)) continue;
     if (seen.has(type)) return `signed attribute ${type} appears twice`;
     seen.add(type);
@@ -73,6 +75,11 @@ export function readSignedAttributes(set: asn1js.AsnType): ReceivedSignedAttribu
       case OID.signingTime:
         if (v instanceof asn1js.UTCTime || v instanceof asn1js.GeneralizedTime) out.signingTime = v.toDate();
         else return 'signingTime attribute is not a Time';
+        break;
+      case OID.signingCertificate:
+      case OID.signingCertificateV2:
+        // v2 names the certificate with a stronger hash: it decides when both are present (RFC 5816 §2.2.1)
+        if (type === OID.signingCertificateV2 || !out.signingCertificate) out.signingCertificate = { v2: type === OID.signingCertificateV2, value: v };
         break;
       default:
         out.algorithmProtection = v;

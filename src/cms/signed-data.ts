@@ -22,7 +22,9 @@ const CERTIFICATES_TAG = 0xa0; // certificates [0] IMPLICIT CertificateSet
 /** RFC 5652 §5.3: version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier. */
 const signerInfoVersion = (sid: SignerIdentifier) => (sid.kind === 'issuerAndSerialNumber' ? 1 : 3);
 
-export function encodeSignerInfo(sid: SignerIdentifier, digest: DigestAlgorithm, signedAttributes: Uint8Array, params: ParamSet, signature: Uint8Array): Uint8Array {
+/** `unsignedAttributes`: the whole unsignedAttrs [1] (time-stamp tokens), or empty. */
+export function encodeSignerInfo(sid: SignerIdentifier, digest: DigestAlgorithm, signedAttributes: Uint8Array, params: ParamSet, signature: Uint8Array,
+  unsignedAttributes: Uint8Array = new Uint8Array(0)): Uint8Array {
   const sidDer = sid.kind === 'issuerAndSerialNumber'
     ? tlv(TAG.SEQUENCE, sid.issuerDer, tlv(TAG.INTEGER, sid.serial))
     : tlv(SID_SKI_TAG, sid.keyId);
@@ -32,7 +34,8 @@ export function encodeSignerInfo(sid: SignerIdentifier, digest: DigestAlgorithm,
     digestAlgorithmId(digest),
     retag(signedAttributes, SIGNED_ATTRS_TAG),
     signatureAlgorithmId(params),
-    tlv(TAG.OCTET_STRING, signature));
+    tlv(TAG.OCTET_STRING, signature),
+    unsignedAttributes);
 }
 
 export interface SignedDataParts {

@@ -1,11 +1,15 @@
 // One SignerInfo (RFC 5652 §5.3) parsed with pkijs, with the exact bytes verification needs: the signed
-// attributes as signed (SET OF tag), and the digest and signature AlgorithmIdentifiers as encoded.
+// attributes as signed (SET OF tag), the digest and signature AlgorithmIdentifiers as encoded, and the
+// time-stamp tokens among the unsigned attributes (RFC 3161 Appendix A).
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { equalBytes } from '../bytes.js';
 import { PqsignError } from '../errors.js';
-import { algorithmId, type AlgorithmId } from '../pki/certificate.js';
+import { algorithmId, type AlgorithmId, type ParsedCertificate } from '../pki/certificate.js';
+import { keyIdentifier } from '../pki/key-id.js';
 import { readSignedAttributes, type ReceivedSignedAttributes } from './signed-attributes.js';
 import type { SignerIdentifier } from './signed-data.js';
+import { OID } from './oids.js';
 
 export interface ReceivedSignerInfo {
   version: number;
@@ -16,6 +20,8 @@ export interface ReceivedSignerInfo {
   signedAttributes: ReceivedSignedAttributes | undefined;
   signatureAlgorithm: AlgorithmId;
   signature: Uint8Array;
+  /** each value of the id-aa-timeStampToken unsigned attribute(s), exact bytes (ContentInfo DER) */
+  timeStampTokens: Uint8Array[];
 }
 
 /** Signed or unsigned attributes per SignerInfo: far beyond the four pqsign writes and what others add. */
@@ -41,6 +47,7 @@ export function parseSignerInfo(der: Uint8Array, label: string): ReceivedSignerI
   const digestB = fields[2]!;
   const hasAttrs = ctx(fields[3], 0);
   const sigAlgB = fields[hasAttrs ? 4 : 3]!;
+  const unsignedB = fields[hasAttrs ? 6 : 5];
 
   let sid: SignerIdentifier;
   if (si.sid instanceof pkijs.IssuerAndSerialNumber) {
@@ -68,5 +75,27 @@ export function parseSignerInfo(der: Uint8Array, label: string): ReceivedSignerI
     signedAttributes,
     signatureAlgorithm: algorithmId(sigAlgB, `${label} signatureAlgorithm`, 'ERR_SIGNATURE_FORMAT'),
     signature: new Uint8Array(si.signature.valueBlock.valueHexView),
+    timeStampTokens: ctx(unsignedB, 1) ? timeStampTokens(unsignedB as asn1js.Constructed, bad) : [],
   };
+}
+
+/** The values of every id-aa-timeStampToken attribute in unsignedAttrs [1]. */
+function timeStampTokens(unsigned: asn1js.Constructed, bad: (why: string) => PqsignError): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const a of unsigned.valueBlock.value) {
+    const [typeB, valuesB, ...rest] = (a as asn1js.Sequence).valueBlock?.value ?? [];
+    if (!(typeB instanceof asn1js.ObjectIdentifier) || !(valuesB instanceof asn1js.Set) || rest.length) throw bad('an unsigned attribute is malformed');
+    if (typeB.valueBlock.toString() !== OID.timeStampToken) continue;
+    if (!valuesB.valueBlock.value.length) throw bad('the timeStampToken attribute has no value');
+    for (const v of valuesB.valueBlock.value) out.push(new Uint8Array(v.valueBeforeDecodeView));
+  }
+  return out;
+}
+
+/** The certificate the SignerInfo's sid names: by issuer and serial, or by subject key identifier. */
+export function findSignerCertificate(info: ReceivedSignerInfo, certs: readonly ParsedCertificate[]): ParsedCertificate | undefined {
+  const sid = info.sid;
+  return certs.find((c) => sid.kind === 'issuerAndSerialNumber'
+    ? equalBytes(c.issuerDer, sid.issuerDer) && equalBytes(c.serial, sid.serial)
+    : equalBytes(c.subjectKeyId ?? (c.publicKey ? keyIdentifier(c.publicKey.publicKey) : new Uint8Array(0)), sid.keyId));
 }

@@ -2,7 +2,8 @@
 // detached) streams once through every digest the signers need; each SignerInfo's algorithms are checked
 // against RFC 9882 (digest table per parameter set, ML-DSA with parameters absent), then its signed
 // attributes (contentType, messageDigest, CMSAlgorithmProtection per RFC 6211), its signature, and — with
-// trust anchors — its certification path at signingTime (or --at). Several SignerInfos are each reported;
+// trust anchors — its certification path at the genTime of a trusted RFC 3161 time-stamp token, else at
+// the signingTime attribute when the policy trusts it, else now (or --at); with CRLs, its revocation. Several SignerInfos are each reported;
 // the file is valid when at least one of them verifies (and chains to an anchor, when anchors are given).
 import * as asn1js from 'asn1js';
 import { equalBytes, toHex } from '../bytes.js';
@@ -13,13 +14,15 @@ import { MuHasher } from '../mu.js';
 import { feedParts, verifyStreamed, type MessagePart } from '../ops/stream.js';
 import { paramByOid, type ParamSet } from '../params.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
-import { keyIdentifier } from '../pki/key-id.js';
+import type { ParsedCrl } from '../pki/crl.js';
 import { validatePath } from '../pki/path.js';
+import { checkRevocation, type RevocationReport } from '../pki/revocation.js';
 import { algorithmProtectionProblem } from './algorithm-protection.js';
 import { allowedDigests, digestAllowed, digestByOid, type Digest, type DigestAlgorithm } from './digests.js';
 import { readCms, sourcePath, type CmsFile, type CmsSource, type ContentSink } from './reader.js';
 import { OID } from './oids.js';
-import { parseSignerInfo, type ReceivedSignerInfo } from './signer-info.js';
+import { findSignerCertificate, parseSignerInfo, type ReceivedSignerInfo } from './signer-info.js';
+import type { TimestampReport } from '../tsp/token.js';
 
 export interface CmsVerifyOptions {
   /** the detached content: a file, or parts (bytes and file ranges, e.g. a UEFI image's payload ‖ MonotonicCount) */
@@ -27,8 +30,14 @@ export interface CmsVerifyOptions {
   /** pinned signer key */
   key: PublicKey | undefined;
   trustAnchors: readonly ParsedCertificate[];
-  /** validation time for certificates; default the signingTime attribute, else now */
+  /** verify as if now were this time (--at); default now */
   at: Date | undefined;
+  /** TSA anchors: a time-stamp token whose TSA chains to one validates the path at its genTime */
+  tsaAnchors?: readonly ParsedCertificate[] | undefined;
+  /** without a trusted token, validate the path at the signingTime attribute (the policy allows it) */
+  trustSigningTime?: boolean | undefined;
+  /** revocation checking was asked for: every certificate on the path must be covered by one of these CRLs */
+  crls?: readonly ParsedCrl[] | undefined;
   anyEku: boolean;
   /** the caller pins the signer by key fingerprint afterwards: the embedded certificate's key may be used */
   fingerprintPinned?: boolean | undefined;
@@ -48,7 +57,20 @@ export interface SignerReport {
   valid: boolean;
   /** subjects from signer to trust anchor, when a path was validated */
   chain?: string[];
+  /** the time the path was validated at, and why that time */
+  validationTime?: ValidationTime;
+  /** the time-stamp tokens in the unsigned attributes, and whether each is trusted */
+  timestamps?: TimestampReport[];
+  /** with CRLs: what each certificate's CRL said */
+  revocation?: RevocationReport[];
   error?: { code: ErrorCode; message: string };
+}
+
+export interface ValidationTime {
+  time: string;
+  /** timestamp: a trusted token's genTime; signingTime: the signed attribute, trusted by the policy; at / now */
+  source: 'timestamp' | 'signingTime' | 'at' | 'now';
+  reason: string;
 }
 
 export interface CmsVerification {
@@ -134,16 +156,9 @@ function signerLabel(info: ReceivedSignerInfo, cert: ParsedCertificate | undefin
   return `SignerInfo #${index + 1}`;
 }
 
-function findSignerCert(info: ReceivedSignerInfo, certs: readonly ParsedCertificate[]): ParsedCertificate | undefined {
-  const sid = info.sid;
-  return certs.find((c) => sid.kind === 'issuerAndSerialNumber'
-    ? equalBytes(c.issuerDer, sid.issuerDer) && equalBytes(c.serial, sid.serial)
-    : equalBytes(c.subjectKeyId ?? (c.publicKey ? keyIdentifier(c.publicKey.publicKey) : new Uint8Array(0)), sid.keyId));
-}
-
 /** Everything that needs no content: the signer's certificate and key, algorithms, signed attributes. */
 function resolveSigner(s: SignerState, cms: CmsFile, certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): void {
-  s.cert = findSignerCert(s.info!, [...certs, ...opts.trustAnchors]);
+  s.cert = findSignerCertificate(s.info!, [...certs, ...opts.trustAnchors]);
   s.label = signerLabel(s.info!, s.cert, s.index);
   checkAlgorithms(s, cms);
   resolveKey(s, opts);
@@ -202,8 +217,44 @@ function resolveKey(s: SignerState, opts: CmsVerifyOptions): void {
 
 const isNullParams = (algDer: Uint8Array) => algDer.length >= 2 && algDer[algDer.length - 2] === 0x05 && algDer[algDer.length - 1] === 0x00;
 
+/** What the path check of one signer found (undefined parts: no trust anchors, so no path). */
+interface SignerOutcome {
+  chain?: string[];
+  validationTime?: ValidationTime;
+  timestamps?: TimestampReport[];
+  revocation?: RevocationReport[];
+}
+
+/**
+ * The time the signer's path is valid at (docs/pki.md "Which time"): the earliest genTime of a time-stamp
+ * token a TSA anchor vouches for; else the signingTime attribute when trusted (--trust-signing-time or the
+ * policy), which a signer can backdate; else now (or --at).
+ */
+async function validationTimeOf(info: ReceivedSignerInfo, opts: CmsVerifyOptions, now: Date): Promise<{ time: Date; why: ValidationTime; timestamps: TimestampReport[] }> {
+  const iso = (d: Date) => d.toISOString();
+  let timestamps: TimestampReport[] = [];
+  let earliest: { genTime: Date; tsa: string } | undefined;
+  if (info.timeStampTokens.length) {
+    const { checkTimestamp } = await import('../tsp/token.js');
+    const checked = info.timeStampTokens.map((t, i) => checkTimestamp(t, `time-stamp token #${i + 1}`, info.signature, opts.tsaAnchors ?? [], now));
+    timestamps = checked.map((c) => c.report);
+    for (const c of checked) if (c.genTime && (!earliest || c.genTime < earliest.genTime)) earliest = { genTime: c.genTime, tsa: c.report.tsa! };
+  }
+  if (earliest) {
+    return { time: earliest.genTime, timestamps, why: { time: iso(earliest.genTime), source: 'timestamp', reason: `genTime of a time-stamp token by "${earliest.tsa}", a TSA the TSA anchors vouch for` } };
+  }
+  const noToken = timestamps.length ? 'no time-stamp token is trusted' : 'no time-stamp token';
+  const signingTime = info.signedAttributes?.signingTime;
+  if (opts.trustSigningTime && signingTime && signingTime <= now) {
+    return { time: signingTime, timestamps, why: { time: iso(signingTime), source: 'signingTime', reason: `${noToken}; the signingTime attribute is trusted (--trust-signing-time or the policy's trustSigningTime)` } };
+  }
+  const untrustedTime = !signingTime ? '' : opts.trustSigningTime ? '; the signingTime attribute is after the verification time'
+    : '; the signer\'s signingTime attribute is not trusted without --trust-signing-time';
+  return { time: now, timestamps, why: { time: iso(now), source: opts.at ? 'at' : 'now', reason: `${noToken}${untrustedTime}` } };
+}
+
 /** Signature, content digest and path: everything after the content has streamed. */
-async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): Promise<string[] | undefined> {
+async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): Promise<SignerOutcome> {
   const info = s.info!;
   const key = s.key!;
   if (info.signedAttributesDer) {
@@ -222,11 +273,19 @@ async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: reado
     const mu = hashes.map((h) => h.muResults.get(s)).find((x) => x)!;
     if (!(await checkMu(key.params, key.publicKey, mu, info.signature, opts.verifier))) throw fail('ERR_SIGNATURE_INVALID', 'the signature over the content does not verify');
   }
-  if (!opts.trustAnchors.length) return undefined;
-  const at = opts.at ?? info.signedAttributes?.signingTime ?? new Date();
-  const path = validatePath(s.cert!, { anchors: opts.trustAnchors, intermediates: certs, at, anyEku: opts.anyEku });
+  if (!opts.trustAnchors.length) return {};
+  const now = opts.at ?? new Date();
+  const { time, why, timestamps } = await validationTimeOf(info, opts, now);
+  let path: ParsedCertificate[];
+  try {
+    path = validatePath(s.cert!, { anchors: opts.trustAnchors, intermediates: certs, at: time, anyEku: opts.anyEku });
+  } catch (e) {
+    if (isPqsignError(e) && e.code === 'ERR_CHAIN') throw new PqsignError('ERR_CHAIN', `${e.message} [validated at ${why.time}, ${why.source}: ${why.reason}]`);
+    throw e;
+  }
+  const revocation = opts.crls ? checkRevocation(path, { crls: opts.crls, now, validationTime: time }) : undefined;
   opts.signerCheck?.(s.cert!.der);
-  return path.map((c) => c.subject);
+  return { chain: path.map((c) => c.subject), validationTime: why, ...(timestamps.length ? { timestamps } : {}), ...(revocation ? { revocation } : {}) };
 }
 
 const contentParts = (content: string | MessagePart[]): MessagePart[] => (typeof content === 'string' ? [{ path: content }] : content);
@@ -300,10 +359,10 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
 
   const reports: SignerReport[] = [];
   for (const s of signers) {
-    let chain: string[] | undefined;
+    let outcome: SignerOutcome = {};
     if (!s.error) {
       try {
-        chain = await checkSigner(s, hashes, certs, opts);
+        outcome = await checkSigner(s, hashes, certs, opts);
       } catch (e) {
         if (!isPqsignError(e)) throw e;
         s.error = e;
@@ -316,7 +375,7 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
       digest: s.info?.signedAttributesDer ? s.digest?.name : undefined,
       signingTime: s.info?.signedAttributes?.signingTime?.toISOString(),
       valid: !s.error,
-      ...(chain ? { chain } : {}),
+      ...outcome,
       ...(s.error ? { error: { code: s.error.code, message: s.error.message } } : {}),
     });
   }

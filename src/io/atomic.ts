@@ -12,6 +12,8 @@ import { fsByteLength, fsPath } from './fspath.js';
 
 /** Start a background fdatasync after this many bytes written since the last one. */
 const FLUSH_EVERY = 32 * 1024 * 1024;
+/** Block size when moving bytes within an output (moveUp). */
+const MOVE_CHUNK = 4 * 1024 * 1024;
 
 /** Longest file name (bytes) on the file systems pqsign writes to (ext4, XFS, btrfs, APFS, NTFS). */
 const NAME_MAX = 255;
@@ -67,7 +69,7 @@ export class AtomicWriter {
     const tmp = join(dirname(path), tempNameFor(basename(path)));
     live.add(tmp); // before it exists: a signal during open must not miss it
     try {
-      const fh = await open(fsPath(tmp), 'wx', mode);
+      const fh = await open(fsPath(tmp), 'wx+', mode); // readable too: moveUp reads back what was written
       await fh.chmod(mode); // umask must not widen or narrow what we promised (0600 keys)
       return new AtomicWriter(path, tmp, fh);
     } catch (e) {
@@ -94,6 +96,26 @@ export class AtomicWriter {
       off += bytesWritten;
     }
     this.wrote(data.length);
+  }
+
+  /**
+   * Move the bytes [start, end) written so far up to `to` (> start), from the end backwards so nothing is
+   * overwritten before it is read: an embedded artifact whose container prefix grew after signing.
+   */
+  async moveUp(start: number, end: number, to: number): Promise<void> {
+    if (to < start) throw new Error('AtomicWriter.moveUp moves bytes to a higher offset only');
+    const buf = new Uint8Array(Math.min(MOVE_CHUNK, Math.max(end - start, 1)));
+    for (let hi = end; hi > start;) {
+      const lo = Math.max(start, hi - buf.length);
+      const piece = buf.subarray(0, hi - lo);
+      for (let got = 0; got < piece.length;) {
+        const { bytesRead } = await this.fh.read(piece, got, piece.length - got, lo + got);
+        if (bytesRead === 0) throw new Error(`AtomicWriter.moveUp: ${this.tmp} is shorter than ${end} bytes`);
+        got += bytesRead;
+      }
+      await this.writeAt(piece, lo + (to - start));
+      hi = lo;
+    }
   }
 
   /** One background fdatasync at a time, on the thread pool, while writing goes on. */

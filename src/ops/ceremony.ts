@@ -127,14 +127,16 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
  * artifact must be the one the request was made for, the format must yield the request's μ again,
  * and the signature must verify under the request's key over that μ; nothing is written otherwise.
  */
-export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string }): Promise<SignResult> {
+/** `extra`: format options that do not change μ, given at attach time (--tsa). */
+export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string },
+  extra: FormatOptions = {}): Promise<SignResult> {
   const { params, publicKey } = req.key;
   const want = req.raw.artifact;
   const { size } = await statInput(path);
   if (size !== want.size) {
     throw new PqsignError('ERR_FILE', `is ${size} bytes, but ${labels.request} was made for a ${want.size}-byte artifact (${want.name})`, { file: path });
   }
-  const session = await req.format.beginSign({ artifact: { path, size }, params, publicKey, context: req.context, options: req.raw.options });
+  const session = await req.format.beginSign({ artifact: { path, size }, params, publicKey, context: req.context, options: { ...req.raw.options, ...extra } });
   const sha = createHash('sha256');
   await streamToContainer(path, size, output, session, params, publicKey, async (mu) => {
     const sha256 = sha.digest('hex');

@@ -2,7 +2,7 @@
 // the temp output at the offset the format declared while the same chunk hashes into μ, and the
 // prefix (which may hold the signature) and suffix are filled in once the signature exists. The
 // output therefore holds exactly the bytes that were signed, read once; writes of earlier chunks overlap
-// the hashing of later ones. WRITE_DEPTH blocks rotate, so a write that stalls for a moment (the disk
+// the hashing of later ones (a prefix that grew after signing moves them up: see Embedding.relocatable). WRITE_DEPTH blocks rotate, so a write that stalls for a moment (the disk
 // busy with a background flush, see src/io/atomic.ts) does not stall the hashing.
 import type { ContainerLayout, SignSession } from '../../formats/types.js';
 import { AtomicWriter } from '../io/atomic.js';
@@ -52,8 +52,14 @@ export class EmbedWriter {
 
   async finish(layout: ContainerLayout): Promise<void> {
     await this.settled();
-    if (layout.prefix.length !== this.embedding.offset) {
-      throw new Error(`format declared its payload at offset ${this.embedding.offset} but its prefix is ${layout.prefix.length} bytes`);
+    const offset = this.embedding.offset;
+    if (layout.prefix.length !== offset) {
+      if (!this.embedding.relocatable || layout.prefix.length < offset) {
+        throw new Error(`format declared its payload at offset ${offset} but its prefix is ${layout.prefix.length} bytes`);
+      }
+      // a longer prefix (a time-stamp token in a CMS SignerInfo): move what was written, not re-read the artifact
+      await this.w.moveUp(offset, this.pos, layout.prefix.length);
+      this.pos += layout.prefix.length - offset;
     }
     await this.w.writeAt(layout.prefix, 0);
     await this.w.writeAt(layout.suffix, this.pos);

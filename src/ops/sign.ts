@@ -123,7 +123,7 @@ async function inOnePass(path: string, output: string, session: SignSession, pas
   const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
   try {
     const signature = await pass(embed);
-    const layout = session.container(signature);
+    const layout = await session.container(signature);
     if (embed) await embed.finish(layout);
     else await writeContainer(output, path, layout);
     return signature;

@@ -5,7 +5,7 @@ import type { FormatOptions } from '../../formats/types.js';
 import { PqsignError, type ErrorCode } from '../errors.js';
 import { paramByName, type ParamName } from '../params.js';
 import type { Policy } from '../policy/policy.js';
-import type { TrustRules } from '../policy/rules.js';
+import { untrusted, type TrustRules } from '../policy/rules.js';
 import type { RemoteMuVerifier } from '../signer.js';
 import { verifyPath, type VerifyOutcome } from './verify.js';
 
@@ -36,11 +36,15 @@ export interface VerifyShared {
 export async function rulesFor(job: VerifyJob, shared: VerifyShared): Promise<TrustRules> {
   if (!shared.policy) return shared.rules;
   const { scopeFor } = await import('../policy/match.js');
-  const scope = scopeFor(shared.policy, { path: job.file, product: job.product, scope: shared.scope }).rules;
-  // command-line additions that only tighten (--min-monotonic-count)
+  let scope = scopeFor(shared.policy, { path: job.file, product: job.product, scope: shared.scope }).rules;
+  // command-line additions that only tighten (--min-monotonic-count, --crl)
   const min = shared.rules.minMonotonicCount;
-  if (min === undefined || (scope.minMonotonicCount !== undefined && BigInt(scope.minMonotonicCount) >= BigInt(min))) return scope;
-  return { ...scope, minMonotonicCount: min };
+  if (min !== undefined && (scope.minMonotonicCount === undefined || BigInt(scope.minMonotonicCount) < BigInt(min))) scope = { ...scope, minMonotonicCount: min };
+  if (shared.rules.crls?.length) {
+    if (!scope.anchors.length) throw untrusted(scope, 'revocation', 'revocation checking (--crl) needs a certificate path, but the scope names no trustAnchors', job.file);
+    scope = { ...scope, crls: [...(scope.crls ?? []), ...shared.rules.crls] };
+  }
+  return scope;
 }
 
 export async function runVerifyJob(job: VerifyJob, shared: VerifyShared, verifier?: RemoteMuVerifier): Promise<VerifyOutcome> {

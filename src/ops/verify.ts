@@ -176,7 +176,8 @@ async function run(format: Format, container: string, payload: string | undefine
         throw untrusted(rules, 'key', `a ${format.name} signature cannot be checked with the composite ${key.composite.name} key`, container);
       }
       r = await format.verify({
-        container, payload, key, trustAnchors: rules.anchors, signerCheck, verifier: opts.verifier, context,
+        container, payload, key, trustAnchors: rules.anchors, tsaAnchors: rules.tsaAnchors, trustSigningTime: rules.trustSigningTime, crls: rules.crls,
+        signerCheck, verifier: opts.verifier, context,
         keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions,
       });
       break;

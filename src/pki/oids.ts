@@ -8,9 +8,21 @@ export const EXT = {
   extKeyUsage: '2.5.29.37',
 } as const;
 
+/** CRL and CRL entry extensions (RFC 5280 §5.2, §5.3). */
+export const CRL_EXT = {
+  cRLNumber: '2.5.29.20',
+  reasonCode: '2.5.29.21',
+  invalidityDate: '2.5.29.24',
+  deltaCRLIndicator: '2.5.29.27',
+  issuingDistributionPoint: '2.5.29.28',
+  certificateIssuer: '2.5.29.29',
+  authorityKeyIdentifier: '2.5.29.35',
+} as const;
+
 /** RFC 5280 §4.2.1.12 */
 export const KP = {
   codeSigning: '1.3.6.1.5.5.7.3.3',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
   anyExtendedKeyUsage: '2.5.29.37.0',
 } as const;
 

@@ -7,10 +7,13 @@
 // byte for byte one of them. An untrusted certificate that copies an anchor's subject and public key is just
 // another intermediate, so its own fields never replace the anchor's and the path must still end in a link
 // whose signature verifies under an anchor's key.
+// A time-stamping path (RFC 3161 §2.3) ends in a TSA certificate instead: extendedKeyUsage timeStamping only,
+// critical; its certificates may be ECDSA or RSA as well as ML-DSA (public TSAs are classical today).
 // Each failure is an ERR_CHAIN naming the certificate (subject) and the rule.
 import { equalBytes, toHex } from '../bytes.js';
 import { PqsignError } from '../errors.js';
 import type { ParsedCertificate } from './certificate.js';
+import { classicalSignatureProblem } from './classical.js';
 import { KP } from './oids.js';
 import { mlDsaSignatureProblem } from './signature.js';
 
@@ -22,6 +25,8 @@ export interface PathOptions {
   at: Date;
   /** accept a signer certificate without extendedKeyUsage codeSigning */
   anyEku: boolean;
+  /** what the end-entity certificate is for: code signing (the default; ML-DSA only) or a TSA's time stamping */
+  purpose?: 'codeSigning' | 'timeStamping' | undefined;
 }
 
 const MAX_PATH = 10;
@@ -45,6 +50,7 @@ function checkCritical(c: ParsedCertificate): void {
 function checkSigner(c: ParsedCertificate, opts: PathOptions): void {
   checkValidity(c, opts.at);
   checkCritical(c);
+  if (opts.purpose === 'timeStamping') return checkTimeStamping(c);
   if (!c.publicKey) throw chainError(c, 'public key', `holds a ${c.spkiAlgorithm} key, not ML-DSA`);
   if (c.keyUsage && !c.keyUsage.usages.has('digitalSignature')) {
     throw chainError(c, 'keyUsage', `does not allow digitalSignature (has ${[...c.keyUsage.usages].join(', ') || 'none'})`);
@@ -58,13 +64,35 @@ function checkSigner(c: ParsedCertificate, opts: PathOptions): void {
 }
 
 /**
+ * RFC 3161 §2.3: a TSA's certificate has exactly one extendedKeyUsage, id-kp-timeStamping, critical (OpenSSL's
+ * timestamp purpose checks the same); keyUsage, when present, allows digitalSignature or nonRepudiation.
+ */
+export function checkTimeStamping(c: ParsedCertificate): void {
+  const eku = c.extKeyUsage;
+  if (!eku || !eku.critical || eku.purposes.length !== 1 || eku.purposes[0] !== KP.timeStamping) {
+    const has = eku ? `${eku.critical ? 'critical' : 'non-critical'} ${eku.purposes.join(', ')}` : 'none';
+    throw chainError(c, 'extendedKeyUsage', `a time-stamping certificate needs extendedKeyUsage timeStamping only, critical (RFC 3161 §2.3); has ${has}`);
+  }
+  if (c.keyUsage && !c.keyUsage.usages.has('digitalSignature') && !c.keyUsage.usages.has('nonRepudiation')) {
+    throw chainError(c, 'keyUsage', 'allows neither digitalSignature nor nonRepudiation');
+  }
+}
+
+/** Why `child`'s signature does not verify under `issuer`'s key; classical keys only on time-stamping paths. */
+function signatureProblem(child: ParsedCertificate, issuer: ParsedCertificate, classical: boolean): string | undefined {
+  if (issuer.publicKey) return mlDsaSignatureProblem(child.tbs, child.signatureAlgorithm, child.signature, issuer.publicKey);
+  if (!classical) return `the issuer holds a ${issuer.spkiAlgorithm} key, not ML-DSA`;
+  return classicalSignatureProblem(child.tbs, child.signatureAlgorithm, child.signature, issuer.spki);
+}
+
+/**
  * `issuer` may issue `child`, which sits `below` certificates above the signer (0 when child is the signer).
  * `intermediatesBelow` counts the non-self-issued CA certificates between issuer and signer (RFC 5280 §6.1.4 (l)).
  */
-function checkIssuer(issuer: ParsedCertificate, child: ParsedCertificate, isAnchor: boolean, intermediatesBelow: number, at: Date): void {
-  if (!issuer.publicKey) throw chainError(issuer, 'public key', `holds a ${issuer.spkiAlgorithm} key, not ML-DSA`);
+function checkIssuer(issuer: ParsedCertificate, child: ParsedCertificate, isAnchor: boolean, intermediatesBelow: number, at: Date, classical: boolean): void {
+  if (!issuer.publicKey && !classical) throw chainError(issuer, 'public key', `holds a ${issuer.spkiAlgorithm} key, not ML-DSA`);
   if (!child.signatureFieldsMatch) throw chainError(child, 'signature', 'tbsCertificate.signature differs from signatureAlgorithm (RFC 5280 §4.1.1.2)');
-  const problem = mlDsaSignatureProblem(child.tbs, child.signatureAlgorithm, child.signature, issuer.publicKey);
+  const problem = signatureProblem(child, issuer, classical);
   if (problem) throw chainError(child, 'signature', `${problem} ("${issuer.subject}")`);
   checkValidity(issuer, at);
   if (!isAnchor) checkCritical(issuer);
@@ -79,13 +107,14 @@ function checkIssuer(issuer: ParsedCertificate, child: ParsedCertificate, isAnch
 /** The validated path, signer first and trust anchor last; throws ERR_CHAIN. */
 export function validatePath(signer: ParsedCertificate, opts: PathOptions): ParsedCertificate[] {
   const isAnchor = (c: ParsedCertificate) => opts.anchors.some((a) => equalBytes(a.der, c.der));
+  const classical = opts.purpose === 'timeStamping';
   checkSigner(signer, opts);
 
   const extend = (path: ParsedCertificate[]): ParsedCertificate[] => {
     const cert = path[path.length - 1]!;
     if (isAnchor(cert)) return path;
     if (path.length > MAX_PATH) throw chainError(cert, 'path', `no trust anchor within ${MAX_PATH} certificates`);
-    if (selfIssued(cert) && mlDsaSelfSigned(cert)) throw chainError(cert, 'trust anchor', 'is self-signed but is not one of the trust anchors');
+    if (selfIssued(cert) && signatureProblem(cert, cert, classical) === undefined) throw chainError(cert, 'trust anchor', 'is self-signed but is not one of the trust anchors');
     // Issuer by name (RFC 5280 §6.1.3 (a)(4)); a matching key identifier only orders the candidates.
     const keyIdMatches = (c: ParsedCertificate) => !!cert.authorityKeyId && !!c.subjectKeyId && equalBytes(cert.authorityKeyId, c.subjectKeyId);
     const candidates = [...opts.anchors, ...opts.intermediates]
@@ -99,7 +128,7 @@ export function validatePath(signer: ParsedCertificate, opts: PathOptions): Pars
     let first: unknown;
     for (const issuer of candidates) {
       try {
-        checkIssuer(issuer, cert, isAnchor(issuer), intermediatesBelow, opts.at);
+        checkIssuer(issuer, cert, isAnchor(issuer), intermediatesBelow, opts.at, classical);
         return extend([...path, issuer]);
       } catch (e) {
         first ??= e;
@@ -108,10 +137,6 @@ export function validatePath(signer: ParsedCertificate, opts: PathOptions): Pars
     throw first;
   };
   return extend([signer]);
-}
-
-function mlDsaSelfSigned(c: ParsedCertificate): boolean {
-  return !!c.publicKey && mlDsaSignatureProblem(c.tbs, c.signatureAlgorithm, c.signature, c.publicKey) === undefined;
 }
 
 /** Short description of a certificate for reports. */

@@ -1,8 +1,9 @@
 // Trust policies (`--policy FILE`, docs/verification.md, schema in docs/policy.schema.json): one reviewable
 // JSON statement of whom a factory line or release gate trusts for what. Named scopes, matched by artifact
 // path glob or manifest product; per scope the trusted keys and/or trust anchors with identity rules on
-// the signer certificate, allowed formats, required context, minimum parameter set, an anti-rollback
-// minimum MonotonicCount and attestation provenance requirements. Parsed strictly (an unknown key is an
+// the signer certificate, TSA anchors, whether signingTime is trusted, CRLs, allowed formats, required
+// context, minimum parameter set, an anti-rollback minimum MonotonicCount and attestation provenance
+// requirements. Parsed strictly (an unknown key is an
 // error, not a silently ignored rule), then resolved: key and certificate files relative to the policy's
 // directory, awskms:// keys through their public key, so that workers receive plain TrustRules.
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -88,7 +89,9 @@ export async function loadPolicy(file: string, loadKey: KeyLoader): Promise<Poli
   return { file, scopes };
 }
 
-const SCOPE_KEYS = ['name', 'match', 'keys', 'trustAnchors', 'signer', 'formats', 'context', 'minAlgorithm', 'minMonotonicCount', 'attestation'] as const;
+const SCOPE_KEYS = [
+  'name', 'match', 'keys', 'trustAnchors', 'tsaAnchors', 'trustSigningTime', 'crls', 'signer', 'formats', 'context', 'minAlgorithm', 'minMonotonicCount', 'attestation',
+] as const;
 
 async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey: KeyLoader): Promise<PolicyScope> {
   const o = r.object(v, at, SCOPE_KEYS, ['name', 'match']);
@@ -117,14 +120,31 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
       }
     }
   }
-  const anchors: Uint8Array[] = [];
-  if (o.trustAnchors !== undefined) {
+  const certificates = async (field: 'trustAnchors' | 'tsaAnchors', what: string): Promise<Uint8Array[]> => {
+    const out: Uint8Array[] = [];
+    if (o[field] === undefined) return out;
     const { readCertificates } = await import('../pki/cert-file.js');
-    for (const [j, p] of r.strings(o.trustAnchors, `${at}.trustAnchors`).entries()) {
-      for (const c of await readCertificates(local(p), `trust anchor (${at}.trustAnchors[${j}])`)) anchors.push(c.der);
+    for (const [j, p] of r.strings(o[field], `${at}.${field}`).entries()) {
+      for (const c of await readCertificates(local(p), `${what} (${at}.${field}[${j}])`)) out.push(c.der);
+    }
+    return out;
+  };
+  const anchors = await certificates('trustAnchors', 'trust anchor');
+  if (!keys.length && !anchors.length) throw r.fail(at, 'trusts nothing: give "keys" and/or "trustAnchors"');
+  // time-stamps, signing times and CRLs are about certificate paths: without anchors they would be ignored
+  for (const field of ['tsaAnchors', 'trustSigningTime', 'crls'] as const) {
+    if (o[field] !== undefined && !anchors.length) throw r.fail(`${at}.${field}`, 'applies to certificate paths: it needs "trustAnchors"');
+  }
+  const tsaAnchors = await certificates('tsaAnchors', 'TSA anchor');
+  if (o.trustSigningTime !== undefined && typeof o.trustSigningTime !== 'boolean') throw r.fail(`${at}.trustSigningTime`, 'must be true or false');
+  let crls: Uint8Array[] | undefined;
+  if (o.crls !== undefined) {
+    const { readCrls } = await import('../pki/crl.js');
+    crls = [];
+    for (const [j, p] of r.strings(o.crls, `${at}.crls`).entries()) {
+      for (const c of await readCrls(local(p), `CRL (${at}.crls[${j}])`)) crls.push(c.der);
     }
   }
-  if (!keys.length && !anchors.length) throw r.fail(at, 'trusts nothing: give "keys" and/or "trustAnchors"');
   const signer = o.signer === undefined ? undefined : readIdentity(r, o.signer, `${at}.signer`);
   if (signer && !anchors.length) throw r.fail(`${at}.signer`, 'identity rules need "trustAnchors" (only a certificate that chains to an anchor has a vouched-for identity)');
 
@@ -158,6 +178,9 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
   }
   const rules: TrustRules = {
     scope: name, keys, anchors, signer,
+    ...(tsaAnchors.length ? { tsaAnchors } : {}),
+    ...(o.trustSigningTime === true ? { trustSigningTime: true } : {}),
+    ...(crls ? { crls } : {}),
     formats: o.formats === undefined ? undefined : formatList(r, o.formats, `${at}.formats`),
     context, minAlgorithm, minMonotonicCount, attestation,
   };

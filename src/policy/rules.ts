@@ -29,6 +29,12 @@ export interface TrustRules {
   keys: TrustedKey[];
   /** trust anchors, DER */
   anchors: Uint8Array[];
+  /** TSA anchors, DER: a time-stamp token chaining to one fixes the path's validation time (needs anchors) */
+  tsaAnchors?: Uint8Array[] | undefined;
+  /** without a trusted time-stamp token, validate paths at the signer's signingTime attribute (needs anchors) */
+  trustSigningTime?: boolean | undefined;
+  /** CRLs, DER: revocation checking is asked for; every certificate on a path must be covered (needs anchors) */
+  crls?: Uint8Array[] | undefined;
   /** identity rules for a signer certificate that chained to an anchor */
   signer?: IdentityRule | undefined;
   /** formats a container may be in */

@@ -3,7 +3,7 @@
 // SignedData). The container (header, count, payload, signed message payload ‖ count) is
 // formats/uefi.ts; an entry only turns that signed message into CertData and back. Adding a CertType
 // is one module plus one line in CERT_TYPES.
-import type { FormatOptions, VerifyResult } from '../../formats/types.js';
+import type { FormatOptions, PathTrust, VerifyResult } from '../../formats/types.js';
 import { PqsignError } from '../errors.js';
 import type { PublicKey } from '../keys/spki.js';
 import type { ParamSet } from '../params.js';
@@ -32,16 +32,18 @@ export interface CertTypeSession {
   readonly context: Uint8Array;
   /** |CertData|, known before anything is signed: the header (dwLength) is laid out from it */
   readonly certDataBytes: number;
+  /** CertData may end up longer than certDataBytes (a time-stamp token added after signing) */
+  readonly certDataMayGrow?: boolean;
   head(): Uint8Array;
   /** one piece of the signed message (payload chunks, then the 8 count bytes) */
   update(chunk: Uint8Array, emit: (tbs: Uint8Array) => void): void;
   tail(): Uint8Array;
-  certData(signature: Uint8Array): Uint8Array;
+  certData(signature: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** options that make a second beginSign produce the same TBS bytes (e.g. a CMS signing time) */
   resolvedOptions(): FormatOptions;
 }
 
-export interface CertTypeVerifyRequest {
+export interface CertTypeVerifyRequest extends PathTrust {
   file: string;
   certType: Uint8Array;
   certData: Uint8Array;
@@ -52,7 +54,6 @@ export interface CertTypeVerifyRequest {
   /** --key, when given */
   key: PublicKey | undefined;
   keyFingerprints: readonly string[];
-  trustAnchors: readonly Uint8Array[];
   signerCheck?: ((certificate: Uint8Array) => void) | undefined;
   verifier?: RemoteMuVerifier | undefined;
   options: FormatOptions;

@@ -46,6 +46,9 @@ export const mldsaCertType: CertTypeHandler = {
     if (req.context.length) {
       throw new PqsignError('ERR_CONTEXT', 'the uefi mldsa CertType fixes its own ML-DSA context (the CertType GUID); drop --context');
     }
+    if (req.options.tsa !== undefined) {
+      throw new PqsignError('ERR_USAGE', 'the uefi mldsa CertType has no room for a time-stamp token: use --uefi-cert-type pkcs7 (with --cert) for --tsa');
+    }
     const certType = mldsaCertTypeGuid(req.params);
     return {
       certType,

@@ -48,8 +48,9 @@ export const pkcs7CertType: CertTypeHandler = {
     if (req.context.length) {
       throw new PqsignError('ERR_CONTEXT', 'the uefi pkcs7 CertType signs with the empty ML-DSA context (RFC 9882 §3.2); drop --context');
     }
-    const { signedDataBuilderFor, resolvedSignerOptions } = await import('../cms/options.js');
+    const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../cms/options.js');
     const b = await signedDataBuilderFor(req.params, req.publicKey, req.options);
+    const timestamp = await timestamperFor(req.options);
     if (!b.certificates.length) {
       throw new PqsignError('ERR_USAGE', 'the uefi pkcs7 CertType needs --cert (the signer certificate): edk2\'s Pkcs7Verify finds the signer among the embedded certificates');
     }
@@ -64,11 +65,15 @@ export const pkcs7CertType: CertTypeHandler = {
       certType: GUID,
       context: empty,
       certDataBytes,
+      certDataMayGrow: !!timestamp,
       head: () => empty,
       update: (chunk) => b.update(chunk),
       tail: () => b.signedAttributes(),
-      certData: (signature) => {
-        const der = b.detached(signature);
+      certData: async (signature) => {
+        const der = b.detached(signature, timestamp ? [await timestamp(signature)] : []);
+        if (timestamp && der.length > WRAPPED_MAX_BYTES) {
+          throw new PqsignError('ERR_USAGE', `with the time-stamp token the PKCS7 CertData would be ${der.length} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer --chain certificates`);
+        }
         if (!isWrappedContentInfo(der)) throw new Error(`PKCS7 CertData of ${der.length} bytes is not in the WrapPkcs7Data form`);
         return der;
       },
@@ -97,7 +102,7 @@ export const pkcs7CertType: CertTypeHandler = {
   async verify(req) {
     const [{ verifyCms }, { verifierOptionsFor }] = await Promise.all([import('../cms/verify.js'), import('../cms/options.js')]);
     const v = await verifyCms(certDataRange(req.file, req.certDataOffset, req.certData), {
-      content: req.message, key: req.key, ...verifierOptionsFor(req.options, req.trustAnchors),
+      content: req.message, key: req.key, ...verifierOptionsFor(req.options, req),
       fingerprintPinned: req.keyFingerprints.length > 0, signerCheck: req.signerCheck, verifier: req.verifier,
     });
     return { params: v.params, keyFingerprint: keyFingerprint(v.publicKey), details: { certType: 'pkcs7', certTypeGuid: guidText(req.certType), signers: v.signers } };
