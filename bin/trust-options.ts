@@ -9,8 +9,8 @@ import { loadPublicKey } from '../src/keyref.js';
 import { keyFingerprint, parseFingerprint } from '../src/keys/fingerprint.js';
 import { keyData, type PublicKey } from '../src/keys/spki.js';
 import { loadPolicy, type Policy } from '../src/policy/policy.js';
-import { untrusted, type TrustRules } from '../src/policy/rules.js';
-import { paramByName } from '../src/params.js';
+import { checkKeyOnlyFormat, untrusted, type TrustRules } from '../src/policy/rules.js';
+import { PARAM_SETS, paramByName } from '../src/params.js';
 import { parseMonotonicCount } from '../src/uefi/image.js';
 import { keyRefOptions, usage, type KeyArgs } from './cli.js';
 
@@ -102,6 +102,21 @@ async function readCrlFiles(paths: string[]): Promise<Uint8Array[]> {
   return out;
 }
 
+/**
+ * The ML-DSA keys that may verify a JWT or DSSE signature under these rules (allowed for the format, of the
+ * minimum parameter set), after every rule such a signature cannot satisfy has failed it.
+ */
+export function keyOnlyFormatKeys(rules: TrustRules, format: 'jwt' | 'dsse', file?: string): PublicKey[] {
+  checkKeyOnlyFormat(rules, format, file);
+  const min = PARAM_SETS.findIndex((p) => p.name === rules.minAlgorithm);
+  // composite keys have no parameter set here: JWT and DSSE carry ML-DSA signatures only
+  const keys = rules.keys
+    .filter((k) => k.key && (!k.formats || k.formats.includes(format)) && PARAM_SETS.findIndex((p) => p.name === k.key!.alg) >= Math.max(min, 0))
+    .map((k) => ({ params: paramByName(k.key!.alg)!, publicKey: k.key!.publicKey }));
+  if (!keys.length) throw untrusted(rules, 'key', `no trusted key can verify a ${format} signature here (it needs the key itself, allowed for ${format}, of the minimum parameter set)`, file);
+  return keys;
+}
+
 /** What verify-attestation is held to: keys and provenance from the flags, or from the policy scope. */
 export async function attestationTrust(a: TrustArgs & { predicateType?: string | undefined; builderId?: string | undefined; sourceUri?: string | undefined }, bundle: string) {
   if (a.trustAnchor !== undefined || a.keySha256 !== undefined || a.minMonotonicCount !== undefined || a.tsaAnchor !== undefined || a.crl !== undefined || a.trustSigningTime) {
@@ -109,10 +124,7 @@ export async function attestationTrust(a: TrustArgs & { predicateType?: string |
   }
   const { rules, policy } = await resolveTrust(a);
   const scoped = policy ? (await import('../src/policy/match.js')).scopeFor(policy, { path: bundle, scope: a.scope }).rules : rules;
-  if (scoped.formats && !scoped.formats.includes('dsse')) throw untrusted(scoped, 'format', `the scope trusts ${scoped.formats.join(', ')} signatures, not dsse attestations`, bundle);
-  // DSSE carries ML-DSA signatures only: composite keys cannot check one
-  const keys = scoped.keys.filter((k) => k.key && (!k.formats || k.formats.includes('dsse')) && paramByName(k.key.alg)).map((k) => ({ params: paramByName(k.key!.alg)!, publicKey: k.key!.publicKey }));
-  if (!keys.length) throw untrusted(scoped, 'key', 'no trusted key can check a DSSE attestation (it needs the key itself, not a fingerprint or a trust anchor)', bundle);
+  const keys = keyOnlyFormatKeys(scoped, 'dsse', bundle);
   const rule = scoped.attestation ?? {};
   const both = (flag: string | undefined, policyValue: string | undefined, name: string) => {
     if (flag !== undefined && policyValue !== undefined && flag !== policyValue) throw usage(`--${name} ${flag} contradicts the policy's ${policyValue}`);

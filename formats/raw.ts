@@ -8,6 +8,7 @@ import { PARAM_SETS, paramBySignatureLength } from '../src/params.js';
 import { readRange } from '../src/io/range.js';
 import { booleanOption, refuseTrustAnchors } from './shared.js';
 import { structuredInput } from './structured-input.js';
+import { MAX_HEADER_CHARS } from '../src/jose/header.js';
 import type { Format, VerifyRequest } from './types.js';
 import { COMPOSITE_ALGS, type CompositeAlg } from '../src/composite-params.js';
 import { CompositeHasher } from '../src/composite/message.js';
@@ -32,7 +33,7 @@ export const raw: Format = {
     checkContext(req.context);
     // Cross-protocol reuse: with the empty context a raw signature over such bytes is valid in that protocol.
     if (!req.context.length && !booleanOption(req.options, 'allowStructuredInput')) {
-      const what = structuredInput(await readRange(req.artifact.path, 0, Math.min(req.artifact.size, 8192)));
+      const what = structuredInput(await readRange(req.artifact.path, 0, Math.min(req.artifact.size, MAX_HEADER_CHARS + 1)));
       if (what) {
         throw new PqsignError('ERR_USAGE',
           `is ${what}: a raw signature over it with the empty context would be valid in that protocol too. Sign with a non-empty --context, use that format, or pass --allow-structured-input if this is intended`,

@@ -11,9 +11,13 @@ const ascii = (b: Uint8Array, n: number) => Buffer.from(b.subarray(0, n)).toStri
 /** DSSE v1 PAE: "DSSEv1 " LEN SP type ... (secure-systems-lab/dsse protocol.md). */
 const dssePae = (b: Uint8Array) => ascii(b, 7) === 'DSSEv1 ';
 
-/** A JWS signing input: BASE64URL(header) '.' ..., the header a JSON object with "alg" (RFC 7515 §5.1). */
+/**
+ * A JWS signing input: BASE64URL(header) '.' ..., the header a JSON object with "alg" (RFC 7515 §5.1). The
+ * head read covers any header pqsign's JWS reader accepts (MAX_HEADER_CHARS), so a padded header cannot
+ * push the '.' out of sight.
+ */
 function jwsSigningInput(b: Uint8Array): boolean {
-  const text = ascii(b, Math.min(b.length, 8192));
+  const text = ascii(b, b.length);
   const dot = text.indexOf('.');
   if (dot < 4 || !/^[A-Za-z0-9_-]+$/.test(text.slice(0, dot))) return false;
   try {
@@ -33,34 +37,52 @@ function coseSigStructure(b: Uint8Array): boolean {
   return COSE_CONTEXTS.includes(ascii(b.subarray(2), len)) && b.length >= 2 + len;
 }
 
-/** DER(SignedAttributes) (RFC 5652 §5.4): a SET whose first attribute has a PKCS #9 attribute type. */
-const PKCS9 = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09];
+/**
+ * SignedAttributes (RFC 5652 §5.4): a SET whose first element is an Attribute, SEQUENCE { OID, SET }. Any
+ * attribute type and BER indefinite lengths too: the guard must not depend on which attribute sorts first.
+ */
 function cmsSignedAttributes(b: Uint8Array): boolean {
   if (b[0] !== 0x31) return false;
-  const body = derBody(b);
-  if (body === undefined || b[body] !== 0x30) return false;
-  const attr = derBody(b, body);
-  return attr !== undefined && PKCS9.every((x, i) => b[attr + i] === x);
+  const attr = body(b, 0);
+  if (attr === undefined || b[attr] !== 0x30) return false;
+  const type = body(b, attr);
+  return type !== undefined && b[type] === 0x06 && b[end(b, type) ?? -1] === 0x31;
 }
 
-/** TBSCertificate (v2/v3), TBSCertList (v2) and CertificationRequestInfo (v1): what X.509 PKIs sign. */
+/**
+ * What X.509 PKIs sign: TBSCertificate v3 ([0] version first), v1 (serial INTEGER, then the signature
+ * AlgorithmIdentifier), TBSCertList (an optional INTEGER version, then an AlgorithmIdentifier) and
+ * CertificationRequestInfo (INTEGER 0, then a Name SEQUENCE).
+ */
 function x509ToBeSigned(b: Uint8Array): boolean {
   if (b[0] !== 0x30) return false;
-  const body = derBody(b);
-  if (body === undefined) return false;
-  const v = Array.from(b.subarray(body, body + 5));
-  const tbsCertificate = v[0] === 0xa0 && v[1] === 0x03 && v[2] === 0x02 && v[3] === 0x01 && (v[4] === 1 || v[4] === 2);
-  const versioned = v[0] === 0x02 && v[1] === 0x01 && (v[2] === 0 || v[2] === 1) && b[body + 3] === 0x30;
-  return tbsCertificate || versioned;
+  const first = body(b, 0);
+  if (first === undefined) return false;
+  if (b[first] === 0xa0) return true;
+  const afterFirst = end(b, first);
+  if (b[first] === 0x02 && afterFirst !== undefined && b[afterFirst] === 0x30) return true;
+  return b[first] === 0x30 && b[body(b, first) ?? -1] === 0x06;
 }
 
-/** Offset of the contents of the DER TLV at `at`, or undefined when its header is not a valid length. */
-function derBody(b: Uint8Array, at = 0): number | undefined {
+/** Offset of the contents of the BER TLV at `at` (definite or indefinite length), or undefined. */
+function body(b: Uint8Array, at: number): number | undefined {
   const l = b[at + 1];
   if (l === undefined) return undefined;
-  if (l < 0x80) return at + 2;
+  if (l <= 0x80) return at + 2;
   const n = l & 0x7f;
-  return n >= 1 && n <= 4 ? at + 2 + n : undefined;
+  return n <= 4 ? at + 2 + n : undefined;
+}
+
+/** Offset just past the definite-length TLV at `at`, or undefined. */
+function end(b: Uint8Array, at: number): number | undefined {
+  const l = b[at + 1];
+  if (l === undefined || l === 0x80) return undefined;
+  if (l < 0x80) return at + 2 + l;
+  const n = l & 0x7f;
+  if (n > 4 || at + 2 + n > b.length) return undefined;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + b[at + 2 + i]!;
+  return at + 2 + n + len;
 }
 
 const STRUCTURES: ReadonlyArray<[string, (b: Uint8Array) => boolean]> = [

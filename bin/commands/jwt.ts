@@ -3,10 +3,8 @@ import { loadSigner } from '../../src/keyref.js';
 import { readSmallFile } from '../../src/io/read.js';
 import { PqsignError, inFile } from '../../src/errors.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, parseDuration, signJwt, verifyJwtWithAny } from '../../src/jose/jwt.js';
-import { paramByName, PARAM_SETS } from '../../src/params.js';
-import { untrusted } from '../../src/policy/rules.js';
 import type { PublicKey } from '../../src/keys/spki.js';
-import { resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
+import { keyOnlyFormatKeys, resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 import { action, algOption, keyOption, keyRefOptions, passphraseFileOption, usage, type KeyArgs } from '../cli.js';
 
 /** JWTs and their claims are small; anything bigger is a wrong file. */
@@ -115,14 +113,8 @@ async function jwtKeys(a: VerifyArgs): Promise<PublicKey[]> {
     const only = a.scope ?? (policy.scopes.length === 1 ? policy.scopes[0]!.name : jwtScopes.length === 1 ? jwtScopes[0]!.name : undefined);
     if (only === undefined) throw usage('the policy has several scopes: name the one for tokens with --scope');
     scoped = scopeFor(policy, { scope: only }).rules;
-    if (scoped.formats && !scoped.formats.includes('jwt')) throw untrusted(scoped, 'format', `the scope trusts ${scoped.formats.join(', ')} signatures, not jwt`);
   }
-  const min = PARAM_SETS.findIndex((p) => p.name === scoped.minAlgorithm);
-  const keys = scoped.keys
-    .filter((k) => k.key && (!k.formats || k.formats.includes('jwt')) && PARAM_SETS.findIndex((p) => p.name === k.key!.alg) >= min) // composite keys: not JWT keys
-    .map((k) => ({ params: paramByName(k.key!.alg)!, publicKey: k.key!.publicKey }));
-  if (!keys.length) throw untrusted(scoped, 'key', 'no trusted key can verify a JWT here (it needs the key itself, allowed for jwt, of the minimum parameter set)');
-  return keys;
+  return keyOnlyFormatKeys(scoped, 'jwt');
 }
 
 export const jwt: CommandModule = {

@@ -7,6 +7,7 @@ import { pairTree } from '../../src/ops/tree.js';
 import { readManifest } from '../../src/manifest.js';
 import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
 import { mapBounded } from '../../src/ops/pool.js';
+import { PqsignError } from '../../src/errors.js';
 import { isKmsRef } from '../../src/kms/uri.js';
 import { runVerifyJob, type VerifyJob, type VerifyShared } from '../../src/ops/verify-job.js';
 import { action, algOption, contextOption, jsonOption, parseContext, passphraseFileOption, printJson, reportError, usage } from '../cli.js';
@@ -64,8 +65,8 @@ export const verify: CommandModule<object, Args> = {
     if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!) && a.policy === undefined)) throw usage('--kms needs --key awskms://... (one key, no --policy)');
     const kms = a.kms ? await openKms(refs[0]!) : undefined;
     const trust = await resolveTrust(a, kms ? [kms] : undefined);
-    const jobs = await plan(a, files);
     const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)) };
+    const jobs = await plan(a, files, shared);
     const report = new BatchReport('pqsign verify', a.junit, jobs.length);
     let worst = 0;
     // a composite signature names its composite algorithm (details.composite), else the ML-DSA set
@@ -103,12 +104,27 @@ export const verify: CommandModule<object, Args> = {
   }),
 };
 
+/**
+ * Manifest products choose policy scopes, so they are trusted only from a manifest that is itself signed by
+ * a key its own scope trusts (MANIFEST.sig, .p7s, ... beside it): an unsigned line could name any product.
+ */
+async function requireSignedManifest(manifest: string, shared: VerifyShared): Promise<void> {
+  try {
+    await runVerifyJob({ file: manifest, context: new Uint8Array(0) }, shared);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new PqsignError('ERR_UNTRUSTED', `its entries name products, which choose trust-policy scopes, so the manifest must be signed by a key its own scope trusts: ${why}`, { file: manifest, detail: 'scope' });
+  }
+}
+
 const openKms = async (ref: string) => (await import('../../src/kms/signer.js')).KmsSigner.open(ref);
 
-async function plan(a: Args, files: string[]): Promise<VerifyJob[]> {
+async function plan(a: Args, files: string[], shared: VerifyShared): Promise<VerifyJob[]> {
   const context = parseContext(a.context);
   if (a.manifest) {
-    return (await readManifest(a.manifest)).map((e) => ({ file: e.artifact, sig: e.signature, format: e.format, context: e.context, pin: e.keyFingerprint, product: e.product }));
+    const entries = await readManifest(a.manifest);
+    if (shared.policy && shared.scope === undefined && entries.some((e) => e.product !== undefined)) await requireSignedManifest(a.manifest, shared);
+    return entries.map((e) => ({ file: e.artifact, sig: e.signature, format: e.format, context: e.context, pin: e.keyFingerprint, product: e.product }));
   }
   if (a.recursive) {
     const pairs = await pairTree(a.recursive, FORMATS.map((f) => f.suffix));

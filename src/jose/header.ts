@@ -28,7 +28,14 @@ export function decodeJsonSegment(segment: string, what: string): Record<string,
   return value as Record<string, unknown>;
 }
 
+/**
+ * Longest encoded JOSE header accepted. pqsign's own are ~150 characters; the bound also lets the raw-sign
+ * guard (formats/structured-input.ts) see the '.' of any header a verifier would accept.
+ */
+export const MAX_HEADER_CHARS = 16 * 1024;
+
 export function checkJoseHeader(segment: string): CheckedHeader {
+  if (segment.length > MAX_HEADER_CHARS) throw bad(`JOSE header is ${segment.length} characters; at most ${MAX_HEADER_CHARS} are accepted`);
   const header = decodeJsonSegment(segment, 'JOSE header');
   const alg = header.alg;
   if (typeof alg !== 'string') throw bad('JOSE header has no "alg"');

@@ -48,9 +48,11 @@ export async function rulesFor(job: VerifyJob, shared: VerifyShared): Promise<Tr
 }
 
 export async function runVerifyJob(job: VerifyJob, shared: VerifyShared, verifier?: RemoteMuVerifier): Promise<VerifyOutcome> {
+  const policy = shared.scope === undefined ? shared.policy : undefined; // --scope: one scope for everything
+  const scopeOf = policy && (await import('../policy/match.js')).scopeByPath;
   return verifyPath(job.file, {
     rules: await rulesFor(job, shared), sig: job.sig, payload: job.payload, format: job.format, context: job.context,
-    formatOptions: shared.formatOptions, pin: job.pin, verifier,
+    formatOptions: shared.formatOptions, pin: job.pin, verifier, scopeOf: scopeOf && ((path) => scopeOf(policy!, path)?.name),
   });
 }
 

@@ -32,6 +32,11 @@ export interface VerifyOptions {
   pin?: string | undefined;
   /** where (μ, signature) is judged (verify --kms); locally when absent */
   verifier?: RemoteMuVerifier | undefined;
+  /**
+   * Under a policy: the scope a container's own path lies in, if any. A container in another scope than its
+   * artifact fails (a stripped payload beside an old image must not move it to a laxer scope).
+   */
+  scopeOf?: ((path: string) => string | undefined) | undefined;
 }
 
 /** One container found for an input and what became of it. */
@@ -64,48 +69,58 @@ const cannotCheck = (e: unknown) => isPqsignError(e) && e.code === 'ERR_UNTRUSTE
 
 export async function verifyPath(file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const forced = opts.format ? formatByName(opts.format) : undefined;
+  let self: Format | undefined;
   if (opts.sig) {
     await statInput(file); // FILE is the artifact: only its existence matters before the signature is read
   } else {
     const head = await readHead(file);
-    const asContainer = forced ? (forced.detect(head) ? forced : undefined) : detectFormat(head);
-    if (asContainer) return run(asContainer, file, opts.payload, file, opts);
+    self = forced ? (forced.detect(head) ? forced : undefined) : detectFormat(head);
   }
-  // FILE is the artifact: every signature beside it.
-  const sigPaths = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
-  if (!sigPaths.length) {
+  // Every signature beside FILE, also when FILE is a container itself: a JWT or an old image put in the
+  // artifact's place must not hide the signatures that were made over the artifact.
+  const beside = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
+  if (self && !beside.length) return run(self, file, opts.payload, file, opts);
+  if (!beside.length) {
     if (!forced && looksLikeAttestationBundle(await readHead(file))) {
       throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with pqsign verify-attestation ${file} --key REF`, { file });
     }
     throw await noSignature(file, forced);
   }
+  const checks = [
+    ...(self ? [{ signature: file, format: async () => self, verify: (f: Format) => run(f, file, opts.payload, file, opts) }] : []),
+    ...beside.map((sigPath) => ({
+      signature: sigPath,
+      format: async () => forced ?? detectFormat(await readHead(sigPath)) ?? formatByName('raw'),
+      verify: (f: Format) => besideArtifact(f, sigPath, file, opts),
+    })),
+  ];
   const reports: ContainerReport[] = [];
   let first: VerifyOutcome | undefined;
   let failure: unknown;
   let skipped: unknown;
-  for (const sigPath of sigPaths) {
+  for (const c of checks) {
     let format: Format | undefined;
     try {
-      format = forced ?? detectFormat(await readHead(sigPath)) ?? formatByName('raw');
-      const outcome = await besideArtifact(format, sigPath, file, opts);
+      format = await c.format();
+      const outcome = await c.verify(format);
       first ??= outcome;
-      reports.push({ signature: sigPath, format: format.name, ok: true });
+      reports.push({ signature: c.signature, format: format.name, ok: true });
     } catch (e) {
       if (!isPqsignError(e)) throw e;
-      reports.push({ signature: sigPath, format: format?.name ?? 'unknown', ok: false, error: { code: e.code, message: e.message, detail: e.detail } });
+      reports.push({ signature: c.signature, format: format?.name ?? 'unknown', ok: false, error: { code: e.code, message: e.message, detail: e.detail } });
       if (cannotCheck(e)) skipped ??= e;
       else failure ??= e;
     }
   }
   const summary = () => reports.map((r) => `${r.signature}: ${r.ok ? 'OK' : r.error!.message}`).join('; ');
   if (failure) {
-    if (sigPaths.length === 1) throw failure;
+    if (checks.length === 1) throw failure;
     const f = failure as PqsignError;
-    throw new PqsignError(f.code, `of ${sigPaths.length} signatures beside it, not all verify: ${summary()}`, { file, detail: f.detail, scope: f.scope });
+    throw new PqsignError(f.code, `of ${checks.length} signatures found for it, not all verify: ${summary()}`, { file, detail: f.detail, scope: f.scope });
   }
   if (!first) {
-    if (sigPaths.length === 1) throw skipped;
-    throw untrusted(opts.rules, (skipped as PqsignError).detail ?? 'trust-anchor', `no signature beside it can satisfy the trust inputs: ${summary()}`, file);
+    if (checks.length === 1) throw skipped;
+    throw untrusted(opts.rules, (skipped as PqsignError).detail ?? 'trust-anchor', `no signature found for it can satisfy the trust inputs: ${summary()}`, file);
   }
   return { ...first, containers: reports };
 }
@@ -156,6 +171,10 @@ function candidateKeys(rules: TrustRules, pin: string | undefined, file: string)
 
 async function run(format: Format, container: string, payload: string | undefined, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const { rules } = opts;
+  const containerScope = container === file ? undefined : opts.scopeOf?.(container);
+  if (containerScope !== undefined && containerScope !== rules.scope) {
+    throw untrusted(rules, 'scope', `its signature ${container} lies in policy scope "${containerScope}", the artifact in "${rules.scope}"`, file);
+  }
   checkFormat(rules, format.name, container);
   let context = opts.context;
   if (rules.context !== undefined) {

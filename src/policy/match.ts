@@ -13,8 +13,14 @@ const matchers = new WeakMap<PolicyScope, (path: string) => boolean>();
 function globOf(scope: PolicyScope): (path: string) => boolean {
   let m = matchers.get(scope);
   if (!m) {
-    // basename: a pattern without "/" matches the file's base name wherever it lies
-    m = scope.artifacts.length ? picomatch(scope.artifacts, { basename: true, dot: true }) : () => false;
+    // A pattern without "/" matches the base name wherever the file lies; one with "/" matches the whole path
+    // as given. Two matchers: picomatch's basename option would apply to every pattern and make those with
+    // "/" match nothing, silently handing their artifacts to a later scope.
+    const names = scope.artifacts.filter((a) => !a.includes('/'));
+    const paths = scope.artifacts.filter((a) => a.includes('/'));
+    const byName = names.length ? picomatch(names, { basename: true, dot: true }) : () => false;
+    const byPath = paths.length ? picomatch(paths, { dot: true }) : () => false;
+    m = (path) => byName(path) || byPath(path);
     matchers.set(scope, m);
   }
   return m;
@@ -22,13 +28,16 @@ function globOf(scope: PolicyScope): (path: string) => boolean {
 
 const normal = (p: string) => (sep === '/' ? p : p.split(sep).join('/')).replace(/^\.\//, '');
 
+/** The first scope whose artifact globs match the path, if any. */
+export const scopeByPath = (policy: Policy, path: string): PolicyScope | undefined => policy.scopes.find((x) => globOf(x)(normal(path)));
+
 export function scopeFor(policy: Policy, what: { path?: string | undefined; product?: string | undefined; scope?: string | undefined }): PolicyScope {
   if (what.scope !== undefined) {
     const s = policy.scopes.find((x) => x.name === what.scope);
     if (!s) throw new PqsignError('ERR_USAGE', `--scope ${what.scope}: the policy has no such scope (it has ${policy.scopes.map((x) => x.name).join(', ')})`, { file: policy.file });
     return s;
   }
-  const byPath = what.path === undefined ? undefined : policy.scopes.find((x) => globOf(x)(normal(what.path!)));
+  const byPath = what.path === undefined ? undefined : scopeByPath(policy, what.path);
   if (byPath && what.product !== undefined && byPath.products.length && !byPath.products.includes(what.product)) {
     throw new PqsignError('ERR_UNTRUSTED', `the manifest says product "${what.product}", but the path lies in policy scope "${byPath.name}" (products ${byPath.products.join(', ')})`, { file: what.path, detail: 'scope', scope: byPath.name });
   }

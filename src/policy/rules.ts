@@ -88,6 +88,16 @@ export function signingProblem(rules: TrustRules, format: string, fingerprint: s
 
 const strength = (p: ParamSet | ParamName) => PARAM_SETS.findIndex((x) => x.name === (typeof p === 'string' ? p : p.name));
 
+/**
+ * Formats that carry neither a certificate, nor a monotonic count, nor a caller's context (JWT, DSSE): every
+ * rule they cannot satisfy fails them, as it does a container under `verify`.
+ */
+export function checkKeyOnlyFormat(rules: TrustRules, format: string, file?: string): void {
+  checkFormat(rules, format, file ?? format);
+  if (rules.anchors.length) throw untrusted(rules, 'trust-anchor', `a ${format} signature carries no certificate, so the trust anchors cannot vouch for it`, file);
+  if (rules.minMonotonicCount !== undefined) throw untrusted(rules, 'monotonic-count', `a ${format} signature carries no monotonic count, so the anti-rollback minimum ${rules.minMonotonicCount} cannot be checked`, file);
+}
+
 /** Rules on what verified: which key, which parameter set, which monotonic count. */
 export function checkOutcome(rules: TrustRules, r: { format: string; params: ParamSet; keyFingerprint: string; monotonicCount?: string | undefined }, file: string): void {
   if (rules.keys.length) {

@@ -66,6 +66,17 @@ describe('bypass 2: several signatures beside FILE, every trust input applied', 
     expect(r.stderr).toMatch(/not all verify/);
   });
 
+  it('a file that is itself a container does not hide the signatures beside it (a JWT put in the artifact\'s place)', () => {
+    const fw = p('b2d.bin');
+    copyFileSync(FIRMWARE, fw);
+    run(['sign', fw, '--key', pki.leafKey]);
+    writeFileSync(p('claims.json'), '{"sub":"admin"}');
+    writeFileSync(fw, run(['jwt', 'sign', '--claims', p('claims.json'), '--key', pki.leafKey]).trim());
+    const r = pqsign(['verify', fw, '--key', p('leaf.pub'), '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/not all verify/);
+  });
+
   it('no trust input at all is a usage error, never an OK', () => {
     const r = pqsign(['verify', p('b2c.bin.cose')]);
     expect(r.code).toBe(2);

@@ -64,10 +64,26 @@ describe('bypass 5: a raw signature cannot be borrowed by another protocol', () 
     expect(structuredInput(tbsCert)).toMatch(/X\.509/);
     const csrInfo = Buffer.from('3081a2020100301a3118', 'hex');
     expect(structuredInput(csrInfo)).toMatch(/X\.509/);
+    // review findings: an attribute of any type sorting first, BER indefinite lengths, X.509 v1 and CRL v1
+    expect(structuredInput(Buffer.from('3181bf300906032a030431020500', 'hex'))).toMatch(/CMS signed attributes/);
+    expect(structuredInput(Buffer.from('3180301606092a864886f70d010903310906072a864886f70d01070000', 'hex'))).toMatch(/CMS signed attributes/);
+    expect(structuredInput(Buffer.from('308201f00209009f3c21a47b8e3d5a300a06082a', 'hex'))).toMatch(/X\.509/);
+    expect(structuredInput(Buffer.from('308201f0300b0609608648016503040311', 'hex'))).toMatch(/X\.509/);
+    // a JWS header padded past any fixed head size a guard might read
+    const padded = `${b64url(JSON.stringify({ alg: 'ML-DSA-44', typ: 'JWT', pad: 'A'.repeat(7000) }))}.${b64url('{"sub":"admin"}')}`;
+    expect(structuredInput(Buffer.from(padded))).toMatch(/JWS/);
     // ordinary artifacts are not mistaken for any of them
     expect(structuredInput(readFileSync(FIRMWARE))).toBeUndefined();
     expect(structuredInput(Buffer.from('#!/bin/sh\necho release\n'))).toBeUndefined();
     expect(structuredInput(Buffer.from('eyJ0eXAiOiJKV1QifQ'))).toBeUndefined(); // no '.': not a signing input
+  });
+
+  it('a JWS header too long for the guard to see is refused by every JWS/JWT verifier', () => {
+    const header = b64url(JSON.stringify({ alg: 'ML-DSA-44', pad: 'A'.repeat(20_000) }));
+    writeFileSync(p('long.jwt'), `${header}.${b64url('{"sub":"admin"}')}.${b64url(new Uint8Array(2420))}`);
+    const r = pqsign(['jwt', 'verify', `@${p('long.jwt')}`, '--key', p('k.pub')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/JOSE header is \d+ characters; at most 16384/);
   });
 
   it('the CLI refuses them too, and --context or --allow-structured-input let them through', () => {

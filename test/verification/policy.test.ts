@@ -127,28 +127,54 @@ describe('scopes and rules decide', () => {
     expect(pqsign(['verify', p('bl2.bin'), '--policy', san]).code).toBe(1);
   });
 
-  it('manifest entries pick their scope by product', () => {
+  it('manifest entries pick their scope by product, only from a signed manifest, never against their path', () => {
     const d = p('rel');
     mkdirSync(d);
     copyFileSync(FIRMWARE, join(d, 'fw.bin'));
     run(['sign', join(d, 'fw.bin'), '--key', k44, '--manifest-out', join(d, 'm.jsonl')]);
     const line = JSON.parse(readFileSync(join(d, 'm.jsonl'), 'utf8'));
     writeFileSync(join(d, 'm.jsonl'), `${JSON.stringify({ ...line, product: 'gadget' })}\n`);
+    const manifests = { name: 'manifests', match: { artifacts: ['m.jsonl'] }, keys: [{ key: p('leaf.pub'), formats: ['raw'] }] };
     const file = policy('prod', [
+      manifests,
       { name: 'other', match: { products: ['widget'] }, keys: [{ key: p('leaf.pub') }] },
       { name: 'gadget', match: { products: ['gadget'] }, keys: [{ key: p('k44.pub') }] },
     ]);
+    // an unsigned manifest could name any product: its products choose nothing
+    const unsigned = pqsign(['verify', '--manifest', join(d, 'm.jsonl'), '--policy', file]);
+    expect(unsigned.code, unsigned.stderr).toBe(1);
+    expect(unsigned.stderr).toMatch(/the manifest must be signed by a key its own scope trusts/);
+    run(['sign', join(d, 'm.jsonl'), '--key', pki.leafKey]);
     const r = pqsign(['verify', '--manifest', join(d, 'm.jsonl'), '--policy', file, '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(json(r)).toMatchObject({ scope: 'gadget' });
     // a manifest line is data: its product cannot pull an artifact out of the scope its path lies in
     const pathFirst = policy('prod-path', [
+      manifests,
       { name: 'widget-fw', match: { artifacts: ['fw.bin'], products: ['widget'] }, keys: [{ key: p('leaf.pub') }] },
       { name: 'gadget', match: { products: ['gadget'] }, keys: [{ key: p('k44.pub') }] },
     ]);
     const swapped = pqsign(['verify', '--manifest', join(d, 'm.jsonl'), '--policy', pathFirst, '--json']);
     expect(swapped.code, swapped.stdout).toBe(1);
     expect(json(swapped).error).toMatchObject({ code: 'ERR_UNTRUSTED', detail: 'scope', scope: 'widget-fw' });
+  });
+
+  it('patterns with "/" match the path as given; a stripped payload beside an old image cannot move it to a laxer scope', () => {
+    const d = p('images');
+    mkdirSync(d);
+    copyFileSync(FIRMWARE, join(d, 'board-a-1.bin'));
+    run(['sign', join(d, 'board-a-1.bin'), '--key', pki.leafKey, '--format', 'uefi', '--monotonic-count', '5']);
+    const file = policy('slash', [
+      { name: 'board-a', match: { artifacts: ['**/images/board-a-*.bin.signed'] }, keys: [{ key: p('leaf.pub') }], minMonotonicCount: 42 },
+      { name: 'everything-else', match: { artifacts: ['**'] }, keys: [{ key: p('leaf.pub') }] },
+    ]);
+    const direct = pqsign(['verify', join(d, 'board-a-1.bin.signed'), '--policy', file, '--json']);
+    expect(direct.code, direct.stdout).toBe(1);
+    expect(json(direct).error).toMatchObject({ code: 'ERR_ROLLBACK', scope: 'board-a' });
+    // the artifact (the old image's payload) lies in the lax scope, its container in the strict one
+    const recursive = pqsign(['verify', '--recursive', d, '--policy', file, '--json']);
+    expect(recursive.code, recursive.stdout).toBe(1);
+    expect(json(recursive).error).toMatchObject({ code: 'ERR_UNTRUSTED', detail: 'scope' });
   });
 });
 
@@ -185,6 +211,14 @@ describe('attestations and JWTs under a policy', () => {
     expect(JSON.parse(v.stdout)).toMatchObject({ sub: 'device-1' });
     const notJwt = policy('jwt2', [{ name: 'fw', match: { artifacts: ['none'] }, keys: [{ key: p('k44.pub'), formats: ['uefi'] }] }]);
     expect(pqsign(['jwt', 'verify', token, '--policy', notJwt]).code).toBe(1);
+    // rules a JWT cannot satisfy fail it, as they fail a container under verify
+    for (const [name, extra] of [['ctx', { context: 'aabb' }], ['anchor', { trustAnchors: [pki.root] }], ['min', { minAlgorithm: 'ML-DSA-65' }], ['count', { minMonotonicCount: 1 }]] as const) {
+      const strict = policy(`jwt-${name}`, [{ name: 'tokens', match: { artifacts: ['none'] }, keys: [{ key: p('k44.pub') }], ...extra }]);
+      expect(pqsign(['jwt', 'verify', token, '--policy', strict]).code, name).toBe(1);
+    }
+    // and the same for attestations
+    const attMin = policy('att-min', [{ name: 'ci', match: { artifacts: ['*.intoto.jsonl'] }, keys: [{ key: p('k44.pub') }], minAlgorithm: 'ML-DSA-65' }]);
+    expect(pqsign(['verify-attestation', p('app.intoto.jsonl'), '--policy', attMin]).code).toBe(1);
   });
 });
 
