@@ -116,10 +116,10 @@ describe('COSE_Sign1 floods', () => {
 });
 
 describe('JOSE nesting', () => {
-  it('a JWS header nested 20,000 levels deep: verify and inspect refuse it (exit 2)', () => {
+  it('a JWS header nested 2,000 levels deep (within the 16 KiB header cap): verify and inspect refuse it (exit 2)', () => {
     const [h, p, s] = readFileSync(at('a.jws'), 'utf8').split('.');
     const header = Buffer.from(h!, 'base64url').toString('utf8');
-    writeFileSync(at('deep.jws'), `${Buffer.from(`${header.slice(0, -1)},"x":${nested(20_000)}}`).toString('base64url')}.${p}.${s}`);
+    writeFileSync(at('deep.jws'), `${Buffer.from(`${header.slice(0, -1)},"x":${nested(2_000)}}`).toString('base64url')}.${p}.${s}`);
     expectRefused(run(['verify', 'deep.jws', '--key', 'k.pub']), 'deep.jws', /JOSE header is nested more than 64 levels deep/);
     expectRefused(run(['inspect', 'deep.jws']), 'deep.jws', /JOSE header is nested more than 64 levels deep/);
   });

@@ -49,38 +49,27 @@ export const keygen: CommandModule<object, Args> = {
     const seed = new Uint8Array(randomBytes(SEED_BYTES));
     const kp = keygenFromSeed(params, seed);
     const key = { params, seed, ...kp, form: a.keyForm };
-    let der = encodePkcs8(key, a.keyForm);
-    let label = 'PRIVATE KEY';
-    if (a.encrypt) {
-      der = encryptPkcs8(der, await getPassphrase(a, a.out, true));
-      label = 'ENCRYPTED PRIVATE KEY';
-    }
-    await writeFileAtomic(a.out, a.der ? der : encodePem(label, der), 0o600);
-    if (a.pub) {
-      const spki = encodeSpki(params, kp.publicKey);
-      await writeFileAtomic(a.pub, a.der ? spki : encodePem('PUBLIC KEY', spki));
-    }
-    const fp = keyFingerprint(kp.publicKey);
-    if (a.json) printJson({ algorithm: params.name, keyFingerprint: fp, privateKey: a.out, publicKey: a.pub ?? null, keyForm: a.keyForm, encrypted: a.encrypt });
-    else process.stderr.write(`wrote ${params.name} key ${a.out}${a.pub ? ` and ${a.pub}` : ''} (sha256 ${fp})\n`);
+    await writeKeyPair(a, { algorithm: params.name, pkcs8: encodePkcs8(key, a.keyForm), spki: encodeSpki(params, kp.publicKey), publicKey: kp.publicKey, keyForm: a.keyForm });
   }),
 };
 
 /** A composite key pair: the draft's PKCS#8 (seed ‖ traditional key) and SPKI; --key-form does not apply. */
 async function writeComposite(a: Args, alg: CompositeAlg): Promise<void> {
   const key = generateComposite(alg);
-  let der = encodeCompositePkcs8(key);
+  await writeKeyPair(a, { algorithm: alg.name, pkcs8: encodeCompositePkcs8(key), spki: encodeCompositeSpki(alg, key.publicKey), publicKey: key.publicKey, keyForm: 'composite' });
+}
+
+/** The private key (0600, encrypted with --encrypt), the public key with --pub, and the one report line. */
+async function writeKeyPair(a: Args, k: { algorithm: string; pkcs8: Uint8Array; spki: Uint8Array; publicKey: Uint8Array; keyForm: string }): Promise<void> {
+  let der = k.pkcs8;
   let label = 'PRIVATE KEY';
   if (a.encrypt) {
     der = encryptPkcs8(der, await getPassphrase(a, a.out, true));
     label = 'ENCRYPTED PRIVATE KEY';
   }
   await writeFileAtomic(a.out, a.der ? der : encodePem(label, der), 0o600);
-  if (a.pub) {
-    const spki = encodeCompositeSpki(alg, key.publicKey);
-    await writeFileAtomic(a.pub, a.der ? spki : encodePem('PUBLIC KEY', spki));
-  }
-  const fp = keyFingerprint(key.publicKey);
-  if (a.json) printJson({ algorithm: alg.name, keyFingerprint: fp, privateKey: a.out, publicKey: a.pub ?? null, keyForm: 'composite', encrypted: a.encrypt });
-  else process.stderr.write(`wrote ${alg.name} key ${a.out}${a.pub ? ` and ${a.pub}` : ''} (sha256 ${fp})\n`);
+  if (a.pub) await writeFileAtomic(a.pub, a.der ? k.spki : encodePem('PUBLIC KEY', k.spki));
+  const fp = keyFingerprint(k.publicKey);
+  if (a.json) printJson({ algorithm: k.algorithm, keyFingerprint: fp, privateKey: a.out, publicKey: a.pub ?? null, keyForm: k.keyForm, encrypted: a.encrypt });
+  else process.stderr.write(`wrote ${k.algorithm} key ${a.out}${a.pub ? ` and ${a.pub}` : ''} (sha256 ${fp})\n`);
 }
