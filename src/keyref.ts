@@ -5,8 +5,8 @@ import { PqsignError } from './errors.js';
 import { loadKeyFile, type LoadOptions } from './keys/load.js';
 import type { PublicKey } from './keys/spki.js';
 import { LocalSigner, type Signer } from './signer.js';
-import { CompositeSigner, LocalTradSigner, isCompositeSigner, localCompositeSigner } from './composite/signer.js';
-import { compositeFor, loadTradKey, splitTwoPart, twoPartPublicKey } from './composite/two-part.js';
+import { CompositeSigner, LocalTradSigner, isCompositeSigner, localCompositeSigner, type RemoteTradKey } from './composite/signer.js';
+import { compositeFor, isUri, loadTradKey, splitTwoPart, twoPartPublicKey } from './composite/two-part.js';
 
 export interface KeyRefOptions extends LoadOptions {
   deterministic?: boolean | undefined;
@@ -17,6 +17,8 @@ export interface KeyRefOptions extends LoadOptions {
 export interface KeyScheme {
   signer(ref: string, opts: KeyRefOptions): Promise<Signer>;
   publicKey(ref: string, opts: KeyRefOptions): Promise<PublicKey>;
+  /** the traditional part of a two-part composite key, where the scheme holds such keys */
+  traditional?(ref: string): Promise<RemoteTradKey>;
 }
 
 const schemes = new Map<string, () => Promise<KeyScheme>>();
@@ -63,7 +65,7 @@ export async function loadPublicKey(ref: string, opts: KeyRefOptions = {}, accep
   const parts = splitTwoPart(ref);
   if (parts) {
     const mldsa = await loadPublicKey(parts[0], opts);
-    const trad = await loadTradKey(parts[1], 'public');
+    const trad = isUri(parts[1]) ? await remotePublicKey(parts[1]) : await loadTradKey(parts[1], 'public');
     const alg = compositeFor(mldsa.params, trad, opts.alg, ref);
     const key = { params: alg.mldsa, publicKey: twoPartPublicKey(alg, mldsa.publicKey, trad), composite: alg };
     if (!accept.composite) throw compositeRefused(alg.name, ref);
@@ -79,8 +81,9 @@ export async function loadPublicKey(ref: string, opts: KeyRefOptions = {}, accep
   return key;
 }
 
-/** ML-DSA part (file or KMS, signs μ) + traditional part (key file, signs M'). */
+/** ML-DSA part (file or KMS, signs μ) + traditional part (key file or KMS ECC key, signs M'). */
 async function twoPartSigner([a, b]: [string, string], opts: KeyRefOptions): Promise<CompositeSigner> {
+  if (isUri(b)) return remoteTwoPartSigner(a, await openTraditional(b), b, opts);
   const trad = await loadTradKey(b, 'private');
   const mldsa = await loadSigner(a, opts);
   try {
@@ -91,6 +94,32 @@ async function twoPartSigner([a, b]: [string, string], opts: KeyRefOptions): Pro
     await mldsa.close?.();
     throw e;
   }
+}
+
+async function remoteTwoPartSigner(a: string, trad: RemoteTradKey, b: string, opts: KeyRefOptions): Promise<CompositeSigner> {
+  let mldsa: Signer | undefined;
+  try {
+    mldsa = await loadSigner(a, opts);
+    const alg = compositeFor(mldsa.params, trad.publicKey, opts.alg, `${a}+${b}`);
+    const tradPublic = twoPartPublicKey(alg, mldsa.publicKey, trad.publicKey).subarray(alg.mldsa.publicKeyBytes);
+    return new CompositeSigner(alg, mldsa, trad.signer(alg, tradPublic));
+  } catch (e) {
+    await Promise.all([mldsa?.close?.(), trad.close()]);
+    throw e;
+  }
+}
+
+/** A traditional key behind a URI: only schemes that hold such keys (awskms:// ECC keys) take one. */
+async function openTraditional(ref: string): Promise<RemoteTradKey> {
+  const scheme = await schemeOf(ref)!();
+  if (!scheme.traditional) throw new PqsignError('ERR_USAGE', `the traditional part of a two-part composite key cannot be a ${ref.split(':')[0]}:// key (docs/hybrid.md)`, { file: ref });
+  return scheme.traditional(ref);
+}
+
+async function remotePublicKey(ref: string) {
+  const k = await openTraditional(ref);
+  await k.close();
+  return k.publicKey;
 }
 
 const compositeRefused = (name: string, ref: string) =>

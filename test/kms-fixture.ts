@@ -19,8 +19,8 @@ export interface TestKms {
   /** environment for child pqsign processes */
   env: Record<string, string>;
   client(config?: Partial<KMSClientConfig>): KMSClient;
-  /** create an ML-DSA key (and alias); returns the key ARN */
-  createKey(spec: 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87', alias?: string): Promise<string>;
+  /** create a signing key, ML-DSA or ECC (and alias); returns the key ARN */
+  createKey(spec: 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87' | 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521', alias?: string): Promise<string>;
   ref(keyId: string): string;
 }
 

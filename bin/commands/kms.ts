@@ -95,9 +95,9 @@ async function readSecretFile(path: string): Promise<string> {
 
 const createKey: CommandModule<object, CreateArgs> = {
   command: 'create-key',
-  describe: 'create an ML-DSA signing key in KMS (optionally under an alias)',
+  describe: 'create an ML-DSA (or ECC, for composites) signing key in KMS (optionally under an alias)',
   builder: (y) => y.options({
-    spec: { type: 'string', default: 'ML_DSA_65', describe: 'ML_DSA_44, ML_DSA_65 or ML_DSA_87' },
+    spec: { type: 'string', default: 'ML_DSA_65', describe: 'ML_DSA_44, ML_DSA_65, ML_DSA_87, or ECC_NIST_P256/P384/P521 for the ECDSA part of a composite key' },
     alias: { type: 'string', describe: 'alias/NAME for the new key' },
     description: { type: 'string', describe: 'key description' },
     tag: { type: 'string', array: true, default: [] as string[], describe: 'KEY=VALUE tag (repeatable)' },
@@ -108,7 +108,7 @@ const createKey: CommandModule<object, CreateArgs> = {
     const { createKmsKey } = await import('../../src/kms/manage.js');
     const facts = await createKmsKey({ spec: a.spec, alias: a.alias, description: a.description, tags: a.tag, endpoint: a.endpoint });
     if (a.json) printJson(facts);
-    else process.stdout.write(`created ${facts.keySpec} key ${facts.arn}\n  key ref  ${facts.keyRef}\n  sha256   ${facts.keyFingerprint}\n`);
+    else process.stdout.write(`created ${facts.keySpec} key ${facts.arn}\n  key ref  ${facts.keyRef}\n${facts.keyFingerprint ? `  sha256   ${facts.keyFingerprint}\n` : ''}`);
   }),
 };
 
@@ -143,10 +143,10 @@ interface ListArgs {
 
 const list: CommandModule<object, ListArgs> = {
   command: 'list',
-  describe: 'list the ML-DSA keys in KMS with their state and aliases',
+  describe: 'list the ML-DSA and ECC signing keys in KMS with their state and aliases',
   builder: (y) => y.options({
     endpoint: endpointOption,
-    all: { type: 'boolean', default: false, describe: 'list keys of every spec, not only ML-DSA' },
+    all: { type: 'boolean', default: false, describe: 'list keys of every spec, not only ML-DSA and ECC_NIST signing keys' },
     json: { ...jsonOption, describe: 'one JSON object per key' },
   }) as never,
   handler: action(async (a: ListArgs) => {

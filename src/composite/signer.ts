@@ -22,6 +22,14 @@ export interface TraditionalSigner {
   close?(): Promise<void>;
 }
 
+/** A traditional key held elsewhere (a KMS key): its public key picks the composite, then it signs for it. */
+export interface RemoteTradKey {
+  readonly publicKey: KeyObject;
+  /** `rawPublicKey`: the draft's encoding of publicKey */
+  signer(alg: CompositeAlg, rawPublicKey: Uint8Array): TraditionalSigner;
+  close(): Promise<void>;
+}
+
 export class LocalTradSigner implements TraditionalSigner {
   constructor(private readonly alg: CompositeAlg, private readonly key: KeyObject, readonly publicKey: Uint8Array, readonly description: string) {}
 

@@ -1,7 +1,8 @@
 // A composite key from two separate keys, `--key 'ML-DSA-REF+TRADITIONAL-REF'` (docs/hybrid.md): the
 // ML-DSA part is any ML-DSA reference (file or awskms://, signing external μ), the traditional part a
-// PKCS#8/SEC1/PKCS#1 key file (PEM or DER). The composite algorithm is --alg, or the one table row that
-// matches both parts (RSA needs --alg: PSS and PKCS#1 v1.5 keys look alike).
+// PKCS#8/SEC1/PKCS#1 key file (PEM or DER) or a KMS ECC key (src/keyref.ts opens those). The composite
+// algorithm is --alg, or the one table row that matches both parts (RSA needs --alg: PSS and PKCS#1
+// v1.5 keys look alike).
 import { existsSync } from 'node:fs';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { COMPOSITE_ALGS, compositeByName, type CompositeAlg } from '../composite-params.js';
@@ -11,7 +12,7 @@ import type { ParamSet } from '../params.js';
 import { compositePublicKey } from './keys.js';
 import { rawTradPublicKey } from './traditional.js';
 
-const isUri = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+export const isUri = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
 const exists = (s: string) => isUri(s) || existsSync(s);
 
 /** Split "A+B" into its two references, or undefined for a single reference (a file whose name holds "+"). */
@@ -27,7 +28,6 @@ export function splitTwoPart(ref: string): [string, string] | undefined {
 
 /** Read the traditional key file: a private key when `private`, else its public key (a private key file gives one too). */
 export async function loadTradKey(ref: string, want: 'private' | 'public'): Promise<KeyObject> {
-  if (isUri(ref)) throw new PqsignError('ERR_USAGE', `the traditional part of a two-part composite key must be a key file; ${ref.split(':')[0]}:// is not supported for it yet (docs/hybrid.md)`, { file: ref });
   const data = Buffer.from(await readSmallFile(ref, 'key file', 1024 * 1024));
   const pem = data.includes('-----BEGIN');
   try {

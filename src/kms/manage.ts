@@ -4,7 +4,7 @@
 import {
   CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand,
   DisableKeyCommand, EnableKeyCommand, GetPublicKeyCommand, ListAliasesCommand, ListKeysCommand,
-  ScheduleKeyDeletionCommand, UpdateAliasCommand, type AliasListEntry, type KeyMetadata, type KMSClient,
+  ScheduleKeyDeletionCommand, UpdateAliasCommand, type AliasListEntry, type KeyMetadata, type KeySpec, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { PqsignError } from '../errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
@@ -13,6 +13,7 @@ import { mapBounded } from '../ops/pool.js';
 import { openKmsClient } from './client.js';
 import { kmsErrorName, kmsFailure } from './errors.js';
 import { checkPublicKey } from './public-key.js';
+import { ECC_SPECS, eccSpec } from './ecc-specs.js';
 import { endpointUrl, parseKmsRef, SCHEME } from './uri.js';
 
 export interface CreateKeyOptions {
@@ -66,8 +67,9 @@ async function call<T>(op: string, key: string, fn: () => Promise<T>): Promise<T
 }
 
 export async function createKmsKey(opts: CreateKeyOptions): Promise<KmsKeyFacts> {
-  const params = paramByKmsSpec(opts.spec);
-  if (!params) throw new PqsignError('ERR_USAGE', `--spec must be one of ${PARAM_SETS.map((p) => p.kmsKeySpec).join(', ')}, got "${opts.spec}"`);
+  // ECC keys are the traditional part of composite keys (docs/hybrid.md)
+  const spec = paramByKmsSpec(opts.spec)?.kmsKeySpec ?? (eccSpec(opts.spec) ? opts.spec : undefined);
+  if (!spec) throw new PqsignError('ERR_USAGE', `--spec must be one of ${[...PARAM_SETS.map((p) => p.kmsKeySpec), ...Object.keys(ECC_SPECS)].join(', ')}, got "${opts.spec}"`);
   if (opts.alias !== undefined) checkAlias(opts.alias, '--alias');
   const tags = parseTags(opts.tags);
   const authority = opts.endpoint ?? '';
@@ -84,7 +86,7 @@ export async function createKmsKey(opts: CreateKeyOptions): Promise<KmsKeyFacts>
       if (taken) throw new PqsignError('ERR_USAGE', `alias ${opts.alias} already exists; choose another or delete it first`, { file: `${where}${opts.alias}` });
     }
     const created = await call('CreateKey', where, () => client.send(new CreateKeyCommand({
-      KeySpec: params.kmsKeySpec, KeyUsage: 'SIGN_VERIFY', Description: opts.description, Tags: tags.length ? tags : undefined,
+      KeySpec: spec as KeySpec, KeyUsage: 'SIGN_VERIFY', Description: opts.description, Tags: tags.length ? tags : undefined,
     })));
     const meta = created.KeyMetadata!;
     if (opts.alias) {
@@ -113,7 +115,8 @@ export async function describeKmsKey(refText: string): Promise<KmsKeyFacts> {
 async function facts(client: KMSClient, keyRef: string, meta: KeyMetadata): Promise<KmsKeyFacts> {
   const aliases = await call('ListAliases', keyRef, () => client.send(new ListAliasesCommand({ KeyId: meta.KeyId })));
   let fingerprint: string | null = null;
-  if (meta.KeyState === 'Enabled') {
+  // an ECC key has no fingerprint of its own here: verifiers pin the composite key it is part of
+  if (meta.KeyState === 'Enabled' && !eccSpec(meta.KeySpec ?? '')) {
     const pub = await call('GetPublicKey', keyRef, () => client.send(new GetPublicKeyCommand({ KeyId: meta.Arn })));
     fingerprint = keyFingerprint(checkPublicKey(pub, keyRef).publicKey);
   }
@@ -127,7 +130,7 @@ function summary(keyRef: string, meta: KeyMetadata, aliases: string[]): KmsKeyFa
     keyId: meta.KeyId!,
     arn: meta.Arn!,
     keySpec: meta.KeySpec ?? 'unknown',
-    algorithm: paramByKmsSpec(meta.KeySpec ?? '')?.name,
+    algorithm: paramByKmsSpec(meta.KeySpec ?? '')?.name ?? eccSpec(meta.KeySpec ?? '')?.algorithm,
     keyUsage: meta.KeyUsage ?? 'unknown',
     keyState: meta.KeyState ?? 'unknown',
     enabled: meta.Enabled === true,
@@ -243,7 +246,7 @@ export async function listKmsKeys(opts: ListOptions): Promise<KmsKeyFacts[]> {
     for (const r of described) {
       if (!r.ok) throw r.error;
       const meta = r.value.KeyMetadata!;
-      if (!opts.all && !paramByKmsSpec(meta.KeySpec ?? '')) continue;
+      if (!opts.all && !paramByKmsSpec(meta.KeySpec ?? '') && !eccSpec(meta.KeySpec ?? '')) continue;
       const names = aliases.filter((a) => a.TargetKeyId === meta.KeyId).map((a) => a.AliasName!).sort();
       out.push(summary(`${where}${names[0] ?? meta.Arn}`, meta, names));
     }

@@ -1,6 +1,7 @@
 // The awskms:// key scheme behind src/keyref.ts (loaded lazily by ./register.ts).
 import type { KeyScheme } from '../keyref.js';
 import { KmsSigner } from './signer.js';
+import { KmsTradKey } from './trad-signer.js';
 
 export const awskmsScheme: KeyScheme = {
   signer: (ref) => KmsSigner.open(ref),
@@ -9,4 +10,5 @@ export const awskmsScheme: KeyScheme = {
     await signer.close();
     return { params: signer.params, publicKey: signer.publicKey };
   },
+  traditional: (ref) => KmsTradKey.open(ref),
 };

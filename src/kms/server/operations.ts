@@ -1,13 +1,15 @@
 // The KMS operations the local server implements, with KMS's request validation, key-state rules,
-// response shapes and error names. Only ML-DSA signing keys exist here (KeySpec ML_DSA_44/65/87,
-// KeyUsage SIGN_VERIFY, SigningAlgorithms [ML_DSA_SHAKE_256]); signing is hedged, as in KMS.
+// response shapes and error names. Only signing keys exist here (KeyUsage SIGN_VERIFY): ML-DSA
+// (KeySpec ML_DSA_44/65/87, SigningAlgorithms [ML_DSA_SHAKE_256]) and ECC (ECC_NIST_P256/P384/P521, each
+// with its one ECDSA_SHA_256/384/512, for composite signatures); signing is hedged, as in KMS.
 import { encodeSpki } from '../../keys/spki.js';
 import { signMu, verifyMu } from '../../mldsa.js';
 import { computeMu } from '../../mu.js';
-import { MU_BYTES, paramByKmsSpec, type KmsKeySpec } from '../../params.js';
+import { MU_BYTES } from '../../params.js';
 import { KmsServiceError, invalidState, notFound, validation } from './errors.js';
 import { blob, boolean, integer, oneOf, string, tags, type Input } from './input.js';
-import type { KeyRecord, KeyStore } from './store.js';
+import { isSupportedSpec, type KeyRecord, type KeyStore } from './store.js';
+import { eccDigest, eccSignDigest, eccSpki, eccVerifyDigest } from './ecc.js';
 
 export interface OpContext {
   store: KeyStore;
@@ -31,7 +33,9 @@ const RAW_MAX = 4096;
 const SIGNATURE_MAX = 6144;
 
 const unsupported = (what: string) =>
-  new KmsServiceError('UnsupportedOperationException', `${what} is not supported by this local KMS; it holds ML-DSA signing keys only.`);
+  new KmsServiceError('UnsupportedOperationException', `${what} is not supported by this local KMS; it holds ML-DSA and ECC_NIST signing keys only.`);
+
+const algorithmOf = (key: KeyRecord): string => (key.kind === 'ecc' ? key.ecc.algorithm : ML_DSA);
 
 function keyMetadata(key: KeyRecord, store: KeyStore): Record<string, unknown> {
   return {
@@ -48,7 +52,7 @@ function keyMetadata(key: KeyRecord, store: KeyStore): Record<string, unknown> {
     KeyManager: 'CUSTOMER',
     CustomerMasterKeySpec: key.spec,
     KeySpec: key.spec,
-    SigningAlgorithms: [ML_DSA],
+    SigningAlgorithms: [algorithmOf(key)],
     MultiRegion: false,
   };
 }
@@ -66,13 +70,13 @@ const createKey: Operation = async (input, { store, now }) => {
     throw validation('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
   }
   const spec = keySpec ?? legacySpec ?? 'SYMMETRIC_DEFAULT';
-  if (!paramByKmsSpec(spec)) throw unsupported(`KeySpec ${spec}`);
+  if (!isSupportedSpec(spec)) throw unsupported(`KeySpec ${spec}`);
   if (origin !== 'AWS_KMS') throw unsupported(`Origin ${origin}`);
   if (boolean(input, 'MultiRegion')) throw unsupported('A multi-Region key');
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw unsupported('A custom key store');
   if (usage === undefined) throw validation('You must specify a KeyUsage value for an asymmetric KMS key.');
   if (usage !== 'SIGN_VERIFY') throw validation(`KeyUsage ${usage} is not compatible with KeySpec ${spec}.`);
-  const key = await store.createKey(spec as KmsKeySpec, description, keyTags, now());
+  const key = await store.createKey(spec, description, keyTags, now());
   return { KeyMetadata: keyMetadata(key, store) };
 };
 
@@ -85,19 +89,18 @@ const getPublicKey: Operation = async (input, { store }) => {
   const key = store.usable(store.find(string(input, 'KeyId', KEY_ID), { aliases: true }));
   return {
     KeyId: store.keyArn(key.keyId),
-    PublicKey: Buffer.from(encodeSpki(key.params, key.publicKey)).toString('base64'),
+    PublicKey: Buffer.from(key.kind === 'ecc' ? eccSpki(key.privateKey) : encodeSpki(key.params, key.publicKey)).toString('base64'),
     CustomerMasterKeySpec: key.spec,
     KeySpec: key.spec,
     KeyUsage: 'SIGN_VERIFY',
-    SigningAlgorithms: [ML_DSA],
+    SigningAlgorithms: [algorithmOf(key)],
   };
 };
 
-interface SigningRequest {
-  key: KeyRecord;
-  /** μ: given (EXTERNAL_MU) or computed from the message (RAW, pure ML-DSA, empty context) */
-  mu: Uint8Array;
-}
+/** What Sign/Verify work on: μ for an ML-DSA key, the digest for an ECC key. */
+type SigningRequest =
+  | { key: Extract<KeyRecord, { kind: 'ml-dsa' }>; mu: Uint8Array }
+  | { key: Extract<KeyRecord, { kind: 'ecc' }>; digest: Uint8Array };
 
 /** Checks shared by Sign and Verify, in KMS's order; DryRun stops after all of them. */
 function signingRequest(input: Input, store: KeyStore): SigningRequest {
@@ -106,8 +109,14 @@ function signingRequest(input: Input, store: KeyStore): SigningRequest {
   const messageType = oneOf(input, 'MessageType', MESSAGE_TYPES, false) ?? 'RAW';
   const algorithm = oneOf(input, 'SigningAlgorithm', SIGNING_ALGORITHMS, true)!;
   const key = store.usable(store.find(keyId, { aliases: true }));
-  if (algorithm !== ML_DSA) {
-    throw new KmsServiceError('InvalidKeyUsageException', `Signing algorithm ${algorithm} is not compatible with key ${store.keyArn(key.keyId)} (KeySpec ${key.spec}); use ${ML_DSA}.`);
+  const expected = algorithmOf(key);
+  if (algorithm !== expected) {
+    throw new KmsServiceError('InvalidKeyUsageException', `Signing algorithm ${algorithm} is not compatible with key ${store.keyArn(key.keyId)} (KeySpec ${key.spec}); use ${expected}.`);
+  }
+  if (key.kind === 'ecc') {
+    if (messageType === 'EXTERNAL_MU') throw validation(`Message type EXTERNAL_MU is incompatible with key spec ${key.spec}.`);
+    if (messageType === 'DIGEST' && message.length !== key.ecc.digestBytes) throw validation(`Digest is invalid length for algorithm ${algorithm}.`);
+    return { key, digest: eccDigest(key.ecc, message, messageType) };
   }
   if (messageType === 'DIGEST') throw validation(`Message type DIGEST is incompatible with key spec ${key.spec}.`);
   if (messageType === 'EXTERNAL_MU' && message.length !== MU_BYTES) throw validation(`External Mu is invalid length for algorithm ${ML_DSA}.`);
@@ -121,19 +130,23 @@ function dryRunStop(input: Input): void {
 }
 
 const sign: Operation = async (input, { store }) => {
-  const { key, mu } = signingRequest(input, store);
+  const req = signingRequest(input, store);
   dryRunStop(input);
-  const signature = signMu(key.params, key.secretKey, mu); // hedged: fresh randomness per signature
-  return { KeyId: store.keyArn(key.keyId), Signature: Buffer.from(signature).toString('base64'), SigningAlgorithm: ML_DSA };
+  // hedged: fresh randomness per signature
+  const signature = 'mu' in req ? signMu(req.key.params, req.key.secretKey, req.mu) : eccSignDigest(req.key.ecc, req.key.privateKey, req.digest);
+  return { KeyId: store.keyArn(req.key.keyId), Signature: Buffer.from(signature).toString('base64'), SigningAlgorithm: algorithmOf(req.key) };
 };
 
 const verify: Operation = async (input, { store }) => {
   const signature = blob(input, 'Signature', { min: 1, max: SIGNATURE_MAX });
-  const { key, mu } = signingRequest(input, store);
+  const req = signingRequest(input, store);
   dryRunStop(input);
+  const valid = 'mu' in req
+    ? verifyMu(req.key.params, req.key.publicKey, req.mu, signature)
+    : eccVerifyDigest(req.key.ecc, req.key.privateKey, req.digest, signature);
   // KMS never answers SignatureValid: false; an invalid signature is an error without a message.
-  if (!verifyMu(key.params, key.publicKey, mu, signature)) throw new KmsServiceError('KMSInvalidSignatureException', undefined);
-  return { KeyId: store.keyArn(key.keyId), SignatureValid: true, SigningAlgorithm: ML_DSA };
+  if (!valid) throw new KmsServiceError('KMSInvalidSignatureException', undefined);
+  return { KeyId: store.keyArn(req.key.keyId), SignatureValid: true, SigningAlgorithm: algorithmOf(req.key) };
 };
 
 /** Opaque pagination markers: the index of the next item. */

@@ -1,5 +1,6 @@
 // Keys and aliases of the local KMS, in memory and (with a data dir) on disk:
-//   DIR/keys/<key id>.json   metadata, tags and the 32-byte ML-DSA seed ξ (FIPS 204 Algorithm 1), 0600
+//   DIR/keys/<key id>.json   metadata, tags and the key material, 0600: the 32-byte ML-DSA seed ξ
+//                            (FIPS 204 Algorithm 1), or an ECC key's PKCS#8 DER
 //   DIR/aliases.json         alias → key id
 // Every write is atomic (temp file, fsync, rename) and writes are applied in order, so a crash
 // leaves the previous or the new state, never a torn file. Across files, the order keeps the state on
@@ -9,22 +10,21 @@
 // alias (a directory edited by hand, or written by an older version) is dropped with a warning, and
 // temp files of writes a crash interrupted are removed. ARNs are derived from the server's region and
 // account on each start, not stored.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PqsignError } from '../../errors.js';
 import { isTempName, writeFileAtomic } from '../../io/atomic.js';
 import { keygenFromSeed } from '../../mldsa.js';
 import { paramByKmsSpec, SEED_BYTES, type KmsKeySpec, type ParamSet } from '../../params.js';
+import { eccKeyFromPkcs8, eccPkcs8, eccSpec, generateEccKey, type EccKeySpec, type EccSpec } from './ecc.js';
 import { invalidState, KmsServiceError, notFound } from './errors.js';
 import type { Tag } from './input.js';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 
-export interface KeyRecord {
+interface KeyRecordBase {
   readonly keyId: string;
-  readonly spec: KmsKeySpec;
-  readonly params: ParamSet;
   /** epoch seconds */
   readonly creationDate: number;
   readonly description: string;
@@ -33,10 +33,28 @@ export interface KeyRecord {
   /** epoch seconds, while PendingDeletion */
   deletionDate: number | undefined;
   pendingWindowInDays: number | undefined;
+}
+
+export interface MlDsaKeyRecord extends KeyRecordBase {
+  readonly kind: 'ml-dsa';
+  readonly spec: KmsKeySpec;
+  readonly params: ParamSet;
   readonly seed: Uint8Array;
   readonly publicKey: Uint8Array;
   readonly secretKey: Uint8Array;
 }
+
+export interface EccKeyRecord extends KeyRecordBase {
+  readonly kind: 'ecc';
+  readonly spec: EccKeySpec;
+  readonly ecc: EccSpec;
+  readonly privateKey: KeyObject;
+}
+
+export type KeyRecord = MlDsaKeyRecord | EccKeyRecord;
+
+/** Key specs this server creates. */
+export const isSupportedSpec = (spec: string): spec is KmsKeySpec | EccKeySpec => paramByKmsSpec(spec) !== undefined || eccSpec(spec) !== undefined;
 
 export interface AliasRecord {
   readonly aliasName: string;
@@ -115,13 +133,17 @@ export class KeyStore {
     return this.aliases.get(name);
   }
 
-  async createKey(spec: KmsKeySpec, description: string, tags: Tag[], now: number): Promise<KeyRecord> {
-    const params = paramByKmsSpec(spec)!;
-    const seed = new Uint8Array(randomBytes(SEED_BYTES));
-    const key: KeyRecord = {
-      keyId: randomUUID(), spec, params, creationDate: now, description, tags, state: 'Enabled',
-      deletionDate: undefined, pendingWindowInDays: undefined, seed, ...keygenFromSeed(params, seed),
-    };
+  async createKey(spec: KmsKeySpec | EccKeySpec, description: string, tags: Tag[], now: number): Promise<KeyRecord> {
+    const base = { keyId: randomUUID(), creationDate: now, description, tags, state: 'Enabled' as const, deletionDate: undefined, pendingWindowInDays: undefined };
+    const ecc = eccSpec(spec);
+    let key: KeyRecord;
+    if (ecc) {
+      key = { ...base, kind: 'ecc', spec: spec as EccKeySpec, ecc, privateKey: generateEccKey(ecc) };
+    } else {
+      const params = paramByKmsSpec(spec)!;
+      const seed = new Uint8Array(randomBytes(SEED_BYTES));
+      key = { ...base, kind: 'ml-dsa', spec: spec as KmsKeySpec, params, seed, ...keygenFromSeed(params, seed) };
+    }
     await this.writeKey(key);
     this.keys.set(key.keyId, key); // visible (to ListKeys, CreateAlias) only once it is on disk
     return key;
@@ -145,7 +167,7 @@ export class KeyStore {
       keyState: key.state,
       deletionDate: key.deletionDate ?? null,
       pendingWindowInDays: key.pendingWindowInDays ?? null,
-      seed: Buffer.from(key.seed).toString('base64'),
+      ...(key.kind === 'ecc' ? { privateKey: Buffer.from(eccPkcs8(key.privateKey)).toString('base64') } : { seed: Buffer.from(key.seed).toString('base64') }),
     };
     return this.persist(() => writeFileAtomic(this.keyPath(dir, key.keyId), `${JSON.stringify(doc, null, 2)}\n`, 0o600));
   }
@@ -267,10 +289,6 @@ function parseKey(doc: unknown, file: string): KeyRecord {
   if (d?.format !== KEY_FORMAT) throw corrupt(file, `format is not ${KEY_FORMAT}`);
   const keyId = d.keyId;
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId) || !file.endsWith(`${keyId}.json`)) throw corrupt(file, 'bad keyId');
-  const params = paramByKmsSpec(String(d.keySpec));
-  if (!params) throw corrupt(file, `unsupported keySpec ${String(d.keySpec)}`);
-  const seed = typeof d.seed === 'string' ? new Uint8Array(Buffer.from(d.seed, 'base64')) : new Uint8Array(0);
-  if (seed.length !== SEED_BYTES) throw corrupt(file, `seed is not ${SEED_BYTES} bytes`);
   const state = d.keyState;
   if (state !== 'Enabled' && state !== 'Disabled' && state !== 'PendingDeletion') throw corrupt(file, 'bad keyState');
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -279,11 +297,30 @@ function parseKey(doc: unknown, file: string): KeyRecord {
   const deletionDate = num(d.deletionDate);
   if (state === 'PendingDeletion' && deletionDate === undefined) throw corrupt(file, 'pending deletion without deletionDate');
   const tags = Array.isArray(d.tags) ? (d.tags as Tag[]).filter((t) => typeof t?.TagKey === 'string' && typeof t?.TagValue === 'string') : [];
-  return {
-    keyId, spec: params.kmsKeySpec, params, creationDate, description: typeof d.description === 'string' ? d.description : '', tags, state,
+  const base: KeyRecordBase = {
+    keyId, creationDate, description: typeof d.description === 'string' ? d.description : '', tags, state,
     deletionDate: state === 'PendingDeletion' ? deletionDate : undefined, pendingWindowInDays: num(d.pendingWindowInDays),
-    seed, ...keygenFromSeed(params, seed),
   };
+  return { ...base, ...keyMaterial(d, file) } as KeyRecord;
+}
+
+/** The key spec and its material, checked: an ML-DSA seed, or an ECC PKCS#8 on the spec's curve. */
+function keyMaterial(d: Record<string, unknown>, file: string): Omit<MlDsaKeyRecord, keyof KeyRecordBase> | Omit<EccKeyRecord, keyof KeyRecordBase> {
+  const spec = String(d.keySpec);
+  const ecc = eccSpec(spec);
+  if (ecc) {
+    try {
+      const der = typeof d.privateKey === 'string' ? new Uint8Array(Buffer.from(d.privateKey, 'base64')) : new Uint8Array(0);
+      return { kind: 'ecc', spec: spec as EccKeySpec, ecc, privateKey: eccKeyFromPkcs8(ecc, der) };
+    } catch {
+      throw corrupt(file, `privateKey is not a ${spec} PKCS#8 key`);
+    }
+  }
+  const params = paramByKmsSpec(spec);
+  if (!params) throw corrupt(file, `unsupported keySpec ${spec}`);
+  const seed = typeof d.seed === 'string' ? new Uint8Array(Buffer.from(d.seed, 'base64')) : new Uint8Array(0);
+  if (seed.length !== SEED_BYTES) throw corrupt(file, `seed is not ${SEED_BYTES} bytes`);
+  return { kind: 'ml-dsa', spec: params.kmsKeySpec, params, seed, ...keygenFromSeed(params, seed) };
 }
 
 function parseAliases(doc: unknown, file: string): AliasRecord[] {
