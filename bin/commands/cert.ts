@@ -5,7 +5,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { encodePem } from '../../src/asn1/pem.js';
 import { parseTimeOption, wholeSeconds } from '../../src/asn1/time.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { loadPublicKey, loadSigner } from '../../src/keyref.js';
+import { loadAnySigner, loadPublicKey, loadSigner } from '../../src/keyref.js';
+import type { CompositeSigner } from '../../src/composite/signer.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import type { Signer } from '../../src/signer.js';
 import { checkOutputs } from '../../src/io/outputs.js';
@@ -48,14 +49,20 @@ const validityOf = (a: CertArgs) => ({
   days: a.days,
 });
 
-async function withSigner<T>(ref: string, a: KeyArgs, fn: (s: Signer) => Promise<T>): Promise<T> {
-  const signer = await loadSigner(ref, keyRefOptions({ ...a, key: ref }));
+async function using<S extends { close?(): Promise<void> }, T>(load: Promise<S>, fn: (s: S) => Promise<T>): Promise<T> {
+  const signer = await load;
   try {
     return await fn(signer);
   } finally {
     await signer.close?.();
   }
 }
+
+/** CRLs are signed with ML-DSA keys only. */
+const withSigner = <T>(ref: string, a: KeyArgs, fn: (s: Signer) => Promise<T>) => using(loadSigner(ref, keyRefOptions({ ...a, key: ref })), fn);
+/** Certificates and requests also with composite keys (docs/hybrid.md). */
+const withAnySigner = <T>(ref: string, a: KeyArgs, fn: (s: Signer | CompositeSigner) => Promise<T>) =>
+  using(loadAnySigner(ref, keyRefOptions({ ...a, key: ref })), fn);
 
 /** The overwrite rule, before any key is loaded: --out is never one of the keys, certificates or requests read. */
 const checkOut = (a: CommonArgs) => checkOutputs([a.out], filesIn(a.key, a.caKey, a.caCert, a.csr, a.passphraseFile), { force: a.force });
@@ -76,7 +83,7 @@ async function reportCertificate(a: CommonArgs, cert: import('../../src/pki/cert
 
 const createCa: CommandModule<object, CertArgs> = {
   command: 'create-ca',
-  describe: 'create a self-signed ML-DSA CA certificate (keyCertSign, cRLSign; SKI)',
+  describe: 'create a self-signed ML-DSA or composite ML-DSA CA certificate (keyCertSign, cRLSign; SKI)',
   builder: (y) => y.options({
     key: { ...keyOption, describe: 'the CA key: private key file or awskms://...' },
     subject: { ...subjectOption, demandOption: true },
@@ -87,7 +94,7 @@ const createCa: CommandModule<object, CertArgs> = {
   handler: action(async (a: CertArgs) => {
     await checkOut(a);
     const { createCa: create } = await pki();
-    const { der, cert } = await withSigner(a.key, a, (s) => create(s, a.subject!, validityOf(a), a.pathLen));
+    const { der, cert } = await withAnySigner(a.key, a, (s) => create(s, a.subject!, validityOf(a), a.pathLen));
     await writeOutput(a, 'CERTIFICATE', der);
     await reportCertificate(a, cert);
   }),
@@ -124,10 +131,10 @@ const issue: CommandModule<object, IssueArgs> = {
     await checkOut(a);
     const { issueFromCa } = await pki();
     const subject = a.key
-      ? { key: await loadPublicKey(a.key, keyRefOptions(a)), name: a.subject! }
+      ? { key: await loadPublicKey(a.key, keyRefOptions(a), { composite: true }), name: a.subject! }
       : { csrPath: a.csr!, name: a.subject };
     const profile = a.ca ? { kind: 'ca' as const, pathLen: a.pathLen } : { kind: 'leaf' as const, codeSigning: a.codeSigning };
-    const { der, cert, warnings } = await withSigner(a.caKey, a, (caSigner) =>
+    const { der, cert, warnings } = await withAnySigner(a.caKey, a, (caSigner) =>
       issueFromCa({ caSigner, caCertPath: a.caCert, subject, validity: validityOf(a), profile }));
     await writeOutput(a, 'CERTIFICATE', der);
     await reportCertificate(a, cert, warnings);
@@ -145,7 +152,7 @@ const csr: CommandModule<object, CertArgs> = {
   handler: action(async (a: CertArgs) => {
     await checkOut(a);
     const { createRequest } = await pki();
-    const { der, fingerprint } = await withSigner(a.key, a, async (s) => ({ der: await createRequest(s, a.subject!), fingerprint: keyFingerprint(s.publicKey) }));
+    const { der, fingerprint } = await withAnySigner(a.key, a, async (s) => ({ der: await createRequest(s, a.subject!), fingerprint: keyFingerprint(s.publicKey) }));
     await writeOutput(a, 'CERTIFICATE REQUEST', der);
     if (a.json) printJson({ out: a.out, subject: a.subject, keyFingerprint: fingerprint });
     else process.stderr.write(`wrote ${a.out} (request for "${a.subject}", key sha256 ${fingerprint})\n`);

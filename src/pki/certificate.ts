@@ -42,6 +42,9 @@ export interface ParsedCertificate {
   spkiAlgorithm: string;
   /** the ML-DSA key, when the certificate holds one */
   publicKey: PublicKey | undefined;
+  /** the composite ML-DSA key, when the certificate holds one; kept apart from publicKey so ML-DSA-only
+   * callers (CMS, UEFI, time-stamping) keep refusing it, while path validation checks signatures with it */
+  compositeKey: PublicKey | undefined;
   /** outer signatureAlgorithm */
   signatureAlgorithm: AlgorithmId;
   /** tbsCertificate.signature equals signatureAlgorithm (RFC 5280 §4.1.1.2) */
@@ -87,8 +90,11 @@ export function parseCertificate(der: Uint8Array, label: string, code: ErrorCode
 
   const spki = view(spkiB);
   let publicKey: PublicKey | undefined;
+  let compositeKey: PublicKey | undefined;
   try {
-    publicKey = parseSpki(spki);
+    const key = parseSpki(spki, { composite: true });
+    if (key.composite) compositeKey = key;
+    else publicKey = key;
   } catch (e) {
     if (!isPqsignError(e) || e.code !== 'ERR_ALGORITHM') throw bad(`subjectPublicKeyInfo: ${isPqsignError(e) ? e.message : String(e)}`);
   }
@@ -111,6 +117,7 @@ export function parseCertificate(der: Uint8Array, label: string, code: ErrorCode
     spki,
     spkiAlgorithm: cert.subjectPublicKeyInfo.algorithm.algorithmId,
     publicKey,
+    compositeKey,
     signatureAlgorithm,
     signatureFieldsMatch: toHex(signatureAlgorithm.der) === toHex(tbsSignature.der),
     signature: new Uint8Array(cert.signatureValue.valueBlock.valueHexView),

@@ -1,24 +1,24 @@
-// PKCS#10 certification requests (RFC 2986) with ML-DSA: the subject's key signs its own request through
-// external μ, so a key that lives in KMS can be certified without ever leaving it.
+// PKCS#10 certification requests (RFC 2986) with ML-DSA or composite ML-DSA keys: the subject's key signs its
+// own request through external μ (or M'), so a key that lives in KMS can be certified without ever leaving it.
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { PqsignError } from '../errors.js';
 import { TAG, derUint, tlv } from '../asn1/der.js';
-import { computeMu } from '../mu.js';
-import { signMuChecked, type Signer } from '../signer.js';
-import { encodeSpki, parseSpki, type PublicKey } from '../keys/spki.js';
+import type { CompositeSigner } from '../composite/signer.js';
+import type { Signer } from '../signer.js';
+import { encodePublicKey, parseSpki, type PublicKey } from '../keys/spki.js';
 import { algorithmId } from './certificate.js';
 import { formatName } from './name.js';
-import { mlDsaSignatureProblem } from './signature.js';
+import { mlDsaSignatureProblem, signStructure, signerKey } from './signature.js';
 
-export async function createCsr(signer: Signer, subjectDer: Uint8Array): Promise<Uint8Array> {
+export async function createCsr(signer: Signer | CompositeSigner, subjectDer: Uint8Array): Promise<Uint8Array> {
   // CertificationRequestInfo ::= SEQUENCE { version 0, subject, subjectPKInfo, attributes [0] } —
   // attributes is required but may be empty (RFC 2986 §4.1).
-  const tbs = tlv(TAG.SEQUENCE, derUint(0), subjectDer, encodeSpki(signer.params, signer.publicKey), tlv(TAG.CTX0_CONS));
+  const tbs = tlv(TAG.SEQUENCE, derUint(0), subjectDer, encodePublicKey(signerKey(signer)), tlv(TAG.CTX0_CONS));
   const csr = new pkijs.CertificationRequest();
-  const signature = await signMuChecked(signer, computeMu(signer.params, signer.publicKey, tbs));
+  const { oid, signature } = await signStructure(signer, tbs);
   csr.tbsView = tbs;
-  csr.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: signer.params.oid });
+  csr.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: oid });
   csr.signatureValue = new asn1js.BitString({ valueHex: signature });
   return new Uint8Array(csr.toSchema(false).toBER());
 }
@@ -43,7 +43,7 @@ export function parseCsr(der: Uint8Array, label: string): ParsedCsr {
   const [info, sigAlg] = (asn.result as asn1js.Sequence).valueBlock.value;
   const [, subjectB, spkiB] = (info as asn1js.Sequence).valueBlock.value;
   const subjectDer = new Uint8Array(subjectB!.valueBeforeDecodeView);
-  const publicKey = parseSpki(new Uint8Array(spkiB!.valueBeforeDecodeView));
+  const publicKey = parseSpki(new Uint8Array(spkiB!.valueBeforeDecodeView), { composite: true });
   const problem = mlDsaSignatureProblem(new Uint8Array(info!.valueBeforeDecodeView), algorithmId(sigAlg!, 'signatureAlgorithm', 'ERR_KEY_FORMAT'),
     new Uint8Array(csr.signatureValue.valueBlock.valueHexView), publicKey);
   if (problem) throw new PqsignError('ERR_SIGNATURE_INVALID', `certification request: ${problem.replace('issuer key', 'requested key')}`, { file: label });

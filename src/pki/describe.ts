@@ -1,6 +1,7 @@
 // The facts `pqsign cert show` prints about a certificate (text and --json share them).
 import { toHex, equalBytes } from '../bytes.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
+import { compositeByOid } from '../composite-params.js';
 import { paramByOid } from '../params.js';
 import type { ParsedCertificate } from './certificate.js';
 import { KP } from './oids.js';
@@ -37,17 +38,18 @@ export interface CertificateFacts {
 
 export function certificateFacts(c: ParsedCertificate): CertificateFacts {
   const selfSigned = equalBytes(c.subjectDer, c.issuerDer);
+  const key = c.publicKey ?? c.compositeKey;
   return {
     subject: c.subject,
     issuer: c.issuer,
     serial: toHex(c.serial),
     notBefore: c.notBefore.toISOString(),
     notAfter: c.notAfter.toISOString(),
-    keyAlgorithm: c.publicKey?.params.name ?? c.spkiAlgorithm,
-    keyFingerprint: c.publicKey ? keyFingerprint(c.publicKey.publicKey) : null,
-    signatureAlgorithm: paramByOid(c.signatureAlgorithm.oid)?.name ?? c.signatureAlgorithm.oid,
+    keyAlgorithm: key?.composite?.name ?? key?.params.name ?? c.spkiAlgorithm,
+    keyFingerprint: key ? keyFingerprint(key.publicKey) : null,
+    signatureAlgorithm: compositeByOid(c.signatureAlgorithm.oid)?.name ?? paramByOid(c.signatureAlgorithm.oid)?.name ?? c.signatureAlgorithm.oid,
     selfSigned,
-    ...(selfSigned && c.publicKey ? { selfSignatureValid: mlDsaSignatureProblem(c.tbs, c.signatureAlgorithm, c.signature, c.publicKey) === undefined } : {}),
+    ...(selfSigned && key ? { selfSignatureValid: mlDsaSignatureProblem(c.tbs, c.signatureAlgorithm, c.signature, key) === undefined } : {}),
     basicConstraints: c.basicConstraints ? { ca: c.basicConstraints.ca, pathLen: c.basicConstraints.pathLen ?? null, critical: c.basicConstraints.critical } : null,
     keyUsage: c.keyUsage ? { usages: [...c.keyUsage.usages], critical: c.keyUsage.critical } : null,
     extKeyUsage: c.extKeyUsage ? { purposes: c.extKeyUsage.purposes.map((p) => PURPOSES[p] ?? p), critical: c.extKeyUsage.critical } : null,

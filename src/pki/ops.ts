@@ -5,12 +5,14 @@ import { PqsignError } from '../errors.js';
 import { readSmallFile } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
 import type { Signer } from '../signer.js';
+import type { CompositeSigner } from '../composite/signer.js';
 import { readCertificate } from './cert-file.js';
 import type { ParsedCertificate } from './certificate.js';
 import { createCsr, parseCsr } from './csr.js';
 import type { Profile } from './extensions.js';
 import { issueCertificate } from './issue.js';
 import { parseName } from './name.js';
+import { signerKey } from './signature.js';
 
 export interface Validity {
   notBefore: Date;
@@ -28,16 +30,16 @@ function checkPathLen(pathLen: number | undefined): void {
   if (pathLen !== undefined && !(Number.isInteger(pathLen) && pathLen >= 0)) throw new PqsignError('ERR_USAGE', '--path-len must be a whole number, 0 or more');
 }
 
-export async function createCa(signer: Signer, subject: string, validity: Validity, pathLen: number | undefined) {
+export async function createCa(signer: Signer | CompositeSigner, subject: string, validity: Validity, pathLen: number | undefined) {
   checkPathLen(pathLen);
   return issueCertificate({
-    subjectDer: parseName(subject), subjectKey: { params: signer.params, publicKey: signer.publicKey }, issuer: undefined, signer,
+    subjectDer: parseName(subject), subjectKey: signerKey(signer), issuer: undefined, signer,
     ...validityDates(validity), profile: { kind: 'ca', pathLen },
   });
 }
 
 export interface IssueOptions {
-  caSigner: Signer;
+  caSigner: Signer | CompositeSigner;
   caCertPath: string;
   /** the subject's key, or a request file whose self-signature proves possession of it */
   subject: { key: PublicKey; name: string } | { csrPath: string; name: string | undefined };
@@ -84,4 +86,4 @@ async function readRequest(path: string): Promise<Uint8Array> {
   return block.der;
 }
 
-export const createRequest = (signer: Signer, subject: string): Promise<Uint8Array> => createCsr(signer, parseName(subject));
+export const createRequest = (signer: Signer | CompositeSigner, subject: string): Promise<Uint8Array> => createCsr(signer, parseName(subject));

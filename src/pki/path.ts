@@ -1,6 +1,6 @@
 // Certification path building and validation (RFC 5280 §6, the parts code signing needs): from the signer's
-// certificate through the available intermediates to one of the trust anchors. Every link's ML-DSA
-// signature, validity at the validation time, basicConstraints and pathLenConstraint, keyUsage, and for the
+// certificate through the available intermediates to one of the trust anchors. Every link's ML-DSA or
+// composite ML-DSA signature (both parts), validity at the validation time, basicConstraints and pathLenConstraint, keyUsage, and for the
 // signer extendedKeyUsage codeSigning. Trust anchors are certificates; their own validity, basicConstraints,
 // keyUsage and pathLenConstraint are honoured when present (as OpenSSL does), their signature is not checked.
 // Trust comes only from `anchors` (the user's trust-anchor files): a certificate is the anchor only when it is
@@ -51,7 +51,7 @@ function checkSigner(c: ParsedCertificate, opts: PathOptions): void {
   checkValidity(c, opts.at);
   checkCritical(c);
   if (opts.purpose === 'timeStamping') return checkTimeStamping(c);
-  if (!c.publicKey) throw chainError(c, 'public key', `holds a ${c.spkiAlgorithm} key, not ML-DSA`);
+  if (!c.publicKey && !c.compositeKey) throw chainError(c, 'public key', `holds a ${c.spkiAlgorithm} key, not ML-DSA`);
   if (c.keyUsage && !c.keyUsage.usages.has('digitalSignature')) {
     throw chainError(c, 'keyUsage', `does not allow digitalSignature (has ${[...c.keyUsage.usages].join(', ') || 'none'})`);
   }
@@ -80,7 +80,8 @@ export function checkTimeStamping(c: ParsedCertificate): void {
 
 /** Why `child`'s signature does not verify under `issuer`'s key; classical keys only on time-stamping paths. */
 function signatureProblem(child: ParsedCertificate, issuer: ParsedCertificate, classical: boolean): string | undefined {
-  if (issuer.publicKey) return mlDsaSignatureProblem(child.tbs, child.signatureAlgorithm, child.signature, issuer.publicKey);
+  const key = issuer.publicKey ?? issuer.compositeKey;
+  if (key) return mlDsaSignatureProblem(child.tbs, child.signatureAlgorithm, child.signature, key);
   if (!classical) return `the issuer holds a ${issuer.spkiAlgorithm} key, not ML-DSA`;
   return classicalSignatureProblem(child.tbs, child.signatureAlgorithm, child.signature, issuer.spki);
 }
@@ -90,7 +91,7 @@ function signatureProblem(child: ParsedCertificate, issuer: ParsedCertificate, c
  * `intermediatesBelow` counts the non-self-issued CA certificates between issuer and signer (RFC 5280 §6.1.4 (l)).
  */
 function checkIssuer(issuer: ParsedCertificate, child: ParsedCertificate, isAnchor: boolean, intermediatesBelow: number, at: Date, classical: boolean): void {
-  if (!issuer.publicKey && !classical) throw chainError(issuer, 'public key', `holds a ${issuer.spkiAlgorithm} key, not ML-DSA`);
+  if (!issuer.publicKey && !issuer.compositeKey && !classical) throw chainError(issuer, 'public key', `holds a ${issuer.spkiAlgorithm} key, not ML-DSA`);
   if (!child.signatureFieldsMatch) throw chainError(child, 'signature', 'tbsCertificate.signature differs from signatureAlgorithm (RFC 5280 §4.1.1.2)');
   const problem = signatureProblem(child, issuer, classical);
   if (problem) throw chainError(child, 'signature', `${problem} ("${issuer.subject}")`);
