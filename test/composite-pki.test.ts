@@ -3,6 +3,7 @@
 // `cert verify` accepts the chains and refuses tampered or mismatched links; Bouncy Castle 1.86 (`oracle
 // --impl bc186 cert`) accepts pqsign's composite certificates; the draft's own composite certificates
 // verify as trust anchors; ML-DSA-only uses (CRLs, CMS signer certificates) keep refusing composite keys.
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +94,20 @@ describe('composite certificates and requests (CLI)', () => {
     const r = pqsign(['cert', 'issue', '--ca-key', caKey, '--ca-cert', at('ca.pem'), '--csr', at('forged.csr'), '--out', at('y.pem')]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/certification request: signature does not verify/);
+  });
+
+  it('a two-part key (ML-DSA file + EC file) is a composite CA; its certificate verifies under its own key', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    writeFileSync(at('ec.pem'), ec.export({ type: 'pkcs8', format: 'pem' }));
+    const ref = `${mlCaKey}+${at('ec.pem')}`;
+    run(['cert', 'create-ca', '--key', ref, '--subject', 'CN=Two-part Root', '--out', at('two.pem')]);
+    const two = parseCertificate(der(at('two.pem')), 'two');
+    expect(two.compositeKey?.composite?.name).toBe('MLDSA65-ECDSA-P256-SHA512');
+    run(['cert', 'issue', '--ca-key', ref, '--ca-cert', at('two.pem'), '--key', at('mlleaf.pub'), '--subject', 'CN=Two-part Leaf', '--code-signing', '--out', at('twoleaf.pem')]);
+    expect(JSON.parse(verify(at('twoleaf.pem'), at('two.pem'), [])).ok).toBe(true);
+    // the ML-DSA part alone is not the composite CA's key
+    expect(run(['cert', 'issue', '--ca-key', mlCaKey, '--ca-cert', at('two.pem'), '--key', at('mlleaf.pub'), '--subject', 'CN=X', '--out', at('z.pem')], 2))
+      .toMatch(/is not the key of the CA certificate/);
   });
 
   it('CRLs stay ML-DSA only: a composite CA key is refused with a clear message', () => {
