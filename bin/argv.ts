@@ -1,11 +1,11 @@
 // The command line as the user typed it, bytes included. Node decodes each argument as UTF-8 and puts
 // U+FFFD for bytes that are not UTF-8, so the file name `bad\xff.bin` arrives as `bad\uFFFD.bin`, a
 // file that does not exist. Linux keeps the original bytes in /proc/self/cmdline: an argument that
-// came out with U+FFFD is taken from there, in the escaped form src/io/fspath.ts turns back into those
+// came out with U+FFFD is taken from there, in the escaped form src/base/fspath.ts turns back into those
 // bytes at every file access. Elsewhere (no /proc) such an argument stays as Node decoded it.
 import { readFileSync } from 'node:fs';
 import { hideBin } from 'yargs/helpers';
-import { decodeFsName } from '../src/io/fspath.js';
+import { decodeFsName } from '../src/base/fspath.js';
 
 export function commandLine(argv: readonly string[] = process.argv): string[] {
   const args = hideBin([...argv]);

@@ -1,8 +1,8 @@
 // CLI plumbing shared by the commands: error → one line + exit code, JSON lines, common options.
 import type { Options } from 'yargs';
-import { EXIT, PqsignError, isPqsignError } from '../src/errors.js';
-import { fromHex } from '../src/bytes.js';
-import type { KeyRefOptions } from '../src/keyref.js';
+import { EXIT, PqsignError, isPqsignError } from '../src/base/errors.js';
+import { fromHex } from '../src/base/bytes.js';
+import type { KeyRefOptions } from '../src/pipeline/keyref.js';
 
 /** Wrap a command handler: user errors become one line on stderr and a documented exit code. */
 export function action<A>(fn: (argv: A) => Promise<number | void>): (argv: A) => Promise<void> {

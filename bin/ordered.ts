@@ -1,5 +1,5 @@
 // Emit per-file results in input order as soon as each prefix of the list is complete.
-import type { Settled } from '../src/ops/pool.js';
+import type { Settled } from '../src/base/pool.js';
 
 export function orderedEmitter<T>(emit: (r: Settled<T>, index: number) => void): (r: Settled<T>, index: number) => void {
   const pending = new Map<number, Settled<T>>();

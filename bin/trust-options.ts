@@ -2,15 +2,15 @@
 // --min-monotonic-count, and for certificate paths --tsa-anchor, --trust-signing-time, --crl), turned into
 // TrustRules or a loaded Policy. A trust input the user gave is never
 // dropped: one a command cannot use is refused here with a usage error, and one a container cannot check
-// makes that container not count (src/ops/verify.ts).
+// makes that container not count (src/pipeline/verify.ts).
 import type { Options } from 'yargs';
-import { PqsignError } from '../src/errors.js';
-import { loadPublicKey } from '../src/keyref.js';
+import { PqsignError } from '../src/base/errors.js';
+import { loadPublicKey } from '../src/pipeline/keyref.js';
 import { keyFingerprint, parseFingerprint } from '../src/keys/fingerprint.js';
 import { keyData, type PublicKey } from '../src/keys/spki.js';
 import { loadPolicy, type Policy } from '../src/policy/policy.js';
 import { checkKeyOnlyFormat, untrusted, type TrustRules } from '../src/policy/rules.js';
-import { PARAM_SETS, paramByName } from '../src/params.js';
+import { PARAM_SETS, paramByName } from '../src/mldsa/params.js';
 import { parseMonotonicCount } from '../src/uefi/image.js';
 import { keyRefOptions, usage, type KeyArgs } from './cli.js';
 

@@ -3,12 +3,12 @@
 // messageDigest, signingTime, CMSAlgorithmProtection — so a KMS signer sees a small structure (μ or RAW).
 // With --tsa, an RFC 3161 token over the signature value is added as an unsigned attribute before writing.
 // pkijs/asn1js are loaded on first use (the src/cms and src/pki modules import them), never at start-up.
-import { PqsignError } from '../src/errors.js';
+import { PqsignError } from '../src/base/errors.js';
 import { encodePem } from '../src/asn1/pem.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { statInput } from '../src/io/read.js';
 import { looksLikeCmsDer, looksLikeCmsPem } from '../src/cms/detect.js';
-import type { Format } from './types.js';
+import type { Format } from '../src/pipeline/format.js';
 
 function noContext(ctx: Uint8Array): void {
   if (ctx.length) throw new PqsignError('ERR_CONTEXT', 'CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop --context');

@@ -1,19 +1,19 @@
 // COSE_Sign1 with ML-DSA (RFC 9052 §4.2, algorithms -48/-49/-50 of RFC 9964): tagged, protected header
 // {alg, content type?, kid}, unprotected header empty, payload attached (default) or nil. The
 // Sig_structure streams into μ; an attached container streams to disk. See docs/formats/cose.md.
-import { fromHex, toHex, utf8 } from '../src/bytes.js';
+import { fromHex, toHex, utf8 } from '../src/base/bytes.js';
 import { loadCbor, MAJOR, readHead } from '../src/cose/cbor.js';
 import { checkHeaders, encodeProtected, parseContentType, type Sign1Headers } from '../src/cose/header.js';
 import { coseKeyThumbprint } from '../src/cose/key.js';
 import { readSign1, sigStructureHead, sign1Layout, TAG_COSE_SIGN1, type Sign1File } from '../src/cose/sign1.js';
-import { PqsignError, inFile } from '../src/errors.js';
+import { PqsignError, inFile } from '../src/base/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
-import { checkMu } from '../src/signer.js';
-import { muOfParts, type MessagePart } from '../src/ops/stream.js';
-import { paramByCoseAlg, type ParamSet } from '../src/params.js';
+import { checkMu } from '../src/mldsa/signer.js';
+import { muOfParts, type MessagePart } from '../src/mldsa/stream.js';
+import { paramByCoseAlg, type ParamSet } from '../src/mldsa/params.js';
 import { booleanOption, checkSamePayload, checkUnchanged, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
-import type { Format, FormatOptions } from './types.js';
+import type { Format, FormatOptions } from '../src/pipeline/format.js';
 
 const EMPTY = new Uint8Array(0);
 

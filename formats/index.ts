@@ -1,8 +1,8 @@
 // The format registry: adding a format is one module plus one line here.
-import { PqsignError } from '../src/errors.js';
-import type { Format } from './types.js';
+import { PqsignError } from '../src/base/errors.js';
+import type { Format } from '../src/pipeline/format.js';
 import { raw } from './raw.js';
-import { uefi } from './uefi.js';
+import { uefi } from './uefi/index.js';
 import { cose } from './cose.js';
 import { jws } from './jws.js';
 import { cms } from './cms.js';

@@ -4,18 +4,18 @@
 // detached by default, ASCII(BASE64URL(header) '.') ‖ payload with the RFC 7797 unencoded payload
 // option (header {alg, kid, "b64": false, "crit": ["b64"], cty?}). An attached JWS streams to disk.
 // See docs/formats/jose.md.
-import { b64url, fromB64url } from '../src/bytes.js';
-import { PqsignError, inFile } from '../src/errors.js';
+import { b64url, fromB64url } from '../src/base/bytes.js';
+import { PqsignError, inFile } from '../src/base/errors.js';
 import { statInput } from '../src/io/read.js';
 import { base64urlChecker, base64urlDecoder, base64urlEncoder, checkBase64urlLength } from '../src/jose/b64url-stream.js';
 import { readCompactJws } from '../src/jose/compact.js';
 import { checkJoseHeader } from '../src/jose/header.js';
 import { jwkThumbprint } from '../src/jose/jwk.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
-import { checkMu } from '../src/signer.js';
-import { muOfParts } from '../src/ops/stream.js';
+import { checkMu } from '../src/mldsa/signer.js';
+import { muOfParts } from '../src/mldsa/stream.js';
 import { booleanOption, checkSamePayload, checkUnchanged, optionalBooleanOption, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
-import type { ChunkTransform, Format, FormatOptions } from './types.js';
+import type { ChunkTransform, Format, FormatOptions } from '../src/pipeline/format.js';
 
 const EMPTY = new Uint8Array(0);
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));

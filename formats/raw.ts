@@ -1,19 +1,19 @@
 // Raw detached: the file holds exactly the FIPS 204 signature bytes over the artifact (pure ML-DSA,
 // optional context). The to-be-signed bytes are the artifact itself.
-import { PqsignError } from '../src/errors.js';
+import { PqsignError } from '../src/base/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
-import { checkContext } from '../src/mu.js';
-import { PARAM_SETS, paramBySignatureLength } from '../src/params.js';
+import { checkContext } from '../src/mldsa/mu.js';
+import { PARAM_SETS, paramBySignatureLength } from '../src/mldsa/params.js';
 import { readRange } from '../src/io/range.js';
 import { booleanOption, refuseTrustAnchors } from './shared.js';
 import { structuredInput } from './structured-input.js';
 import { MAX_HEADER_CHARS } from '../src/jose/header.js';
-import type { Format, VerifyRequest } from './types.js';
-import { COMPOSITE_ALGS, type CompositeAlg } from '../src/composite-params.js';
+import type { Format, VerifyRequest } from '../src/pipeline/format.js';
+import { COMPOSITE_ALGS, type CompositeAlg } from '../src/composite/params.js';
 import { CompositeHasher } from '../src/composite/message.js';
 import { verifyCompositeRaw } from '../src/composite/verify.js';
-import { feedParts, verifyStreamed } from '../src/ops/stream.js';
+import { feedParts, verifyStreamed } from '../src/mldsa/stream.js';
 
 export const raw: Format = {
   name: 'raw',

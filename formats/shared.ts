@@ -1,9 +1,9 @@
 // What the COSE and JWS formats share: format options (parsed CLI flags, or the resolvedOptions an
 // offline ceremony stored) read with their types checked; the flags they both take (one name, one
 // meaning, one description); the RFC 9964 context rule; and the guards around a streamed payload.
-import { equalBytes } from '../src/bytes.js';
-import { PqsignError } from '../src/errors.js';
-import type { FormatFlag, FormatOptions } from './types.js';
+import { equalBytes } from '../src/base/bytes.js';
+import { PqsignError } from '../src/base/errors.js';
+import type { FormatFlag, FormatOptions } from '../src/pipeline/format.js';
 
 export function stringOption(options: FormatOptions, name: string): string | undefined {
   const v = options[name];

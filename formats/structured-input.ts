@@ -4,7 +4,7 @@
 // an attestation or a certificate. `sign --format raw` therefore refuses such input unless a non-empty
 // --context separates the domains or --allow-structured-input says it is intended. Each test below
 // recognises the first bytes of one protocol's signing input.
-import { fromB64url } from '../src/bytes.js';
+import { fromB64url } from '../src/base/bytes.js';
 
 const ascii = (b: Uint8Array, n: number) => Buffer.from(b.subarray(0, n)).toString('latin1');
 

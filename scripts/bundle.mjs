@@ -3,20 +3,20 @@
 // read, compile, link ~130 modules) was most of start-up; a bundle split at the CLI's lazy import()
 // boundaries loads ~30 files and keeps every heavy library out of a small verify.
 // Run by `npm run build` after tsc. The workers must be entry points beside the chunks, because
-// src/ops/batch.ts and src/attest/hash-pool.ts start them by `new URL('./x-worker.js', import.meta.url)`.
+// src/batch/batch.ts and src/attest/hash-pool.ts start them by `new URL('./x-worker.js', import.meta.url)`.
 import { build } from 'esbuild';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 
 const OUT = 'dist/cli';
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 
-// src/mldsa.ts and src/shake.ts load noble synchronously on first use with
+// src/mldsa/mldsa.ts and src/mldsa/shake.ts load noble synchronously on first use with
 // createRequire(import.meta.url)(...). As a plain require() esbuild bundles the module and defers its
 // evaluation to that first call (__esm/__toCommonJS), instead of leaving a file lookup in node_modules.
 const bundleLazyRequires = {
   name: 'bundle-lazy-requires',
   setup(b) {
-    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/](mldsa|shake)\.js$/ }, async ({ path }) => {
+    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/]mldsa[\\/](mldsa|shake)\.js$/ }, async ({ path }) => {
       const source = await readFile(path, 'utf8');
       const contents = source.replaceAll('createRequire(import.meta.url)(', 'require(');
       if (contents === source) throw new Error(`${path}: expected a createRequire(import.meta.url)(...) call to bundle`);
@@ -27,7 +27,7 @@ const bundleLazyRequires = {
 
 await rm(OUT, { recursive: true, force: true });
 const { metafile } = await build({
-  entryPoints: ['dist/bin/pqsign.js', 'dist/src/ops/verify-worker.js', 'dist/src/attest/hash-worker.js'],
+  entryPoints: ['dist/bin/pqsign.js', 'dist/src/batch/verify-worker.js', 'dist/src/attest/hash-worker.js'],
   outdir: OUT,
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',

@@ -4,11 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, hex, unhex } from './helpers.js';
 import { acvp } from './vectors.js';
-import { paramByName } from '../src/params.js';
-import { keygenFromSeed, publicKeyFromSecret, signMu, verifyMu } from '../src/mldsa.js';
-import { computeMu } from '../src/mu.js';
-import { shake256Of } from '../src/shake.js';
-import { concatBytes } from '../src/bytes.js';
+import { paramByName } from '../src/mldsa/params.js';
+import { keygenFromSeed, publicKeyFromSecret, signMu, verifyMu } from '../src/mldsa/mldsa.js';
+import { computeMu } from '../src/mldsa/mu.js';
+import { shake256Of } from '../src/mldsa/shake.js';
+import { concatBytes } from '../src/base/bytes.js';
 
 const P = (name: string) => paramByName(name)!;
 /** Sign_internal / Verify_internal with a message (no M' prefix): μ = H(tr ‖ M). */

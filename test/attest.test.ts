@@ -315,7 +315,7 @@ describe('verify-attestation', () => {
 describe('the library: any signer, nothing written on failure', () => {
   it('a signer returning a bad signature fails with ERR_SIGNER and leaves no bundle', async () => {
     const { attestFiles } = await import('../dist/src/attest/attest.js');
-    const { loadSigner } = await import('../dist/src/keyref.js');
+    const { loadSigner } = await import('../dist/src/pipeline/keyref.js');
     const real = await loadSigner(at('k65.key'));
     const broken = { params: real.params, publicKey: real.publicKey, description: 'broken signer', signMu: async () => new Uint8Array(real.params.signatureBytes) };
     const opts = { out: at('bad-signer.intoto.jsonl'), baseDir: dir, env: {}, provenance: { builderId: BUILDER[1] } };

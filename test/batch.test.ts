@@ -5,10 +5,10 @@ import { availableParallelism } from 'node:os';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readManifest } from '../src/manifest.js';
-import { pairTree } from '../src/ops/tree.js';
-import { verifyPath } from '../src/ops/verify.js';
-import { loadPublicKey } from '../src/keyref.js';
+import { readManifest } from '../src/batch/manifest.js';
+import { pairTree } from '../src/batch/tree.js';
+import { verifyPath } from '../src/pipeline/verify.js';
+import { loadPublicKey } from '../src/pipeline/keyref.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { node24, NO_NODE24 } from '../bench/lib/node24.js';
 import { FORMATS } from '../formats/index.js';
@@ -64,8 +64,8 @@ describe('verify FILE... with worker threads', () => {
 
   it('workers alone (mainThread: false) give the same verdicts as this thread alone', async () => {
     // from dist/: the pool starts dist/src/ops/verify-worker.js beside it
-    const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'ops', 'batch.js'))) as typeof import('../src/ops/batch.js');
-    const { loadPublicKey: load } = (await import(join(ROOT, 'dist', 'src', 'keyref.js'))) as typeof import('../src/keyref.js');
+    const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'ops', 'batch.js'))) as typeof import('../src/batch/batch.js');
+    const { loadPublicKey: load } = (await import(join(ROOT, 'dist', 'src', 'keyref.js'))) as typeof import('../src/pipeline/keyref.js');
     const files = signedFiles(join(dir, 'pool'), 10);
     writeFileSync(files[7]!, 'tampered\n');
     const jobs = [...files, join(dir, 'pool', 'missing.bin')].map((file) => ({ file, context: new Uint8Array(0) }));

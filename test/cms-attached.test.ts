@@ -1,4 +1,4 @@
-// Attached CMS is written in the one streaming pass (formats/types.ts `embedding`): the artifact is read
+// Attached CMS is written in the one streaming pass (src/pipeline/format.ts `embedding`): the artifact is read
 // once, its bytes go into the output while they are digested, and the prefix length declared before
 // signing is the one the signature's container has; a file that changes while being signed leaves nothing.
 import { createHash, randomBytes } from 'node:crypto';
@@ -6,13 +6,13 @@ import { appendFileSync, existsSync, readFileSync, readdirSync, truncateSync, wr
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cms } from '../formats/cms.js';
-import type { Format } from '../formats/types.js';
+import type { Format } from '../src/pipeline/format.js';
 import { SignedDataBuilder } from '../src/cms/builder.js';
-import { isPqsignError } from '../src/errors.js';
-import { keygenFromSeed } from '../src/mldsa.js';
-import { signFile } from '../src/ops/sign.js';
-import { PARAM_SETS, paramByName } from '../src/params.js';
-import { LocalSigner } from '../src/signer.js';
+import { isPqsignError } from '../src/base/errors.js';
+import { keygenFromSeed } from '../src/mldsa/mldsa.js';
+import { signFile } from '../src/pipeline/sign.js';
+import { PARAM_SETS, paramByName } from '../src/mldsa/params.js';
+import { LocalSigner } from '../src/mldsa/signer.js';
 import { HAVE_SHARED, NO_SHARED, oracle, pqsign, pqsignMeasured, sparseFile, tempDir } from './helpers.js';
 import { keygen, run } from './pki-fixture.js';
 

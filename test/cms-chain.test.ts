@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { HAVE_SHARED, NO_SHARED, hex, oracle, pqsign, pqsignMeasured, sparseFile, tempDir } from './helpers.js';
 import { buildPki, type Pki } from './pki-fixture.js';
 import { buildDetachedSignedData } from '../src/cms/builder.js';
-import { loadSigner } from '../src/keyref.js';
+import { loadSigner } from '../src/pipeline/keyref.js';
 import { readCertificates } from '../src/pki/cert-file.js';
 
 const MB = 1024 * 1024;

@@ -4,16 +4,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as asn1js from 'asn1js';
 import { TAG, oid, readChildren, readWhole, tlv } from '../src/asn1/der.js';
 import { derSetOf } from '../src/asn1/set-of.js';
-import { concatBytes } from '../src/bytes.js';
+import { concatBytes } from '../src/base/bytes.js';
 import { encodeAlgorithmProtection } from '../src/cms/algorithm-protection.js';
 import { digestByName } from '../src/cms/digests.js';
 import { OID } from '../src/cms/oids.js';
 import { encodeSignedAttributes } from '../src/cms/signed-attributes.js';
 import { encodeSignerInfo, signedDataLayout } from '../src/cms/signed-data.js';
-import { loadSigner } from '../src/keyref.js';
-import { computeMu } from '../src/mu.js';
+import { loadSigner } from '../src/pipeline/keyref.js';
+import { computeMu } from '../src/mldsa/mu.js';
 import { keyIdentifier } from '../src/pki/key-id.js';
-import { signMuChecked } from '../src/signer.js';
+import { signMuChecked } from '../src/mldsa/signer.js';
 
 export interface CraftOptions {
   keyPath: string;

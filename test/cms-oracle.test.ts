@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from './helpers.js';
 import { keygen, run } from './pki-fixture.js';
 import { allowedDigests } from '../src/cms/digests.js';
-import { paramByName } from '../src/params.js';
+import { paramByName } from '../src/mldsa/params.js';
 
 describe.skipIf(!HAVE_SHARED)(`CMS under Bouncy Castle${HAVE_SHARED ? '' : ` (${NO_SHARED})`}`, () => {
   const dir = tempDir('pqsign-cms-oracle-');

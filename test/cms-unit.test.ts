@@ -9,12 +9,12 @@ import { encodeTime, parseTimeOption } from '../src/asn1/time.js';
 import { encodePem } from '../src/asn1/pem.js';
 import { TAG, tlv } from '../src/asn1/der.js';
 import { allowedDigests, DIGESTS, signingDigest } from '../src/cms/digests.js';
-import { PARAM_SETS, paramByName } from '../src/params.js';
+import { PARAM_SETS, paramByName } from '../src/mldsa/params.js';
 import { formatName, parseName } from '../src/pki/name.js';
 import { keyUsageBitString } from '../src/pki/extensions.js';
 import { randomSerial } from '../src/pki/issue.js';
 import { cms } from '../formats/cms.js';
-import { keygenFromSeed } from '../src/mldsa.js';
+import { keygenFromSeed } from '../src/mldsa/mldsa.js';
 import { hex, tempDir, unhex } from './helpers.js';
 import { createHash } from 'node:crypto';
 
@@ -202,9 +202,9 @@ describe('CMS through a RAW-message signer (KMS MessageType RAW)', () => {
   const dir = tempDir();
   it('signs DER(SignedAttributes) as the whole message and verifies', async () => {
     const { ml_dsa65 } = await import('@noble/post-quantum/ml-dsa.js');
-    const { signFile } = await import('../src/ops/sign.js');
+    const { signFile } = await import('../src/pipeline/sign.js');
     const { verifyCms } = await import('../src/cms/verify.js');
-    const { LocalSigner } = await import('../src/signer.js');
+    const { LocalSigner } = await import('../src/mldsa/signer.js');
     const { writeFileSync } = await import('node:fs');
     const seed = new Uint8Array(32).fill(9);
     const kp = keygenFromSeed(p65, seed);
@@ -218,7 +218,7 @@ describe('CMS through a RAW-message signer (KMS MessageType RAW)', () => {
         return ml_dsa65.sign(m, kp.secretKey);
       },
     };
-    // src/ops/sign.ts refuses RAW for artifacts over 4096 bytes before streaming, although CMS hands the
+    // src/pipeline/sign.ts refuses RAW for artifacts over 4096 bytes before streaming, although CMS hands the
     // signer only its signed attributes; a small artifact exercises the path until that check moves.
     const artifact = `${dir}/small.bin`;
     writeFileSync(artifact, new Uint8Array(3000).fill(0x5a));

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from './helpers.js';
-import { COMPOSITE_ALGS, compositeByName } from '../src/composite-params.js';
+import { COMPOSITE_ALGS, compositeByName } from '../src/composite/params.js';
 
 // the algorithms issue 16 asks for; the vector test covers all 18 composites in-process
 const REQUIRED = ['MLDSA44-ECDSA-P256-SHA256', 'MLDSA65-ECDSA-P256-SHA512', 'MLDSA65-ECDSA-P384-SHA512', 'MLDSA87-ECDSA-P384-SHA512',

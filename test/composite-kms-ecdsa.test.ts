@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GetPublicKeyCommand, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
-import { startKmsServer } from '../src/kms/server/index.js';
+import { startKmsServer } from '../src/kms-server/index.js';
 import { HAVE_SHARED, NO_SHARED, oracle, pqsign, pqsignAsync, tempDir } from './helpers.js';
 import { CREDENTIAL, REGION, kmsError, startTestKms } from './kms-fixture.js';
 

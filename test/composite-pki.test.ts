@@ -13,7 +13,7 @@ import { decodePem, encodePem } from '../src/asn1/pem.js';
 import { parseCertificate } from '../src/pki/certificate.js';
 import { validatePath } from '../src/pki/path.js';
 import { certificateFacts } from '../src/pki/describe.js';
-import { compositeByName } from '../src/composite-params.js';
+import { compositeByName } from '../src/composite/params.js';
 
 const dir = tempDir('pqsign-composite-pki-');
 const at = (f: string) => join(dir, f);

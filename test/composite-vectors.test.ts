@@ -8,16 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, VECTORS, hex } from './helpers.js';
 import { readJson } from './vectors.js';
 import { TAG, expectTag, oidToString, readChildren, readWhole } from '../src/asn1/der.js';
-import { compositeByName } from '../src/composite-params.js';
+import { compositeByName } from '../src/composite/params.js';
 import { compositePrivateKey, compositePublicKey, parseCompositePkcs8 } from '../src/composite/keys.js';
 import { compositeMessage } from '../src/composite/message.js';
 import { localCompositeSigner } from '../src/composite/signer.js';
 import { verifyComposite } from '../src/composite/verify.js';
 import { loadKeyBytes } from '../src/keys/load.js';
 import { spkiFromCertificate } from '../src/keys/spki.js';
-import { keygenFromSeed, verifyMu } from '../src/mldsa.js';
-import { computeMu } from '../src/mu.js';
-import { paramByName } from '../src/params.js';
+import { keygenFromSeed, verifyMu } from '../src/mldsa/mldsa.js';
+import { computeMu } from '../src/mldsa/mu.js';
+import { paramByName } from '../src/mldsa/params.js';
 
 interface Case { tcId: string; pk: string; x5c: string; sk: string; sk_pkcs8: string; s: string; sWithContext: string }
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { decode } from 'cbor2';
 import { cose } from '../formats/cose.js';
 import { jws } from '../formats/jws.js';
-import type { SignSession } from '../formats/types.js';
+import type { SignSession } from '../src/pipeline/format.js';
 import { coseKeyThumbprint, encodeCoseKey } from '../src/cose/key.js';
 import { akpJwk, jwkThumbprint } from '../src/jose/jwk.js';
-import { keygenFromSeed } from '../src/mldsa.js';
-import { paramByName, type ParamSet } from '../src/params.js';
-import { concatBytes } from '../src/bytes.js';
+import { keygenFromSeed } from '../src/mldsa/mldsa.js';
+import { paramByName, type ParamSet } from '../src/mldsa/params.js';
+import { concatBytes } from '../src/base/bytes.js';
 import { HAVE_SHARED, NO_SHARED, VECTORS, hex, pqsign, tempDir, unhex } from './helpers.js';
 
 const SETS = ['44', '65', '87'] as const;

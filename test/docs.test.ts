@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PqsignError, type ErrorCode } from '../src/errors.js';
-import { exitOf } from '../src/ops/describe.js';
+import { PqsignError, type ErrorCode } from '../src/base/errors.js';
+import { exitOf } from '../src/pipeline/describe.js';
 import { ROOT, pqsign } from './helpers.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -15,7 +15,7 @@ const sources = (...dirs: string[]) => dirs.flatMap((d) => (readdirSync(join(ROO
   .filter((f) => f.endsWith('.ts')).map((f) => ({ path: join(d, f), text: readFileSync(join(ROOT, d, f), 'utf8') })));
 
 describe('README error codes', () => {
-  // the ErrorCode union in src/errors.ts and every code a PqsignError or a JSON error object is built with;
+  // the ErrorCode union in src/base/errors.ts and every code a PqsignError or a JSON error object is built with;
   // not Node's own codes, which the source only compares with (e.code === 'ERR_...')
   const emitted = new Set(sources('src', 'formats', 'bin').flatMap((f) => [...f.text.matchAll(/(?<![=!]==\s*)'(ERR_[A-Z0-9_]+)'/g)].map((m) => m[1]!)));
   const table = new Map([...README.matchAll(/^\| `(ERR_[A-Z0-9_]+)` \| (\d) \|/gm)].map((m) => [m[1]!, Number(m[2])]));

@@ -10,10 +10,10 @@ import { parseStatement, validateStatement, STATEMENT_TYPE } from '../src/attest
 import { buildProvenance, validateProvenance, workflowPath, GITHUB_WORKFLOW_BUILD_TYPE } from '../src/attest/slsa.js';
 import { digestsMatch } from '../src/attest/verify.js';
 import { subjectName } from '../src/attest/subjects.js';
-import { LocalSigner } from '../src/signer.js';
-import { keygenFromSeed } from '../src/mldsa.js';
-import { PARAM_SETS } from '../src/params.js';
-import { PqsignError } from '../src/errors.js';
+import { LocalSigner } from '../src/mldsa/signer.js';
+import { keygenFromSeed } from '../src/mldsa/mldsa.js';
+import { PARAM_SETS } from '../src/mldsa/params.js';
+import { PqsignError } from '../src/base/errors.js';
 import { hex } from './helpers.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

@@ -1,11 +1,11 @@
-// File names that are not UTF-8 (src/io/fspath.ts, bin/argv.ts): the escaped string form gives back the
+// File names that are not UTF-8 (src/base/fspath.ts, bin/argv.ts): the escaped string form gives back the
 // exact bytes, and sign, verify and verify --recursive find such files given on the command line or
 // found in a tree.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFsName, displayPath, fsPath } from '../src/io/fspath.js';
+import { decodeFsName, displayPath, fsPath } from '../src/base/fspath.js';
 import { CLI, pqsign, tempDir } from './helpers.js';
 import { spawnSync } from 'node:child_process';
 

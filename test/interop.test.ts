@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir, FIRMWARE } from './helpers.js';
-import { PARAM_SETS } from '../src/params.js';
+import { PARAM_SETS } from '../src/mldsa/params.js';
 
 const IMPLS = ['openssl35', 'openssl40', 'bc'] as const;
 

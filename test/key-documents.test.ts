@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encode } from 'cbor2';
 import { loadKeyFile } from '../src/keys/load.js';
-import { loadPublicKey, loadSigner } from '../src/keyref.js';
+import { loadPublicKey, loadSigner } from '../src/pipeline/keyref.js';
 import { jwkThumbprint } from '../src/jose/jwk.js';
-import { keygenFromSeed } from '../src/mldsa.js';
-import { paramByName, type ParamSet } from '../src/params.js';
-import { b64url } from '../src/bytes.js';
-import { isPqsignError } from '../src/errors.js';
+import { keygenFromSeed } from '../src/mldsa/mldsa.js';
+import { paramByName, type ParamSet } from '../src/mldsa/params.js';
+import { b64url } from '../src/base/bytes.js';
+import { isPqsignError } from '../src/base/errors.js';
 import { HAVE_SHARED, NO_SHARED, VECTORS, hex, pqsign, tempDir, unhex } from './helpers.js';
 
 const dir = tempDir();

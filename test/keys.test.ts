@@ -9,8 +9,8 @@ import { loadKeyBytes, loadKeyFile } from '../src/keys/load.js';
 import { decryptPkcs8, encryptPkcs8 } from '../src/keys/pbes2.js';
 import { encodePkcs8, parsePkcs8 } from '../src/keys/pkcs8.js';
 import { decodePem } from '../src/asn1/pem.js';
-import { keygenFromSeed } from '../src/mldsa.js';
-import { PARAM_SETS } from '../src/params.js';
+import { keygenFromSeed } from '../src/mldsa/mldsa.js';
+import { PARAM_SETS } from '../src/mldsa/params.js';
 
 const SEED = Uint8Array.from({ length: 32 }, (_, i) => i); // RFC 9881 examples derive from 00..1f
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DisableKeyCommand, GetPublicKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { encodePem } from '../src/asn1/pem.js';
-import { startKmsServer } from '../src/kms/server/index.js';
+import { startKmsServer } from '../src/kms-server/index.js';
 import { childEnv, CREDENTIAL, startTestKms } from './kms-fixture.js';
 import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsignAsync, sparseFile, tempDir } from './helpers.js';
 

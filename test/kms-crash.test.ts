@@ -14,7 +14,7 @@ import {
   CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, GetPublicKeyCommand, KMSClient, ScheduleKeyDeletionCommand, SignCommand,
 } from '@aws-sdk/client-kms';
 import { parseSpki, type PublicKey } from '../src/keys/spki.js';
-import { verifyMu } from '../src/mldsa.js';
+import { verifyMu } from '../src/mldsa/mldsa.js';
 import { childEnv, CREDENTIAL, kmsError, REGION } from './kms-fixture.js';
 import { CLI, tempDir } from './helpers.js';
 

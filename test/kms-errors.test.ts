@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DisabledException, InvalidKeyUsageException, KMSInvalidSignatureException } from '@aws-sdk/client-kms';
 import { kmsErrorName, kmsFailure } from '../src/kms/errors.js';
-import { PqsignError } from '../src/errors.js';
+import { PqsignError } from '../src/base/errors.js';
 
 const meta = (attempts = 1) => ({ httpStatusCode: 400, attempts, totalRetryDelay: 0 });
 

@@ -2,7 +2,7 @@
 // and the environment child pqsign processes need so that nothing reaches for the network.
 import { afterAll } from 'vitest';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
-import { startKmsServer, type KmsServerOptions, type RunningKmsServer } from '../src/kms/server/index.js';
+import { startKmsServer, type KmsServerOptions, type RunningKmsServer } from '../src/kms-server/index.js';
 
 // The SDK's notice about its own future Node requirement is noise in test output (pqsign does the same).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -2,8 +2,8 @@
 // OID against the spec. Fed here with answers a misconfigured or misbehaving KMS could give.
 import { describe, expect, it } from 'vitest';
 import { encodeSpki } from '../src/keys/spki.js';
-import { keygenFromSeed } from '../src/mldsa.js';
-import { paramByName } from '../src/params.js';
+import { keygenFromSeed } from '../src/mldsa/mldsa.js';
+import { paramByName } from '../src/mldsa/params.js';
 import { checkPublicKey } from '../src/kms/public-key.js';
 
 const p65 = paramByName('65')!;

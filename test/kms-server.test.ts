@@ -15,10 +15,10 @@ import {
 } from '@aws-sdk/client-kms';
 import { encodePem } from '../src/asn1/pem.js';
 import { parseSpki } from '../src/keys/spki.js';
-import { verifyMu } from '../src/mldsa.js';
-import { computeMu } from '../src/mu.js';
-import { paramByKmsSpec } from '../src/params.js';
-import { startKmsServer } from '../src/kms/server/index.js';
+import { verifyMu } from '../src/mldsa/mldsa.js';
+import { computeMu } from '../src/mldsa/mu.js';
+import { paramByKmsSpec } from '../src/mldsa/params.js';
+import { startKmsServer } from '../src/kms-server/index.js';
 import { CREDENTIAL, kmsError, REGION, startTestKms } from './kms-fixture.js';
 import { HAVE_SHARED, NO_SHARED, oracle, tempDir } from './helpers.js';
 

@@ -10,8 +10,8 @@ import { TAG, readChildren, readWhole, tlv } from '../src/asn1/der.js';
 import { MAX_LINE_BYTES } from '../src/attest/bundle.js';
 import { encodeEnvelope, signEnvelope } from '../src/attest/envelope.js';
 import { buildStatement, INTOTO_PAYLOAD_TYPE } from '../src/attest/statement.js';
-import { concatList } from '../src/bytes.js';
-import { loadSigner } from '../src/keyref.js';
+import { concatList } from '../src/base/bytes.js';
+import { loadSigner } from '../src/pipeline/keyref.js';
 import { pqsign, pqsignMeasured, tempDir, type RunResult } from './helpers.js';
 
 const dir = tempDir('pqsign-malformed-');

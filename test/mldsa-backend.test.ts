@@ -1,14 +1,14 @@
-// The ML-DSA back-end seam (src/mldsa.ts): the same tests run against every back-end this runtime has.
+// The ML-DSA back-end seam (src/mldsa/mldsa.ts): the same tests run against every back-end this runtime has.
 // Under Node 20 that is the portable one (noble); the last suite reruns this file under the Node 24 binary
 // (OpenSSL 3.5) where node:crypto's one-shot verification is present too, and checks the CLI on both.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keygenFromSeed, messageBackend, messageVerifier, ONE_SHOT_MAX, signMu, verifyMessage } from '../src/mldsa.js';
-import { nativeMlDsa } from '../src/mldsa-native.js';
-import { computeMu } from '../src/mu.js';
-import { PARAM_SETS, paramByName } from '../src/params.js';
+import { keygenFromSeed, messageBackend, messageVerifier, ONE_SHOT_MAX, signMu, verifyMessage } from '../src/mldsa/mldsa.js';
+import { nativeMlDsa } from '../src/mldsa/native.js';
+import { computeMu } from '../src/mldsa/mu.js';
+import { PARAM_SETS, paramByName } from '../src/mldsa/params.js';
 import { node24, NO_NODE24 } from '../bench/lib/node24.js';
 import { CLI, HAVE_SHARED, ROOT, VECTORS, pqsign, tempDir, unhex } from './helpers.js';
 

@@ -1,4 +1,4 @@
-// pqsign's own FIPS 204 Algorithm 8 (src/mldsa-verify.ts, node:crypto SHAKE) against code nobody here
+// pqsign's own FIPS 204 Algorithm 8 (src/mldsa/verify.ts, node:crypto SHAKE) against code nobody here
 // wrote: every Wycheproof and ACVP verify vector runs through it by default (wycheproof, acvp and
 // mldsa-backend tests); here, differentially against noble on mutated signatures — bit flips in c̃, z and
 // the hint encoding, whose malformed forms (Alg. 21) must be rejected exactly as the reference does —
@@ -6,10 +6,10 @@
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keygenFromSeed, signMu } from '../src/mldsa.js';
-import { LATTICE, Q, mulMod } from '../src/mldsa-lattice.js';
-import { verifyMuInternal } from '../src/mldsa-verify.js';
-import { PARAM_SETS } from '../src/params.js';
+import { keygenFromSeed, signMu } from '../src/mldsa/mldsa.js';
+import { LATTICE, Q, mulMod } from '../src/mldsa/lattice.js';
+import { verifyMuInternal } from '../src/mldsa/verify.js';
+import { PARAM_SETS } from '../src/mldsa/params.js';
 
 const NOBLE = { 'ML-DSA-44': ml_dsa44, 'ML-DSA-65': ml_dsa65, 'ML-DSA-87': ml_dsa87 } as const;
 

@@ -19,10 +19,10 @@ import {
 } from './support/chain-forge.js';
 import { encodePem } from '../src/asn1/pem.js';
 import { buildDetachedSignedData } from '../src/cms/builder.js';
-import { isPqsignError } from '../src/errors.js';
+import { isPqsignError } from '../src/base/errors.js';
 import { parseCertificate, type ParsedCertificate } from '../src/pki/certificate.js';
 import { validatePath } from '../src/pki/path.js';
-import { LocalSigner } from '../src/signer.js';
+import { LocalSigner } from '../src/mldsa/signer.js';
 
 /** The validation time; every validity window is relative to it. Whole seconds (CMS, OpenSSL -attime). */
 const T = new Date('2031-03-15T12:00:00Z');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from './helpers.js';
 import { buildPki, keygen, run, type Pki } from './pki-fixture.js';
 import { craftDetached, craftWithoutSignedAttributes, mergeSignerInfos, toIndefiniteBer } from './cms-craft.js';
-import { loadSigner, loadPublicKey } from '../src/keyref.js';
+import { loadSigner, loadPublicKey } from '../src/pipeline/keyref.js';
 import { readCertificate } from '../src/pki/cert-file.js';
 import { issueCertificate } from '../src/pki/issue.js';
 import { parseName } from '../src/pki/name.js';

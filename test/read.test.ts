@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { concatBytes } from '../src/bytes.js';
+import { concatBytes } from '../src/base/bytes.js';
 import { readRange } from '../src/io/range.js';
 import { READ_CHUNK, SYNC_READ_MAX, readChunks, readSmallFile, statInput } from '../src/io/read.js';
 import { tempDir } from './helpers.js';

@@ -59,12 +59,12 @@ describe('start-up module set of `pqsign verify FILE --key PUB`', () => {
     expect([...own].filter((m) => /verify-worker|\/kms|\/demo/.test(m) && !kmsStubs.has(m))).toEqual([]);
   });
 
-  // noble sits in the bundle file beside src/mldsa.ts (it is bundled as a lazy require, so its code is
+  // noble sits in the bundle file beside src/mldsa/mldsa.ts (it is bundled as a lazy require, so its code is
   // only evaluated on first use); what Node 24 must not load is anything beyond yargs and ML-DSA
   it.skipIf(!node24())('under Node 24 (native ML-DSA): the same set, with the native back-end', () => {
     const { packages, own } = loadedModules(node24()!, ['verify', file, '--key', pub]);
     expect([...packages].filter((p) => !closure('yargs', '@noble/post-quantum').has(p))).toEqual([]);
-    expect(own.has('dist/src/mldsa-native.js')).toBe(true);
+    expect(own.has('dist/src/mldsa/native.js')).toBe(true);
   });
   if (!node24()) it.skip(NO_NODE24, () => undefined);
 });

@@ -11,7 +11,7 @@ import { buildPki } from './pki-fixture.js';
 import { mldsaTsa } from './tsa-fixture.js';
 import { mldsaCert, mldsaToken, mldsaTsaPki, TSA_NAME, TSA_ROOT_NAME, type TokenOptions } from './support/mldsa-tsa.js';
 import { digestByName } from '../src/cms/digests.js';
-import { addTimestamps } from '../src/ops/timestamp.js';
+import { addTimestamps } from '../src/pipeline/timestamp.js';
 import { KP } from '../src/pki/oids.js';
 
 const DAY = 86_400_000;

@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from './helpers.js';
 import { buildPki, type Pki } from './pki-fixture.js';
 import { DOC, docPkcs7Guid, flip, guidLE, readHeader, variantMaker } from './uefi-image.js';
-import { uefi } from '../formats/uefi.js';
-import { isPqsignError } from '../src/errors.js';
+import { uefi } from '../formats/uefi/index.js';
+import { isPqsignError } from '../src/base/errors.js';
 
 const dir = tempDir('pqsign-uefi-pkcs7-');
 const ALGS = ['ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87'] as const;

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, ROOT, oracle, pqsign, tempDir } from './helpers.js';
 import { DOC, docGuidTable, flip, guidLE, readHeader, variantMaker } from './uefi-image.js';
-import { uefi } from '../formats/uefi.js';
-import { paramByName } from '../src/params.js';
-import { isPqsignError } from '../src/errors.js';
+import { uefi } from '../formats/uefi/index.js';
+import { paramByName } from '../src/mldsa/params.js';
+import { isPqsignError } from '../src/base/errors.js';
 
 const dir = tempDir('pqsign-uefi-');
 const SIZES = {

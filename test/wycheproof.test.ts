@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, hex, unhex } from './helpers.js';
 import { WYCHEPROOF, readJson } from './vectors.js';
-import { paramByName } from '../src/params.js';
-import { keygenFromSeed, signMu, verifyMu } from '../src/mldsa.js';
-import { computeMu } from '../src/mu.js';
+import { paramByName } from '../src/mldsa/params.js';
+import { keygenFromSeed, signMu, verifyMu } from '../src/mldsa/mldsa.js';
+import { computeMu } from '../src/mldsa/mu.js';
 import { checkExpandedKey } from '../src/keys/pkcs8.js';
 
 const files = HAVE_SHARED ? readdirSync(WYCHEPROOF).filter((f) => /^mldsa_\d+_(sign_seed|sign_noseed|verify)_test\.json$/.test(f)) : [];

@@ -1,14 +1,14 @@
 // How well verifying itself scales on this machine, without files, start-up or messages: the same
 // ML-DSA-65 verifications of a 64 KiB message (the batch row's per-file work minus I/O, through
-// src/mldsa.ts, so node:crypto one-shot under Node 24 and Algorithm 8 under Node 20) on one thread, then
+// src/mldsa/mldsa.ts, so node:crypto one-shot under Node 24 and Algorithm 8 under Node 20) on one thread, then
 // on THREADS threads at once. Shared hosts (virtual CPUs that are siblings on one core, turbo limits)
 // often give well under THREADS × the one-thread rate; the batch ratio is read against this ceiling.
 //   node verify-scaling.js THREADS   → prints the ratio (1.0 = perfect)
 import { randomBytes } from 'node:crypto';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { keygenFromSeed, signMu, verifyMessage } from '../../src/mldsa.js';
-import { computeMu } from '../../src/mu.js';
-import { paramByName } from '../../src/params.js';
+import { keygenFromSeed, signMu, verifyMessage } from '../../src/mldsa/mldsa.js';
+import { computeMu } from '../../src/mldsa/mu.js';
+import { paramByName } from '../../src/mldsa/params.js';
 
 const VERIFICATIONS = 1000;
 const params = paramByName('ML-DSA-65')!;

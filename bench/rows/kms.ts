@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startKmsServer } from '../../src/kms/server/index.js';
+import { startKmsServer } from '../../src/kms-server/index.js';
 import { fmt, type BenchContext } from '../lib/context.js';
 import { measureOk } from '../lib/measure.js';
 import type { BenchRow } from './types.js';

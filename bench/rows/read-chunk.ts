@@ -1,8 +1,8 @@
 // Why READ_CHUNK (src/io/read.ts) is what it is: μ over the big input, in this process, at several read
 // sizes, against hashing the same number of bytes already in memory (the ceiling: no reads at all).
 import { readChunks, READ_CHUNK } from '../../src/io/read.js';
-import { MuHasher } from '../../src/mu.js';
-import { DEFAULT_PARAM } from '../../src/params.js';
+import { MuHasher } from '../../src/mldsa/mu.js';
+import { DEFAULT_PARAM } from '../../src/mldsa/params.js';
 import { fmt, type BenchContext } from '../lib/context.js';
 import type { BenchRow } from './types.js';
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMATS } from '../../formats/index.js';
-import type { Format } from '../../formats/types.js';
+import type { Format } from '../../src/pipeline/format.js';
 import { fmt, type BenchContext } from '../lib/context.js';
 import { measureOk, medianOf, type Measured } from '../lib/measure.js';
 import type { BenchRow, RowResult } from './types.js';

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { attachSignature, readRequest, readSignature } from '../../src/ops/ceremony.js';
+import { attachSignature, readRequest, readSignature } from '../../src/batch/ceremony.js';
 import { checkOutputs } from '../../src/io/outputs.js';
-import { replacesSignature } from '../../src/ops/container.js';
+import { replacesSignature } from '../../src/pipeline/container.js';
 import { action, forceOption, jsonOption, printJson } from '../cli.js';
 import { checkTsa } from './sign.js';
 

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { loadSigner } from '../../src/keyref.js';
+import { loadSigner } from '../../src/pipeline/keyref.js';
 import { attestFiles, readPredicateFile } from '../../src/attest/attest.js';
 import { DEFAULT_BUNDLE } from '../../src/attest/bundle.js';
 import { SLSA_PROVENANCE_V1 } from '../../src/attest/slsa.js';

@@ -5,10 +5,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { encodePem } from '../../src/asn1/pem.js';
 import { parseTimeOption, wholeSeconds } from '../../src/asn1/time.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { loadAnySigner, loadPublicKey, loadSigner } from '../../src/keyref.js';
+import { loadAnySigner, loadPublicKey, loadSigner } from '../../src/pipeline/keyref.js';
 import type { CompositeSigner } from '../../src/composite/signer.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
-import type { Signer } from '../../src/signer.js';
+import type { Signer } from '../../src/mldsa/signer.js';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { action, algOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, usage, type KeyArgs } from '../cli.js';
 
@@ -203,7 +203,7 @@ const verify: CommandModule<object, VerifyArgs> = {
     json: { ...jsonOption, describe: 'print {file, ok, at, chain} or {file, ok: false, error}' },
   }) as never,
   handler: action(async (a: VerifyArgs) => {
-    const [{ verifyCertificateChain }, { errorJson, exitOf }] = await Promise.all([import('../../src/pki/verify-chain.js'), import('../../src/ops/describe.js')]);
+    const [{ verifyCertificateChain }, { errorJson, exitOf }] = await Promise.all([import('../../src/pki/verify-chain.js'), import('../../src/pipeline/describe.js')]);
     const opts = { trustAnchors: list(a.trustAnchor), chain: list(a.chain), at: a.at, codeSigning: a.codeSigning };
     if (!a.json) {
       const r = await verifyCertificateChain(a.file, opts);

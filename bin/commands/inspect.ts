@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { FORMATS } from '../../formats/index.js';
 import { looksLikeAttestationBundle } from '../../src/attest/detect.js';
-import { containerFormat, inspectContainer } from '../../src/ops/container.js';
-import { readHead } from '../../src/ops/verify.js';
+import { containerFormat, inspectContainer } from '../../src/pipeline/container.js';
+import { readHead } from '../../src/pipeline/verify.js';
 import { action, jsonOption, printJson } from '../cli.js';
 import { inspectText } from '../inspect-text.js';
 

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { loadSigner } from '../../src/keyref.js';
+import { loadSigner } from '../../src/pipeline/keyref.js';
 import { readSmallFile } from '../../src/io/read.js';
-import { PqsignError, inFile } from '../../src/errors.js';
+import { PqsignError, inFile } from '../../src/base/errors.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, parseDuration, signJwt, verifyJwtWithAny } from '../../src/jose/jwt.js';
 import type { PublicKey } from '../../src/keys/spki.js';
 import { keyOnlyFormatKeys, resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';

@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_PARAM, paramByName, SEED_BYTES } from '../../src/params.js';
-import { compositeByName, DEFAULT_COMPOSITE, type CompositeAlg } from '../../src/composite-params.js';
+import { DEFAULT_PARAM, paramByName, SEED_BYTES } from '../../src/mldsa/params.js';
+import { compositeByName, DEFAULT_COMPOSITE, type CompositeAlg } from '../../src/composite/params.js';
 import { encodeCompositePkcs8, encodeCompositeSpki, generateComposite } from '../../src/composite/keys.js';
-import { keygenFromSeed } from '../../src/mldsa.js';
+import { keygenFromSeed } from '../../src/mldsa/mldsa.js';
 import { encodePkcs8, WRITABLE_KEY_FORMS } from '../../src/keys/pkcs8.js';
 import { encryptPkcs8 } from '../../src/keys/pbes2.js';
 import { getPassphrase } from '../../src/keys/passphrase.js';

@@ -60,7 +60,7 @@ const serve: CommandModule<object, ServeArgs> = {
       throw usage('kms serve needs the credential pair it will accept: --access-key-id and --secret-access-key(-file), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
     }
     if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw usage(`--port must be 0-65535, got ${a.port}`);
-    const { startKmsServer } = await import('../../src/kms/server/index.js');
+    const { startKmsServer } = await import('../../src/kms-server/index.js');
     const { isLoopback } = await import('../../src/kms/uri.js');
     const server = await startKmsServer({
       credential: { accessKeyId, secretAccessKey },

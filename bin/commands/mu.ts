@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { loadPublicKey } from '../../src/keyref.js';
-import { toHex } from '../../src/bytes.js';
-import { muOfParts } from '../../src/ops/stream.js';
+import { loadPublicKey } from '../../src/pipeline/keyref.js';
+import { toHex } from '../../src/base/bytes.js';
+import { muOfParts } from '../../src/mldsa/stream.js';
 import { statInput } from '../../src/io/read.js';
 import { action, algOption, contextOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, type KeyArgs } from '../cli.js';
 

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { loadPublicKey } from '../../src/keyref.js';
+import { loadPublicKey } from '../../src/pipeline/keyref.js';
 import { COMPOSITE_ENCODINGS, PUBLIC_KEY_ENCODERS } from '../../src/keys/export.js';
 import { DEFAULT_C_SYMBOL, cSymbolForFile, cSymbolProblem } from '../../src/keys/c-header.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';

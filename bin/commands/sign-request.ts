@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { loadSigner } from '../../src/keyref.js';
-import { readRequest, signRequest } from '../../src/ops/ceremony.js';
+import { loadSigner } from '../../src/pipeline/keyref.js';
+import { readRequest, signRequest } from '../../src/batch/ceremony.js';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { action, algOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
 

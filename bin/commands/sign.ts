@@ -1,21 +1,21 @@
 import type { CommandModule } from 'yargs';
 import { basename, join } from 'node:path';
 import { formatByName, FORMATS } from '../../formats/index.js';
-import { loadAnySigner, loadPublicKey } from '../../src/keyref.js';
+import { loadAnySigner, loadPublicKey } from '../../src/pipeline/keyref.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
-import { toHex } from '../../src/bytes.js';
+import { toHex } from '../../src/base/bytes.js';
 import { isCompositeSigner, type CompositeSigner } from '../../src/composite/signer.js';
 import { statInput } from '../../src/io/read.js';
-import type { Signer } from '../../src/signer.js';
-import { signFile, type SignResult } from '../../src/ops/sign.js';
-import { mapBounded } from '../../src/ops/pool.js';
-import { errorJson, exitOfSettled } from '../../src/ops/describe.js';
-import { PqsignError, isPqsignError, worstExit } from '../../src/errors.js';
-import { entryFor, looksLikeManifest, manifestLine } from '../../src/manifest.js';
+import type { Signer } from '../../src/mldsa/signer.js';
+import { signFile, type SignResult } from '../../src/pipeline/sign.js';
+import { mapBounded } from '../../src/base/pool.js';
+import { errorJson, exitOfSettled } from '../../src/pipeline/describe.js';
+import { PqsignError, isPqsignError, worstExit } from '../../src/base/errors.js';
+import { entryFor, looksLikeManifest, manifestLine } from '../../src/batch/manifest.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { checkOutputs, makeOutputDir, type OverwriteRule } from '../../src/io/outputs.js';
-import { replacesSignature } from '../../src/ops/container.js';
-import type { Format } from '../../formats/types.js';
+import { replacesSignature } from '../../src/pipeline/container.js';
+import type { Format } from '../../src/pipeline/format.js';
 import {
   action, algOption, contextOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError,
   usage, type KeyArgs,

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { FORMATS } from '../../formats/index.js';
-import { containerFormat, stripPayload } from '../../src/ops/container.js';
+import { containerFormat, stripPayload } from '../../src/pipeline/container.js';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { action, forceOption, jsonOption, printJson } from '../cli.js';
 

@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { FORMATS, formatByName } from '../../formats/index.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { loadPublicKey } from '../../src/keyref.js';
-import { createRequest } from '../../src/ops/ceremony.js';
+import { loadPublicKey } from '../../src/pipeline/keyref.js';
+import { createRequest } from '../../src/batch/ceremony.js';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { action, usage, algOption, contextOption, filesIn, forceOption, jsonOption, keyRefOptions, parseContext, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
 import { formatFlags } from '../format-flags.js';

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { PqsignError } from '../../src/errors.js';
+import { PqsignError } from '../../src/base/errors.js';
 import { checkOutputs } from '../../src/io/outputs.js';
-import { containerFormat } from '../../src/ops/container.js';
+import { containerFormat } from '../../src/pipeline/container.js';
 import { action, forceOption, jsonOption, printJson } from '../cli.js';
 
 interface Args {
@@ -30,7 +30,7 @@ export const timestamp: CommandModule<object, Args> = {
     if (format.name !== 'cms') {
       throw new PqsignError('ERR_USAGE', `is a ${format.name} container; timestamp adds tokens to CMS signatures (FILE.p7s); sign UEFI pkcs7 images with --tsa`, { file: a.file });
     }
-    const [{ addTimestamps, tokenFromTsa }, { tsaDigest, tsaUrl }] = await Promise.all([import('../../src/ops/timestamp.js'), import('../../src/tsp/client.js')]);
+    const [{ addTimestamps, tokenFromTsa }, { tsaDigest, tsaUrl }] = await Promise.all([import('../../src/pipeline/timestamp.js'), import('../../src/cms/tsp/client.js')]);
     const tsa = { url: tsaUrl(a.tsa), digest: tsaDigest(a.tsaDigest).name };
     const r = await addTimestamps(a.file, a.out ?? a.file, tokenFromTsa(tsa));
     if (a.json) printJson({ ok: true, ...r });

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { verifyAttestation, type EnvelopeReport, type SubjectReport } from '../../src/attest/verify.js';
-import { errorJson, exitOf } from '../../src/ops/describe.js';
-import { worstExit } from '../../src/errors.js';
+import { errorJson, exitOf } from '../../src/pipeline/describe.js';
+import { worstExit } from '../../src/base/errors.js';
 import { action, algOption, jsonOption, passphraseFileOption, printJson, reportError } from '../cli.js';
 import { baseDirOption, jobsOption } from '../attest-options.js';
 import { checkJobs } from '../jobs.js';

@@ -2,8 +2,8 @@
 // generated credential pair that the child pqsign processes sign their requests with.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { isPqsignError } from '../../src/errors.js';
-import { startKmsServer, type RunningKmsServer } from '../../src/kms/server/index.js';
+import { isPqsignError } from '../../src/base/errors.js';
+import { startKmsServer, type RunningKmsServer } from '../../src/kms-server/index.js';
 
 export const DEMO_ALIAS = 'alias/pqsign-demo';
 

@@ -3,7 +3,7 @@
 // Containers far larger than memory (an attached CMS around a multi-GB artifact) are walked in one pass;
 // the consumer keeps only the small elements it cares about. Definite and indefinite lengths (X.690 §8.1.3)
 // are accepted; multi-byte tags are not (nothing pqsign reads uses them).
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 export interface TlvHeader {
   /** identifier octet (class, constructed bit, tag number) */

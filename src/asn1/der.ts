@@ -1,6 +1,6 @@
 // A minimal strict DER reader/writer for the few fixed structures pqsign parses on the hot start-up path
 // (PKCS#8, SPKI, the SPKI inside a certificate). Full CMS/X.509 work uses pkijs/asn1js instead.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 export const TAG = {
   INTEGER: 0x02, BIT_STRING: 0x03, OCTET_STRING: 0x04, NULL: 0x05, OID: 0x06, SEQUENCE: 0x30,

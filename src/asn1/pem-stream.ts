@@ -1,7 +1,7 @@
 // PEM (RFC 7468) decoded chunk by chunk, so an armoured container of any size streams through in one pass
 // with flat memory: text before the BEGIN line is skipped, the base64 body is decoded a quad at a time as
 // it arrives, and the END line must carry the same label.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 const BEGIN = /-----BEGIN ([A-Z0-9 #]+)-----/;
 const MAX_PREAMBLE = 64 * 1024;

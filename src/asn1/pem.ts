@@ -1,5 +1,5 @@
 // PEM (RFC 7468) armour: strict base64 body, one or more blocks.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 export interface PemBlock {
   label: string;

@@ -1,6 +1,6 @@
 // DER SET OF (X.690 §11.6): the encodings of the elements are sorted as octet strings, the shorter one
 // compared as if padded with trailing zero octets. Signed attributes must be DER (RFC 5652 §5.3).
-import { concatList } from '../bytes.js';
+import { concatList } from '../base/bytes.js';
 import { tlv } from './der.js';
 
 export const SET = 0x31;

@@ -1,6 +1,6 @@
 // Time values as X.509 (RFC 5280 §4.1.2.5) and CMS signingTime (RFC 5652 §11.3) require them: UTCTime for
 // dates in 1950–2049, GeneralizedTime otherwise; whole seconds, "Z". One rule for both, so it lives here.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { tlv } from './der.js';
 
 export const UTC_TIME = 0x17;

@@ -3,10 +3,10 @@
 // the envelope to the bundle. `attestFiles` is the library entry point (CLI and benchmark).
 import { access, constants } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
-import type { Signer } from '../signer.js';
+import type { Signer } from '../mldsa/signer.js';
 import { appendLine, DEFAULT_BUNDLE, MAX_LINE_BYTES } from './bundle.js';
 import { encodeEnvelope, signEnvelope } from './envelope.js';
 import { hashFiles } from './hash-pool.js';

@@ -1,7 +1,7 @@
 // Attestation bundles (in-toto spec/v1 bundle.md): JSON Lines, one DSSE envelope per line, suffix
 // .intoto.jsonl. Lines are read streaming with a length cap; appending rewrites the file atomically.
 import { stat } from 'node:fs/promises';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { fileError, readChunks } from '../io/read.js';
 

@@ -4,12 +4,12 @@
 // through external μ so any Signer (local key or KMS EXTERNAL_MU) can produce it. The keyid is the
 // SHA-256 fingerprint of the raw public key: a hint only (DSSE protocol.md: it MUST NOT be used for
 // security decisions), so verification tries every signature against the given key.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/spki.js';
-import { verifyMu } from '../mldsa.js';
-import { MuHasher } from '../mu.js';
-import { signMuChecked, type Signer } from '../signer.js';
+import { verifyMu } from '../mldsa/mldsa.js';
+import { MuHasher } from '../mldsa/mu.js';
+import { signMuChecked, type Signer } from '../mldsa/signer.js';
 import { isJsonObject as isObject } from './json.js';
 import { paeParts } from './pae.js';
 

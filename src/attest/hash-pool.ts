@@ -3,7 +3,7 @@
 // per worker (a bounded queue: memory stays flat for any number of files); results are keyed by path.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { PqsignError, type ErrorCode } from '../errors.js';
+import { PqsignError, type ErrorCode } from '../base/errors.js';
 import { countProgress } from './progress.js';
 
 export interface FileDigests {

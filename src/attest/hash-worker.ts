@@ -2,9 +2,9 @@
 // A few files are in flight at once so small-file open/read/close latency overlaps with hashing.
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { isPqsignError } from '../errors.js';
+import { isPqsignError } from '../base/errors.js';
 import { READ_CHUNK, readChunks, statInput } from '../io/read.js';
-import { mapBounded } from '../ops/pool.js';
+import { mapBounded } from '../base/pool.js';
 import type { HashReply, HashRequest, WorkerResult } from './hash-pool.js';
 
 const FILES_IN_FLIGHT = 4;

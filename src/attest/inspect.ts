@@ -1,6 +1,6 @@
 // `pqsign inspect BUNDLE` for in-toto attestation bundles (.intoto.jsonl). Nothing here verifies a
 // signature: the payload of each envelope is read as an unauthenticated claim, to describe it.
-import { isPqsignError } from '../errors.js';
+import { isPqsignError } from '../base/errors.js';
 import { readBundleLines } from './bundle.js';
 import { parseEnvelope } from './envelope.js';
 import { INTOTO_PAYLOAD_TYPE, parseStatement, type DigestSet } from './statement.js';

@@ -2,7 +2,7 @@
 //   PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body
 // LEN is the ASCII decimal byte length without leading zeros, type is UTF-8. The signature covers
 // PAE, never the base64 text, so the payload type is authenticated and cannot be swapped.
-import { concatBytes, utf8 } from '../bytes.js';
+import { concatBytes, utf8 } from '../base/bytes.js';
 
 /** PAE as its parts (the body is not copied), for feeding a hasher without concatenating. */
 export function paeParts(payloadType: string, body: Uint8Array): Uint8Array[] {

@@ -4,7 +4,7 @@
 // On GitHub Actions the fields follow GitHub's workflow build type (actions/buildtypes workflow/v1),
 // from the runner's environment variables; elsewhere they come from --builder-id and friends.
 // docs/ci.md has the field-by-field mapping.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { isJsonObject } from './json.js';
 import { isTypeUri } from './statement.js';
 

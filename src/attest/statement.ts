@@ -3,8 +3,8 @@
 //   {"_type": "https://in-toto.io/Statement/v1", "subject": [{"name", "digest": {ALG: HEX}}],
 //    "predicateType": URI, "predicate": {...}}
 // Unknown fields are ignored (spec/v1 README "Parsing rules"); known fields are type-checked.
-import { PqsignError } from '../errors.js';
-import { jsonTooDeep, MAX_JSON_DEPTH } from '../json.js';
+import { PqsignError } from '../base/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../base/json.js';
 import { isJsonObject as isObject } from './json.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';

@@ -3,7 +3,7 @@
 // what a verifier matches on; paths outside the base directory have no such name and are refused.
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { fileError } from '../io/read.js';
 import { walkFiles } from '../io/walk.js';
 

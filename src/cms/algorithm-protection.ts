@@ -6,9 +6,9 @@
 //     macAlgorithm        [2] MessageAuthenticationCodeAlgorithm OPTIONAL }   -- IMPLICIT TAGS
 import * as asn1js from 'asn1js';
 import { TAG, tlv } from '../asn1/der.js';
-import { equalBytes } from '../bytes.js';
+import { equalBytes } from '../base/bytes.js';
 import { retag } from '../asn1/implicit.js';
-import type { ParamSet } from '../params.js';
+import type { ParamSet } from '../mldsa/params.js';
 import { digestAlgorithmId, signatureAlgorithmId } from './algorithm-ids.js';
 import type { DigestAlgorithm } from './digests.js';
 

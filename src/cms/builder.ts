@@ -2,11 +2,11 @@
 // the digest only; signedAttributes() is the one small message that is signed (through μ); the container is
 // assembled around the signature afterwards. Reused by the `cms` format and by formats that embed a detached
 // PKCS#7/CMS signature (e.g. UEFI's EFI_CERT_TYPE_PKCS7_GUID over payload ‖ MonotonicCount).
-import { PqsignError } from '../errors.js';
-import { equalBytes } from '../bytes.js';
-import { computeMu } from '../mu.js';
-import type { ParamSet } from '../params.js';
-import { signMuChecked, type Signer } from '../signer.js';
+import { PqsignError } from '../base/errors.js';
+import { equalBytes } from '../base/bytes.js';
+import { computeMu } from '../mldsa/mu.js';
+import type { ParamSet } from '../mldsa/params.js';
+import { signMuChecked, type Signer } from '../mldsa/signer.js';
 import { wholeSeconds } from '../asn1/time.js';
 import { keyIdentifier } from '../pki/key-id.js';
 import type { ParsedCertificate } from '../pki/certificate.js';

@@ -1,5 +1,5 @@
 // Recognising a CMS SignedData by its first bytes, without parsing libraries (this runs for every verify).
-import { equalBytes } from '../bytes.js';
+import { equalBytes } from '../base/bytes.js';
 
 /** DER of OBJECT IDENTIFIER id-signedData (1.2.840.113549.1.7.2), tag and length included */
 export const SIGNED_DATA_OID = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);

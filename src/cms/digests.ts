@@ -3,9 +3,9 @@
 // and at least 2λ bits of output. SHA-512 is allowed for every set (and is the default), SHAKE256 too.
 // SHAKE128 and SHAKE256 produce 256 and 512 bits in the CMS (RFC 8702 §3.1); parameters are absent.
 import { createHash } from 'node:crypto';
-import { PqsignError } from '../errors.js';
-import type { ParamName, ParamSet } from '../params.js';
-import { shake256 } from '../shake.js';
+import { PqsignError } from '../base/errors.js';
+import type { ParamName, ParamSet } from '../mldsa/params.js';
+import { shake256 } from '../mldsa/shake.js';
 
 export type DigestName = 'sha256' | 'sha384' | 'sha512' | 'sha3-256' | 'sha3-384' | 'sha3-512' | 'shake128' | 'shake256';
 

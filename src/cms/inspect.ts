@@ -1,16 +1,16 @@
 // `pqsign inspect` for CMS: the structure read without a key (the content streams past uncounted but unkept).
 import * as asn1js from 'asn1js';
-import { toHex } from '../bytes.js';
-import { isPqsignError } from '../errors.js';
+import { toHex } from '../base/bytes.js';
+import { isPqsignError } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
-import { paramByOid } from '../params.js';
+import { paramByOid } from '../mldsa/params.js';
 import { parseCertificate } from '../pki/certificate.js';
 import { formatName } from '../pki/name.js';
 import { OID } from './oids.js';
 import { digestByOid } from './digests.js';
 import { readCms, type CmsSource } from './reader.js';
 import { parseSignerInfo } from './signer-info.js';
-import { readTimeStampToken } from '../tsp/token.js';
+import { readTimeStampToken } from './tsp/token.js';
 
 const algName = (oid: string) => paramByOid(oid)?.name ?? digestByOid(oid)?.name ?? oid;
 

@@ -3,15 +3,15 @@
 // offline ceremony stored; resolved options carry the certificates themselves (base64 DER), so a request
 // can be completed on another machine without the certificate files; --tsa. Verifier side: the path trust
 // (anchors, TSA anchors, trusted signingTime, CRLs), --at, --any-eku.
-import { PqsignError } from '../errors.js';
-import { fromB64 } from '../bytes.js';
+import { PqsignError } from '../base/errors.js';
+import { fromB64 } from '../base/bytes.js';
 import { parseTimeOption } from '../asn1/time.js';
-import type { ParamSet } from '../params.js';
+import type { ParamSet } from '../mldsa/params.js';
 import { readCertificates } from '../pki/cert-file.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import { parseCrl } from '../pki/crl.js';
 import { SignedDataBuilder } from './builder.js';
-import type { PathTrust } from '../../formats/types.js';
+import type { PathTrust } from '../pipeline/format.js';
 import type { CmsVerifyOptions } from './verify.js';
 
 type Options = Record<string, unknown>;
@@ -63,7 +63,7 @@ export async function timestamperFor(o: Options): Promise<((signature: Uint8Arra
     if (digest !== undefined) throw new PqsignError('ERR_USAGE', '--tsa-digest goes with --tsa');
     return undefined;
   }
-  const { requestTimestamp, tsaDigest, tsaUrl } = await import('../tsp/client.js');
+  const { requestTimestamp, tsaDigest, tsaUrl } = await import('./tsp/client.js');
   const tsa = { url: tsaUrl(url), digest: tsaDigest(digest).name };
   return async (signature) => (await requestTimestamp(signature, tsa)).der;
 }

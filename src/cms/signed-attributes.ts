@@ -5,7 +5,7 @@ import * as asn1js from 'asn1js';
 import { TAG, oid, tlv } from '../asn1/der.js';
 import { derSetOf } from '../asn1/set-of.js';
 import { encodeTime } from '../asn1/time.js';
-import type { ParamSet } from '../params.js';
+import type { ParamSet } from '../mldsa/params.js';
 import { encodeAlgorithmProtection } from './algorithm-protection.js';
 import type { DigestAlgorithm } from './digests.js';
 import { OID } from './oids.js';

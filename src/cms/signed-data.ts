@@ -5,8 +5,8 @@
 import { TAG, derUint, encodeLength, oid, tlv } from '../asn1/der.js';
 import { retag } from '../asn1/implicit.js';
 import { derSetOf } from '../asn1/set-of.js';
-import { concatBytes, concatList } from '../bytes.js';
-import type { ParamSet } from '../params.js';
+import { concatBytes, concatList } from '../base/bytes.js';
+import type { ParamSet } from '../mldsa/params.js';
 import { digestAlgorithmId, signatureAlgorithmId } from './algorithm-ids.js';
 import type { DigestAlgorithm } from './digests.js';
 import { OID } from './oids.js';

@@ -3,8 +3,8 @@
 // time-stamp tokens among the unsigned attributes (RFC 3161 Appendix A).
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { equalBytes } from '../bytes.js';
-import { PqsignError } from '../errors.js';
+import { equalBytes } from '../base/bytes.js';
+import { PqsignError } from '../base/errors.js';
 import { algorithmId, type AlgorithmId, type ParsedCertificate } from '../pki/certificate.js';
 import { keyIdentifier } from '../pki/key-id.js';
 import { readSignedAttributes, type ReceivedSignedAttributes } from './signed-attributes.js';

@@ -4,8 +4,8 @@
 // Several tokens are values of one id-aa-timeStampToken attribute.
 import { TAG, oid, readChildren, readWhole, tlv, type Tlv } from '../asn1/der.js';
 import { derSetOf } from '../asn1/set-of.js';
-import { equalBytes } from '../bytes.js';
-import { PqsignError, isPqsignError } from '../errors.js';
+import { equalBytes } from '../base/bytes.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { OID } from './oids.js';
 
 const UNSIGNED_ATTRS_TAG = 0xa1; // unsignedAttrs [1] IMPLICIT SET OF Attribute

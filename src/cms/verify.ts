@@ -6,13 +6,13 @@
 // the signingTime attribute when the policy trusts it, else now (or --at); with CRLs, its revocation. Several SignerInfos are each reported;
 // the file is valid when at least one of them verifies (and chains to an anchor, when anchors are given).
 import * as asn1js from 'asn1js';
-import { equalBytes, toHex } from '../bytes.js';
-import { PqsignError, inFile, isPqsignError, type ErrorCode } from '../errors.js';
+import { equalBytes, toHex } from '../base/bytes.js';
+import { PqsignError, inFile, isPqsignError, type ErrorCode } from '../base/errors.js';
 import type { PublicKey } from '../keys/spki.js';
-import { checkMu, type RemoteMuVerifier } from '../signer.js';
-import { MuHasher } from '../mu.js';
-import { feedParts, verifyStreamed, type MessagePart } from '../ops/stream.js';
-import { paramByOid, type ParamSet } from '../params.js';
+import { checkMu, type RemoteMuVerifier } from '../mldsa/signer.js';
+import { MuHasher } from '../mldsa/mu.js';
+import { feedParts, verifyStreamed, type MessagePart } from '../mldsa/stream.js';
+import { paramByOid, type ParamSet } from '../mldsa/params.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import type { ParsedCrl } from '../pki/crl.js';
 import { validatePath } from '../pki/path.js';
@@ -22,7 +22,7 @@ import { allowedDigests, digestAllowed, digestByOid, type Digest, type DigestAlg
 import { readCms, sourcePath, type CmsFile, type CmsSource, type ContentSink } from './reader.js';
 import { OID } from './oids.js';
 import { findSignerCertificate, parseSignerInfo, type ReceivedSignerInfo } from './signer-info.js';
-import type { TimestampReport } from '../tsp/token.js';
+import type { TimestampReport } from './tsp/token.js';
 
 export interface CmsVerifyOptions {
   /** the detached content: a file, or parts (bytes and file ranges, e.g. a UEFI image's payload ‖ MonotonicCount) */
@@ -235,7 +235,7 @@ async function validationTimeOf(info: ReceivedSignerInfo, opts: CmsVerifyOptions
   let timestamps: TimestampReport[] = [];
   let earliest: { genTime: Date; tsa: string } | undefined;
   if (info.timeStampTokens.length) {
-    const { checkTimestamp } = await import('../tsp/token.js');
+    const { checkTimestamp } = await import('./tsp/token.js');
     const checked = info.timeStampTokens.map((t, i) => checkTimestamp(t, `time-stamp token #${i + 1}`, info.signature, opts.tsaAnchors ?? [], now));
     timestamps = checked.map((c) => c.report);
     for (const c of checked) if (c.genTime && (!earliest || c.genTime < earliest.genTime)) earliest = { genTime: c.genTime, tsa: c.report.tsa! };

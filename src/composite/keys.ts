@@ -4,11 +4,11 @@
 // parameters absent. The fingerprint is SHA-256 of the raw composite public key, as for ML-DSA.
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { TAG, expectTag, readChildren, readUint, readWhole, tlv } from '../asn1/der.js';
-import { concatBytes, equalBytes } from '../bytes.js';
-import { compositeByOidDer, type CompositeAlg } from '../composite-params.js';
-import { PqsignError } from '../errors.js';
-import { keygenFromSeed } from '../mldsa.js';
-import { SEED_BYTES } from '../params.js';
+import { concatBytes, equalBytes } from '../base/bytes.js';
+import { compositeByOidDer, type CompositeAlg } from './params.js';
+import { PqsignError } from '../base/errors.js';
+import { keygenFromSeed } from '../mldsa/mldsa.js';
+import { SEED_BYTES } from '../mldsa/params.js';
 import type { PrivateKey } from '../keys/pkcs8.js';
 import { generateTradKey, rawTradPrivateKey, rawTradPublicKey, tradPrivateKey, tradPublicKey } from './traditional.js';
 

@@ -5,9 +5,9 @@
 // Label as its FIPS 204 context, so its external μ = H(tr ‖ 0 ‖ |Label| ‖ Label ‖ M') is what a KMS key
 // with EXTERNAL_MU signs; the traditional component signs M' itself.
 import { createHash, type Hash } from 'node:crypto';
-import { concatBytes, utf8 } from '../bytes.js';
-import type { CompositeAlg } from '../composite-params.js';
-import { checkContext, computeMu } from '../mu.js';
+import { concatBytes, utf8 } from '../base/bytes.js';
+import type { CompositeAlg } from './params.js';
+import { checkContext, computeMu } from '../mldsa/mu.js';
 
 export const PREFIX = utf8('CompositeAlgorithmSignatures2025');
 

@@ -2,11 +2,11 @@
 // and a traditional signer (a local key or a KMS ECDSA key, signing M'). Both see only M' or μ, never the
 // artifact. Every signature is verified locally (both parts) before anyone writes it.
 import type { KeyObject } from 'node:crypto';
-import { concatBytes } from '../bytes.js';
-import type { CompositeAlg } from '../composite-params.js';
-import type { ParamSet } from '../params.js';
-import { PqsignError } from '../errors.js';
-import { LocalSigner, signMuChecked, type Signer } from '../signer.js';
+import { concatBytes } from '../base/bytes.js';
+import type { CompositeAlg } from './params.js';
+import type { ParamSet } from '../mldsa/params.js';
+import { PqsignError } from '../base/errors.js';
+import { LocalSigner, signMuChecked, type Signer } from '../mldsa/signer.js';
 import { compositePublicKey, type CompositePrivateKey, type CompositePublicKey } from './keys.js';
 import { componentMu } from './message.js';
 import { tradSign, tradVerify } from './traditional.js';

@@ -4,9 +4,9 @@
 // key generation, signing and verifying. OpenSSL does every curve and padding here; no library needed.
 import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { TAG, derUint, expectTag, oid, readChildren, readWhole, tlv } from '../asn1/der.js';
-import { concatBytes } from '../bytes.js';
-import type { Traditional } from '../composite-params.js';
-import { PqsignError } from '../errors.js';
+import { concatBytes } from '../base/bytes.js';
+import type { Traditional } from './params.js';
+import { PqsignError } from '../base/errors.js';
 
 const bad = (why: string) => new PqsignError('ERR_KEY_FORMAT', why);
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

@@ -1,14 +1,14 @@
 // A composite key from two separate keys, `--key 'ML-DSA-REF+TRADITIONAL-REF'` (docs/hybrid.md): the
 // ML-DSA part is any ML-DSA reference (file or awskms://, signing external μ), the traditional part a
-// PKCS#8/SEC1/PKCS#1 key file (PEM or DER) or a KMS ECC key (src/keyref.ts opens those). The composite
+// PKCS#8/SEC1/PKCS#1 key file (PEM or DER) or a KMS ECC key (src/pipeline/keyref.ts opens those). The composite
 // algorithm is --alg, or the one table row that matches both parts (RSA needs --alg: PSS and PKCS#1
 // v1.5 keys look alike).
 import { existsSync } from 'node:fs';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { COMPOSITE_ALGS, compositeByName, type CompositeAlg } from '../composite-params.js';
-import { PqsignError } from '../errors.js';
+import { COMPOSITE_ALGS, compositeByName, type CompositeAlg } from './params.js';
+import { PqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
-import type { ParamSet } from '../params.js';
+import type { ParamSet } from '../mldsa/params.js';
 import { compositePublicKey } from './keys.js';
 import { rawTradPublicKey } from './traditional.js';
 

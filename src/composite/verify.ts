@@ -1,7 +1,7 @@
 // Composite verification (draft-ietf-lamps-pq-composite-sigs §4.3): the signature is ML-DSA signature ‖
 // traditional signature; it is valid only if BOTH components verify over M'.
-import type { CompositeAlg } from '../composite-params.js';
-import { verifyMu } from '../mldsa.js';
+import type { CompositeAlg } from './params.js';
+import { verifyMu } from '../mldsa/mldsa.js';
 import { compositePublicKey, type CompositePublicKey } from './keys.js';
 import { componentMu } from './message.js';
 import { tradVerify } from './traditional.js';

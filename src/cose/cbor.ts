@@ -4,7 +4,7 @@
 // here: writing item heads (through cbor2's own writeInt) and reading the few heads that frame the
 // payload (tag, array, payload bstr). cbor2 is imported on first use: start-up of other commands
 // must not pay for it.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 /** RFC 8949 §3.1 major types. */
 export const MAJOR = { UINT: 0, NINT: 1, BSTR: 2, TSTR: 3, ARRAY: 4, MAP: 5, TAG: 6, SIMPLE: 7 } as const;

@@ -1,6 +1,6 @@
 // COSE_Sign1 header parameters (RFC 9052 §3): what pqsign writes in the protected bucket and the
 // rules it applies to what it reads.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import type { Cbor } from './cbor.js';
 
 /** RFC 9052 §3.1 common header parameter labels. */

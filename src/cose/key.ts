@@ -2,10 +2,10 @@
 // Thumbprint (RFC 9679 §3 with the AKP required parameters of RFC 9964 §6), the default COSE kid;
 // and reading one back.
 import { createHash } from 'node:crypto';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import type { AkpKeyMaterial } from '../jose/jwk.js';
 import type { PublicKey } from '../keys/spki.js';
-import { paramByCoseAlg, SEED_BYTES } from '../params.js';
+import { paramByCoseAlg, SEED_BYTES } from '../mldsa/params.js';
 import { loadCbor } from './cbor.js';
 
 /** COSE_Key labels: RFC 9052 §7.1 (kty, kid, alg, key_ops) and RFC 9964 §8.1.3 (AKP pub, priv). */

@@ -3,10 +3,10 @@
 //   Sig_structure = ["Signature1", protected, external_aad: bstr, payload: bstr]
 // Signing needs only the payload's length up front; verifying reads the framing from the head of the
 // file, the signature from its end, and streams the payload range between them.
-import { PqsignError, inFile } from '../errors.js';
+import { PqsignError, inFile } from '../base/errors.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
-import { concatBytes } from '../bytes.js';
+import { concatBytes } from '../base/bytes.js';
 import { CBOR_NULL, MAJOR, readHead, type Cbor } from './cbor.js';
 
 /** RFC 9052 §2: the CBOR tag of COSE_Sign1. */

@@ -7,8 +7,8 @@ import { unlinkSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PqsignError } from '../errors.js';
-import { fsByteLength, fsPath } from './fspath.js';
+import { PqsignError } from '../base/errors.js';
+import { fsByteLength, fsPath } from '../base/fspath.js';
 
 /** Start a background fdatasync after this many bytes written since the last one. */
 const FLUSH_EVERY = 32 * 1024 * 1024;

@@ -7,8 +7,8 @@
 //     replaces an older signature of the same kind, the common re-sign during a release).
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { PqsignError } from '../errors.js';
-import { fsPath } from './fspath.js';
+import { PqsignError } from '../base/errors.js';
+import { fsPath } from '../base/fspath.js';
 
 export interface OverwriteRule {
   /** replace existing outputs (never an input) */

@@ -1,8 +1,8 @@
 // Read one bounded byte range of a file into memory: container headers and trailers (COSE framing,
 // JWS header and signature segments, UEFI headers, format detection) that sit around a payload too large
 // to read whole. Small ranges take readChunks' synchronous path.
-import { concatList } from '../bytes.js';
-import { PqsignError } from '../errors.js';
+import { concatList } from '../base/bytes.js';
+import { PqsignError } from '../base/errors.js';
 import { READ_CHUNK, readChunks } from './read.js';
 
 /** Bytes [start, end) of `path`; `end` beyond the file end is clipped. At most `maxBytes`. */

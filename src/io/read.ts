@@ -6,8 +6,8 @@
 // of small files made ~15 of them per file — more than the native ML-DSA verify itself.
 import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { PqsignError } from '../errors.js';
-import { fsPath } from './fspath.js';
+import { PqsignError } from '../base/errors.js';
+import { fsPath } from '../base/fspath.js';
 
 /**
  * Read size. Measured (bench row "read size"): from 512 KiB up the main thread is hashing-bound and its

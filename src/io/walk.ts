@@ -1,12 +1,12 @@
 // Every regular file below a directory, dot files included, except pqsign's own temp files (an output
 // being written, or left by a killed process: never an input). Symbolic links to files count as files
 // (under the link's name); linked directories are not entered, so a link cannot loop or pull in files
-// from outside the tree. Names are read as bytes (src/io/fspath.ts), so a name that is not UTF-8 is
+// from outside the tree. Names are read as bytes (src/base/fspath.ts), so a name that is not UTF-8 is
 // listed and can be opened. Order is readdir's: callers sort as they need.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTempName } from './atomic.js';
-import { decodeFsName, fsPath } from './fspath.js';
+import { decodeFsName, fsPath } from '../base/fspath.js';
 import { fileError } from './read.js';
 
 export async function walkFiles(dir: string, out: string[] = []): Promise<string[]> {

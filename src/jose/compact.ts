@@ -1,7 +1,7 @@
 // A compact JWS file (RFC 7515 §7.1): BASE64URL(header) '.' BASE64URL(payload) '.' BASE64URL(signature).
 // The payload segment may be gigabytes, so only the header (from the beginning of the file) and the
 // signature (from its end) are read; the payload is located by the first and last '.'.
-import { PqsignError, inFile } from '../errors.js';
+import { PqsignError, inFile } from '../base/errors.js';
 import { readRange } from '../io/range.js';
 import { statInput } from '../io/read.js';
 import { checkBase64urlBytes } from './b64url-stream.js';

@@ -1,8 +1,8 @@
 // The JOSE header of a compact JWS or JWT (RFC 7515 §4): decoded and checked before any crypto.
-import { fromB64url } from '../bytes.js';
-import { PqsignError } from '../errors.js';
-import { jsonTooDeep, MAX_JSON_DEPTH } from '../json.js';
-import { paramByJoseAlg, type ParamSet } from '../params.js';
+import { fromB64url } from '../base/bytes.js';
+import { PqsignError } from '../base/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../base/json.js';
+import { paramByJoseAlg, type ParamSet } from '../mldsa/params.js';
 
 export interface CheckedHeader {
   header: Record<string, unknown>;

@@ -1,10 +1,10 @@
 // The AKP JSON Web Key of an ML-DSA public key (RFC 9964 §3) and its JWK Thumbprint (RFC 7638 §3
 // with the AKP required members of RFC 9964 §6), the default JOSE kid; and reading one back.
 import { createHash } from 'node:crypto';
-import { b64url, utf8 } from '../bytes.js';
-import { PqsignError } from '../errors.js';
+import { b64url, utf8 } from '../base/bytes.js';
+import { PqsignError } from '../base/errors.js';
 import type { PublicKey } from '../keys/spki.js';
-import { paramByJoseAlg, paramByPublicKeyLength, SEED_BYTES, type ParamSet } from '../params.js';
+import { paramByJoseAlg, paramByPublicKeyLength, SEED_BYTES, type ParamSet } from '../mldsa/params.js';
 
 export interface AkpJwk {
   kty: 'AKP';

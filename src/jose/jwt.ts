@@ -1,13 +1,13 @@
 // JSON Web Tokens (RFC 7519) signed with ML-DSA (RFC 9964) through any Signer: the token is small,
 // so its signing input is hashed to μ in memory and only μ goes to the signer (or, for a KMS key whose
 // policy allows only RAW, the signing input itself).
-import { b64url, fromB64url, utf8 } from '../bytes.js';
-import { PqsignError } from '../errors.js';
-import { jsonTooDeep, MAX_JSON_DEPTH } from '../json.js';
+import { b64url, fromB64url, utf8 } from '../base/bytes.js';
+import { PqsignError } from '../base/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../base/json.js';
 import type { PublicKey } from '../keys/spki.js';
-import { verifyMu } from '../mldsa.js';
-import { computeMu } from '../mu.js';
-import { signMessageChecked, signMuChecked, type Signer } from '../signer.js';
+import { verifyMu } from '../mldsa/mldsa.js';
+import { computeMu } from '../mldsa/mu.js';
+import { signMessageChecked, signMuChecked, type Signer } from '../mldsa/signer.js';
 import { checkJoseHeader, decodeJsonSegment } from './header.js';
 import { jwkThumbprint } from './jwk.js';
 

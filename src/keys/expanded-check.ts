@@ -2,8 +2,8 @@
 // sk = ρ ‖ K ‖ tr ‖ s1 ‖ s2 ‖ t0. Nothing in the encoding ties t0 (or tr) to s1/s2, so a corrupted or
 // forged key signs garbage. Recompute t = A·s1 + s2 (Alg. 6 lines 5-6) and check t0 = Power2Round(t).r0
 // (Alg. 35) and that every s1/s2 coefficient is within [-η, η] (Alg. 25 skDecode). tr is checked by the caller.
-import { D, LATTICE, N, invNtt, mod, mulMod, ntt, rejNttPoly, unpack, type Poly } from '../mldsa-lattice.js';
-import type { ParamSet } from '../params.js';
+import { D, LATTICE, N, invNtt, mod, mulMod, ntt, rejNttPoly, unpack, type Poly } from '../mldsa/lattice.js';
+import type { ParamSet } from '../mldsa/params.js';
 
 /** Returns a reason when sk is inconsistent, undefined when it is sound. */
 export function expandedKeyProblem(params: ParamSet, sk: Uint8Array): string | undefined {

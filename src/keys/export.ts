@@ -1,6 +1,6 @@
 // Public-key encodings for `pqsign pubkey --format`. Adding one is one entry here.
 import { encodePem } from '../asn1/pem.js';
-import { toHex } from '../bytes.js';
+import { toHex } from '../base/bytes.js';
 import { cHeader } from './c-header.js';
 import { encodePublicKey, type PublicKey } from './spki.js';
 import { akpJwk } from '../jose/jwk.js';

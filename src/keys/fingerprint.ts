@@ -1,7 +1,7 @@
 // Key fingerprint used across pqsign (JSON output, manifests, DSSE keyid, C headers, pinning):
 // SHA-256 of the raw FIPS 204 public key bytes, lowercase hex. Same as `oracle keyinfo`.
 import { createHash } from 'node:crypto';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 export const keyFingerprint = (publicKey: Uint8Array): string => createHash('sha256').update(publicKey).digest('hex');
 

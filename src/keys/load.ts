@@ -4,17 +4,17 @@
 import { existsSync } from 'node:fs';
 import { TAG, readChildren, readTlv, oidToString } from '../asn1/der.js';
 import { decodePem, looksLikePem } from '../asn1/pem.js';
-import { PqsignError, isPqsignError } from '../errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
-import { SEED_BYTES, paramByName, paramByPublicKeyLength, PARAM_SETS, type ParamSet } from '../params.js';
+import { SEED_BYTES, paramByName, paramByPublicKeyLength, PARAM_SETS, type ParamSet } from '../mldsa/params.js';
 import { decryptPkcs8 } from './pbes2.js';
 import { getPassphrase, type PassphraseSource } from './passphrase.js';
 import { checkExpandedKey, parsePkcs8, type PrivateKey } from './pkcs8.js';
 import { parseSpki, spkiFromCertificate, type PublicKey } from './spki.js';
 import { readKeyDocument } from './key-set.js';
-import { equalBytes } from '../bytes.js';
-import { keygenFromSeed } from '../mldsa.js';
-import { compositeByName, compositeByOidDer, type CompositeAlg } from '../composite-params.js';
+import { equalBytes } from '../base/bytes.js';
+import { keygenFromSeed } from '../mldsa/mldsa.js';
+import { compositeByName, compositeByOidDer, type CompositeAlg } from '../composite/params.js';
 import { compositePrivateKey, compositePublicKey, parseCompositePkcs8, type CompositePrivateKey } from '../composite/keys.js';
 
 export type LoadedKey =

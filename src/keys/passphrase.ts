@@ -1,5 +1,5 @@
 // Passphrases come from --passphrase-file, PQSIGN_PASSPHRASE, or a no-echo TTY prompt; never argv.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 
 export interface PassphraseSource {

@@ -3,7 +3,7 @@
 // PRF and AES-128/192/256-CBC, which covers what OpenSSL and Bouncy Castle write.
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { TAG, derUint, expectTag, oid, oidToString, readChildren, readUint, readWhole, tlv } from '../asn1/der.js';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 const OID = {
   PBES2: '1.2.840.113549.1.5.13',

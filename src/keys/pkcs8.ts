@@ -5,11 +5,11 @@
 //     both        SEQUENCE { seed OCTET STRING (SIZE (32)), expandedKey OCTET STRING } }
 // plus the legacy bare 32-byte seed (Bouncy Castle 1.80, Botan: the privateKey OCTET STRING holds the seed).
 import { TAG, expectTag, oidToString, readChildren, readTlv, readUint, readWhole, tlv } from '../asn1/der.js';
-import { PqsignError } from '../errors.js';
-import { SEED_BYTES, paramByOidDer, type ParamSet } from '../params.js';
-import { equalBytes } from '../bytes.js';
-import { keygenFromSeed, publicKeyFromSecret } from '../mldsa.js';
-import { shake256Of } from '../shake.js';
+import { PqsignError } from '../base/errors.js';
+import { SEED_BYTES, paramByOidDer, type ParamSet } from '../mldsa/params.js';
+import { equalBytes } from '../base/bytes.js';
+import { keygenFromSeed, publicKeyFromSecret } from '../mldsa/mldsa.js';
+import { shake256Of } from '../mldsa/shake.js';
 import { expandedKeyProblem } from './expanded-check.js';
 
 export type KeyForm = 'seed' | 'expanded' | 'both' | 'bare-seed';

@@ -1,7 +1,7 @@
 // One configured KMSClient per reference. Reached only through lazy imports: the AWS SDK loads
 // when an awskms:// reference (or a `pqsign kms` command) is used, never for local keys.
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 // The SDK prints a multi-line notice about its own future Node requirement on every run under
 // Node 20; pqsign supports Node 20 with the SDK it pins. The user can still opt back in.

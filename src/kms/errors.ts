@@ -1,6 +1,6 @@
 // KMS failures → one PqsignError line, exit 3, with the KMS error name in `detail` and in the message.
 // Branch on the error's `name` (the AWS error code the SDK puts there), never on its message text.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 /** Node socket errors carry the reason in `code`, not in `name` (which is just "Error"). */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);

@@ -6,10 +6,10 @@ import {
   DisableKeyCommand, EnableKeyCommand, GetPublicKeyCommand, ListAliasesCommand, ListKeysCommand,
   ScheduleKeyDeletionCommand, UpdateAliasCommand, type AliasListEntry, type KeyMetadata, type KeySpec, type KMSClient,
 } from '@aws-sdk/client-kms';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
-import { paramByKmsSpec, PARAM_SETS } from '../params.js';
-import { mapBounded } from '../ops/pool.js';
+import { paramByKmsSpec, PARAM_SETS } from '../mldsa/params.js';
+import { mapBounded } from '../base/pool.js';
 import { openKmsClient } from './client.js';
 import { kmsErrorName, kmsFailure } from './errors.js';
 import { checkPublicKey } from './public-key.js';

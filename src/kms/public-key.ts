@@ -1,9 +1,9 @@
 // GetPublicKey, checked before anything is signed: the key must be an ML-DSA signing key and the
 // SPKI it returns must carry the OID of the key spec KMS reports (RFC 9881 §2).
 import { GetPublicKeyCommand, type GetPublicKeyCommandOutput, type KMSClient } from '@aws-sdk/client-kms';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { parseSpki, type PublicKey } from '../keys/spki.js';
-import { paramByKmsSpec } from '../params.js';
+import { paramByKmsSpec } from '../mldsa/params.js';
 import { kmsFailure } from './errors.js';
 import type { KmsRef } from './uri.js';
 

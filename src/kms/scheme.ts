@@ -1,5 +1,5 @@
-// The awskms:// key scheme behind src/keyref.ts (loaded lazily by ./register.ts).
-import type { KeyScheme } from '../keyref.js';
+// The awskms:// key scheme behind src/pipeline/keyref.ts (loaded lazily by ./register.ts).
+import type { KeyScheme } from '../pipeline/keyref.js';
 import { KmsSigner } from './signer.js';
 import { KmsTradKey } from './trad-signer.js';
 

@@ -2,10 +2,10 @@
 // μ is computed locally; KMS signs it with MessageType EXTERNAL_MU (FIPS 204 Algorithm 7 from line 7),
 // or the whole message with RAW (pure ML-DSA, empty context, ≤ 4096 bytes).
 import { SignCommand, VerifyCommand, type KMSClient, type MessageType } from '@aws-sdk/client-kms';
-import { PqsignError } from '../errors.js';
-import { MU_BYTES, type ParamSet } from '../params.js';
-import type { RemoteMuVerifier, Signer } from '../signer.js';
-import { equalBytes } from '../bytes.js';
+import { PqsignError } from '../base/errors.js';
+import { MU_BYTES, type ParamSet } from '../mldsa/params.js';
+import type { RemoteMuVerifier, Signer } from '../mldsa/signer.js';
+import { equalBytes } from '../base/bytes.js';
 import { openKmsClient } from './client.js';
 import { kmsErrorName, kmsFailure } from './errors.js';
 import { getCheckedPublicKey, SIGNING_ALGORITHM, type KmsPublicKey } from './public-key.js';

@@ -3,9 +3,9 @@
 // DER signature KMS returns is the draft's ECDSA encoding, used as is. CompositeSigner verifies it locally.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { CompositeAlg } from '../composite-params.js';
+import type { CompositeAlg } from '../composite/params.js';
 import type { TraditionalSigner } from '../composite/signer.js';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { openKmsClient } from './client.js';
 import { eccSpec, type EccSpec } from './ecc-specs.js';
 import { kmsErrorName, kmsFailure } from './errors.js';

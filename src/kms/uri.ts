@@ -4,7 +4,7 @@
 //   awskms://HOST:PORT/KEY   an explicit endpoint: plain HTTP for loopback hosts, HTTPS otherwise
 // KEY is what KMS takes as KeyId: a key id, a key ARN, alias/NAME or an alias ARN. An ARN names its
 // region, which then wins over the configured one (the key only exists there).
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 
 export interface KmsRef {
   /** the reference as given, for messages */

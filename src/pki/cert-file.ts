@@ -1,6 +1,6 @@
 // Certificates from a file: PEM (every CERTIFICATE block, in order) or one DER certificate.
 import { decodePem, looksLikePem } from '../asn1/pem.js';
-import { PqsignError, isPqsignError } from '../errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import { parseCertificate, type ParsedCertificate } from './certificate.js';
 

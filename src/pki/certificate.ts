@@ -3,8 +3,8 @@
 // extensions RFC 5280 path validation looks at.
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { PqsignError, isPqsignError, type ErrorCode } from '../errors.js';
-import { toHex } from '../bytes.js';
+import { PqsignError, isPqsignError, type ErrorCode } from '../base/errors.js';
+import { toHex } from '../base/bytes.js';
 import { parseSpki, type PublicKey } from '../keys/spki.js';
 import { formatName } from './name.js';
 import { EXT, KEY_USAGE_BITS, PROCESSED_EXTENSIONS, type KeyUsageName } from './oids.js';

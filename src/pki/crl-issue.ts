@@ -4,11 +4,11 @@
 // Signer, so a CA key in KMS signs CRLs as it signs certificates.
 import { TAG, oid, tlv } from '../asn1/der.js';
 import { encodeTime } from '../asn1/time.js';
-import { fromHex } from '../bytes.js';
+import { fromHex } from '../base/bytes.js';
 import { signatureAlgorithmId } from '../cms/algorithm-ids.js';
-import { PqsignError } from '../errors.js';
-import { computeMu } from '../mu.js';
-import { signMuChecked, type Signer } from '../signer.js';
+import { PqsignError } from '../base/errors.js';
+import { computeMu } from '../mldsa/mu.js';
+import { signMuChecked, type Signer } from '../mldsa/signer.js';
 import type { ParsedCertificate } from './certificate.js';
 import { parseCrl, REASONS, type ParsedCrl, type RevokedEntry } from './crl.js';
 import { keyIdentifier } from './key-id.js';

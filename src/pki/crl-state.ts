@@ -3,9 +3,9 @@
 // CRL number to continue from) and is signed by the CA key, so a state that was edited — a revocation
 // dropped to quietly un-revoke a certificate — or belongs to another CA is refused before anything is
 // signed. Each command issues the next CRL (number + 1) and writes it back as the new state.
-import { equalBytes, fromHex, toHex } from '../bytes.js';
-import { PqsignError } from '../errors.js';
-import { fsPath } from '../io/fspath.js';
+import { equalBytes, fromHex, toHex } from '../base/bytes.js';
+import { PqsignError } from '../base/errors.js';
+import { fsPath } from '../base/fspath.js';
 import { stat } from 'node:fs/promises';
 import type { ParsedCertificate } from './certificate.js';
 import { readCrls, REASONS, type ReasonName, type RevokedEntry } from './crl.js';

@@ -6,8 +6,8 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { decodePem, looksLikePem } from '../asn1/pem.js';
-import { toHex } from '../bytes.js';
-import { PqsignError, isPqsignError, type ErrorCode } from '../errors.js';
+import { toHex } from '../base/bytes.js';
+import { PqsignError, isPqsignError, type ErrorCode } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import { algorithmId, type AlgorithmId } from './certificate.js';
 import { formatName } from './name.js';

@@ -2,10 +2,10 @@
 // own request through external μ (or M'), so a key that lives in KMS can be certified without ever leaving it.
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { TAG, derUint, tlv } from '../asn1/der.js';
 import type { CompositeSigner } from '../composite/signer.js';
-import type { Signer } from '../signer.js';
+import type { Signer } from '../mldsa/signer.js';
 import { encodePublicKey, parseSpki, type PublicKey } from '../keys/spki.js';
 import { algorithmId } from './certificate.js';
 import { formatName } from './name.js';

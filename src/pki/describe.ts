@@ -1,8 +1,8 @@
 // The facts `pqsign cert show` prints about a certificate (text and --json share them).
-import { toHex, equalBytes } from '../bytes.js';
+import { toHex, equalBytes } from '../base/bytes.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
-import { compositeByOid } from '../composite-params.js';
-import { paramByOid } from '../params.js';
+import { compositeByOid } from '../composite/params.js';
+import { paramByOid } from '../mldsa/params.js';
 import type { ParsedCertificate } from './certificate.js';
 import { KP } from './oids.js';
 import { mlDsaSignatureProblem } from './signature.js';

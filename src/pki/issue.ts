@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { PqsignError } from '../errors.js';
-import { equalBytes } from '../bytes.js';
+import { PqsignError } from '../base/errors.js';
+import { equalBytes } from '../base/bytes.js';
 import type { CompositeSigner } from '../composite/signer.js';
-import type { Signer } from '../signer.js';
+import type { Signer } from '../mldsa/signer.js';
 import { encodePublicKey, type PublicKey } from '../keys/spki.js';
 import { usesUtcTime } from '../asn1/time.js';
 import { keyIdentifier } from './key-id.js';

@@ -2,9 +2,9 @@
 // first, so its DER (RFC 5280 §4.1.2.4) holds O=Example Corp, then CN=Release Signing. The same order is
 // used for parsing --subject and for printing, so what `cert show` prints can be pasted back.
 import * as asn1js from 'asn1js';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { TAG, tlv } from '../asn1/der.js';
-import { concatList } from '../bytes.js';
+import { concatList } from '../base/bytes.js';
 import { derSetOf } from '../asn1/set-of.js';
 
 interface AttributeType {

@@ -1,10 +1,10 @@
 // The `pqsign cert` operations: a self-signed CA, certificates issued by a CA (from a key reference or a
 // PKCS#10 request), and requests. Any Signer works as the issuing key — local file or KMS.
 import { decodePem, looksLikePem } from '../asn1/pem.js';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
-import type { Signer } from '../signer.js';
+import type { Signer } from '../mldsa/signer.js';
 import type { CompositeSigner } from '../composite/signer.js';
 import { readCertificate } from './cert-file.js';
 import type { ParsedCertificate } from './certificate.js';

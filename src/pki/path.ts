@@ -10,8 +10,8 @@
 // A time-stamping path (RFC 3161 §2.3) ends in a TSA certificate instead: extendedKeyUsage timeStamping only,
 // critical; its certificates may be ECDSA or RSA as well as ML-DSA (public TSAs are classical today).
 // Each failure is an ERR_CHAIN naming the certificate (subject) and the rule.
-import { equalBytes, toHex } from '../bytes.js';
-import { PqsignError } from '../errors.js';
+import { equalBytes, toHex } from '../base/bytes.js';
+import { PqsignError } from '../base/errors.js';
 import type { ParsedCertificate } from './certificate.js';
 import { classicalSignatureProblem } from './classical.js';
 import { KP } from './oids.js';

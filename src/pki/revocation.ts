@@ -10,8 +10,8 @@
 //     when revocationDate is at or before the validation time — a signature time-stamped before a routine
 //     retirement stays valid.
 // A missing or stale CRL fails (ERR_CHAIN): revocation checking was asked for and cannot be done.
-import { equalBytes, toHex } from '../bytes.js';
-import { PqsignError } from '../errors.js';
+import { equalBytes, toHex } from '../base/bytes.js';
+import { PqsignError } from '../base/errors.js';
 import type { ParsedCertificate } from './certificate.js';
 import type { ParsedCrl, ReasonName } from './crl.js';
 import { chainError } from './path.js';

@@ -2,15 +2,15 @@
 // signatureAlgorithm id-ml-dsa-* with parameters absent; pure ML-DSA over the DER of the signed structure,
 // empty context. Composite ML-DSA (draft-ietf-lamps-pq-composite-sigs §4, §6): the composite OID with
 // parameters absent; the composite signature over M = the DER of the signed structure, ctx empty.
-import { compositeByOid } from '../composite-params.js';
+import { compositeByOid } from '../composite/params.js';
 import { compositePublicKey } from '../composite/keys.js';
 import { compositeMessage } from '../composite/message.js';
 import { isCompositeSigner, type CompositeSigner } from '../composite/signer.js';
 import { verifyComposite } from '../composite/verify.js';
-import { computeMu } from '../mu.js';
-import { verifyMu } from '../mldsa.js';
-import { paramByOid } from '../params.js';
-import { signMuChecked, type Signer } from '../signer.js';
+import { computeMu } from '../mldsa/mu.js';
+import { verifyMu } from '../mldsa/mldsa.js';
+import { paramByOid } from '../mldsa/params.js';
+import { signMuChecked, type Signer } from '../mldsa/signer.js';
 import type { PublicKey } from '../keys/spki.js';
 import type { AlgorithmId } from './certificate.js';
 

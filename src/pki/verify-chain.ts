@@ -3,7 +3,7 @@
 // any others in that file, and every --chain file, are untrusted candidates for the path. Trust
 // anchors come only from the --trust-anchor files.
 import { parseTimeOption, wholeSeconds } from '../asn1/time.js';
-import { inFile } from '../errors.js';
+import { inFile } from '../base/errors.js';
 import { readCertificates } from './cert-file.js';
 import type { ParsedCertificate } from './certificate.js';
 import { certificateFacts } from './describe.js';

@@ -1,7 +1,7 @@
 // Identity rules on a signer certificate (trust policy "signer"): subject attributes, subjectAltName
 // entries and extendedKeyUsage purposes, each value exact or a wildcard pattern. Checked only on a
 // certificate that already chained to a trust anchor, so what it matches was vouched for by the anchor.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import type { ParsedCertificate, SubjectAltName } from '../pki/certificate.js';
 import { nameAttributes } from '../pki/name.js';
 import { KP } from '../pki/oids.js';

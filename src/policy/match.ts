@@ -5,7 +5,7 @@
 // by name where there is no path (jwt verify).
 import picomatch from 'picomatch';
 import { sep } from 'node:path';
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import type { Policy, PolicyScope } from './policy.js';
 
 const matchers = new WeakMap<PolicyScope, (path: string) => boolean>();

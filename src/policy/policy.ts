@@ -7,12 +7,12 @@
 // error, not a silently ignored rule), then resolved: key and certificate files relative to the policy's
 // directory, awskms:// keys through their public key, so that workers receive plain TrustRules.
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { fromHex } from '../bytes.js';
-import { PqsignError, isPqsignError } from '../errors.js';
+import { fromHex } from '../base/bytes.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import { keyData, type PublicKey } from '../keys/spki.js';
-import { MAX_CONTEXT_BYTES, paramByName, type ParamName } from '../params.js';
+import { MAX_CONTEXT_BYTES, paramByName, type ParamName } from '../mldsa/params.js';
 import type { IdentityRule, Matcher } from './identity.js';
 import type { AttestationRule, TrustedKey, TrustRules } from './rules.js';
 

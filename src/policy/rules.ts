@@ -2,8 +2,8 @@
 // from the command line (--key, --key-sha256, --trust-anchor, --min-monotonic-count) or from the scope of
 // a trust policy that covers the artifact (src/policy/policy.ts). A container counts only when it
 // satisfies every rule given; checkOutcome applies the rules that need the verified result.
-import { PqsignError } from '../errors.js';
-import { PARAM_SETS, type ParamName, type ParamSet } from '../params.js';
+import { PqsignError } from '../base/errors.js';
+import { PARAM_SETS, type ParamName, type ParamSet } from '../mldsa/params.js';
 import type { IdentityRule } from './identity.js';
 import type { KeyData } from '../keys/spki.js';
 

@@ -12,7 +12,7 @@
 //   8+dwLength    payload, to the end of the file
 //
 // The signed message is payload ‖ MonotonicCount (8 bytes LE), as edk2 builds it before Pkcs7Verify.
-import { PqsignError } from '../errors.js';
+import { PqsignError } from '../base/errors.js';
 import { GUID_BYTES } from './guid.js';
 
 export const COUNT_BYTES = 8;

@@ -16,7 +16,7 @@ import { encodePem } from '../../src/asn1/pem.js';
 import { digestByName } from '../../src/cms/digests.js';
 import { OID } from '../../src/cms/oids.js';
 import { encodeSpki } from '../../src/keys/spki.js';
-import { paramByName } from '../../src/params.js';
+import { paramByName } from '../../src/mldsa/params.js';
 import { keyUsageBitString } from '../../src/pki/extensions.js';
 import { keyIdentifier } from '../../src/pki/key-id.js';
 import { parseName } from '../../src/pki/name.js';

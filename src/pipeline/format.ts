@@ -1,0 +1,157 @@
+// The one interface every signature format implements. Architecture: a source streams once through
+// the format's to-be-signed (TBS) bytes into μ; a signer turns μ into a signature; the format writes
+// the container. A format never sees the signer, only its public key; it never holds the artifact
+// in memory, only chunks as they stream past.
+import type { ParamSet } from '../mldsa/params.js';
+import type { CompositeAlg } from '../composite/params.js';
+import type { PublicKey } from '../keys/spki.js';
+import type { RemoteMuVerifier } from '../mldsa/signer.js';
+
+export interface ArtifactInfo {
+  /** path as given by the user */
+  path: string;
+  size: number;
+}
+
+/** Format-specific options from the CLI (detached, aad, kid, ...), already parsed. */
+export type FormatOptions = Record<string, unknown>;
+
+export interface SignRequest {
+  artifact: ArtifactInfo;
+  /** the ML-DSA parameter set (of the ML-DSA component, for a composite signer) */
+  params: ParamSet;
+  /** raw public key (the raw composite key for a composite signer) */
+  publicKey: Uint8Array;
+  /** set when the signer is composite (only formats with `composite: true` are asked) */
+  composite?: CompositeAlg | undefined;
+  /** ML-DSA context the user asked for (formats that fix their own context refuse a non-empty one) */
+  context: Uint8Array;
+  options: FormatOptions;
+}
+
+export interface SignSession {
+  /** the ML-DSA context string μ is computed with (a composite signer's ctx inside M') */
+  readonly context: Uint8Array;
+  /** TBS bytes before the artifact */
+  head(): Uint8Array;
+  /** turn one artifact chunk into TBS bytes via `emit` (identity for raw; may emit nothing, e.g. CMS digests) */
+  update(chunk: Uint8Array, emit: (tbs: Uint8Array) => void): void;
+  /** TBS bytes after the artifact (called once, after the last chunk) */
+  tail(): Uint8Array;
+  /**
+   * The container around the signature. May be async: a CMS signature asks a time-stamp authority for a
+   * token over the signature value here (`--tsa`), after signing and before anything is written.
+   */
+  container(signature: Uint8Array): ContainerLayout | Promise<ContainerLayout>;
+  /**
+   * Options that make a second beginSign over the same artifact produce the same TBS bytes
+   * (e.g. the signing time CMS chose). Offline ceremonies (`tbs` / `attach`) store them.
+   */
+  resolvedOptions(): FormatOptions;
+  /**
+   * Embedding formats whose prefix length is known before signing (signatures have a fixed length):
+   * the artifact's bytes start at `offset` in the container and are either the artifact chunks
+   * themselves ('artifact') or the TBS bytes update() emits for them ('tbs', e.g. base64url for JWS).
+   * The core then writes the output during the one streaming pass, so the container holds exactly
+   * the bytes that were signed. Without it, an embedding container is copied in a second read.
+   * `relocatable`: the prefix may turn out longer than `offset` (a time-stamp token added to a CMS
+   * SignerInfo after signing); the embedded bytes are then moved up within the output, never re-read
+   * from the artifact.
+   */
+  readonly embedding?: { offset: number; source: 'artifact' | 'tbs'; relocatable?: boolean };
+}
+
+/** Output = prefix ‖ (artifact bytes, copied verbatim or through artifactTransform, if includeArtifact) ‖ suffix. */
+export interface ContainerLayout {
+  prefix: Uint8Array;
+  includeArtifact: boolean;
+  /** how the artifact is written, chunk by chunk (e.g. base64url for an attached JWS); default verbatim */
+  artifactTransform?: ChunkTransform;
+  suffix: Uint8Array;
+}
+
+/** Turns one chunk into output bytes via `emit`; stateful transforms know the total length up front. */
+export type ChunkTransform = (chunk: Uint8Array, emit: (b: Uint8Array) => void) => void;
+
+/** The certificate-path trust inputs, as plain data (DER): what formats that carry certificates check. */
+export interface PathTrust {
+  /**
+   * Trust anchors (DER certificates) from the user's trust inputs, never from the container. A format
+   * that carries no certificates cannot check them and refuses a non-empty list (ERR_UNTRUSTED).
+   */
+  trustAnchors: readonly Uint8Array[];
+  /** TSA anchors (DER): a time-stamp token whose TSA chains to one fixes the path's validation time */
+  tsaAnchors?: readonly Uint8Array[] | undefined;
+  /** without a trusted time-stamp token, validate the path at the signer's signingTime attribute */
+  trustSigningTime?: boolean | undefined;
+  /** CRLs (DER), given when revocation checking is asked for: every certificate on the path must be covered */
+  crls?: readonly Uint8Array[] | undefined;
+}
+
+export interface VerifyRequest extends PathTrust {
+  /** the signature/container file */
+  container: string;
+  /** the detached payload, when the container does not embed it */
+  payload: string | undefined;
+  /** pinned key, when the caller has one: the signature must verify under it */
+  key: PublicKey | undefined;
+  /**
+   * SHA-256 fingerprints of trusted keys not given as keys: a format whose container carries its own key or
+   * certificate may verify with that key, which must have one of these fingerprints.
+   */
+  keyFingerprints: readonly string[];
+  /** identity rules for a signer certificate that chained to an anchor (DER in); throws ERR_UNTRUSTED */
+  signerCheck?: ((certificate: Uint8Array) => void) | undefined;
+  /** where (μ, signature) is judged, e.g. KMS Verify; locally when absent */
+  verifier?: RemoteMuVerifier | undefined;
+  context: Uint8Array;
+  options: FormatOptions;
+}
+
+export interface VerifyResult {
+  params: ParamSet;
+  /** SHA-256 fingerprint of the public key that verified */
+  keyFingerprint: string;
+  /** format-specific facts for --json (kid, signer cert, ...) */
+  details: Record<string, unknown>;
+}
+
+/** A format-specific CLI flag (kept free of yargs types; bin/ maps it). */
+export interface FormatFlag {
+  type: 'string' | 'boolean' | 'number' | 'array';
+  describe: string;
+  /** which commands take it */
+  for: ReadonlyArray<'sign' | 'verify'>;
+}
+
+export interface Format {
+  readonly name: string;
+  /**
+   * Can this format carry composite ML-DSA signatures (docs/hybrid.md)? Then its TBS bytes stream into
+   * M' instead of μ, and `verify` gets composite keys; other formats never see one.
+   */
+  readonly composite?: boolean;
+  /** flags this format adds to `sign` / `verify`; names are shared across formats when they mean the same */
+  readonly flags?: Readonly<Record<string, FormatFlag>>;
+  readonly description: string;
+  /** default output suffix, e.g. ".sig" */
+  readonly suffix: string;
+  /** does the container carry the payload inside it? */
+  embedsPayload(options: FormatOptions): boolean;
+  /** recognise a container by its first bytes (up to 64 KiB); raw cannot and returns false */
+  detect(head: Uint8Array): boolean;
+  beginSign(req: SignRequest): Promise<SignSession>;
+  /** verify a container; throws PqsignError (ERR_SIGNATURE_INVALID for a bad signature) */
+  verify(req: VerifyRequest): Promise<VerifyResult>;
+  /** structure facts for `pqsign inspect`, read without a key (algorithm, kid, sizes, offsets, ...) */
+  inspect?(container: string): Promise<Record<string, unknown>>;
+  /** embedding formats: where the original payload lies inside the container, for `pqsign strip` */
+  payload?(container: string): Promise<PayloadLocation>;
+}
+
+/** The payload inside a container: a byte range, optionally decoded chunk by chunk (e.g. base64url). */
+export interface PayloadLocation {
+  start: number;
+  end: number;
+  transform?: ChunkTransform;
+}
