@@ -2,9 +2,9 @@
 // {alg, content type?, kid}, unprotected header empty, payload attached (default) or nil. The
 // Sig_structure streams into μ; an attached container streams to disk. See docs/formats/cose.md.
 import { fromHex, toHex, utf8 } from '../src/base/bytes.js';
-import { loadCbor, MAJOR, readHead } from '../src/cose/cbor.js';
+import { loadCbor, MAJOR, readHead } from '../src/cbor/cbor.js';
 import { checkHeaders, encodeProtected, parseContentType, type Sign1Headers } from '../src/cose/header.js';
-import { coseKeyThumbprint } from '../src/cose/key.js';
+import { coseKeyThumbprint } from '../src/keys/cose-key.js';
 import { readSign1, sigStructureHead, sign1Layout, TAG_COSE_SIGN1, type Sign1File } from '../src/cose/sign1.js';
 import { PqsignError, inFile } from '../src/base/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';

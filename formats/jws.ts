@@ -10,12 +10,13 @@ import { statInput } from '../src/io/read.js';
 import { base64urlChecker, base64urlDecoder, base64urlEncoder, checkBase64urlLength } from '../src/jose/b64url-stream.js';
 import { readCompactJws } from '../src/jose/compact.js';
 import { checkJoseHeader } from '../src/jose/header.js';
-import { jwkThumbprint } from '../src/jose/jwk.js';
+import { jwkThumbprint } from '../src/keys/jwk.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkMu } from '../src/mldsa/signer.js';
 import { muOfParts } from '../src/mldsa/stream.js';
 import { booleanOption, checkSamePayload, checkUnchanged, optionalBooleanOption, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
-import type { ChunkTransform, Format, FormatOptions } from '../src/pipeline/format.js';
+import type { Format, FormatOptions } from '../src/pipeline/format.js';
+import type { ChunkTransform } from '../src/io/transform.js';
 
 const EMPTY = new Uint8Array(0);
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));

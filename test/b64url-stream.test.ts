@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { base64urlDecoder, base64urlEncoder } from '../src/jose/b64url-stream.js';
-import type { ChunkTransform } from '../src/pipeline/format.js';
+import type { ChunkTransform } from '../src/io/transform.js';
 
 /** Feed `data` through `t` cut at `cuts`, reusing one buffer per chunk the way readChunks does. */
 function run(t: ChunkTransform, data: Uint8Array, cuts: number[]): Uint8Array {

@@ -13,13 +13,13 @@ import { startTestKms } from './kms-fixture.js';
 import { mldsaTsa, openssl, opensslMissing } from './tsa-fixture.js';
 import { TAG, oid, tlv } from '../src/asn1/der.js';
 import { encodeTime } from '../src/asn1/time.js';
-import { signatureAlgorithmId } from '../src/cms/algorithm-ids.js';
 import { loadSigner } from '../src/pipeline/keyref.js';
 import { computeMu } from '../src/mldsa/mu.js';
 import { readCrls } from '../src/pki/crl.js';
 import { readCertificate } from '../src/pki/cert-file.js';
 import { CRL_EXT } from '../src/pki/oids.js';
 import { signMuChecked } from '../src/mldsa/signer.js';
+import { signatureAlgorithmId } from '../src/mldsa/asn1.js';
 
 const DAY = 86_400_000;
 const iso = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString();

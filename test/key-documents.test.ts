@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { encode } from 'cbor2';
 import { loadKeyFile } from '../src/keys/load.js';
 import { loadPublicKey, loadSigner } from '../src/pipeline/keyref.js';
-import { jwkThumbprint } from '../src/jose/jwk.js';
+import { jwkThumbprint } from '../src/keys/jwk.js';
 import { keygenFromSeed } from '../src/mldsa/mldsa.js';
 import { paramByName, type ParamSet } from '../src/mldsa/params.js';
 import { b64url } from '../src/base/bytes.js';

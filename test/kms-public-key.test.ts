@@ -1,10 +1,10 @@
 // GetPublicKey answers are checked before anything is signed: spec, usage, algorithm, and the SPKI's
 // OID against the spec. Fed here with answers a misconfigured or misbehaving KMS could give.
 import { describe, expect, it } from 'vitest';
-import { encodeSpki } from '../src/keys/spki.js';
 import { keygenFromSeed } from '../src/mldsa/mldsa.js';
 import { paramByName } from '../src/mldsa/params.js';
 import { checkPublicKey } from '../src/kms/public-key.js';
+import { encodeSpki } from '../src/mldsa/asn1.js';
 
 const p65 = paramByName('65')!;
 const p44 = paramByName('44')!;

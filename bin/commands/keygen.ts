@@ -7,12 +7,12 @@ import { keygenFromSeed } from '../../src/mldsa/mldsa.js';
 import { encodePkcs8, WRITABLE_KEY_FORMS } from '../../src/keys/pkcs8.js';
 import { encryptPkcs8 } from '../../src/keys/pbes2.js';
 import { getPassphrase } from '../../src/keys/passphrase.js';
-import { encodeSpki } from '../../src/keys/spki.js';
 import { encodePem } from '../../src/asn1/pem.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { action, filesIn, forceOption, jsonOption, passphraseFileOption, printJson, usage } from '../cli.js';
+import { encodeSpki } from '../../src/mldsa/asn1.js';
 
 interface Args {
   alg: string;

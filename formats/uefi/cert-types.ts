@@ -3,7 +3,7 @@
 // SignedData). The container (header, count, payload, signed message payload ‖ count) is
 // formats/uefi/index.ts; an entry only turns that signed message into CertData and back. Adding a CertType
 // is one module plus one line in CERT_TYPES.
-import type { FormatOptions, PathTrust, VerifyResult } from '../../src/pipeline/format.js';
+import type { FormatOptions, VerifyResult } from '../../src/pipeline/format.js';
 import { PqsignError } from '../../src/base/errors.js';
 import type { PublicKey } from '../../src/keys/spki.js';
 import type { ParamSet } from '../../src/mldsa/params.js';
@@ -12,6 +12,7 @@ import type { MessagePart } from '../../src/mldsa/stream.js';
 import { guidText } from '../../src/uefi/guid.js';
 import { mldsaCertType } from './mldsa-cert.js';
 import { pkcs7CertType } from './pkcs7-cert.js';
+import type { PathTrust } from '../../src/pki/path-trust.js';
 
 export interface CertTypeSignRequest {
   params: ParamSet;

@@ -5,4 +5,3 @@ import type { ParamSet } from '../mldsa/params.js';
 import type { DigestAlgorithm } from './digests.js';
 
 export const digestAlgorithmId = (d: DigestAlgorithm): Uint8Array => tlv(TAG.SEQUENCE, oid(d.oid));
-export const signatureAlgorithmId = (p: ParamSet): Uint8Array => tlv(TAG.SEQUENCE, tlv(TAG.OID, p.oidDer));

@@ -9,8 +9,9 @@ import { TAG, tlv } from '../asn1/der.js';
 import { equalBytes } from '../base/bytes.js';
 import { retag } from '../asn1/implicit.js';
 import type { ParamSet } from '../mldsa/params.js';
-import { digestAlgorithmId, signatureAlgorithmId } from './algorithm-ids.js';
+import { digestAlgorithmId } from './algorithm-ids.js';
 import type { DigestAlgorithm } from './digests.js';
+import { signatureAlgorithmId } from '../mldsa/asn1.js';
 
 const SIGNATURE_ALGORITHM_TAG = 0xa1; // [1] IMPLICIT, constructed
 

@@ -11,8 +11,8 @@ import { readCertificates } from '../pki/cert-file.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import { parseCrl } from '../pki/crl.js';
 import { SignedDataBuilder } from './builder.js';
-import type { PathTrust } from '../pipeline/format.js';
 import type { CmsVerifyOptions } from './verify.js';
+import type { PathTrust } from '../pki/path-trust.js';
 
 type Options = Record<string, unknown>;
 

@@ -7,9 +7,10 @@ import { retag } from '../asn1/implicit.js';
 import { derSetOf } from '../asn1/set-of.js';
 import { concatBytes, concatList } from '../base/bytes.js';
 import type { ParamSet } from '../mldsa/params.js';
-import { digestAlgorithmId, signatureAlgorithmId } from './algorithm-ids.js';
+import { digestAlgorithmId } from './algorithm-ids.js';
 import type { DigestAlgorithm } from './digests.js';
 import { OID } from './oids.js';
+import { signatureAlgorithmId } from '../mldsa/asn1.js';
 
 export type SignerIdentifier =
   | { kind: 'issuerAndSerialNumber'; issuerDer: Uint8Array; serial: Uint8Array }

@@ -9,8 +9,8 @@ import { compositeByOidDer, type CompositeAlg } from './params.js';
 import { PqsignError } from '../base/errors.js';
 import { keygenFromSeed } from '../mldsa/mldsa.js';
 import { SEED_BYTES } from '../mldsa/params.js';
-import type { PrivateKey } from '../keys/pkcs8.js';
 import { generateTradKey, rawTradPrivateKey, rawTradPublicKey, tradPrivateKey, tradPublicKey } from './traditional.js';
+import type { PrivateKey } from '../mldsa/keys.js';
 
 export interface CompositePublicKey {
   alg: CompositeAlg;

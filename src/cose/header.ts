@@ -1,7 +1,7 @@
 // COSE_Sign1 header parameters (RFC 9052 §3): what pqsign writes in the protected bucket and the
 // rules it applies to what it reads.
 import { PqsignError } from '../base/errors.js';
-import type { Cbor } from './cbor.js';
+import type { Cbor } from '../cbor/cbor.js';
 
 /** RFC 9052 §3.1 common header parameter labels. */
 export const HEADER = { ALG: 1, CRIT: 2, CONTENT_TYPE: 3, KID: 4 } as const;

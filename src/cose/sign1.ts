@@ -7,7 +7,7 @@ import { PqsignError, inFile } from '../base/errors.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
 import { concatBytes } from '../base/bytes.js';
-import { CBOR_NULL, MAJOR, readHead, type Cbor } from './cbor.js';
+import { CBOR_NULL, MAJOR, readHead, type Cbor } from '../cbor/cbor.js';
 
 /** RFC 9052 §2: the CBOR tag of COSE_Sign1. */
 export const TAG_COSE_SIGN1 = 18;

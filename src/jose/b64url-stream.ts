@@ -3,9 +3,9 @@
 // into the next chunk; decoding does the same with 4-character groups (0–3 characters carried). The
 // last chunk flushes the remainder, so no separate final call is needed. Chunks from the reader are
 // reused buffers: anything carried is copied.
-import type { ChunkTransform } from '../pipeline/format.js';
 import { concatBytes } from '../base/bytes.js';
 import { PqsignError } from '../base/errors.js';
+import type { ChunkTransform } from '../io/transform.js';
 
 const EMPTY = new Uint8Array(0);
 const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);

@@ -9,7 +9,7 @@ import { verifyMu } from '../mldsa/mldsa.js';
 import { computeMu } from '../mldsa/mu.js';
 import { signMessageChecked, signMuChecked, type Signer } from '../mldsa/signer.js';
 import { checkJoseHeader, decodeJsonSegment } from './header.js';
-import { jwkThumbprint } from './jwk.js';
+import { jwkThumbprint } from '../keys/jwk.js';
 
 /** Allowance for clocks that disagree, applied to exp, nbf and iat (RFC 7519 §4.1.4 "small leeway"). */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60;

@@ -3,8 +3,8 @@ import { encodePem } from '../asn1/pem.js';
 import { toHex } from '../base/bytes.js';
 import { cHeader } from './c-header.js';
 import { encodePublicKey, type PublicKey } from './spki.js';
-import { akpJwk } from '../jose/jwk.js';
-import { encodeCoseKey } from '../cose/key.js';
+import { akpJwk } from './jwk.js';
+import { encodeCoseKey } from './cose-key.js';
 
 export interface EncodeOptions {
   /** `c`: the C identifier of the key array (src/keys/c-header.ts) */

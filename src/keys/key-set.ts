@@ -3,10 +3,10 @@
 // one a selector names (`FILE#KID`: its kid, or for a JWK its RFC 7638 thumbprint). Several keys and
 // no selector is an error listing the kids, never a silent first pick.
 import { toHex } from '../base/bytes.js';
-import { loadCbor } from '../cose/cbor.js';
-import { readCoseKey } from '../cose/key.js';
+import { loadCbor } from '../cbor/cbor.js';
+import { readCoseKey } from './cose-key.js';
 import { PqsignError, isPqsignError } from '../base/errors.js';
-import { jwkThumbprint, readAkpJwk, type AkpKeyMaterial } from '../jose/jwk.js';
+import { jwkThumbprint, readAkpJwk, type AkpKeyMaterial } from './jwk.js';
 import { PARAM_SETS, SEED_BYTES } from '../mldsa/params.js';
 
 const bad = (why: string) => new PqsignError('ERR_KEY_FORMAT', why);

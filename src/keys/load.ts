@@ -9,13 +9,14 @@ import { readSmallFile } from '../io/read.js';
 import { SEED_BYTES, paramByName, paramByPublicKeyLength, PARAM_SETS, type ParamSet } from '../mldsa/params.js';
 import { decryptPkcs8 } from './pbes2.js';
 import { getPassphrase, type PassphraseSource } from './passphrase.js';
-import { checkExpandedKey, parsePkcs8, type PrivateKey } from './pkcs8.js';
+import { checkExpandedKey, parsePkcs8 } from './pkcs8.js';
 import { parseSpki, spkiFromCertificate, type PublicKey } from './spki.js';
 import { readKeyDocument } from './key-set.js';
 import { equalBytes } from '../base/bytes.js';
 import { keygenFromSeed } from '../mldsa/mldsa.js';
 import { compositeByName, compositeByOidDer, type CompositeAlg } from '../composite/params.js';
 import { compositePrivateKey, compositePublicKey, parseCompositePkcs8, type CompositePrivateKey } from '../composite/keys.js';
+import type { PrivateKey } from '../mldsa/keys.js';
 
 export type LoadedKey =
   | { kind: 'private'; key: PrivateKey; encrypted: boolean }

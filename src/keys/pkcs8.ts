@@ -11,19 +11,10 @@ import { equalBytes } from '../base/bytes.js';
 import { keygenFromSeed, publicKeyFromSecret } from '../mldsa/mldsa.js';
 import { shake256Of } from '../mldsa/shake.js';
 import { expandedKeyProblem } from './expanded-check.js';
+import type { KeyForm, PrivateKey } from '../mldsa/keys.js';
 
-export type KeyForm = 'seed' | 'expanded' | 'both' | 'bare-seed';
 export const WRITABLE_KEY_FORMS = ['seed', 'expanded', 'both'] as const;
 
-export interface PrivateKey {
-  params: ParamSet;
-  /** ξ, when the encoding carried it */
-  seed: Uint8Array | undefined;
-  secretKey: Uint8Array;
-  publicKey: Uint8Array;
-  /** the encoding it was read from */
-  form: KeyForm;
-}
 
 const bad = (why: string) => new PqsignError('ERR_KEY_FORMAT', why);
 

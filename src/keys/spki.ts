@@ -5,6 +5,7 @@ import { PqsignError } from '../base/errors.js';
 import { paramByName, paramByOidDer, type ParamSet } from '../mldsa/params.js';
 import { compositeByName, compositeByOidDer, type CompositeAlg } from '../composite/params.js';
 import { compositePublicKey, encodeCompositeSpki } from '../composite/keys.js';
+import { encodeSpki } from '../mldsa/asn1.js';
 
 export interface PublicKey {
   /** the ML-DSA parameter set (of the ML-DSA component, for a composite key) */
@@ -41,9 +42,6 @@ export function keyFromData(d: KeyData): PublicKey | undefined {
 export const encodePublicKey = (k: PublicKey): Uint8Array =>
   (k.composite ? encodeCompositeSpki(k.composite, k.publicKey) : encodeSpki(k.params, k.publicKey));
 
-export function encodeSpki(params: ParamSet, publicKey: Uint8Array): Uint8Array {
-  return tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, tlv(TAG.OID, params.oidDer)), tlv(TAG.BIT_STRING, Uint8Array.of(0), publicKey));
-}
 
 export function parseSpki(der: Uint8Array, opts: SpkiOptions = {}): PublicKey {
   return spkiFromTlv(readWhole(der, TAG.SEQUENCE, 'SubjectPublicKeyInfo').value, opts);

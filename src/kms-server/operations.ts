@@ -2,7 +2,6 @@
 // response shapes and error names. Only signing keys exist here (KeyUsage SIGN_VERIFY): ML-DSA
 // (KeySpec ML_DSA_44/65/87, SigningAlgorithms [ML_DSA_SHAKE_256]) and ECC (ECC_NIST_P256/P384/P521, each
 // with its one ECDSA_SHA_256/384/512, for composite signatures); signing is hedged, as in KMS.
-import { encodeSpki } from '../keys/spki.js';
 import { signMu, verifyMu } from '../mldsa/mldsa.js';
 import { computeMu } from '../mldsa/mu.js';
 import { MU_BYTES } from '../mldsa/params.js';
@@ -10,6 +9,7 @@ import { KmsServiceError, invalidState, notFound, validation } from './errors.js
 import { blob, boolean, integer, oneOf, string, tags, type Input } from './input.js';
 import { isSupportedSpec, type KeyRecord, type KeyStore } from './store.js';
 import { eccDigest, eccSignDigest, eccSpki, eccVerifyDigest } from './ecc.js';
+import { encodeSpki } from '../mldsa/asn1.js';
 
 export interface OpContext {
   store: KeyStore;

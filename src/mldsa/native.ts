@@ -5,8 +5,8 @@
 // (added to sign/verify by nodejs/node#59570), are detected rather than assumed from the version number.
 import * as nodeCrypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { encodeSpki } from '../keys/spki.js';
 import type { ParamSet } from './params.js';
+import { encodeSpki } from './asn1.js';
 
 export interface NativeMlDsa {
   /** does the runtime honour a non-empty context string? */

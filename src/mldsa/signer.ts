@@ -3,7 +3,7 @@ import { PqsignError } from '../base/errors.js';
 import { verifyMu, signMu } from './mldsa.js';
 import { computeMu } from './mu.js';
 import type { ParamSet } from './params.js';
-import type { PrivateKey } from '../keys/pkcs8.js';
+import type { PrivateKey } from './keys.js';
 
 export interface Signer {
   readonly params: ParamSet;

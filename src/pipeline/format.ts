@@ -6,6 +6,8 @@ import type { ParamSet } from '../mldsa/params.js';
 import type { CompositeAlg } from '../composite/params.js';
 import type { PublicKey } from '../keys/spki.js';
 import type { RemoteMuVerifier } from '../mldsa/signer.js';
+import type { ChunkTransform } from '../io/transform.js';
+import type { PathTrust } from '../pki/path-trust.js';
 
 export interface ArtifactInfo {
   /** path as given by the user */
@@ -68,24 +70,6 @@ export interface ContainerLayout {
   /** how the artifact is written, chunk by chunk (e.g. base64url for an attached JWS); default verbatim */
   artifactTransform?: ChunkTransform;
   suffix: Uint8Array;
-}
-
-/** Turns one chunk into output bytes via `emit`; stateful transforms know the total length up front. */
-export type ChunkTransform = (chunk: Uint8Array, emit: (b: Uint8Array) => void) => void;
-
-/** The certificate-path trust inputs, as plain data (DER): what formats that carry certificates check. */
-export interface PathTrust {
-  /**
-   * Trust anchors (DER certificates) from the user's trust inputs, never from the container. A format
-   * that carries no certificates cannot check them and refuses a non-empty list (ERR_UNTRUSTED).
-   */
-  trustAnchors: readonly Uint8Array[];
-  /** TSA anchors (DER): a time-stamp token whose TSA chains to one fixes the path's validation time */
-  tsaAnchors?: readonly Uint8Array[] | undefined;
-  /** without a trusted time-stamp token, validate the path at the signer's signingTime attribute */
-  trustSigningTime?: boolean | undefined;
-  /** CRLs (DER), given when revocation checking is asked for: every certificate on the path must be covered */
-  crls?: readonly Uint8Array[] | undefined;
 }
 
 export interface VerifyRequest extends PathTrust {

@@ -5,7 +5,6 @@
 import { TAG, oid, tlv } from '../asn1/der.js';
 import { encodeTime } from '../asn1/time.js';
 import { fromHex } from '../base/bytes.js';
-import { signatureAlgorithmId } from '../cms/algorithm-ids.js';
 import { PqsignError } from '../base/errors.js';
 import { computeMu } from '../mldsa/mu.js';
 import { signMuChecked, type Signer } from '../mldsa/signer.js';
@@ -13,6 +12,7 @@ import type { ParsedCertificate } from './certificate.js';
 import { parseCrl, REASONS, type ParsedCrl, type RevokedEntry } from './crl.js';
 import { keyIdentifier } from './key-id.js';
 import { CRL_EXT } from './oids.js';
+import { signatureAlgorithmId } from '../mldsa/asn1.js';
 
 export interface CrlIssueRequest {
   ca: ParsedCertificate;

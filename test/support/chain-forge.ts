@@ -11,12 +11,12 @@ import fc from 'fast-check';
 import * as pkijs from 'pkijs';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { usesUtcTime } from '../../src/asn1/time.js';
-import { encodeSpki } from '../../src/keys/spki.js';
 import { paramByName } from '../../src/mldsa/params.js';
 import { keyUsageBitString } from '../../src/pki/extensions.js';
 import { keyIdentifier } from '../../src/pki/key-id.js';
 import { parseName } from '../../src/pki/name.js';
 import { EXT, KP, type KeyUsageName } from '../../src/pki/oids.js';
+import { encodeSpki } from '../../src/mldsa/asn1.js';
 
 export const MLDSA44 = paramByName('ML-DSA-44')!;
 

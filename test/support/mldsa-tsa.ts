@@ -15,12 +15,12 @@ import { usesUtcTime } from '../../src/asn1/time.js';
 import { encodePem } from '../../src/asn1/pem.js';
 import { digestByName } from '../../src/cms/digests.js';
 import { OID } from '../../src/cms/oids.js';
-import { encodeSpki } from '../../src/keys/spki.js';
 import { paramByName } from '../../src/mldsa/params.js';
 import { keyUsageBitString } from '../../src/pki/extensions.js';
 import { keyIdentifier } from '../../src/pki/key-id.js';
 import { parseName } from '../../src/pki/name.js';
 import { EXT, KP } from '../../src/pki/oids.js';
+import { encodeSpki } from '../../src/mldsa/asn1.js';
 
 const MLDSA65 = paramByName('ML-DSA-65')!;
 const DAY = 86_400_000;

@@ -3,10 +3,10 @@
 // and reading one back.
 import { createHash } from 'node:crypto';
 import { PqsignError } from '../base/errors.js';
-import type { AkpKeyMaterial } from '../jose/jwk.js';
-import type { PublicKey } from '../keys/spki.js';
+import type { AkpKeyMaterial } from './jwk.js';
+import type { PublicKey } from './spki.js';
 import { paramByCoseAlg, SEED_BYTES } from '../mldsa/params.js';
-import { loadCbor } from './cbor.js';
+import { loadCbor } from '../cbor/cbor.js';
 
 /** COSE_Key labels: RFC 9052 §7.1 (kty, kid, alg, key_ops) and RFC 9964 §8.1.3 (AKP pub, priv). */
 export const COSE_KEY = { KTY: 1, KID: 2, ALG: 3, KEY_OPS: 4, PUB: -1, PRIV: -2 } as const;

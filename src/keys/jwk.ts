@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { b64url, utf8 } from '../base/bytes.js';
 import { PqsignError } from '../base/errors.js';
-import type { PublicKey } from '../keys/spki.js';
+import type { PublicKey } from './spki.js';
 import { paramByJoseAlg, paramByPublicKeyLength, SEED_BYTES, type ParamSet } from '../mldsa/params.js';
 
 export interface AkpJwk {
