@@ -5,11 +5,12 @@ const LAYERS = [
   'src/base', // errors, bytes, paths, bounded pools
   'src/io', // streaming reads, atomic writes
   'src/asn1',
+  'src/cbor',
   'src/mldsa', // FIPS 204: parameters, μ, SHAKE, sign/verify back-ends, the Signer seam
   'src/composite', // LAMPS composite ML-DSA + ECDSA/EdDSA
+  'src/keys', // PKCS#8, SPKI, JWK, COSE_Key, fingerprints
   'src/cose',
   'src/jose',
-  'src/keys',
   'src/pki',
   'src/cms', // CMS SignedData and RFC 3161 time-stamps (cms/tsp)
   'src/uefi',

@@ -5,76 +5,10 @@
 // is one module plus one line in CERT_TYPES.
 import type { FormatOptions, VerifyResult } from '../../src/pipeline/format.js';
 import { PqsignError } from '../../src/base/errors.js';
-import type { PublicKey } from '../../src/keys/spki.js';
-import type { ParamSet } from '../../src/mldsa/params.js';
-import type { RemoteMuVerifier } from '../../src/mldsa/signer.js';
-import type { MessagePart } from '../../src/mldsa/stream.js';
 import { guidText } from '../../src/uefi/guid.js';
+import type { CertTypeHandler } from './cert-type.js';
 import { mldsaCertType } from './mldsa-cert.js';
 import { pkcs7CertType } from './pkcs7-cert.js';
-import type { PathTrust } from '../../src/pki/path-trust.js';
-
-export interface CertTypeSignRequest {
-  params: ParamSet;
-  publicKey: Uint8Array;
-  /** the --context the user gave (a CertType that fixes its own refuses a non-empty one) */
-  context: Uint8Array;
-  /** all parsed CLI options, or the resolved options of an offline request */
-  options: FormatOptions;
-  /** bytes of the signed message payload ‖ MonotonicCount */
-  messageBytes: number;
-}
-
-/** Turns the signed message into TBS bytes while it streams, then the signature into CertData. */
-export interface CertTypeSession {
-  /** AuthInfo.CertType as serialized */
-  readonly certType: Uint8Array;
-  /** the ML-DSA context string μ is computed with */
-  readonly context: Uint8Array;
-  /** |CertData|, known before anything is signed: the header (dwLength) is laid out from it */
-  readonly certDataBytes: number;
-  /** CertData may end up longer than certDataBytes (a time-stamp token added after signing) */
-  readonly certDataMayGrow?: boolean;
-  head(): Uint8Array;
-  /** one piece of the signed message (payload chunks, then the 8 count bytes) */
-  update(chunk: Uint8Array, emit: (tbs: Uint8Array) => void): void;
-  tail(): Uint8Array;
-  certData(signature: Uint8Array): Uint8Array | Promise<Uint8Array>;
-  /** options that make a second beginSign produce the same TBS bytes (e.g. a CMS signing time) */
-  resolvedOptions(): FormatOptions;
-}
-
-export interface CertTypeVerifyRequest extends PathTrust {
-  file: string;
-  certType: Uint8Array;
-  certData: Uint8Array;
-  /** where CertData starts in `file` */
-  certDataOffset: number;
-  /** the signed message: the payload range of the image, then the count bytes */
-  message: MessagePart[];
-  /** --key, when given */
-  key: PublicKey | undefined;
-  keyFingerprints: readonly string[];
-  signerCheck?: ((certificate: Uint8Array) => void) | undefined;
-  verifier?: RemoteMuVerifier | undefined;
-  options: FormatOptions;
-}
-
-export interface CertTypeHandler {
-  /** the --uefi-cert-type value */
-  readonly name: string;
-  readonly description: string;
-  /** is this CertType GUID ours? */
-  recognises(certType: Uint8Array): boolean;
-  beginSign(req: CertTypeSignRequest): Promise<CertTypeSession>;
-  /**
-   * Structure facts of CertData for `inspect` (offsets absolute: CertData starts at `certDataOffset`);
-   * throws ERR_SIGNATURE_FORMAT when CertData is malformed.
-   */
-  inspect(certType: Uint8Array, certData: Uint8Array, file: string, certDataOffset: number): Promise<Record<string, unknown>>;
-  /** check CertData against the signed message; throws ERR_SIGNATURE_INVALID when it does not verify */
-  verify(req: CertTypeVerifyRequest): Promise<VerifyResult>;
-}
 
 export const CERT_TYPES: readonly CertTypeHandler[] = [mldsaCertType, pkcs7CertType];
 

@@ -8,9 +8,9 @@ import { PqsignError } from '../../src/base/errors.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { paramByName, type ParamName, type ParamSet } from '../../src/mldsa/params.js';
 import { verifyStreamed } from '../../src/mldsa/stream.js';
-import type { CertTypeHandler } from './cert-types.js';
 import { efiGuid, guidText } from '../../src/uefi/guid.js';
 import { AUTH_INFO_FIXED_BYTES } from '../../src/uefi/image.js';
+import type { CertTypeHandler } from './cert-type.js';
 
 /** The CertType GUIDs of the compact profile (docs/formats/uefi.md lists the same table). */
 export const MLDSA_CERT_TYPE_GUIDS: Readonly<Record<ParamName, string>> = {

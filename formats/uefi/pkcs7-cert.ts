@@ -12,8 +12,8 @@ import { equalBytes } from '../../src/base/bytes.js';
 import { SIGNED_DATA_OID } from '../../src/cms/detect.js';
 import { PqsignError } from '../../src/base/errors.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
-import type { CertTypeHandler } from './cert-types.js';
 import { efiGuid, guidText } from '../../src/uefi/guid.js';
+import type { CertTypeHandler } from './cert-type.js';
 
 export const PKCS7_CERT_TYPE_GUID = '4aafd29d-68df-49ee-8aa9-347d375665a7';
 const GUID = efiGuid(PKCS7_CERT_TYPE_GUID);
