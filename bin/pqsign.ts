@@ -7,15 +7,18 @@ import { commandsFor } from './commands/index.js';
 import { cleanUpOnExit } from './interrupts.js';
 import { packageVersion } from './version.js';
 import '../src/kms/register.js';
+import '../lib/builtins.js';
+import { PLUGIN_HELP, loadPlugins, takePlugins } from './plugins.js';
 
 cleanUpOnExit();
-const args = commandLine();
+const { args, plugins } = await withPlugins(commandLine());
 const cli = yargs(args)
   .scriptName('pqsign')
   .version(packageVersion())
   .strict()
   .demandCommand(1, 'give a command (see --help)')
   .recommendCommands()
+  .option('plugin', { type: 'string', describe: PLUGIN_HELP })
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err, y) => {
     if (err) throw err;
@@ -32,3 +35,15 @@ type YargsInternals = { getInternalMethods?: () => { getUsageInstance?: () => { 
 const usageInstance = (cli as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
 if (usageInstance?.cacheHelpMessage) usageInstance.cacheHelpMessage = () => undefined;
 await cli.parseAsync();
+
+/** Load --plugin modules before the commands (and their format flags) are defined; a bad one is a usage error. */
+async function withPlugins(all: string[]): Promise<{ args: string[]; plugins: string[] }> {
+  try {
+    const taken = takePlugins(all);
+    await loadPlugins(taken.plugins);
+    return taken;
+  } catch (e) {
+    process.stderr.write(`pqsign: ${(e as Error).message}\n`);
+    process.exit(EXIT.INPUT);
+  }
+}

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decode, encode } from 'cbor2';
 import { cose } from '../formats/cose.js';
-import { detectFormat } from '../formats/index.js';
+import { detectFormat } from '../src/pipeline/registry.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, hex, oracle, pqsign, tempDir, unhex } from './helpers.js';
 
 const dir = tempDir('pqsign-cose-');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pqsign, tempDir, hex } from './helpers.js';
 import { signFile } from '../src/pipeline/sign.js';
-import { formatByName } from '../formats/index.js';
+import { formatByName } from '../src/pipeline/registry.js';
 import { LocalSigner, type Signer } from '../src/mldsa/signer.js';
 import { keygenFromSeed } from '../src/mldsa/mldsa.js';
 import { computeMu, MuHasher } from '../src/mldsa/mu.js';

@@ -1,11 +1,12 @@
-// `pqsign sign` of the big input in every registered format (FORMATS: a new format gets a row by itself)
+// `pqsign sign` of the big input in every registered format (registeredFormats(): a new format gets a row by itself)
 // against the digest pass it cannot avoid, measured in the same run: `pqsign mu` on the same input (the
 // format adds framing, the signature and writing the container), or `openssl dgst -sha512` for formats
 // whose signature covers a SHA-512 digest of the content (CMS, RFC 9882).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FORMATS } from '../../formats/index.js';
+import '../../lib/builtins.js';
+import { registeredFormats } from '../../src/pipeline/registry.js';
 import type { Format } from '../../src/pipeline/format.js';
 import { fmt, type BenchContext } from '../lib/context.js';
 import { measureOk, medianOf, type Measured } from '../lib/measure.js';
@@ -51,7 +52,7 @@ export const signRow: BenchRow = {
       }
       return baselines.get(id)!;
     };
-    for (const f of FORMATS) {
+    for (const f of registeredFormats()) {
       const measurement = `sign ${fmt.size(size)}, ${f.name}${isDetached(f) ? ' (detached)' : ''}`;
       try {
         const file = await (INPUTS[f.name]?.(ctx, size) ?? ctx.file(size));

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { basename, join } from 'node:path';
-import { formatByName, FORMATS } from '../../formats/index.js';
+import { formatByName, registeredFormats } from '../../src/pipeline/registry.js';
 import { loadAnySigner, loadPublicKey } from '../../src/pipeline/keyref.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { toHex } from '../../src/base/bytes.js';
@@ -49,7 +49,7 @@ export const sign: CommandModule<object, Args> = {
   describe: 'sign files (μ is computed locally; only μ goes to the signer)',
   builder: (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).options({
     key: keyOption,
-    format: { type: 'string', default: 'raw', describe: `signature format: ${FORMATS.map((f) => f.name).join('|')}` },
+    format: { type: 'string', default: 'raw', describe: `signature format: ${registeredFormats().map((f) => f.name).join('|')}` },
     context: contextOption,
     deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
     out: { type: 'string', describe: 'output file (one input only)' },

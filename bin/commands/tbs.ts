@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { FORMATS, formatByName } from '../../formats/index.js';
+import { registeredFormats, formatByName } from '../../src/pipeline/registry.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { loadPublicKey } from '../../src/pipeline/keyref.js';
 import { createRequest } from '../../src/batch/ceremony.js';
@@ -21,7 +21,7 @@ export const tbs: CommandModule<object, Args> = {
   describe: 'offline ceremony, step 1: write a signing request (μ plus what attach needs to rebuild the container)',
   builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
     key: { type: 'string', demandOption: true, describe: 'the signer\'s public key: public/private key or certificate file, or awskms:// reference' },
-    format: { type: 'string', default: 'raw', describe: `signature format: ${FORMATS.map((f) => f.name).join('|')}` },
+    format: { type: 'string', default: 'raw', describe: `signature format: ${registeredFormats().map((f) => f.name).join('|')}` },
     context: contextOption,
     out: { type: 'string', describe: 'request file (default FILE.tbs.json)' },
     json: { ...jsonOption, describe: 'print a JSON summary' },

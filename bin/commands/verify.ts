@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
-import { FORMATS } from '../../formats/index.js';
+import { loadedPlugins, registeredFormats } from '../../src/pipeline/registry.js';
+import { VERIFY_WORKER_URL } from '../../lib/verify-worker-url.js';
 import type { VerifyOutcome } from '../../src/pipeline/verify.js';
 import { verifyJobs } from '../../src/batch/batch.js';
 import { pairTree } from '../../src/batch/tree.js';
@@ -42,7 +43,7 @@ export const verify: CommandModule<object, Args> = {
     jobs: { type: 'number', default: availableParallelism(), defaultDescription: 'the number of CPUs', describe: 'verifying threads: this one plus worker threads' },
     sig: { type: 'string', describe: 'detached signature file (one input only)' },
     payload: { type: 'string', alias: 'content', describe: 'detached payload for a container given as FILE' },
-    format: { type: 'string', describe: `force a format: ${FORMATS.map((f) => f.name).join('|')}` },
+    format: { type: 'string', describe: `force a format: ${registeredFormats().map((f) => f.name).join('|')}` },
     context: contextOption,
     json: jsonOption,
     kms: { type: 'boolean', default: false, describe: 'ask KMS Verify (EXTERNAL_MU) instead of verifying offline; --key must be awskms://' },
@@ -65,7 +66,7 @@ export const verify: CommandModule<object, Args> = {
     if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!) && a.policy === undefined)) throw usage('--kms needs --key awskms://... (one key, no --policy)');
     const kms = a.kms ? await openKms(refs[0]!) : undefined;
     const trust = await resolveTrust(a, kms ? [kms] : undefined);
-    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)) };
+    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)), plugins: loadedPlugins() };
     const jobs = await plan(a, files, shared);
     const report = new BatchReport('pqsign verify', a.junit, jobs.length);
     let worst = 0;
@@ -99,7 +100,7 @@ export const verify: CommandModule<object, Args> = {
       return report.finish(worst);
     }
     // Workers get plain data: the resolved trust rules and the parsed options, never a REF.
-    await verifyJobs(jobs, shared, { threads: a.jobs }, emit);
+    await verifyJobs(jobs, shared, { threads: a.jobs, workerUrl: VERIFY_WORKER_URL }, emit);
     return report.finish(worst);
   }),
 };
@@ -127,7 +128,7 @@ async function plan(a: Args, files: string[], shared: VerifyShared): Promise<Ver
     return entries.map((e) => ({ file: e.artifact, sig: e.signature, format: e.format, context: e.context, pin: e.keyFingerprint, product: e.product }));
   }
   if (a.recursive) {
-    const pairs = await pairTree(a.recursive, FORMATS.map((f) => f.suffix));
+    const pairs = await pairTree(a.recursive, registeredFormats().map((f) => f.suffix));
     return pairs.map((p) => ({ file: p.file, format: a.format, context }));
   }
   return files.map((file) => ({ file, sig: a.sig, payload: a.payload, format: a.format, context }));

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ERR_UNTRUSTED' // signed, but not by the keys, anchors, identities or formats the trust inputs name
   | 'ERR_ROLLBACK' // a firmware image's monotonic count is below the minimum (anti-rollback)
   | 'ERR_POLICY' // malformed trust policy file (docs/verification.md)
+  | 'ERR_PLUGIN' // a plugin module failed to load or registers a malformed format or key scheme
   | 'ERR_SUBJECT' // attestation subject mismatch
   | 'ERR_SIGNER' // signer produced a bad signature or failed
   | 'ERR_TSA' // the time-stamp authority failed, refused, or answered with an unusable token
@@ -44,6 +45,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   ERR_UNTRUSTED: EXIT.INVALID,
   ERR_ROLLBACK: EXIT.INVALID,
   ERR_POLICY: EXIT.INPUT,
+  ERR_PLUGIN: EXIT.INPUT,
   ERR_SUBJECT: EXIT.INVALID,
   ERR_SIGNER: EXIT.BACKEND,
   ERR_TSA: EXIT.BACKEND,

@@ -9,6 +9,7 @@
 // thread keeps a few jobs in flight so its file reads overlap its hashing. Results are reported per job
 // index as they settle; the caller restores input order (bin/ordered.ts).
 import { Worker } from 'node:worker_threads';
+import { PqsignError } from '../base/errors.js';
 import type { Settled } from '../base/pool.js';
 import type { VerifyOutcome } from '../pipeline/verify.js';
 import { fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, type VerifyShared, type WireError, type WireOutcome } from './verify-job.js';
@@ -37,6 +38,11 @@ export interface BatchOptions {
   mainThread?: boolean;
   /** queued work per worker started (default WORKER_WORTH_MS); 0 starts them all at once */
   workerWorthMs?: number;
+  /**
+   * The worker threads' entry module (lib/verify-worker.ts, which registers the formats this layer
+   * cannot import); needed when threads > 1.
+   */
+  workerUrl?: URL | undefined;
 }
 
 /** Verify every job; resolves with the number of workers the batch started. */
@@ -44,7 +50,8 @@ export async function verifyJobs(jobs: readonly VerifyJob[], shared: VerifyShare
   if (jobs.length === 0) return { workers: 0 };
   const main = opts.mainThread ?? true;
   const workers = Math.max(main ? 0 : 1, Math.min(opts.threads, jobs.length) - (main ? 1 : 0));
-  const batch = new Batch(jobs, shared, main, onResult, opts.workerWorthMs ?? WORKER_WORTH_MS);
+  if (workers > 0 && !opts.workerUrl) throw new PqsignError('ERR_USAGE', 'verifying on more than one thread needs workerUrl (lib/verify-worker.js)');
+  const batch = new Batch(jobs, shared, main, onResult, opts.workerWorthMs ?? WORKER_WORTH_MS, opts.workerUrl);
   await batch.run(workers);
   return { workers: batch.workersStarted };
 }
@@ -74,6 +81,7 @@ class Batch {
     private readonly mainThread: boolean,
     private readonly onResult: (r: Settled<VerifyOutcome>, index: number) => void,
     private readonly workerWorthMs: number,
+    private readonly workerUrl: URL | undefined,
   ) {}
 
   async run(workers: number): Promise<void> {
@@ -120,7 +128,7 @@ class Batch {
   }
 
   private start(): void {
-    const w = new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: this.shared });
+    const w = new Worker(this.workerUrl!, { workerData: this.shared });
     this.inFlight.set(w, new Set());
     w.on('message', (m: WorkerReply) => {
       if ('id' in m) {

@@ -5,7 +5,7 @@
 // only then writes the container.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { formatByName } from '../../formats/index.js';
+import { formatByName } from '../pipeline/registry.js';
 import type { Format, FormatOptions } from '../pipeline/format.js';
 import { equalBytes, fromB64, fromHex, toHex } from '../base/bytes.js';
 import { PqsignError, isPqsignError } from '../base/errors.js';

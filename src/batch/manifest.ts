@@ -8,7 +8,7 @@
 // Every line carries the version, so manifests can be concatenated and filtered line by line; a line
 // with an unknown version or unknown fields is refused rather than half-understood.
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { formatByName } from '../../formats/index.js';
+import { formatByName } from '../pipeline/registry.js';
 import { fromHex, toHex } from '../base/bytes.js';
 import { PqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';

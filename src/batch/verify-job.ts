@@ -30,6 +30,8 @@ export interface VerifyShared {
   /** --scope: the policy scope every job uses */
   scope?: string | undefined;
   formatOptions: FormatOptions;
+  /** plugin modules (URLs) the worker threads load, so they know the same formats as this thread */
+  plugins?: readonly string[] | undefined;
 }
 
 /** The rules one job is held to: its policy scope's, or the command line's (picomatch loads only for a policy). */

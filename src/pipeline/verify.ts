@@ -7,7 +7,7 @@
 //     fails the artifact, and at least one must count.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
+import { registeredFormats, detectFormat, formatByName } from './registry.js';
 import type { Format, FormatOptions, VerifyResult } from './format.js';
 import { looksLikeAttestationBundle } from '../attest/detect.js';
 import { fromHex, toHex } from '../base/bytes.js';
@@ -78,7 +78,7 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   }
   // Every signature beside FILE, also when FILE is a container itself: a JWT or an old image put in the
   // artifact's place must not hide the signatures that were made over the artifact.
-  const beside = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
+  const beside = opts.sig ? [opts.sig] : (forced ? [forced] : registeredFormats()).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
   if (self && !beside.length) return run(self, file, opts.payload, file, opts);
   if (!beside.length) {
     if (!forced && looksLikeAttestationBundle(await readHead(file))) {
@@ -138,8 +138,8 @@ async function besideArtifact(format: Format, sigPath: string, file: string, opt
 
 /** No signature beside FILE: say so, judging a FILE named like a signature by its content, not its name. */
 async function noSignature(file: string, forced: Format | undefined): Promise<PqsignError> {
-  const looked = (forced ? [forced] : FORMATS).map((f) => f.suffix).join(', ');
-  const named = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
+  const looked = (forced ? [forced] : registeredFormats()).map((f) => f.suffix).join(', ');
+  const named = registeredFormats().find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
   let hint = '; use --sig';
   if (named?.name === 'raw') {
     const params = paramBySignatureLength((await statInput(file)).size);
