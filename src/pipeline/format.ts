@@ -9,10 +9,17 @@ import type { RemoteMuVerifier } from '../mldsa/signer.js';
 import type { ChunkTransform } from '../io/transform.js';
 import type { PathTrust } from '../pki/path-trust.js';
 
+/** The artifact being signed, as a format sees it before the one streaming pass. */
 export interface ArtifactInfo {
-  /** path as given by the user */
+  /** for messages: the path as given, or a label such as "<stream>" for an artifact that is not a file */
   path: string;
+  /** its length in bytes */
   size: number;
+  /**
+   * Up to `maxBytes` from its start (formats that judge the content before signing). Use this, never a read
+   * of `path`: the artifact may be bytes in memory or a stream, which this does not use up.
+   */
+  head(maxBytes: number): Promise<Uint8Array>;
 }
 
 /** Format-specific options from the CLI (detached, aad, kid, ...), already parsed. */
