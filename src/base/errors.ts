@@ -52,7 +52,21 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   ERR_KMS: EXIT.BACKEND,
 };
 
+/**
+ * Marks a PqsignError from any copy of pqsign: a plugin imports its own `pqsign`, which need not be the copy
+ * that loaded it (a global CLI, a plugin with its own dependency), and its errors must still be recognised.
+ */
+const BRAND = Symbol.for('pqsign.PqsignError');
+
+/**
+ * The error every pqsign failure a caller can act on is thrown as. Branch on `code` (stable), never on the
+ * message. `instanceof PqsignError` holds for errors from any copy of pqsign (plugins, the CLI bundle).
+ */
 export class PqsignError extends Error {
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
   readonly code: ErrorCode;
   /** the file the problem is about, when there is one */
   readonly file: string | undefined;
@@ -84,6 +98,8 @@ export class PqsignError extends Error {
     return new PqsignError(this.code, this.message, { file, detail: this.detail, scope: this.scope, cause: this.cause });
   }
 }
+
+Object.defineProperty(PqsignError.prototype, BRAND, { value: true });
 
 export const isPqsignError = (e: unknown): e is PqsignError => e instanceof PqsignError;
 
