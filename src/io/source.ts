@@ -163,8 +163,8 @@ export async function sourceOf(input: ArtifactInput, opts: { size?: number | und
  */
 export async function spool(src: Source): Promise<Source> {
   if (src.rereadable) return src;
-  const dir = await mkdtemp(join(tmpdir(), 'pqsign-spool-'));
-  const path = join(dir, 'artifact');
+  const tmp = await privateTempDir();
+  const path = join(tmp.dir, 'artifact');
   try {
     const out = createWriteStream(path, { mode: 0o600, flags: 'wx' });
     let size = 0;
@@ -181,9 +181,15 @@ export async function spool(src: Source): Promise<Source> {
       throw new PqsignError('ERR_FILE', `was declared as ${src.size} bytes but ${size} arrived`, { file: src.name });
     }
     const file = fileSource(path, size);
-    return { ...file, name: src.name, close: () => rm(dir, { recursive: true, force: true }) };
+    return { ...file, name: src.name, close: tmp.remove };
   } catch (e) {
-    await rm(dir, { recursive: true, force: true });
+    await tmp.remove();
     throw e;
   }
+}
+
+/** A new directory only this user can enter (mkdtemp makes it 0700), for files that must not outlive a call. */
+export async function privateTempDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pqsign-tmp-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
