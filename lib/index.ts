@@ -69,15 +69,17 @@ export { cms } from '../formats/cms.js';
 export { uefi } from '../formats/uefi/index.js';
 
 // ---- building blocks for formats: parameter sets, streaming μ, bounded reads ----
-export { PARAM_SETS, DEFAULT_PARAM, paramByName, paramBySignatureLength, MAX_CONTEXT_BYTES, type ParamSet, type ParamName } from '../src/mldsa/params.js';
-export { COMPOSITE_ALGS, compositeByName } from '../src/composite/params.js';
+export { PARAM_SETS, DEFAULT_PARAM, paramByName, paramBySignatureLength, MAX_CONTEXT_BYTES, type ParamSet, type ParamName, type KmsKeySpec } from '../src/mldsa/params.js';
+export type { KeyForm } from '../src/mldsa/keys.js';
+export { COMPOSITE_ALGS, compositeByName, type CompositeName, type Traditional } from '../src/composite/params.js';
+export type { CompositePublicKey } from '../src/composite/keys.js';
 export { muOfParts, verifyStreamed, feedParts, type MessagePart } from '../src/mldsa/stream.js';
 export { MuHasher, computeMu } from '../src/mldsa/mu.js';
 export { checkMu } from '../src/mldsa/signer.js';
 export { verifyMu } from '../src/mldsa/mldsa.js';
 export { readRange } from '../src/io/range.js';
-export { readChunks, readSmallFile, statInput } from '../src/io/read.js';
+export { readChunks, readSmallFile, statInput, type ReadOptions } from '../src/io/read.js';
 export type { ChunkTransform } from '../src/io/transform.js';
 
 // ---- errors ----
-export { PqsignError, isPqsignError, type ErrorCode } from '../src/base/errors.js';
+export { PqsignError, isPqsignError, EXIT, type ErrorCode, type ExitCode } from '../src/base/errors.js';
