@@ -12,6 +12,8 @@ import { ROOT, tempDir } from './helpers.js';
 import { traceModules } from './module-trace.js';
 
 const dir = tempDir('pqsign-lib-');
+// temporary files of this file's calls land in a directory of its own (vitest runs files in parallel)
+process.env.TMPDIR = tempDir('pqsign-lib-tmp-');
 const kp = pqsign.generateKeyPair('ML-DSA-44');
 const signer = pqsign.signerFromKey(kp.privateKey);
 const payload = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) & 0xff); // more than one chunk of a small read
@@ -132,5 +134,18 @@ describe('the package entry', () => {
     expect([...core.packages].filter((p) => /^@(aws-sdk|smithy|aws-crypto)\//.test(p))).toEqual([]);
     const kms = traceModules(process.execPath, ['--input-type=module', '-e', script('kms.js')]);
     expect(kms.packages.has('@aws-sdk/client-kms')).toBe(true);
+  });
+});
+
+describe('checks that read the artifact see a stream\'s content too', () => {
+  it('raw with the empty context refuses a stream that is another protocol\'s signing input (a JWS signing input), as it refuses the file', async () => {
+    const jwsInput = new TextEncoder().encode(`${Buffer.from('{"alg":"ML-DSA-44"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}`);
+    writeFileSync(join(dir, 'tbs'), jwsInput);
+    for (const artifact of [join(dir, 'tbs'), jwsInput, Readable.from([Buffer.from(jwsInput)])]) {
+      await expect(pqsign.sign({ artifact, size: jwsInput.length, key: signer })).rejects.toMatchObject({ code: 'ERR_USAGE', detail: 'structured-input' });
+    }
+    // with a context the bytes are no other protocol's message: signed, from the stream in one pass
+    const ok = await pqsign.sign({ artifact: Readable.from([Buffer.from(jwsInput)]), size: jwsInput.length, key: signer, context: Uint8Array.of(1) });
+    expect(ok.bytes).toBe(jwsInput.length);
   });
 });
