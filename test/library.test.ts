@@ -149,3 +149,13 @@ describe('checks that read the artifact see a stream\'s content too', () => {
     expect(ok.bytes).toBe(jwsInput.length);
   });
 });
+
+describe('a stream longer than its declared size', () => {
+  it('is refused as soon as it passes the size, and nothing is written', async () => {
+    const out = join(dir, 'long.cose');
+    const e = await pqsign.sign({ artifact: nodeStream(), size: 1000, key: signer, format: 'cose', output: out }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'ERR_FILE', file: '<stream>' });
+    expect((e as Error).message).toContain('more than 1000');
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -100,6 +100,7 @@ async function tbsPass(src: Source, session: SignSession, sink: TbsSink, { onChu
   let seen = 0;
   for await (const chunk of src.chunks(progressFor(src.name, size))) {
     seen += chunk.length;
+    if (seen > size && !src.rereadable) break; // a stream longer than declared may not end: stop at once, refused below
     onChunk?.(chunk);
     if (!embed) {
       session.update(chunk, emit);
@@ -118,7 +119,8 @@ async function tbsPass(src: Source, session: SignSession, sink: TbsSink, { onChu
     await embed.flush();
   }
   if (seen !== size) {
-    throw new PqsignError('ERR_FILE', src.path === undefined ? `was declared as ${size} bytes but ${seen} arrived` : `changed while being signed (${size} bytes before, ${seen} read)`, { file: src.name });
+    if (src.rereadable) throw new PqsignError('ERR_FILE', `changed while being signed (${size} bytes before, ${seen} read)`, { file: src.name });
+    throw new PqsignError('ERR_FILE', `was declared as ${size} bytes but ${seen > size ? `more than ${size}` : seen} arrived`, { file: src.name });
   }
   sink.update(session.tail());
 }
