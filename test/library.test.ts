@@ -2,7 +2,8 @@
 // streams as inputs, outputs to a path or returned; errors recognised across copies of pqsign; and the
 // built entry loads no AWS SDK until a KMS key is used.
 import { Readable } from 'node:stream';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -157,5 +158,28 @@ describe('a stream longer than its declared size', () => {
     expect(e).toMatchObject({ code: 'ERR_FILE', file: '<stream>' });
     expect((e as Error).message).toContain('more than 1000');
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('memory stays flat in a stream\'s size', () => {
+  /** A child process signs a generated stream of `mib` MiB (size given) into an attached COSE file; its peak RSS. */
+  const peakRss = (mib: number): number => {
+    const script = `import { Readable } from 'node:stream';
+      const p = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', 'index.js')).href)});
+      const block = new Uint8Array(1 << 20).fill(7);
+      const stream = Readable.from((function* () { for (let i = 0; i < ${mib}; i++) yield block; })());
+      const kp = p.generateKeyPair('ML-DSA-44');
+      await p.sign({ artifact: stream, size: ${mib} * (1 << 20), key: p.signerFromKey(kp.privateKey), format: 'cose', output: ${JSON.stringify(join(dir, `mem-${mib}.cose`))} });`;
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'test', 'support', 'report-usage.mjs')).href, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(statSync(join(dir, `mem-${mib}.cose`)).size).toBeGreaterThan(mib * (1 << 20));
+    rmSync(join(dir, `mem-${mib}.cose`));
+    return Number(/MAX_RSS_KB=(\d+)/.exec(r.stderr)![1]) / 1024;
+  };
+
+  it('a 256 MiB stream signed in one pass peaks within 64 MiB of an 8 MiB one', () => {
+    const small = peakRss(8);
+    const big = peakRss(256);
+    expect(big - small, `peak RSS ${small.toFixed(0)} MiB -> ${big.toFixed(0)} MiB`).toBeLessThan(64);
   });
 });
