@@ -63,6 +63,13 @@ test('sign with a KMS key in-process; the pqsign CLI verifies it with --plugin',
   // the KMS key itself as the trusted key (its public key fetched by the CLI's own SDK)
   assert.equal((await cli(['verify', 'firmware.bin', '--format', 'trailer', '--key', key.keyRef])).status, 0);
 
+  // several images in one verify (a batch large enough for worker threads loads the plugin in each: test/plugin-workers.test.ts in pqsign)
+  writeFileSync(join(dir, 'second.bin'), 'second image');
+  await sign({ artifact: join(dir, 'second.bin'), key: key.keyRef, format: trailer, output: join(dir, 'second.bin.trailer') });
+  const both = await cli(['verify', 'firmware.bin', 'second.bin', '--format', 'trailer', '--key', 'kms.pub', '--jobs', '2', '--json']);
+  assert.equal(both.status, 0, both.stderr);
+  assert.deepEqual(both.stdout.trim().split('\n').map((l) => JSON.parse(l).format), ['trailer', 'trailer']);
+
   const facts = await cli(['inspect', 'firmware.bin.trailer', '--format', 'trailer', '--json']);
   assert.equal(facts.status, 0, facts.stderr);
   assert.deepEqual(JSON.parse(facts.stdout), { file: 'firmware.bin.trailer', format: 'trailer', algorithm: 'ML-DSA-65', payloadBytes: 200_000, signatureBytes: 3309, footerBytes: 16 });
