@@ -52,6 +52,10 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   ERR_KMS: EXIT.BACKEND,
 };
 
+// Marks pqsign's errors across module instances: a plugin imports PqsignError from the `pqsign` package,
+// which is another copy of this class than the CLI bundle's, so `instanceof` alone would not know it.
+const BRAND = Symbol.for('pqsign.PqsignError');
+
 export class PqsignError extends Error {
   readonly code: ErrorCode;
   /** the file the problem is about, when there is one */
@@ -68,6 +72,7 @@ export class PqsignError extends Error {
     this.file = opts.file;
     this.detail = opts.detail;
     this.scope = opts.scope;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   get exitCode(): ExitCode {
@@ -85,7 +90,8 @@ export class PqsignError extends Error {
   }
 }
 
-export const isPqsignError = (e: unknown): e is PqsignError => e instanceof PqsignError;
+export const isPqsignError = (e: unknown): e is PqsignError =>
+  e instanceof PqsignError || (e instanceof Error && (e as unknown as Record<symbol, unknown>)[BRAND] === true && typeof (e as PqsignError).code === 'string' && (e as PqsignError).code in EXIT_BY_CODE);
 
 /** Run `f`; a PqsignError it throws that names no file is given `file` (the container being read). */
 export async function inFile<T>(file: string, f: () => Promise<T> | T): Promise<T> {
