@@ -1,6 +1,7 @@
-// CMS SignedData with ML-DSA (RFC 5652, RFC 9882), detached (default) or attached. The artifact streams
-// through the content digest only; the ML-DSA message is DER(SignedAttributes) — contentType,
-// messageDigest, signingTime, CMSAlgorithmProtection — so a KMS signer sees a small structure (μ or RAW).
+// CMS SignedData with ML-DSA (RFC 5652, RFC 9882) or composite ML-DSA (draft-ietf-lamps-cms-composite-sigs),
+// detached (default) or attached. The artifact streams through the content digest only; the signed message
+// is DER(SignedAttributes) — contentType, messageDigest, signingTime, CMSAlgorithmProtection — so a KMS
+// signer sees a small structure (μ or RAW; a composite signer M' of it with the empty ctx).
 // With --tsa, an RFC 3161 token over the signature value is added as an unsigned attribute before writing.
 // pkijs/asn1js are loaded on first use (the src/cms and src/pki modules import them), never at start-up.
 import { PqsignError } from '../src/base/errors.js';
@@ -16,13 +17,14 @@ function noContext(ctx: Uint8Array): void {
 
 export const cms: Format = {
   name: 'cms',
-  description: 'CMS SignedData (RFC 5652/9882), detached or attached, with X.509 certificates',
+  composite: true,
+  description: 'CMS SignedData (RFC 5652/9882, composite ML-DSA too), detached or attached, with X.509 certificates',
   suffix: '.p7s',
   flags: {
     cert: { type: 'string', describe: 'cms, uefi pkcs7: signer certificate (embedded; signer named by issuer and serial), PEM or DER', for: ['sign'] },
     chain: { type: 'string', describe: 'cms, uefi pkcs7: further certificate(s) to embed, e.g. intermediates (repeatable)', for: ['sign'] },
     attached: { type: 'boolean', describe: 'cms: embed the artifact in the SignedData (default detached)', for: ['sign'] },
-    digest: { type: 'string', describe: 'cms, uefi pkcs7: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882)', for: ['sign'] },
+    digest: { type: 'string', describe: 'cms, uefi pkcs7: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882; a composite\'s is its pre-hash)', for: ['sign'] },
     pem: { type: 'boolean', describe: 'cms: write PEM ("-----BEGIN CMS-----") instead of DER (detached only)', for: ['sign'] },
     'signing-time': { type: 'string', describe: 'cms, uefi pkcs7: signingTime attribute, ISO 8601 (default now)', for: ['sign'] },
     tsa: { type: 'string', describe: 'cms, uefi pkcs7: time-stamp the signature at this RFC 3161 TSA (http:// or https:// URL)', for: ['sign'] },
@@ -40,7 +42,7 @@ export const cms: Format = {
     const pem = o.pem === true;
     if (attached && pem) throw new PqsignError('ERR_USAGE', '--pem works for detached CMS only (an attached artifact is copied as-is, not base64)');
     const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../src/cms/options.js');
-    const b = await signedDataBuilderFor(req.params, req.publicKey, o);
+    const b = await signedDataBuilderFor(req, o);
     const timestamp = await timestamperFor(o);
     const empty = new Uint8Array(0);
     return {
@@ -61,8 +63,9 @@ export const cms: Format = {
         return { ...b.attached(signature, tokens), includeArtifact: true };
       },
       resolvedOptions: () => ({ ...resolvedSignerOptions(b), attached, pem }),
-      // the SignerInfo (signature included) follows the content, so the prefix is known now: write the content in the μ pass
-      ...(attached ? { embedding: { offset: b.attachedOffset(req.artifact.size), source: 'artifact' as const, relocatable: !!timestamp } } : {}),
+      // the SignerInfo (signature included) follows the content, so the prefix is known now: write the content in the μ
+      // pass. A time-stamp token, or a composite signature longer than the shortest, may lengthen it: then the content moves up.
+      ...(attached ? { embedding: { offset: b.attachedOffset(req.artifact.size), source: 'artifact' as const, relocatable: !!timestamp || b.signatureLengthVaries } } : {}),
     };
   },
 
@@ -75,8 +78,9 @@ export const cms: Format = {
     });
     return {
       params: v.params,
+      composite: v.composite,
       keyFingerprint: keyFingerprint(v.publicKey),
-      details: { attached: v.attached, contentBytes: v.contentBytes, signers: v.signers },
+      details: { attached: v.attached, contentBytes: v.contentBytes, signers: v.signers, ...(v.composite ? { composite: v.composite.name } : {}) },
     };
   },
 

@@ -102,5 +102,5 @@ async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, 
   const hasher = new CompositeHasher(alg, req.context);
   await feedParts(hasher, [{ path: req.payload! }]);
   if (!verifyCompositeRaw(alg, publicKey, hasher.digest(), sig)) throw new PqsignError('ERR_SIGNATURE_INVALID', 'composite signature does not verify (both parts must)', { file: req.container });
-  return { params: alg.mldsa, keyFingerprint: keyFingerprint(publicKey), details: { composite: alg.name } };
+  return { params: alg.mldsa, composite: alg, keyFingerprint: keyFingerprint(publicKey), details: { composite: alg.name } };
 }

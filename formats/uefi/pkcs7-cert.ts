@@ -49,7 +49,7 @@ export const pkcs7CertType: CertTypeHandler = {
       throw new PqsignError('ERR_CONTEXT', 'the uefi pkcs7 CertType signs with the empty ML-DSA context (RFC 9882 §3.2); drop --context');
     }
     const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../../src/cms/options.js');
-    const b = await signedDataBuilderFor(req.params, req.publicKey, req.options);
+    const b = await signedDataBuilderFor(req, req.options);
     const timestamp = await timestamperFor(req.options);
     if (!b.certificates.length) {
       throw new PqsignError('ERR_USAGE', 'the uefi pkcs7 CertType needs --cert (the signer certificate): edk2\'s Pkcs7Verify finds the signer among the embedded certificates');

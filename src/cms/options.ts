@@ -6,7 +6,7 @@
 import { PqsignError } from '../base/errors.js';
 import { fromB64 } from '../base/bytes.js';
 import { parseTimeOption } from '../asn1/time.js';
-import type { ParamSet } from '../mldsa/params.js';
+import type { PublicKey } from '../keys/spki.js';
 import { readCertificates } from '../pki/cert-file.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import { parseCrl } from '../pki/crl.js';
@@ -42,10 +42,11 @@ async function certificatesFrom(o: Options): Promise<ParsedCertificate[]> {
   return certs;
 }
 
-export async function signedDataBuilderFor(params: ParamSet, publicKey: Uint8Array, o: Options): Promise<SignedDataBuilder> {
+/** The builder for the signer's key (ML-DSA or composite) and the signer-side options. */
+export async function signedDataBuilderFor(key: PublicKey, o: Options): Promise<SignedDataBuilder> {
   const time = single(o.signingTime, 'signing-time');
   return new SignedDataBuilder({
-    params, publicKey,
+    params: key.params, publicKey: key.publicKey, composite: key.composite,
     digest: single(o.digest, 'digest'),
     certificates: await certificatesFrom(o),
     signingTime: time === undefined ? undefined : parseTimeOption(time, '--signing-time'),

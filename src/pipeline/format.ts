@@ -93,7 +93,10 @@ export interface VerifyRequest extends PathTrust {
 }
 
 export interface VerifyResult {
+  /** the ML-DSA parameter set (of the ML-DSA component, for a composite signature) */
   params: ParamSet;
+  /** set when the signature that verified is composite (both parts checked) */
+  composite?: CompositeAlg | undefined;
   /** SHA-256 fingerprint of the public key that verified */
   keyFingerprint: string;
   /** format-specific facts for --json (kid, signer cert, ...) */
