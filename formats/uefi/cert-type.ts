@@ -2,6 +2,7 @@
 import type { FormatOptions, VerifyResult } from '../../src/pipeline/format.js';
 import type { PublicKey } from '../../src/keys/spki.js';
 import type { ParamSet } from '../../src/mldsa/params.js';
+import type { CompositeAlg } from '../../src/composite/params.js';
 import type { RemoteMuVerifier } from '../../src/mldsa/signer.js';
 import type { MessagePart } from '../../src/mldsa/stream.js';
 import type { PathTrust } from '../../src/pki/path-trust.js';
@@ -9,6 +10,8 @@ import type { PathTrust } from '../../src/pki/path-trust.js';
 export interface CertTypeSignRequest {
   params: ParamSet;
   publicKey: Uint8Array;
+  /** set for a composite signer; a CertType that cannot carry one refuses it */
+  composite?: CompositeAlg | undefined;
   /** the --context the user gave (a CertType that fixes its own refuses a non-empty one) */
   context: Uint8Array;
   /** all parsed CLI options, or the resolved options of an offline request */

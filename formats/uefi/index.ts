@@ -34,6 +34,8 @@ const signedMessage = (file: string, layout: ImageLayout) =>
 
 export const uefi: Format = {
   name: 'uefi',
+  // composite signers through the pkcs7 CertType only (the compact mldsa one refuses them)
+  composite: true,
   description: 'EFI_FIRMWARE_IMAGE_AUTHENTICATION (FMP capsule) header in front of the payload',
   suffix: '.signed',
   flags: {
@@ -51,7 +53,7 @@ export const uefi: Format = {
     }
     const countBytes = encodeCount(count);
     const s = await handler.beginSign({
-      params: req.params, publicKey: req.publicKey, context: req.context, options: req.options, messageBytes: req.artifact.size + COUNT_BYTES,
+      params: req.params, publicKey: req.publicKey, composite: req.composite, context: req.context, options: req.options, messageBytes: req.artifact.size + COUNT_BYTES,
     });
     const header = encodeHeader(count, s.certType, s.certDataBytes);
     return {

@@ -49,6 +49,9 @@ export const mldsaCertType: CertTypeHandler = {
     if (req.options.tsa !== undefined) {
       throw new PqsignError('ERR_USAGE', 'the uefi mldsa CertType has no room for a time-stamp token: use --uefi-cert-type pkcs7 (with --cert) for --tsa');
     }
+    if (req.composite) {
+      throw new PqsignError('ERR_USAGE', `the uefi mldsa CertType carries ML-DSA signatures only, not ${req.composite.name}: use --uefi-cert-type pkcs7 (with --cert, docs/hybrid.md)`);
+    }
     const certType = mldsaCertTypeGuid(req.params);
     return {
       certType,
@@ -81,6 +84,10 @@ export const mldsaCertType: CertTypeHandler = {
     }
     if (!req.key && !req.keyFingerprints.length) {
       throw new PqsignError('ERR_UNTRUSTED', 'a compact UEFI image carries its own public key, which proves nothing by itself: it is only checked against a pinned key (--key or --key-sha256)', { file: req.file, detail: 'key' });
+    }
+    if (req.key?.composite) {
+      // a compact CertData holds an ML-DSA key and signature: it cannot be by a composite key, so it does not count for one
+      throw new PqsignError('ERR_UNTRUSTED', `a compact (mldsa CertType) UEFI image cannot be checked with the composite ${req.key.composite.name} key`, { file: req.file, detail: 'key' });
     }
     const embedded = keyFingerprint(publicKey);
     if (req.key) {
