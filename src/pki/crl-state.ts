@@ -25,7 +25,8 @@ export async function readCrlState(path: string, ca: ParsedCertificate): Promise
   if (crls.length !== 1) throw bad(`it holds ${crls.length} CRLs`);
   const crl = crls[0]!;
   if (!equalBytes(crl.issuerDer, ca.subjectDer)) throw bad(`it is a CRL of "${crl.issuer}"`);
-  const problem = !ca.publicKey ? 'the CA certificate holds no ML-DSA key' : mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, ca.publicKey);
+  const caKey = ca.publicKey ?? ca.compositeKey;
+  const problem = !caKey ? 'the CA certificate holds no ML-DSA or composite key' : mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, caKey);
   if (problem) throw bad(`${problem} (edited, or signed by another key)`);
   if (crl.unsupported) throw bad(crl.unsupported);
   if (crl.number === undefined) throw bad('it has no CRL number');
