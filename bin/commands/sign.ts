@@ -83,7 +83,7 @@ export const sign: CommandModule<object, Args> = {
     }
     const signer = await loadAnySigner(a.key, keyRefOptions(a));
     try {
-      if (a.policy !== undefined) await checkPolicy(a, format.name, signer.publicKey, context);
+      if (a.policy !== undefined) await checkPolicy(a, format.name, signer.publicKey, context, isCompositeSigner(signer));
       if (a.dryRun) return await dryRun(a, signer);
       const report = new BatchReport('pqsign sign', a.junit, a.files.length);
       const emit = orderedEmitter<SignResult>((r, i) => {
@@ -124,15 +124,15 @@ export function checkTsa(a: { tsa?: string | undefined; tsaDigest?: string | und
 }
 
 /** `--policy`: every file's scope must trust this key for this format and context, before anything is signed. */
-async function checkPolicy(a: Args, format: string, publicKey: Uint8Array, context: Uint8Array): Promise<void> {
+async function checkPolicy(a: Args, format: string, publicKey: Uint8Array, context: Uint8Array, composite: boolean): Promise<void> {
   const [{ loadPolicy }, { scopeFor }, { signingProblem }] = await Promise.all([
     import('../../src/policy/policy.js'), import('../../src/policy/match.js'), import('../../src/policy/rules.js'),
   ]);
-  const policy = await loadPolicy(a.policy!, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref })));
+  const policy = await loadPolicy(a.policy!, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref }), { composite: true }));
   const fp = keyFingerprint(publicKey);
   for (const f of a.files) {
     const { rules } = scopeFor(policy, { path: f, scope: a.scope });
-    const problem = signingProblem(rules, format, fp, toHex(context));
+    const problem = signingProblem(rules, format, fp, toHex(context), composite);
     if (problem) throw new PqsignError('ERR_USAGE', `${problem.message} (policy scope "${rules.scope}"): nothing was signed`, { file: f, detail: problem.rule, scope: rules.scope });
   }
 }

@@ -209,7 +209,7 @@ async function run(format: Format, container: string, payload: string | undefine
   }
   if (!r) throw firstError;
   const monotonicCount = typeof r.details.monotonicCount === 'string' ? r.details.monotonicCount : undefined;
-  checkOutcome(rules, { format: format.name, params: r.params, keyFingerprint: r.keyFingerprint, monotonicCount }, container);
+  checkOutcome(rules, { format: format.name, params: r.params, composite: r.composite?.name, keyFingerprint: r.keyFingerprint, monotonicCount }, container);
   if (opts.pin !== undefined && r.keyFingerprint !== opts.pin) {
     throw untrusted(rules, 'pinned-key', `signed by key ${r.keyFingerprint}, but the manifest pins key ${opts.pin}`, container);
   }
