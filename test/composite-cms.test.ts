@@ -45,14 +45,36 @@ function writeKey(alg: string, name: string): { key: CompositePrivateKey; pem: s
 }
 
 // composite root (MLDSA87-ECDSA-P384) → composite code-signing leaves of the algorithms issue 16 names
-const ALGS = ['MLDSA65-ECDSA-P256-SHA512', 'MLDSA44-ECDSA-P256-SHA256', 'MLDSA87-ECDSA-P521-SHA512', 'MLDSA65-Ed25519-SHA512', 'MLDSA87-Ed448-SHAKE256'];
+const ALGS = [
+  'MLDSA65-ECDSA-P256-SHA512',
+  'MLDSA44-ECDSA-P256-SHA256',
+  'MLDSA87-ECDSA-P521-SHA512',
+  'MLDSA65-Ed25519-SHA512',
+  'MLDSA87-Ed448-SHAKE256',
+];
 const root = writeKey('MLDSA87-ECDSA-P384-SHA512', 'root');
 run(['cert', 'create-ca', '--key', root.pem, '--subject', 'CN=Hybrid Root', '--out', at('root.pem')]);
-const leaves = Object.fromEntries(ALGS.map((alg) => {
-  const k = writeKey(alg, alg);
-  run(['cert', 'issue', '--ca-key', root.pem, '--ca-cert', at('root.pem'), '--key', k.pub, '--subject', `CN=${alg} signer`, '--code-signing', '--out', at(`${alg}.pem`)]);
-  return [alg, { ...k, cert: at(`${alg}.pem`) }];
-}));
+const leaves = Object.fromEntries(
+  ALGS.map((alg) => {
+    const k = writeKey(alg, alg);
+    run([
+      'cert',
+      'issue',
+      '--ca-key',
+      root.pem,
+      '--ca-cert',
+      at('root.pem'),
+      '--key',
+      k.pub,
+      '--subject',
+      `CN=${alg} signer`,
+      '--code-signing',
+      '--out',
+      at(`${alg}.pem`),
+    ]);
+    return [alg, { ...k, cert: at(`${alg}.pem`) }];
+  }),
+);
 
 /** The SignerInfo of a CMS as `inspect --json` reports it. */
 const signerInfoOf = (p7s: string) => JSON.parse(run(['inspect', p7s, '--json'])).signerInfos[0];
@@ -99,14 +121,17 @@ describe('composite CMS SignedData (CLI)', () => {
 
   it('--digest other than the pre-hash is refused before signing (exit 2)', () => {
     const l = leaves['MLDSA65-ECDSA-P256-SHA512']!;
-    expect(run(['sign', content, '--format', 'cms', '--key', l.pem, '--digest', 'sha384', '--out', at('x.p7s')], 2)).toMatch(/pre-hash sha512/);
+    expect(run(['sign', content, '--format', 'cms', '--key', l.pem, '--digest', 'sha384', '--out', at('x.p7s')], 2)).toMatch(
+      /pre-hash sha512/,
+    );
     run(['sign', content, '--format', 'cms', '--key', l.pem, '--digest', 'sha512', '--out', at('x.p7s')]);
   });
 
   it('a signer certificate for another key is refused (exit 2)', () => {
     const l = leaves['MLDSA65-ECDSA-P256-SHA512']!;
-    expect(run(['sign', content, '--format', 'cms', '--key', l.pem, '--cert', leaves['MLDSA65-Ed25519-SHA512']!.cert, '--out', at('y.p7s')], 2))
-      .toMatch(/is not for the signing key/);
+    expect(
+      run(['sign', content, '--format', 'cms', '--key', l.pem, '--cert', leaves['MLDSA65-Ed25519-SHA512']!.cert, '--out', at('y.p7s')], 2),
+    ).toMatch(/is not for the signing key/);
   });
 });
 
@@ -120,12 +145,17 @@ describe('attacks on composite CMS', () => {
   const mldsaBytes = 3309;
 
   it('either part of the signature altered: exit 1 with a pinned key and with a trust anchor', () => {
-    for (const [what, offset] of [['ML-DSA part', der.length - sigBytes + 200], ['ECDSA part', der.length - 20]] as const) {
+    for (const [what, offset] of [
+      ['ML-DSA part', der.length - sigBytes + 200],
+      ['ECDSA part', der.length - 20],
+    ] as const) {
       const t = Buffer.from(der);
       t[offset]! ^= 1;
       const f = at(`flip-${offset}.p7s`);
       writeFileSync(f, t);
-      expect(run(['verify', content, '--sig', f, '--key', l.pub], 1), what).toMatch(/composite signature over the signed attributes does not verify/);
+      expect(run(['verify', content, '--sig', f, '--key', l.pub], 1), what).toMatch(
+        /composite signature over the signed attributes does not verify/,
+      );
       run(['verify', content, '--sig', f, '--trust-anchor', at('root.pem')], 1);
     }
   });
@@ -137,11 +167,20 @@ describe('attacks on composite CMS', () => {
   });
 
   /** A detached CMS whose one SignerInfo is built from these parts (signed attributes over `content`). */
-  async function craft(name: string, o: { digest: string; alg: SignerAlgorithm; keyId: Uint8Array; sign: (attrs: Uint8Array) => Promise<Uint8Array> }): Promise<string> {
+  async function craft(
+    name: string,
+    o: { digest: string; alg: SignerAlgorithm; keyId: Uint8Array; sign: (attrs: Uint8Array) => Promise<Uint8Array> },
+  ): Promise<string> {
     const digest = digestByName(o.digest)!;
     const h = digest.create();
     h.update(readFileSync(content));
-    const attrs = encodeSignedAttributes({ contentType: OID.data, messageDigest: h.digest(), signingTime: new Date(), digest, params: o.alg });
+    const attrs = encodeSignedAttributes({
+      contentType: OID.data,
+      messageDigest: h.digest(),
+      signingTime: new Date(),
+      digest,
+      params: o.alg,
+    });
     const sid = { kind: 'subjectKeyIdentifier' as const, keyId: o.keyId };
     const signerInfo = encodeSignerInfo(sid, digest, attrs, o.alg, await o.sign(attrs));
     writeFileSync(at(name), signedDataLayout({ digest, sid, certificates: [], signerInfo }).prefix);
@@ -150,21 +189,27 @@ describe('attacks on composite CMS', () => {
   const composite = compositeByName(alg)!;
   const signComposite = (m: Uint8Array) => localCompositeSigner(l.key).sign(compositeMessage(composite, m));
 
-  it('the ML-DSA part stripped and relabelled id-ml-dsa-65: not valid under the ML-DSA part\'s key, nor under the composite key', async () => {
+  it("the ML-DSA part stripped and relabelled id-ml-dsa-65: not valid under the ML-DSA part's key, nor under the composite key", async () => {
     const mlPub = at('ml-part.pub');
     writeFileSync(mlPub, encodePem('PUBLIC KEY', encodeSpki(composite.mldsa, l.key.mldsaPublicKey)));
     // the ML-DSA part of a real composite signature over these very signed attributes
     const f = await craft('stripped.p7s', {
-      digest: 'sha512', alg: composite.mldsa, keyId: keyIdentifier(l.key.mldsaPublicKey),
+      digest: 'sha512',
+      alg: composite.mldsa,
+      keyId: keyIdentifier(l.key.mldsaPublicKey),
       sign: async (attrs) => (await signComposite(attrs)).subarray(0, mldsaBytes),
     });
     expect(run(['verify', content, '--sig', f, '--key', mlPub], 1)).toMatch(/signature over the signed attributes does not verify/);
-    expect(run(['verify', content, '--sig', f, '--key', l.pub], 1)).toMatch(/is an ML-DSA-65 signature but the pinned key is MLDSA65-ECDSA-P256-SHA512/);
+    expect(run(['verify', content, '--sig', f, '--key', l.pub], 1)).toMatch(
+      /is an ML-DSA-65 signature but the pinned key is MLDSA65-ECDSA-P256-SHA512/,
+    );
   });
 
   it('a digest other than the pre-hash (sha384 for a -SHA512 composite), correctly signed, is refused (exit 2)', async () => {
     const f = await craft('sha384.p7s', { digest: 'sha384', alg: composite, keyId: keyIdentifier(l.key.publicKey), sign: signComposite });
-    expect(run(['verify', content, '--sig', f, '--key', l.pub], 2)).toMatch(/digest sha384 is not MLDSA65-ECDSA-P256-SHA512's pre-hash sha512/);
+    expect(run(['verify', content, '--sig', f, '--key', l.pub], 2)).toMatch(
+      /digest sha384 is not MLDSA65-ECDSA-P256-SHA512's pre-hash sha512/,
+    );
     // the same construction with the pre-hash verifies: the refusal is the digest rule, not the crafting
     const ok = await craft('sha512.p7s', { digest: 'sha512', alg: composite, keyId: keyIdentifier(l.key.publicKey), sign: signComposite });
     run(['verify', content, '--sig', ok, '--key', l.pub]);
@@ -182,9 +227,18 @@ describe('attacks on composite CMS', () => {
     const data = readFileSync(content);
     const sig = await localCompositeSigner(l.key).sign(compositeMessage(composite, data));
     const keyId = keyIdentifier(l.key.publicKey);
-    const signerInfo = tlv(TAG.SEQUENCE, Uint8Array.of(2, 1, 3), tlv(0x80, keyId), tlv(TAG.SEQUENCE, oid(digest.oid)),
-      tlv(TAG.SEQUENCE, tlv(TAG.OID, composite.oidDer)), tlv(TAG.OCTET_STRING, sig));
-    writeFileSync(at('noattrs.p7s'), signedDataLayout({ digest, sid: { kind: 'subjectKeyIdentifier', keyId }, certificates: [], signerInfo }).prefix);
+    const signerInfo = tlv(
+      TAG.SEQUENCE,
+      Uint8Array.of(2, 1, 3),
+      tlv(0x80, keyId),
+      tlv(TAG.SEQUENCE, oid(digest.oid)),
+      tlv(TAG.SEQUENCE, tlv(TAG.OID, composite.oidDer)),
+      tlv(TAG.OCTET_STRING, sig),
+    );
+    writeFileSync(
+      at('noattrs.p7s'),
+      signedDataLayout({ digest, sid: { kind: 'subjectKeyIdentifier', keyId }, certificates: [], signerInfo }).prefix,
+    );
     run(['verify', content, '--sig', at('noattrs.p7s'), '--key', l.pub]);
     const t = Buffer.from(data);
     t[70_000]! ^= 1;
@@ -227,7 +281,10 @@ describe('both parts in the local KMS (real AWS SDK over HTTP)', () => {
     const p = await pqsignAsync(['pubkey', '--key', ref, '--out', pub], { env: kms.env });
     expect(p.code, p.stderr).toBe(0);
     const out = at('kms.p7s');
-    const s = await pqsignAsync(['sign', content, '--format', 'cms', '--key', ref, '--alg', 'MLDSA65-ECDSA-P256-SHA512', '--attached', '--out', out, '--json'], { env: kms.env });
+    const s = await pqsignAsync(
+      ['sign', content, '--format', 'cms', '--key', ref, '--alg', 'MLDSA65-ECDSA-P256-SHA512', '--attached', '--out', out, '--json'],
+      { env: kms.env },
+    );
     expect(s.code, s.stderr).toBe(0);
     expect(JSON.parse(s.stdout).algorithm).toBe('MLDSA65-ECDSA-P256-SHA512');
     expect(kms.log.some((x) => x.startsWith('Sign EXTERNAL_MU 200'))).toBe(true);

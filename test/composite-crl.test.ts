@@ -21,7 +21,13 @@ function run(args: string[], code = 0): string {
   expect(r.code, `pqsign ${args.join(' ')}: ${r.stderr}`).toBe(code);
   return r.stdout + r.stderr;
 }
-const json = (out: string) => JSON.parse(out.trim().split('\n').find((l) => l.startsWith('{'))!);
+const json = (out: string) =>
+  JSON.parse(
+    out
+      .trim()
+      .split('\n')
+      .find((l) => l.startsWith('{'))!,
+  );
 const keygen = (alg: string, name: string) => run(['keygen', '--alg', alg, '--out', at(`${name}.key`), '--pub', at(`${name}.pub`)]);
 const serialOf = async (cert: string) => Buffer.from((await readCertificate(cert)).serial).toString('hex');
 const ROOT_ALG = 'MLDSA87-ECDSA-P384-SHA512';
@@ -33,8 +39,36 @@ keygen('MLDSA65-Ed25519-SHA512', 'leaf');
 keygen(ROOT_ALG, 'forger');
 run(['cert', 'create-ca', '--key', at('root.key'), '--subject', 'CN=Hybrid Root', '--out', at('root.pem')]);
 run(['cert', 'create-ca', '--key', at('forger.key'), '--subject', 'CN=Hybrid Root', '--out', at('forger.pem')]);
-run(['cert', 'issue', '--ca-key', at('root.key'), '--ca-cert', at('root.pem'), '--key', at('ca.pub'), '--subject', 'CN=Issuing CA', '--ca', '--out', at('ca.pem')]);
-run(['cert', 'issue', '--ca-key', at('ca.key'), '--ca-cert', at('ca.pem'), '--key', at('leaf.pub'), '--subject', 'CN=Hybrid Leaf', '--code-signing', '--out', at('leaf.pem')]);
+run([
+  'cert',
+  'issue',
+  '--ca-key',
+  at('root.key'),
+  '--ca-cert',
+  at('root.pem'),
+  '--key',
+  at('ca.pub'),
+  '--subject',
+  'CN=Issuing CA',
+  '--ca',
+  '--out',
+  at('ca.pem'),
+]);
+run([
+  'cert',
+  'issue',
+  '--ca-key',
+  at('ca.key'),
+  '--ca-cert',
+  at('ca.pem'),
+  '--key',
+  at('leaf.pub'),
+  '--subject',
+  'CN=Hybrid Leaf',
+  '--code-signing',
+  '--out',
+  at('leaf.pem'),
+]);
 const content = at('fw.bin');
 writeFileSync(content, Buffer.alloc(50_000, 3));
 run(['sign', content, '--format', 'cms', '--key', at('leaf.key'), '--cert', at('leaf.pem'), '--chain', at('ca.pem')]);
@@ -44,8 +78,20 @@ const interCa = ['--ca-key', at('ca.key'), '--ca-cert', at('ca.pem'), '--crl-sta
 run(['cert', 'crl', ...rootCa, '--out', at('root.crl.pem')]);
 run(['cert', 'crl', ...interCa, '--out', at('ca.crl.pem')]);
 const crlDer = (f: string) => decodePem(readFileSync(f)).find((b) => b.label === 'X509 CRL')!.der;
-const verifyCms = (...crls: string[]) => pqsign(['verify', content, '--trust-anchor', at('root.pem'), ...crls.flatMap((c) => ['--crl', c]), '--json']);
-const certVerify = (...crls: string[]) => pqsign(['cert', 'verify', at('leaf.pem'), '--chain', at('ca.pem'), '--trust-anchor', at('root.pem'), ...crls.flatMap((c) => ['--crl', c]), '--json']);
+const verifyCms = (...crls: string[]) =>
+  pqsign(['verify', content, '--trust-anchor', at('root.pem'), ...crls.flatMap((c) => ['--crl', c]), '--json']);
+const certVerify = (...crls: string[]) =>
+  pqsign([
+    'cert',
+    'verify',
+    at('leaf.pem'),
+    '--chain',
+    at('ca.pem'),
+    '--trust-anchor',
+    at('root.pem'),
+    ...crls.flatMap((c) => ['--crl', c]),
+    '--json',
+  ]);
 
 describe('CRLs of a composite CA', () => {
   it('are signed with the composite OID (parameters absent) and cover the path in verify --crl and cert verify --crl', async () => {
@@ -56,7 +102,11 @@ describe('CRLs of a composite CA', () => {
     expect(v.code, v.stderr).toBe(0);
     expect(json(v.stdout).signers[0].revocation).toEqual([
       expect.objectContaining({ certificate: 'CN=Hybrid Leaf', status: 'good' }),
-      expect.objectContaining({ certificate: 'CN=Issuing CA', status: 'good', crl: expect.objectContaining({ issuer: 'CN=Hybrid Root', number: '1' }) }),
+      expect.objectContaining({
+        certificate: 'CN=Issuing CA',
+        status: 'good',
+        crl: expect.objectContaining({ issuer: 'CN=Hybrid Root', number: '1' }),
+      }),
     ]);
     const c = certVerify(at('root.crl.pem'), at('ca.crl.pem'));
     expect(c.code, c.stdout).toBe(0);
@@ -82,7 +132,11 @@ describe('CRLs of a composite CA', () => {
     const sigBytes = (await readCrls(at('revoked.crl.pem')))[0]!.signature.length;
     const serialAt = Buffer.from(der).indexOf(Buffer.from(serial, 'hex'));
     expect(serialAt).toBeGreaterThan(0);
-    for (const [what, offset] of [['revoked serial', serialAt + 3], ['ML-DSA part', der.length - sigBytes + 30], ['ECDSA part', der.length - 10]] as const) {
+    for (const [what, offset] of [
+      ['revoked serial', serialAt + 3],
+      ['ML-DSA part', der.length - sigBytes + 30],
+      ['ECDSA part', der.length - 10],
+    ] as const) {
       const t = Uint8Array.from(der);
       t[offset]! ^= 1;
       const f = at(`tampered-${offset}.crl.pem`);
@@ -98,7 +152,18 @@ describe('CRLs of a composite CA', () => {
   });
 
   it('attack: a CRL by another composite key under the same issuer name does not vouch', () => {
-    run(['cert', 'crl', '--ca-key', at('forger.key'), '--ca-cert', at('forger.pem'), '--crl-state', at('forger.state.pem'), '--out', at('forged.crl.pem')]);
+    run([
+      'cert',
+      'crl',
+      '--ca-key',
+      at('forger.key'),
+      '--ca-cert',
+      at('forger.pem'),
+      '--crl-state',
+      at('forger.state.pem'),
+      '--out',
+      at('forged.crl.pem'),
+    ]);
     const r = verifyCms(at('forged.crl.pem'), at('ca.crl.pem'));
     expect(r.code).toBe(1);
     expect(json(r.stdout).error.message).toMatch(/no usable CRL/);
@@ -118,18 +183,21 @@ describe('CRLs of a composite CA', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)(`Bouncy Castle 1.86 verifies the CRL signature over the TBSCertList${HAVE_SHARED ? '' : ` (${NO_SHARED})`}`, () => {
-  it(`${ROOT_ALG}: valid under the root's certificate, not under the forger's, not over an altered TBSCertList`, () => {
-    const der = crlDer(at('revoked.crl.pem'));
-    const [tbs, , sig] = (asn1js.fromBER(der).result as asn1js.Sequence).valueBlock.value;
-    writeFileSync(at('crl.tbs'), new Uint8Array(tbs!.valueBeforeDecodeView));
-    writeFileSync(at('crl.sig'), new Uint8Array((sig as asn1js.BitString).valueBlock.valueHexView));
-    const ok = oracle(['--impl', 'bc186', 'verify', ROOT_ALG, at('root.pem'), at('crl.sig'), at('crl.tbs')]);
-    expect(ok.ok, ok.stdout + ok.stderr).toBe(true);
-    expect(oracle(['--impl', 'bc186', 'verify', ROOT_ALG, at('forger.pem'), at('crl.sig'), at('crl.tbs')]).ok).toBe(false);
-    const t = readFileSync(at('crl.tbs'));
-    t[t.length - 5]! ^= 1;
-    writeFileSync(at('crl-bad.tbs'), t);
-    expect(oracle(['--impl', 'bc186', 'verify', ROOT_ALG, at('root.pem'), at('crl.sig'), at('crl-bad.tbs')]).ok).toBe(false);
-  });
-});
+describe.skipIf(!HAVE_SHARED)(
+  `Bouncy Castle 1.86 verifies the CRL signature over the TBSCertList${HAVE_SHARED ? '' : ` (${NO_SHARED})`}`,
+  () => {
+    it(`${ROOT_ALG}: valid under the root's certificate, not under the forger's, not over an altered TBSCertList`, () => {
+      const der = crlDer(at('revoked.crl.pem'));
+      const [tbs, , sig] = (asn1js.fromBER(der).result as asn1js.Sequence).valueBlock.value;
+      writeFileSync(at('crl.tbs'), new Uint8Array(tbs!.valueBeforeDecodeView));
+      writeFileSync(at('crl.sig'), new Uint8Array((sig as asn1js.BitString).valueBlock.valueHexView));
+      const ok = oracle(['--impl', 'bc186', 'verify', ROOT_ALG, at('root.pem'), at('crl.sig'), at('crl.tbs')]);
+      expect(ok.ok, ok.stdout + ok.stderr).toBe(true);
+      expect(oracle(['--impl', 'bc186', 'verify', ROOT_ALG, at('forger.pem'), at('crl.sig'), at('crl.tbs')]).ok).toBe(false);
+      const t = readFileSync(at('crl.tbs'));
+      t[t.length - 5]! ^= 1;
+      writeFileSync(at('crl-bad.tbs'), t);
+      expect(oracle(['--impl', 'bc186', 'verify', ROOT_ALG, at('root.pem'), at('crl.sig'), at('crl-bad.tbs')]).ok).toBe(false);
+    });
+  },
+);

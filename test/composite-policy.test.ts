@@ -30,7 +30,21 @@ keygen('ML-DSA-65', 'ml');
 keygen('MLDSA87-ECDSA-P384-SHA512', 'root');
 run(['cert', 'create-ca', '--key', at('root.key'), '--subject', 'CN=Hybrid Root', '--out', at('root.pem')]);
 for (const k of ['comp', 'ml']) {
-  run(['cert', 'issue', '--ca-key', at('root.key'), '--ca-cert', at('root.pem'), '--key', at(`${k}.pub`), '--subject', `CN=${k} signer`, '--code-signing', '--out', at(`${k}.pem`)]);
+  run([
+    'cert',
+    'issue',
+    '--ca-key',
+    at('root.key'),
+    '--ca-cert',
+    at('root.pem'),
+    '--key',
+    at(`${k}.pub`),
+    '--subject',
+    `CN=${k} signer`,
+    '--code-signing',
+    '--out',
+    at(`${k}.pem`),
+  ]);
   copyFileSync(FIRMWARE, at(`${k}.bin`));
   run(['sign', at(`${k}.bin`), '--key', at(`${k}.key`)]); // raw
   run(['sign', at(`${k}.bin`), '--key', at(`${k}.key`), '--format', 'cms', '--cert', at(`${k}.pem`)]);
@@ -57,7 +71,7 @@ describe('requireComposite', () => {
     }
   });
 
-  it('attack: an ML-DSA leaf on a composite root\'s path fails too; the composite leaf passes', () => {
+  it("attack: an ML-DSA leaf on a composite root's path fails too; the composite leaf passes", () => {
     const strict = policy('anchors', { ...anchors, requireComposite: true });
     const r = pqsign(['verify', at('ml.bin'), '--sig', at('ml.bin.p7s'), '--policy', strict, '--json']);
     expect(r.code, r.stdout).toBe(1);
@@ -67,7 +81,15 @@ describe('requireComposite', () => {
   });
 
   it('with minAlgorithm it applies to the ML-DSA part: ML-DSA-87 refuses MLDSA65-* composites', () => {
-    const r = pqsign(['verify', at('comp.bin'), '--sig', at('comp.bin.sig'), '--policy', policy('min', { ...keys, requireComposite: true, minAlgorithm: 'ML-DSA-87' }), '--json']);
+    const r = pqsign([
+      'verify',
+      at('comp.bin'),
+      '--sig',
+      at('comp.bin.sig'),
+      '--policy',
+      policy('min', { ...keys, requireComposite: true, minAlgorithm: 'ML-DSA-87' }),
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     expect(json(r).error).toMatchObject({ detail: 'algorithm' });
   });

@@ -21,14 +21,61 @@ const keygen = (alg: string, name: string) => run(['keygen', '--alg', alg, '--ou
 keygen('MLDSA87-ECDSA-P384-SHA512', 'root');
 keygen('MLDSA65-ECDSA-P256-SHA512', 'ca');
 run(['cert', 'create-ca', '--key', at('root.key'), '--subject', 'CN=Hybrid Root', '--out', at('root.pem')]);
-run(['cert', 'issue', '--ca-key', at('root.key'), '--ca-cert', at('root.pem'), '--key', at('ca.pub'), '--subject', 'CN=Hybrid CA', '--ca', '--out', at('ca.pem')]);
+run([
+  'cert',
+  'issue',
+  '--ca-key',
+  at('root.key'),
+  '--ca-cert',
+  at('root.pem'),
+  '--key',
+  at('ca.pub'),
+  '--subject',
+  'CN=Hybrid CA',
+  '--ca',
+  '--out',
+  at('ca.pem'),
+]);
 const ALGS = ['MLDSA65-ECDSA-P256-SHA512', 'MLDSA44-Ed25519-SHA512', 'MLDSA87-ECDSA-P521-SHA512'];
 for (const alg of ALGS) {
   keygen(alg, alg);
-  run(['cert', 'issue', '--ca-key', at('ca.key'), '--ca-cert', at('ca.pem'), '--key', at(`${alg}.pub`), '--subject', `CN=${alg} firmware`, '--code-signing', '--out', at(`${alg}.pem`)]);
+  run([
+    'cert',
+    'issue',
+    '--ca-key',
+    at('ca.key'),
+    '--ca-cert',
+    at('ca.pem'),
+    '--key',
+    at(`${alg}.pub`),
+    '--subject',
+    `CN=${alg} firmware`,
+    '--code-signing',
+    '--out',
+    at(`${alg}.pem`),
+  ]);
 }
 const sign = (alg: string, out: string, code = 0, ...extra: string[]) =>
-  run(['sign', FIRMWARE, '--format', 'uefi', '--key', at(`${alg}.key`), '--cert', at(`${alg}.pem`), '--chain', at('ca.pem'), '--monotonic-count', '42', '--out', out, ...extra], code);
+  run(
+    [
+      'sign',
+      FIRMWARE,
+      '--format',
+      'uefi',
+      '--key',
+      at(`${alg}.key`),
+      '--cert',
+      at(`${alg}.pem`),
+      '--chain',
+      at('ca.pem'),
+      '--monotonic-count',
+      '42',
+      '--out',
+      out,
+      ...extra,
+    ],
+    code,
+  );
 
 describe('composite pkcs7 CertType', () => {
   for (const alg of ALGS) {
@@ -59,7 +106,11 @@ describe('composite pkcs7 CertType', () => {
     const certDataEnd = 8 + img.dwLength; // the CertData ends with the signature (no unsigned attributes)
     const inspect = JSON.parse(run(['inspect', at(`${alg}-0.signed`), '--json']));
     const sigBytes = inspect.signerInfos[0].signatureBytes as number;
-    for (const [what, offset] of [['ML-DSA part', certDataEnd - sigBytes + 10], ['ECDSA part', certDataEnd - 5], ['payload', certDataEnd + 100]] as const) {
+    for (const [what, offset] of [
+      ['ML-DSA part', certDataEnd - sigBytes + 10],
+      ['ECDSA part', certDataEnd - 5],
+      ['payload', certDataEnd + 100],
+    ] as const) {
       const t = Buffer.from(good);
       t[offset]! ^= 1;
       const f = at(`bad-${offset}.signed`);
@@ -71,8 +122,25 @@ describe('composite pkcs7 CertType', () => {
 
   it('the compact mldsa CertType refuses a composite key (exit 2), and a compact image does not count for a composite key (exit 1)', () => {
     const alg = 'MLDSA65-ECDSA-P256-SHA512';
-    expect(run(['sign', FIRMWARE, '--format', 'uefi', '--uefi-cert-type', 'mldsa', '--key', at(`${alg}.key`), '--monotonic-count', '1', '--out', at('compact.signed')], 2))
-      .toMatch(/mldsa CertType carries ML-DSA signatures only/);
+    expect(
+      run(
+        [
+          'sign',
+          FIRMWARE,
+          '--format',
+          'uefi',
+          '--uefi-cert-type',
+          'mldsa',
+          '--key',
+          at(`${alg}.key`),
+          '--monotonic-count',
+          '1',
+          '--out',
+          at('compact.signed'),
+        ],
+        2,
+      ),
+    ).toMatch(/mldsa CertType carries ML-DSA signatures only/);
     run(['keygen', '--alg', 'ML-DSA-65', '--out', at('ml.key'), '--pub', at('ml.pub')]);
     run(['sign', FIRMWARE, '--format', 'uefi', '--key', at('ml.key'), '--monotonic-count', '1', '--out', at('compact.signed')]);
     expect(run(['verify', at('compact.signed'), '--key', at(`${alg}.pub`)], 1)).toMatch(/cannot be checked with the composite/);

@@ -12,7 +12,13 @@ import { medianOf } from '../lib/measure.js';
 import type { BenchRow, RowResult } from './types.js';
 
 /** The composites issue 16 names first: the draft's default, one per ML-DSA set, and both EdDSA kinds. */
-const ALGS = ['MLDSA65-ECDSA-P256-SHA512', 'MLDSA44-ECDSA-P256-SHA256', 'MLDSA87-ECDSA-P384-SHA512', 'MLDSA65-Ed25519-SHA512', 'MLDSA87-Ed448-SHAKE256'];
+const ALGS = [
+  'MLDSA65-ECDSA-P256-SHA512',
+  'MLDSA44-ECDSA-P256-SHA256',
+  'MLDSA87-ECDSA-P384-SHA512',
+  'MLDSA65-Ed25519-SHA512',
+  'MLDSA87-Ed448-SHAKE256',
+];
 
 interface Measured {
   sign: number;
