@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The pqsign CLI: thin. Each command lives in bin/commands/ and calls into src/ and formats/.
 import yargs from 'yargs';
-import { EXIT } from '../src/base/errors.js';
+import { EXIT } from './exit-codes.js';
 import { commandLine } from './argv.js';
 import { commandsFor } from './commands/index.js';
 import { cleanUpOnExit } from './interrupts.js';

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { verifyAttestation, type EnvelopeReport, type SubjectReport } from '../../src/attest/verify.js';
-import { errorJson, exitOf } from '../../src/pipeline/describe.js';
-import { worstExit } from '../../src/base/errors.js';
+import { errorJson } from '../errors.js';
+import { exitOf, worstExit } from '../exit-codes.js';
 import { action, algOption, jsonOption, passphraseFileOption, printJson, reportError } from '../cli.js';
 import { baseDirOption, jobsOption } from '../attest-options.js';
 import { checkJobs } from '../jobs.js';
@@ -69,7 +69,7 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
       for (const e of report.envelopes) if (!e.ok && !alone) process.stderr.write(`pqsign: ${a.file}: line ${e.line} ignored: ${e.error!.message}\n`);
       for (const s of report.subjects) if (!s.ok) reportError(s.error);
     }
-    if (report.error) return a.json ? report.error.exitCode : reportError(report.error);
+    if (report.error) return a.json ? exitOf(report.error) : reportError(report.error);
     const failed = report.subjects.filter((s) => !s.ok);
     if (!a.json && failed.length === 0) {
       const counted = report.envelopes.filter((e) => e.ok).length;

@@ -1,9 +1,5 @@
-// Errors callers branch on by `code` (never by message). Exit codes are part of the CLI contract:
-// 0 ok, 1 signature invalid, 2 usage/input error, 3 signer or back-end failure.
-import { displayPath } from './fspath.js';
-
-export const EXIT = { OK: 0, INVALID: 1, INPUT: 2, BACKEND: 3 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+// Errors callers branch on by `code` (never by message): the codes are stable API. How a code becomes an
+// exit status, and how an error is shown on a terminal, is the CLI's business (bin/exit-codes.ts, bin/errors.ts).
 
 export type ErrorCode =
   | 'ERR_USAGE'
@@ -28,30 +24,6 @@ export type ErrorCode =
   | 'ERR_TSA' // the time-stamp authority failed, refused, or answered with an unusable token
   | 'ERR_KMS'; // KMS failure (message carries the KMS error name)
 
-const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
-  ERR_USAGE: EXIT.INPUT,
-  ERR_FILE: EXIT.INPUT,
-  ERR_KEY_FORMAT: EXIT.INPUT,
-  ERR_KEY_MISMATCH: EXIT.INPUT,
-  ERR_PASSPHRASE: EXIT.INPUT,
-  ERR_SIGNATURE_FORMAT: EXIT.INPUT,
-  ERR_MANIFEST: EXIT.INPUT,
-  ERR_ALGORITHM: EXIT.INPUT,
-  ERR_CONTEXT: EXIT.INPUT,
-  ERR_SIGNATURE_INVALID: EXIT.INVALID,
-  ERR_CLAIMS: EXIT.INVALID,
-  ERR_CHAIN: EXIT.INVALID,
-  ERR_REVOKED: EXIT.INVALID,
-  ERR_UNTRUSTED: EXIT.INVALID,
-  ERR_ROLLBACK: EXIT.INVALID,
-  ERR_POLICY: EXIT.INPUT,
-  ERR_PLUGIN: EXIT.INPUT,
-  ERR_SUBJECT: EXIT.INVALID,
-  ERR_SIGNER: EXIT.BACKEND,
-  ERR_TSA: EXIT.BACKEND,
-  ERR_KMS: EXIT.BACKEND,
-};
-
 export class PqsignError extends Error {
   readonly code: ErrorCode;
   /** the file the problem is about, when there is one */
@@ -70,15 +42,6 @@ export class PqsignError extends Error {
     this.scope = opts.scope;
   }
 
-  get exitCode(): ExitCode {
-    return EXIT_BY_CODE[this.code];
-  }
-
-  /** One line for stderr: "file: problem" (bytes of a name that are not UTF-8 shown as \xNN). */
-  get line(): string {
-    return this.file ? `${displayPath(this.file)}: ${this.message}` : this.message;
-  }
-
   withFile(file: string): PqsignError {
     if (this.file) return this;
     return new PqsignError(this.code, this.message, { file, detail: this.detail, scope: this.scope, cause: this.cause });
@@ -94,11 +57,4 @@ export async function inFile<T>(file: string, f: () => Promise<T> | T): Promise<
   } catch (e) {
     throw isPqsignError(e) ? e.withFile(file) : e;
   }
-}
-
-/** Worst exit code of several outcomes (1 < 2 < 3 by severity, 0 best). */
-export function worstExit(codes: Iterable<number>): number {
-  let worst = 0;
-  for (const c of codes) if (c > worst) worst = c;
-  return worst;
 }
