@@ -2,6 +2,7 @@
 import type { Options } from 'yargs';
 import { PqsignError, isPqsignError } from '../src/base/errors.js';
 import { errorLine } from './errors.js';
+import { cliPassphrase } from './passphrase.js';
 import { EXIT, exitOf } from './exit-codes.js';
 import { fromHex } from '../src/base/bytes.js';
 import type { KeyRefOptions } from '../src/pipeline/keyref.js';
@@ -53,7 +54,10 @@ export interface KeyArgs {
   [k: string]: unknown;
 }
 
-export const keyRefOptions = (argv: KeyArgs): KeyRefOptions => ({ ...argv, passphraseFile: argv.passphraseFile, alg: argv.alg });
+/** The library's key-loading options from the command line: the parameter set, hedging, and the CLI's passphrase source. */
+export const keyRefOptions = (argv: KeyArgs): KeyRefOptions => ({
+  alg: argv.alg, deterministic: argv.deterministic === true, passphrase: cliPassphrase(argv.passphraseFile),
+});
 
 export function usage(message: string): PqsignError {
   return new PqsignError('ERR_USAGE', message);

@@ -2,6 +2,7 @@
 // The pqsign CLI: thin. Each command lives in bin/commands/ and calls into src/ and formats/.
 import yargs from 'yargs';
 import { EXIT } from './exit-codes.js';
+import { BACKEND_CHOICES, setMlDsaBackend, type BackendChoice } from '../src/mldsa/mldsa.js';
 import { commandLine } from './argv.js';
 import { commandsFor } from './commands/index.js';
 import { cleanUpOnExit } from './interrupts.js';
@@ -11,6 +12,8 @@ import '../lib/builtins.js';
 import { PLUGIN_HELP, loadPlugins, takePlugins } from './plugins.js';
 
 cleanUpOnExit();
+quietAwsSdk();
+backendFromEnvironment();
 const { args, plugins } = await withPlugins(commandLine());
 const cli = yargs(args)
   .scriptName('pqsign')
@@ -35,6 +38,24 @@ type YargsInternals = { getInternalMethods?: () => { getUsageInstance?: () => { 
 const usageInstance = (cli as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
 if (usageInstance?.cacheHelpMessage) usageInstance.cacheHelpMessage = () => undefined;
 await cli.parseAsync();
+
+/**
+ * The AWS SDK prints a multi-line notice about its own future Node requirement on every run under Node 20;
+ * pqsign supports Node 20 with the SDK it pins. The user can still opt back in. (Set before the SDK loads.)
+ */
+function quietAwsSdk(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+/** PQSIGN_MLDSA_BACKEND=auto|native|mu|portable (tests, diagnosis): read once, here, not by the library. */
+function backendFromEnvironment(): void {
+  const v = (process.env.PQSIGN_MLDSA_BACKEND || 'auto').toLowerCase();
+  if (!(BACKEND_CHOICES as readonly string[]).includes(v)) {
+    process.stderr.write(`pqsign: PQSIGN_MLDSA_BACKEND must be ${BACKEND_CHOICES.join(', ')}, not "${v}"\n`);
+    process.exit(EXIT.INPUT);
+  }
+  setMlDsaBackend(v as BackendChoice);
+}
 
 /** Load --plugin modules before the commands (and their format flags) are defined; a bad one is a usage error. */
 async function withPlugins(all: string[]): Promise<{ args: string[]; plugins: string[] }> {

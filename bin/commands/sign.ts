@@ -24,6 +24,7 @@ import {
 import { formatFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 import { BatchReport } from '../summary.js';
+import { terminalProgress } from '../progress.js';
 
 interface Args extends KeyArgs {
   files: string[];
@@ -94,9 +95,10 @@ export const sign: CommandModule<object, Args> = {
         else if (r.ok) process.stderr.write(`signed ${file} -> ${r.value.output} (${r.value.algorithm}, ${r.value.format})\n`);
         else reportError(r.error);
       });
+      const onProgress = terminalProgress();
       // A signer's failure (e.g. from KMS) does not know which file it was signing: name it.
       const results = await mapBounded(a.files, a.concurrency, (f) =>
-        signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType })
+        signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType, onProgress })
           .catch((e: unknown) => Promise.reject(isPqsignError(e) ? e.withFile(f) : e)), emit);
       const worst = worstExit(results.map(exitOfSettled));
       if (a.manifestOut) {

@@ -6,6 +6,7 @@ import { action, algOption, jsonOption, passphraseFileOption, printJson, reportE
 import { baseDirOption, jobsOption } from '../attest-options.js';
 import { checkJobs } from '../jobs.js';
 import { attestationTrust, trustOptions, type TrustArgs } from '../trust-options.js';
+import { terminalProgress } from '../progress.js';
 
 interface Args extends TrustArgs {
   file: string;
@@ -58,6 +59,7 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
     const report = await verifyAttestation(a.file, {
       keys: t.keys, subjects: a.subject, recursive: a.recursive, baseDir: a.baseDir, jobs: a.jobs,
       predicateType: t.predicateType, builderId: t.builderId, sourceUri: t.sourceUri, subjectDigests: a.subjectDigest, ignoreNames: a.ignoreNames,
+      onProgress: terminalProgress(),
     });
     if (a.json) {
       for (const e of report.envelopes) printJson(envelopeJson(e));

@@ -14,6 +14,7 @@ import { isJsonObject } from './json.js';
 import { buildProvenance, SLSA_PROVENANCE_V1, validateProvenance, type ProvenanceFlags } from './slsa.js';
 import { buildStatement, INTOTO_PAYLOAD_TYPE, type Subject } from './statement.js';
 import { collectSubjects } from './subjects.js';
+import type { OnProgress } from '../io/progress.js';
 
 export interface AttestOptions {
   /** subject names are relative to this directory (default: the current directory) */
@@ -27,10 +28,12 @@ export interface AttestOptions {
   /** a custom predicate; without it the predicate is SLSA provenance from `env` / `provenance` */
   predicate?: Record<string, unknown> | undefined;
   provenance?: ProvenanceFlags | undefined;
-  /** environment the provenance is read from (default process.env) */
+  /** CI environment the SLSA provenance is read from (the CLI passes process.env); default none */
   env?: NodeJS.ProcessEnv | undefined;
   /** hashing worker threads (default: number of CPUs) */
   jobs?: number | undefined;
+  /** progress of hashing the subjects */
+  onProgress?: OnProgress | undefined;
 }
 
 export interface AttestResult {
@@ -76,7 +79,7 @@ export function resolvePredicate(opts: AttestOptions): { predicateType: string; 
   if (opts.predicateType && opts.predicateType !== SLSA_PROVENANCE_V1) {
     throw new PqsignError('ERR_USAGE', `--predicate-type ${opts.predicateType} needs --predicate FILE (without it the predicate is ${SLSA_PROVENANCE_V1})`);
   }
-  return { predicateType: SLSA_PROVENANCE_V1, predicate: buildProvenance(opts.env ?? process.env, opts.provenance ?? {}) };
+  return { predicateType: SLSA_PROVENANCE_V1, predicate: buildProvenance(opts.env ?? {}, opts.provenance ?? {}) };
 }
 
 export async function attestFiles(args: readonly string[], signer: Signer, opts: AttestOptions = {}): Promise<AttestResult> {
@@ -84,7 +87,7 @@ export async function attestFiles(args: readonly string[], signer: Signer, opts:
   const output = opts.out ?? DEFAULT_BUNDLE;
   await checkWritableDir(output); // before hashing and signing: a KMS signature is not spent on a bad --out
   const files = await collectSubjects(args, { baseDir: opts.baseDir ?? '.', recursive: opts.recursive ?? false, exclude: [resolve(output)] });
-  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing subjects' });
+  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing subjects', onProgress: opts.onProgress });
   let bytes = 0;
   const subjects: Subject[] = files.map((f) => {
     const r = hashed.get(f.path)!;

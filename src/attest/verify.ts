@@ -17,6 +17,7 @@ import { hashFiles, type FileDigests } from './hash-pool.js';
 import { SLSA_PROVENANCE_V1, validateProvenance } from './slsa.js';
 import { DIGEST_ALGS, INTOTO_PAYLOAD_TYPE, parseStatement, type DigestSet, type Statement } from './statement.js';
 import { collectSubjects } from './subjects.js';
+import type { OnProgress } from '../io/progress.js';
 
 export interface VerifyAttestationOptions {
   /** an envelope counts when one of its signatures verifies with one of these keys */
@@ -36,6 +37,8 @@ export interface VerifyAttestationOptions {
   /** only envelopes with this predicateType count */
   predicateType?: string | undefined;
   jobs?: number | undefined;
+  /** progress of hashing the subjects */
+  onProgress?: OnProgress | undefined;
 }
 
 export interface EnvelopeReport {
@@ -193,7 +196,7 @@ function missingDigests(wanted: readonly string[], byName: Map<string, Attested[
 
 async function checkSubjects(opts: VerifyAttestationOptions, byName: Map<string, Attested[]>): Promise<SubjectReport[]> {
   const files = await collectSubjects(opts.subjects!, { baseDir: opts.baseDir ?? '.', recursive: opts.recursive ?? false });
-  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing' });
+  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing', onProgress: opts.onProgress });
   let bySha256: Map<string, string> | undefined; // built only when a file's name is not attested
   return files.map(({ path, name }) => {
     const file = relative(process.cwd(), path) || path;

@@ -17,6 +17,7 @@ import { checkContext } from '../mldsa/mu.js';
 import { MU_BYTES, paramByName, type ParamSet } from '../mldsa/params.js';
 import { signMuChecked, type Signer } from '../mldsa/signer.js';
 import { muOfArtifact, streamToContainer, type SignResult } from '../pipeline/sign.js';
+import type { OnProgress } from '../io/progress.js';
 
 export const REQUEST_TYPE = 'pqsign-signing-request';
 export const REQUEST_VERSION = 1;
@@ -51,11 +52,11 @@ export interface ParsedRequest {
   mu: Uint8Array;
 }
 
-export async function createRequest(path: string, format: Format, key: PublicKey, context: Uint8Array, options: FormatOptions): Promise<SigningRequest> {
+export async function createRequest(path: string, format: Format, key: PublicKey, context: Uint8Array, options: FormatOptions, onProgress?: OnProgress): Promise<SigningRequest> {
   const { size } = await statInput(path);
   const session = await format.beginSign({ artifact: { path, size }, params: key.params, publicKey: key.publicKey, context, options });
   const sha = createHash('sha256');
-  const mu = await muOfArtifact(path, size, session, key.params, key.publicKey, { onChunk: (c) => void sha.update(c) });
+  const mu = await muOfArtifact(path, size, session, key.params, key.publicKey, { onChunk: (c) => void sha.update(c), onProgress });
   return {
     type: REQUEST_TYPE,
     version: REQUEST_VERSION,
@@ -129,7 +130,7 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
  */
 /** `extra`: format options that do not change μ, given at attach time (--tsa). */
 export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string },
-  extra: FormatOptions = {}): Promise<SignResult> {
+  extra: FormatOptions = {}, onProgress?: OnProgress): Promise<SignResult> {
   const { params, publicKey } = req.key;
   const want = req.raw.artifact;
   const { size } = await statInput(path);
@@ -150,7 +151,7 @@ export async function attachSignature(path: string, req: ParsedRequest, signatur
       throw new PqsignError('ERR_SIGNATURE_INVALID', `does not verify over the request's μ under its ${params.name} key (sha256 ${req.raw.keyFingerprint}); nothing was written`, { file: labels.signature });
     }
     return signature;
-  }, (c) => void sha.update(c));
+  }, { onChunk: (c) => void sha.update(c), onProgress });
   return { file: path, output, format: req.format.name, algorithm: params.name, keyFingerprint: req.raw.keyFingerprint, bytes: size, signatureBytes: signature.length };
 }
 

@@ -8,6 +8,7 @@ import type { Policy } from '../policy/policy.js';
 import { untrusted, type TrustRules } from '../policy/rules.js';
 import type { RemoteMuVerifier } from '../mldsa/signer.js';
 import { verifyPath, type VerifyOutcome } from '../pipeline/verify.js';
+import type { BackendChoice } from '../mldsa/mldsa.js';
 
 export interface VerifyJob {
   /** the input as named to the user: a container, or an artifact with a detached signature */
@@ -32,6 +33,8 @@ export interface VerifyShared {
   formatOptions: FormatOptions;
   /** plugin modules (URLs) the worker threads load, so they know the same formats as this thread */
   plugins?: readonly string[] | undefined;
+  /** the ML-DSA back-end choice of the starting thread (src/mldsa/mldsa.ts), set by the batch for its workers */
+  mldsaBackend?: BackendChoice | undefined;
 }
 
 /** The rules one job is held to: its policy scope's, or the command line's (picomatch loads only for a policy). */

@@ -3,10 +3,6 @@
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { PqsignError } from '../base/errors.js';
 
-// The SDK prints a multi-line notice about its own future Node requirement on every run under
-// Node 20; pqsign supports Node 20 with the SDK it pins. The user can still opt back in.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** Retries for throttling, 5xx and network errors (SDK standard mode, exponential backoff with jitter). */
 export const DEFAULT_MAX_ATTEMPTS = 8;
 /** Per-attempt limits; a KMS Sign normally answers in tens of milliseconds. */

@@ -3,7 +3,7 @@
 import type { ContainerLayout, Format, FormatOptions, SignSession } from './format.js';
 import { PqsignError } from '../base/errors.js';
 import { AtomicWriter } from '../io/atomic.js';
-import { progressFor } from '../io/progress.js';
+import type { OnProgress } from '../io/progress.js';
 import { readChunks, statInput } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import { MuHasher } from '../mldsa/mu.js';
@@ -20,6 +20,8 @@ export interface SignFileOptions {
   formatOptions: FormatOptions;
   /** 'mu' (default): external μ; 'raw': hand the whole TBS message to the signer (KMS RAW, ≤ 4096 bytes) */
   messageType?: 'mu' | 'raw';
+  /** told how far the artifact has streamed (bytes); the CLI draws a bar, the library draws nothing */
+  onProgress?: OnProgress | undefined;
 }
 
 export interface SignResult {
@@ -45,13 +47,13 @@ export async function signFile(path: string, output: string, format: Format, sig
   if (composite) {
     signature = await inOnePass(path, output, session, async (embed) => {
       const hasher = new CompositeHasher(composite.alg, session.context);
-      await tbsPass(path, size, session, hasher, { embed });
+      await tbsPass(path, size, session, hasher, { embed, onProgress: opts.onProgress });
       return composite.sign(hasher.digest());
     });
   } else if (opts.messageType === 'raw') {
-    signature = await inOnePass(path, output, session, (embed) => signRaw(path, size, session, mldsa!, embed));
+    signature = await inOnePass(path, output, session, (embed) => signRaw(path, size, session, mldsa!, embed, opts.onProgress));
   } else {
-    signature = await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu));
+    signature = await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu), { onProgress: opts.onProgress });
   }
   return {
     file: path, output, format: format.name, algorithm: composite ? composite.alg.name : signer.params.name,
@@ -64,9 +66,10 @@ interface TbsSink {
   update(tbs: Uint8Array): unknown;
 }
 
-interface PassOptions {
+export interface PassOptions {
   onChunk?: ((chunk: Uint8Array) => void) | undefined;
   embed?: EmbedWriter | undefined;
+  onProgress?: OnProgress | undefined;
 }
 
 /**
@@ -74,11 +77,12 @@ interface PassOptions {
  * artifact chunk as read (offline requests hash the artifact in the same pass); `embed` writes the
  * container's copy of the artifact in the same pass (see embed.ts).
  */
-async function tbsPass(path: string, size: number, session: SignSession, sink: TbsSink, { onChunk, embed }: PassOptions): Promise<void> {
+async function tbsPass(path: string, size: number, session: SignSession, sink: TbsSink, { onChunk, embed, onProgress }: PassOptions): Promise<void> {
   sink.update(session.head());
   const emit = (b: Uint8Array) => void sink.update(b);
   let seen = 0;
-  for await (const chunk of readChunks(path, { onProgress: progressFor(path, size) })) {
+  const progress = onProgress && ((done: number) => onProgress({ label: path, unit: 'bytes', done, total: size }));
+  for await (const chunk of readChunks(path, { onProgress: progress })) {
     seen += chunk.length;
     onChunk?.(chunk);
     if (!embed) {
@@ -114,8 +118,8 @@ export async function muOfArtifact(path: string, size: number, session: SignSess
  * then complete the container. Nothing is left behind when any step fails.
  */
 export function streamToContainer(path: string, size: number, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
-  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
-  return inOnePass(path, output, session, async (embed) => signatureFor(await muOfArtifact(path, size, session, params, publicKey, { embed, onChunk })));
+  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, pass: Omit<PassOptions, 'embed'> = {}): Promise<Uint8Array> {
+  return inOnePass(path, output, session, async (embed) => signatureFor(await muOfArtifact(path, size, session, params, publicKey, { ...pass, embed })));
 }
 
 /** Run a signing pass with the container's embedding writer (if the format has one), then complete the container. */
@@ -152,11 +156,11 @@ class RawMessage implements TbsSink {
 }
 
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
-async function signRaw(path: string, size: number, session: SignSession, signer: Signer, embed: EmbedWriter | undefined): Promise<Uint8Array> {
+async function signRaw(path: string, size: number, session: SignSession, signer: Signer, embed: EmbedWriter | undefined, onProgress: OnProgress | undefined): Promise<Uint8Array> {
   checkRawSigner(signer);
   if (session.context.length) throw new PqsignError('ERR_USAGE', '--message-type raw cannot carry a context (KMS signs RAW with an empty context); use the default external μ');
   const message = new RawMessage(path);
-  await tbsPass(path, size, session, message, { embed });
+  await tbsPass(path, size, session, message, { embed, onProgress });
   return signMessageChecked(signer, message.bytes);
 }
 
