@@ -12,14 +12,19 @@ import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkMu } from '../src/mldsa/signer.js';
 import { muOfParts, type MessagePart } from '../src/mldsa/stream.js';
 import { paramByCoseAlg, type ParamSet } from '../src/mldsa/params.js';
-import { booleanOption, checkSamePayload, checkUnchanged, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
-import type { Format, FormatOptions } from '../src/pipeline/format.js';
+import { checkSamePayload, checkUnchanged, HEADER_OPTIONS, refuseTrustAnchors, requireEmptyContext, type HeaderOptions } from './shared.js';
+import type { Format } from '../src/pipeline/format.js';
 
 const EMPTY = new Uint8Array(0);
 
-/** `--aad HEX|@FILE`: the external_aad of the Sig_structure (RFC 9052 §4.3). */
-async function externalAad(options: FormatOptions): Promise<Uint8Array> {
-  const v = stringOption(options, 'aad');
+export interface CoseOptions extends HeaderOptions {
+  /** the external_aad of the Sig_structure (RFC 9052 §4.3): hex, or @FILE to read it from a file */
+  aad?: string | undefined;
+}
+
+/** The external_aad of the Sig_structure (RFC 9052 §4.3). */
+async function externalAad(options: CoseOptions): Promise<Uint8Array> {
+  const v = options.aad;
   if (v === undefined) return EMPTY;
   return v.startsWith('@') ? readSmallFile(v.slice(1), 'external_aad') : fromHex(v, '--aad');
 }
@@ -97,24 +102,24 @@ function looksLikeSign1(b: Uint8Array): boolean {
   return isMap(b[off]) && isLabel(b[off + 1]) && hasAlgEntry(b.subarray(off, off + 64), false);
 }
 
-export const cose: Format = {
+export const cose: Format<CoseOptions> = {
   name: 'cose',
   description: 'COSE_Sign1 (RFC 9052) with ML-DSA (RFC 9964), attached or detached',
   suffix: '.cose',
-  flags: {
-    ...SHARED_FLAGS,
-    aad: { type: 'string', for: ['sign', 'verify'], describe: 'COSE external_aad: HEX or @FILE (the verifier must give the same)' },
+  options: {
+    ...HEADER_OPTIONS,
+    aad: { kind: 'string', for: ['sign', 'verify'], describe: 'COSE external_aad: HEX or @FILE (the verifier must give the same)' },
   },
-  embedsPayload: (options) => !booleanOption(options, 'detached'),
+  embedsPayload: (options) => options.detached !== true,
   detect: looksLikeSign1,
 
   async beginSign(req) {
     requireEmptyContext(req.context, 'COSE');
     const cbor = await loadCbor();
-    const detached = booleanOption(req.options, 'detached');
-    const kidText = stringOption(req.options, 'kid');
+    const detached = req.options.detached === true;
+    const kidText = req.options.kid;
     if (kidText === '') throw new PqsignError('ERR_USAGE', '--kid is empty');
-    const contentType = stringOption(req.options, 'contentType');
+    const contentType = req.options.contentType;
     const aad = await externalAad(req.options);
     const protectedBytes = encodeProtected(cbor, {
       alg: req.params.coseAlg,

@@ -14,8 +14,8 @@ import { jwkThumbprint } from '../src/keys/jwk.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkMu } from '../src/mldsa/signer.js';
 import { muOfParts } from '../src/mldsa/stream.js';
-import { booleanOption, checkSamePayload, checkUnchanged, optionalBooleanOption, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
-import type { Format, FormatOptions } from '../src/pipeline/format.js';
+import { checkSamePayload, checkUnchanged, HEADER_OPTIONS, refuseTrustAnchors, requireEmptyContext, type HeaderOptions } from './shared.js';
+import type { Format } from '../src/pipeline/format.js';
 import type { ChunkTransform } from '../src/io/transform.js';
 
 const EMPTY = new Uint8Array(0);
@@ -29,8 +29,8 @@ const verbatim: ChunkTransform = (chunk, emit) => emit(chunk);
  * it as text), yes with --b64 for verifiers without RFC 7797. Attached: always, since an unencoded compact
  * payload could hold no '.' (RFC 7797 §5.2).
  */
-function payloadEncoded(options: FormatOptions, detached: boolean): boolean {
-  const b64 = optionalBooleanOption(options, 'b64');
+function payloadEncoded(options: JwsOptions, detached: boolean): boolean {
+  const b64 = options.b64;
   if (b64 === false && !detached) {
     throw new PqsignError('ERR_USAGE', '--no-b64 needs --detached: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)');
   }
@@ -56,26 +56,34 @@ function looksLikeCompactJws(b: Uint8Array): boolean {
   }
 }
 
-export const jws: Format = {
+export interface JwsOptions extends HeaderOptions {
+  /**
+   * Detached only: true signs BASE64URL(payload) (RFC 7515), false (the default when detached) the payload
+   * bytes (RFC 7797 "b64": false); unset, the format decides.
+   */
+  b64?: boolean | undefined;
+}
+
+export const jws: Format<JwsOptions> = {
   name: 'jws',
   description: 'compact JWS (RFC 7515) with ML-DSA (RFC 9964), attached, or detached (Appendix F) with an unencoded payload (RFC 7797)',
   suffix: '.jws',
-  flags: {
-    ...SHARED_FLAGS,
+  options: {
+    ...HEADER_OPTIONS,
     b64: {
-      type: 'boolean', for: ['sign'],
+      kind: 'boolean', for: ['sign'],
       describe: 'with --detached: sign BASE64URL(payload) (RFC 7515) instead of the payload bytes (RFC 7797 "b64": false, the default), for verifiers without RFC 7797',
     },
   },
-  embedsPayload: (options) => !booleanOption(options, 'detached'),
+  embedsPayload: (options) => options.detached !== true,
   detect: looksLikeCompactJws,
 
   async beginSign(req) {
     requireEmptyContext(req.context, 'JWS');
-    const detached = booleanOption(req.options, 'detached');
-    const kid = stringOption(req.options, 'kid');
+    const detached = req.options.detached === true;
+    const kid = req.options.kid;
     if (kid === '') throw new PqsignError('ERR_USAGE', '--kid is empty');
-    const cty = stringOption(req.options, 'contentType');
+    const cty = req.options.contentType;
     if (cty === '') throw new PqsignError('ERR_USAGE', '--content-type is empty');
     const b64 = payloadEncoded(req.options, detached);
     // JSON.stringify writes the members in this order, those of the RFC 7797 §4.2 example after kid

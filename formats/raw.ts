@@ -6,7 +6,7 @@ import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkContext } from '../src/mldsa/mu.js';
 import { PARAM_SETS, paramBySignatureLength } from '../src/mldsa/params.js';
 import { readRange } from '../src/io/range.js';
-import { booleanOption, refuseTrustAnchors } from './shared.js';
+import { refuseTrustAnchors } from './shared.js';
 import { structuredInput } from './structured-input.js';
 import { MAX_HEADER_CHARS } from '../src/jose/header.js';
 import type { Format, VerifyRequest } from '../src/pipeline/format.js';
@@ -15,14 +15,19 @@ import { CompositeHasher } from '../src/composite/message.js';
 import { verifyCompositeRaw } from '../src/composite/verify.js';
 import { feedParts, verifyStreamed } from '../src/mldsa/stream.js';
 
-export const raw: Format = {
+export interface RawOptions {
+  /** sign even a file that is another format's signing input with the empty context (docs/keys.md) */
+  allowStructuredInput?: boolean | undefined;
+}
+
+export const raw: Format<RawOptions> = {
   name: 'raw',
   composite: true,
   description: 'detached FIPS 204 signature bytes (or a composite ML-DSA signature, docs/hybrid.md)',
   suffix: '.sig',
-  flags: {
-    'allow-structured-input': {
-      type: 'boolean', for: ['sign'],
+  options: {
+    allowStructuredInput: {
+      kind: 'boolean', for: ['sign'],
       describe: 'raw: sign even a file that is another format\'s signing input (DSSE PAE, JWS, COSE, CMS, X.509) with the empty context (docs/keys.md)',
     },
   },
@@ -32,7 +37,7 @@ export const raw: Format = {
   async beginSign(req) {
     checkContext(req.context);
     // Cross-protocol reuse: with the empty context a raw signature over such bytes is valid in that protocol.
-    if (!req.context.length && !booleanOption(req.options, 'allowStructuredInput')) {
+    if (!req.context.length && req.options.allowStructuredInput !== true) {
       const what = structuredInput(await readRange(req.artifact.path, 0, Math.min(req.artifact.size, MAX_HEADER_CHARS + 1)));
       if (what) {
         throw new PqsignError('ERR_USAGE',
@@ -93,7 +98,7 @@ function compositeBySignatureLength(sig: Uint8Array): string | undefined {
 }
 
 /** A raw composite signature: PH streams over the payload once; both parts must verify (docs/hybrid.md). */
-async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, sig: Uint8Array, req: VerifyRequest) {
+async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, sig: Uint8Array, req: VerifyRequest<RawOptions>) {
   if (req.verifier) throw new PqsignError('ERR_USAGE', 'verify --kms checks ML-DSA signatures; a composite signature is checked locally (both parts)', { file: req.container });
   if (sig.length <= alg.mldsa.signatureBytes || sig.length > alg.maxSignatureBytes) {
     // an ML-DSA signature alone (or any other length) is not a composite signature under the pinned key

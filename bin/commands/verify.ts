@@ -13,7 +13,7 @@ import { PqsignError } from '../../src/base/errors.js';
 import { isKmsRef } from '../../src/kms/uri.js';
 import { runVerifyJob, type VerifyJob, type VerifyShared } from '../../src/batch/verify-job.js';
 import { action, algOption, contextOption, jsonOption, parseContext, passphraseFileOption, printJson, reportError, usage } from '../cli.js';
-import { formatFlags } from '../format-flags.js';
+import { formatFlags, optionsByFormat } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 import { resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 import { BatchReport } from '../summary.js';
@@ -67,7 +67,7 @@ export const verify: CommandModule<object, Args> = {
     if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!) && a.policy === undefined)) throw usage('--kms needs --key awskms://... (one key, no --policy)');
     const kms = a.kms ? await openKms(refs[0]!) : undefined;
     const trust = await resolveTrust(a, kms ? [kms] : undefined);
-    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)), plugins: loadedPlugins() };
+    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: optionsByFormat(a, 'verify'), plugins: loadedPlugins() };
     const jobs = await plan(a, files, shared);
     const report = new BatchReport('pqsign verify', a.junit, jobs.length);
     let worst = 0;

@@ -24,6 +24,14 @@ export type ErrorCode =
   | 'ERR_TSA' // the time-stamp authority failed, refused, or answered with an unusable token
   | 'ERR_KMS'; // KMS failure (message carries the KMS error name)
 
+export interface PqsignErrorOptions {
+  file?: string | undefined;
+  detail?: string | undefined;
+  scope?: string | undefined;
+  option?: string | undefined;
+  cause?: unknown;
+}
+
 export class PqsignError extends Error {
   readonly code: ErrorCode;
   /** the file the problem is about, when there is one */
@@ -32,19 +40,22 @@ export class PqsignError extends Error {
   readonly detail: string | undefined;
   /** the trust-policy scope that decided, when a policy was in force */
   readonly scope: string | undefined;
+  /** the option the problem is about, by its library name (e.g. 'monotonicCount'), when there is one */
+  readonly option: string | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { file?: string | undefined; detail?: string | undefined; scope?: string | undefined; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: PqsignErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'PqsignError';
     this.code = code;
     this.file = opts.file;
     this.detail = opts.detail;
     this.scope = opts.scope;
+    this.option = opts.option;
   }
 
   withFile(file: string): PqsignError {
     if (this.file) return this;
-    return new PqsignError(this.code, this.message, { file, detail: this.detail, scope: this.scope, cause: this.cause });
+    return new PqsignError(this.code, this.message, { file, detail: this.detail, scope: this.scope, option: this.option, cause: this.cause });
   }
 }
 

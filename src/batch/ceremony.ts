@@ -17,6 +17,7 @@ import { checkContext } from '../mldsa/mu.js';
 import { MU_BYTES, paramByName, type ParamSet } from '../mldsa/params.js';
 import { signMuChecked, type Signer } from '../mldsa/signer.js';
 import { muOfArtifact, streamToContainer, type SignResult } from '../pipeline/sign.js';
+import { checkFormatOptions } from '../pipeline/format-options.js';
 import type { OnProgress } from '../io/progress.js';
 
 export const REQUEST_TYPE = 'pqsign-signing-request';
@@ -112,7 +113,12 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
     throw bad(isPqsignError(e) ? e.message : String(e));
   }
   hexField('signingContext', str('signingContext'));
-  if (!isObject(r.options)) throw bad('"options" must be an object');
+  try {
+    // the format sees typed options: a request's are data, so they are checked against its option specs
+    checkFormatOptions(format, r.options, '"options"');
+  } catch (e) {
+    throw bad(isPqsignError(e) ? e.message : String(e));
+  }
   const a = r.artifact;
   if (!isObject(a) || typeof a.name !== 'string' || !Number.isSafeInteger(a.size) || (a.size as number) < 0
     || typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256)) {

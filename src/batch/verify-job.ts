@@ -1,7 +1,7 @@
 // One unit of batch verification, in a form that crosses a worker_threads boundary: plain data in
 // (paths, context bytes, the expected key fingerprint, the trust rules or policy), plain data out. The same
 // function runs in-process for a single file and inside each worker, so both paths share every check.
-import type { FormatOptions } from '../pipeline/format.js';
+import type { OptionsByFormat } from '../pipeline/format.js';
 import { PqsignError, type ErrorCode } from '../base/errors.js';
 import { paramByName, type ParamName } from '../mldsa/params.js';
 import type { Policy } from '../policy/policy.js';
@@ -30,7 +30,8 @@ export interface VerifyShared {
   policy?: Policy | undefined;
   /** --scope: the policy scope every job uses */
   scope?: string | undefined;
-  formatOptions: FormatOptions;
+  /** each format's options, by format name */
+  formatOptions: OptionsByFormat;
   /** plugin modules (URLs) the worker threads load, so they know the same formats as this thread */
   plugins?: readonly string[] | undefined;
   /** the ML-DSA back-end choice of the starting thread (src/mldsa/mldsa.ts), set by the batch for its workers */

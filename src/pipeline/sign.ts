@@ -15,9 +15,10 @@ import { EmbedWriter } from './embed.js';
 import { CompositeHasher } from '../composite/message.js';
 import { isCompositeSigner, type CompositeSigner } from '../composite/signer.js';
 
-export interface SignFileOptions {
+export interface SignFileOptions<O extends FormatOptions = FormatOptions> {
   context: Uint8Array;
-  formatOptions: FormatOptions;
+  /** the format's own options (e.g. CoseOptions for the cose format) */
+  formatOptions: O;
   /** 'mu' (default): external μ; 'raw': hand the whole TBS message to the signer (KMS RAW, ≤ 4096 bytes) */
   messageType?: 'mu' | 'raw';
   /** told how far the artifact has streamed (bytes); the CLI draws a bar, the library draws nothing */
@@ -34,7 +35,7 @@ export interface SignResult {
   signatureBytes: number;
 }
 
-export async function signFile(path: string, output: string, format: Format, signer: Signer | CompositeSigner, opts: SignFileOptions): Promise<SignResult> {
+export async function signFile<O extends FormatOptions>(path: string, output: string, format: Format<O>, signer: Signer | CompositeSigner, opts: SignFileOptions<O>): Promise<SignResult> {
   const composite = isCompositeSigner(signer) ? signer : undefined;
   const mldsa = composite ? undefined : (signer as Signer);
   if (composite && !format.composite) throw new PqsignError('ERR_USAGE', `the ${format.name} format cannot carry composite ${composite.alg.name} signatures (docs/hybrid.md)`);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { registeredFormats, detectFormat, formatByName } from './registry.js';
-import type { Format, FormatOptions, VerifyResult } from './format.js';
+import type { Format, OptionsByFormat, VerifyResult } from './format.js';
 import { looksLikeAttestationBundle } from '../attest/detect.js';
 import { fromHex, toHex } from '../base/bytes.js';
 import { PqsignError, isPqsignError } from '../base/errors.js';
@@ -27,7 +27,8 @@ export interface VerifyOptions {
   payload?: string | undefined;
   format?: string | undefined;
   context: Uint8Array;
-  formatOptions: FormatOptions;
+  /** each format's options, by format name (a container's format is known only once it is read) */
+  formatOptions: OptionsByFormat;
   /** expected key fingerprint (release manifests): the key that verified must be this one */
   pin?: string | undefined;
   /** where (μ, signature) is judged (verify --kms); locally when absent */
@@ -197,7 +198,7 @@ async function run(format: Format, container: string, payload: string | undefine
       r = await format.verify({
         container, payload, key, trustAnchors: rules.anchors, tsaAnchors: rules.tsaAnchors, trustSigningTime: rules.trustSigningTime, crls: rules.crls,
         signerCheck, verifier: opts.verifier, context,
-        keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions,
+        keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions[format.name] ?? {},
       });
       break;
     } catch (e) {
