@@ -1,17 +1,22 @@
-// How the CLI shows an error: one line on stderr ("file: problem"), or a stable JSON object for --json.
+// How the CLI shows an error: one line on stderr ("file: problem", options named as flags), or a stable
+// JSON object for --json.
 import { isPqsignError, type PqsignError } from '../src/base/errors.js';
 import { displayPath } from '../src/base/fspath.js';
+import { cliMessage } from './option-flags.js';
+
+export { cliMessage } from './option-flags.js';
+
+/** "file: problem" (bytes of a name that are not UTF-8 shown as \xNN). */
+export function errorLine(e: PqsignError): string {
+  const message = cliMessage(e.message);
+  return e.file ? `${displayPath(e.file)}: ${message}` : message;
+}
 
 export interface ErrorJson {
   code: string;
   message: string;
   detail?: string;
   scope?: string;
-}
-
-/** "file: problem" (bytes of a name that are not UTF-8 shown as \xNN). */
-export function errorLine(e: PqsignError): string {
-  return e.file ? `${displayPath(e.file)}: ${e.message}` : e.message;
 }
 
 export function errorJson(e: unknown): ErrorJson {

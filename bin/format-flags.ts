@@ -6,11 +6,11 @@ import type { Options } from 'yargs';
 import { PqsignError } from '../src/base/errors.js';
 import type { Format, FormatOptions, OptionSpec, OptionsByFormat } from '../src/pipeline/format.js';
 import { registeredFormats } from '../src/pipeline/registry.js';
+import { cliMessage, flagOf } from './option-flags.js';
+
+export { flagOf } from './option-flags.js';
 
 type Command = 'sign' | 'verify';
-
-/** The flag for an option property: `contentType` → `content-type`. */
-export const flagOf = (option: string): string => option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 const specsOf = (f: Format): ReadonlyArray<[string, OptionSpec]> => Object.entries((f.options ?? {}) as Readonly<Record<string, OptionSpec>>);
 
@@ -21,7 +21,7 @@ export function formatFlags(command: Command): Record<string, Options> {
     for (const [option, spec] of specsOf(f)) {
       const flag = flagOf(option);
       if (spec.for.includes(command) && !out[flag]) {
-        out[flag] = { type: spec.kind === 'boolean' ? 'boolean' : 'string', describe: spec.describe, group: 'Format options:' };
+        out[flag] = { type: spec.kind === 'boolean' ? 'boolean' : 'string', describe: cliMessage(spec.describe), group: 'Format options:' };
       }
     }
   }

@@ -2,6 +2,7 @@
 // The pqsign CLI: thin. Each command lives in bin/commands/ and calls into src/ and formats/.
 import yargs from 'yargs';
 import { EXIT } from './exit-codes.js';
+import { cliMessage } from './errors.js';
 import { BACKEND_CHOICES, setMlDsaBackend, type BackendChoice } from '../src/mldsa/mldsa.js';
 import { commandLine } from './argv.js';
 import { commandsFor } from './commands/index.js';
@@ -64,7 +65,7 @@ async function withPlugins(all: string[]): Promise<{ args: string[]; plugins: st
     await loadPlugins(taken.plugins);
     return taken;
   } catch (e) {
-    process.stderr.write(`pqsign: ${(e as Error).message}\n`);
+    process.stderr.write(`pqsign: ${cliMessage((e as Error).message)}\n`);
     process.exit(EXIT.INPUT);
   }
 }

@@ -3,7 +3,7 @@
 // messageDigest, signingTime, CMSAlgorithmProtection — so a KMS signer sees a small structure (μ or RAW).
 // With --tsa, an RFC 3161 token over the signature value is added as an unsigned attribute before writing.
 // pkijs/asn1js are loaded on first use (the src/cms and src/pki modules import them), never at start-up.
-import { PqsignError } from '../src/base/errors.js';
+import { PqsignError, opt } from '../src/base/errors.js';
 import { encodePem } from '../src/asn1/pem.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { statInput } from '../src/io/read.js';
@@ -13,7 +13,7 @@ import type { CmsSignerOptions, CmsVerifierOptions } from '../src/cms/options.js
 import { CMS_SIGNER_OPTIONS, CMS_VERIFIER_OPTIONS } from './cms-options.js';
 
 function noContext(ctx: Uint8Array): void {
-  if (ctx.length) throw new PqsignError('ERR_CONTEXT', 'CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop --context');
+  if (ctx.length) throw new PqsignError('ERR_CONTEXT', `CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop ${opt('context')}`);
 }
 
 export interface CmsOptions extends CmsSignerOptions, CmsVerifierOptions {
@@ -41,7 +41,7 @@ export const cms: Format<CmsOptions> = {
     const o = req.options;
     const attached = o.attached === true;
     const pem = o.pem === true;
-    if (attached && pem) throw new PqsignError('ERR_USAGE', '--pem works for detached CMS only (an attached artifact is copied as-is, not base64)');
+    if (attached && pem) throw new PqsignError('ERR_USAGE', `${opt('pem')} works for detached CMS only (an attached artifact is copied as-is, not base64)`, { option: 'pem' });
     const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../src/cms/options.js');
     const b = await signedDataBuilderFor(req.params, req.publicKey, o);
     const timestamp = await timestamperFor(o);

@@ -6,7 +6,7 @@ import { loadCbor, MAJOR, readHead } from '../src/cbor/cbor.js';
 import { checkHeaders, encodeProtected, parseContentType, type Sign1Headers } from '../src/cose/header.js';
 import { coseKeyThumbprint } from '../src/keys/cose-key.js';
 import { readSign1, sigStructureHead, sign1Layout, TAG_COSE_SIGN1, type Sign1File } from '../src/cose/sign1.js';
-import { PqsignError, inFile } from '../src/base/errors.js';
+import { PqsignError, inFile, opt } from '../src/base/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkMu } from '../src/mldsa/signer.js';
@@ -26,7 +26,7 @@ export interface CoseOptions extends HeaderOptions {
 async function externalAad(options: CoseOptions): Promise<Uint8Array> {
   const v = options.aad;
   if (v === undefined) return EMPTY;
-  return v.startsWith('@') ? readSmallFile(v.slice(1), 'external_aad') : fromHex(v, '--aad');
+  return v.startsWith('@') ? readSmallFile(v.slice(1), 'external_aad') : fromHex(v, opt('aad'));
 }
 
 /** The parameter set a checked header names. */
@@ -118,7 +118,7 @@ export const cose: Format<CoseOptions> = {
     const cbor = await loadCbor();
     const detached = req.options.detached === true;
     const kidText = req.options.kid;
-    if (kidText === '') throw new PqsignError('ERR_USAGE', '--kid is empty');
+    if (kidText === '') throw new PqsignError('ERR_USAGE', `${opt('kid')} is empty`, { option: 'kid' });
     const contentType = req.options.contentType;
     const aad = await externalAad(req.options);
     const protectedBytes = encodeProtected(cbor, {
@@ -162,7 +162,7 @@ export const cose: Format<CoseOptions> = {
       return { headers, params: paramsOf(headers.alg) };
     });
     refuseTrustAnchors(req.trustAnchors, 'COSE_Sign1 signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a COSE_Sign1 names its key only by kid: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a COSE_Sign1 names its key only by kid: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
     const { publicKey } = req.key;
     if (req.key.params !== params) {
       throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} (alg ${headers.alg}) but the pinned key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
@@ -178,7 +178,7 @@ export const cose: Format<CoseOptions> = {
     if (file.payload) {
       mu = await tbs({ path: req.container, ...file.payload }, file.payload.end - file.payload.start);
     } else {
-      if (!req.payload) throw new PqsignError('ERR_USAGE', 'the payload is detached (nil): give the signed file with --payload', { file: req.container });
+      if (!req.payload) throw new PqsignError('ERR_USAGE', `the payload is detached (nil): give the signed file with ${opt('payload')}`, { file: req.container });
       mu = await tbs({ path: req.payload }, (await statInput(req.payload)).size);
     }
     if (!(await checkMu(params, publicKey, mu, file.signature, req.verifier))) {

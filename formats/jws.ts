@@ -5,7 +5,7 @@
 // option (header {alg, kid, "b64": false, "crit": ["b64"], cty?}). An attached JWS streams to disk.
 // See docs/formats/jose.md.
 import { b64url, fromB64url } from '../src/base/bytes.js';
-import { PqsignError, inFile } from '../src/base/errors.js';
+import { PqsignError, inFile, opt } from '../src/base/errors.js';
 import { statInput } from '../src/io/read.js';
 import { base64urlChecker, base64urlDecoder, base64urlEncoder, checkBase64urlLength } from '../src/jose/b64url-stream.js';
 import { readCompactJws } from '../src/jose/compact.js';
@@ -32,7 +32,7 @@ const verbatim: ChunkTransform = (chunk, emit) => emit(chunk);
 function payloadEncoded(options: JwsOptions, detached: boolean): boolean {
   const b64 = options.b64;
   if (b64 === false && !detached) {
-    throw new PqsignError('ERR_USAGE', '--no-b64 needs --detached: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)');
+    throw new PqsignError('ERR_USAGE', `${opt('b64', 'false')} needs ${opt('detached')}: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)`, { option: 'b64' });
   }
   return b64 ?? !detached;
 }
@@ -72,7 +72,7 @@ export const jws: Format<JwsOptions> = {
     ...HEADER_OPTIONS,
     b64: {
       kind: 'boolean', for: ['sign'],
-      describe: 'with --detached: sign BASE64URL(payload) (RFC 7515) instead of the payload bytes (RFC 7797 "b64": false, the default), for verifiers without RFC 7797',
+      describe: `with ${opt('detached')}: sign BASE64URL(payload) (RFC 7515) instead of the payload bytes (RFC 7797 "b64": false, the default), for verifiers without RFC 7797`,
     },
   },
   embedsPayload: (options) => options.detached !== true,
@@ -82,9 +82,9 @@ export const jws: Format<JwsOptions> = {
     requireEmptyContext(req.context, 'JWS');
     const detached = req.options.detached === true;
     const kid = req.options.kid;
-    if (kid === '') throw new PqsignError('ERR_USAGE', '--kid is empty');
+    if (kid === '') throw new PqsignError('ERR_USAGE', `${opt('kid')} is empty`, { option: 'kid' });
     const cty = req.options.contentType;
-    if (cty === '') throw new PqsignError('ERR_USAGE', '--content-type is empty');
+    if (cty === '') throw new PqsignError('ERR_USAGE', `${opt('contentType')} is empty`, { option: 'contentType' });
     const b64 = payloadEncoded(req.options, detached);
     // JSON.stringify writes the members in this order, those of the RFC 7797 §4.2 example after kid
     const headerSegment = b64url(ascii(JSON.stringify({
@@ -121,7 +121,7 @@ export const jws: Format<JwsOptions> = {
     const file = await readCompactJws(req.container);
     const { params, kid, b64 } = await inFile(req.container, () => checkJoseHeader(file.headerSegment));
     refuseTrustAnchors(req.trustAnchors, 'JWS signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a JWS names its key only by kid: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a JWS names its key only by kid: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
     const { publicKey } = req.key;
     if (req.key.params !== params) {
       throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
@@ -146,7 +146,7 @@ export const jws: Format<JwsOptions> = {
       return muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
     });
     if (!(await checkMu(params, publicKey, mu, signature, req.verifier))) {
-      const hint = start === end && !detached ? ' (the payload part is empty: for a detached JWS give the payload with --payload)' : '';
+      const hint = start === end && !detached ? ` (the payload part is empty: for a detached JWS give the payload with ${opt('payload')})` : '';
       throw new PqsignError('ERR_SIGNATURE_INVALID', `signature does not verify${hint}`, { file: req.container });
     }
     if (!detached && req.payload) checkSamePayload(mu, await muOfFile(req.payload), req.payload, req.container);

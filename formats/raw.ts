@@ -1,6 +1,6 @@
 // Raw detached: the file holds exactly the FIPS 204 signature bytes over the artifact (pure ML-DSA,
 // optional context). The to-be-signed bytes are the artifact itself.
-import { PqsignError } from '../src/base/errors.js';
+import { PqsignError, opt } from '../src/base/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkContext } from '../src/mldsa/mu.js';
@@ -41,7 +41,7 @@ export const raw: Format<RawOptions> = {
       const what = structuredInput(await readRange(req.artifact.path, 0, Math.min(req.artifact.size, MAX_HEADER_CHARS + 1)));
       if (what) {
         throw new PqsignError('ERR_USAGE',
-          `is ${what}: a raw signature over it with the empty context would be valid in that protocol too. Sign with a non-empty --context, use that format, or pass --allow-structured-input if this is intended`,
+          `is ${what}: a raw signature over it with the empty context would be valid in that protocol too. Sign with a non-empty ${opt('context')}, use that format, or pass ${opt('allowStructuredInput')} if this is intended`,
           { file: req.artifact.path, detail: 'structured-input' });
       }
     }
@@ -57,7 +57,7 @@ export const raw: Format<RawOptions> = {
 
   async verify(req) {
     refuseTrustAnchors(req.trustAnchors, 'raw signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a raw signature names no key: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a raw signature names no key: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
     if (!req.payload) throw new PqsignError('ERR_USAGE', 'raw signatures are detached: give the signed file');
     const { params, publicKey } = req.key;
     const sig = await readSmallFile(req.container, 'signature', 64 * 1024);
@@ -99,7 +99,7 @@ function compositeBySignatureLength(sig: Uint8Array): string | undefined {
 
 /** A raw composite signature: PH streams over the payload once; both parts must verify (docs/hybrid.md). */
 async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, sig: Uint8Array, req: VerifyRequest<RawOptions>) {
-  if (req.verifier) throw new PqsignError('ERR_USAGE', 'verify --kms checks ML-DSA signatures; a composite signature is checked locally (both parts)', { file: req.container });
+  if (req.verifier) throw new PqsignError('ERR_USAGE', `${opt('verifier')} (a remote verifier) checks ML-DSA signatures only; a composite signature is checked locally (both parts)`, { file: req.container, option: 'verifier' });
   if (sig.length <= alg.mldsa.signatureBytes || sig.length > alg.maxSignatureBytes) {
     // an ML-DSA signature alone (or any other length) is not a composite signature under the pinned key
     throw new PqsignError('ERR_UNTRUSTED', `is ${sig.length} bytes, not a ${alg.name} signature (${alg.mldsa.signatureBytes + 1}..${alg.maxSignatureBytes} bytes) for the pinned composite key`, { file: req.container, detail: 'pinned-key' });

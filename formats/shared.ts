@@ -1,7 +1,7 @@
 // What the COSE and JWS formats share: the options they both take (one name, one meaning, one
 // description); the RFC 9964 context rule; and the guards around a streamed payload.
 import { equalBytes } from '../src/base/bytes.js';
-import { PqsignError } from '../src/base/errors.js';
+import { PqsignError, opt } from '../src/base/errors.js';
 import type { OptionSpecs } from '../src/pipeline/format.js';
 
 /** Options COSE and JWS both take, with the same meaning. */
@@ -32,7 +32,7 @@ export const HEADER_OPTIONS: OptionSpecs<HeaderOptions> = {
 /** RFC 9964 §5: "The ctx parameter MUST be the empty string" for ML-DSA in JOSE and COSE. */
 export function requireEmptyContext(ctx: Uint8Array, format: string): void {
   if (ctx.length) {
-    throw new PqsignError('ERR_CONTEXT', `${format} signatures use the empty ML-DSA context (RFC 9964 §5); drop --context`);
+    throw new PqsignError('ERR_CONTEXT', `${format} signatures use the empty ML-DSA context (RFC 9964 §5); drop ${opt('context')}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { verifyAttestation, type EnvelopeReport, type SubjectReport } from '../../src/attest/verify.js';
-import { errorJson } from '../errors.js';
+import { cliMessage, errorJson } from '../errors.js';
 import { exitOf, worstExit } from '../exit-codes.js';
 import { action, algOption, jsonOption, passphraseFileOption, printJson, reportError } from '../cli.js';
 import { baseDirOption, jobsOption } from '../attest-options.js';
@@ -68,7 +68,7 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
     } else {
       // A bundle of one line that fails is reported once, by report.error (which names the line).
       const alone = report.error && report.envelopes.length === 1;
-      for (const e of report.envelopes) if (!e.ok && !alone) process.stderr.write(`pqsign: ${a.file}: line ${e.line} ignored: ${e.error!.message}\n`);
+      for (const e of report.envelopes) if (!e.ok && !alone) process.stderr.write(`pqsign: ${a.file}: line ${e.line} ignored: ${cliMessage(e.error!.message)}\n`);
       for (const s of report.subjects) if (!s.ok) reportError(s.error);
     }
     if (report.error) return a.json ? exitOf(report.error) : reportError(report.error);

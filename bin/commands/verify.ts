@@ -6,7 +6,8 @@ import type { VerifyOutcome } from '../../src/pipeline/verify.js';
 import { verifyJobs } from '../../src/batch/batch.js';
 import { pairTree } from '../../src/batch/tree.js';
 import { readManifest } from '../../src/batch/manifest.js';
-import { errorJson } from '../errors.js';
+import { cliMessage, errorJson } from '../errors.js';
+import type { ContainerReport } from '../../src/pipeline/verify.js';
 import { exitOfSettled } from '../exit-codes.js';
 import { mapBounded } from '../../src/base/pool.js';
 import { PqsignError } from '../../src/base/errors.js';
@@ -82,13 +83,13 @@ export const verify: CommandModule<object, Args> = {
           ? {
             file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: algOf(r.value), keyFingerprint: r.value.keyFingerprint,
             ...(r.value.scope !== undefined ? { scope: r.value.scope } : {}), ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details,
-            ...(r.value.containers ? { containers: r.value.containers } : {}),
+            ...(r.value.containers ? { containers: r.value.containers.map(containerJson) } : {}),
           }
           : { file, ok: false, error: errorJson(r.error) });
       } else if (r.ok) {
         const scope = r.value.scope !== undefined ? `, policy scope ${r.value.scope}` : '';
         process.stderr.write(`OK ${file} (${algOf(r.value)}, ${r.value.format}${scope}${kms ? ', verified by KMS' : ''})\n`);
-        for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${c.error!.message}\n`);
+        for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${cliMessage(c.error!.message)}\n`);
       } else reportError(r.error);
     });
     if (kms) {
@@ -118,6 +119,9 @@ async function requireSignedManifest(manifest: string, shared: VerifyShared): Pr
     throw new PqsignError('ERR_UNTRUSTED', `its entries name products, which choose trust-policy scopes, so the manifest must be signed by a key its own scope trusts: ${why}`, { file: manifest, detail: 'scope' });
   }
 }
+
+/** A container's outcome for --json, its message in CLI terms. */
+const containerJson = (c: ContainerReport): ContainerReport => (c.error ? { ...c, error: { ...c.error, message: cliMessage(c.error.message) } } : c);
 
 const openKms = async (ref: string) => (await import('../../src/kms/signer.js')).KmsSigner.open(ref);
 

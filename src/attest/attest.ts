@@ -3,7 +3,7 @@
 // the envelope to the bundle. `attestFiles` is the library entry point (CLI and benchmark).
 import { access, constants } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { Signer } from '../mldsa/signer.js';
@@ -71,13 +71,13 @@ export async function readPredicateFile(path: string): Promise<Record<string, un
 export function resolvePredicate(opts: AttestOptions): { predicateType: string; predicate: Record<string, unknown> } {
   const flagsGiven = Object.values(opts.provenance ?? {}).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0));
   if (opts.predicate) {
-    if (!opts.predicateType) throw new PqsignError('ERR_USAGE', '--predicate needs --predicate-type URI');
-    if (flagsGiven) throw new PqsignError('ERR_USAGE', '--builder-id and the other provenance flags describe the SLSA predicate pqsign builds; they cannot be combined with --predicate');
+    if (!opts.predicateType) throw new PqsignError('ERR_USAGE', `${opt('predicate')} needs ${opt('predicateType')} URI`, { option: 'predicate' });
+    if (flagsGiven) throw new PqsignError('ERR_USAGE', `${opt('builderId')} and the other provenance options describe the SLSA predicate pqsign builds; they cannot be combined with ${opt('predicate')}`, { option: 'builderId' });
     if (opts.predicateType === SLSA_PROVENANCE_V1) validateProvenance(opts.predicate);
     return { predicateType: opts.predicateType, predicate: opts.predicate };
   }
   if (opts.predicateType && opts.predicateType !== SLSA_PROVENANCE_V1) {
-    throw new PqsignError('ERR_USAGE', `--predicate-type ${opts.predicateType} needs --predicate FILE (without it the predicate is ${SLSA_PROVENANCE_V1})`);
+    throw new PqsignError('ERR_USAGE', `${opt('predicateType')} ${opts.predicateType} needs ${opt('predicate')} FILE (without it the predicate is ${SLSA_PROVENANCE_V1})`, { option: 'predicateType' });
   }
   return { predicateType: SLSA_PROVENANCE_V1, predicate: buildProvenance(opts.env ?? {}, opts.provenance ?? {}) };
 }

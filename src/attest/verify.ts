@@ -8,7 +8,7 @@
 // must count. Each file given then passes when some counting envelope has a subject of the same name
 // whose sha256/sha512 digests equal the file's. Ignoring a line can never turn a failure into a pass.
 import { relative } from 'node:path';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/spki.js';
 import { readBundleLines } from './bundle.js';
@@ -185,7 +185,7 @@ function checkProvenance(statement: Statement, opts: VerifyAttestationOptions): 
 function missingDigests(wanted: readonly string[], byName: Map<string, Attested[]>, file: string): PqsignError | undefined {
   for (const w of wanted) {
     const m = /^(sha256|sha512):([0-9a-f]+)$/.exec(w);
-    if (!m) return new PqsignError('ERR_USAGE', `--subject-digest "${w}" must be sha256:HEX or sha512:HEX (lowercase)`);
+    if (!m) return new PqsignError('ERR_USAGE', `${opt('subjectDigests')} "${w}" must be sha256:HEX or sha512:HEX (lowercase)`, { option: 'subjectDigests' });
     const [, alg, hex] = m as unknown as [string, 'sha256' | 'sha512', string];
     if (![...byName.values()].some((list) => list.some((a) => a.digest[alg] === hex))) {
       return new PqsignError('ERR_SUBJECT', `no attested subject has ${alg} ${hex.slice(0, 16)}...`, { file });

@@ -69,3 +69,10 @@ export async function inFile<T>(file: string, f: () => Promise<T> | T): Promise<
     throw isPqsignError(e) ? e.withFile(file) : e;
   }
 }
+
+/**
+ * An option named in a message, by its library name, optionally with a value: `monotonicCount`,
+ * `format: uefi`. Messages never name CLI flags; the CLI renders these mentions as its flags
+ * (--monotonic-count, --format uefi: bin/errors.ts).
+ */
+export const opt = (name: string, value?: string): string => `\`${value === undefined ? name : `${name}: ${value}`}\``;

@@ -2,7 +2,7 @@
 // (paths, context bytes, the expected key fingerprint, the trust rules or policy), plain data out. The same
 // function runs in-process for a single file and inside each worker, so both paths share every check.
 import type { OptionsByFormat } from '../pipeline/format.js';
-import { PqsignError, type ErrorCode } from '../base/errors.js';
+import { PqsignError, type ErrorCode, opt } from '../base/errors.js';
 import { paramByName, type ParamName } from '../mldsa/params.js';
 import type { Policy } from '../policy/policy.js';
 import { untrusted, type TrustRules } from '../policy/rules.js';
@@ -47,7 +47,7 @@ export async function rulesFor(job: VerifyJob, shared: VerifyShared): Promise<Tr
   const min = shared.rules.minMonotonicCount;
   if (min !== undefined && (scope.minMonotonicCount === undefined || BigInt(scope.minMonotonicCount) < BigInt(min))) scope = { ...scope, minMonotonicCount: min };
   if (shared.rules.crls?.length) {
-    if (!scope.anchors.length) throw untrusted(scope, 'revocation', 'revocation checking (--crl) needs a certificate path, but the scope names no trustAnchors', job.file);
+    if (!scope.anchors.length) throw untrusted(scope, 'revocation', `revocation checking (${opt('crls')}) needs a certificate path, but the scope names no trustAnchors`, job.file);
     scope = { ...scope, crls: [...(scope.crls ?? []), ...shared.rules.crls] };
   }
   return scope;
@@ -65,16 +65,16 @@ export async function runVerifyJob(job: VerifyJob, shared: VerifyShared, verifie
 // ---- results across the thread boundary (ParamSet and PqsignError do not survive structured clone) ----
 
 export type WireOutcome = Omit<VerifyOutcome, 'params'> & { alg: ParamName };
-export type WireError = { code?: ErrorCode; message: string; file?: string | undefined; detail?: string | undefined; scope?: string | undefined };
+export type WireError = { code?: ErrorCode; message: string; file?: string | undefined; detail?: string | undefined; scope?: string | undefined; option?: string | undefined };
 
 export const toWireOutcome = ({ params, ...rest }: VerifyOutcome): WireOutcome => ({ ...rest, alg: params.name });
 export const fromWireOutcome = ({ alg, ...rest }: WireOutcome): VerifyOutcome => ({ ...rest, params: paramByName(alg)! });
 
 export function toWireError(e: unknown): WireError {
-  if (e instanceof PqsignError) return { code: e.code, message: e.message, file: e.file, detail: e.detail, scope: e.scope };
+  if (e instanceof PqsignError) return { code: e.code, message: e.message, file: e.file, detail: e.detail, scope: e.scope, option: e.option };
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
 export function fromWireError(w: WireError): Error {
-  return w.code ? new PqsignError(w.code, w.message, { file: w.file, detail: w.detail, scope: w.scope }) : new Error(w.message);
+  return w.code ? new PqsignError(w.code, w.message, { file: w.file, detail: w.detail, scope: w.scope, option: w.option }) : new Error(w.message);
 }

@@ -3,7 +3,7 @@
 // and at least 2λ bits of output. SHA-512 is allowed for every set (and is the default), SHAKE256 too.
 // SHAKE128 and SHAKE256 produce 256 and 512 bits in the CMS (RFC 8702 §3.1); parameters are absent.
 import { createHash } from 'node:crypto';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import type { ParamName, ParamSet } from '../mldsa/params.js';
 import { shake256 } from '../mldsa/shake.js';
 
@@ -67,9 +67,9 @@ export const digestAllowed = (params: ParamSet, digest: DigestAlgorithm): boolea
 /** The digest a signer asked for, refused unless RFC 9882 Table 1 allows it for the key's parameter set. */
 export function signingDigest(params: ParamSet, name: string | undefined): DigestAlgorithm {
   const d = digestByName(name ?? DEFAULT_DIGEST);
-  if (!d) throw new PqsignError('ERR_USAGE', `unknown --digest "${name}" (known: ${DIGESTS.map((x) => x.name).join(', ')})`);
+  if (!d) throw new PqsignError('ERR_USAGE', `unknown ${opt('digest')} "${name}" (known: ${DIGESTS.map((x) => x.name).join(', ')})`);
   if (!digestAllowed(params, d)) {
-    throw new PqsignError('ERR_USAGE', `--digest ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`);
+    throw new PqsignError('ERR_USAGE', `${opt('digest')} ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`, { option: 'digest' });
   }
   return d;
 }

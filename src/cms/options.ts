@@ -3,7 +3,7 @@
 // stored; resolved options carry the certificates themselves (base64 DER), so a request can be completed
 // on another machine without the certificate files; tsa. Verifier side: the path trust (anchors, TSA
 // anchors, trusted signingTime, CRLs), at, anyEku.
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { fromB64 } from '../base/bytes.js';
 import { parseTimeOption } from '../asn1/time.js';
 import type { ParamSet } from '../mldsa/params.js';
@@ -48,7 +48,7 @@ async function certificatesFrom(o: CmsSignerOptions): Promise<ParsedCertificate[
     return o.certificates.map((b64, i) => parseCertificate(fromB64(b64, `certificates[${i}]`), `certificates[${i}]`));
   }
   if (!cert) {
-    if (chain.length) throw new PqsignError('ERR_USAGE', '--chain needs --cert (the signer certificate)');
+    if (chain.length) throw new PqsignError('ERR_USAGE', `${opt('chain')} needs ${opt('cert')} (the signer certificate)`, { option: 'chain' });
     return [];
   }
   const certs = await readCertificates(cert, 'signer certificate');
@@ -62,7 +62,7 @@ export async function signedDataBuilderFor(params: ParamSet, publicKey: Uint8Arr
     params, publicKey,
     digest: o.digest,
     certificates: await certificatesFrom(o),
-    signingTime: time === undefined ? undefined : parseTimeOption(time, '--signing-time'),
+    signingTime: time === undefined ? undefined : parseTimeOption(time, opt('signingTime')),
   });
 }
 
@@ -74,7 +74,7 @@ export async function timestamperFor(o: CmsSignerOptions): Promise<((signature: 
   const url = o.tsa;
   const digest = o.tsaDigest;
   if (url === undefined) {
-    if (digest !== undefined) throw new PqsignError('ERR_USAGE', '--tsa-digest goes with --tsa');
+    if (digest !== undefined) throw new PqsignError('ERR_USAGE', `${opt('tsaDigest')} goes with ${opt('tsa')}`, { option: 'tsaDigest' });
     return undefined;
   }
   const { requestTimestamp, tsaDigest, tsaUrl } = await import('./tsp/client.js');
@@ -97,6 +97,6 @@ export function verifierOptionsFor(o: CmsVerifierOptions, trust: PathTrust): Pic
   const time = o.at;
   return {
     trustAnchors, tsaAnchors, trustSigningTime: trust.trustSigningTime === true, crls,
-    at: time === undefined ? undefined : parseTimeOption(time, '--at'), anyEku: o.anyEku === true,
+    at: time === undefined ? undefined : parseTimeOption(time, opt('at')), anyEku: o.anyEku === true,
   };
 }

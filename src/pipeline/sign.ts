@@ -1,7 +1,7 @@
 // Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
 // check the signature against the signer's public key, then write the container atomically.
 import type { ContainerLayout, Format, FormatOptions, SignSession } from './format.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import type { OnProgress } from '../io/progress.js';
 import { readChunks, statInput } from '../io/read.js';
@@ -39,7 +39,7 @@ export async function signFile<O extends FormatOptions>(path: string, output: st
   const composite = isCompositeSigner(signer) ? signer : undefined;
   const mldsa = composite ? undefined : (signer as Signer);
   if (composite && !format.composite) throw new PqsignError('ERR_USAGE', `the ${format.name} format cannot carry composite ${composite.alg.name} signatures (docs/hybrid.md)`);
-  if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', '--message-type raw is for ML-DSA keys; a composite signer always signs M\' (docs/hybrid.md)');
+  if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} is for ML-DSA keys; a composite signer always signs M' (docs/hybrid.md)`, { option: 'messageType' });
   const { size } = await statInput(path);
   const session = await format.beginSign({
     artifact: { path, size }, params: signer.params, publicKey: signer.publicKey, composite: composite?.alg, context: opts.context, options: opts.formatOptions,
@@ -159,7 +159,7 @@ class RawMessage implements TbsSink {
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
 async function signRaw(path: string, size: number, session: SignSession, signer: Signer, embed: EmbedWriter | undefined, onProgress: OnProgress | undefined): Promise<Uint8Array> {
   checkRawSigner(signer);
-  if (session.context.length) throw new PqsignError('ERR_USAGE', '--message-type raw cannot carry a context (KMS signs RAW with an empty context); use the default external μ');
+  if (session.context.length) throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} cannot carry a context (KMS signs RAW with an empty context); use the default external μ`, { option: 'messageType' });
   const message = new RawMessage(path);
   await tbsPass(path, size, session, message, { embed, onProgress });
   return signMessageChecked(signer, message.bytes);

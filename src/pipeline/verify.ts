@@ -11,7 +11,7 @@ import { registeredFormats, detectFormat, formatByName } from './registry.js';
 import type { Format, OptionsByFormat, VerifyResult } from './format.js';
 import { looksLikeAttestationBundle } from '../attest/detect.js';
 import { fromHex, toHex } from '../base/bytes.js';
-import { PqsignError, isPqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError, opt } from '../base/errors.js';
 import { fsPath } from '../base/fspath.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
@@ -83,7 +83,7 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   if (self && !beside.length) return run(self, file, opts.payload, file, opts);
   if (!beside.length) {
     if (!forced && looksLikeAttestationBundle(await readHead(file))) {
-      throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with pqsign verify-attestation ${file} --key REF`, { file });
+      throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with verify-attestation and a trusted ${opt('key')}`, { file });
     }
     throw await noSignature(file, forced);
   }
@@ -117,7 +117,7 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   if (failure) {
     if (checks.length === 1) throw failure;
     const f = failure as PqsignError;
-    throw new PqsignError(f.code, `of ${checks.length} signatures found for it, not all verify: ${summary()}`, { file, detail: f.detail, scope: f.scope });
+    throw new PqsignError(f.code, `of ${checks.length} signatures found for it, not all verify: ${summary()}`, { file, detail: f.detail, scope: f.scope, option: f.option });
   }
   if (!first) {
     if (checks.length === 1) throw skipped;
@@ -141,7 +141,7 @@ async function besideArtifact(format: Format, sigPath: string, file: string, opt
 async function noSignature(file: string, forced: Format | undefined): Promise<PqsignError> {
   const looked = (forced ? [forced] : registeredFormats()).map((f) => f.suffix).join(', ');
   const named = registeredFormats().find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
-  let hint = '; use --sig';
+  let hint = `; use ${opt('sig')}`;
   if (named?.name === 'raw') {
     const params = paramBySignatureLength((await statInput(file)).size);
     if (params) hint = `; it is the size of an ${params.name} signature: give its artifact ${file.slice(0, -named.suffix.length)}`;
