@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { EXIT } from './exit-codes.js';
 import { cliMessage } from './errors.js';
+import { setKmsClientSettings } from '../src/kms/settings.js';
 import { BACKEND_CHOICES, setMlDsaBackend, type BackendChoice } from '../src/mldsa/mldsa.js';
 import { commandLine } from './argv.js';
 import { commandsFor } from './commands/index.js';
@@ -15,6 +16,7 @@ import { PLUGIN_HELP, loadPlugins, takePlugins } from './plugins.js';
 cleanUpOnExit();
 quietAwsSdk();
 backendFromEnvironment();
+kmsFromEnvironment();
 const { args, plugins } = await withPlugins(commandLine());
 const cli = yargs(args)
   .scriptName('pqsign')
@@ -56,6 +58,21 @@ function backendFromEnvironment(): void {
     process.exit(EXIT.INPUT);
   }
   setMlDsaBackend(v as BackendChoice);
+}
+
+/** AWS_MAX_ATTEMPTS (the SDK's own variable) and PQSIGN_KMS_TIMEOUT_MS (docs/kms.md) set the KMS clients' retries and timeout. */
+function kmsFromEnvironment(): void {
+  const int = (name: string): number | undefined => {
+    const v = process.env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) {
+      process.stderr.write(`pqsign: ${name} must be a positive integer, got "${v}"\n`);
+      process.exit(EXIT.INPUT);
+    }
+    return n;
+  };
+  setKmsClientSettings({ maxAttempts: int('AWS_MAX_ATTEMPTS'), requestTimeoutMs: int('PQSIGN_KMS_TIMEOUT_MS') });
 }
 
 /** Load --plugin modules before the commands (and their format flags) are defined; a bad one is a usage error. */
