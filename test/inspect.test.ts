@@ -96,7 +96,7 @@ describe('in-toto attestation bundles', () => {
     expect(r.stderr).toBe(`pqsign: ${bundle}: is an in-toto attestation bundle, not a signature: verify it with verify-attestation and a trusted --key\n`);
     const j = pqsign(['verify', bundle, '--key', pki.leafKey, '--json']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_USAGE', message: expect.stringContaining('pqsign verify-attestation') } });
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_USAGE', message: expect.stringContaining('verify it with verify-attestation and a trusted --key') } });
     // and the command it names works
     expect(pqsign(['verify-attestation', bundle, '--key', pki.leafKey]).code).toBe(0);
   });
