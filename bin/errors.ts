@@ -20,6 +20,7 @@ export interface ErrorJson {
 }
 
 export function errorJson(e: unknown): ErrorJson {
-  if (isPqsignError(e)) return { code: e.code, message: errorLine(e), ...(e.detail ? { detail: e.detail } : {}), ...(e.scope ? { scope: e.scope } : {}) };
+  if (isPqsignError(e))
+    return { code: e.code, message: errorLine(e), ...(e.detail ? { detail: e.detail } : {}), ...(e.scope ? { scope: e.scope } : {}) };
   return { code: 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }

@@ -38,16 +38,22 @@ writeFileSync(encrypted, encodePem('ENCRYPTED PRIVATE KEY', encryptPkcs8(pkcs8, 
 
 describe('passphrase()', () => {
   it('an encrypted key without a passphrase callback is refused, never prompted for', async () => {
-    await expect(loadSigner(encrypted)).rejects.toMatchObject({ code: 'ERR_PASSPHRASE', message: expect.stringMatching(/needs a passphrase/) });
+    await expect(loadSigner(encrypted)).rejects.toMatchObject({
+      code: 'ERR_PASSPHRASE',
+      message: expect.stringMatching(/needs a passphrase/),
+    });
   });
 
-  it('the callback is asked with the key\'s name; a wrong answer is ERR_PASSPHRASE, the right one loads the key', async () => {
+  it("the callback is asked with the key's name; a wrong answer is ERR_PASSPHRASE, the right one loads the key", async () => {
     const asked: Array<[string, boolean]> = [];
     const signer = await loadSigner(encrypted, { passphrase: (what, confirm) => (asked.push([what, confirm]), 'correct horse') });
     expect(signer.publicKey).toEqual(kp.publicKey);
     expect(asked).toEqual([[expect.stringContaining('enc.pem'), false]]);
     await expect(loadSigner(encrypted, { passphrase: async () => 'wrong' })).rejects.toMatchObject({ code: 'ERR_PASSPHRASE' });
-    await expect(loadSigner(encrypted, { passphrase: () => '' })).rejects.toMatchObject({ code: 'ERR_PASSPHRASE', message: 'empty passphrase' });
+    await expect(loadSigner(encrypted, { passphrase: () => '' })).rejects.toMatchObject({
+      code: 'ERR_PASSPHRASE',
+      message: 'empty passphrase',
+    });
   });
 });
 
@@ -57,7 +63,11 @@ describe('onProgress', () => {
     writeFileSync(file, new Uint8Array(3 * 1024 * 1024 + 5).fill(1));
     const events: ProgressEvent[] = [];
     const signer = await loadSigner(encrypted, { passphrase: () => 'correct horse' });
-    await signFile(file, `${file}.sig`, formatByName('raw'), signer, { context: new Uint8Array([1]), formatOptions: {}, onProgress: (e) => events.push(e) });
+    await signFile(file, `${file}.sig`, formatByName('raw'), signer, {
+      context: new Uint8Array([1]),
+      formatOptions: {},
+      onProgress: (e) => events.push(e),
+    });
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((e) => e.label === file && e.unit === 'bytes' && e.total === 3 * 1024 * 1024 + 5)).toBe(true);
     expect(events.at(-1)!.done).toBe(3 * 1024 * 1024 + 5);
@@ -91,7 +101,9 @@ describe('settings instead of environment variables', () => {
     withEnv('GITHUB_ACTIONS', 'true', () => {
       // without an env the build is "not GitHub": the builder must be named
       expect(() => resolvePredicate({})).toThrow(/needs `builderId`/);
-      expect(resolvePredicate({ provenance: { builderId: 'https://ci.example.com/b' } }).predicate).toMatchObject({ runDetails: { builder: { id: 'https://ci.example.com/b' } } });
+      expect(resolvePredicate({ provenance: { builderId: 'https://ci.example.com/b' } }).predicate).toMatchObject({
+        runDetails: { builder: { id: 'https://ci.example.com/b' } },
+      });
     });
   });
 });

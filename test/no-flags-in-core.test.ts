@@ -28,7 +28,13 @@ function literals(...dirs: string[]): Literal[] {
       const file = join(d, f);
       const sf = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
       const visit = (n: ts.Node): void => {
-        if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n)) {
+        if (
+          ts.isStringLiteral(n) ||
+          ts.isNoSubstitutionTemplateLiteral(n) ||
+          ts.isTemplateHead(n) ||
+          ts.isTemplateMiddle(n) ||
+          ts.isTemplateTail(n)
+        ) {
           out.push({ file, line: sf.getLineAndCharacterOfPosition(n.getStart()).line + 1, text: n.text });
         }
         ts.forEachChild(n, visit);
@@ -42,7 +48,7 @@ function literals(...dirs: string[]): Literal[] {
 describe('the library names no CLI flag', () => {
   const all = literals('src', 'formats', 'lib');
 
-  it('the scan sees the sources (it finds the library\'s own strings)', () => {
+  it("the scan sees the sources (it finds the library's own strings)", () => {
     expect(all.length).toBeGreaterThan(2000);
     expect(all.some((l) => l.file === join('src', 'base', 'errors.ts'))).toBe(true);
   });
@@ -52,15 +58,28 @@ describe('the library names no CLI flag', () => {
     expect(found).toEqual([]);
   });
 
-  it('every option a library message names has a flag in the CLI\'s table', () => {
+  it("every option a library message names has a flag in the CLI's table", () => {
     const named = new Set<string>();
     for (const d of ['src', 'formats']) {
       for (const f of readdirSync(join(ROOT, d), { recursive: true }) as string[]) {
-        if (f.endsWith('.ts')) for (const m of readFileSync(join(ROOT, d, f), 'utf8').matchAll(/\bopt\('([A-Za-z0-9]+)'/g)) named.add(m[1]!);
+        if (f.endsWith('.ts'))
+          for (const m of readFileSync(join(ROOT, d, f), 'utf8').matchAll(/\bopt\('([A-Za-z0-9]+)'/g)) named.add(m[1]!);
       }
     }
     // named through a variable: parseMonotonicCount's name, the SLSA provenance options
-    for (const n of ['monotonicCount', 'minMonotonicCount', 'builderId', 'buildType', 'sourceUri', 'sourceDigest', 'entryPoint', 'invocationId', 'startedOn', 'finishedOn']) named.add(n);
+    for (const n of [
+      'monotonicCount',
+      'minMonotonicCount',
+      'builderId',
+      'buildType',
+      'sourceUri',
+      'sourceDigest',
+      'entryPoint',
+      'invocationId',
+      'startedOn',
+      'finishedOn',
+    ])
+      named.add(n);
     expect(named.size).toBeGreaterThan(40);
     expect([...named].filter((n) => flagFor(n) === undefined)).toEqual([]);
   });
@@ -71,7 +90,9 @@ describe('the CLI renders option mentions as flags', () => {
     expect(cliMessage(`${opt('monotonicCount')} "x" is not an unsigned integer`)).toBe('--monotonic-count "x" is not an unsigned integer');
     expect(cliMessage(`${opt('format', 'uefi')} needs ${opt('monotonicCount')} N`)).toBe('--format uefi needs --monotonic-count N');
     expect(cliMessage(`${opt('b64', 'false')} needs ${opt('detached')}`)).toBe('--no-b64 needs --detached');
-    expect(cliMessage(`a pinned key (${opt('key')}) or a key fingerprint (${opt('keyFingerprints')}), ${opt('verifier')}`)).toBe('a pinned key (--key) or a key fingerprint (--key-sha256), --kms');
+    expect(cliMessage(`a pinned key (${opt('key')}) or a key fingerprint (${opt('keyFingerprints')}), ${opt('verifier')}`)).toBe(
+      'a pinned key (--key) or a key fingerprint (--key-sha256), --kms',
+    );
     expect(cliMessage('as `pqsign cert show` prints it; `noSuchOption`')).toBe('as `pqsign cert show` prints it; `noSuchOption`');
   });
 

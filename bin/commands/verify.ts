@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
 import { loadedPlugins, registeredFormats } from '../../src/pipeline/registry.js';
-import { VERIFY_WORKER_URL } from '../../lib/verify-worker-url.js';
+import { VERIFY_WORKER_URL } from '../../lib/worker-url.js';
 import type { VerifyOutcome } from '../../src/pipeline/verify.js';
 import { verifyJobs } from '../../src/batch/batch.js';
 import { pairTree } from '../../src/batch/tree.js';

@@ -3,7 +3,6 @@
 // SignedData). The container (header, count, payload, signed message payload ‖ count) is
 // formats/uefi/index.ts; an entry only turns that signed message into CertData and back. Adding a CertType
 // is one module plus one line in CERT_TYPES.
-import type { VerifyResult } from '../../src/pipeline/format.js';
 import { PqsignError, opt } from '../../src/base/errors.js';
 import { guidText } from '../../src/uefi/guid.js';
 import type { CertTypeHandler, UefiOptions } from './cert-type.js';

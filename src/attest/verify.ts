@@ -8,7 +8,7 @@
 // must count. Each file given then passes when some counting envelope has a subject of the same name
 // whose sha256/sha512 digests equal the file's. Ignoring a line can never turn a failure into a pass.
 import { relative } from 'node:path';
-import { PqsignError, opt } from '../base/errors.js';
+import { PqsignError, isPqsignError, opt } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/spki.js';
 import { readBundleLines } from './bundle.js';
@@ -128,7 +128,7 @@ function checkEnvelope(text: string, opts: VerifyAttestationOptions) {
     try {
       return f();
     } catch (e) {
-      if (e instanceof PqsignError) throw new Rejected(stage, e);
+      if (isPqsignError(e)) throw new Rejected(stage, e);
       throw e;
     }
   };

@@ -2,7 +2,7 @@
 // (paths, context bytes, the expected key fingerprint, the trust rules or policy), plain data out. The same
 // function runs in-process for a single file and inside each worker, so both paths share every check.
 import type { OptionsByFormat } from '../pipeline/format.js';
-import { PqsignError, type ErrorCode, opt } from '../base/errors.js';
+import { PqsignError, isPqsignError, type ErrorCode, opt } from '../base/errors.js';
 import { paramByName, type ParamName } from '../mldsa/params.js';
 import type { Policy } from '../policy/policy.js';
 import { untrusted, type TrustRules } from '../policy/rules.js';
@@ -71,7 +71,7 @@ export const toWireOutcome = ({ params, ...rest }: VerifyOutcome): WireOutcome =
 export const fromWireOutcome = ({ alg, ...rest }: WireOutcome): VerifyOutcome => ({ ...rest, params: paramByName(alg)! });
 
 export function toWireError(e: unknown): WireError {
-  if (e instanceof PqsignError) return { code: e.code, message: e.message, file: e.file, detail: e.detail, scope: e.scope, option: e.option };
+  if (isPqsignError(e)) return { code: e.code, message: e.message, file: e.file, detail: e.detail, scope: e.scope, option: e.option };
   return { message: e instanceof Error ? e.message : String(e) };
 }
 

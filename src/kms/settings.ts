@@ -19,7 +19,8 @@ let current: Required<KmsClientSettings> = { maxAttempts: DEFAULT_MAX_ATTEMPTS, 
 export function setKmsClientSettings(s: KmsClientSettings): void {
   for (const name of ['maxAttempts', 'requestTimeoutMs'] as const) {
     const v = s[name];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new PqsignError('ERR_USAGE', `${opt(name)} must be a positive integer, got ${String(v)}`, { option: name });
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+      throw new PqsignError('ERR_USAGE', `${opt(name)} must be a positive integer, got ${String(v)}`, { option: name });
   }
   current = { maxAttempts: s.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, requestTimeoutMs: s.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
 }

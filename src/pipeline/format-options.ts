@@ -15,7 +15,10 @@ export function checkFormatOptions<O extends FormatOptions>(format: Format<O>, v
     if (v === undefined) continue;
     const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (!spec) throw new PqsignError('ERR_USAGE', `${what}: the ${format.name} format has no option "${name}"`, { option: name });
-    if (!isKind(v, spec.kind)) throw new PqsignError('ERR_USAGE', `${what}: option "${name}" must be a ${spec.kind === 'list' ? 'list of strings' : spec.kind}`, { option: name });
+    if (!isKind(v, spec.kind))
+      throw new PqsignError('ERR_USAGE', `${what}: option "${name}" must be a ${spec.kind === 'list' ? 'list of strings' : spec.kind}`, {
+        option: name,
+      });
   }
   return value as O;
 }
