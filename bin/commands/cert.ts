@@ -203,7 +203,7 @@ const verify: CommandModule<object, VerifyArgs> = {
     json: { ...jsonOption, describe: 'print {file, ok, at, chain} or {file, ok: false, error}' },
   }) as never,
   handler: action(async (a: VerifyArgs) => {
-    const [{ verifyCertificateChain }, { errorJson, exitOf }] = await Promise.all([import('../../src/pki/verify-chain.js'), import('../../src/pipeline/describe.js')]);
+    const [{ verifyCertificateChain }, { errorJson }, { exitOf }] = await Promise.all([import('../../src/pki/verify-chain.js'), import('../errors.js'), import('../exit-codes.js')]);
     const opts = { trustAnchors: list(a.trustAnchor), chain: list(a.chain), at: a.at, codeSigning: a.codeSigning, crls: list(a.crl) };
     if (!a.json) {
       const r = await verifyCertificateChain(a.file, opts);

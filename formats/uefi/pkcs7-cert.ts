@@ -11,7 +11,7 @@
 // and accepts only that form. pkijs/asn1js load on first use, through the CMS modules.
 import { equalBytes } from '../../src/base/bytes.js';
 import { SIGNED_DATA_OID } from '../../src/cms/detect.js';
-import { PqsignError } from '../../src/base/errors.js';
+import { PqsignError, opt } from '../../src/base/errors.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { efiGuid, guidText } from '../../src/uefi/guid.js';
 import type { CertTypeHandler } from './cert-type.js';
@@ -47,13 +47,13 @@ export const pkcs7CertType: CertTypeHandler = {
 
   async beginSign(req) {
     if (req.context.length) {
-      throw new PqsignError('ERR_CONTEXT', 'the uefi pkcs7 CertType signs with the empty ML-DSA context (RFC 9882 §3.2); drop --context');
+      throw new PqsignError('ERR_CONTEXT', `the uefi pkcs7 CertType signs with the empty ML-DSA context (RFC 9882 §3.2); drop ${opt('context')}`);
     }
     const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../../src/cms/options.js');
     const b = await signedDataBuilderFor(req, req.options);
     const timestamp = await timestamperFor(req.options);
     if (!b.certificates.length) {
-      throw new PqsignError('ERR_USAGE', 'the uefi pkcs7 CertType needs --cert (the signer certificate): edk2\'s Pkcs7Verify finds the signer among the embedded certificates');
+      throw new PqsignError('ERR_USAGE', `the uefi pkcs7 CertType needs ${opt('cert')} (the signer certificate): edk2's Pkcs7Verify finds the signer among the embedded certificates`);
     }
     // Known before the payload streams, so nothing is signed that could not be written: the longest signature
     // must fit; the header is laid out for the shortest (a composite's ECDSA part varies), and CertData may grow.
@@ -61,7 +61,7 @@ export const pkcs7CertType: CertTypeHandler = {
     const longest = b.detachedBytes('max');
     if (longest > WRAPPED_MAX_BYTES) {
       throw new PqsignError('ERR_USAGE',
-        `the PKCS7 CertData would be ${longest} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer --chain certificates`);
+        `the PKCS7 CertData would be ${longest} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer ${opt('chain')} certificates`);
     }
     const empty = new Uint8Array(0);
     return {
@@ -75,7 +75,7 @@ export const pkcs7CertType: CertTypeHandler = {
       certData: async (signature) => {
         const der = b.detached(signature, timestamp ? [await timestamp(signature)] : []);
         if (timestamp && der.length > WRAPPED_MAX_BYTES) {
-          throw new PqsignError('ERR_USAGE', `with the time-stamp token the PKCS7 CertData would be ${der.length} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer --chain certificates`);
+          throw new PqsignError('ERR_USAGE', `with the time-stamp token the PKCS7 CertData would be ${der.length} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer ${opt('chain')} certificates`);
         }
         if (!isWrappedContentInfo(der)) throw new Error(`PKCS7 CertData of ${der.length} bytes is not in the WrapPkcs7Data form`);
         return der;

@@ -4,7 +4,7 @@
 // SHAKE128 and SHAKE256 produce 256 and 512 bits in the CMS (RFC 8702 §3.1); parameters are absent.
 // A composite ML-DSA signer has exactly one: its pre-hash PH (draft-ietf-lamps-cms-composite-sigs §3.4).
 import { createHash } from 'node:crypto';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import type { CompositeAlg } from '../composite/params.js';
 import type { ParamName, ParamSet } from '../mldsa/params.js';
 import { shake256 } from '../mldsa/shake.js';
@@ -77,14 +77,14 @@ export function signingDigest(params: ParamSet, name: string | undefined, compos
   if (composite) {
     const d = compositeDigest(composite);
     if (name !== undefined && digestByName(name) !== d) {
-      throw new PqsignError('ERR_USAGE', `--digest ${name} does not suit ${composite.name}: its CMS digest is its pre-hash ${d.name} (draft-ietf-lamps-cms-composite-sigs §3.4)`);
+      throw new PqsignError('ERR_USAGE', `${opt('digest')} ${name} does not suit ${composite.name}: its CMS digest is its pre-hash ${d.name} (draft-ietf-lamps-cms-composite-sigs §3.4)`, { option: 'digest' });
     }
     return d;
   }
   const d = digestByName(name ?? DEFAULT_DIGEST);
-  if (!d) throw new PqsignError('ERR_USAGE', `unknown --digest "${name}" (known: ${DIGESTS.map((x) => x.name).join(', ')})`);
+  if (!d) throw new PqsignError('ERR_USAGE', `unknown ${opt('digest')} "${name}" (known: ${DIGESTS.map((x) => x.name).join(', ')})`);
   if (!digestAllowed(params, d)) {
-    throw new PqsignError('ERR_USAGE', `--digest ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`);
+    throw new PqsignError('ERR_USAGE', `${opt('digest')} ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`, { option: 'digest' });
   }
   return d;
 }

@@ -9,7 +9,7 @@
 // the file is valid when at least one of them verifies (and chains to an anchor, when anchors are given).
 import * as asn1js from 'asn1js';
 import { equalBytes, toHex } from '../base/bytes.js';
-import { PqsignError, inFile, isPqsignError, type ErrorCode } from '../base/errors.js';
+import { PqsignError, inFile, isPqsignError, type ErrorCode, opt } from '../base/errors.js';
 import type { PublicKey } from '../keys/spki.js';
 import { checkMu, type RemoteMuVerifier } from '../mldsa/signer.js';
 import { MuHasher } from '../mldsa/mu.js';
@@ -274,10 +274,10 @@ async function validationTimeOf(info: ReceivedSignerInfo, opts: CmsVerifyOptions
   const noToken = timestamps.length ? 'no time-stamp token is trusted' : 'no time-stamp token';
   const signingTime = info.signedAttributes?.signingTime;
   if (opts.trustSigningTime && signingTime && signingTime <= now) {
-    return { time: signingTime, timestamps, why: { time: iso(signingTime), source: 'signingTime', reason: `${noToken}; the signingTime attribute is trusted (--trust-signing-time or the policy's trustSigningTime)` } };
+    return { time: signingTime, timestamps, why: { time: iso(signingTime), source: 'signingTime', reason: `${noToken}; the signingTime attribute is trusted (${opt('trustSigningTime')} or the policy's trustSigningTime)` } };
   }
   const untrustedTime = !signingTime ? '' : opts.trustSigningTime ? '; the signingTime attribute is after the verification time'
-    : '; the signer\'s signingTime attribute is not trusted without --trust-signing-time';
+    : `; the signer's signingTime attribute is not trusted without ${opt('trustSigningTime')}`;
   return { time: now, timestamps, why: { time: iso(now), source: opts.at ? 'at' : 'now', reason: `${noToken}${untrustedTime}` } };
 }
 
@@ -291,7 +291,7 @@ async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: reado
       throw fail('ERR_SIGNATURE_INVALID', `the content does not match the messageDigest attribute (${s.digest!.name}): the content was modified or is not the signed file`);
     }
     if (s.composite) {
-      if (opts.verifier) throw fail('ERR_USAGE', 'verify --kms checks ML-DSA signatures; a composite signature is checked locally (both parts)');
+      if (opts.verifier) throw fail('ERR_USAGE', `a remote ${opt('verifier')} checks ML-DSA signatures; a composite signature is checked locally (both parts)`);
       // M = DER(SignedAttributes), ctx empty (draft-ietf-lamps-cms-composite-sigs §3.3); both parts must verify
       if (!verifyCompositeRaw(s.composite, key.publicKey, compositeMessage(s.composite, info.signedAttributesDer), info.signature)) {
         throw fail('ERR_SIGNATURE_INVALID', 'the composite signature over the signed attributes does not verify (both parts must)');
@@ -356,7 +356,7 @@ async function checkSameContent(content: string | MessagePart[], file: string, c
 export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Promise<CmsVerification> {
   const file = sourcePath(source);
   if (!opts.key && !opts.trustAnchors.length && !opts.fingerprintPinned) {
-    throw new PqsignError('ERR_UNTRUSTED', 'a CMS signature is only checked against a trust anchor (--trust-anchor), a pinned key (--key) or a key fingerprint (--key-sha256)', { file, detail: 'key' });
+    throw new PqsignError('ERR_UNTRUSTED', `a CMS signature is only checked against a trust anchor (${opt('trustAnchors')}), a pinned key (${opt('key')}) or a key fingerprint (${opt('keyFingerprints')})`, { file, detail: 'key' });
   }
   // Attached: the first pass is the container itself and hashes with every digest it announces.
   // Detached: the content is read afterwards, with exactly the digests the signers need.
@@ -364,7 +364,7 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
   const cms = await readCms(source, firstPass);
   firstPass.finish();
   if (cms.attached && opts.content) await checkSameContent(opts.content, file, cms, firstPass);
-  if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', 'this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or --content FILE)', { file });
+  if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', `this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or ${opt('payload')} FILE)`, { file });
   if (!cms.signerInfos.length) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'SignedData has no SignerInfo', { file });
 
   const certs = await inFile(file, () => cms.certificates

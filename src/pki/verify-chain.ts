@@ -4,7 +4,7 @@
 // anchors come only from the --trust-anchor files. With --crl, every certificate on the path but the anchor
 // must be covered by a current CRL of its issuer and not revoked (src/pki/revocation.ts).
 import { parseTimeOption, wholeSeconds } from '../asn1/time.js';
-import { inFile } from '../base/errors.js';
+import { inFile, opt } from '../base/errors.js';
 import { readCertificates } from './cert-file.js';
 import type { ParsedCertificate } from './certificate.js';
 import { certificateFacts } from './describe.js';
@@ -49,7 +49,7 @@ async function readAll(paths: readonly string[], what: string): Promise<ParsedCe
 }
 
 export async function verifyCertificateChain(certPath: string, opts: ChainCheckOptions): Promise<ChainReport> {
-  const at = opts.at === undefined ? wholeSeconds(new Date()) : parseTimeOption(opts.at, '--at');
+  const at = opts.at === undefined ? wholeSeconds(new Date()) : parseTimeOption(opts.at, opt('at'));
   const [cert, ...bundled] = await readCertificates(certPath);
   const anchors = await readAll(opts.trustAnchors, 'trust anchor');
   const intermediates = [...bundled, ...(await readAll(opts.chain, 'chain certificate'))];
