@@ -33,16 +33,32 @@ export type { ArtifactInput, WebByteStream } from '../src/io/source.js';
 
 // ---- keys ----
 export {
-  generateKeyPair, publicKeyOf, encodePrivateKey, encodePublicKey, loadKey, signerFromKey, keyFingerprint,
-  type KeyPair, type AnyPrivateKey, type PrivateKeyEncoding, type PublicKeyEncoding,
-  type CompositeAlg, type CompositePrivateKey, type LoadedKey, type LoadOptions, type EncodeOptions, type PrivateKey, type PublicKey,
+  generateKeyPair,
+  publicKeyOf,
+  encodePrivateKey,
+  encodePublicKey,
+  loadKey,
+  signerFromKey,
+  keyFingerprint,
+  type KeyPair,
+  type AnyPrivateKey,
+  type PrivateKeyEncoding,
+  type PublicKeyEncoding,
+  type CompositeAlg,
+  type CompositePrivateKey,
+  type LoadedKey,
+  type LoadOptions,
+  type EncodeOptions,
+  type PrivateKey,
+  type PublicKey,
 } from './keys.js';
 
 /**
  * The public key a reference names: a public or private key file, a certificate, a JWK / COSE_Key, or a URI
  * of a registered key scheme (`awskms://…`). Composite keys are accepted.
  */
-export const loadPublicKey = (ref: string, opts: KeyRefOptions = {}): Promise<PublicKey> => loadPublicKeyRef(ref, opts, { composite: true });
+export const loadPublicKey = (ref: string, opts: KeyRefOptions = {}): Promise<PublicKey> =>
+  loadPublicKeyRef(ref, opts, { composite: true });
 
 /**
  * A signer for a key reference: a private key file (ML-DSA or composite), a two-part composite key
@@ -56,20 +72,51 @@ export { CompositeSigner, isCompositeSigner, type TraditionalSigner, type Remote
 export type { KeyScheme, KeyRefOptions } from '../src/pipeline/keyref.js';
 
 // ---- formats and plugins ----
-export { registerFormat, registerPlugin, loadPlugin, registeredFormats, formatByName, type PqsignPlugin } from '../src/pipeline/registry.js';
+export {
+  registerFormat,
+  registerPlugin,
+  loadPlugin,
+  registeredFormats,
+  formatByName,
+  type PqsignPlugin,
+} from '../src/pipeline/registry.js';
 export { registerKeyScheme } from '../src/pipeline/keyref.js';
 export type {
-  Format, SignSession, SignRequest, VerifyRequest, VerifyResult, ContainerLayout, ArtifactInfo, FormatOptions, FormatFlag, PayloadLocation,
+  Format,
+  SignSession,
+  SignRequest,
+  VerifyRequest,
+  VerifyResult,
+  ContainerLayout,
+  ArtifactInfo,
+  FormatOptions,
+  OptionsByFormat,
+  OptionKind,
+  OptionKindOf,
+  OptionSpec,
+  OptionSpecs,
+  PayloadLocation,
 } from '../src/pipeline/format.js';
 export type { PathTrust } from '../src/pki/path-trust.js';
-export { raw } from '../formats/raw.js';
-export { cose } from '../formats/cose.js';
-export { jws } from '../formats/jws.js';
-export { cms } from '../formats/cms.js';
+export { raw, type RawOptions } from '../formats/raw.js';
+export { cose, type CoseOptions } from '../formats/cose.js';
+export { jws, type JwsOptions } from '../formats/jws.js';
+export { cms, type CmsOptions } from '../formats/cms.js';
 export { uefi } from '../formats/uefi/index.js';
+export type { UefiOptions } from '../formats/uefi/cert-type.js';
+export type { HeaderOptions } from '../formats/shared.js';
 
 // ---- building blocks for formats: parameter sets, streaming μ, bounded reads ----
-export { PARAM_SETS, DEFAULT_PARAM, paramByName, paramBySignatureLength, MAX_CONTEXT_BYTES, type ParamSet, type ParamName, type KmsKeySpec } from '../src/mldsa/params.js';
+export {
+  PARAM_SETS,
+  DEFAULT_PARAM,
+  paramByName,
+  paramBySignatureLength,
+  MAX_CONTEXT_BYTES,
+  type ParamSet,
+  type ParamName,
+  type KmsKeySpec,
+} from '../src/mldsa/params.js';
 export type { KeyForm } from '../src/mldsa/keys.js';
 export { COMPOSITE_ALGS, compositeByName, type CompositeName, type Traditional } from '../src/composite/params.js';
 export type { CompositePublicKey } from '../src/composite/keys.js';
@@ -82,4 +129,9 @@ export { readChunks, readSmallFile, statInput, type ReadOptions } from '../src/i
 export type { ChunkTransform } from '../src/io/transform.js';
 
 // ---- errors ----
-export { PqsignError, isPqsignError, EXIT, type ErrorCode, type ExitCode } from '../src/base/errors.js';
+export { PqsignError, isPqsignError, ERROR_CODES, type ErrorCode, type PqsignErrorOptions } from '../src/base/errors.js';
+
+// ---- settings and callbacks: the library never reads the environment or draws on a terminal ----
+export { setMlDsaBackend, BACKEND_CHOICES, type BackendChoice } from '../src/mldsa/mldsa.js';
+export type { ProgressEvent, OnProgress } from '../src/io/progress.js';
+export type { PassphraseCallback } from '../src/keys/passphrase.js';

@@ -9,7 +9,7 @@ import { encodeCompositePkcs8, generateComposite, type CompositePrivateKey } fro
 import { localCompositeSigner, type CompositeSigner } from '../src/composite/signer.js';
 import { PUBLIC_KEY_ENCODERS, COMPOSITE_ENCODINGS, type EncodeOptions } from '../src/keys/export.js';
 import { loadKeyBytes, loadKeyFile, type LoadedKey, type LoadOptions } from '../src/keys/load.js';
-import { encodePkcs8, WRITABLE_KEY_FORMS } from '../src/keys/pkcs8.js';
+import { encodePkcs8, type WRITABLE_KEY_FORMS } from '../src/keys/pkcs8.js';
 import { encryptPkcs8 } from '../src/keys/pbes2.js';
 import type { PublicKey } from '../src/keys/spki.js';
 import type { PrivateKey } from '../src/mldsa/keys.js';
@@ -43,11 +43,20 @@ export function generateKeyPair(algorithm: string = DEFAULT_PARAM.name): KeyPair
     return { algorithm: composite.name, privateKey: key, publicKey: publicKeyOf(key), keyFingerprint: keyFingerprint(key.publicKey) };
   }
   const params = paramByName(algorithm);
-  if (!params) throw new PqsignError('ERR_ALGORITHM', `unknown algorithm "${algorithm}" (ML-DSA-44, ML-DSA-65, ML-DSA-87 or a composite such as MLDSA65-ECDSA-P256-SHA512)`);
+  if (!params)
+    throw new PqsignError(
+      'ERR_ALGORITHM',
+      `unknown algorithm "${algorithm}" (ML-DSA-44, ML-DSA-65, ML-DSA-87 or a composite such as MLDSA65-ECDSA-P256-SHA512)`,
+    );
   const seed = new Uint8Array(randomBytes(SEED_BYTES));
   const kp = keygenFromSeed(params, seed);
   const privateKey: PrivateKey = { params, seed, ...kp, form: 'seed' };
-  return { algorithm: params.name, privateKey, publicKey: { params, publicKey: kp.publicKey }, keyFingerprint: keyFingerprint(kp.publicKey) };
+  return {
+    algorithm: params.name,
+    privateKey,
+    publicKey: { params, publicKey: kp.publicKey },
+    keyFingerprint: keyFingerprint(kp.publicKey),
+  };
 }
 
 /** The public half of a private key. */
@@ -82,9 +91,14 @@ export function encodePrivateKey(key: AnyPrivateKey, opts: PrivateKeyEncoding = 
 export type PublicKeyEncoding = 'pem' | 'der' | 'raw' | 'hex' | 'jwk' | 'cose-key' | 'c';
 
 /** Encode a public key; composite keys have `pem`, `der`, `raw` and `hex`. Text encodings are strings. */
-export async function encodePublicKey(key: PublicKey, encoding: PublicKeyEncoding = 'pem', opts: EncodeOptions = {}): Promise<string | Uint8Array> {
+export async function encodePublicKey(
+  key: PublicKey,
+  encoding: PublicKeyEncoding = 'pem',
+  opts: EncodeOptions = {},
+): Promise<string | Uint8Array> {
   const encode = PUBLIC_KEY_ENCODERS[encoding];
-  if (!encode) throw new PqsignError('ERR_USAGE', `unknown public key encoding "${encoding}" (${Object.keys(PUBLIC_KEY_ENCODERS).join(', ')})`);
+  if (!encode)
+    throw new PqsignError('ERR_USAGE', `unknown public key encoding "${encoding}" (${Object.keys(PUBLIC_KEY_ENCODERS).join(', ')})`);
   if (key.composite && !COMPOSITE_ENCODINGS.includes(encoding)) {
     throw new PqsignError('ERR_USAGE', `a composite key is encoded as ${COMPOSITE_ENCODINGS.join(', ')}, not ${encoding}`);
   }
@@ -101,9 +115,15 @@ export async function loadKey(input: string | Uint8Array, opts: LoadOptions = {}
 }
 
 /** A signer over a private key in memory (hedged ML-DSA unless `deterministic`). */
-export function signerFromKey(key: AnyPrivateKey, opts: { deterministic?: boolean | undefined; description?: string | undefined } = {}): Signer | CompositeSigner {
+export function signerFromKey(
+  key: AnyPrivateKey,
+  opts: { deterministic?: boolean | undefined; description?: string | undefined } = {},
+): Signer | CompositeSigner {
   if (isComposite(key)) return localCompositeSigner(key, opts);
-  return new LocalSigner(key, { ...(opts.deterministic !== undefined ? { deterministic: opts.deterministic } : {}), ...(opts.description !== undefined ? { description: opts.description } : {}) });
+  return new LocalSigner(key, {
+    ...(opts.deterministic !== undefined ? { deterministic: opts.deterministic } : {}),
+    ...(opts.description !== undefined ? { description: opts.description } : {}),
+  });
 }
 
 export { keyFingerprint };

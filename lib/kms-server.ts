@@ -10,6 +10,11 @@
  * @packageDocumentation
  */
 export {
-  startKmsServer, DEFAULT_REGION, DEFAULT_ACCOUNT_ID,
-  type KmsServerOptions, type RunningKmsServer, type Credential, type Faults,
+  startKmsServer,
+  DEFAULT_REGION,
+  DEFAULT_ACCOUNT_ID,
+  type KmsServerOptions,
+  type RunningKmsServer,
+  type Credential,
+  type Faults,
 } from '../src/kms-server/index.js';

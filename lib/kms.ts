@@ -15,9 +15,19 @@ import type { PublicKey } from '../src/keys/spki.js';
 export { KmsSigner } from '../src/kms/signer.js';
 export type { KmsPublicKey } from '../src/kms/kms-key.js';
 export { isKmsRef, parseKmsRef, type KmsRef } from '../src/kms/uri.js';
+export { setKmsClientSettings, kmsClientSettings, type KmsClientSettings } from '../src/kms/settings.js';
 export {
-  createKmsKey, describeKmsKey, changeKeyState, setKmsAlias, deleteKmsAlias, listKmsKeys,
-  type CreateKeyOptions, type KmsKeyFacts, type KeyStateChange, type AliasResult, type ListOptions,
+  createKmsKey,
+  describeKmsKey,
+  changeKeyState,
+  setKmsAlias,
+  deleteKmsAlias,
+  listKmsKeys,
+  type CreateKeyOptions,
+  type KmsKeyFacts,
+  type KeyStateChange,
+  type AliasResult,
+  type ListOptions,
 } from '../src/kms/manage.js';
 
 /** The public key of a KMS key (GetPublicKey, checked: an ML-DSA signing key). */

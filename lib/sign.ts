@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPqsignError } from '../src/base/errors.js';
-import { privateTempDir, sourceOf, type ArtifactInput, type Source } from '../src/io/source.js';
+import { privateTempDir, sourceOf, type ArtifactInput } from '../src/io/source.js';
+import type { OnProgress } from '../src/io/progress.js';
 import type { Signer } from '../src/mldsa/signer.js';
 import type { CompositeSigner } from '../src/composite/signer.js';
 import type { Format, FormatOptions } from '../src/pipeline/format.js';
@@ -32,7 +33,7 @@ export interface SignOptions {
    * composite) opened and closed by this call, or a {@link Signer} / {@link CompositeSigner} the caller owns.
    */
   key: string | Signer | CompositeSigner;
-  /** How a key reference is opened: `passphraseFile`, `alg` for raw key files, `deterministic`. */
+  /** How a key reference is opened: `passphrase()` for an encrypted key, `alg` for raw key files, `deterministic`. */
   keyOptions?: KeyRefOptions | undefined;
   /** The signature format: a registered name (`raw`, `cose`, `jws`, `cms`, `uefi`, a plugin's) or a Format object (registered if new). Default `raw`. */
   format?: string | Format | undefined;
@@ -44,8 +45,8 @@ export interface SignOptions {
   messageType?: 'mu' | 'raw' | undefined;
   /** Write the container here, atomically (temporary file and rename). Without it the container is returned. */
   output?: string | undefined;
-  /** Called as the artifact is read, with the bytes read so far and the total. */
-  onProgress?: ((bytesRead: number, total: number) => void) | undefined;
+  /** Told how far the artifact has streamed (`done` of `total` bytes); the library draws nothing itself. */
+  onProgress?: OnProgress | undefined;
 }
 
 /** What {@link sign} made. */
@@ -81,34 +82,29 @@ export const formatOf = (f: string | Format | undefined): Format => {
  */
 export async function sign(opts: SignOptions): Promise<SignOutput> {
   const format = formatOf(opts.format);
-  let source = await sourceOf(opts.artifact, { size: opts.size, name: opts.name });
-  if (opts.onProgress) source = withProgress(source, opts.onProgress);
+  const source = await sourceOf(opts.artifact, { size: opts.size, name: opts.name });
   const owned = typeof opts.key === 'string' ? await loadAnySigner(opts.key, { ...opts.keyOptions }) : undefined;
   const signer = owned ?? (opts.key as Signer | CompositeSigner);
   const tmp = opts.output === undefined ? await privateTempDir() : undefined;
   try {
     const output = opts.output ?? join(tmp!.dir, `container${format.suffix}`);
     const r = await signSource(source, output, format, signer, {
-      context: opts.context ?? new Uint8Array(0), formatOptions: { ...opts.options }, messageType: opts.messageType,
+      context: opts.context ?? new Uint8Array(0),
+      formatOptions: { ...opts.options },
+      messageType: opts.messageType,
+      onProgress: opts.onProgress,
     }).catch((e: unknown) => Promise.reject(isPqsignError(e) ? e.withFile(source.name) : e));
     return {
-      file: r.file, output: opts.output, container: tmp ? new Uint8Array(await readFile(output)) : undefined,
-      format: r.format, algorithm: r.algorithm, keyFingerprint: r.keyFingerprint, bytes: r.bytes, signatureBytes: r.signatureBytes,
+      file: r.file,
+      output: opts.output,
+      container: tmp ? new Uint8Array(await readFile(output)) : undefined,
+      format: r.format,
+      algorithm: r.algorithm,
+      keyFingerprint: r.keyFingerprint,
+      bytes: r.bytes,
+      signatureBytes: r.signatureBytes,
     };
   } finally {
     await Promise.all([tmp?.remove(), owned?.close?.(), source.close()]);
   }
-}
-
-/** The source, reporting each chunk read (the same pass: no extra read). */
-function withProgress(src: Source, onProgress: (bytesRead: number, total: number) => void): Source {
-  return {
-    ...src,
-    head: (max) => src.head(max),
-    chunks: (inner) => src.chunks((n) => {
-      inner?.(n);
-      onProgress(n, src.size ?? n);
-    }),
-    close: () => src.close(),
-  };
 }

@@ -29,6 +29,6 @@ export interface TrustOptions {
   policy?: string | undefined;
   /** with `policy`: the scope to apply, instead of matching by path */
   scope?: string | undefined;
-  /** how key references are loaded (passphrase file for a private key given as a trusted key, `alg` for raw keys) */
+  /** how key references are loaded (`passphrase()` for an encrypted private key given as a trusted key, `alg` for raw keys) */
   keyOptions?: KeyRefOptions | undefined;
 }

@@ -29,7 +29,9 @@ export async function resolveTrustOptions(t: TrustOptions): Promise<Trust> {
   const load = (ref: string) => loadPublicKey(ref, { ...t.keyOptions }, { composite: true });
   if (t.policy !== undefined) {
     if (keysGiven.length || anchorsGiven.length || t.keySha256 !== undefined || tsaGiven.length || t.trustSigningTime) {
-      throw usage('a policy names the trusted keys, anchors and times: do not combine it with keys, keySha256, trustAnchors, tsaAnchors or trustSigningTime');
+      throw usage(
+        'a policy names the trusted keys, anchors and times: do not combine it with keys, keySha256, trustAnchors, tsaAnchors or trustSigningTime',
+      );
     }
     return { rules: empty, policy: await loadPolicy(t.policy, load) };
   }
@@ -40,15 +42,21 @@ export async function resolveTrustOptions(t: TrustOptions): Promise<Trust> {
   for (const k of keysGiven) keys.push(typeof k === 'string' ? await load(k) : k);
   const pinned = parseFingerprint(t.keySha256, 'keySha256');
   if (pinned && keys.length && !keys.some((k) => keyFingerprint(k.publicKey) === pinned)) {
-    throw new PqsignError('ERR_UNTRUSTED', `keySha256 ${pinned} is not the SHA-256 of any of the keys: nothing can satisfy both`, { detail: 'pinned-key' });
+    throw new PqsignError('ERR_UNTRUSTED', `keySha256 ${pinned} is not the SHA-256 of any of the keys: nothing can satisfy both`, {
+      detail: 'pinned-key',
+    });
   }
   const rules: TrustRules = {
     ...empty,
     ...(tsaGiven.length ? { tsaAnchors: await derList(tsaGiven, 'TSA anchor') } : {}),
     ...(t.trustSigningTime ? { trustSigningTime: true } : {}),
     keys: keys.length
-      ? keys.filter((k) => !pinned || keyFingerprint(k.publicKey) === pinned).map((k) => ({ sha256: keyFingerprint(k.publicKey), key: keyData(k) }))
-      : pinned ? [{ sha256: pinned }] : [],
+      ? keys
+          .filter((k) => !pinned || keyFingerprint(k.publicKey) === pinned)
+          .map((k) => ({ sha256: keyFingerprint(k.publicKey), key: keyData(k) }))
+      : pinned
+        ? [{ sha256: pinned }]
+        : [],
     anchors: await derList(anchorsGiven, 'trust anchor'),
   };
   if (!rules.keys.length && !rules.anchors.length) {
@@ -71,7 +79,10 @@ async function derList(items: readonly DerInput[], what: string): Promise<Uint8A
     }
     return out;
   }
-  const [{ readCertificates }, { parseCertificate }] = await Promise.all([import('../src/pki/cert-file.js'), import('../src/pki/certificate.js')]);
+  const [{ readCertificates }, { parseCertificate }] = await Promise.all([
+    import('../src/pki/cert-file.js'),
+    import('../src/pki/certificate.js'),
+  ]);
   for (const i of items) {
     if (typeof i === 'string') for (const c of await readCertificates(i, what)) out.push(c.der);
     else out.push(parseCertificate(i, what).der);

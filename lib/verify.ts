@@ -8,7 +8,7 @@ import { PqsignError, isPqsignError } from '../src/base/errors.js';
 import { privateTempDir, sourceOf, spool, type ArtifactInput } from '../src/io/source.js';
 import { looksLikeAttestationBundle } from '../src/attest/detect.js';
 import { containerFormat, inspectContainer } from '../src/pipeline/container.js';
-import type { Format, FormatOptions } from '../src/pipeline/format.js';
+import type { Format, OptionsByFormat } from '../src/pipeline/format.js';
 import type { RemoteMuVerifier } from '../src/mldsa/signer.js';
 import { readHead, type VerifyOutcome } from '../src/pipeline/verify.js';
 import { runVerifyJob } from '../src/batch/verify-job.js';
@@ -33,8 +33,8 @@ export interface VerifyOptions extends TrustOptions {
   name?: string | undefined;
   /** Force a format instead of recognising containers by content (a raw signature is recognised by nothing). */
   format?: string | Format | undefined;
-  /** The format's verify options (e.g. `{ at: '2026-01-01T00:00:00Z' }` for CMS); see docs/api.md. */
-  options?: FormatOptions | undefined;
+  /** Verify options by format name, for the formats the verification may meet (e.g. `{ cms: { at: '2026-01-01T00:00:00Z', anyEku: true } }`). */
+  options?: OptionsByFormat | undefined;
   /** The ML-DSA context the signature was made with (raw signatures). */
   context?: Uint8Array | undefined;
   /** Expected key fingerprint (hex): the key that verified must be this one. */
@@ -81,7 +81,10 @@ export interface Inspection {
 }
 
 /** Describe a container's structure without a key. Verifies nothing. */
-export async function inspect(input: ArtifactInput, opts: { format?: string | Format | undefined; name?: string | undefined } = {}): Promise<Inspection> {
+export async function inspect(
+  input: ArtifactInput,
+  opts: { format?: string | Format | undefined; name?: string | undefined } = {},
+): Promise<Inspection> {
   const files = new TempFiles();
   try {
     const file = await files.path(input, opts.name ?? '<input>', 'input');
@@ -127,15 +130,30 @@ class TempFiles {
 
   relabelOutcome(o: VerifyOutcome): VerifyOutcome {
     return {
-      ...o, file: this.text(o.file), signature: this.text(o.signature),
-      ...(o.containers ? { containers: o.containers.map((c) => ({ ...c, signature: this.text(c.signature), ...(c.error ? { error: { ...c.error, message: this.text(c.error.message) } } : {}) })) } : {}),
+      ...o,
+      file: this.text(o.file),
+      signature: this.text(o.signature),
+      ...(o.containers
+        ? {
+            containers: o.containers.map((c) => ({
+              ...c,
+              signature: this.text(c.signature),
+              ...(c.error ? { error: { ...c.error, message: this.text(c.error.message) } } : {}),
+            })),
+          }
+        : {}),
     };
   }
 
   /** An error about a temporary file names the input it holds instead. */
   relabel(e: unknown): unknown {
     if (!this.labels.size || !isPqsignError(e)) return e;
-    return new PqsignError(e.code, this.text(e.message), { file: e.file === undefined ? undefined : this.text(e.file), detail: e.detail, scope: e.scope, cause: e.cause });
+    return new PqsignError(e.code, this.text(e.message), {
+      file: e.file === undefined ? undefined : this.text(e.file),
+      detail: e.detail,
+      scope: e.scope,
+      cause: e.cause,
+    });
   }
 
   async remove(): Promise<void> {

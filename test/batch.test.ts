@@ -66,7 +66,7 @@ describe('verify FILE... with worker threads', () => {
     // from dist/: the pool starts dist/lib/verify-worker.js, and this thread needs dist's registry filled
     await import(join(ROOT, 'dist', 'lib', 'builtins.js'));
     const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'batch', 'batch.js'))) as typeof import('../src/batch/batch.js');
-    const { VERIFY_WORKER_URL } = (await import(join(ROOT, 'dist', 'lib', 'verify-worker-url.js'))) as typeof import('../lib/verify-worker-url.js');
+    const { VERIFY_WORKER_URL } = (await import(join(ROOT, 'dist', 'lib', 'worker-url.js'))) as typeof import('../lib/worker-url.js');
     const { loadPublicKey: load } = (await import(join(ROOT, 'dist', 'src', 'pipeline', 'keyref.js'))) as typeof import('../src/pipeline/keyref.js');
     const files = signedFiles(join(dir, 'pool'), 10);
     writeFileSync(files[7]!, 'tampered\n');

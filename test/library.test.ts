@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as pqsign from '../lib/index.js';
+import type * as Errors from '../src/base/errors.js';
 import { ROOT, tempDir } from './helpers.js';
 import { traceModules } from './module-trace.js';
 
@@ -22,17 +23,31 @@ const artifact = join(dir, 'firmware.bin');
 writeFileSync(artifact, payload);
 
 /** A Node Readable yielding the payload in uneven pieces. */
-const nodeStream = (bytes = payload) => Readable.from((function* () {
-  for (let at = 0, n = 1; at < bytes.length; at += n, n = Math.min(n * 7, 1 << 20)) yield Buffer.from(bytes.subarray(at, at + n));
-})());
+const nodeStream = (bytes = payload) =>
+  Readable.from(
+    (function* () {
+      for (let at = 0, n = 1; at < bytes.length; at += n, n = Math.min(n * 7, 1 << 20)) yield Buffer.from(bytes.subarray(at, at + n));
+    })(),
+  );
 const webStream = (bytes = payload) => Readable.toWeb(nodeStream(bytes)) as unknown as ReadableStream<Uint8Array>;
 
-const spoolDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('pqsign-tmp-')).sort(); // src/io/source.ts privateTempDir
+const spoolDirs = () =>
+  readdirSync(tmpdir())
+    .filter((n) => n.startsWith('pqsign-tmp-'))
+    .sort(); // src/io/source.ts privateTempDir
 
 describe('sign and verify in-process', () => {
-  it('a path into a raw signature file, verified with the key pair\'s public key', async () => {
+  it("a path into a raw signature file, verified with the key pair's public key", async () => {
     const out = await pqsign.sign({ artifact, key: signer, output: `${artifact}.sig` });
-    expect(out).toMatchObject({ file: artifact, output: `${artifact}.sig`, container: undefined, format: 'raw', algorithm: 'ML-DSA-44', keyFingerprint: kp.keyFingerprint, bytes: payload.length });
+    expect(out).toMatchObject({
+      file: artifact,
+      output: `${artifact}.sig`,
+      container: undefined,
+      format: 'raw',
+      algorithm: 'ML-DSA-44',
+      keyFingerprint: kp.keyFingerprint,
+      bytes: payload.length,
+    });
     expect(readFileSync(`${artifact}.sig`).length).toBe(out.signatureBytes);
     const v = await pqsign.verify({ input: artifact, keys: kp.publicKey });
     expect(v).toMatchObject({ format: 'raw', signature: `${artifact}.sig`, keyFingerprint: kp.keyFingerprint });
@@ -55,7 +70,14 @@ describe('sign and verify in-process', () => {
   it('a Node stream of declared size, attached JWS: one pass, nothing spooled, the same container as from the file', async () => {
     const before = spoolDirs();
     let progress = 0;
-    const fromStream = await pqsign.sign({ artifact: nodeStream(), size: payload.length, key: signer, format: 'jws', output: join(dir, 's.jws'), onProgress: (n) => (progress = n) });
+    const fromStream = await pqsign.sign({
+      artifact: nodeStream(),
+      size: payload.length,
+      key: signer,
+      format: 'jws',
+      output: join(dir, 's.jws'),
+      onProgress: (e) => (progress = e.done),
+    });
     expect(progress).toBe(payload.length);
     expect(spoolDirs()).toEqual(before);
     await pqsign.sign({ artifact, key: signer, format: 'jws', output: join(dir, 'f.jws') });
@@ -75,9 +97,22 @@ describe('sign and verify in-process', () => {
   });
 
   it('a detached signature over a stream verifies against the file; a stream shorter than declared writes nothing', async () => {
-    await pqsign.sign({ artifact: nodeStream(), size: payload.length, key: signer, output: join(dir, 'd.sig'), context: new TextEncoder().encode('fw') });
-    await pqsign.verify({ input: nodeStream(), signature: join(dir, 'd.sig'), keys: [kp.publicKey], context: new TextEncoder().encode('fw') });
-    const e = await pqsign.sign({ artifact: nodeStream(payload.subarray(1)), size: payload.length, key: signer, output: join(dir, 'short.sig') }).catch((x: unknown) => x);
+    await pqsign.sign({
+      artifact: nodeStream(),
+      size: payload.length,
+      key: signer,
+      output: join(dir, 'd.sig'),
+      context: new TextEncoder().encode('fw'),
+    });
+    await pqsign.verify({
+      input: nodeStream(),
+      signature: join(dir, 'd.sig'),
+      keys: [kp.publicKey],
+      context: new TextEncoder().encode('fw'),
+    });
+    const e = await pqsign
+      .sign({ artifact: nodeStream(payload.subarray(1)), size: payload.length, key: signer, output: join(dir, 'short.sig') })
+      .catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'ERR_FILE', file: '<stream>' });
     expect((e as Error).message).toContain(`declared as ${payload.length} bytes`);
     expect(existsSync(join(dir, 'short.sig'))).toBe(false);
@@ -99,13 +134,13 @@ describe('sign and verify in-process', () => {
     const pem = pqsign.encodePrivateKey(kp.privateKey, { passphrase: 'correct horse' }) as string;
     expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
     writeFileSync(join(dir, 'k.pem'), pem, { mode: 0o600 });
-    writeFileSync(join(dir, 'pass'), 'correct horse\n');
-    const loaded = await pqsign.loadKey(join(dir, 'k.pem'), { passphraseFile: join(dir, 'pass') });
+    const passphrase = () => 'correct horse';
+    const loaded = await pqsign.loadKey(join(dir, 'k.pem'), { passphrase });
     expect(loaded.kind).toBe('private');
     const pub = await pqsign.encodePublicKey(kp.publicKey, 'pem');
     writeFileSync(join(dir, 'k.pub'), pub);
     expect(pqsign.keyFingerprint((await pqsign.loadPublicKey(join(dir, 'k.pub'))).publicKey)).toBe(kp.keyFingerprint);
-    const out = await pqsign.sign({ artifact: payload, key: join(dir, 'k.pem'), keyOptions: { passphraseFile: join(dir, 'pass') } });
+    const out = await pqsign.sign({ artifact: payload, key: join(dir, 'k.pem'), keyOptions: { passphrase } });
     expect(out.keyFingerprint).toBe(kp.keyFingerprint);
   });
 
@@ -116,13 +151,11 @@ describe('sign and verify in-process', () => {
 });
 
 describe('the package entry', () => {
-  it('a PqsignError from another copy of pqsign (the built dist/) is recognised by instanceof and isPqsignError', async () => {
-    const other = (await import(pathToFileURL(join(ROOT, 'dist', 'src', 'base', 'errors.js')).href)) as typeof import('../src/base/errors.js');
+  it('a PqsignError from another copy of pqsign (the built dist/) is recognised by isPqsignError', async () => {
+    const other = (await import(pathToFileURL(join(ROOT, 'dist', 'src', 'base', 'errors.js')).href)) as typeof Errors;
     expect(other.PqsignError).not.toBe(pqsign.PqsignError);
-    const e = new other.PqsignError('ERR_SIGNATURE_INVALID', 'x');
-    expect(e).toBeInstanceOf(pqsign.PqsignError);
-    expect(pqsign.isPqsignError(e)).toBe(true);
-    expect(new Error('x')).not.toBeInstanceOf(pqsign.PqsignError);
+    expect(pqsign.isPqsignError(new other.PqsignError('ERR_SIGNATURE_INVALID', 'x'))).toBe(true);
+    expect(pqsign.isPqsignError(Object.assign(new Error('x'), { code: 'ERR_SIGNATURE_INVALID' }))).toBe(false);
   });
 
   it('importing the built `pqsign` and signing with a local key loads no AWS SDK; `pqsign/kms` does', () => {
@@ -138,15 +171,25 @@ describe('the package entry', () => {
   });
 });
 
-describe('checks that read the artifact see a stream\'s content too', () => {
-  it('raw with the empty context refuses a stream that is another protocol\'s signing input (a JWS signing input), as it refuses the file', async () => {
-    const jwsInput = new TextEncoder().encode(`${Buffer.from('{"alg":"ML-DSA-44"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}`);
+describe("checks that read the artifact see a stream's content too", () => {
+  it("raw with the empty context refuses a stream that is another protocol's signing input (a JWS signing input), as it refuses the file", async () => {
+    const jwsInput = new TextEncoder().encode(
+      `${Buffer.from('{"alg":"ML-DSA-44"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}`,
+    );
     writeFileSync(join(dir, 'tbs'), jwsInput);
     for (const artifact of [join(dir, 'tbs'), jwsInput, Readable.from([Buffer.from(jwsInput)])]) {
-      await expect(pqsign.sign({ artifact, size: jwsInput.length, key: signer })).rejects.toMatchObject({ code: 'ERR_USAGE', detail: 'structured-input' });
+      await expect(pqsign.sign({ artifact, size: jwsInput.length, key: signer })).rejects.toMatchObject({
+        code: 'ERR_USAGE',
+        detail: 'structured-input',
+      });
     }
     // with a context the bytes are no other protocol's message: signed, from the stream in one pass
-    const ok = await pqsign.sign({ artifact: Readable.from([Buffer.from(jwsInput)]), size: jwsInput.length, key: signer, context: Uint8Array.of(1) });
+    const ok = await pqsign.sign({
+      artifact: Readable.from([Buffer.from(jwsInput)]),
+      size: jwsInput.length,
+      key: signer,
+      context: Uint8Array.of(1),
+    });
     expect(ok.bytes).toBe(jwsInput.length);
   });
 });
@@ -161,7 +204,7 @@ describe('a stream longer than its declared size', () => {
   });
 });
 
-describe('memory stays flat in a stream\'s size', () => {
+describe("memory stays flat in a stream's size", () => {
   /** A child process signs a generated stream of `mib` MiB (size given) into an attached COSE file; its peak RSS. */
   const peakRss = (mib: number): number => {
     const script = `import { Readable } from 'node:stream';
@@ -170,7 +213,11 @@ describe('memory stays flat in a stream\'s size', () => {
       const stream = Readable.from((function* () { for (let i = 0; i < ${mib}; i++) yield block; })());
       const kp = p.generateKeyPair('ML-DSA-44');
       await p.sign({ artifact: stream, size: ${mib} * (1 << 20), key: p.signerFromKey(kp.privateKey), format: 'cose', output: ${JSON.stringify(join(dir, `mem-${mib}.cose`))} });`;
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'test', 'support', 'report-usage.mjs')).href, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', pathToFileURL(join(ROOT, 'test', 'support', 'report-usage.mjs')).href, '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(statSync(join(dir, `mem-${mib}.cose`)).size).toBeGreaterThan(mib * (1 << 20));
     rmSync(join(dir, `mem-${mib}.cose`));

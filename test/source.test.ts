@@ -13,7 +13,8 @@ import { tempDir } from './helpers.js';
 // temporary files of this file's calls land in a directory of its own (vitest runs files in parallel)
 process.env.TMPDIR = tempDir('pqsign-source-tmp-');
 const data = new Uint8Array(READ_CHUNK + 12345).map((_, i) => (i * 131) & 0xff);
-const pieces = (bytes: Uint8Array, n: number) => Array.from({ length: Math.ceil(bytes.length / n) }, (_, i) => Buffer.from(bytes.subarray(i * n, (i + 1) * n)));
+const pieces = (bytes: Uint8Array, n: number) =>
+  Array.from({ length: Math.ceil(bytes.length / n) }, (_, i) => Buffer.from(bytes.subarray(i * n, (i + 1) * n)));
 
 async function readAll(src: Source): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
@@ -26,7 +27,12 @@ describe('artifact sources', () => {
     const dir = tempDir('pqsign-source-');
     writeFileSync(join(dir, 'f'), data);
     const web = Readable.toWeb(Readable.from(pieces(data, 1000))) as unknown as ReadableStream<Uint8Array>;
-    for (const src of [await sourceOf(join(dir, 'f')), bytesSource(data), streamSource(Readable.from(pieces(data, 7777))), await sourceOf(web)]) {
+    for (const src of [
+      await sourceOf(join(dir, 'f')),
+      bytesSource(data),
+      streamSource(Readable.from(pieces(data, 7777))),
+      await sourceOf(web),
+    ]) {
       expect(Buffer.from(await src.head(10_000))).toEqual(Buffer.from(data.subarray(0, 10_000)));
       expect(Buffer.from(await src.head(5))).toEqual(Buffer.from(data.subarray(0, 5)));
       expect(Buffer.from(await readAll(src)).equals(data)).toBe(true); // not toEqual: a deep diff of 4 MiB is slow
@@ -54,7 +60,10 @@ describe('artifact sources', () => {
     await spooled.close();
     expect(existsSync(dirname(spooled.path!))).toBe(false);
 
-    const spoolDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('pqsign-tmp-')).sort();
+    const spoolDirs = () =>
+      readdirSync(tmpdir())
+        .filter((n) => n.startsWith('pqsign-tmp-'))
+        .sort();
     const before = spoolDirs();
     const short = streamSource(Readable.from(pieces(data.subarray(1), 65536)), { size: data.length, name: 'short' });
     const e = await spool(short).catch((x: unknown) => x);

@@ -54,9 +54,9 @@ describe('start-up module set of `pqsign verify FILE --key PUB`', () => {
     expect([...packages].filter((p) => !allowed.has(p))).toEqual([]);
     expect(packages.has('yargs')).toBe(true); // the recorder does see packages
     expect(own.has('dist/bin/commands/verify.js')).toBe(true);
-    // the KMS scheme registration, its URI test and the `kms` command stub are tiny and SDK-free
-    const kmsStubs = new Set(['dist/src/kms/register.js', 'dist/src/kms/uri.js', 'dist/bin/commands/kms.js']);
-    expect([...own].filter((m) => /verify-worker\.js|\/kms|\/demo/.test(m) && !kmsStubs.has(m))).toEqual([]);
+    // the KMS scheme registration, its URI test, the client settings and the `kms` command stub are tiny and SDK-free
+    const kmsStubs = new Set(['dist/src/kms/register.js', 'dist/src/kms/uri.js', 'dist/src/kms/settings.js', 'dist/bin/commands/kms.js']);
+    expect([...own].filter((m) => /verify-worker|\/kms|\/demo/.test(m) && !kmsStubs.has(m))).toEqual([]);
   });
 
   // noble sits in the bundle file beside src/mldsa/mldsa.ts (it is bundled as a lazy require, so its code is

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../lib/builtins.js';
 import { registeredFormats } from '../../src/pipeline/registry.js';
-import type { Format } from '../../src/pipeline/format.js';
+import type { Format, OptionSpec } from '../../src/pipeline/format.js';
 import { fmt, type BenchContext } from '../lib/context.js';
 import { measureOk, medianOf, type Measured } from '../lib/measure.js';
 import type { BenchRow, RowResult } from './types.js';
@@ -32,8 +32,8 @@ function freshOutput(path: string): void {
 }
 
 /** Detached where the format offers it (the "cose detached, jws detached"), plus required flags. */
-const signArgs = (f: Format): string[] => [...(f.flags?.detached?.for.includes('sign') ? ['--detached'] : []), ...(REQUIRED_ARGS[f.name] ?? [])];
-const isDetached = (f: Format) => f.flags?.detached?.for.includes('sign') === true;
+const isDetached = (f: Format) => (f.options as Record<string, OptionSpec> | undefined)?.detached?.for.includes('sign') === true;
+const signArgs = (f: Format): string[] => [...(isDetached(f) ? ['--detached'] : []), ...(REQUIRED_ARGS[f.name] ?? [])];
 
 export const signRow: BenchRow = {
   id: 'sign',

@@ -1,18 +1,20 @@
 import type { CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
 import { loadedPlugins, registeredFormats } from '../../src/pipeline/registry.js';
-import { VERIFY_WORKER_URL } from '../../lib/verify-worker-url.js';
+import { VERIFY_WORKER_URL } from '../../lib/worker-url.js';
 import type { VerifyOutcome } from '../../src/pipeline/verify.js';
 import { verifyJobs } from '../../src/batch/batch.js';
 import { pairTree } from '../../src/batch/tree.js';
 import { readManifest } from '../../src/batch/manifest.js';
-import { errorJson, exitOfSettled } from '../../src/pipeline/describe.js';
+import { cliMessage, errorJson } from '../errors.js';
+import type { ContainerReport } from '../../src/pipeline/verify.js';
+import { exitOfSettled } from '../exit-codes.js';
 import { mapBounded } from '../../src/base/pool.js';
 import { PqsignError } from '../../src/base/errors.js';
 import { isKmsRef } from '../../src/kms/uri.js';
 import { runVerifyJob, type VerifyJob, type VerifyShared } from '../../src/batch/verify-job.js';
 import { action, algOption, contextOption, jsonOption, parseContext, passphraseFileOption, printJson, reportError, usage } from '../cli.js';
-import { formatFlags } from '../format-flags.js';
+import { formatFlags, optionsByFormat } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 import { resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 import { BatchReport } from '../summary.js';
@@ -66,7 +68,7 @@ export const verify: CommandModule<object, Args> = {
     if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!) && a.policy === undefined)) throw usage('--kms needs --key awskms://... (one key, no --policy)');
     const kms = a.kms ? await openKms(refs[0]!) : undefined;
     const trust = await resolveTrust(a, kms ? [kms] : undefined);
-    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)), plugins: loadedPlugins() };
+    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: optionsByFormat(a, 'verify'), plugins: loadedPlugins() };
     const jobs = await plan(a, files, shared);
     const report = new BatchReport('pqsign verify', a.junit, jobs.length);
     let worst = 0;
@@ -81,13 +83,13 @@ export const verify: CommandModule<object, Args> = {
           ? {
             file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: algOf(r.value), keyFingerprint: r.value.keyFingerprint,
             ...(r.value.scope !== undefined ? { scope: r.value.scope } : {}), ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details,
-            ...(r.value.containers ? { containers: r.value.containers } : {}),
+            ...(r.value.containers ? { containers: r.value.containers.map(containerJson) } : {}),
           }
           : { file, ok: false, error: errorJson(r.error) });
       } else if (r.ok) {
         const scope = r.value.scope !== undefined ? `, policy scope ${r.value.scope}` : '';
         process.stderr.write(`OK ${file} (${algOf(r.value)}, ${r.value.format}${scope}${kms ? ', verified by KMS' : ''})\n`);
-        for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${c.error!.message}\n`);
+        for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${cliMessage(c.error!.message)}\n`);
       } else reportError(r.error);
     });
     if (kms) {
@@ -117,6 +119,9 @@ async function requireSignedManifest(manifest: string, shared: VerifyShared): Pr
     throw new PqsignError('ERR_UNTRUSTED', `its entries name products, which choose trust-policy scopes, so the manifest must be signed by a key its own scope trusts: ${why}`, { file: manifest, detail: 'scope' });
   }
 }
+
+/** A container's outcome for --json, its message in CLI terms. */
+const containerJson = (c: ContainerReport): ContainerReport => (c.error ? { ...c, error: { ...c.error, message: cliMessage(c.error.message) } } : c);
 
 const openKms = async (ref: string) => (await import('../../src/kms/signer.js')).KmsSigner.open(ref);
 

@@ -13,6 +13,7 @@ import { PqsignError } from '../base/errors.js';
 import type { Settled } from '../base/pool.js';
 import type { VerifyOutcome } from '../pipeline/verify.js';
 import { fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, type VerifyShared, type WireError, type WireOutcome } from './verify-job.js';
+import { mlDsaBackendChoice } from '../mldsa/mldsa.js';
 
 /** Jobs the main thread keeps in flight: enough to overlap large files' reads with hashing and verifying. */
 const IN_FLIGHT = 4;
@@ -128,7 +129,7 @@ class Batch {
   }
 
   private start(): void {
-    const w = new Worker(this.workerUrl!, { workerData: this.shared });
+    const w = new Worker(this.workerUrl!, { workerData: { ...this.shared, mldsaBackend: mlDsaBackendChoice() } satisfies VerifyShared });
     this.inFlight.set(w, new Set());
     w.on('message', (m: WorkerReply) => {
       if ('id' in m) {

@@ -7,10 +7,11 @@ import { BerStreamParser, type TlvEvents, type TlvHeader } from '../asn1/ber-str
 import { PemStreamDecoder } from '../asn1/pem-stream.js';
 import { TAG } from '../asn1/der.js';
 import { concatList } from '../base/bytes.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { readChunks } from '../io/read.js';
 import { OID } from './oids.js';
 import { looksLikeCmsDer, looksLikeCmsPem, PEM_LABELS } from './detect.js';
+import type { CmsSource } from './source.js';
 
 export interface ContentSink {
   /** called when the eContent starts, with the SignedData digestAlgorithms SET already read */
@@ -214,8 +215,7 @@ class SignedDataCollector implements TlvEvents {
   }
 }
 
-/** Where a SignedData lies: a whole file, or a byte range of one (e.g. the CertData of a UEFI image). */
-export type CmsSource = string | { path: string; start: number; end: number };
+export type { CmsSource };
 
 export const sourcePath = (source: CmsSource): string => (typeof source === 'string' ? source : source.path);
 
@@ -241,7 +241,7 @@ export async function readCms(source: CmsSource, sink?: ContentSink): Promise<Cm
     decoder?.finish();
     parser.finish();
   } catch (e) {
-    throw e instanceof PqsignError ? e.withFile(path) : e;
+    throw isPqsignError(e) ? e.withFile(path) : e;
   }
   const [contentType] = collector.parsed('contentType');
   if ((contentType as asn1js.ObjectIdentifier).valueBlock.toString() !== OID.signedData) {

@@ -50,7 +50,10 @@ const noClose = async () => undefined;
 /** A file whose size is already known (stat'ed by the caller). */
 export function fileSource(path: string, size: number): Source {
   return {
-    name: path, path, size, rereadable: true,
+    name: path,
+    path,
+    size,
+    rereadable: true,
     head: (max) => readRange(path, 0, Math.min(size, max), max),
     chunks: (onProgress) => readChunks(path, { onProgress }),
     close: noClose,
@@ -59,7 +62,10 @@ export function fileSource(path: string, size: number): Source {
 
 export function bytesSource(bytes: Uint8Array, name = '<bytes>'): Source {
   return {
-    name, path: undefined, size: bytes.length, rereadable: true,
+    name,
+    path: undefined,
+    size: bytes.length,
+    rereadable: true,
     head: async (max) => bytes.subarray(0, max),
     async *chunks(onProgress) {
       for (let at = 0; at < bytes.length; at += READ_CHUNK) {
@@ -91,7 +97,10 @@ async function* webChunks(stream: WebByteStream): AsyncGenerator<Uint8Array> {
 }
 
 /** A stream, read once; the first bytes can be looked at (head) before the pass, and are replayed in it. */
-export function streamSource(stream: AsyncIterable<unknown> | WebByteStream, opts: { size?: number | undefined; name?: string | undefined } = {}): Source {
+export function streamSource(
+  stream: AsyncIterable<unknown> | WebByteStream,
+  opts: { size?: number | undefined; name?: string | undefined } = {},
+): Source {
   const name = opts.name ?? '<stream>';
   const it = (isWebStream(stream) ? webChunks(stream) : stream)[Symbol.asyncIterator]();
   const buffered: Uint8Array[] = []; // chunks head() has taken from the stream and chunks() has not yet replayed
@@ -106,12 +115,19 @@ export function streamSource(stream: AsyncIterable<unknown> | WebByteStream, opt
       return undefined;
     }
     if (!(r.value instanceof Uint8Array)) {
-      throw new PqsignError('ERR_USAGE', `yields ${typeof r.value === 'string' ? 'strings' : typeof r.value}, not bytes (a stream of an artifact must yield Buffers or Uint8Arrays)`, { file: name });
+      throw new PqsignError(
+        'ERR_USAGE',
+        `yields ${typeof r.value === 'string' ? 'strings' : typeof r.value}, not bytes (a stream of an artifact must yield Buffers or Uint8Arrays)`,
+        { file: name },
+      );
     }
     return r.value;
   };
   return {
-    name, path: undefined, size: opts.size, rereadable: false,
+    name,
+    path: undefined,
+    size: opts.size,
+    rereadable: false,
     async head(max) {
       if (started) throw new Error(`${name}: head() after the stream was read`);
       while (bufferedBytes < max) {
@@ -152,7 +168,8 @@ export function streamSource(stream: AsyncIterable<unknown> | WebByteStream, opt
 export async function sourceOf(input: ArtifactInput, opts: { size?: number | undefined; name?: string | undefined } = {}): Promise<Source> {
   if (typeof input === 'string') return fileSource(input, (await statInput(input)).size);
   if (input instanceof Uint8Array) return bytesSource(input, opts.name);
-  if (isWebStream(input) || typeof (input as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function') return streamSource(input, opts);
+  if (isWebStream(input) || typeof (input as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function')
+    return streamSource(input, opts);
   throw new PqsignError('ERR_USAGE', 'an artifact is a path, a Uint8Array, a Node Readable or a web ReadableStream');
 }
 

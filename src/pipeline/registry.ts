@@ -3,7 +3,7 @@
 // exports `formats` and/or `keySchemes` (docs/api.md); the modules loaded are remembered so batch worker
 // threads can load the same ones.
 import { PqsignError } from '../base/errors.js';
-import type { Format } from './format.js';
+import type { Format, OptionKind, OptionSpec } from './format.js';
 import { registerKeyScheme, type KeyScheme } from './keyref.js';
 
 const registered: Format[] = [];
@@ -38,7 +38,26 @@ export function registerFormat(format: Format): void {
   }
   const clash = registered.find((f) => f.name === format.name || f.suffix === format.suffix);
   if (clash) throw bad(`clashes with the registered format "${clash.name}" (name or suffix ${clash.suffix})`);
+  checkOptionSpecs(format, bad);
   registered.push(format);
+}
+
+const KINDS: readonly OptionKind[] = ['string', 'boolean', 'list'];
+const specsOf = (f: Format) => Object.entries((f.options ?? {}) as Readonly<Record<string, OptionSpec>>);
+
+/** Option specs are well-formed, and an option name shared with another format has the same kind there. */
+function checkOptionSpecs(format: Format, bad: (why: string) => PqsignError): void {
+  if (format.options !== undefined && (typeof format.options !== 'object' || format.options === null)) throw bad('options must be an object');
+  for (const [name, spec] of specsOf(format)) {
+    if (!/^[a-z][A-Za-z0-9]{0,63}$/.test(name)) throw bad(`option "${name}" must be a camelCase name`);
+    if (!KINDS.includes(spec?.kind) || !Array.isArray(spec.for) || !spec.for.every((c) => c === 'sign' || c === 'verify') || typeof spec.describe !== 'string') {
+      throw bad(`option "${name}" needs kind (${KINDS.join('|')}), for (sign, verify) and describe`);
+    }
+    for (const f of registered) {
+      const other = specsOf(f).find(([n]) => n === name)?.[1];
+      if (other && other.kind !== spec.kind) throw bad(`option "${name}" is a ${spec.kind} here but a ${other.kind} in the ${f.name} format: one name, one meaning`);
+    }
+  }
 }
 
 /** Every registered format, built-ins first (in registration order, which is also detection order). */

@@ -1,9 +1,9 @@
 // Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
 // check the signature against the signer's public key, then write the container atomically.
 import type { ArtifactInfo, ContainerLayout, Format, FormatOptions, SignSession } from './format.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { AtomicWriter } from '../io/atomic.js';
-import { progressFor } from '../io/progress.js';
+import type { OnProgress } from '../io/progress.js';
 import { statInput } from '../io/read.js';
 import { fileSource, spool, type Source } from '../io/source.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
@@ -16,11 +16,14 @@ import { EmbedWriter } from './embed.js';
 import { CompositeHasher } from '../composite/message.js';
 import { isCompositeSigner, type CompositeSigner } from '../composite/signer.js';
 
-export interface SignFileOptions {
+export interface SignFileOptions<O extends FormatOptions = FormatOptions> {
   context: Uint8Array;
-  formatOptions: FormatOptions;
+  /** the format's own options (e.g. CoseOptions for the cose format) */
+  formatOptions: O;
   /** 'mu' (default): external μ; 'raw': hand the whole TBS message to the signer (KMS RAW, ≤ 4096 bytes) */
   messageType?: 'mu' | 'raw';
+  /** told how far the artifact has streamed (bytes); the CLI draws a bar, the library draws nothing */
+  onProgress?: OnProgress | undefined;
 }
 
 export interface SignResult {
@@ -33,7 +36,7 @@ export interface SignResult {
   signatureBytes: number;
 }
 
-export async function signFile(path: string, output: string, format: Format, signer: Signer | CompositeSigner, opts: SignFileOptions): Promise<SignResult> {
+export async function signFile<O extends FormatOptions>(path: string, output: string, format: Format<O>, signer: Signer | CompositeSigner, opts: SignFileOptions<O>): Promise<SignResult> {
   return signSource(fileSource(path, (await statInput(path)).size), output, format, signer, opts);
 }
 
@@ -42,11 +45,11 @@ export async function signFile(path: string, output: string, format: Format, sig
  * it has to be spooled to a temporary file first: its size is not known (the formats lay out their TBS
  * bytes for a known length), or the container copies it in a second read (a format without `embedding`).
  */
-export async function signSource(artifact: Source, output: string, format: Format, signer: Signer | CompositeSigner, opts: SignFileOptions): Promise<SignResult> {
+export async function signSource<O extends FormatOptions>(artifact: Source, output: string, format: Format<O>, signer: Signer | CompositeSigner, opts: SignFileOptions<O>): Promise<SignResult> {
   const composite = isCompositeSigner(signer) ? signer : undefined;
   const mldsa = composite ? undefined : (signer as Signer);
   if (composite && !format.composite) throw new PqsignError('ERR_USAGE', `the ${format.name} format cannot carry composite ${composite.alg.name} signatures (docs/hybrid.md)`);
-  if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', '--message-type raw is for ML-DSA keys; a composite signer always signs M\' (docs/hybrid.md)');
+  if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} is for ML-DSA keys; a composite signer always signs M' (docs/hybrid.md)`, { option: 'messageType' });
   let src = artifact.size === undefined ? await spool(artifact) : artifact;
   try {
     const size = src.size!;
@@ -58,13 +61,13 @@ export async function signSource(artifact: Source, output: string, format: Forma
     if (composite) {
       signature = await inOnePass(src, output, session, async (embed) => {
         const hasher = new CompositeHasher(composite.alg, session.context);
-        await tbsPass(src, session, hasher, { embed });
+        await tbsPass(src, session, hasher, { embed, onProgress: opts.onProgress });
         return composite.sign(hasher.digest());
       });
     } else if (opts.messageType === 'raw') {
-      signature = await inOnePass(src, output, session, (embed) => signRaw(src, session, mldsa!, embed));
+      signature = await inOnePass(src, output, session, (embed) => signRaw(src, session, mldsa!, embed, opts.onProgress));
     } else {
-      signature = await streamToContainer(src, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu));
+      signature = await streamToContainer(src, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu), { onProgress: opts.onProgress });
     }
     return {
       file: src.name, output, format: format.name, algorithm: composite ? composite.alg.name : signer.params.name,
@@ -83,9 +86,10 @@ interface TbsSink {
   update(tbs: Uint8Array): unknown;
 }
 
-interface PassOptions {
+export interface PassOptions {
   onChunk?: ((chunk: Uint8Array) => void) | undefined;
   embed?: EmbedWriter | undefined;
+  onProgress?: OnProgress | undefined;
 }
 
 /**
@@ -93,12 +97,13 @@ interface PassOptions {
  * artifact chunk as read (offline requests hash the artifact in the same pass); `embed` writes the
  * container's copy of the artifact in the same pass (see embed.ts).
  */
-async function tbsPass(src: Source, session: SignSession, sink: TbsSink, { onChunk, embed }: PassOptions): Promise<void> {
+async function tbsPass(src: Source, session: SignSession, sink: TbsSink, { onChunk, embed, onProgress }: PassOptions): Promise<void> {
   const size = src.size!;
   sink.update(session.head());
   const emit = (b: Uint8Array) => void sink.update(b);
   let seen = 0;
-  for await (const chunk of src.chunks(progressFor(src.name, size))) {
+  const progress = onProgress && ((done: number) => onProgress({ label: src.name, unit: 'bytes', done, total: size }));
+  for await (const chunk of src.chunks(progress)) {
     seen += chunk.length;
     if (seen > size && !src.rereadable) break; // a stream longer than declared may not end: stop at once, refused below
     onChunk?.(chunk);
@@ -138,8 +143,8 @@ export async function muOfArtifact(src: Source, session: SignSession, params: Pa
  * then complete the container. Nothing is left behind when any step fails.
  */
 export function streamToContainer(src: Source, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
-  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
-  return inOnePass(src, output, session, async (embed) => signatureFor(await muOfArtifact(src, session, params, publicKey, { embed, onChunk })));
+  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, pass: Omit<PassOptions, 'embed'> = {}): Promise<Uint8Array> {
+  return inOnePass(src, output, session, async (embed) => signatureFor(await muOfArtifact(src, session, params, publicKey, { ...pass, embed })));
 }
 
 /** Run a signing pass with the container's embedding writer (if the format has one), then complete the container. */
@@ -176,11 +181,11 @@ class RawMessage implements TbsSink {
 }
 
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
-async function signRaw(src: Source, session: SignSession, signer: Signer, embed: EmbedWriter | undefined): Promise<Uint8Array> {
+async function signRaw(src: Source, session: SignSession, signer: Signer, embed: EmbedWriter | undefined, onProgress: OnProgress | undefined): Promise<Uint8Array> {
   checkRawSigner(signer);
-  if (session.context.length) throw new PqsignError('ERR_USAGE', '--message-type raw cannot carry a context (KMS signs RAW with an empty context); use the default external μ');
+  if (session.context.length) throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} cannot carry a context (KMS signs RAW with an empty context); use the default external μ`, { option: 'messageType' });
   const message = new RawMessage(src.name);
-  await tbsPass(src, session, message, { embed });
+  await tbsPass(src, session, message, { embed, onProgress });
   return signMessageChecked(signer, message.bytes);
 }
 

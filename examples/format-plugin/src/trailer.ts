@@ -15,8 +15,15 @@
 // Load it into the CLI with `pqsign --plugin ./dist/src/trailer.js …`, or register it in-process with
 // `registerPlugin(await import('pqsign-format-trailer'))`.
 import {
-  PARAM_SETS, PqsignError, keyFingerprint, readRange, statInput, verifyStreamed,
-  type Format, type ParamSet, type PqsignPlugin,
+  PARAM_SETS,
+  PqsignError,
+  keyFingerprint,
+  readRange,
+  statInput,
+  verifyStreamed,
+  type Format,
+  type ParamSet,
+  type PqsignPlugin,
 } from 'pqsign';
 
 const MAGIC = new TextEncoder().encode('PQTRAILR');
@@ -56,7 +63,8 @@ async function readLayout(image: string): Promise<Layout> {
   const params = PARAM_SETS.find((p) => CATEGORY[p.name] === footer[9]);
   if (!params) throw bad(`unknown parameter set ${footer[9]}`);
   const signatureBytes = new DataView(footer.buffer, footer.byteOffset).getUint32(12);
-  if (signatureBytes !== params.signatureBytes) throw bad(`signature length ${signatureBytes}; an ${params.name} signature is ${params.signatureBytes} bytes`);
+  if (signatureBytes !== params.signatureBytes)
+    throw bad(`signature length ${signatureBytes}; an ${params.name} signature is ${params.signatureBytes} bytes`);
   const payloadBytes = size - FOOTER_BYTES - signatureBytes;
   if (payloadBytes < 0) throw bad(`${size} bytes, too short for an ${params.name} signature and the footer`);
   return { params, footer, payloadBytes, signatureBytes };
@@ -83,7 +91,10 @@ export const trailer: Format = {
         emit(chunk);
       },
       tail: () => {
-        if (seen !== req.artifact.size) throw new PqsignError('ERR_FILE', `changed while being signed (${req.artifact.size} bytes, then ${seen})`, { file: req.artifact.path });
+        if (seen !== req.artifact.size)
+          throw new PqsignError('ERR_FILE', `changed while being signed (${req.artifact.size} bytes, then ${seen})`, {
+            file: req.artifact.path,
+          });
         return footer;
       },
       container: (signature) => ({ prefix: empty, includeArtifact: true, suffix: concat(signature, footer) }),
@@ -94,16 +105,37 @@ export const trailer: Format = {
   },
 
   async verify(req) {
-    if (req.trustAnchors.length) throw new PqsignError('ERR_UNTRUSTED', 'a trailer image carries no certificate: a trust anchor cannot vouch for it', { file: req.container, detail: 'trust-anchor' });
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a trailer image names no key: it is checked against a trusted key', { file: req.container, detail: 'key' });
-    if (req.context.length) throw new PqsignError('ERR_CONTEXT', 'trailer images use their own fixed ML-DSA context; give none', { file: req.container });
+    if (req.trustAnchors.length)
+      throw new PqsignError('ERR_UNTRUSTED', 'a trailer image carries no certificate: a trust anchor cannot vouch for it', {
+        file: req.container,
+        detail: 'trust-anchor',
+      });
+    if (!req.key)
+      throw new PqsignError('ERR_UNTRUSTED', 'a trailer image names no key: it is checked against a trusted key', {
+        file: req.container,
+        detail: 'key',
+      });
+    if (req.context.length)
+      throw new PqsignError('ERR_CONTEXT', 'trailer images use their own fixed ML-DSA context; give none', { file: req.container });
     const layout = await readLayout(req.container);
-    if (req.payload !== undefined) throw new PqsignError('ERR_USAGE', 'a trailer image carries its payload; give no separate payload', { file: req.container });
+    if (req.payload !== undefined)
+      throw new PqsignError('ERR_USAGE', 'a trailer image carries its payload; give no separate payload', { file: req.container });
     if (req.key.params.name !== layout.params.name) {
-      throw new PqsignError('ERR_UNTRUSTED', `is signed with ${layout.params.name} but the key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
+      throw new PqsignError('ERR_UNTRUSTED', `is signed with ${layout.params.name} but the key is ${req.key.params.name}`, {
+        file: req.container,
+        detail: 'pinned-key',
+      });
     }
     const signature = await readRange(req.container, layout.payloadBytes, layout.payloadBytes + layout.signatureBytes);
-    await verifyStreamed(layout.params, req.key.publicKey, CONTEXT, [{ path: req.container, start: 0, end: layout.payloadBytes }, layout.footer], signature, req.container, req.verifier);
+    await verifyStreamed(
+      layout.params,
+      req.key.publicKey,
+      CONTEXT,
+      [{ path: req.container, start: 0, end: layout.payloadBytes }, layout.footer],
+      signature,
+      req.container,
+      req.verifier,
+    );
     return { params: layout.params, keyFingerprint: keyFingerprint(req.key.publicKey), details: { payloadBytes: layout.payloadBytes } };
   },
 

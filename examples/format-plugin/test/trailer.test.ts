@@ -21,8 +21,11 @@ const CLI = join(dirname(pkg), (JSON.parse(readFileSync(pkg, 'utf8')) as { bin: 
 const credential = { accessKeyId: 'AKIAEXAMPLETRAILER01', secretAccessKey: 'example-trailer-secret-0123456789abcdef' };
 const env = {
   ...process.env,
-  AWS_ACCESS_KEY_ID: credential.accessKeyId, AWS_SECRET_ACCESS_KEY: credential.secretAccessKey, AWS_SESSION_TOKEN: '',
-  AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_ACCESS_KEY_ID: credential.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: credential.secretAccessKey,
+  AWS_SESSION_TOKEN: '',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
 };
 Object.assign(process.env, env);
 const kms = await startKmsServer({ credential });
@@ -31,7 +34,10 @@ after(() => kms.close());
 const dir = mkdtempSync(join(tmpdir(), 'trailer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const firmware = join(dir, 'firmware.bin');
-writeFileSync(firmware, new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff));
+writeFileSync(
+  firmware,
+  new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff),
+);
 
 /** The installed CLI; asynchronous, because this process serves the KMS the CLI may call. */
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -68,11 +74,24 @@ test('sign with a KMS key in-process; the pqsign CLI verifies it with --plugin',
   await sign({ artifact: join(dir, 'second.bin'), key: key.keyRef, format: trailer, output: join(dir, 'second.bin.trailer') });
   const both = await cli(['verify', 'firmware.bin', 'second.bin', '--format', 'trailer', '--key', 'kms.pub', '--jobs', '2', '--json']);
   assert.equal(both.status, 0, both.stderr);
-  assert.deepEqual(both.stdout.trim().split('\n').map((l) => JSON.parse(l).format), ['trailer', 'trailer']);
+  assert.deepEqual(
+    both.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).format),
+    ['trailer', 'trailer'],
+  );
 
   const facts = await cli(['inspect', 'firmware.bin.trailer', '--format', 'trailer', '--json']);
   assert.equal(facts.status, 0, facts.stderr);
-  assert.deepEqual(JSON.parse(facts.stdout), { file: 'firmware.bin.trailer', format: 'trailer', algorithm: 'ML-DSA-65', payloadBytes: 200_000, signatureBytes: 3309, footerBytes: 16 });
+  assert.deepEqual(JSON.parse(facts.stdout), {
+    file: 'firmware.bin.trailer',
+    format: 'trailer',
+    algorithm: 'ML-DSA-65',
+    payloadBytes: 200_000,
+    signatureBytes: 3309,
+    footerBytes: 16,
+  });
 
   // in-process too, with the image beside the artifact
   const v = await verify({ input: firmware, format: trailer, keys: await kmsPublicKey(key.keyRef) });

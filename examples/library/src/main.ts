@@ -5,13 +5,23 @@ import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  PqsignError, encodePrivateKey, encodePublicKey, generateKeyPair, inspect, sign, signerFromKey, verify,
+  isPqsignError,
+  encodePrivateKey,
+  encodePublicKey,
+  generateKeyPair,
+  inspect,
+  sign,
+  signerFromKey,
+  verify,
   type SignOutput,
 } from 'pqsign';
 
 const dir = mkdtempSync(join(tmpdir(), 'pqsign-example-'));
 const artifact = join(dir, 'app.bin');
-writeFileSync(artifact, new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 13) & 0xff));
+writeFileSync(
+  artifact,
+  new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 13) & 0xff),
+);
 
 // A key pair; written out as PEM the way `pqsign keygen` writes it (the private key 0600).
 const keys = generateKeyPair('ML-DSA-65');
@@ -20,7 +30,9 @@ writeFileSync(join(dir, 'key.pub'), await encodePublicKey(keys.publicKey));
 const signer = signerFromKey(keys.privateKey);
 
 const report = (how: string, s: SignOutput) =>
-  console.log(`${how}: ${s.format} ${s.algorithm}, ${s.bytes} bytes signed, ${s.output ?? `${s.container!.length}-byte container in memory`}`);
+  console.log(
+    `${how}: ${s.format} ${s.algorithm}, ${s.bytes} bytes signed, ${s.output ?? `${s.container!.length}-byte container in memory`}`,
+  );
 
 // 1. A path, signed by a key file: a raw signature beside it, found there by verify.
 const fromPath = await sign({ artifact, key: join(dir, 'key.pem'), output: `${artifact}.sig` });
@@ -38,8 +50,12 @@ console.log(`  inspect: ${JSON.stringify(await inspect(fromBytes.container!))}`)
 
 // 3. A stream of known length: signed as it is read (one pass), into an attached JWS file.
 const fromStream = await sign({
-  artifact: createReadStream(artifact), size: statSync(artifact).size, name: 'app.bin (stream)',
-  key: signer, format: 'jws', output: join(dir, 'app.jws'),
+  artifact: createReadStream(artifact),
+  size: statSync(artifact).size,
+  name: 'app.bin (stream)',
+  key: signer,
+  format: 'jws',
+  output: join(dir, 'app.jws'),
 });
 report('stream', fromStream);
 const v3 = await verify({ input: join(dir, 'app.jws'), keys: keys.publicKey });
@@ -51,7 +67,7 @@ try {
   await verify({ input: artifact, keys: keys.publicKey });
   throw new Error('a changed artifact verified');
 } catch (e) {
-  if (!(e instanceof PqsignError) || e.code !== 'ERR_SIGNATURE_INVALID') throw e;
+  if (!isPqsignError(e) || e.code !== 'ERR_SIGNATURE_INVALID') throw e;
   console.log(`changed artifact: ${e.code} (${e.message})`);
 }
 rmSync(dir, { recursive: true, force: true });
