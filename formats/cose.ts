@@ -18,7 +18,7 @@ import type { Format } from '../src/pipeline/format.js';
 const EMPTY = new Uint8Array(0);
 
 export interface CoseOptions extends HeaderOptions {
-  /** the external_aad of the Sig_structure (RFC 9052 §4.3): hex, or @FILE to read it from a file */
+  /** the external_aad of the Sig_structure (RFC 9052 §4.3): hex, or `@FILE` to read it from a file */
   aad?: string | undefined;
 }
 

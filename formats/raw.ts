@@ -5,7 +5,6 @@ import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkContext } from '../src/mldsa/mu.js';
 import { PARAM_SETS, paramBySignatureLength } from '../src/mldsa/params.js';
-import { readRange } from '../src/io/range.js';
 import { refuseTrustAnchors } from './shared.js';
 import { structuredInput } from './structured-input.js';
 import { MAX_HEADER_CHARS } from '../src/jose/header.js';
@@ -38,7 +37,7 @@ export const raw: Format<RawOptions> = {
     checkContext(req.context);
     // Cross-protocol reuse: with the empty context a raw signature over such bytes is valid in that protocol.
     if (!req.context.length && req.options.allowStructuredInput !== true) {
-      const what = structuredInput(await readRange(req.artifact.path, 0, Math.min(req.artifact.size, MAX_HEADER_CHARS + 1)));
+      const what = structuredInput(await req.artifact.head(MAX_HEADER_CHARS + 1));
       if (what) {
         throw new PqsignError('ERR_USAGE',
           `is ${what}: a raw signature over it with the empty context would be valid in that protocol too. Sign with a non-empty ${opt('context')}, use that format, or pass ${opt('allowStructuredInput')} if this is intended`,

@@ -1,11 +1,16 @@
-// Bundles the compiled CLI (dist/bin/pqsign.js) and its worker entry points into dist/cli/, the
-// `pqsign` that package.json's bin runs. Why: on Node 20 the ESM loader's per-module cost (resolve,
-// read, compile, link ~130 modules) was most of start-up; a bundle split at the CLI's lazy import()
-// boundaries loads ~30 files and keeps every heavy library out of a small verify.
+// Bundles the compiled CLI (dist/bin/pqsign.js), its worker entry points and the library's entry points
+// (lib/index.ts, lib/kms.ts, lib/kms-server.ts: package.json's `exports`) into dist/cli/. Why: on Node 20
+// the ESM loader's per-module cost (resolve, read, compile, link ~130 modules) was most of start-up; a
+// bundle split at the lazy import() boundaries loads ~30 files and keeps every heavy library out of a small
+// verify. The CLI and the library are one build, so they share chunks: a plugin that imports `pqsign`
+// and is loaded by the CLI of the same install gets the very modules the CLI runs (one format registry,
+// one ParamSet per parameter set). The package has no runtime dependencies: the library entries carry
+// the same bundled code (the AWS SDK only in chunks that pqsign/kms, or an awskms:// key, loads).
 // Run by `npm run build` after tsc. The workers must be entry points beside the chunks, because
 // src/batch/batch.ts and src/attest/hash-pool.ts start them by `new URL('./x-worker.js', import.meta.url)`.
 import { build } from 'esbuild';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 const OUT = 'dist/cli';
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
@@ -27,9 +32,16 @@ const bundleLazyRequires = {
 
 await rm(OUT, { recursive: true, force: true });
 const { metafile } = await build({
-  entryPoints: ['dist/bin/pqsign.js', 'dist/lib/verify-worker.js', 'dist/src/attest/hash-worker.js'],
+  entryPoints: {
+    pqsign: 'dist/bin/pqsign.js',
+    'verify-worker': 'dist/lib/verify-worker.js',
+    'hash-worker': 'dist/src/attest/hash-worker.js',
+    // the library: `pqsign`, `pqsign/kms`, `pqsign/kms-server` (package.json exports)
+    index: 'dist/lib/index.js',
+    kms: 'dist/lib/kms.js',
+    'kms-server': 'dist/lib/kms-server.js',
+  },
   outdir: OUT,
-  entryNames: '[name]',
   chunkNames: '[name]-[hash]',
   bundle: true,
   splitting: true,
@@ -64,3 +76,21 @@ for (const dir of [...packageDirs].sort()) {
 }
 const sorted = [...sections].sort(([a], [b]) => a.localeCompare(b)).map(([, text]) => text);
 await writeFile(`${OUT}/THIRD-PARTY-LICENSES.txt`, `Third-party code bundled into pqsign's dist/cli:\n\n${sorted.join(`\n${'-'.repeat(78)}\n\n`)}`);
+
+// The library's type declarations: tsc writes one .d.ts per source into dist/types/; the package ships those
+// the public entries reach (package.json exports → types), beside the bundle. test/package.test.ts checks
+// that they import nothing but each other and node: (a consumer needs none of pqsign's dev dependencies).
+const TYPES = 'dist/types';
+const reached = new Set();
+const queue = ['lib/index.d.ts', 'lib/kms.d.ts', 'lib/kms-server.d.ts'];
+while (queue.length) {
+  const file = queue.pop();
+  if (reached.has(file)) continue;
+  reached.add(file);
+  const text = await readFile(join(TYPES, file), 'utf8');
+  for (const [, spec] of text.matchAll(/(?:\bfrom\s*|\bimport\(\s*)'(\.[^']+)'/g)) queue.push(join(dirname(file), spec.replace(/\.js$/, '.d.ts')));
+}
+for (const file of reached) {
+  await mkdir(dirname(join(OUT, 'types', file)), { recursive: true });
+  await copyFile(join(TYPES, file), join(OUT, 'types', file));
+}

@@ -19,11 +19,14 @@ export interface LoadedModules {
   own: Set<string>;
 }
 
-export function loadedModules(node: string, args: string[]): LoadedModules {
+export const loadedModules = (node: string, args: string[]): LoadedModules => traceModules(node, [CLI, ...args]);
+
+/** The modules `node NODE_ARGS` loads, e.g. a script that imports the library bundle (`-e`, `--input-type=module`). */
+export function traceModules(node: string, nodeArgs: string[]): LoadedModules {
   bundled ??= (JSON.parse(readFileSync(join(ROOT, 'dist', 'cli', 'meta.json'), 'utf8')) as Metafile).outputs;
   const log = join(tempDir('pqsign-modules-'), 'modules.log');
   writeFileSync(log, '');
-  const r = spawnSync(node, ['--import', RECORDER, CLI, ...args], { encoding: 'utf8', env: { ...process.env, PQSIGN_MODULE_LOG: log } });
+  const r = spawnSync(node, ['--import', RECORDER, ...nodeArgs], { encoding: 'utf8', env: { ...process.env, PQSIGN_MODULE_LOG: log } });
   expect(r.status, r.stderr).toBe(0);
   const paths = readFileSync(log, 'utf8').split('\n').filter((u) => u.startsWith('file://')).flatMap((u) => {
     const path = decodeURIComponent(new URL(u).pathname);

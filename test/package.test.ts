@@ -24,9 +24,20 @@ describe('the npm package', () => {
   it('ships the bundled CLI, its chunks and workers, the bundled code\'s licences, README and docs; no sources, tests, fixtures or build metadata', () => {
     const licences = 'dist/cli/THIRD-PARTY-LICENSES.txt';
     expect(packed).toEqual(expect.arrayContaining(['package.json', 'README.md', pkg.bin.pqsign!, 'dist/cli/verify-worker.js', 'dist/cli/hash-worker.js', licences]));
-    expect(packed.filter((p) => p !== licences && !/^(dist\/cli\/[\w-]+\.js|docs\/[\w/.-]+\.(md|json)|README\.md|package\.json)$/.test(p))).toEqual([]);
+    expect(packed.filter((p) => p !== licences && !/^(dist\/cli\/[\w-]+\.js|dist\/cli\/types\/(lib|src|formats)\/[\w/.-]+\.d\.ts|docs\/[\w/.-]+\.(md|json)|README\.md|package\.json)$/.test(p))).toEqual([]);
     // one section per bundled package, the AWS SDK among them
     expect(readFileSync(join(ROOT, licences), 'utf8')).toMatch(/^@aws-sdk\/client-kms@[\d.]+ \(Apache-2\.0\)$/m);
+  });
+
+  it('every `exports` entry of the library is shipped, with its type declarations', () => {
+    const exported = Object.values((pkg as { exports?: Record<string, string | Record<string, string>> }).exports ?? {})
+      .flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))).map((p) => p.replace(/^\.\//, ''));
+    expect(exported).toEqual(expect.arrayContaining(['dist/cli/index.js', 'dist/cli/types/lib/index.d.ts', 'dist/cli/kms.js', 'dist/cli/kms-server.js']));
+    expect(exported.filter((p) => !packed.includes(p))).toEqual([]);
+    // the declarations import only each other and Node's: a consumer needs no dev dependency of pqsign for types
+    const foreign = packed.filter((p) => p.endsWith('.d.ts')).flatMap((p) => [...readFileSync(join(ROOT, p), 'utf8').matchAll(/from '([^.'][^']*)'/g)].map((m) => `${p}: ${m[1]}`))
+      .filter((s) => !/: node:/.test(s));
+    expect(foreign).toEqual([]);
   });
 
   it('every module a shipped file loads is shipped or a Node built-in, so it needs no dependencies', () => {
@@ -70,6 +81,24 @@ describe('installed from the tarball into a temporary prefix', async () => {
     expect(r.code, `pqsign ${args.join(' ')}: ${r.stderr}`).toBe(0);
     return r.stdout;
   };
+
+  it('the library from a project that installed the tarball: `pqsign` and `pqsign/kms-server` by their package names', async () => {
+    const project = join(dir, 'project');
+    spawnSync('mkdir', ['-p', project]);
+    writeFileSync(join(project, 'package.json'), '{"name":"consumer","private":true,"type":"module"}');
+    npm(['install', '--offline', tarball], project);
+    writeFileSync(join(project, 'main.js'), `import { generateKeyPair, signerFromKey, sign, verify } from 'pqsign';
+      import { startKmsServer } from 'pqsign/kms-server';
+      const kp = generateKeyPair();
+      const { container } = await sign({ artifact: new TextEncoder().encode('hi'), key: signerFromKey(kp.privateKey), format: 'jws' });
+      const v = await verify({ input: container, keys: kp.publicKey });
+      const kms = await startKmsServer({ credential: { accessKeyId: 'AKIAEXAMPLE00000001', secretAccessKey: 'x'.repeat(40) } });
+      await kms.close();
+      console.log(v.format, v.keyFingerprint === kp.keyFingerprint);`);
+    const r = spawnSync(process.execPath, ['main.js'], { cwd: project, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('jws true');
+  });
 
   it('`pqsign --version` prints the package version', async () => {
     expect((await ok(['--version'])).trim()).toBe(pkg.version);

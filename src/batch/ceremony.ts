@@ -16,7 +16,8 @@ import { verifyMu } from '../mldsa/mldsa.js';
 import { checkContext } from '../mldsa/mu.js';
 import { MU_BYTES, paramByName, type ParamSet } from '../mldsa/params.js';
 import { signMuChecked, type Signer } from '../mldsa/signer.js';
-import { muOfArtifact, streamToContainer, type SignResult } from '../pipeline/sign.js';
+import { artifactInfo, muOfArtifact, streamToContainer, type SignResult } from '../pipeline/sign.js';
+import { fileSource } from '../io/source.js';
 import { checkFormatOptions } from '../pipeline/format-options.js';
 import type { OnProgress } from '../io/progress.js';
 
@@ -55,9 +56,10 @@ export interface ParsedRequest {
 
 export async function createRequest(path: string, format: Format, key: PublicKey, context: Uint8Array, options: FormatOptions, onProgress?: OnProgress): Promise<SigningRequest> {
   const { size } = await statInput(path);
-  const session = await format.beginSign({ artifact: { path, size }, params: key.params, publicKey: key.publicKey, context, options });
+  const src = fileSource(path, size);
+  const session = await format.beginSign({ artifact: artifactInfo(src), params: key.params, publicKey: key.publicKey, context, options });
   const sha = createHash('sha256');
-  const mu = await muOfArtifact(path, size, session, key.params, key.publicKey, { onChunk: (c) => void sha.update(c), onProgress });
+  const mu = await muOfArtifact(src, session, key.params, key.publicKey, { onChunk: (c) => void sha.update(c), onProgress });
   return {
     type: REQUEST_TYPE,
     version: REQUEST_VERSION,
@@ -143,9 +145,10 @@ export async function attachSignature(path: string, req: ParsedRequest, signatur
   if (size !== want.size) {
     throw new PqsignError('ERR_FILE', `is ${size} bytes, but ${labels.request} was made for a ${want.size}-byte artifact (${want.name})`, { file: path });
   }
-  const session = await req.format.beginSign({ artifact: { path, size }, params, publicKey, context: req.context, options: { ...req.raw.options, ...extra } });
+  const src = fileSource(path, size);
+  const session = await req.format.beginSign({ artifact: artifactInfo(src), params, publicKey, context: req.context, options: { ...req.raw.options, ...extra } });
   const sha = createHash('sha256');
-  await streamToContainer(path, size, output, session, params, publicKey, async (mu) => {
+  await streamToContainer(src, output, session, params, publicKey, async (mu) => {
     const sha256 = sha.digest('hex');
     if (sha256 !== want.sha256) {
       throw new PqsignError('ERR_FILE', `is not the artifact ${labels.request} was made for (sha256 ${sha256}, request has ${want.sha256})`, { file: path });

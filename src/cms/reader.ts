@@ -11,6 +11,7 @@ import { PqsignError, isPqsignError } from '../base/errors.js';
 import { readChunks } from '../io/read.js';
 import { OID } from './oids.js';
 import { looksLikeCmsDer, looksLikeCmsPem, PEM_LABELS } from './detect.js';
+import type { CmsSource } from './source.js';
 
 export interface ContentSink {
   /** called when the eContent starts, with the SignedData digestAlgorithms SET already read */
@@ -214,8 +215,7 @@ class SignedDataCollector implements TlvEvents {
   }
 }
 
-/** Where a SignedData lies: a whole file, or a byte range of one (e.g. the CertData of a UEFI image). */
-export type CmsSource = string | { path: string; start: number; end: number };
+export type { CmsSource };
 
 export const sourcePath = (source: CmsSource): string => (typeof source === 'string' ? source : source.path);
 

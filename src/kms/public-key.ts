@@ -3,16 +3,13 @@
 import { GetPublicKeyCommand, type GetPublicKeyCommandOutput, type KMSClient } from '@aws-sdk/client-kms';
 import { PqsignError } from '../base/errors.js';
 import { parseSpki, type PublicKey } from '../keys/spki.js';
+import type { KmsPublicKey } from './kms-key.js';
 import { paramByKmsSpec } from '../mldsa/params.js';
 import { kmsFailure } from './errors.js';
 import type { KmsRef } from './uri.js';
 
 export const SIGNING_ALGORITHM = 'ML_DSA_SHAKE_256';
 
-export interface KmsPublicKey extends PublicKey {
-  /** the key ARN KMS resolved the reference to (aliases resolved once, then the key is pinned) */
-  keyArn: string;
-}
 
 // One GetPublicKey per key per run, shared by every signer/verifier opened for the same reference.
 const cache = new Map<string, Promise<KmsPublicKey>>();

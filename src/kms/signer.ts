@@ -8,7 +8,8 @@ import type { RemoteMuVerifier, Signer } from '../mldsa/signer.js';
 import { equalBytes } from '../base/bytes.js';
 import { openKmsClient } from './client.js';
 import { kmsErrorName, kmsFailure } from './errors.js';
-import { getCheckedPublicKey, SIGNING_ALGORITHM, type KmsPublicKey } from './public-key.js';
+import { getCheckedPublicKey, SIGNING_ALGORITHM } from './public-key.js';
+import type { KmsPublicKey } from './kms-key.js';
 import { parseKmsRef, type KmsRef } from './uri.js';
 
 export class KmsSigner implements Signer, RemoteMuVerifier {

@@ -5,6 +5,11 @@ import { computeMu } from './mu.js';
 import type { ParamSet } from './params.js';
 import type { PrivateKey } from './keys.js';
 
+/**
+ * The signer seam: something that turns μ (FIPS 204 external μ, 64 bytes) into an ML-DSA signature. A
+ * local key, a KMS key or an HSM behind a plugin's key scheme all look like this; the core computes μ
+ * from the artifact and checks every signature against `publicKey` before anything is written.
+ */
 export interface Signer {
   readonly params: ParamSet;
   /** raw FIPS 204 public key */

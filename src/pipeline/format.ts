@@ -9,10 +9,17 @@ import type { RemoteMuVerifier } from '../mldsa/signer.js';
 import type { ChunkTransform } from '../io/transform.js';
 import type { PathTrust } from '../pki/path-trust.js';
 
+/** The artifact being signed, as a format sees it before the one streaming pass. */
 export interface ArtifactInfo {
-  /** path as given by the user */
+  /** for messages: the path as given, or a label such as "<stream>" for an artifact that is not a file */
   path: string;
+  /** its length in bytes */
   size: number;
+  /**
+   * Up to `maxBytes` from its start (formats that judge the content before signing). Use this, never a read
+   * of `path`: the artifact may be bytes in memory or a stream, which this does not use up.
+   */
+  head(maxBytes: number): Promise<Uint8Array>;
 }
 
 /**
@@ -57,6 +64,13 @@ export interface SignRequest<O extends FormatOptions = FormatOptions> {
   options: O;
 }
 
+/**
+ * One signature in the making, returned by {@link Format.beginSign}. The core streams the artifact once:
+ * it hashes `head()`, then each chunk through `update()` (the to-be-signed bytes the format emits for
+ * it), then `tail()`, into μ (or a composite signer's M'); the signer signs; the core verifies the
+ * signature against the public key; then `container()` lays out the output, which the core writes
+ * atomically. A session sees chunks and the signature, never the signer or the whole artifact.
+ */
 export interface SignSession<O extends FormatOptions = FormatOptions> {
   /** the ML-DSA context string μ is computed with (a composite signer's ctx inside M') */
   readonly context: Uint8Array;
@@ -129,8 +143,25 @@ export interface VerifyResult {
   details: Record<string, unknown>;
 }
 
-/** A signature format; O is its options type. */
+/**
+ * A signature format (O: its options type): a container pqsign can write and check. Implement it and register it with
+ * `registerFormat` (or export it from a plugin module's `formats`) to add a format without forking.
+ *
+ * The contract (docs/api.md):
+ * - `beginSign` is told the artifact's length and the signer's public key, and returns a
+ *   {@link SignSession} that turns the streamed artifact into the to-be-signed bytes and lays out the
+ *   container around the signature. Memory must stay flat in the artifact's size.
+ * - `verify` checks a container against the trust inputs in the {@link VerifyRequest} and throws a
+ *   PqsignError: ERR_SIGNATURE_INVALID for a bad signature, ERR_UNTRUSTED (with `detail` 'key',
+ *   'trust-anchor', 'pinned-key', …) when the container cannot satisfy a trust input, ERR_SIGNATURE_FORMAT
+ *   for a malformed container. It never trusts a key the container carries unless the request names it.
+ * - `detect` recognises a container by its first bytes, cheaply and without false positives (it is asked
+ *   about every file a verify looks at); a format that cannot tell returns false and is named explicitly.
+ * - Formats run in the worker threads of a batch verify too: a plugin module is loaded there again by
+ *   URL, so a format must not depend on state set up outside its module.
+ */
 export interface Format<O extends FormatOptions = FormatOptions> {
+  /** unique, /^[a-z][a-z0-9-]{0,31}$/: what `--format` and `format:` name */
   readonly name: string;
   /**
    * Can this format carry composite ML-DSA signatures (docs/hybrid.md)? Then its TBS bytes stream into
@@ -142,8 +173,9 @@ export interface Format<O extends FormatOptions = FormatOptions> {
    * means the same in every format that has it (e.g. `detached`, `at`).
    */
   readonly options?: OptionSpecs<O>;
+  /** one line for help texts */
   readonly description: string;
-  /** default output suffix, e.g. ".sig" */
+  /** default output suffix, e.g. ".sig"; unique among registered formats (verify finds FILE + suffix beside FILE) */
   readonly suffix: string;
   /** does the container carry the payload inside it? */
   embedsPayload(options: O): boolean;

@@ -14,8 +14,15 @@ export interface KeyRefOptions extends LoadOptions {
   [k: string]: unknown;
 }
 
+/**
+ * Where keys behind a URI scheme live (`awskms://…`, a plugin's `vault://…`): registered with
+ * `registerKeyScheme(name, loader)`, loaded on first use, so an unused scheme costs nothing at start-up.
+ * A reference `NAME://…` anywhere a key is accepted (sign, verify `--key`, policies) goes to the scheme.
+ */
 export interface KeyScheme {
+  /** a signer for the reference; the caller closes it. It signs μ and never sees the artifact. */
   signer(ref: string, opts: KeyRefOptions): Promise<Signer>;
+  /** the public key of the reference (a trusted key for verify, key checks before signing) */
   publicKey(ref: string, opts: KeyRefOptions): Promise<PublicKey>;
   /** the traditional part of a two-part composite key, where the scheme holds such keys */
   traditional?(ref: string): Promise<RemoteTradKey>;
@@ -23,7 +30,10 @@ export interface KeyScheme {
 
 const schemes = new Map<string, () => Promise<KeyScheme>>();
 
-/** Register a URI scheme ("awskms") with a lazy loader. */
+/**
+ * Register a URI scheme ("awskms", lower case) with a lazy loader: `NAME://…` key references then work
+ * everywhere a key is accepted. Registering a name again replaces its loader.
+ */
 export function registerKeyScheme(name: string, load: () => Promise<KeyScheme>): void {
   schemes.set(name, load);
 }

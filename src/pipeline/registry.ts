@@ -11,8 +11,13 @@ const pluginUrls: string[] = [];
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
-/** The module shape `loadPlugin` reads. */
+/**
+ * What a plugin module exports: `pqsign --plugin MODULE` and `loadPlugin(url)` import it and register
+ * everything in it. Batch verification loads the same module again in each worker thread, so its
+ * registrations must come from these exports alone.
+ */
 export interface PqsignPlugin {
+  /** formats to register (names and suffixes must be new) */
   readonly formats?: readonly Format[];
   /** URI scheme name → lazy loader, e.g. { vault: async () => vaultScheme } for `vault://...` key refs */
   readonly keySchemes?: Readonly<Record<string, () => Promise<KeyScheme>>>;
@@ -58,6 +63,7 @@ function checkOptionSpecs(format: Format, bad: (why: string) => PqsignError): vo
 /** Every registered format, built-ins first (in registration order, which is also detection order). */
 export const registeredFormats = (): readonly Format[] => registered;
 
+/** The registered format of this name; ERR_USAGE naming the known ones otherwise. */
 export function formatByName(name: string): Format {
   const f = registered.find((x) => x.name === name);
   if (!f) throw new PqsignError('ERR_USAGE', `unknown format "${name}" (known: ${registered.map((x) => x.name).join(', ')})`);

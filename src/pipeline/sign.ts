@@ -1,10 +1,11 @@
 // Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
 // check the signature against the signer's public key, then write the container atomically.
-import type { ContainerLayout, Format, FormatOptions, SignSession } from './format.js';
+import type { ArtifactInfo, ContainerLayout, Format, FormatOptions, SignSession } from './format.js';
 import { PqsignError, opt } from '../base/errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import type { OnProgress } from '../io/progress.js';
-import { readChunks, statInput } from '../io/read.js';
+import { statInput } from '../io/read.js';
+import { fileSource, spool, type Source } from '../io/source.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import { MuHasher } from '../mldsa/mu.js';
 import type { ParamSet } from '../mldsa/params.js';
@@ -36,31 +37,49 @@ export interface SignResult {
 }
 
 export async function signFile<O extends FormatOptions>(path: string, output: string, format: Format<O>, signer: Signer | CompositeSigner, opts: SignFileOptions<O>): Promise<SignResult> {
+  return signSource(fileSource(path, (await statInput(path)).size), output, format, signer, opts);
+}
+
+/**
+ * Sign any artifact source (src/io/source.ts). A stream is read in the one pass like a file, except where
+ * it has to be spooled to a temporary file first: its size is not known (the formats lay out their TBS
+ * bytes for a known length), or the container copies it in a second read (a format without `embedding`).
+ */
+export async function signSource<O extends FormatOptions>(artifact: Source, output: string, format: Format<O>, signer: Signer | CompositeSigner, opts: SignFileOptions<O>): Promise<SignResult> {
   const composite = isCompositeSigner(signer) ? signer : undefined;
   const mldsa = composite ? undefined : (signer as Signer);
   if (composite && !format.composite) throw new PqsignError('ERR_USAGE', `the ${format.name} format cannot carry composite ${composite.alg.name} signatures (docs/hybrid.md)`);
   if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} is for ML-DSA keys; a composite signer always signs M' (docs/hybrid.md)`, { option: 'messageType' });
-  const { size } = await statInput(path);
-  const session = await format.beginSign({
-    artifact: { path, size }, params: signer.params, publicKey: signer.publicKey, composite: composite?.alg, context: opts.context, options: opts.formatOptions,
-  });
-  let signature: Uint8Array;
-  if (composite) {
-    signature = await inOnePass(path, output, session, async (embed) => {
-      const hasher = new CompositeHasher(composite.alg, session.context);
-      await tbsPass(path, size, session, hasher, { embed, onProgress: opts.onProgress });
-      return composite.sign(hasher.digest());
+  let src = artifact.size === undefined ? await spool(artifact) : artifact;
+  try {
+    const size = src.size!;
+    const session = await format.beginSign({
+      artifact: artifactInfo(src), params: signer.params, publicKey: signer.publicKey, composite: composite?.alg, context: opts.context, options: opts.formatOptions,
     });
-  } else if (opts.messageType === 'raw') {
-    signature = await inOnePass(path, output, session, (embed) => signRaw(path, size, session, mldsa!, embed, opts.onProgress));
-  } else {
-    signature = await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu), { onProgress: opts.onProgress });
+    if (!session.embedding && format.embedsPayload(opts.formatOptions)) src = await spool(src);
+    let signature: Uint8Array;
+    if (composite) {
+      signature = await inOnePass(src, output, session, async (embed) => {
+        const hasher = new CompositeHasher(composite.alg, session.context);
+        await tbsPass(src, session, hasher, { embed, onProgress: opts.onProgress });
+        return composite.sign(hasher.digest());
+      });
+    } else if (opts.messageType === 'raw') {
+      signature = await inOnePass(src, output, session, (embed) => signRaw(src, session, mldsa!, embed, opts.onProgress));
+    } else {
+      signature = await streamToContainer(src, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu), { onProgress: opts.onProgress });
+    }
+    return {
+      file: src.name, output, format: format.name, algorithm: composite ? composite.alg.name : signer.params.name,
+      keyFingerprint: keyFingerprint(signer.publicKey), bytes: size, signatureBytes: signature.length,
+    };
+  } finally {
+    await Promise.all([src.close(), artifact.close()]);
   }
-  return {
-    file: path, output, format: format.name, algorithm: composite ? composite.alg.name : signer.params.name,
-    keyFingerprint: keyFingerprint(signer.publicKey), bytes: size, signatureBytes: signature.length,
-  };
 }
+
+/** What a format is told about the artifact: a name for messages, its length, and a look at its first bytes. */
+export const artifactInfo = (src: Source): ArtifactInfo => ({ path: src.name, size: src.size!, head: (max) => src.head(max) });
 
 /** Where the TBS bytes go: μ's hasher, or the whole message for KMS RAW. */
 interface TbsSink {
@@ -78,13 +97,15 @@ export interface PassOptions {
  * artifact chunk as read (offline requests hash the artifact in the same pass); `embed` writes the
  * container's copy of the artifact in the same pass (see embed.ts).
  */
-async function tbsPass(path: string, size: number, session: SignSession, sink: TbsSink, { onChunk, embed, onProgress }: PassOptions): Promise<void> {
+async function tbsPass(src: Source, session: SignSession, sink: TbsSink, { onChunk, embed, onProgress }: PassOptions): Promise<void> {
+  const size = src.size!;
   sink.update(session.head());
   const emit = (b: Uint8Array) => void sink.update(b);
   let seen = 0;
-  const progress = onProgress && ((done: number) => onProgress({ label: path, unit: 'bytes', done, total: size }));
-  for await (const chunk of readChunks(path, { onProgress: progress })) {
+  const progress = onProgress && ((done: number) => onProgress({ label: src.name, unit: 'bytes', done, total: size }));
+  for await (const chunk of src.chunks(progress)) {
     seen += chunk.length;
+    if (seen > size && !src.rereadable) break; // a stream longer than declared may not end: stop at once, refused below
     onChunk?.(chunk);
     if (!embed) {
       session.update(chunk, emit);
@@ -102,14 +123,17 @@ async function tbsPass(path: string, size: number, session: SignSession, sink: T
     }
     await embed.flush();
   }
-  if (seen !== size) throw new PqsignError('ERR_FILE', `changed while being signed (${size} bytes before, ${seen} read)`, { file: path });
+  if (seen !== size) {
+    if (src.rereadable) throw new PqsignError('ERR_FILE', `changed while being signed (${size} bytes before, ${seen} read)`, { file: src.name });
+    throw new PqsignError('ERR_FILE', `was declared as ${size} bytes but ${seen > size ? `more than ${size}` : seen} arrived`, { file: src.name });
+  }
   sink.update(session.tail());
 }
 
 /** μ of the artifact's TBS bytes, in the one streaming pass. */
-export async function muOfArtifact(path: string, size: number, session: SignSession, params: ParamSet, publicKey: Uint8Array, opts: PassOptions = {}): Promise<Uint8Array> {
+export async function muOfArtifact(src: Source, session: SignSession, params: ParamSet, publicKey: Uint8Array, opts: PassOptions = {}): Promise<Uint8Array> {
   const hasher = new MuHasher(params, publicKey, session.context);
-  await tbsPass(path, size, session, hasher, opts);
+  await tbsPass(src, session, hasher, opts);
   return hasher.digest();
 }
 
@@ -118,19 +142,19 @@ export async function muOfArtifact(path: string, size: number, session: SignSess
  * same pass when the format declares where it goes), let `signatureFor` turn μ into a checked signature,
  * then complete the container. Nothing is left behind when any step fails.
  */
-export function streamToContainer(path: string, size: number, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
+export function streamToContainer(src: Source, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
   signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, pass: Omit<PassOptions, 'embed'> = {}): Promise<Uint8Array> {
-  return inOnePass(path, output, session, async (embed) => signatureFor(await muOfArtifact(path, size, session, params, publicKey, { ...pass, embed })));
+  return inOnePass(src, output, session, async (embed) => signatureFor(await muOfArtifact(src, session, params, publicKey, { ...pass, embed })));
 }
 
 /** Run a signing pass with the container's embedding writer (if the format has one), then complete the container. */
-async function inOnePass(path: string, output: string, session: SignSession, pass: (embed: EmbedWriter | undefined) => Promise<Uint8Array>): Promise<Uint8Array> {
+async function inOnePass(src: Source, output: string, session: SignSession, pass: (embed: EmbedWriter | undefined) => Promise<Uint8Array>): Promise<Uint8Array> {
   const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
   try {
     const signature = await pass(embed);
     const layout = await session.container(signature);
     if (embed) await embed.finish(layout);
-    else await writeContainer(output, path, layout);
+    else await writeContainer(output, src, layout);
     return signature;
   } catch (e) {
     await embed?.abort();
@@ -157,23 +181,27 @@ class RawMessage implements TbsSink {
 }
 
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
-async function signRaw(path: string, size: number, session: SignSession, signer: Signer, embed: EmbedWriter | undefined, onProgress: OnProgress | undefined): Promise<Uint8Array> {
+async function signRaw(src: Source, session: SignSession, signer: Signer, embed: EmbedWriter | undefined, onProgress: OnProgress | undefined): Promise<Uint8Array> {
   checkRawSigner(signer);
   if (session.context.length) throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} cannot carry a context (KMS signs RAW with an empty context); use the default external μ`, { option: 'messageType' });
-  const message = new RawMessage(path);
-  await tbsPass(path, size, session, message, { embed, onProgress });
+  const message = new RawMessage(src.name);
+  await tbsPass(src, session, message, { embed, onProgress });
   return signMessageChecked(signer, message.bytes);
 }
 
 /** Write a container whose artifact copy needs a second read (formats without `embedding`, RAW signing). */
-export async function writeContainer(output: string, artifact: string, layout: ContainerLayout): Promise<void> {
+export async function writeContainer(output: string, artifact: Source, layout: ContainerLayout): Promise<void> {
+  if (layout.includeArtifact && !artifact.rereadable) {
+    // embedsPayload() said no, yet the container holds the artifact: a format bug, caught before any write
+    throw new PqsignError('ERR_USAGE', 'this format copies the artifact into its container in a second read, which a stream cannot give', { file: artifact.name });
+  }
   const w = await AtomicWriter.create(output);
   try {
     await w.write(layout.prefix);
     if (layout.includeArtifact) {
       // a transform's output is gathered into one reused block per read chunk: its pieces die young
       const block = new Block();
-      for await (const chunk of readChunks(artifact)) {
+      for await (const chunk of artifact.chunks()) {
         if (!layout.artifactTransform) {
           await w.write(chunk);
           continue;

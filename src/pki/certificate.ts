@@ -61,6 +61,7 @@ export interface ParsedCertificate {
   unprocessedCritical: string[];
 }
 
+/** @internal (asn1js types stay out of the public declarations) */
 export function algorithmId(block: asn1js.AsnType, what: string, code: ErrorCode): AlgorithmId {
   if (!(block instanceof asn1js.Sequence)) throw new PqsignError(code, `${what} is not an AlgorithmIdentifier`);
   const [oid, params, ...rest] = block.valueBlock.value;
