@@ -16,7 +16,10 @@ export const flagOf = (option: string): string => option.replace(/[A-Z]/g, (c) =
 export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   // trust inputs
   key: '--key',
+  keys: '--key',
   keyFingerprints: '--key-sha256',
+  keySha256: '--key-sha256',
+  policy: '--policy',
   trustAnchors: '--trust-anchor',
   tsaAnchors: '--tsa-anchor',
   trustSigningTime: '--trust-signing-time',

@@ -1,17 +1,13 @@
 // The trust inputs every verifying command takes (--key, --key-sha256, --trust-anchor, --policy, --scope,
 // --min-monotonic-count, and for certificate paths --tsa-anchor, --trust-signing-time, --crl), turned into
-// TrustRules or a loaded Policy. A trust input the user gave is never
+// TrustRules or a loaded Policy by lib/trust.ts, as a library verify's trust options are. A trust input the user gave is never
 // dropped: one a command cannot use is refused here with a usage error, and one a container cannot check
 // makes that container not count (src/pipeline/verify.ts).
 import type { Options } from 'yargs';
-import { PqsignError } from '../src/base/errors.js';
-import { loadPublicKey } from '../src/pipeline/keyref.js';
-import { keyFingerprint, parseFingerprint } from '../src/keys/fingerprint.js';
-import { keyData, type PublicKey } from '../src/keys/spki.js';
-import { loadPolicy, type Policy } from '../src/policy/policy.js';
+import type { PublicKey } from '../src/keys/spki.js';
 import { checkKeyOnlyFormat, untrusted, type TrustRules } from '../src/policy/rules.js';
 import { PARAM_SETS, paramByName } from '../src/mldsa/params.js';
-import { parseMonotonicCount } from '../src/uefi/image.js';
+import { resolveTrustOptions, type Trust } from '../lib/trust.js';
 import { keyRefOptions, usage, type KeyArgs } from './cli.js';
 
 export const trustOptions = {
@@ -39,67 +35,21 @@ export interface TrustArgs extends Omit<KeyArgs, 'key'> {
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-export interface Trust {
-  rules: TrustRules;
-  policy: Policy | undefined;
-}
-
-/** Resolve the trust inputs once, in the main thread (passphrases asked once, KMS public keys fetched once). */
+/** Resolve the trust flags once, in the main thread (passphrases asked once, KMS public keys fetched once). */
 export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<Trust> {
-  const refs = list(a.key);
-  const anchorsGiven = list(a.trustAnchor);
   if (Array.isArray(a.keySha256)) throw usage('--key-sha256 is given more than once');
-  if (a.scope !== undefined && a.policy === undefined) throw usage('--scope goes with --policy');
-  const minMonotonicCount = a.minMonotonicCount === undefined ? undefined : parseMonotonicCount(a.minMonotonicCount, 'minMonotonicCount').toString();
-  const tsaGiven = list(a.tsaAnchor);
-  // --crl only tightens (revocation checking), so it may be added to a policy's scopes like a minimum count
-  const crls = list(a.crl).length ? await readCrlFiles(list(a.crl)) : undefined;
-  const empty: TrustRules = { keys: [], anchors: [], minMonotonicCount, crls };
-  if (a.policy !== undefined) {
-    if (refs.length || anchorsGiven.length || a.keySha256 !== undefined || tsaGiven.length || a.trustSigningTime) {
-      throw usage('--policy names the trusted keys, anchors and times: do not combine it with --key, --key-sha256, --trust-anchor, --tsa-anchor or --trust-signing-time');
-    }
-    return { rules: empty, policy: await loadPolicy(a.policy, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref }), { composite: true })) };
-  }
-  if ((tsaGiven.length || a.trustSigningTime || crls) && !anchorsGiven.length) {
-    throw usage('--tsa-anchor, --trust-signing-time and --crl apply to certificate paths: give --trust-anchor too');
-  }
-  const keys = given ?? [];
-  if (!given) for (const r of refs) keys.push(await loadPublicKey(r, keyRefOptions({ ...a, key: r }), { composite: true })); // one passphrase prompt at a time
-  const pinned = parseFingerprint(a.keySha256, '--key-sha256');
-  if (pinned && keys.length && !keys.some((k) => keyFingerprint(k.publicKey) === pinned)) {
-    // the key file is not the key the fingerprint (e.g. burned into ROM) names: nothing it signed is trusted
-    throw new PqsignError('ERR_UNTRUSTED', `--key-sha256 ${pinned} is not the SHA-256 of the --key key (${keys.map((k) => keyFingerprint(k.publicKey)).join(', ')}): nothing can satisfy both`, { detail: 'pinned-key' });
-  }
-  const anchors = await readCertificateFiles(anchorsGiven, 'trust anchor');
-  const rules: TrustRules = {
-    ...empty,
-    ...(tsaGiven.length ? { tsaAnchors: await readCertificateFiles(tsaGiven, 'TSA anchor') } : {}),
-    ...(a.trustSigningTime ? { trustSigningTime: true } : {}),
-    keys: keys.length
-      ? keys.filter((k) => !pinned || keyFingerprint(k.publicKey) === pinned).map((k) => ({ sha256: keyFingerprint(k.publicKey), key: keyData(k) }))
-      : pinned ? [{ sha256: pinned }] : [],
-    anchors,
-  };
-  if (!rules.keys.length && !anchors.length) {
-    throw new PqsignError('ERR_USAGE', 'nothing to trust: give --key, --key-sha256, --trust-anchor or --policy (a signature proves nothing without one)');
-  }
-  return { rules, policy: undefined };
-}
-
-async function readCertificateFiles(paths: string[], what: string): Promise<Uint8Array[]> {
-  if (!paths.length) return [];
-  const { readCertificates } = await import('../src/pki/cert-file.js');
-  const out: Uint8Array[] = [];
-  for (const p of paths) for (const c of await readCertificates(p, what)) out.push(c.der);
-  return out;
-}
-
-async function readCrlFiles(paths: string[]): Promise<Uint8Array[]> {
-  const { readCrls } = await import('../src/pki/crl.js');
-  const out: Uint8Array[] = [];
-  for (const p of paths) for (const c of await readCrls(p)) out.push(c.der);
-  return out;
+  return resolveTrustOptions({
+    keys: given ?? list(a.key),
+    keySha256: a.keySha256,
+    trustAnchors: list(a.trustAnchor),
+    tsaAnchors: list(a.tsaAnchor),
+    trustSigningTime: a.trustSigningTime,
+    crls: list(a.crl),
+    minMonotonicCount: a.minMonotonicCount,
+    policy: a.policy,
+    scope: a.scope,
+    keyOptions: keyRefOptions({ ...a, key: '' }),
+  });
 }
 
 /**

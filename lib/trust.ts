@@ -1,8 +1,8 @@
-// The trust options of a library verify (lib/trust-options.ts) turned into the TrustRules (or policy) the
-// verifying core is held to. The same rules as the CLI's trust flags (bin/trust-options.ts): nothing to
-// trust is an error, a policy excludes the other inputs, path rules (TSA anchors, signing time, CRLs)
-// need trust anchors.
-import { PqsignError } from '../src/base/errors.js';
+// The trust options of a verify (lib/trust-options.ts) turned into the TrustRules (or policy) the verifying
+// core is held to; the CLI's trust flags (bin/trust-options.ts) come here too. Nothing to trust is an error,
+// a policy excludes the other inputs, path rules (TSA anchors, signing time, CRLs) need trust anchors.
+// Messages name options (opt()), which the CLI renders as its flags.
+import { PqsignError, opt } from '../src/base/errors.js';
 import { keyFingerprint, parseFingerprint } from '../src/keys/fingerprint.js';
 import { keyData, type PublicKey } from '../src/keys/spki.js';
 import type { DerInput, TrustOptions } from './trust-options.js';
@@ -22,27 +22,28 @@ export async function resolveTrustOptions(t: TrustOptions): Promise<Trust> {
   const keysGiven = list(t.keys);
   const anchorsGiven = list(t.trustAnchors);
   const tsaGiven = list(t.tsaAnchors);
-  if (t.scope !== undefined && t.policy === undefined) throw usage('scope goes with policy');
-  const minMonotonicCount = t.minMonotonicCount === undefined ? undefined : parseMonotonicCount(String(t.minMonotonicCount)).toString();
+  if (t.scope !== undefined && t.policy === undefined) throw usage(`${opt('scope')} goes with ${opt('policy')}`);
+  const minMonotonicCount = t.minMonotonicCount === undefined ? undefined : parseMonotonicCount(String(t.minMonotonicCount), 'minMonotonicCount').toString();
   const crls = t.crls?.length ? await derList(t.crls, 'crl') : undefined;
   const empty: TrustRules = { keys: [], anchors: [], minMonotonicCount, crls };
   const load = (ref: string) => loadPublicKey(ref, { ...t.keyOptions }, { composite: true });
   if (t.policy !== undefined) {
     if (keysGiven.length || anchorsGiven.length || t.keySha256 !== undefined || tsaGiven.length || t.trustSigningTime) {
       throw usage(
-        'a policy names the trusted keys, anchors and times: do not combine it with keys, keySha256, trustAnchors, tsaAnchors or trustSigningTime',
+        `${opt('policy')} names the trusted keys, anchors and times: do not combine it with ${['keys', 'keySha256', 'trustAnchors', 'tsaAnchors'].map((o) => opt(o)).join(', ')} or ${opt('trustSigningTime')}`,
       );
     }
     return { rules: empty, policy: await loadPolicy(t.policy, load) };
   }
   if ((tsaGiven.length || t.trustSigningTime || crls) && !anchorsGiven.length) {
-    throw usage('tsaAnchors, trustSigningTime and crls apply to certificate paths: give trustAnchors too');
+    throw usage(`${opt('tsaAnchors')}, ${opt('trustSigningTime')} and ${opt('crls')} apply to certificate paths: give ${opt('trustAnchors')} too`);
   }
   const keys: PublicKey[] = [];
   for (const k of keysGiven) keys.push(typeof k === 'string' ? await load(k) : k);
-  const pinned = parseFingerprint(t.keySha256, 'keySha256');
+  const pinned = parseFingerprint(t.keySha256, opt('keySha256'));
   if (pinned && keys.length && !keys.some((k) => keyFingerprint(k.publicKey) === pinned)) {
-    throw new PqsignError('ERR_UNTRUSTED', `keySha256 ${pinned} is not the SHA-256 of any of the keys: nothing can satisfy both`, {
+    const fingerprints = keys.map((k) => keyFingerprint(k.publicKey)).join(', ');
+    throw new PqsignError('ERR_UNTRUSTED', `${opt('keySha256')} ${pinned} is not the SHA-256 of the ${opt('keys')} key (${fingerprints}): nothing can satisfy both`, {
       detail: 'pinned-key',
     });
   }
@@ -60,7 +61,9 @@ export async function resolveTrustOptions(t: TrustOptions): Promise<Trust> {
     anchors: await derList(anchorsGiven, 'trust anchor'),
   };
   if (!rules.keys.length && !rules.anchors.length) {
-    throw usage('nothing to trust: give keys, keySha256, trustAnchors or a policy (a signature proves nothing without one)');
+    throw usage(
+      `nothing to trust: give ${opt('keys')}, ${opt('keySha256')}, ${opt('trustAnchors')} or ${opt('policy')} (a signature proves nothing without one)`,
+    );
   }
   return { rules, policy: undefined };
 }
