@@ -17,7 +17,7 @@ cleanUpOnExit();
 quietAwsSdk();
 backendFromEnvironment();
 kmsFromEnvironment();
-const { args, plugins } = await withPlugins(commandLine());
+const { args } = await withPlugins(commandLine());
 const cli = yargs(args)
   .scriptName('pqsign')
   .version(packageVersion())
@@ -26,7 +26,7 @@ const cli = yargs(args)
   .recommendCommands()
   .option('plugin', { type: 'string', describe: PLUGIN_HELP })
   .wrap(Math.min(110, process.stdout.columns || 110))
-  .fail((msg, err, y) => {
+  .fail((msg, err) => {
     if (err) throw err;
     process.stderr.write(`pqsign: ${msg}\n(see pqsign --help)\n`);
     process.exit(EXIT.INPUT);

@@ -7,7 +7,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startKmsServer } from '../../src/kms-server/index.js';
 import { fmt, type BenchContext } from '../lib/context.js';
-import { measureOk } from '../lib/measure.js';
 import type { BenchRow } from './types.js';
 
 const LATENCY_MS = 25;

@@ -1,6 +1,6 @@
 // SubjectPublicKeyInfo for ML-DSA (RFC 9881 §4): AlgorithmIdentifier with parameters absent, and the
 // raw FIPS 204 public key as the BIT STRING contents. Also pulls the SPKI out of an X.509 certificate.
-import { TAG, expectTag, oidToString, readChildren, readWhole, tlv } from '../asn1/der.js';
+import { TAG, expectTag, oidToString, readChildren, readWhole } from '../asn1/der.js';
 import { PqsignError } from '../base/errors.js';
 import { paramByName, paramByOidDer, type ParamSet } from '../mldsa/params.js';
 import { compositeByName, compositeByOidDer, type CompositeAlg } from '../composite/params.js';

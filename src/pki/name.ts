@@ -80,6 +80,7 @@ function stringValue(type: AttributeType, value: string): asn1js.BaseStringBlock
       if (type.short === 'C' && !/^[A-Z]{2}$/.test(value)) throw bad('C must be a two-letter country code (ISO 3166)');
       return new asn1js.PrintableString({ value });
     case 'ia5':
+      // eslint-disable-next-line no-control-regex -- IA5String is exactly the 7-bit range, controls included
       if (!/^[\x00-\x7f]*$/.test(value)) throw bad(`${type.short} must be ASCII`);
       return new asn1js.IA5String({ value });
     default:
@@ -110,6 +111,7 @@ export function parseName(text: string): Uint8Array {
 function escapeValue(v: string): string {
   let out = v.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
   out = out.replace(/^[ #]/, (c) => `\\${c}`).replace(/ $/, '\\ ');
+  // eslint-disable-next-line no-control-regex -- control characters are what RFC 4514 escapes here
   return out.replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
