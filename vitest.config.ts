@@ -1,11 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects (docs/testing.md): `unit` runs library code in-process and needs no build; `cli` runs the built
+// CLI (dist/, so `npm run build` first) for what only the command line owns: exit codes, messages, flags,
+// signals, packaging, and the attack suite end to end. `npx vitest run --project unit` runs one of them.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // CLI tests spawn node processes; two cores, so keep file parallelism modest.
+    // Two cores: one worker per core; CLI tests spend their time in child processes.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'] } },
+    ],
   },
 });
