@@ -63,9 +63,9 @@ describe('verify FILE... with worker threads', () => {
   });
 
   it('workers alone (mainThread: false) give the same verdicts as this thread alone', async () => {
-    // from dist/: the pool starts dist/src/ops/verify-worker.js beside it
-    const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'ops', 'batch.js'))) as typeof import('../../src/batch/batch.js');
-    const { loadPublicKey: load } = (await import(join(ROOT, 'dist', 'src', 'keyref.js'))) as typeof import('../../src/pipeline/keyref.js');
+    // from dist/: the pool starts dist/src/batch/verify-worker.js beside it
+    const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'batch', 'batch.js'))) as typeof import('../../src/batch/batch.js');
+    const { loadPublicKey: load } = (await import(join(ROOT, 'dist', 'src', 'pipeline', 'keyref.js'))) as typeof import('../../src/pipeline/keyref.js');
     const files = signedFiles(join(dir, 'pool'), 10);
     writeFileSync(files[7]!, 'tampered\n');
     const jobs = [...files, join(dir, 'pool', 'missing.bin')].map((file) => ({ file, context: new Uint8Array(0) }));
