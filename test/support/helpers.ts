@@ -2,7 +2,7 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll } from 'vitest';
 
@@ -71,9 +71,18 @@ export function pqsignAsync(args: string[], opts: { env?: Record<string, string>
   });
 }
 
+/** The machine's `java`, found on PATH without starting a process. */
+const JAVA = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'java')).find((p) => existsSync(p));
+/** The oracles' environment: their JVMs start through test/support/oracle-bin/java (start-up flags only). */
+const oracleEnv = (env: Record<string, string>) => ({
+  ...process.env,
+  ...(JAVA ? { PATH: `${join(ROOT, 'test', 'support', 'oracle-bin')}${delimiter}${process.env.PATH}`, PQSIGN_TEST_JAVA: JAVA } : {}),
+  ...env,
+});
+
 /** Run ../shared/oracles/oracle; `ok` is exit 0. */
 export function oracle(args: string[], env: Record<string, string> = {}): RunResult & { ok: boolean } {
-  const r = spawnSync('bash', [ORACLE, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+  const r = spawnSync('bash', [ORACLE, ...args], { encoding: 'utf8', env: oracleEnv(env), maxBuffer: 16 * 1024 * 1024 });
   const code = r.status ?? -1;
   return { code, ok: code === 0, stdout: r.stdout, stderr: r.stderr };
 }
