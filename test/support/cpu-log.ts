@@ -1,8 +1,10 @@
 // Opt-in cost report (PQSIGN_TEST_CPU_LOG=FILE): each test file's CPU seconds, its own and its waited-for child
-// processes' (CLI runs, oracles), read from /proc/self/stat when the file ends. Used to find what is worth
+// processes' (CLI runs, oracles), read from /proc/self/stat when the file ends; wall seconds; CLI runs and
+// oracle runs started through test/support/helpers.ts. Used to find what is worth
 // moving in-process (docs/testing.md); it asserts nothing.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, expect } from 'vitest';
+import { started } from './helpers.js';
 
 const log = process.env.PQSIGN_TEST_CPU_LOG;
 /** utime + stime, cutime + cstime in seconds (fields 14-17 of /proc/self/stat) */
@@ -19,6 +21,6 @@ if (log) {
   afterAll(() => {
     const end = cpu();
     const file = expect.getState().testPath ?? 'unknown';
-    appendFileSync(log, `${file}\t${(end.self - start.self).toFixed(2)}\t${(end.children - start.children).toFixed(2)}\t${((performance.now() - wall) / 1000).toFixed(1)}\n`);
+    appendFileSync(log, `${file}\t${(end.self - start.self).toFixed(2)}\t${(end.children - start.children).toFixed(2)}\t${((performance.now() - wall) / 1000).toFixed(1)}\t${started.cli}\t${started.oracle}\n`);
   });
 }

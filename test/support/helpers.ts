@@ -24,8 +24,12 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Processes started by this file so far (reported by test/support/cpu-log.ts). */
+export const started = { cli: 0, oracle: 0 };
+
 /** Run the built CLI synchronously. */
 export function pqsign(args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; cwd?: string; uid?: number; gid?: number } = {}): RunResult {
+  started.cli++;
   const r = spawnSync(process.execPath, [CLI, ...args], {
     uid: opts.uid,
     gid: opts.gid,
@@ -47,6 +51,7 @@ export interface MeasuredRun extends RunResult {
 
 /** Run the built CLI with test/support/report-usage.mjs preloaded: its peak memory and the bytes it read. */
 export function pqsignMeasured(args: string[]): MeasuredRun {
+  started.cli++;
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'test', 'support', 'report-usage.mjs')).href, CLI, ...args], {
     cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
@@ -61,6 +66,7 @@ export function pqsignMeasured(args: string[]): MeasuredRun {
 
 /** Run the built CLI without blocking the event loop (needed when the test process hosts a server). */
 export function pqsignAsync(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<RunResult> {
+  started.cli++;
   return new Promise((res) => {
     const p = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
     let stdout = '';
@@ -82,6 +88,7 @@ const oracleEnv = (env: Record<string, string>) => ({
 
 /** Run ../shared/oracles/oracle; `ok` is exit 0. */
 export function oracle(args: string[], env: Record<string, string> = {}): RunResult & { ok: boolean } {
+  started.oracle++;
   const r = spawnSync('bash', [ORACLE, ...args], { encoding: 'utf8', env: oracleEnv(env), maxBuffer: 16 * 1024 * 1024 });
   const code = r.status ?? -1;
   return { code, ok: code === 0, stdout: r.stdout, stderr: r.stderr };

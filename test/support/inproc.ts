@@ -2,19 +2,14 @@
 // whose subject is a format or the pipeline, and for set-up, where a CLI process per step only costs
 // start-up time. Real keys, real signing and verifying; the CLI's own surface is tested in test/cli/.
 // Format options are the record the formats read (docs/formats/*.md name them by flag).
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatByName } from '../../formats/index.js';
 import { encodePem } from '../../src/asn1/pem.js';
 import { fromHex } from '../../src/base/bytes.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
-import { encodePkcs8, type WRITABLE_KEY_FORMS } from '../../src/keys/pkcs8.js';
 import { keyData, type PublicKey } from '../../src/keys/spki.js';
-import { encodeSpki } from '../../src/mldsa/asn1.js';
-import { keygenFromSeed } from '../../src/mldsa/mldsa.js';
 import { computeMu } from '../../src/mldsa/mu.js';
-import { paramByName, SEED_BYTES } from '../../src/mldsa/params.js';
 import type { FormatOptions } from '../../src/pipeline/format.js';
 import { loadAnySigner, loadPublicKey } from '../../src/pipeline/keyref.js';
 import { signFile, type SignResult } from '../../src/pipeline/sign.js';
@@ -26,26 +21,9 @@ import { createCa, createRequest, issueFromCa } from '../../src/pki/ops.js';
 import type { Profile } from '../../src/pki/extensions.js';
 import type { Pki } from './pki-fixture.js';
 
-export interface KeyFiles {
-  /** PKCS#8 PEM, 0600 */
-  key: string;
-  /** SPKI PEM */
-  pub: string;
-  publicKey: Uint8Array;
-}
+import { keygenFiles } from './keygen.js';
 
-/** `pqsign keygen --alg ALG --key-form FORM --out DIR/NAME.pem --pub DIR/NAME.pub.pem` */
-export function keygenFiles(dir: string, name: string, alg = 'ML-DSA-65', form: (typeof WRITABLE_KEY_FORMS)[number] = 'seed'): KeyFiles {
-  const params = paramByName(alg);
-  if (!params) throw new Error(`not an ML-DSA parameter set: ${alg}`);
-  const seed = new Uint8Array(randomBytes(SEED_BYTES));
-  const kp = keygenFromSeed(params, seed);
-  const key = join(dir, `${name}.pem`);
-  const pub = join(dir, `${name}.pub.pem`);
-  writeFileSync(key, encodePem('PRIVATE KEY', encodePkcs8({ params, seed, ...kp, form }, form)), { mode: 0o600 });
-  writeFileSync(pub, encodePem('PUBLIC KEY', encodeSpki(params, kp.publicKey)));
-  return { key, pub, publicKey: kp.publicKey };
-}
+export { keygenFiles, writeKeyPair, type KeyFiles } from './keygen.js';
 
 const contextOf = (c: string | Uint8Array | undefined) => (typeof c === 'string' ? fromHex(c) : c ?? new Uint8Array(0));
 

@@ -1,9 +1,11 @@
 // A private PKI built with the CLI for the CMS/PKI/UEFI tests: offline root → issuing CA (from a CSR) →
 // code-signing leaf, local keys unless the intermediate's and leaf's references are swapped (the KMS
 // variant passes awskms:// ones and builds it with buildPkiAsync).
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { pqsign, type RunResult } from './helpers.js';
+import { pqsign, started, type RunResult } from './helpers.js';
+import { writeKeyPair } from './keygen.js';
 
 export interface Pki {
   rootKey: string;
@@ -22,9 +24,10 @@ export function run(args: string[]): string {
 
 const keygenArgs = (key: string, alg: string) => ['keygen', '--alg', alg, '--out', key];
 
+/** `pqsign keygen --alg ALG --out DIR/NAME.key`, in this process (set-up, not the subject). */
 export function keygen(dir: string, name: string, alg: string): string {
   const key = join(dir, `${name}.key`);
-  run(keygenArgs(key, alg));
+  writeKeyPair(key, undefined, alg);
   return key;
 }
 
@@ -52,7 +55,15 @@ function pkiSteps(dir: string, alg: string, leafArgs: string[], keys: { inter?: 
 /** `keys` may replace the intermediate's and leaf's key references (e.g. awskms://... for the KMS variant). */
 export function buildPki(dir: string, alg = 'ML-DSA-65', leafArgs: string[] = ['--code-signing'], keys: { inter?: string; leaf?: string } = {}): Pki {
   const { pki, steps } = pkiSteps(dir, alg, leafArgs, keys);
-  for (const s of steps) run(s);
+  const oneProcess = !keys.inter && !keys.leaf && leafArgs.every((a) => a === '--code-signing');
+  if (!oneProcess) {
+    for (const s of steps) run(s);
+    return pki;
+  }
+  // the same files from one process running the same library calls (test/support/build-pki.mjs)
+  started.cli++;
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'build-pki.mjs'), dir, alg, leafArgs.length ? '1' : '0'], { encoding: 'utf8' });
+  expect(r.status, `build-pki.mjs ${dir} ${alg}: ${r.stderr}`).toBe(0);
   return pki;
 }
 
