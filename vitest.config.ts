@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: one worker per core; CLI tests spend their time in child processes.
     maxWorkers: 2,
+    setupFiles: ['test/support/cpu-log.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'] } },

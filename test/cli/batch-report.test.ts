@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { junitXml, xmlText } from '../../bin/junit.js';
 import { pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 
 const HAVE_PYTHON = spawnSync('python3', ['--version']).status === 0;
 const NO_PYTHON = 'python3 is not on PATH: JUnit XML is not parsed by an independent parser';
@@ -53,7 +54,7 @@ const SUMMARY = /^(\d+) ok, (\d+) failed, (\d+) errors in \d+\.\d s$/;
 const lastLine = (s: string) => s.trimEnd().split('\n').at(-1)!;
 
 describe('batch summary, manifest line and JUnit', () => {
-  expect(pqsign(['keygen', '--out', key]).code).toBe(0);
+  writeKeyPair(key, undefined);
   const good = [file('good1.bin'), file('good2.bin')];
   const tampered = file('tampered.bin');
   const unsigned = file('unsigned.bin');

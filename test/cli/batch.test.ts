@@ -13,6 +13,7 @@ import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { node24, NO_NODE24 } from '../../bench/lib/node24.js';
 import { FORMATS } from '../../formats/index.js';
 import { CLI, ROOT, pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 
 interface Line { file: string; ok: boolean; error?: { code: string; message: string }; keyFingerprint?: string }
 const jsonLines = (out: string): Line[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
@@ -36,8 +37,8 @@ function signedFiles(at: string, n: number, k = key, extra: string[] = []): stri
 }
 
 beforeAll(async () => {
-  expect(pqsign(['keygen', '--out', key, '--pub', pub]).code).toBe(0);
-  expect(pqsign(['keygen', '--out', key2, '--pub', pub2]).code).toBe(0);
+  writeKeyPair(key, pub);
+  writeKeyPair(key2, pub2);
   fp = keyFingerprint((await loadPublicKey(pub)).publicKey);
   fp2 = keyFingerprint((await loadPublicKey(pub2)).publicKey);
 });

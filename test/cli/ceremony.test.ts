@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 import { FORMATS } from '../../formats/index.js';
 
 const dir = tempDir('pqsign-ceremony-');
@@ -19,8 +20,8 @@ const SIGN_ARGS: Record<string, string[]> = { uefi: ['--monotonic-count', '9'] }
 const BYTE_IDENTICAL = new Set(['raw', 'uefi']);
 
 beforeAll(() => {
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-65', '--out', key, '--pub', pub]).code).toBe(0);
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-65', '--out', otherKey]).code).toBe(0);
+  writeKeyPair(key, pub, 'ML-DSA-65');
+  writeKeyPair(otherKey, undefined, 'ML-DSA-65');
   writeFileSync(artifact, readFileSync(FIRMWARE));
 });
 

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 
 const dir = tempDir('pqsign-cose-cmd-');
 const key = join(dir, 'k.pem');
@@ -12,7 +13,7 @@ const fw = join(dir, 'fw.bin');
 
 beforeAll(() => {
   copyFileSync(FIRMWARE, fw);
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-87', '--out', key, '--pub', pub]).code).toBe(0);
+  writeKeyPair(key, pub, 'ML-DSA-87');
 });
 
 describe.each([

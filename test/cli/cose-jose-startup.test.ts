@@ -4,6 +4,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 import { loadedModules } from '../support/module-trace.js';
 
 const dir = tempDir('pqsign-startup-');
@@ -14,7 +15,7 @@ const run = (args: string[]) => loadedModules(process.execPath, args);
 
 beforeAll(() => {
   copyFileSync(FIRMWARE, fw);
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', key, '--pub', pub]).code).toBe(0);
+  writeKeyPair(key, pub, 'ML-DSA-44');
   expect(pqsign(['sign', fw, '--key', key]).code).toBe(0);
   expect(pqsign(['sign', fw, '--key', key, '--format', 'cose', '--out', join(dir, 'fw.cose')]).code).toBe(0);
 });

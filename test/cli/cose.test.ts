@@ -8,6 +8,7 @@ import { decode, encode } from 'cbor2';
 import { cose } from '../../formats/cose.js';
 import { detectFormat } from '../../formats/index.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, hex, oracle, pqsign, tempDir, unhex } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 
 const dir = tempDir('pqsign-cose-');
 const key44 = join(dir, 'k44.pem');
@@ -35,7 +36,7 @@ function write(name: string, bytes: Uint8Array): string {
 
 beforeAll(() => {
   copyFileSync(FIRMWARE, fw);
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', key44, '--pub', pub44]).code).toBe(0);
+  writeKeyPair(key44, pub44, 'ML-DSA-44');
   const r = pqsign(['sign', fw, '--key', key44, '--format', 'cose']);
   expect(r.code, r.stderr).toBe(0);
 });
@@ -129,7 +130,7 @@ describe('verify', () => {
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/nothing to trust/);
     const k65 = join(dir, 'k65.pem');
-    expect(pqsign(['keygen', '--alg', 'ML-DSA-65', '--out', k65]).code).toBe(0);
+    writeKeyPair(k65, undefined, 'ML-DSA-65');
     const wrong = pqsign(['verify', attached, '--key', k65]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/signed with ML-DSA-44 \(alg -48\) but the pinned key is ML-DSA-65/);
@@ -270,7 +271,7 @@ describe.skipIf(!HAVE_SHARED)(`oracle cose (openssl40) verifies pqsign's COSE_Si
     it(`${alg}: attached, detached, detached with aad`, () => {
       const k = join(dir, `o-${alg}.pem`);
       const p = join(dir, `o-${alg}.pub.pem`);
-      expect(pqsign(['keygen', '--alg', alg, '--out', k, '--pub', p]).code).toBe(0);
+      writeKeyPair(k, p, alg);
       const att = join(dir, `o-${alg}.cose`);
       const det = join(dir, `o-${alg}.det.cose`);
       const aad = join(dir, `o-${alg}.aad.cose`);

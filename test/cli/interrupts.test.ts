@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTempName } from '../../src/io/atomic.js';
 import { CLI, pqsign, sparseFile, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 import { startTestKms } from '../support/kms-fixture.js';
 
 const dir = tempDir('pqsign-interrupts-');
@@ -15,7 +16,7 @@ const pub = join(dir, 'k.pub');
 const temps = (d: string) => readdirSync(d).filter(isTempName);
 
 beforeAll(() => {
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', key, '--pub', pub]).code).toBe(0);
+  writeKeyPair(key, pub, 'ML-DSA-44');
 });
 
 interface Ended {

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { jws } from '../../formats/jws.js';
 import { readChunks } from '../../src/io/read.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 
 const dir = tempDir('pqsign-jose-');
 const key = join(dir, 'k.pem');
@@ -23,7 +24,7 @@ let jwk: { kty: string; alg: string; pub: string; kid: string };
 
 beforeAll(() => {
   copyFileSync(FIRMWARE, fw);
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', key, '--pub', pub]).code).toBe(0);
+  writeKeyPair(key, pub, 'ML-DSA-44');
   expect(pqsign(['sign', fw, '--key', key, '--format', 'jws']).code).toBe(0);
   jwk = JSON.parse(pqsign(['pubkey', '--key', pub, '--format', 'jwk']).stdout);
 });
@@ -206,7 +207,7 @@ describe('pqsign jwt', () => {
     expect(r.stderr).toMatch(/JWT signature does not verify/);
     expect(pqsign(['jwt', 'verify', `${h}.${s}`, '--key', pub]).stderr).toMatch(/3 dot-separated parts, this has 2/);
     const k87 = join(dir, 'k87.pem');
-    expect(pqsign(['keygen', '--alg', 'ML-DSA-87', '--out', k87]).code).toBe(0);
+    writeKeyPair(k87, undefined, 'ML-DSA-87');
     const wrong = pqsign(['jwt', 'verify', token, '--key', k87]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/signed with ML-DSA-44 but the trusted key is ML-DSA-87/);
@@ -232,7 +233,7 @@ describe.skipIf(!HAVE_SHARED)(`oracle jws (openssl40) verifies pqsign's JWS and 
     it(`${alg}: attached, classic detached --b64 (payload re-inserted), JWT`, () => {
       const k = join(dir, `o-${alg}.pem`);
       const p = join(dir, `o-${alg}.pub.pem`);
-      expect(pqsign(['keygen', '--alg', alg, '--out', k, '--pub', p]).code).toBe(0);
+      writeKeyPair(k, p, alg);
       const att = join(dir, `o-${alg}.jws`);
       const det = join(dir, `o-${alg}.det.jws`);
       expect(pqsign(['sign', fw, '--key', k, '--format', 'jws', '--out', att]).code).toBe(0);

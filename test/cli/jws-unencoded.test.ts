@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 
 const dir = tempDir('pqsign-jws7797-');
 const key = join(dir, 'k.pem');
@@ -26,7 +27,7 @@ let kid: string;
 
 beforeAll(() => {
   copyFileSync(FIRMWARE, fw);
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', key, '--pub', pub]).code).toBe(0);
+  writeKeyPair(key, pub, 'ML-DSA-44');
   kid = JSON.parse(pqsign(['pubkey', '--key', pub, '--format', 'jwk']).stdout).kid;
   const s = pqsign(['sign', fw, '--key', key, '--format', 'jws', '--detached']);
   expect(s.code, s.stderr).toBe(0);
@@ -199,7 +200,7 @@ describe.skipIf(!HAVE_SHARED)(`oracles (openssl35, openssl40, bc) on RFC 7797 JW
       const k = join(dir, `o-${alg}.pem`);
       const p = join(dir, `o-${alg}.pub.pem`);
       const out = join(dir, `o-${alg}.jws`);
-      expect(pqsign(['keygen', '--alg', alg, '--out', k, '--pub', p]).code).toBe(0);
+      writeKeyPair(k, p, alg);
       expect(pqsign(['sign', fw, '--key', k, '--format', 'jws', '--detached', '--out', out]).code).toBe(0);
       const [h, , s] = partsOf(out);
       expect(JSON.parse(Buffer.from(h, 'base64url').toString())).toMatchObject({ alg, b64: false, crit: ['b64'] });

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFil
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, ROOT, oracle, pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
 import { DOC, docGuidTable, flip, guidLE, readHeader, variantMaker } from '../support/uefi-image.js';
 import { uefi } from '../../formats/uefi/index.js';
 import { paramByName } from '../../src/mldsa/params.js';
@@ -34,7 +35,7 @@ const otherPub = join(dir, 'other-44.pub.pem');
 const small = join(dir, 'small.bin');
 
 beforeAll(() => {
-  for (const alg of ALGS) expect(pqsign(['keygen', '--alg', alg, '--out', key(alg), '--pub', pub(alg)]).code).toBe(0);
+  for (const alg of ALGS) writeKeyPair(key(alg), pub(alg), alg);
   expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', join(dir, 'other-44.key.pem'), '--pub', otherPub]).code).toBe(0);
   writeFileSync(small, randomBytes(1000));
 });

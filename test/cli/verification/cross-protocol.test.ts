@@ -9,13 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pae } from '../../../src/attest/pae.js';
 import { structuredInput } from '../../../formats/structured-input.js';
 import { FIRMWARE, pqsign, tempDir } from '../../support/helpers.js';
+import { writeKeyPair } from '../../support/keygen.js';
 
 const dir = tempDir('pqsign-xproto-');
 const p = (f: string) => join(dir, f);
 const b64url = (b: Uint8Array | string) => Buffer.from(b).toString('base64url');
 
 beforeAll(() => {
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', p('k.pem'), '--pub', p('k.pub')]).code).toBe(0);
+  writeKeyPair(p('k.pem'), p('k.pub'), 'ML-DSA-44');
 });
 
 const statement = JSON.stringify({

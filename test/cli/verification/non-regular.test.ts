@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, pqsign, tempDir } from '../../support/helpers.js';
+import { writeKeyPair } from '../../support/keygen.js';
 
 const dir = tempDir();
 const p = (f: string) => join(dir, f);
@@ -17,7 +18,7 @@ function bounded(args: string[]) {
 }
 
 beforeAll(() => {
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', p('k.pem'), '--pub', p('k.pub')]).code).toBe(0);
+  writeKeyPair(p('k.pem'), p('k.pub'), 'ML-DSA-44');
   writeFileSync(p('empty.bin'), '');
   writeFileSync(p('fw.bin'), 'firmware');
   for (const f of ['empty.bin', 'fw.bin']) {
