@@ -20,6 +20,7 @@ import { wholeSeconds } from '../../src/asn1/time.js';
 import { createCa, createRequest, issueFromCa } from '../../src/pki/ops.js';
 import type { Profile } from '../../src/pki/extensions.js';
 import type { Pki } from './pki-fixture.js';
+import { containerFormat, inspectContainer, stripPayload } from '../../src/pipeline/container.js';
 
 import { keygenFiles } from './keygen.js';
 
@@ -144,4 +145,26 @@ export async function buildPkiInProcess(dir: string, alg = 'ML-DSA-65', leaf: { 
   await issueFile({ caKey: rootKey, caCert: p('root.pem'), csr: p('inter.csr'), ca: true, pathLen: 0, days: 1825, out: p('inter.pem') });
   await issueFile({ caKey: interKey, caCert: p('inter.pem'), key: leafKey, subject: 'CN=Test Release Signing,O=pqsign tests', codeSigning: leaf.codeSigning, out: p('leaf.pem') });
   return { rootKey, root: p('root.pem'), interKey, inter: p('inter.pem'), leafKey, leaf: p('leaf.pem') };
+}
+
+/** The error a promise rejects with, as `{ code, message }` (the CLI prints the message after the file). */
+export async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; file?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (typeof (e as { code?: unknown }).code !== 'string') throw e;
+    const { code, message, file } = e as { code: string; message: string; file?: string };
+    return { code, message, ...(file !== undefined ? { file } : {}) };
+  }
+  throw new Error('expected a failure, got success');
+}
+
+/** `pqsign inspect FILE [--format F] --json` */
+export async function inspectFile(file: string, format?: string): Promise<Record<string, unknown>> {
+  return inspectContainer(file, await containerFormat(file, format));
+}
+
+/** `pqsign strip FILE --out OUT [--format F]` */
+export async function stripFile(file: string, out: string, format?: string): Promise<{ bytes: number }> {
+  return stripPayload(file, await containerFormat(file, format), out);
 }
