@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFil
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, ROOT, oracle, pqsign, tempDir } from '../support/helpers.js';
+import { verifyEach, type FileVerdict } from '../support/exit-codes.js';
 import { writeKeyPair } from '../support/keygen.js';
 import { DOC, docGuidTable, flip, guidLE, readHeader, variantMaker } from '../support/uefi-image.js';
 import { uefi } from '../../formats/uefi/index.js';
@@ -171,18 +172,40 @@ describe('verify rejects', () => {
     ['the PKCS7 CertType on compact CertData', (b) => (Buffer.from('9dd2af4adf68ee498aa9347d375665a7', 'hex').copy(b, 16), b), 2, /PKCS7 CertData is not a ContentInfo\(SignedData\) in the form edk2's WrapPkcs7Data recognises/],
     ['the ML-DSA-65 CertType on ML-DSA-44 data', (b) => (guidLE(docGuidTable()['ML-DSA-65']!.text).copy(b, 16), b), 2, /does not fit the compact ML-DSA-65/],
   ];
-  for (const [what, edit, code, msg] of cases) {
+  // One `verify --json` run for all the cases above (test/support/exit-codes.ts: each file's exit code from its
+  // error code); the last test runs two of them alone, as a user sees them.
+  const files: string[] = [];
+  const befores: Buffer[] = [];
+  let verdicts: Map<string, FileVerdict> | undefined;
+  const verdictOf = (i: number) => {
+    if (!verdicts) {
+      for (const [, edit] of cases) {
+        files.push(variant(edit));
+        befores.push(readFileSync(files.at(-1)!));
+      }
+      verdicts = verifyEach(files, ['--key', pub('ML-DSA-44')]);
+    }
+    return { file: files[i]!, before: befores[i]!, v: verdicts.get(files[i]!)! };
+  };
+  cases.forEach(([what, , code, msg], i) => {
     it(what, () => {
-      const f = variant(edit);
-      const before = readFileSync(f);
-      const r = pqsign(['verify', f, '--key', pub('ML-DSA-44')]);
-      expect(r.code, r.stderr).toBe(code);
-      expect(r.stderr).toMatch(msg);
-      expect(r.stderr).toContain(f);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(readFileSync(f).equals(before)).toBe(true); // inputs never modified
+      const { file, before, v } = verdictOf(i);
+      expect(v.exit, v.message).toBe(code);
+      expect(v.message).toMatch(msg);
+      expect(v.message!.startsWith(`${file}: `), v.message).toBe(true);
+      expect(v.message).not.toContain('\n');
+      expect(readFileSync(file).equals(before)).toBe(true); // inputs never modified
     });
-  }
+  });
+
+  it('alone, a rejected image is one line on stderr naming the file, and the exit code of its case', () => {
+    for (const i of [0, 9]) {
+      const { file, v } = verdictOf(i);
+      const r = pqsign(['verify', file, ...['--key', pub('ML-DSA-44')]]);
+      expect(r.code, r.stderr).toBe(cases[i]![2]);
+      expect(r.stderr).toBe(`pqsign: ${v.message}\n`);
+    }
+  });
 
   it('a file shorter than the header', () => {
     const f = variant((b) => b.subarray(0, 31));
