@@ -18,7 +18,7 @@ import { verifyMu } from '../../src/mldsa/mldsa.js';
 import { childEnv, CREDENTIAL, kmsError, REGION } from '../support/kms-fixture.js';
 import { CLI, tempDir } from '../support/helpers.js';
 
-const MAX_ITERATIONS = 20;
+const MAX_ITERATIONS = 40;
 const BUDGET_MS = 35_000;
 /** keep the set of live keys small, so that checking all of them after each restart stays cheap */
 const LIVE_KEYS = 10;
