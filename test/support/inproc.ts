@@ -17,9 +17,8 @@ import { verifyPath, type VerifyOutcome } from '../../src/pipeline/verify.js';
 import { readChunks } from '../../src/io/read.js';
 import type { TrustRules } from '../../src/policy/rules.js';
 import { wholeSeconds } from '../../src/asn1/time.js';
-import { createCa, createRequest, issueFromCa } from '../../src/pki/ops.js';
+import { createCa, issueFromCa } from '../../src/pki/ops.js';
 import type { Profile } from '../../src/pki/extensions.js';
-import type { Pki } from './pki-fixture.js';
 import { containerFormat, inspectContainer, stripPayload } from '../../src/pipeline/container.js';
 
 import { keygenFiles } from './keygen.js';
@@ -117,34 +116,6 @@ export async function issueFile(o: { caKey: string; caCert: string; key?: string
   } finally {
     await caSigner.close?.();
   }
-}
-
-/** `pqsign cert csr --key KEY --subject S --out OUT` */
-export async function csrFile(keyRef: string, subject: string, out: string): Promise<string> {
-  const signer = await loadAnySigner(keyRef);
-  try {
-    writeFileSync(out, encodePem('CERTIFICATE REQUEST', await createRequest(signer, subject)));
-    return out;
-  } finally {
-    await signer.close?.();
-  }
-}
-
-/** test/support/pki-fixture.ts's buildPki (root → issuing CA from a CSR → code-signing leaf), in this process. */
-export async function buildPkiInProcess(dir: string, alg = 'ML-DSA-65', leaf: { codeSigning?: boolean } = { codeSigning: true }): Promise<Pki> {
-  const p = (f: string) => join(dir, f);
-  const keyFile = (name: string) => {
-    const k = keygenFiles(dir, `${name}.key`, alg);
-    return k.key;
-  };
-  const rootKey = keyFile('root');
-  const interKey = keyFile('inter');
-  const leafKey = keyFile('leaf');
-  await createCaFile(rootKey, 'CN=Test Root CA,O=pqsign tests', p('root.pem'), 1);
-  await csrFile(interKey, 'CN=Test Issuing CA,O=pqsign tests', p('inter.csr'));
-  await issueFile({ caKey: rootKey, caCert: p('root.pem'), csr: p('inter.csr'), ca: true, pathLen: 0, days: 1825, out: p('inter.pem') });
-  await issueFile({ caKey: interKey, caCert: p('inter.pem'), key: leafKey, subject: 'CN=Test Release Signing,O=pqsign tests', codeSigning: leaf.codeSigning, out: p('leaf.pem') });
-  return { rootKey, root: p('root.pem'), interKey, inter: p('inter.pem'), leafKey, leaf: p('leaf.pem') };
 }
 
 /** The error a promise rejects with, as `{ code, message }` (the CLI prints the message after the file). */
