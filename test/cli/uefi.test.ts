@@ -1,5 +1,6 @@
-// --format uefi: round trips, strip, strict rejections, the independent byte-offset reader checked
-// with the oracles, the worked example in the docs, and a 1 GiB payload with flat memory.
+// pqsign sign/verify --format uefi at the command line: flag refusals, strict rejections as verify reports them,
+// inspect, the worked example in the docs, and a 1 GiB payload with flat memory. Round trips, the count's
+// range and the oracle checks of the byte-offset reader run in-process in test/unit/formats/uefi.test.ts.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
@@ -44,58 +45,20 @@ beforeAll(() => {
 const signUefi = (file: string, alg: Alg, out: string, ...extra: string[]) =>
   pqsign(['sign', file, '--key', key(alg), '--format', 'uefi', '--out', out, ...extra]);
 
-describe('round trips', () => {
-  for (const alg of ALGS) {
-    it(`${alg}: sign, verify (--key and --key-sha256), layout, strip`, () => {
-      const out = join(dir, `fw-${alg}.signed`);
-      const r = signUefi(FIRMWARE, alg, out, '--monotonic-count', '12345678901234567890');
-      expect(r.code, r.stderr).toBe(0);
-      const buf = readFileSync(out);
-      const fw = readFileSync(FIRMWARE);
-      const img = readImage(buf, alg);
-      expect(img.dwLength).toBe(24 + SIZES[alg].pk + SIZES[alg].sig);
-      expect(buf.length).toBe(8 + img.dwLength + fw.length);
-      expect(img.count).toBe(12345678901234567890n);
-      expect(img.wRevision).toBe(0x0200);
-      expect(img.wCertificateType).toBe(0x0ef1);
-      expect(img.certType.toString('hex')).toBe(guidLE(docGuidTable()[alg]!.text).toString('hex'));
-      expect(img.payload.equals(fw)).toBe(true);
-
-      const v = pqsign(['verify', out, '--key', pub(alg), '--json']);
-      expect(v.code, v.stderr).toBe(0);
-      const j = JSON.parse(v.stdout);
-      expect(j).toMatchObject({ ok: true, format: 'uefi', algorithm: alg, certType: 'mldsa', monotonicCount: '12345678901234567890', payloadBytes: fw.length });
-      const fp = spawnSync('sha256sum', { input: img.publicKey, encoding: 'utf8' }).stdout.slice(0, 64);
-      expect(j.keyFingerprint).toBe(fp);
-      expect(pqsign(['verify', out, '--key-sha256', fp.toUpperCase()]).code).toBe(0);
-
-      const stripped = join(dir, `fw-${alg}.payload`);
-      expect(pqsign(['strip', out, '--out', stripped]).code).toBe(0);
-      expect(readFileSync(stripped).equals(fw)).toBe(true);
-    });
-  }
-
-  it('count limits: 0, 2^64-1 and 0x hex are accepted', () => {
-    for (const [arg, want] of [['0', 0n], ['18446744073709551615', (1n << 64n) - 1n], ['0xDEADBEEF', 0xdeadbeefn]] as const) {
-      const out = join(dir, `count-${arg}.signed`);
-      expect(signUefi(small, 'ML-DSA-44', out, '--monotonic-count', arg).code).toBe(0);
-      expect(readImage(readFileSync(out), 'ML-DSA-44').count).toBe(want);
-      expect(pqsign(['verify', out, '--key', pub('ML-DSA-44')]).code).toBe(0);
-    }
-  });
-
-  it('default output is FILE.signed and verify finds the container by content', () => {
-    const f = join(dir, 'default.bin');
-    writeFileSync(f, randomBytes(300));
-    expect(pqsign(['sign', f, '--key', key('ML-DSA-44'), '--format', 'uefi', '--monotonic-count', '3']).code).toBe(0);
-    expect(existsSync(`${f}.signed`)).toBe(true);
-    expect(pqsign(['verify', `${f}.signed`, '--key', pub('ML-DSA-44')]).code).toBe(0);
-    // the artifact itself: the image beside it is verified, and the artifact must be its payload
-    expect(pqsign(['verify', f, '--key', pub('ML-DSA-44')]).code).toBe(0);
-    writeFileSync(f, randomBytes(300));
-    const r = pqsign(['verify', f, '--key', pub('ML-DSA-44')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/differs from the payload signed inside/);
+describe('the commands', () => {
+  it('sign --format uefi --monotonic-count, verify --json (--key and --key-sha256), strip: one round trip (the format: test/unit/formats/uefi.test.ts)', () => {
+    const out = join(dir, 'cli-44.signed');
+    const r = signUefi(FIRMWARE, 'ML-DSA-44', out, '--monotonic-count', '12345678901234567890');
+    expect(r.code, r.stderr).toBe(0);
+    const v = pqsign(['verify', out, '--key', pub('ML-DSA-44'), '--json']);
+    expect(v.code, v.stderr).toBe(0);
+    const j = JSON.parse(v.stdout);
+    expect(j).toMatchObject({ ok: true, format: 'uefi', algorithm: 'ML-DSA-44', certType: 'mldsa', monotonicCount: '12345678901234567890', payloadBytes: readFileSync(FIRMWARE).length });
+    expect(j.keyFingerprint).toBe(spawnSync('sha256sum', { input: readImage(readFileSync(out), 'ML-DSA-44').publicKey, encoding: 'utf8' }).stdout.slice(0, 64));
+    expect(pqsign(['verify', out, '--key-sha256', j.keyFingerprint.toUpperCase()]).code).toBe(0);
+    const stripped = join(dir, 'cli-44.payload');
+    expect(pqsign(['strip', out, '--out', stripped]).code).toBe(0);
+    expect(readFileSync(stripped).equals(readFileSync(FIRMWARE))).toBe(true);
   });
 });
 
@@ -281,35 +244,6 @@ describe('inspect', () => {
     expect(human.stdout).toMatch(/^.*inspect\.signed: uefi\n/);
     expect(human.stdout).toMatch(/certTypeGuid\s+86cdd26d-900a-467f-b2bf-0e72b2da6b87/);
   });
-});
-
-describe.skipIf(!HAVE_SHARED)('independent check: doc reader + oracle verify', () => {
-  it('the doc GUID table serializes as the doc says', () => {
-    const t = docGuidTable();
-    expect(Object.keys(t).sort()).toEqual([...ALGS]);
-    for (const alg of ALGS) expect(guidLE(t[alg]!.text).toString('hex')).toBe(t[alg]!.serialized);
-    expect(new Set(ALGS.map((a) => t[a]!.text)).size).toBe(3);
-  });
-
-  for (const alg of ALGS) {
-    it(`${alg}: OpenSSL 3.5/4.0 and Bouncy Castle verify payload ‖ count with ctx = CertType`, () => {
-      const image = join(dir, `fw-${alg}.signed`);
-      if (!existsSync(image)) expect(signUefi(FIRMWARE, alg, image, '--monotonic-count', '12345678901234567890').code).toBe(0);
-      const img = readImage(readFileSync(image), alg);
-      const base = join(dir, `oracle-${alg}`);
-      writeFileSync(`${base}.pk`, img.publicKey);
-      writeFileSync(`${base}.sig`, img.signature);
-      writeFileSync(`${base}.msg`, Buffer.concat([img.payload, img.countBytes]));
-      const ctx = img.certType.toString('hex');
-      expect(ctx).toBe(docGuidTable()[alg]!.serialized);
-      const ok = oracle(['verify', alg, `${base}.pk`, `${base}.sig`, `${base}.msg`, ctx]);
-      expect(ok.ok, ok.stdout + ok.stderr).toBe(true);
-      // controls: the oracle does reject the wrong context and the payload without the count
-      expect(oracle(['--impl', 'openssl40', 'verify', alg, `${base}.pk`, `${base}.sig`, `${base}.msg`]).ok).toBe(false);
-      writeFileSync(`${base}.nocount`, img.payload);
-      expect(oracle(['--impl', 'openssl40', 'verify', alg, `${base}.pk`, `${base}.sig`, `${base}.nocount`, ctx]).ok).toBe(false);
-    });
-  }
 });
 
 describe('the mldsa worked example in docs/formats/uefi.md', () => {
