@@ -3,7 +3,6 @@
 // run in-process in test/unit/formats/cose.test.ts.
 import { readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decode, encode } from 'cbor2';
 import { detectFormat } from '../../formats/index.js';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, ROOT, oracle, pqsign, tempDir } from '../support/helpers.js';
+import { CLI, FIRMWARE, ROOT, pqsign, tempDir } from '../support/helpers.js';
 import { verifyEach, type FileVerdict } from '../support/exit-codes.js';
 import { writeKeyPair } from '../support/keygen.js';
 import { DOC, docGuidTable, flip, guidLE, readHeader, variantMaker } from '../support/uefi-image.js';

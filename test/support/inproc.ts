@@ -17,11 +17,13 @@ import { verifyPath, type VerifyOutcome } from '../../src/pipeline/verify.js';
 import { readChunks } from '../../src/io/read.js';
 import type { TrustRules } from '../../src/policy/rules.js';
 import { wholeSeconds } from '../../src/asn1/time.js';
-import { createCa, issueFromCa } from '../../src/pki/ops.js';
+import { createCa, createRequest, issueFromCa } from '../../src/pki/ops.js';
+import { readCertificates } from '../../src/pki/cert-file.js';
+import type { Pki } from './pki-fixture.js';
 import type { Profile } from '../../src/pki/extensions.js';
 import { containerFormat, inspectContainer, stripPayload } from '../../src/pipeline/container.js';
 
-import { keygenFiles } from './keygen.js';
+import { keygenFiles, writeKeyPair } from './keygen.js';
 
 export { keygenFiles, writeKeyPair, type KeyFiles } from './keygen.js';
 
@@ -138,4 +140,30 @@ export async function inspectFile(file: string, format?: string): Promise<Record
 /** `pqsign strip FILE --out OUT [--format F]` */
 export async function stripFile(file: string, out: string, format?: string): Promise<{ bytes: number }> {
   return stripPayload(file, await containerFormat(file, format), out);
+}
+
+/** Trust rules for `--trust-anchor ROOT...` */
+export async function anchorRules(...roots: string[]): Promise<Partial<TrustRules>> {
+  const anchors: Uint8Array[] = [];
+  for (const r of roots) for (const c of await readCertificates(r, 'trust anchor')) anchors.push(c.der);
+  return { anchors };
+}
+
+/**
+ * test/support/pki-fixture.ts's PKI (root → issuing CA → code-signing leaf, same names and files) for unit
+ * tests, which run without a build: the key and certificate files `buildPki` writes, made in this process.
+ */
+export async function buildPkiInProcess(dir: string, alg = 'ML-DSA-65'): Promise<Pki> {
+  const p = (f: string) => join(dir, f);
+  const [rootKey, interKey, leafKey] = ['root', 'inter', 'leaf'].map((n) => {
+    writeKeyPair(p(`${n}.key`), undefined, alg);
+    return p(`${n}.key`);
+  }) as [string, string, string];
+  await createCaFile(rootKey, 'CN=Test Root CA,O=pqsign tests', p('root.pem'), 1);
+  const inter = await loadAnySigner(interKey);
+  writeFileSync(p('inter.csr'), encodePem('CERTIFICATE REQUEST', await createRequest(inter, 'CN=Test Issuing CA,O=pqsign tests')));
+  await inter.close?.();
+  await issueFile({ caKey: rootKey, caCert: p('root.pem'), csr: p('inter.csr'), ca: true, pathLen: 0, days: 1825, out: p('inter.pem') });
+  await issueFile({ caKey: interKey, caCert: p('inter.pem'), key: leafKey, subject: 'CN=Test Release Signing,O=pqsign tests', codeSigning: true, out: p('leaf.pem') });
+  return { rootKey, root: p('root.pem'), interKey, inter: p('inter.pem'), leafKey, leaf: p('leaf.pem') };
 }

@@ -91,7 +91,7 @@ describe('round trips', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('independent check: doc reader + oracle verify', () => {
+describe.skipIf(!HAVE_SHARED)(`independent check: doc reader + oracle verify${HAVE_SHARED ? '' : ` (${NO_SHARED})`}`, () => {
   it('the doc GUID table serializes as the doc says', () => {
     const t = docGuidTable();
     expect(Object.keys(t).sort()).toEqual([...ALGS]);
