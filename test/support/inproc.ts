@@ -107,12 +107,12 @@ export async function createCaFile(keyRef: string, subject: string, out: string,
 }
 
 /** `pqsign cert issue --ca-key K --ca-cert C (--key REF --subject S | --csr F) [--ca [--path-len N] | --code-signing] --out OUT` */
-export async function issueFile(o: { caKey: string; caCert: string; key?: string; csr?: string; subject?: string; ca?: boolean; pathLen?: number; codeSigning?: boolean; days?: number; out: string }): Promise<string> {
+export async function issueFile(o: { caKey: string; caCert: string; key?: string; csr?: string; subject?: string; ca?: boolean; pathLen?: number; codeSigning?: boolean; days?: number; notBefore?: Date; out: string }): Promise<string> {
   const caSigner = await loadAnySigner(o.caKey);
   try {
     const subject = o.key ? { key: await loadPublicKey(o.key, {}, { composite: true }), name: o.subject! } : { csrPath: o.csr!, name: o.subject };
     const profile: Profile = o.ca ? { kind: 'ca', pathLen: o.pathLen } : { kind: 'leaf', codeSigning: !!o.codeSigning };
-    const { der } = await issueFromCa({ caSigner, caCertPath: o.caCert, subject, validity: { notBefore: wholeSeconds(new Date()), days: o.days ?? 365 }, profile });
+    const { der } = await issueFromCa({ caSigner, caCertPath: o.caCert, subject, validity: { notBefore: o.notBefore ?? wholeSeconds(new Date()), days: o.days ?? 365 }, profile });
     writeFileSync(o.out, encodePem('CERTIFICATE', der));
     return o.out;
   } finally {
