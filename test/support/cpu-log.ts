@@ -1,10 +1,9 @@
 // Opt-in cost report (PQSIGN_TEST_CPU_LOG=FILE): each test file's CPU seconds, its own and its waited-for child
 // processes' (CLI runs, oracles), read from /proc/self/stat when the file ends; wall seconds; CLI runs and
-// oracle runs started through test/support/helpers.ts. Used to find what is worth
-// moving in-process (docs/testing.md); it asserts nothing.
+// oracle runs started through test/support/helpers.ts. It finds what is worth moving in-process
+// (docs/testing.md); it asserts nothing.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, expect } from 'vitest';
-import { started } from './helpers.js';
 
 const log = process.env.PQSIGN_TEST_CPU_LOG;
 /** utime + stime, cutime + cstime in seconds (fields 14-17 of /proc/self/stat) */
@@ -17,6 +16,7 @@ function cpu(): { self: number; children: number } {
 if (log) {
   // setup files run before the test file is imported: its imports count too
   const start = cpu();
+  const { started } = await import('./helpers.js'); // only when asked: it warns when ../shared is absent
   const wall = performance.now();
   afterAll(() => {
     const end = cpu();
