@@ -2,9 +2,9 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SHARED = resolve(ROOT, '..', 'shared');
@@ -27,9 +27,16 @@ export interface RunResult {
 /** Processes started by this file so far (reported by test/support/cpu-log.ts). */
 export const started = { cli: 0, oracle: 0 };
 
+/** Counts a CLI run; test/unit/ never starts one (docs/testing.md): there, call the library (inproc.ts). */
+export function startingCli(): void {
+  const file = expect.getState().testPath ?? '';
+  if (relative(ROOT, file).startsWith(join('test', 'unit'))) throw new Error(`${file}: unit tests call the library in-process (test/support/inproc.ts); a test of the CLI goes in test/cli/`);
+  started.cli++;
+}
+
 /** Run the built CLI synchronously. */
 export function pqsign(args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; cwd?: string; uid?: number; gid?: number } = {}): RunResult {
-  started.cli++;
+  startingCli();
   const r = spawnSync(process.execPath, [CLI, ...args], {
     uid: opts.uid,
     gid: opts.gid,
@@ -51,7 +58,7 @@ export interface MeasuredRun extends RunResult {
 
 /** Run the built CLI with test/support/report-usage.mjs preloaded: its peak memory and the bytes it read. */
 export function pqsignMeasured(args: string[]): MeasuredRun {
-  started.cli++;
+  startingCli();
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'test', 'support', 'report-usage.mjs')).href, CLI, ...args], {
     cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
@@ -66,7 +73,7 @@ export function pqsignMeasured(args: string[]): MeasuredRun {
 
 /** Run the built CLI without blocking the event loop (needed when the test process hosts a server). */
 export function pqsignAsync(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<RunResult> {
-  started.cli++;
+  startingCli();
   return new Promise((res) => {
     const p = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
     let stdout = '';

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { pqsign, started, type RunResult } from './helpers.js';
+import { pqsign, startingCli, type RunResult } from './helpers.js';
 import { writeKeyPair } from './keygen.js';
 
 export interface Pki {
@@ -61,7 +61,7 @@ export function buildPki(dir: string, alg = 'ML-DSA-65', leafArgs: string[] = ['
     return pki;
   }
   // the same files from one process running the same library calls (test/support/build-pki.mjs)
-  started.cli++;
+  startingCli();
   const r = spawnSync(process.execPath, [join(import.meta.dirname, 'build-pki.mjs'), dir, alg, leafArgs.length ? '1' : '0'], { encoding: 'utf8' });
   expect(r.status, `build-pki.mjs ${dir} ${alg}: ${r.stderr}`).toBe(0);
   return pki;
