@@ -5,11 +5,13 @@ import { defineConfig } from 'vitest/config';
 // signals, packaging, and the attack suite end to end. `npx vitest run --project unit` runs one of them.
 export default defineConfig({
   test: {
+    // in-process tests use the format registry as the library does: built-ins registered first;
+    // cpu-log reports each file's cost when PQSIGN_TEST_CPU_LOG is set
+    setupFiles: ['lib/builtins.ts', 'test/support/cpu-log.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two cores: one worker per core; CLI tests spend their time in child processes.
     maxWorkers: 2,
-    setupFiles: ['test/support/cpu-log.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'] } },

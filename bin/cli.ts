@@ -1,6 +1,9 @@
 // CLI plumbing shared by the commands: error → one line + exit code, JSON lines, common options.
 import type { Options } from 'yargs';
-import { EXIT, PqsignError, isPqsignError } from '../src/base/errors.js';
+import { PqsignError, isPqsignError } from '../src/base/errors.js';
+import { errorLine } from './errors.js';
+import { cliPassphrase } from './passphrase.js';
+import { EXIT, exitOf } from './exit-codes.js';
 import { fromHex } from '../src/base/bytes.js';
 import type { KeyRefOptions } from '../src/pipeline/keyref.js';
 
@@ -18,8 +21,8 @@ export function action<A>(fn: (argv: A) => Promise<number | void>): (argv: A) =>
 
 export function reportError(e: unknown): number {
   if (isPqsignError(e)) {
-    process.stderr.write(`pqsign: ${e.line}\n`);
-    return e.exitCode;
+    process.stderr.write(`pqsign: ${errorLine(e)}\n`);
+    return exitOf(e);
   }
   // Not a user error: a bug or an unexpected environment failure. Stack only when asked for.
   const msg = e instanceof Error ? e.message : String(e);
@@ -51,7 +54,10 @@ export interface KeyArgs {
   [k: string]: unknown;
 }
 
-export const keyRefOptions = (argv: KeyArgs): KeyRefOptions => ({ ...argv, passphraseFile: argv.passphraseFile, alg: argv.alg });
+/** The library's key-loading options from the command line: the parameter set, hedging, and the CLI's passphrase source. */
+export const keyRefOptions = (argv: KeyArgs): KeyRefOptions => ({
+  alg: argv.alg, deterministic: argv.deterministic === true, passphrase: cliPassphrase(argv.passphraseFile),
+});
 
 export function usage(message: string): PqsignError {
   return new PqsignError('ERR_USAGE', message);

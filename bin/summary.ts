@@ -2,7 +2,8 @@
 // "N ok, M failed, K errors in T s", and with --junit FILE a JUnit report written atomically.
 // failed = an invalid signature or chain (exit 1); errors = anything else (exit 2, 3).
 import { writeFileAtomic } from '../src/io/atomic.js';
-import { errorJson, exitOfSettled } from '../src/pipeline/describe.js';
+import { errorJson } from './errors.js';
+import { exitOfSettled } from './exit-codes.js';
 import type { Settled } from '../src/base/pool.js';
 import { junitXml, type JunitCase } from './junit.js';
 

@@ -50,7 +50,7 @@ export async function resolveTrust(a: TrustArgs, given?: PublicKey[]): Promise<T
   const anchorsGiven = list(a.trustAnchor);
   if (Array.isArray(a.keySha256)) throw usage('--key-sha256 is given more than once');
   if (a.scope !== undefined && a.policy === undefined) throw usage('--scope goes with --policy');
-  const minMonotonicCount = a.minMonotonicCount === undefined ? undefined : parseMonotonicCount(a.minMonotonicCount).toString();
+  const minMonotonicCount = a.minMonotonicCount === undefined ? undefined : parseMonotonicCount(a.minMonotonicCount, 'minMonotonicCount').toString();
   const tsaGiven = list(a.tsaAnchor);
   // --crl only tightens (revocation checking), so it may be added to a policy's scopes like a minimum count
   const crls = list(a.crl).length ? await readCrlFiles(list(a.crl)) : undefined;

@@ -1,34 +1,39 @@
-// CMS SignedData with ML-DSA (RFC 5652, RFC 9882), detached (default) or attached. The artifact streams
-// through the content digest only; the ML-DSA message is DER(SignedAttributes) — contentType,
-// messageDigest, signingTime, CMSAlgorithmProtection — so a KMS signer sees a small structure (μ or RAW).
+// CMS SignedData with ML-DSA (RFC 5652, RFC 9882) or composite ML-DSA (draft-ietf-lamps-cms-composite-sigs),
+// detached (default) or attached. The artifact streams through the content digest only; the signed message
+// is DER(SignedAttributes) — contentType, messageDigest, signingTime, CMSAlgorithmProtection — so a KMS
+// signer sees a small structure (μ or RAW; a composite signer M' of it with the empty ctx).
 // With --tsa, an RFC 3161 token over the signature value is added as an unsigned attribute before writing.
 // pkijs/asn1js are loaded on first use (the src/cms and src/pki modules import them), never at start-up.
-import { PqsignError } from '../src/base/errors.js';
+import { PqsignError, opt } from '../src/base/errors.js';
 import { encodePem } from '../src/asn1/pem.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { statInput } from '../src/io/read.js';
 import { looksLikeCmsDer, looksLikeCmsPem } from '../src/cms/detect.js';
 import type { Format } from '../src/pipeline/format.js';
+import type { CmsSignerOptions, CmsVerifierOptions } from '../src/cms/options.js';
+import { CMS_SIGNER_OPTIONS, CMS_VERIFIER_OPTIONS } from './cms-options.js';
 
 function noContext(ctx: Uint8Array): void {
-  if (ctx.length) throw new PqsignError('ERR_CONTEXT', 'CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop --context');
+  if (ctx.length) throw new PqsignError('ERR_CONTEXT', `CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop ${opt('context')}`);
 }
 
-export const cms: Format = {
+export interface CmsOptions extends CmsSignerOptions, CmsVerifierOptions {
+  /** embed the artifact in the SignedData (default detached) */
+  attached?: boolean | undefined;
+  /** write PEM ("-----BEGIN CMS-----") instead of DER (detached only) */
+  pem?: boolean | undefined;
+}
+
+export const cms: Format<CmsOptions> = {
   name: 'cms',
-  description: 'CMS SignedData (RFC 5652/9882), detached or attached, with X.509 certificates',
+  composite: true,
+  description: 'CMS SignedData (RFC 5652/9882, composite ML-DSA too), detached or attached, with X.509 certificates',
   suffix: '.p7s',
-  flags: {
-    cert: { type: 'string', describe: 'cms, uefi pkcs7: signer certificate (embedded; signer named by issuer and serial), PEM or DER', for: ['sign'] },
-    chain: { type: 'string', describe: 'cms, uefi pkcs7: further certificate(s) to embed, e.g. intermediates (repeatable)', for: ['sign'] },
-    attached: { type: 'boolean', describe: 'cms: embed the artifact in the SignedData (default detached)', for: ['sign'] },
-    digest: { type: 'string', describe: 'cms, uefi pkcs7: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882)', for: ['sign'] },
-    pem: { type: 'boolean', describe: 'cms: write PEM ("-----BEGIN CMS-----") instead of DER (detached only)', for: ['sign'] },
-    'signing-time': { type: 'string', describe: 'cms, uefi pkcs7: signingTime attribute, ISO 8601 (default now)', for: ['sign'] },
-    tsa: { type: 'string', describe: 'cms, uefi pkcs7: time-stamp the signature at this RFC 3161 TSA (http:// or https:// URL)', for: ['sign'] },
-    'tsa-digest': { type: 'string', describe: 'cms, uefi pkcs7: hash of the time-stamp request, sha512 (default) | sha384 | sha256 | sha3-*', for: ['sign'] },
-    at: { type: 'string', describe: 'cms, uefi pkcs7: verify as if now were this time (certificates without a trusted time-stamp, CRL freshness)', for: ['verify'] },
-    'any-eku': { type: 'boolean', describe: 'cms, uefi pkcs7: accept a signer certificate without extendedKeyUsage codeSigning', for: ['verify'] },
+  options: {
+    ...CMS_SIGNER_OPTIONS,
+    attached: { kind: 'boolean', describe: 'cms: embed the artifact in the SignedData (default detached)', for: ['sign'] },
+    pem: { kind: 'boolean', describe: 'cms: write PEM ("-----BEGIN CMS-----") instead of DER (detached only)', for: ['sign'] },
+    ...CMS_VERIFIER_OPTIONS,
   },
   embedsPayload: (options) => options.attached === true,
   detect: (head) => looksLikeCmsDer(head) || looksLikeCmsPem(head),
@@ -38,9 +43,9 @@ export const cms: Format = {
     const o = req.options;
     const attached = o.attached === true;
     const pem = o.pem === true;
-    if (attached && pem) throw new PqsignError('ERR_USAGE', '--pem works for detached CMS only (an attached artifact is copied as-is, not base64)');
+    if (attached && pem) throw new PqsignError('ERR_USAGE', `${opt('pem')} works for detached CMS only (an attached artifact is copied as-is, not base64)`, { option: 'pem' });
     const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../src/cms/options.js');
-    const b = await signedDataBuilderFor(req.params, req.publicKey, o);
+    const b = await signedDataBuilderFor(req, o);
     const timestamp = await timestamperFor(o);
     const empty = new Uint8Array(0);
     return {
@@ -61,8 +66,9 @@ export const cms: Format = {
         return { ...b.attached(signature, tokens), includeArtifact: true };
       },
       resolvedOptions: () => ({ ...resolvedSignerOptions(b), attached, pem }),
-      // the SignerInfo (signature included) follows the content, so the prefix is known now: write the content in the μ pass
-      ...(attached ? { embedding: { offset: b.attachedOffset(req.artifact.size), source: 'artifact' as const, relocatable: !!timestamp } } : {}),
+      // the SignerInfo (signature included) follows the content, so the prefix is known now: write the content in the μ
+      // pass. A time-stamp token, or a composite signature longer than the shortest, may lengthen it: then the content moves up.
+      ...(attached ? { embedding: { offset: b.attachedOffset(req.artifact.size), source: 'artifact' as const, relocatable: !!timestamp || b.signatureLengthVaries } } : {}),
     };
   },
 
@@ -75,8 +81,9 @@ export const cms: Format = {
     });
     return {
       params: v.params,
+      composite: v.composite,
       keyFingerprint: keyFingerprint(v.publicKey),
-      details: { attached: v.attached, contentBytes: v.contentBytes, signers: v.signers },
+      details: { attached: v.attached, contentBytes: v.contentBytes, signers: v.signers, ...(v.composite ? { composite: v.composite.name } : {}) },
     };
   },
 

@@ -6,22 +6,27 @@ import { loadCbor, MAJOR, readHead } from '../src/cbor/cbor.js';
 import { checkHeaders, encodeProtected, parseContentType, type Sign1Headers } from '../src/cose/header.js';
 import { coseKeyThumbprint } from '../src/keys/cose-key.js';
 import { readSign1, sigStructureHead, sign1Layout, TAG_COSE_SIGN1, type Sign1File } from '../src/cose/sign1.js';
-import { PqsignError, inFile } from '../src/base/errors.js';
+import { PqsignError, inFile, opt } from '../src/base/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkMu } from '../src/mldsa/signer.js';
 import { muOfParts, type MessagePart } from '../src/mldsa/stream.js';
 import { paramByCoseAlg, type ParamSet } from '../src/mldsa/params.js';
-import { booleanOption, checkSamePayload, checkUnchanged, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
-import type { Format, FormatOptions } from '../src/pipeline/format.js';
+import { checkSamePayload, checkUnchanged, HEADER_OPTIONS, refuseTrustAnchors, requireEmptyContext, type HeaderOptions } from './shared.js';
+import type { Format } from '../src/pipeline/format.js';
 
 const EMPTY = new Uint8Array(0);
 
-/** `--aad HEX|@FILE`: the external_aad of the Sig_structure (RFC 9052 §4.3). */
-async function externalAad(options: FormatOptions): Promise<Uint8Array> {
-  const v = stringOption(options, 'aad');
+export interface CoseOptions extends HeaderOptions {
+  /** the external_aad of the Sig_structure (RFC 9052 §4.3): hex, or @FILE to read it from a file */
+  aad?: string | undefined;
+}
+
+/** The external_aad of the Sig_structure (RFC 9052 §4.3). */
+async function externalAad(options: CoseOptions): Promise<Uint8Array> {
+  const v = options.aad;
   if (v === undefined) return EMPTY;
-  return v.startsWith('@') ? readSmallFile(v.slice(1), 'external_aad') : fromHex(v, '--aad');
+  return v.startsWith('@') ? readSmallFile(v.slice(1), 'external_aad') : fromHex(v, opt('aad'));
 }
 
 /** The parameter set a checked header names. */
@@ -97,24 +102,24 @@ function looksLikeSign1(b: Uint8Array): boolean {
   return isMap(b[off]) && isLabel(b[off + 1]) && hasAlgEntry(b.subarray(off, off + 64), false);
 }
 
-export const cose: Format = {
+export const cose: Format<CoseOptions> = {
   name: 'cose',
   description: 'COSE_Sign1 (RFC 9052) with ML-DSA (RFC 9964), attached or detached',
   suffix: '.cose',
-  flags: {
-    ...SHARED_FLAGS,
-    aad: { type: 'string', for: ['sign', 'verify'], describe: 'COSE external_aad: HEX or @FILE (the verifier must give the same)' },
+  options: {
+    ...HEADER_OPTIONS,
+    aad: { kind: 'string', for: ['sign', 'verify'], describe: 'COSE external_aad: HEX or @FILE (the verifier must give the same)' },
   },
-  embedsPayload: (options) => !booleanOption(options, 'detached'),
+  embedsPayload: (options) => options.detached !== true,
   detect: looksLikeSign1,
 
   async beginSign(req) {
     requireEmptyContext(req.context, 'COSE');
     const cbor = await loadCbor();
-    const detached = booleanOption(req.options, 'detached');
-    const kidText = stringOption(req.options, 'kid');
-    if (kidText === '') throw new PqsignError('ERR_USAGE', '--kid is empty');
-    const contentType = stringOption(req.options, 'contentType');
+    const detached = req.options.detached === true;
+    const kidText = req.options.kid;
+    if (kidText === '') throw new PqsignError('ERR_USAGE', `${opt('kid')} is empty`, { option: 'kid' });
+    const contentType = req.options.contentType;
     const aad = await externalAad(req.options);
     const protectedBytes = encodeProtected(cbor, {
       alg: req.params.coseAlg,
@@ -157,7 +162,7 @@ export const cose: Format = {
       return { headers, params: paramsOf(headers.alg) };
     });
     refuseTrustAnchors(req.trustAnchors, 'COSE_Sign1 signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a COSE_Sign1 names its key only by kid: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a COSE_Sign1 names its key only by kid: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
     const { publicKey } = req.key;
     if (req.key.params !== params) {
       throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} (alg ${headers.alg}) but the pinned key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
@@ -173,7 +178,7 @@ export const cose: Format = {
     if (file.payload) {
       mu = await tbs({ path: req.container, ...file.payload }, file.payload.end - file.payload.start);
     } else {
-      if (!req.payload) throw new PqsignError('ERR_USAGE', 'the payload is detached (nil): give the signed file with --payload', { file: req.container });
+      if (!req.payload) throw new PqsignError('ERR_USAGE', `the payload is detached (nil): give the signed file with ${opt('payload')}`, { file: req.container });
       mu = await tbs({ path: req.payload }, (await statInput(req.payload)).size);
     }
     if (!(await checkMu(params, publicKey, mu, file.signature, req.verifier))) {

@@ -1,5 +1,5 @@
-// The format registry: adding a format is one module plus one line here.
-import { PqsignError } from '../src/base/errors.js';
+// The built-in formats, as a plugin module (src/pipeline/registry.ts): lib/ and the CLI register them
+// first, so they come first in detection order. Adding a built-in format is one module plus one entry here.
 import type { Format } from '../src/pipeline/format.js';
 import { raw } from './raw.js';
 import { uefi } from './uefi/index.js';
@@ -7,13 +7,4 @@ import { cose } from './cose.js';
 import { jws } from './jws.js';
 import { cms } from './cms.js';
 
-export const FORMATS: readonly Format[] = [raw, uefi, cose, jws, cms];
-
-export function formatByName(name: string): Format {
-  const f = FORMATS.find((x) => x.name === name);
-  if (!f) throw new PqsignError('ERR_USAGE', `unknown format "${name}" (known: ${FORMATS.map((x) => x.name).join(', ')})`);
-  return f;
-}
-
-/** The format whose container these first bytes are, if any can tell. */
-export const detectFormat = (head: Uint8Array): Format | undefined => FORMATS.find((f) => f.detect(head));
+export const formats: readonly Format[] = [raw, uefi, cose, jws, cms];

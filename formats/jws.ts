@@ -5,7 +5,7 @@
 // option (header {alg, kid, "b64": false, "crit": ["b64"], cty?}). An attached JWS streams to disk.
 // See docs/formats/jose.md.
 import { b64url, fromB64url } from '../src/base/bytes.js';
-import { PqsignError, inFile } from '../src/base/errors.js';
+import { PqsignError, inFile, opt } from '../src/base/errors.js';
 import { statInput } from '../src/io/read.js';
 import { base64urlChecker, base64urlDecoder, base64urlEncoder, checkBase64urlLength } from '../src/jose/b64url-stream.js';
 import { readCompactJws } from '../src/jose/compact.js';
@@ -14,8 +14,8 @@ import { jwkThumbprint } from '../src/keys/jwk.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkMu } from '../src/mldsa/signer.js';
 import { muOfParts } from '../src/mldsa/stream.js';
-import { booleanOption, checkSamePayload, checkUnchanged, optionalBooleanOption, refuseTrustAnchors, requireEmptyContext, SHARED_FLAGS, stringOption } from './shared.js';
-import type { Format, FormatOptions } from '../src/pipeline/format.js';
+import { checkSamePayload, checkUnchanged, HEADER_OPTIONS, refuseTrustAnchors, requireEmptyContext, type HeaderOptions } from './shared.js';
+import type { Format } from '../src/pipeline/format.js';
 import type { ChunkTransform } from '../src/io/transform.js';
 
 const EMPTY = new Uint8Array(0);
@@ -29,10 +29,10 @@ const verbatim: ChunkTransform = (chunk, emit) => emit(chunk);
  * it as text), yes with --b64 for verifiers without RFC 7797. Attached: always, since an unencoded compact
  * payload could hold no '.' (RFC 7797 §5.2).
  */
-function payloadEncoded(options: FormatOptions, detached: boolean): boolean {
-  const b64 = optionalBooleanOption(options, 'b64');
+function payloadEncoded(options: JwsOptions, detached: boolean): boolean {
+  const b64 = options.b64;
   if (b64 === false && !detached) {
-    throw new PqsignError('ERR_USAGE', '--no-b64 needs --detached: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)');
+    throw new PqsignError('ERR_USAGE', `${opt('b64', 'false')} needs ${opt('detached')}: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)`, { option: 'b64' });
   }
   return b64 ?? !detached;
 }
@@ -56,27 +56,35 @@ function looksLikeCompactJws(b: Uint8Array): boolean {
   }
 }
 
-export const jws: Format = {
+export interface JwsOptions extends HeaderOptions {
+  /**
+   * Detached only: true signs BASE64URL(payload) (RFC 7515), false (the default when detached) the payload
+   * bytes (RFC 7797 "b64": false); unset, the format decides.
+   */
+  b64?: boolean | undefined;
+}
+
+export const jws: Format<JwsOptions> = {
   name: 'jws',
   description: 'compact JWS (RFC 7515) with ML-DSA (RFC 9964), attached, or detached (Appendix F) with an unencoded payload (RFC 7797)',
   suffix: '.jws',
-  flags: {
-    ...SHARED_FLAGS,
+  options: {
+    ...HEADER_OPTIONS,
     b64: {
-      type: 'boolean', for: ['sign'],
-      describe: 'with --detached: sign BASE64URL(payload) (RFC 7515) instead of the payload bytes (RFC 7797 "b64": false, the default), for verifiers without RFC 7797',
+      kind: 'boolean', for: ['sign'],
+      describe: `with ${opt('detached')}: sign BASE64URL(payload) (RFC 7515) instead of the payload bytes (RFC 7797 "b64": false, the default), for verifiers without RFC 7797`,
     },
   },
-  embedsPayload: (options) => !booleanOption(options, 'detached'),
+  embedsPayload: (options) => options.detached !== true,
   detect: looksLikeCompactJws,
 
   async beginSign(req) {
     requireEmptyContext(req.context, 'JWS');
-    const detached = booleanOption(req.options, 'detached');
-    const kid = stringOption(req.options, 'kid');
-    if (kid === '') throw new PqsignError('ERR_USAGE', '--kid is empty');
-    const cty = stringOption(req.options, 'contentType');
-    if (cty === '') throw new PqsignError('ERR_USAGE', '--content-type is empty');
+    const detached = req.options.detached === true;
+    const kid = req.options.kid;
+    if (kid === '') throw new PqsignError('ERR_USAGE', `${opt('kid')} is empty`, { option: 'kid' });
+    const cty = req.options.contentType;
+    if (cty === '') throw new PqsignError('ERR_USAGE', `${opt('contentType')} is empty`, { option: 'contentType' });
     const b64 = payloadEncoded(req.options, detached);
     // JSON.stringify writes the members in this order, those of the RFC 7797 §4.2 example after kid
     const headerSegment = b64url(ascii(JSON.stringify({
@@ -113,7 +121,7 @@ export const jws: Format = {
     const file = await readCompactJws(req.container);
     const { params, kid, b64 } = await inFile(req.container, () => checkJoseHeader(file.headerSegment));
     refuseTrustAnchors(req.trustAnchors, 'JWS signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a JWS names its key only by kid: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a JWS names its key only by kid: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
     const { publicKey } = req.key;
     if (req.key.params !== params) {
       throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
@@ -138,7 +146,7 @@ export const jws: Format = {
       return muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
     });
     if (!(await checkMu(params, publicKey, mu, signature, req.verifier))) {
-      const hint = start === end && !detached ? ' (the payload part is empty: for a detached JWS give the payload with --payload)' : '';
+      const hint = start === end && !detached ? ` (the payload part is empty: for a detached JWS give the payload with ${opt('payload')})` : '';
       throw new PqsignError('ERR_SIGNATURE_INVALID', `signature does not verify${hint}`, { file: req.container });
     }
     if (!detached && req.payload) checkSamePayload(mu, await muOfFile(req.payload), req.payload, req.container);

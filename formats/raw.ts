@@ -1,12 +1,12 @@
 // Raw detached: the file holds exactly the FIPS 204 signature bytes over the artifact (pure ML-DSA,
 // optional context). The to-be-signed bytes are the artifact itself.
-import { PqsignError } from '../src/base/errors.js';
+import { PqsignError, opt } from '../src/base/errors.js';
 import { readSmallFile, statInput } from '../src/io/read.js';
 import { keyFingerprint } from '../src/keys/fingerprint.js';
 import { checkContext } from '../src/mldsa/mu.js';
 import { PARAM_SETS, paramBySignatureLength } from '../src/mldsa/params.js';
 import { readRange } from '../src/io/range.js';
-import { booleanOption, refuseTrustAnchors } from './shared.js';
+import { refuseTrustAnchors } from './shared.js';
 import { structuredInput } from './structured-input.js';
 import { MAX_HEADER_CHARS } from '../src/jose/header.js';
 import type { Format, VerifyRequest } from '../src/pipeline/format.js';
@@ -15,14 +15,19 @@ import { CompositeHasher } from '../src/composite/message.js';
 import { verifyCompositeRaw } from '../src/composite/verify.js';
 import { feedParts, verifyStreamed } from '../src/mldsa/stream.js';
 
-export const raw: Format = {
+export interface RawOptions {
+  /** sign even a file that is another format's signing input with the empty context (docs/keys.md) */
+  allowStructuredInput?: boolean | undefined;
+}
+
+export const raw: Format<RawOptions> = {
   name: 'raw',
   composite: true,
   description: 'detached FIPS 204 signature bytes (or a composite ML-DSA signature, docs/hybrid.md)',
   suffix: '.sig',
-  flags: {
-    'allow-structured-input': {
-      type: 'boolean', for: ['sign'],
+  options: {
+    allowStructuredInput: {
+      kind: 'boolean', for: ['sign'],
       describe: 'raw: sign even a file that is another format\'s signing input (DSSE PAE, JWS, COSE, CMS, X.509) with the empty context (docs/keys.md)',
     },
   },
@@ -32,11 +37,11 @@ export const raw: Format = {
   async beginSign(req) {
     checkContext(req.context);
     // Cross-protocol reuse: with the empty context a raw signature over such bytes is valid in that protocol.
-    if (!req.context.length && !booleanOption(req.options, 'allowStructuredInput')) {
+    if (!req.context.length && req.options.allowStructuredInput !== true) {
       const what = structuredInput(await readRange(req.artifact.path, 0, Math.min(req.artifact.size, MAX_HEADER_CHARS + 1)));
       if (what) {
         throw new PqsignError('ERR_USAGE',
-          `is ${what}: a raw signature over it with the empty context would be valid in that protocol too. Sign with a non-empty --context, use that format, or pass --allow-structured-input if this is intended`,
+          `is ${what}: a raw signature over it with the empty context would be valid in that protocol too. Sign with a non-empty ${opt('context')}, use that format, or pass ${opt('allowStructuredInput')} if this is intended`,
           { file: req.artifact.path, detail: 'structured-input' });
       }
     }
@@ -52,7 +57,7 @@ export const raw: Format = {
 
   async verify(req) {
     refuseTrustAnchors(req.trustAnchors, 'raw signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', 'a raw signature names no key: it can only be checked against a pinned key (--key)', { file: req.container, detail: 'key' });
+    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a raw signature names no key: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
     if (!req.payload) throw new PqsignError('ERR_USAGE', 'raw signatures are detached: give the signed file');
     const { params, publicKey } = req.key;
     const sig = await readSmallFile(req.container, 'signature', 64 * 1024);
@@ -93,8 +98,8 @@ function compositeBySignatureLength(sig: Uint8Array): string | undefined {
 }
 
 /** A raw composite signature: PH streams over the payload once; both parts must verify (docs/hybrid.md). */
-async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, sig: Uint8Array, req: VerifyRequest) {
-  if (req.verifier) throw new PqsignError('ERR_USAGE', 'verify --kms checks ML-DSA signatures; a composite signature is checked locally (both parts)', { file: req.container });
+async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, sig: Uint8Array, req: VerifyRequest<RawOptions>) {
+  if (req.verifier) throw new PqsignError('ERR_USAGE', `${opt('verifier')} (a remote verifier) checks ML-DSA signatures only; a composite signature is checked locally (both parts)`, { file: req.container, option: 'verifier' });
   if (sig.length <= alg.mldsa.signatureBytes || sig.length > alg.maxSignatureBytes) {
     // an ML-DSA signature alone (or any other length) is not a composite signature under the pinned key
     throw new PqsignError('ERR_UNTRUSTED', `is ${sig.length} bytes, not a ${alg.name} signature (${alg.mldsa.signatureBytes + 1}..${alg.maxSignatureBytes} bytes) for the pinned composite key`, { file: req.container, detail: 'pinned-key' });
@@ -102,5 +107,5 @@ async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, 
   const hasher = new CompositeHasher(alg, req.context);
   await feedParts(hasher, [{ path: req.payload! }]);
   if (!verifyCompositeRaw(alg, publicKey, hasher.digest(), sig)) throw new PqsignError('ERR_SIGNATURE_INVALID', 'composite signature does not verify (both parts must)', { file: req.container });
-  return { params: alg.mldsa, keyFingerprint: keyFingerprint(publicKey), details: { composite: alg.name } };
+  return { params: alg.mldsa, composite: alg, keyFingerprint: keyFingerprint(publicKey), details: { composite: alg.name } };
 }

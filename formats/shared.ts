@@ -1,49 +1,38 @@
-// What the COSE and JWS formats share: format options (parsed CLI flags, or the resolvedOptions an
-// offline ceremony stored) read with their types checked; the flags they both take (one name, one
-// meaning, one description); the RFC 9964 context rule; and the guards around a streamed payload.
+// What the COSE and JWS formats share: the options they both take (one name, one meaning, one
+// description); the RFC 9964 context rule; and the guards around a streamed payload.
 import { equalBytes } from '../src/base/bytes.js';
-import { PqsignError } from '../src/base/errors.js';
-import type { FormatFlag, FormatOptions } from '../src/pipeline/format.js';
+import { PqsignError, opt } from '../src/base/errors.js';
+import type { OptionSpecs } from '../src/pipeline/format.js';
 
-export function stringOption(options: FormatOptions, name: string): string | undefined {
-  const v = options[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new PqsignError('ERR_USAGE', `--${kebab(name)} takes one value`);
-  return v;
+/** Options COSE and JWS both take, with the same meaning. */
+export interface HeaderOptions {
+  /** leave the payload out of the container; the verifier supplies it */
+  detached?: boolean | undefined;
+  /** key id for the header instead of the key thumbprint */
+  kid?: string | undefined;
+  /** payload content type */
+  contentType?: string | undefined;
 }
 
-export const booleanOption = (options: FormatOptions, name: string): boolean => options[name] === true;
-
-/** A flag whose absence means "the format decides": true (--flag), false (--no-flag) or undefined. */
-export function optionalBooleanOption(options: FormatOptions, name: string): boolean | undefined {
-  const v = options[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw new PqsignError('ERR_USAGE', `--${kebab(name)} takes no value (--${kebab(name)} or --no-${kebab(name)})`);
-  return v;
-}
-
-const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** Flags COSE and JWS both take, with the same meaning. */
-export const SHARED_FLAGS = {
+export const HEADER_OPTIONS: OptionSpecs<HeaderOptions> = {
   detached: {
-    type: 'boolean', for: ['sign'],
+    kind: 'boolean', for: ['sign'],
     describe: 'leave the payload out of the container (COSE: payload nil; JWS: RFC 7515 Appendix F); the verifier supplies the file',
   },
   kid: {
-    type: 'string', for: ['sign'],
+    kind: 'string', for: ['sign'],
     describe: 'key id for the header instead of the key thumbprint (COSE: its UTF-8 bytes; JWS: the string)',
   },
-  'content-type': {
-    type: 'string', for: ['sign'],
+  contentType: {
+    kind: 'string', for: ['sign'],
     describe: 'payload content type (COSE header 3: a number is a CoAP Content-Format, else a media type; JWS "cty")',
   },
-} as const satisfies Record<string, FormatFlag>;
+};
 
 /** RFC 9964 §5: "The ctx parameter MUST be the empty string" for ML-DSA in JOSE and COSE. */
 export function requireEmptyContext(ctx: Uint8Array, format: string): void {
   if (ctx.length) {
-    throw new PqsignError('ERR_CONTEXT', `${format} signatures use the empty ML-DSA context (RFC 9964 §5); drop --context`);
+    throw new PqsignError('ERR_CONTEXT', `${format} signatures use the empty ML-DSA context (RFC 9964 §5); drop ${opt('context')}`);
   }
 }
 

@@ -27,7 +27,7 @@ const bundleLazyRequires = {
 
 await rm(OUT, { recursive: true, force: true });
 const { metafile } = await build({
-  entryPoints: ['dist/bin/pqsign.js', 'dist/src/batch/verify-worker.js', 'dist/src/attest/hash-worker.js'],
+  entryPoints: ['dist/bin/pqsign.js', 'dist/lib/verify-worker.js', 'dist/src/attest/hash-worker.js'],
   outdir: OUT,
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',

@@ -9,5 +9,6 @@ import { batchRow } from './batch.js';
 import { startupRow } from './startup.js';
 import { attestRow } from './attest.js';
 import { kmsRow } from './kms.js';
+import { compositeRow } from './composite.js';
 
-export const ROWS: readonly BenchRow[] = [muRow, readChunkRow, signRow, rssRow, oneshotRow, batchRow, kmsRow, attestRow, startupRow];
+export const ROWS: readonly BenchRow[] = [muRow, readChunkRow, signRow, compositeRow, rssRow, oneshotRow, batchRow, kmsRow, attestRow, startupRow];

@@ -1,12 +1,13 @@
-// `pqsign sign` of the big input in every registered format (FORMATS: a new format gets a row by itself)
+// `pqsign sign` of the big input in every registered format (registeredFormats(): a new format gets a row by itself)
 // against the digest pass it cannot avoid, measured in the same run: `pqsign mu` on the same input (the
 // format adds framing, the signature and writing the container), or `openssl dgst -sha512` for formats
 // whose signature covers a SHA-512 digest of the content (CMS, RFC 9882).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FORMATS } from '../../formats/index.js';
-import type { Format } from '../../src/pipeline/format.js';
+import '../../lib/builtins.js';
+import { registeredFormats } from '../../src/pipeline/registry.js';
+import type { Format, OptionSpec } from '../../src/pipeline/format.js';
 import { fmt, type BenchContext } from '../lib/context.js';
 import { measureOk, medianOf, type Measured } from '../lib/measure.js';
 import type { BenchRow, RowResult } from './types.js';
@@ -31,8 +32,8 @@ function freshOutput(path: string): void {
 }
 
 /** Detached where the format offers it (the issue's "cose detached, jws detached"), plus required flags. */
-const signArgs = (f: Format): string[] => [...(f.flags?.detached?.for.includes('sign') ? ['--detached'] : []), ...(REQUIRED_ARGS[f.name] ?? [])];
-const isDetached = (f: Format) => f.flags?.detached?.for.includes('sign') === true;
+const isDetached = (f: Format) => (f.options as Record<string, OptionSpec> | undefined)?.detached?.for.includes('sign') === true;
+const signArgs = (f: Format): string[] => [...(isDetached(f) ? ['--detached'] : []), ...(REQUIRED_ARGS[f.name] ?? [])];
 
 export const signRow: BenchRow = {
   id: 'sign',
@@ -51,7 +52,7 @@ export const signRow: BenchRow = {
       }
       return baselines.get(id)!;
     };
-    for (const f of FORMATS) {
+    for (const f of registeredFormats()) {
       const measurement = `sign ${fmt.size(size)}, ${f.name}${isDetached(f) ? ' (detached)' : ''}`;
       try {
         const file = await (INPUTS[f.name]?.(ctx, size) ?? ctx.file(size));

@@ -4,6 +4,7 @@ import { checkOutputs } from '../../src/io/outputs.js';
 import { replacesSignature } from '../../src/pipeline/container.js';
 import { action, forceOption, jsonOption, printJson } from '../cli.js';
 import { checkTsa } from './sign.js';
+import { terminalProgress } from '../progress.js';
 
 interface Args {
   file: string;
@@ -37,7 +38,7 @@ export const attach: CommandModule<object, Args> = {
     await checkOutputs([out], [a.file, a.request, a.signature], { force: a.force, replaceable: replacesSignature(req.format) });
     // the token is not signed: it is asked for here, over the returned signature, and never part of the request
     const tsa = a.tsa === undefined ? {} : { tsa: a.tsa, ...(a.tsaDigest === undefined ? {} : { tsaDigest: a.tsaDigest }) };
-    const r = await attachSignature(a.file, req, signature, out, { request: a.request, signature: a.signature }, tsa);
+    const r = await attachSignature(a.file, req, signature, out, { request: a.request, signature: a.signature }, tsa, terminalProgress());
     if (a.json) printJson({ ok: true, ...r });
     else process.stderr.write(`attached ${a.signature} to ${a.file} -> ${r.output} (${r.algorithm}, ${r.format})\n`);
   }),

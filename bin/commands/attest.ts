@@ -7,6 +7,7 @@ import { checkOutputs } from '../../src/io/outputs.js';
 import { action, algOption, filesIn, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
 import { baseDirOption, jobsOption } from '../attest-options.js';
 import { checkJobs } from '../jobs.js';
+import { terminalProgress } from '../progress.js';
 
 interface Args extends KeyArgs {
   subjects: string[];
@@ -60,7 +61,7 @@ export const attest: CommandModule<object, Args> = {
     const signer = await loadSigner(a.key, keyRefOptions(a));
     try {
       const r = await attestFiles(a.subjects, signer, {
-        out: a.out, baseDir: a.baseDir, recursive: a.recursive, predicateType: a.predicateType, predicate, jobs: a.jobs,
+        out: a.out, baseDir: a.baseDir, recursive: a.recursive, predicateType: a.predicateType, predicate, jobs: a.jobs, env: process.env, onProgress: terminalProgress(),
         provenance: {
           builderId: a.builderId, buildType: a.buildType, sourceUri: a.sourceUri, sourceDigest: a.sourceDigest,
           entryPoint: a.entryPoint, invocationId: a.invocationId, startedOn: a.startedOn, finishedOn: a.finishedOn,

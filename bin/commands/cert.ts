@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { encodePem } from '../../src/asn1/pem.js';
 import { parseTimeOption, wholeSeconds } from '../../src/asn1/time.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { loadAnySigner, loadPublicKey, loadSigner } from '../../src/pipeline/keyref.js';
+import { loadAnySigner, loadPublicKey } from '../../src/pipeline/keyref.js';
 import type { CompositeSigner } from '../../src/composite/signer.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import type { Signer } from '../../src/mldsa/signer.js';
@@ -58,9 +58,7 @@ async function using<S extends { close?(): Promise<void> }, T>(load: Promise<S>,
   }
 }
 
-/** CRLs are signed with ML-DSA keys only. */
-const withSigner = <T>(ref: string, a: KeyArgs, fn: (s: Signer) => Promise<T>) => using(loadSigner(ref, keyRefOptions({ ...a, key: ref })), fn);
-/** Certificates and requests also with composite keys (docs/hybrid.md). */
+/** Certificates, requests and CRLs, with ML-DSA or composite keys (docs/hybrid.md). */
 const withAnySigner = <T>(ref: string, a: KeyArgs, fn: (s: Signer | CompositeSigner) => Promise<T>) =>
   using(loadAnySigner(ref, keyRefOptions({ ...a, key: ref })), fn);
 
@@ -186,6 +184,7 @@ interface VerifyArgs {
   trustAnchor: string | string[];
   chain?: string | string[];
   at?: string;
+  crl?: string | string[];
   codeSigning: boolean;
   json: boolean;
 }
@@ -199,12 +198,13 @@ const verify: CommandModule<object, VerifyArgs> = {
     'trust-anchor': { type: 'string', demandOption: true, describe: 'trusted root certificate, PEM or DER (repeatable); the only source of trust' },
     chain: { type: 'string', describe: 'untrusted intermediate certificates, PEM or DER (repeatable)' },
     at: { type: 'string', describe: 'validation time, ISO 8601 (default now)' },
+    crl: { type: 'string', describe: 'CRL file, PEM or DER (repeatable): check revocation; every certificate on the path needs a current CRL from its issuer' },
     'code-signing': { type: 'boolean', default: false, describe: 'also require extendedKeyUsage codeSigning, as signature verification does' },
     json: { ...jsonOption, describe: 'print {file, ok, at, chain} or {file, ok: false, error}' },
   }) as never,
   handler: action(async (a: VerifyArgs) => {
-    const [{ verifyCertificateChain }, { errorJson, exitOf }] = await Promise.all([import('../../src/pki/verify-chain.js'), import('../../src/pipeline/describe.js')]);
-    const opts = { trustAnchors: list(a.trustAnchor), chain: list(a.chain), at: a.at, codeSigning: a.codeSigning };
+    const [{ verifyCertificateChain }, { errorJson }, { exitOf }] = await Promise.all([import('../../src/pki/verify-chain.js'), import('../errors.js'), import('../exit-codes.js')]);
+    const opts = { trustAnchors: list(a.trustAnchor), chain: list(a.chain), at: a.at, codeSigning: a.codeSigning, crls: list(a.crl) };
     if (!a.json) {
       const r = await verifyCertificateChain(a.file, opts);
       process.stdout.write(`OK ${a.file} at ${r.at}${r.codeSigning ? ' (codeSigning)' : ''}\n${r.chain.map((c, i) => `  ${i === r.chain.length - 1 ? 'anchor' : i ? 'CA    ' : 'cert  '}  "${c.subject}"  until ${c.notAfter}\n`).join('')}`);
@@ -256,7 +256,7 @@ async function nextCrl(a: CrlArgs, ca: import('../../src/pki/certificate.js').Pa
   entries: import('../../src/pki/crl.js').RevokedEntry[], thisUpdate: Date) {
   const [{ issueCrl }, { parseDuration }] = await Promise.all([import('../../src/pki/crl-issue.js'), import('../../src/jose/jwt.js')]);
   const nextUpdate = new Date(thisUpdate.getTime() + parseDuration(a.nextUpdate) * 1000);
-  const issued = await withSigner(a.caKey, a, (signer) => issueCrl({ ca, signer, entries, number: number + 1n, thisUpdate, nextUpdate }));
+  const issued = await withAnySigner(a.caKey, a, (signer) => issueCrl({ ca, signer, entries, number: number + 1n, thisUpdate, nextUpdate }));
   await writeFileAtomic(a.crlState, encodePem('X509 CRL', issued.der));
   return issued;
 }

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { FORMATS } from '../../formats/index.js';
+import { registeredFormats } from '../../src/pipeline/registry.js';
 import { looksLikeAttestationBundle } from '../../src/attest/detect.js';
 import { containerFormat, inspectContainer } from '../../src/pipeline/container.js';
 import { readHead } from '../../src/pipeline/verify.js';
@@ -19,7 +19,7 @@ export const inspect: CommandModule<object, Args> = {
   command: 'inspect <file>',
   describe: 'show a container\'s or attestation bundle\'s structure (format, algorithm, key fingerprint, certificates, signers, sizes) without a key; verifies nothing',
   builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
-    format: { type: 'string', describe: `force a format (a raw signature needs --format raw): ${FORMATS.map((f) => f.name).join('|')}` },
+    format: { type: 'string', describe: `force a format (a raw signature needs --format raw): ${registeredFormats().map((f) => f.name).join('|')}` },
     json: { ...jsonOption, describe: 'print one JSON object' },
   }) as never,
   handler: action(async (a: Args) => {

@@ -7,6 +7,7 @@ import { keygenFromSeed } from '../../src/mldsa/mldsa.js';
 import { encodePkcs8, WRITABLE_KEY_FORMS } from '../../src/keys/pkcs8.js';
 import { encryptPkcs8 } from '../../src/keys/pbes2.js';
 import { getPassphrase } from '../../src/keys/passphrase.js';
+import { cliPassphrase } from '../passphrase.js';
 import { encodePem } from '../../src/asn1/pem.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
@@ -64,7 +65,7 @@ async function writeKeyPair(a: Args, k: { algorithm: string; pkcs8: Uint8Array; 
   let der = k.pkcs8;
   let label = 'PRIVATE KEY';
   if (a.encrypt) {
-    der = encryptPkcs8(der, await getPassphrase(a, a.out, true));
+    der = encryptPkcs8(der, await getPassphrase({ passphrase: cliPassphrase(a.passphraseFile) }, a.out, true));
     label = 'ENCRYPTED PRIVATE KEY';
   }
   await writeFileAtomic(a.out, a.der ? der : encodePem(label, der), 0o600);

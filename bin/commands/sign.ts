@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { basename, join } from 'node:path';
-import { formatByName, FORMATS } from '../../formats/index.js';
+import { formatByName, registeredFormats } from '../../src/pipeline/registry.js';
 import { loadAnySigner, loadPublicKey } from '../../src/pipeline/keyref.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { toHex } from '../../src/base/bytes.js';
@@ -9,8 +9,9 @@ import { statInput } from '../../src/io/read.js';
 import type { Signer } from '../../src/mldsa/signer.js';
 import { signFile, type SignResult } from '../../src/pipeline/sign.js';
 import { mapBounded } from '../../src/base/pool.js';
-import { errorJson, exitOfSettled } from '../../src/pipeline/describe.js';
-import { PqsignError, isPqsignError, worstExit } from '../../src/base/errors.js';
+import { PqsignError, isPqsignError } from '../../src/base/errors.js';
+import { errorJson } from '../errors.js';
+import { exitOfSettled, worstExit } from '../exit-codes.js';
 import { entryFor, looksLikeManifest, manifestLine } from '../../src/batch/manifest.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { checkOutputs, makeOutputDir, type OverwriteRule } from '../../src/io/outputs.js';
@@ -20,9 +21,10 @@ import {
   action, algOption, contextOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError,
   usage, type KeyArgs,
 } from '../cli.js';
-import { formatFlags } from '../format-flags.js';
+import { formatFlags, formatOptions, refuseOtherFormatsFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 import { BatchReport } from '../summary.js';
+import { terminalProgress } from '../progress.js';
 
 interface Args extends KeyArgs {
   files: string[];
@@ -49,7 +51,7 @@ export const sign: CommandModule<object, Args> = {
   describe: 'sign files (μ is computed locally; only μ goes to the signer)',
   builder: (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).options({
     key: keyOption,
-    format: { type: 'string', default: 'raw', describe: `signature format: ${FORMATS.map((f) => f.name).join('|')}` },
+    format: { type: 'string', default: 'raw', describe: `signature format: ${registeredFormats().map((f) => f.name).join('|')}` },
     context: contextOption,
     deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
     out: { type: 'string', describe: 'output file (one input only)' },
@@ -74,6 +76,8 @@ export const sign: CommandModule<object, Args> = {
     if (!(a.concurrency >= 1)) throw usage('--concurrency must be at least 1');
     const context = parseContext(a.context);
     checkTsa(a, format);
+    refuseOtherFormatsFlags(format, a, 'sign');
+    const options = formatOptions(format, a, 'sign');
     const outputFor = (f: string) => a.out ?? (a.outDir ? join(a.outDir, basename(f) + format.suffix) : f + format.suffix);
     if (!a.dryRun) {
       // Before the key is loaded: a refusal costs no passphrase prompt and no KMS call.
@@ -83,7 +87,7 @@ export const sign: CommandModule<object, Args> = {
     }
     const signer = await loadAnySigner(a.key, keyRefOptions(a));
     try {
-      if (a.policy !== undefined) await checkPolicy(a, format.name, signer.publicKey, context);
+      if (a.policy !== undefined) await checkPolicy(a, format.name, signer.publicKey, context, isCompositeSigner(signer));
       if (a.dryRun) return await dryRun(a, signer);
       const report = new BatchReport('pqsign sign', a.junit, a.files.length);
       const emit = orderedEmitter<SignResult>((r, i) => {
@@ -93,9 +97,10 @@ export const sign: CommandModule<object, Args> = {
         else if (r.ok) process.stderr.write(`signed ${file} -> ${r.value.output} (${r.value.algorithm}, ${r.value.format})\n`);
         else reportError(r.error);
       });
+      const onProgress = terminalProgress();
       // A signer's failure (e.g. from KMS) does not know which file it was signing: name it.
       const results = await mapBounded(a.files, a.concurrency, (f) =>
-        signFile(f, outputFor(f), format, signer, { context, formatOptions: a, messageType: a.messageType })
+        signFile(f, outputFor(f), format, signer, { context, formatOptions: options, messageType: a.messageType, onProgress })
           .catch((e: unknown) => Promise.reject(isPqsignError(e) ? e.withFile(f) : e)), emit);
       const worst = worstExit(results.map(exitOfSettled));
       if (a.manifestOut) {
@@ -103,7 +108,7 @@ export const sign: CommandModule<object, Args> = {
         if (worst !== 0) {
           process.stderr.write(`pqsign: ${a.manifestOut}: not written, because some files were not signed\n`);
         } else {
-          const embedded = format.embedsPayload(a);
+          const embedded = format.embedsPayload(options);
           const lines = results.flatMap((r) => (r.ok ? [manifestLine(entryFor(a.manifestOut!, r.value, embedded, context))] : []));
           await writeFileAtomic(a.manifestOut, lines.join(''));
           process.stderr.write(`wrote manifest ${a.manifestOut} (${lines.length} entr${lines.length === 1 ? 'y' : 'ies'})\n`);
@@ -124,15 +129,15 @@ export function checkTsa(a: { tsa?: string | undefined; tsaDigest?: string | und
 }
 
 /** `--policy`: every file's scope must trust this key for this format and context, before anything is signed. */
-async function checkPolicy(a: Args, format: string, publicKey: Uint8Array, context: Uint8Array): Promise<void> {
+async function checkPolicy(a: Args, format: string, publicKey: Uint8Array, context: Uint8Array, composite: boolean): Promise<void> {
   const [{ loadPolicy }, { scopeFor }, { signingProblem }] = await Promise.all([
     import('../../src/policy/policy.js'), import('../../src/policy/match.js'), import('../../src/policy/rules.js'),
   ]);
-  const policy = await loadPolicy(a.policy!, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref })));
+  const policy = await loadPolicy(a.policy!, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref }), { composite: true }));
   const fp = keyFingerprint(publicKey);
   for (const f of a.files) {
     const { rules } = scopeFor(policy, { path: f, scope: a.scope });
-    const problem = signingProblem(rules, format, fp, toHex(context));
+    const problem = signingProblem(rules, format, fp, toHex(context), composite);
     if (problem) throw new PqsignError('ERR_USAGE', `${problem.message} (policy scope "${rules.scope}"): nothing was signed`, { file: f, detail: problem.rule, scope: rules.scope });
   }
 }

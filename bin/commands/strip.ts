@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { FORMATS } from '../../formats/index.js';
+import { registeredFormats } from '../../src/pipeline/registry.js';
 import { containerFormat, stripPayload } from '../../src/pipeline/container.js';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { action, forceOption, jsonOption, printJson } from '../cli.js';
@@ -17,7 +17,7 @@ export const strip: CommandModule<object, Args> = {
   describe: 'write the exact payload an embedding container carries (UEFI, attached COSE/CMS), for reproducible-build comparison; verifies nothing',
   builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
     out: { type: 'string', demandOption: true, describe: 'payload output file' },
-    format: { type: 'string', describe: `force a format: ${FORMATS.map((f) => f.name).join('|')}` },
+    format: { type: 'string', describe: `force a format: ${registeredFormats().map((f) => f.name).join('|')}` },
     json: { ...jsonOption, describe: 'print one JSON object' },
     force: forceOption,
   }) as never,

@@ -1,11 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { verifyAttestation, type EnvelopeReport, type SubjectReport } from '../../src/attest/verify.js';
-import { errorJson, exitOf } from '../../src/pipeline/describe.js';
-import { worstExit } from '../../src/base/errors.js';
+import { cliMessage, errorJson } from '../errors.js';
+import { exitOf, worstExit } from '../exit-codes.js';
 import { action, algOption, jsonOption, passphraseFileOption, printJson, reportError } from '../cli.js';
 import { baseDirOption, jobsOption } from '../attest-options.js';
 import { checkJobs } from '../jobs.js';
 import { attestationTrust, trustOptions, type TrustArgs } from '../trust-options.js';
+import { terminalProgress } from '../progress.js';
 
 interface Args extends TrustArgs {
   file: string;
@@ -58,6 +59,7 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
     const report = await verifyAttestation(a.file, {
       keys: t.keys, subjects: a.subject, recursive: a.recursive, baseDir: a.baseDir, jobs: a.jobs,
       predicateType: t.predicateType, builderId: t.builderId, sourceUri: t.sourceUri, subjectDigests: a.subjectDigest, ignoreNames: a.ignoreNames,
+      onProgress: terminalProgress(),
     });
     if (a.json) {
       for (const e of report.envelopes) printJson(envelopeJson(e));
@@ -66,10 +68,10 @@ export const verifyAttestationCommand: CommandModule<object, Args> = {
     } else {
       // A bundle of one line that fails is reported once, by report.error (which names the line).
       const alone = report.error && report.envelopes.length === 1;
-      for (const e of report.envelopes) if (!e.ok && !alone) process.stderr.write(`pqsign: ${a.file}: line ${e.line} ignored: ${e.error!.message}\n`);
+      for (const e of report.envelopes) if (!e.ok && !alone) process.stderr.write(`pqsign: ${a.file}: line ${e.line} ignored: ${cliMessage(e.error!.message)}\n`);
       for (const s of report.subjects) if (!s.ok) reportError(s.error);
     }
-    if (report.error) return a.json ? report.error.exitCode : reportError(report.error);
+    if (report.error) return a.json ? exitOf(report.error) : reportError(report.error);
     const failed = report.subjects.filter((s) => !s.ok);
     if (!a.json && failed.length === 0) {
       const counted = report.envelopes.filter((e) => e.ok).length;

@@ -1,17 +1,20 @@
 import type { CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
-import { FORMATS } from '../../formats/index.js';
+import { loadedPlugins, registeredFormats } from '../../src/pipeline/registry.js';
+import { VERIFY_WORKER_URL } from '../../lib/worker-url.js';
 import type { VerifyOutcome } from '../../src/pipeline/verify.js';
 import { verifyJobs } from '../../src/batch/batch.js';
 import { pairTree } from '../../src/batch/tree.js';
 import { readManifest } from '../../src/batch/manifest.js';
-import { errorJson, exitOfSettled } from '../../src/pipeline/describe.js';
+import { cliMessage, errorJson } from '../errors.js';
+import type { ContainerReport } from '../../src/pipeline/verify.js';
+import { exitOfSettled } from '../exit-codes.js';
 import { mapBounded } from '../../src/base/pool.js';
 import { PqsignError } from '../../src/base/errors.js';
 import { isKmsRef } from '../../src/kms/uri.js';
 import { runVerifyJob, type VerifyJob, type VerifyShared } from '../../src/batch/verify-job.js';
 import { action, algOption, contextOption, jsonOption, parseContext, passphraseFileOption, printJson, reportError, usage } from '../cli.js';
-import { formatFlags } from '../format-flags.js';
+import { formatFlags, optionsByFormat } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
 import { resolveTrust, trustOptions, type TrustArgs } from '../trust-options.js';
 import { BatchReport } from '../summary.js';
@@ -42,7 +45,7 @@ export const verify: CommandModule<object, Args> = {
     jobs: { type: 'number', default: availableParallelism(), defaultDescription: 'the number of CPUs', describe: 'verifying threads: this one plus worker threads' },
     sig: { type: 'string', describe: 'detached signature file (one input only)' },
     payload: { type: 'string', alias: 'content', describe: 'detached payload for a container given as FILE' },
-    format: { type: 'string', describe: `force a format: ${FORMATS.map((f) => f.name).join('|')}` },
+    format: { type: 'string', describe: `force a format: ${registeredFormats().map((f) => f.name).join('|')}` },
     context: contextOption,
     json: jsonOption,
     kms: { type: 'boolean', default: false, describe: 'ask KMS Verify (EXTERNAL_MU) instead of verifying offline; --key must be awskms://' },
@@ -65,7 +68,7 @@ export const verify: CommandModule<object, Args> = {
     if (a.kms && !(refs.length === 1 && isKmsRef(refs[0]!) && a.policy === undefined)) throw usage('--kms needs --key awskms://... (one key, no --policy)');
     const kms = a.kms ? await openKms(refs[0]!) : undefined;
     const trust = await resolveTrust(a, kms ? [kms] : undefined);
-    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: JSON.parse(JSON.stringify(a)) };
+    const shared: VerifyShared = { rules: trust.rules, policy: trust.policy, scope: a.scope, formatOptions: optionsByFormat(a, 'verify'), plugins: loadedPlugins() };
     const jobs = await plan(a, files, shared);
     const report = new BatchReport('pqsign verify', a.junit, jobs.length);
     let worst = 0;
@@ -80,13 +83,13 @@ export const verify: CommandModule<object, Args> = {
           ? {
             file, ok: true, format: r.value.format, signature: r.value.signature, algorithm: algOf(r.value), keyFingerprint: r.value.keyFingerprint,
             ...(r.value.scope !== undefined ? { scope: r.value.scope } : {}), ...(kms ? { verifiedBy: 'kms' } : {}), ...r.value.details,
-            ...(r.value.containers ? { containers: r.value.containers } : {}),
+            ...(r.value.containers ? { containers: r.value.containers.map(containerJson) } : {}),
           }
           : { file, ok: false, error: errorJson(r.error) });
       } else if (r.ok) {
         const scope = r.value.scope !== undefined ? `, policy scope ${r.value.scope}` : '';
         process.stderr.write(`OK ${file} (${algOf(r.value)}, ${r.value.format}${scope}${kms ? ', verified by KMS' : ''})\n`);
-        for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${c.error!.message}\n`);
+        for (const c of r.value.containers ?? []) if (!c.ok) process.stderr.write(`pqsign: ${c.signature}: does not count: ${cliMessage(c.error!.message)}\n`);
       } else reportError(r.error);
     });
     if (kms) {
@@ -99,7 +102,7 @@ export const verify: CommandModule<object, Args> = {
       return report.finish(worst);
     }
     // Workers get plain data: the resolved trust rules and the parsed options, never a REF.
-    await verifyJobs(jobs, shared, { threads: a.jobs }, emit);
+    await verifyJobs(jobs, shared, { threads: a.jobs, workerUrl: VERIFY_WORKER_URL }, emit);
     return report.finish(worst);
   }),
 };
@@ -117,6 +120,9 @@ async function requireSignedManifest(manifest: string, shared: VerifyShared): Pr
   }
 }
 
+/** A container's outcome for --json, its message in CLI terms. */
+const containerJson = (c: ContainerReport): ContainerReport => (c.error ? { ...c, error: { ...c.error, message: cliMessage(c.error.message) } } : c);
+
 const openKms = async (ref: string) => (await import('../../src/kms/signer.js')).KmsSigner.open(ref);
 
 async function plan(a: Args, files: string[], shared: VerifyShared): Promise<VerifyJob[]> {
@@ -127,7 +133,7 @@ async function plan(a: Args, files: string[], shared: VerifyShared): Promise<Ver
     return entries.map((e) => ({ file: e.artifact, sig: e.signature, format: e.format, context: e.context, pin: e.keyFingerprint, product: e.product }));
   }
   if (a.recursive) {
-    const pairs = await pairTree(a.recursive, FORMATS.map((f) => f.suffix));
+    const pairs = await pairTree(a.recursive, registeredFormats().map((f) => f.suffix));
     return pairs.map((p) => ({ file: p.file, format: a.format, context }));
   }
   return files.map((file) => ({ file, sig: a.sig, payload: a.payload, format: a.format, context }));

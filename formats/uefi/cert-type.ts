@@ -1,18 +1,30 @@
 // What one UEFI CertType family implements (the table of them is cert-types.ts).
-import type { FormatOptions, VerifyResult } from '../../src/pipeline/format.js';
+import type { VerifyResult } from '../../src/pipeline/format.js';
+import type { CmsSignerOptions, CmsVerifierOptions } from '../../src/cms/options.js';
 import type { PublicKey } from '../../src/keys/spki.js';
 import type { ParamSet } from '../../src/mldsa/params.js';
+import type { CompositeAlg } from '../../src/composite/params.js';
 import type { RemoteMuVerifier } from '../../src/mldsa/signer.js';
 import type { MessagePart } from '../../src/mldsa/stream.js';
 import type { PathTrust } from '../../src/pki/path-trust.js';
 
+/** The uefi format's options: the count, the CertType, and for the pkcs7 CertType the CMS ones. */
+export interface UefiOptions extends CmsSignerOptions, CmsVerifierOptions {
+  /** MonotonicCount, UINT64: decimal or 0x hex text, or a bigint (required to sign) */
+  monotonicCount?: string | bigint | undefined;
+  /** the CertType: mldsa or pkcs7 (default pkcs7 with certificates, else mldsa) */
+  uefiCertType?: string | undefined;
+}
+
 export interface CertTypeSignRequest {
   params: ParamSet;
   publicKey: Uint8Array;
+  /** set for a composite signer; a CertType that cannot carry one refuses it */
+  composite?: CompositeAlg | undefined;
   /** the --context the user gave (a CertType that fixes its own refuses a non-empty one) */
   context: Uint8Array;
-  /** all parsed CLI options, or the resolved options of an offline request */
-  options: FormatOptions;
+  /** the format's options, or the resolved options of an offline request */
+  options: UefiOptions;
   /** bytes of the signed message payload ‖ MonotonicCount */
   messageBytes: number;
 }
@@ -33,7 +45,7 @@ export interface CertTypeSession {
   tail(): Uint8Array;
   certData(signature: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** options that make a second beginSign produce the same TBS bytes (e.g. a CMS signing time) */
-  resolvedOptions(): FormatOptions;
+  resolvedOptions(): UefiOptions;
 }
 
 export interface CertTypeVerifyRequest extends PathTrust {
@@ -49,7 +61,7 @@ export interface CertTypeVerifyRequest extends PathTrust {
   keyFingerprints: readonly string[];
   signerCheck?: ((certificate: Uint8Array) => void) | undefined;
   verifier?: RemoteMuVerifier | undefined;
-  options: FormatOptions;
+  options: UefiOptions;
 }
 
 export interface CertTypeHandler {

@@ -3,10 +3,9 @@
 // SignedData). The container (header, count, payload, signed message payload ‖ count) is
 // formats/uefi/index.ts; an entry only turns that signed message into CertData and back. Adding a CertType
 // is one module plus one line in CERT_TYPES.
-import type { FormatOptions, VerifyResult } from '../../src/pipeline/format.js';
-import { PqsignError } from '../../src/base/errors.js';
+import { PqsignError, opt } from '../../src/base/errors.js';
 import { guidText } from '../../src/uefi/guid.js';
-import type { CertTypeHandler } from './cert-type.js';
+import type { CertTypeHandler, UefiOptions } from './cert-type.js';
 import { mldsaCertType } from './mldsa-cert.js';
 import { pkcs7CertType } from './pkcs7-cert.js';
 
@@ -16,14 +15,14 @@ export const CERT_TYPES: readonly CertTypeHandler[] = [mldsaCertType, pkcs7CertT
  * The CertType to sign with: --uefi-cert-type when given; otherwise pkcs7 when certificates are given
  * (--cert/--chain, or the resolved certificates of an offline request), else the compact mldsa.
  */
-export function certTypeFor(options: FormatOptions): CertTypeHandler {
+export function certTypeFor(options: UefiOptions): CertTypeHandler {
   const withCertificates = options.cert !== undefined || options.chain !== undefined || options.certificates !== undefined;
   const name = options.uefiCertType;
   if (name === undefined) return withCertificates ? pkcs7CertType : mldsaCertType;
   const t = CERT_TYPES.find((c) => c.name === name);
-  if (!t) throw new PqsignError('ERR_USAGE', `unknown --uefi-cert-type "${String(name)}" (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`);
+  if (!t) throw new PqsignError('ERR_USAGE', `unknown ${opt('uefiCertType')} "${String(name)}" (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`);
   if (t === mldsaCertType && withCertificates) {
-    throw new PqsignError('ERR_USAGE', 'the mldsa CertType carries the bare public key, no certificates: drop --cert/--chain, or use --uefi-cert-type pkcs7');
+    throw new PqsignError('ERR_USAGE', `the mldsa CertType carries the bare public key, no certificates: drop ${opt('cert')}/${opt('chain')}, or use ${opt('uefiCertType', 'pkcs7')}`);
   }
   return t;
 }

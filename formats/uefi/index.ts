@@ -16,6 +16,10 @@ import {
   COUNT_BYTES, HEADER_BYTES, encodeCount, encodeHeader, hex16, looksLikeImage, parseLayout, parseMonotonicCount, type ImageLayout,
 } from '../../src/uefi/image.js';
 import type { Format } from '../../src/pipeline/format.js';
+import type { UefiOptions } from './cert-type.js';
+import { CMS_SIGNER_OPTIONS, CMS_VERIFIER_OPTIONS } from '../cms-options.js';
+
+export type { UefiOptions } from './cert-type.js';
 
 const knownCertType = (guid: Uint8Array) => certTypeByGuid(guid) !== undefined;
 
@@ -32,13 +36,17 @@ async function openImage(file: string) {
 const signedMessage = (file: string, layout: ImageLayout) =>
   [{ path: file, start: layout.payloadOffset, end: layout.payloadOffset + layout.payloadBytes }, encodeCount(layout.monotonicCount)];
 
-export const uefi: Format = {
+export const uefi: Format<UefiOptions> = {
   name: 'uefi',
+  // composite signers through the pkcs7 CertType only (the compact mldsa one refuses them)
+  composite: true,
   description: 'EFI_FIRMWARE_IMAGE_AUTHENTICATION (FMP capsule) header in front of the payload',
   suffix: '.signed',
-  flags: {
-    'monotonic-count': { type: 'string', describe: 'uefi: MonotonicCount, UINT64 decimal or 0x hex (required)', for: ['sign'] },
-    'uefi-cert-type': { type: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default pkcs7 with --cert, else mldsa)`, for: ['sign'] },
+  options: {
+    monotonicCount: { kind: 'string', describe: 'uefi: MonotonicCount, UINT64 decimal or 0x hex (required)', for: ['sign'] },
+    uefiCertType: { kind: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default pkcs7 with a certificate, else mldsa)`, for: ['sign'] },
+    ...CMS_SIGNER_OPTIONS,
+    ...CMS_VERIFIER_OPTIONS,
   },
   embedsPayload: () => true,
   detect: (head) => looksLikeImage(head, knownCertType),
@@ -51,7 +59,7 @@ export const uefi: Format = {
     }
     const countBytes = encodeCount(count);
     const s = await handler.beginSign({
-      params: req.params, publicKey: req.publicKey, context: req.context, options: req.options, messageBytes: req.artifact.size + COUNT_BYTES,
+      params: req.params, publicKey: req.publicKey, composite: req.composite, context: req.context, options: req.options, messageBytes: req.artifact.size + COUNT_BYTES,
     });
     const header = encodeHeader(count, s.certType, s.certDataBytes);
     return {

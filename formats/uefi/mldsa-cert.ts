@@ -4,7 +4,7 @@
 // payload ‖ MonotonicCount with ctx = the 16 CertType bytes as serialized in the header, which binds
 // it to this profile and parameter set. The embedded key only names the signer: verify pins it.
 import { equalBytes, concatBytes } from '../../src/base/bytes.js';
-import { PqsignError } from '../../src/base/errors.js';
+import { PqsignError, opt } from '../../src/base/errors.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { paramByName, type ParamName, type ParamSet } from '../../src/mldsa/params.js';
 import { verifyStreamed } from '../../src/mldsa/stream.js';
@@ -44,10 +44,13 @@ export const mldsaCertType: CertTypeHandler = {
 
   async beginSign(req) {
     if (req.context.length) {
-      throw new PqsignError('ERR_CONTEXT', 'the uefi mldsa CertType fixes its own ML-DSA context (the CertType GUID); drop --context');
+      throw new PqsignError('ERR_CONTEXT', `the uefi mldsa CertType fixes its own ML-DSA context (the CertType GUID); drop ${opt('context')}`);
     }
     if (req.options.tsa !== undefined) {
-      throw new PqsignError('ERR_USAGE', 'the uefi mldsa CertType has no room for a time-stamp token: use --uefi-cert-type pkcs7 (with --cert) for --tsa');
+      throw new PqsignError('ERR_USAGE', `the uefi mldsa CertType has no room for a time-stamp token: use ${opt('uefiCertType', 'pkcs7')} (with ${opt('cert')}) for ${opt('tsa')}`);
+    }
+    if (req.composite) {
+      throw new PqsignError('ERR_USAGE', `the uefi mldsa CertType carries ML-DSA signatures only, not ${req.composite.name}: use ${opt('uefiCertType', 'pkcs7')} (with ${opt('cert')}, docs/hybrid.md)`);
     }
     const certType = mldsaCertTypeGuid(req.params);
     return {
@@ -80,7 +83,11 @@ export const mldsaCertType: CertTypeHandler = {
       throw new PqsignError('ERR_UNTRUSTED', 'a compact (mldsa CertType) UEFI image carries a bare key, no certificate: the trust anchor cannot vouch for it', { file: req.file, detail: 'trust-anchor' });
     }
     if (!req.key && !req.keyFingerprints.length) {
-      throw new PqsignError('ERR_UNTRUSTED', 'a compact UEFI image carries its own public key, which proves nothing by itself: it is only checked against a pinned key (--key or --key-sha256)', { file: req.file, detail: 'key' });
+      throw new PqsignError('ERR_UNTRUSTED', `a compact UEFI image carries its own public key, which proves nothing by itself: it is only checked against a pinned key (${opt('key')} or ${opt('keyFingerprints')})`, { file: req.file, detail: 'key' });
+    }
+    if (req.key?.composite) {
+      // a compact CertData holds an ML-DSA key and signature: it cannot be by a composite key, so it does not count for one
+      throw new PqsignError('ERR_UNTRUSTED', `a compact (mldsa CertType) UEFI image cannot be checked with the composite ${req.key.composite.name} key`, { file: req.file, detail: 'key' });
     }
     const embedded = keyFingerprint(publicKey);
     if (req.key) {

@@ -1,5 +1,6 @@
 // The PKCS#7 CertType: EFI_CERT_TYPE_PKCS7_GUID (UEFI 2.10 §32.2.4), CertData = a detached CMS
-// SignedData (RFC 5652, RFC 9882 for ML-DSA) over payload ‖ MonotonicCount, carrying the signer
+// SignedData (RFC 5652; RFC 9882 for ML-DSA, draft-ietf-lamps-cms-composite-sigs for composite ML-DSA) over
+// payload ‖ MonotonicCount, carrying the signer
 // certificate and any --chain certificates, as edk2's FmpAuthenticationLibPkcs7 hands it to Pkcs7Verify.
 // Built and verified by the CMS module (src/cms): the signed message streams through the content digest
 // only, and the ML-DSA message is DER(SignedAttributes), signed with the empty context (RFC 9882 §3.2).
@@ -10,7 +11,7 @@
 // and accepts only that form. pkijs/asn1js load on first use, through the CMS modules.
 import { equalBytes } from '../../src/base/bytes.js';
 import { SIGNED_DATA_OID } from '../../src/cms/detect.js';
-import { PqsignError } from '../../src/base/errors.js';
+import { PqsignError, opt } from '../../src/base/errors.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { efiGuid, guidText } from '../../src/uefi/guid.js';
 import type { CertTypeHandler } from './cert-type.js';
@@ -41,38 +42,40 @@ const certDataRange = (file: string, certDataOffset: number, certData: Uint8Arra
 
 export const pkcs7CertType: CertTypeHandler = {
   name: 'pkcs7',
-  description: 'EFI_CERT_TYPE_PKCS7_GUID: CertData = detached CMS SignedData (RFC 9882) with the signer certificate',
+  description: 'EFI_CERT_TYPE_PKCS7_GUID: CertData = detached CMS SignedData (RFC 9882, or composite ML-DSA) with the signer certificate',
   recognises: (guid) => equalBytes(guid, GUID),
 
   async beginSign(req) {
     if (req.context.length) {
-      throw new PqsignError('ERR_CONTEXT', 'the uefi pkcs7 CertType signs with the empty ML-DSA context (RFC 9882 §3.2); drop --context');
+      throw new PqsignError('ERR_CONTEXT', `the uefi pkcs7 CertType signs with the empty ML-DSA context (RFC 9882 §3.2); drop ${opt('context')}`);
     }
     const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../../src/cms/options.js');
-    const b = await signedDataBuilderFor(req.params, req.publicKey, req.options);
+    const b = await signedDataBuilderFor(req, req.options);
     const timestamp = await timestamperFor(req.options);
     if (!b.certificates.length) {
-      throw new PqsignError('ERR_USAGE', 'the uefi pkcs7 CertType needs --cert (the signer certificate): edk2\'s Pkcs7Verify finds the signer among the embedded certificates');
+      throw new PqsignError('ERR_USAGE', `the uefi pkcs7 CertType needs ${opt('cert')} (the signer certificate): edk2's Pkcs7Verify finds the signer among the embedded certificates`);
     }
-    // Known before the payload streams, so nothing is signed that could not be written.
-    const certDataBytes = b.detachedBytes();
-    if (certDataBytes > WRAPPED_MAX_BYTES) {
+    // Known before the payload streams, so nothing is signed that could not be written: the longest signature
+    // must fit; the header is laid out for the shortest (a composite's ECDSA part varies), and CertData may grow.
+    const certDataBytes = b.detachedBytes('min');
+    const longest = b.detachedBytes('max');
+    if (longest > WRAPPED_MAX_BYTES) {
       throw new PqsignError('ERR_USAGE',
-        `the PKCS7 CertData would be ${certDataBytes} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer --chain certificates`);
+        `the PKCS7 CertData would be ${longest} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer ${opt('chain')} certificates`);
     }
     const empty = new Uint8Array(0);
     return {
       certType: GUID,
       context: empty,
       certDataBytes,
-      certDataMayGrow: !!timestamp,
+      certDataMayGrow: !!timestamp || b.signatureLengthVaries,
       head: () => empty,
       update: (chunk) => b.update(chunk),
       tail: () => b.signedAttributes(),
       certData: async (signature) => {
         const der = b.detached(signature, timestamp ? [await timestamp(signature)] : []);
         if (timestamp && der.length > WRAPPED_MAX_BYTES) {
-          throw new PqsignError('ERR_USAGE', `with the time-stamp token the PKCS7 CertData would be ${der.length} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer --chain certificates`);
+          throw new PqsignError('ERR_USAGE', `with the time-stamp token the PKCS7 CertData would be ${der.length} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer ${opt('chain')} certificates`);
         }
         if (!isWrappedContentInfo(der)) throw new Error(`PKCS7 CertData of ${der.length} bytes is not in the WrapPkcs7Data form`);
         return der;
@@ -105,6 +108,9 @@ export const pkcs7CertType: CertTypeHandler = {
       content: req.message, key: req.key, ...verifierOptionsFor(req.options, req),
       fingerprintPinned: req.keyFingerprints.length > 0, signerCheck: req.signerCheck, verifier: req.verifier,
     });
-    return { params: v.params, keyFingerprint: keyFingerprint(v.publicKey), details: { certType: 'pkcs7', certTypeGuid: guidText(req.certType), signers: v.signers } };
+    return {
+      params: v.params, composite: v.composite, keyFingerprint: keyFingerprint(v.publicKey),
+      details: { certType: 'pkcs7', certTypeGuid: guidText(req.certType), signers: v.signers, ...(v.composite ? { composite: v.composite.name } : {}) },
+    };
   },
 };

@@ -3,7 +3,7 @@
 // the envelope to the bundle. `attestFiles` is the library entry point (CLI and benchmark).
 import { access, constants } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { Signer } from '../mldsa/signer.js';
@@ -14,6 +14,7 @@ import { isJsonObject } from './json.js';
 import { buildProvenance, SLSA_PROVENANCE_V1, validateProvenance, type ProvenanceFlags } from './slsa.js';
 import { buildStatement, INTOTO_PAYLOAD_TYPE, type Subject } from './statement.js';
 import { collectSubjects } from './subjects.js';
+import type { OnProgress } from '../io/progress.js';
 
 export interface AttestOptions {
   /** subject names are relative to this directory (default: the current directory) */
@@ -27,10 +28,12 @@ export interface AttestOptions {
   /** a custom predicate; without it the predicate is SLSA provenance from `env` / `provenance` */
   predicate?: Record<string, unknown> | undefined;
   provenance?: ProvenanceFlags | undefined;
-  /** environment the provenance is read from (default process.env) */
+  /** CI environment the SLSA provenance is read from (the CLI passes process.env); default none */
   env?: NodeJS.ProcessEnv | undefined;
   /** hashing worker threads (default: number of CPUs) */
   jobs?: number | undefined;
+  /** progress of hashing the subjects */
+  onProgress?: OnProgress | undefined;
 }
 
 export interface AttestResult {
@@ -68,15 +71,15 @@ export async function readPredicateFile(path: string): Promise<Record<string, un
 export function resolvePredicate(opts: AttestOptions): { predicateType: string; predicate: Record<string, unknown> } {
   const flagsGiven = Object.values(opts.provenance ?? {}).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0));
   if (opts.predicate) {
-    if (!opts.predicateType) throw new PqsignError('ERR_USAGE', '--predicate needs --predicate-type URI');
-    if (flagsGiven) throw new PqsignError('ERR_USAGE', '--builder-id and the other provenance flags describe the SLSA predicate pqsign builds; they cannot be combined with --predicate');
+    if (!opts.predicateType) throw new PqsignError('ERR_USAGE', `${opt('predicate')} needs ${opt('predicateType')} URI`, { option: 'predicate' });
+    if (flagsGiven) throw new PqsignError('ERR_USAGE', `${opt('builderId')} and the other provenance options describe the SLSA predicate pqsign builds; they cannot be combined with ${opt('predicate')}`, { option: 'builderId' });
     if (opts.predicateType === SLSA_PROVENANCE_V1) validateProvenance(opts.predicate);
     return { predicateType: opts.predicateType, predicate: opts.predicate };
   }
   if (opts.predicateType && opts.predicateType !== SLSA_PROVENANCE_V1) {
-    throw new PqsignError('ERR_USAGE', `--predicate-type ${opts.predicateType} needs --predicate FILE (without it the predicate is ${SLSA_PROVENANCE_V1})`);
+    throw new PqsignError('ERR_USAGE', `${opt('predicateType')} ${opts.predicateType} needs ${opt('predicate')} FILE (without it the predicate is ${SLSA_PROVENANCE_V1})`, { option: 'predicateType' });
   }
-  return { predicateType: SLSA_PROVENANCE_V1, predicate: buildProvenance(opts.env ?? process.env, opts.provenance ?? {}) };
+  return { predicateType: SLSA_PROVENANCE_V1, predicate: buildProvenance(opts.env ?? {}, opts.provenance ?? {}) };
 }
 
 export async function attestFiles(args: readonly string[], signer: Signer, opts: AttestOptions = {}): Promise<AttestResult> {
@@ -84,7 +87,7 @@ export async function attestFiles(args: readonly string[], signer: Signer, opts:
   const output = opts.out ?? DEFAULT_BUNDLE;
   await checkWritableDir(output); // before hashing and signing: a KMS signature is not spent on a bad --out
   const files = await collectSubjects(args, { baseDir: opts.baseDir ?? '.', recursive: opts.recursive ?? false, exclude: [resolve(output)] });
-  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing subjects' });
+  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing subjects', onProgress: opts.onProgress });
   let bytes = 0;
   const subjects: Subject[] = files.map((f) => {
     const r = hashed.get(f.path)!;

@@ -1,7 +1,7 @@
 // Attestation bundles (in-toto spec/v1 bundle.md): JSON Lines, one DSSE envelope per line, suffix
 // .intoto.jsonl. Lines are read streaming with a length cap; appending rewrites the file atomically.
 import { stat } from 'node:fs/promises';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { fileError, readChunks } from '../io/read.js';
 
@@ -82,7 +82,7 @@ export async function appendLine(path: string, line: string): Promise<void> {
     if (!st.isFile()) throw new PqsignError('ERR_FILE', 'is not a regular file', { file: path });
     mode = st.mode & 0o777;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e instanceof PqsignError ? e : fileError(path, e);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw isPqsignError(e) ? e : fileError(path, e);
     exists = false;
   }
   const w = await AtomicWriter.create(path, mode);

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { PqsignError, type ErrorCode } from '../base/errors.js';
-import { countProgress } from './progress.js';
+import type { OnProgress } from '../io/progress.js';
 
 export interface FileDigests {
   sha256: string;
@@ -28,8 +28,10 @@ export interface HashReply {
 export interface HashOptions {
   /** worker threads, default the number of CPUs */
   jobs?: number | undefined;
-  /** progress line on stderr; shown only when stderr is a TTY */
+  /** what the progress events call this phase (default "hashing") */
   progressLabel?: string | undefined;
+  /** told after each batch of files: files done, bytes read */
+  onProgress?: OnProgress | undefined;
 }
 
 const BATCHES_PER_WORKER = 2;
@@ -43,7 +45,7 @@ export async function hashFiles(paths: readonly string[], opts: HashOptions = {}
   const jobs = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), paths.length));
   // enough batches that every worker stays busy to the end, few enough that messaging stays cheap
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(paths.length / (jobs * 8))));
-  const progress = countProgress(opts.progressLabel ?? 'hashing', paths.length);
+  const label = opts.progressLabel ?? 'hashing';
   let next = 0;
   let done = 0;
   let bytes = 0;
@@ -73,7 +75,7 @@ export async function hashFiles(paths: readonly string[], opts: HashOptions = {}
             }
           });
           done += batch.length;
-          progress?.(done, bytes);
+          opts.onProgress?.({ label, unit: 'files', done, total: paths.length, bytes });
           if (done === paths.length) resolveAll();
           else feed(w);
         });

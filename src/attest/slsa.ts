@@ -4,7 +4,7 @@
 // On GitHub Actions the fields follow GitHub's workflow build type (actions/buildtypes workflow/v1),
 // from the runner's environment variables; elsewhere they come from --builder-id and friends.
 // docs/ci.md has the field-by-field mapping.
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { isJsonObject } from './json.js';
 import { isTypeUri } from './statement.js';
 
@@ -32,12 +32,8 @@ export interface ProvenanceFlags {
   finishedOn?: string | undefined;
 }
 
-/** Flags that describe the build itself; on GitHub Actions the environment does, so they are refused there. */
+/** Options that describe the build itself; on GitHub Actions the environment does, so they are refused there. */
 const GENERIC_ONLY: (keyof ProvenanceFlags)[] = ['buildType', 'sourceUri', 'sourceDigest', 'entryPoint'];
-const FLAG_NAME: Record<keyof ProvenanceFlags, string> = {
-  builderId: '--builder-id', buildType: '--build-type', sourceUri: '--source-uri', sourceDigest: '--source-digest',
-  entryPoint: '--entry-point', invocationId: '--invocation-id', startedOn: '--started-on', finishedOn: '--finished-on',
-};
 
 const usage = (m: string) => new PqsignError('ERR_USAGE', m);
 const isGithubActions = (env: NodeJS.ProcessEnv) => env.GITHUB_ACTIONS === 'true';
@@ -49,12 +45,12 @@ export function provenanceSource(env: NodeJS.ProcessEnv): 'github-actions' | 'fl
 export function buildProvenance(env: NodeJS.ProcessEnv, flags: ProvenanceFlags): Record<string, unknown> {
   for (const f of ['builderId', 'buildType', 'sourceUri'] as const) {
     const v = flags[f];
-    if (v !== undefined && !isTypeUri(v)) throw usage(`${FLAG_NAME[f]} must be an absolute URI, got "${v}"`);
+    if (v !== undefined && !isTypeUri(v)) throw usage(`${opt(f)} must be an absolute URI, got "${v}"`);
   }
   const metadata = {
     ...(flags.invocationId !== undefined ? { invocationId: flags.invocationId } : {}),
-    ...(flags.startedOn !== undefined ? { startedOn: timestamp(flags.startedOn, '--started-on') } : {}),
-    ...(flags.finishedOn !== undefined ? { finishedOn: timestamp(flags.finishedOn, '--finished-on') } : {}),
+    ...(flags.startedOn !== undefined ? { startedOn: timestamp(flags.startedOn, opt('startedOn')) } : {}),
+    ...(flags.finishedOn !== undefined ? { finishedOn: timestamp(flags.finishedOn, opt('finishedOn')) } : {}),
   };
   const predicate = isGithubActions(env) ? githubProvenance(env, flags, metadata) : genericProvenance(flags, metadata);
   validateProvenance(predicate);
@@ -62,8 +58,8 @@ export function buildProvenance(env: NodeJS.ProcessEnv, flags: ProvenanceFlags):
 }
 
 function githubProvenance(env: NodeJS.ProcessEnv, flags: ProvenanceFlags, metadata: Record<string, string>): Record<string, unknown> {
-  const refused = GENERIC_ONLY.filter((f) => flags[f] !== undefined).map((f) => FLAG_NAME[f]);
-  if (refused.length) throw usage(`${refused.join(', ')}: on GitHub Actions the build is described by the runner's environment (docs/ci.md); only --builder-id, --invocation-id, --started-on and --finished-on apply`);
+  const refused = GENERIC_ONLY.filter((f) => flags[f] !== undefined).map((f) => opt(f));
+  if (refused.length) throw usage(`${refused.join(', ')}: on GitHub Actions the build is described by the runner's environment (docs/ci.md); only ${opt('builderId')}, ${opt('invocationId')}, ${opt('startedOn')} and ${opt('finishedOn')} apply`);
   const missing = GITHUB_REQUIRED_ENV.filter((v) => !env[v]);
   if (missing.length) throw usage(`GITHUB_ACTIONS is true but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set; cannot describe the build`);
   const e = env as Record<(typeof GITHUB_REQUIRED_ENV)[number], string>;
@@ -108,10 +104,10 @@ export function workflowPath(workflowRef: string, repository: string, ref: strin
 
 function genericProvenance(flags: ProvenanceFlags, metadata: Record<string, string>): Record<string, unknown> {
   if (!flags.builderId) {
-    throw usage('outside GitHub Actions, SLSA provenance needs --builder-id URI (or give your own --predicate and --predicate-type)');
+    throw usage(`outside GitHub Actions, SLSA provenance needs ${opt('builderId')} URI (or give your own ${opt('predicate')} and ${opt('predicateType')})`);
   }
   const digest = parseDigests(flags.sourceDigest ?? []);
-  if (Object.keys(digest).length && !flags.sourceUri) throw usage('--source-digest needs --source-uri');
+  if (Object.keys(digest).length && !flags.sourceUri) throw usage(`${opt('sourceDigest')} needs ${opt('sourceUri')}`);
   const external: Record<string, unknown> = {};
   if (flags.sourceUri) external.source = flags.sourceUri;
   if (flags.entryPoint !== undefined) external.entryPoint = flags.entryPoint;
@@ -129,8 +125,8 @@ function parseDigests(items: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const m = /^([A-Za-z][A-Za-z0-9_]*)[:=]([0-9a-f]+)$/.exec(item);
-    if (!m) throw usage(`--source-digest "${item}" must be ALG:HEX with lowercase hex (e.g. gitCommit:0123abcd...)`);
-    if (out[m[1]!] !== undefined) throw usage(`--source-digest gives ${m[1]} twice`);
+    if (!m) throw usage(`${opt('sourceDigest')} "${item}" must be ALG:HEX with lowercase hex (e.g. gitCommit:0123abcd...)`);
+    if (out[m[1]!] !== undefined) throw usage(`${opt('sourceDigest')} gives ${m[1]} twice`);
     out[m[1]!] = m[2]!;
   }
   return out;

@@ -3,7 +3,7 @@
 // what a verifier matches on; paths outside the base directory have no such name and are refused.
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { fileError } from '../io/read.js';
 import { walkFiles } from '../io/walk.js';
 
@@ -25,7 +25,7 @@ export interface CollectOptions {
 export function subjectName(baseDir: string, path: string): string {
   const rel = relative(resolve(baseDir), resolve(path));
   if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-    throw new PqsignError('ERR_USAGE', `is outside the base directory ${baseDir} (set --base-dir)`, { file: path });
+    throw new PqsignError('ERR_USAGE', `is outside the base directory ${baseDir} (set ${opt('baseDir')})`, { file: path });
   }
   return rel.split(sep).join('/');
 }
@@ -52,7 +52,7 @@ async function expand(arg: string, recursive: boolean): Promise<string[]> {
   }
   if (st.isFile()) return [abs];
   if (!st.isDirectory()) throw new PqsignError('ERR_FILE', 'is not a regular file', { file: arg });
-  if (!recursive) throw new PqsignError('ERR_USAGE', 'is a directory (add --recursive to attest the files in it)', { file: arg });
+  if (!recursive) throw new PqsignError('ERR_USAGE', `is a directory (add ${opt('recursive')} to attest the files in it)`, { file: arg });
   // dot files included (a release directory is attested whole); linked directories are not entered
   const out = await walkFiles(abs);
   if (out.length === 0) throw new PqsignError('ERR_FILE', 'directory has no files to attest', { file: arg });

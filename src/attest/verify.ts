@@ -8,7 +8,7 @@
 // must count. Each file given then passes when some counting envelope has a subject of the same name
 // whose sha256/sha512 digests equal the file's. Ignoring a line can never turn a failure into a pass.
 import { relative } from 'node:path';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError, opt } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/spki.js';
 import { readBundleLines } from './bundle.js';
@@ -17,6 +17,7 @@ import { hashFiles, type FileDigests } from './hash-pool.js';
 import { SLSA_PROVENANCE_V1, validateProvenance } from './slsa.js';
 import { DIGEST_ALGS, INTOTO_PAYLOAD_TYPE, parseStatement, type DigestSet, type Statement } from './statement.js';
 import { collectSubjects } from './subjects.js';
+import type { OnProgress } from '../io/progress.js';
 
 export interface VerifyAttestationOptions {
   /** an envelope counts when one of its signatures verifies with one of these keys */
@@ -36,6 +37,8 @@ export interface VerifyAttestationOptions {
   /** only envelopes with this predicateType count */
   predicateType?: string | undefined;
   jobs?: number | undefined;
+  /** progress of hashing the subjects */
+  onProgress?: OnProgress | undefined;
 }
 
 export interface EnvelopeReport {
@@ -125,7 +128,7 @@ function checkEnvelope(text: string, opts: VerifyAttestationOptions) {
     try {
       return f();
     } catch (e) {
-      if (e instanceof PqsignError) throw new Rejected(stage, e);
+      if (isPqsignError(e)) throw new Rejected(stage, e);
       throw e;
     }
   };
@@ -182,7 +185,7 @@ function checkProvenance(statement: Statement, opts: VerifyAttestationOptions): 
 function missingDigests(wanted: readonly string[], byName: Map<string, Attested[]>, file: string): PqsignError | undefined {
   for (const w of wanted) {
     const m = /^(sha256|sha512):([0-9a-f]+)$/.exec(w);
-    if (!m) return new PqsignError('ERR_USAGE', `--subject-digest "${w}" must be sha256:HEX or sha512:HEX (lowercase)`);
+    if (!m) return new PqsignError('ERR_USAGE', `${opt('subjectDigests')} "${w}" must be sha256:HEX or sha512:HEX (lowercase)`, { option: 'subjectDigests' });
     const [, alg, hex] = m as unknown as [string, 'sha256' | 'sha512', string];
     if (![...byName.values()].some((list) => list.some((a) => a.digest[alg] === hex))) {
       return new PqsignError('ERR_SUBJECT', `no attested subject has ${alg} ${hex.slice(0, 16)}...`, { file });
@@ -193,7 +196,7 @@ function missingDigests(wanted: readonly string[], byName: Map<string, Attested[
 
 async function checkSubjects(opts: VerifyAttestationOptions, byName: Map<string, Attested[]>): Promise<SubjectReport[]> {
   const files = await collectSubjects(opts.subjects!, { baseDir: opts.baseDir ?? '.', recursive: opts.recursive ?? false });
-  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing' });
+  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing', onProgress: opts.onProgress });
   let bySha256: Map<string, string> | undefined; // built only when a file's name is not attested
   return files.map(({ path, name }) => {
     const file = relative(process.cwd(), path) || path;

@@ -9,9 +9,11 @@
 // thread keeps a few jobs in flight so its file reads overlap its hashing. Results are reported per job
 // index as they settle; the caller restores input order (bin/ordered.ts).
 import { Worker } from 'node:worker_threads';
+import { PqsignError } from '../base/errors.js';
 import type { Settled } from '../base/pool.js';
 import type { VerifyOutcome } from '../pipeline/verify.js';
 import { fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, type VerifyShared, type WireError, type WireOutcome } from './verify-job.js';
+import { mlDsaBackendChoice } from '../mldsa/mldsa.js';
 
 /** Jobs the main thread keeps in flight: enough to overlap large files' reads with hashing and verifying. */
 const IN_FLIGHT = 4;
@@ -37,6 +39,11 @@ export interface BatchOptions {
   mainThread?: boolean;
   /** queued work per worker started (default WORKER_WORTH_MS); 0 starts them all at once */
   workerWorthMs?: number;
+  /**
+   * The worker threads' entry module (lib/verify-worker.ts, which registers the formats this layer
+   * cannot import); needed when threads > 1.
+   */
+  workerUrl?: URL | undefined;
 }
 
 /** Verify every job; resolves with the number of workers the batch started. */
@@ -44,7 +51,8 @@ export async function verifyJobs(jobs: readonly VerifyJob[], shared: VerifyShare
   if (jobs.length === 0) return { workers: 0 };
   const main = opts.mainThread ?? true;
   const workers = Math.max(main ? 0 : 1, Math.min(opts.threads, jobs.length) - (main ? 1 : 0));
-  const batch = new Batch(jobs, shared, main, onResult, opts.workerWorthMs ?? WORKER_WORTH_MS);
+  if (workers > 0 && !opts.workerUrl) throw new PqsignError('ERR_USAGE', 'verifying on more than one thread needs workerUrl (lib/verify-worker.js)');
+  const batch = new Batch(jobs, shared, main, onResult, opts.workerWorthMs ?? WORKER_WORTH_MS, opts.workerUrl);
   await batch.run(workers);
   return { workers: batch.workersStarted };
 }
@@ -74,6 +82,7 @@ class Batch {
     private readonly mainThread: boolean,
     private readonly onResult: (r: Settled<VerifyOutcome>, index: number) => void,
     private readonly workerWorthMs: number,
+    private readonly workerUrl: URL | undefined,
   ) {}
 
   async run(workers: number): Promise<void> {
@@ -120,7 +129,7 @@ class Batch {
   }
 
   private start(): void {
-    const w = new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: this.shared });
+    const w = new Worker(this.workerUrl!, { workerData: { ...this.shared, mldsaBackend: mlDsaBackendChoice() } satisfies VerifyShared });
     this.inFlight.set(w, new Set());
     w.on('message', (m: WorkerReply) => {
       if ('id' in m) {

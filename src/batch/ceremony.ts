@@ -5,7 +5,7 @@
 // only then writes the container.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { formatByName } from '../../formats/index.js';
+import { formatByName } from '../pipeline/registry.js';
 import type { Format, FormatOptions } from '../pipeline/format.js';
 import { equalBytes, fromB64, fromHex, toHex } from '../base/bytes.js';
 import { PqsignError, isPqsignError } from '../base/errors.js';
@@ -17,6 +17,8 @@ import { checkContext } from '../mldsa/mu.js';
 import { MU_BYTES, paramByName, type ParamSet } from '../mldsa/params.js';
 import { signMuChecked, type Signer } from '../mldsa/signer.js';
 import { muOfArtifact, streamToContainer, type SignResult } from '../pipeline/sign.js';
+import { checkFormatOptions } from '../pipeline/format-options.js';
+import type { OnProgress } from '../io/progress.js';
 
 export const REQUEST_TYPE = 'pqsign-signing-request';
 export const REQUEST_VERSION = 1;
@@ -51,11 +53,11 @@ export interface ParsedRequest {
   mu: Uint8Array;
 }
 
-export async function createRequest(path: string, format: Format, key: PublicKey, context: Uint8Array, options: FormatOptions): Promise<SigningRequest> {
+export async function createRequest(path: string, format: Format, key: PublicKey, context: Uint8Array, options: FormatOptions, onProgress?: OnProgress): Promise<SigningRequest> {
   const { size } = await statInput(path);
   const session = await format.beginSign({ artifact: { path, size }, params: key.params, publicKey: key.publicKey, context, options });
   const sha = createHash('sha256');
-  const mu = await muOfArtifact(path, size, session, key.params, key.publicKey, { onChunk: (c) => void sha.update(c) });
+  const mu = await muOfArtifact(path, size, session, key.params, key.publicKey, { onChunk: (c) => void sha.update(c), onProgress });
   return {
     type: REQUEST_TYPE,
     version: REQUEST_VERSION,
@@ -111,7 +113,12 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
     throw bad(isPqsignError(e) ? e.message : String(e));
   }
   hexField('signingContext', str('signingContext'));
-  if (!isObject(r.options)) throw bad('"options" must be an object');
+  try {
+    // the format sees typed options: a request's are data, so they are checked against its option specs
+    checkFormatOptions(format, r.options, '"options"');
+  } catch (e) {
+    throw bad(isPqsignError(e) ? e.message : String(e));
+  }
   const a = r.artifact;
   if (!isObject(a) || typeof a.name !== 'string' || !Number.isSafeInteger(a.size) || (a.size as number) < 0
     || typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256)) {
@@ -129,7 +136,7 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
  */
 /** `extra`: format options that do not change μ, given at attach time (--tsa). */
 export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string },
-  extra: FormatOptions = {}): Promise<SignResult> {
+  extra: FormatOptions = {}, onProgress?: OnProgress): Promise<SignResult> {
   const { params, publicKey } = req.key;
   const want = req.raw.artifact;
   const { size } = await statInput(path);
@@ -150,7 +157,7 @@ export async function attachSignature(path: string, req: ParsedRequest, signatur
       throw new PqsignError('ERR_SIGNATURE_INVALID', `does not verify over the request's μ under its ${params.name} key (sha256 ${req.raw.keyFingerprint}); nothing was written`, { file: labels.signature });
     }
     return signature;
-  }, (c) => void sha.update(c));
+  }, { onChunk: (c) => void sha.update(c), onProgress });
   return { file: path, output, format: req.format.name, algorithm: params.name, keyFingerprint: req.raw.keyFingerprint, bytes: size, signatureBytes: signature.length };
 }
 

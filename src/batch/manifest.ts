@@ -8,9 +8,9 @@
 // Every line carries the version, so manifests can be concatenated and filtered line by line; a line
 // with an unknown version or unknown fields is refused rather than half-understood.
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { formatByName } from '../../formats/index.js';
+import { formatByName } from '../pipeline/registry.js';
 import { fromHex, toHex } from '../base/bytes.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import { readRange } from '../io/range.js';
 import { MAX_CONTEXT_BYTES } from '../mldsa/params.js';
@@ -87,7 +87,7 @@ export async function readManifest(file: string): Promise<ResolvedEntry[]> {
   try {
     body = text.decode(await readSmallFile(file, 'manifest', MAX_MANIFEST_BYTES));
   } catch (e) {
-    if (e instanceof PqsignError) throw e;
+    if (isPqsignError(e)) throw e;
     throw new PqsignError('ERR_MANIFEST', 'is not UTF-8 text', { file });
   }
   const dir = dirname(file);

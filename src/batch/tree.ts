@@ -6,7 +6,7 @@
 //   - X with no signature → verifyPath reports "no signature found" (an unsigned file fails the batch).
 // Files as src/io/walk.ts lists them (file symlinks included, directory symlinks not entered), in path order.
 import { stat } from 'node:fs/promises';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { fsPath } from '../base/fspath.js';
 import { fileError } from '../io/read.js';
 import { walkFiles } from '../io/walk.js';
@@ -22,7 +22,7 @@ export async function pairTree(dir: string, suffixes: readonly string[]): Promis
   } catch (e) {
     throw fileError(dir, e);
   }
-  if (!st.isDirectory()) throw new PqsignError('ERR_FILE', 'is not a directory (--recursive takes a directory)', { file: dir });
+  if (!st.isDirectory()) throw new PqsignError('ERR_FILE', `is not a directory (${opt('recursive')} takes a directory)`, { file: dir });
   const files = (await walkFiles(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const present = new Set(files);
   // longest first, so ".intoto.jsonl" wins over ".jsonl"

@@ -8,15 +8,13 @@ import * as asn1js from 'asn1js';
 import { TAG, tlv } from '../asn1/der.js';
 import { equalBytes } from '../base/bytes.js';
 import { retag } from '../asn1/implicit.js';
-import type { ParamSet } from '../mldsa/params.js';
-import { digestAlgorithmId } from './algorithm-ids.js';
+import { digestAlgorithmId, signerAlgorithmId, type SignerAlgorithm } from './algorithm-ids.js';
 import type { DigestAlgorithm } from './digests.js';
-import { signatureAlgorithmId } from '../mldsa/asn1.js';
 
 const SIGNATURE_ALGORITHM_TAG = 0xa1; // [1] IMPLICIT, constructed
 
-export function encodeAlgorithmProtection(digest: DigestAlgorithm, params: ParamSet): Uint8Array {
-  return tlv(TAG.SEQUENCE, digestAlgorithmId(digest), retag(signatureAlgorithmId(params), SIGNATURE_ALGORITHM_TAG));
+export function encodeAlgorithmProtection(digest: DigestAlgorithm, alg: SignerAlgorithm): Uint8Array {
+  return tlv(TAG.SEQUENCE, digestAlgorithmId(digest), retag(signerAlgorithmId(alg), SIGNATURE_ALGORITHM_TAG));
 }
 
 /**

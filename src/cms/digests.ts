@@ -2,8 +2,10 @@
 // allows for each ML-DSA parameter set: a digest with λ bits of collision and second-preimage strength
 // and at least 2λ bits of output. SHA-512 is allowed for every set (and is the default), SHAKE256 too.
 // SHAKE128 and SHAKE256 produce 256 and 512 bits in the CMS (RFC 8702 §3.1); parameters are absent.
+// A composite ML-DSA signer has exactly one: its pre-hash PH (draft-ietf-lamps-cms-composite-sigs §3.4).
 import { createHash } from 'node:crypto';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
+import type { CompositeAlg } from '../composite/params.js';
 import type { ParamName, ParamSet } from '../mldsa/params.js';
 import { shake256 } from '../mldsa/shake.js';
 
@@ -64,12 +66,25 @@ export const digestByOid = (oid: string): DigestAlgorithm | undefined => DIGESTS
 export const allowedDigests = (params: ParamSet): readonly DigestName[] => ALLOWED[params.name];
 export const digestAllowed = (params: ParamSet, digest: DigestAlgorithm): boolean => ALLOWED[params.name].includes(digest.name);
 
-/** The digest a signer asked for, refused unless RFC 9882 Table 1 allows it for the key's parameter set. */
-export function signingDigest(params: ParamSet, name: string | undefined): DigestAlgorithm {
+/** draft-ietf-lamps-cms-composite-sigs §3.4 Table 1: the digestAlgorithm MUST be the composite's pre-hash. */
+export const compositeDigest = (alg: CompositeAlg): DigestAlgorithm => digestByName(alg.prehash)!;
+
+/**
+ * The digest a signer asked for, refused unless RFC 9882 Table 1 allows it for the key's parameter set; a
+ * composite signer's is its pre-hash, whatever else was asked for is refused.
+ */
+export function signingDigest(params: ParamSet, name: string | undefined, composite?: CompositeAlg): DigestAlgorithm {
+  if (composite) {
+    const d = compositeDigest(composite);
+    if (name !== undefined && digestByName(name) !== d) {
+      throw new PqsignError('ERR_USAGE', `${opt('digest')} ${name} does not suit ${composite.name}: its CMS digest is its pre-hash ${d.name} (draft-ietf-lamps-cms-composite-sigs §3.4)`, { option: 'digest' });
+    }
+    return d;
+  }
   const d = digestByName(name ?? DEFAULT_DIGEST);
-  if (!d) throw new PqsignError('ERR_USAGE', `unknown --digest "${name}" (known: ${DIGESTS.map((x) => x.name).join(', ')})`);
+  if (!d) throw new PqsignError('ERR_USAGE', `unknown ${opt('digest')} "${name}" (known: ${DIGESTS.map((x) => x.name).join(', ')})`);
   if (!digestAllowed(params, d)) {
-    throw new PqsignError('ERR_USAGE', `--digest ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`);
+    throw new PqsignError('ERR_USAGE', `${opt('digest')} ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`, { option: 'digest' });
   }
   return d;
 }

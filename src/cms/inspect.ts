@@ -4,6 +4,7 @@ import { toHex } from '../base/bytes.js';
 import { isPqsignError } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import { paramByOid } from '../mldsa/params.js';
+import { compositeByOid } from '../composite/params.js';
 import { parseCertificate } from '../pki/certificate.js';
 import { formatName } from '../pki/name.js';
 import { OID } from './oids.js';
@@ -12,7 +13,7 @@ import { readCms, type CmsSource } from './reader.js';
 import { parseSignerInfo } from './signer-info.js';
 import { readTimeStampToken } from './tsp/token.js';
 
-const algName = (oid: string) => paramByOid(oid)?.name ?? digestByOid(oid)?.name ?? oid;
+const algName = (oid: string) => paramByOid(oid)?.name ?? compositeByOid(oid)?.name ?? digestByOid(oid)?.name ?? oid;
 
 /** What a time-stamp token says (whether a TSA anchor vouches for it is for verify to say). */
 function describeToken(der: Uint8Array, label: string): Record<string, unknown> {
@@ -43,7 +44,8 @@ export async function inspectCms(container: CmsSource): Promise<Record<string, u
         const c = parseCertificate(der, `certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT');
         return {
           subject: c.subject, issuer: c.issuer, serial: toHex(c.serial), notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(),
-          algorithm: c.publicKey?.params.name ?? c.spkiAlgorithm, keyFingerprint: c.publicKey ? keyFingerprint(c.publicKey.publicKey) : null,
+          algorithm: c.publicKey?.params.name ?? c.compositeKey?.composite?.name ?? c.spkiAlgorithm,
+          keyFingerprint: (c.publicKey ?? c.compositeKey) ? keyFingerprint((c.publicKey ?? c.compositeKey)!.publicKey) : null,
         };
       } catch (e) {
         return { error: isPqsignError(e) ? e.message : String(e) };

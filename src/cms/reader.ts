@@ -7,7 +7,7 @@ import { BerStreamParser, type TlvEvents, type TlvHeader } from '../asn1/ber-str
 import { PemStreamDecoder } from '../asn1/pem-stream.js';
 import { TAG } from '../asn1/der.js';
 import { concatList } from '../base/bytes.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { readChunks } from '../io/read.js';
 import { OID } from './oids.js';
 import { looksLikeCmsDer, looksLikeCmsPem, PEM_LABELS } from './detect.js';
@@ -241,7 +241,7 @@ export async function readCms(source: CmsSource, sink?: ContentSink): Promise<Cm
     decoder?.finish();
     parser.finish();
   } catch (e) {
-    throw e instanceof PqsignError ? e.withFile(path) : e;
+    throw isPqsignError(e) ? e.withFile(path) : e;
   }
   const [contentType] = collector.parsed('contentType');
   if ((contentType as asn1js.ObjectIdentifier).valueBlock.toString() !== OID.signedData) {

@@ -1,11 +1,11 @@
 // Signed attributes (RFC 5652 §5.3, §11): contentType, messageDigest, signingTime, and CMSAlgorithmProtection
-// (RFC 6211). The ML-DSA signature is over their DER with the SET OF tag (RFC 5652 §5.4, RFC 9882 §3.2):
+// (RFC 6211). The ML-DSA (or composite) signature is over their DER with the SET OF tag (RFC 5652 §5.4, RFC 9882 §3.2):
 // this small structure is all that goes through μ; the artifact is represented by its digest.
 import * as asn1js from 'asn1js';
 import { TAG, oid, tlv } from '../asn1/der.js';
 import { derSetOf } from '../asn1/set-of.js';
 import { encodeTime } from '../asn1/time.js';
-import type { ParamSet } from '../mldsa/params.js';
+import type { SignerAlgorithm } from './algorithm-ids.js';
 import { encodeAlgorithmProtection } from './algorithm-protection.js';
 import type { DigestAlgorithm } from './digests.js';
 import { OID } from './oids.js';
@@ -17,7 +17,8 @@ export interface SignedAttributeValues {
   /** omitted when undefined */
   signingTime: Date | undefined;
   digest: DigestAlgorithm;
-  params: ParamSet;
+  /** the signature algorithm (ML-DSA parameter set or composite), for CMSAlgorithmProtection */
+  params: SignerAlgorithm;
 }
 
 /** Attribute ::= SEQUENCE { attrType, attrValues SET OF } with a single value (RFC 5652 §11). */

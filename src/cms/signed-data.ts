@@ -6,11 +6,9 @@ import { TAG, derUint, encodeLength, oid, tlv } from '../asn1/der.js';
 import { retag } from '../asn1/implicit.js';
 import { derSetOf } from '../asn1/set-of.js';
 import { concatBytes, concatList } from '../base/bytes.js';
-import type { ParamSet } from '../mldsa/params.js';
-import { digestAlgorithmId } from './algorithm-ids.js';
+import { digestAlgorithmId, signerAlgorithmId, type SignerAlgorithm } from './algorithm-ids.js';
 import type { DigestAlgorithm } from './digests.js';
 import { OID } from './oids.js';
-import { signatureAlgorithmId } from '../mldsa/asn1.js';
 
 export type SignerIdentifier =
   | { kind: 'issuerAndSerialNumber'; issuerDer: Uint8Array; serial: Uint8Array }
@@ -24,7 +22,7 @@ const CERTIFICATES_TAG = 0xa0; // certificates [0] IMPLICIT CertificateSet
 const signerInfoVersion = (sid: SignerIdentifier) => (sid.kind === 'issuerAndSerialNumber' ? 1 : 3);
 
 /** `unsignedAttributes`: the whole unsignedAttrs [1] (time-stamp tokens), or empty. */
-export function encodeSignerInfo(sid: SignerIdentifier, digest: DigestAlgorithm, signedAttributes: Uint8Array, params: ParamSet, signature: Uint8Array,
+export function encodeSignerInfo(sid: SignerIdentifier, digest: DigestAlgorithm, signedAttributes: Uint8Array, alg: SignerAlgorithm, signature: Uint8Array,
   unsignedAttributes: Uint8Array = new Uint8Array(0)): Uint8Array {
   const sidDer = sid.kind === 'issuerAndSerialNumber'
     ? tlv(TAG.SEQUENCE, sid.issuerDer, tlv(TAG.INTEGER, sid.serial))
@@ -34,7 +32,7 @@ export function encodeSignerInfo(sid: SignerIdentifier, digest: DigestAlgorithm,
     sidDer,
     digestAlgorithmId(digest),
     retag(signedAttributes, SIGNED_ATTRS_TAG),
-    signatureAlgorithmId(params),
+    signerAlgorithmId(alg),
     tlv(TAG.OCTET_STRING, signature),
     unsignedAttributes);
 }

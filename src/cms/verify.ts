@@ -1,24 +1,29 @@
-// Verifying a CMS SignedData with ML-DSA signers (RFC 5652 §5.6, RFC 9882): the content (attached or
-// detached) streams once through every digest the signers need; each SignerInfo's algorithms are checked
-// against RFC 9882 (digest table per parameter set, ML-DSA with parameters absent), then its signed
+// Verifying a CMS SignedData with ML-DSA signers (RFC 5652 §5.6, RFC 9882) or composite ML-DSA ones
+// (draft-ietf-lamps-cms-composite-sigs: both parts must verify): the content (attached or detached) streams
+// once through every digest the signers need; each SignerInfo's algorithms are checked against RFC 9882
+// (digest table per parameter set, ML-DSA with parameters absent) or the composite draft (the digest is the
+// composite's pre-hash, the composite OID with parameters absent), then its signed
 // attributes (contentType, messageDigest, CMSAlgorithmProtection per RFC 6211), its signature, and — with
 // trust anchors — its certification path at the genTime of a trusted RFC 3161 time-stamp token, else at
 // the signingTime attribute when the policy trusts it, else now (or --at); with CRLs, its revocation. Several SignerInfos are each reported;
 // the file is valid when at least one of them verifies (and chains to an anchor, when anchors are given).
 import * as asn1js from 'asn1js';
 import { equalBytes, toHex } from '../base/bytes.js';
-import { PqsignError, inFile, isPqsignError, type ErrorCode } from '../base/errors.js';
+import { PqsignError, inFile, isPqsignError, type ErrorCode, opt } from '../base/errors.js';
 import type { PublicKey } from '../keys/spki.js';
 import { checkMu, type RemoteMuVerifier } from '../mldsa/signer.js';
 import { MuHasher } from '../mldsa/mu.js';
 import { feedParts, verifyStreamed, type MessagePart } from '../mldsa/stream.js';
 import { paramByOid, type ParamSet } from '../mldsa/params.js';
+import { compositeByOid, type CompositeAlg } from '../composite/params.js';
+import { CompositeHasher, compositeMessage } from '../composite/message.js';
+import { verifyCompositeRaw } from '../composite/verify.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate.js';
 import type { ParsedCrl } from '../pki/crl.js';
 import { validatePath } from '../pki/path.js';
 import { checkRevocation, type RevocationReport } from '../pki/revocation.js';
 import { algorithmProtectionProblem } from './algorithm-protection.js';
-import { allowedDigests, digestAllowed, digestByOid, type Digest, type DigestAlgorithm } from './digests.js';
+import { allowedDigests, compositeDigest, digestAllowed, digestByOid, type Digest, type DigestAlgorithm } from './digests.js';
 import { readCms, sourcePath, type CmsFile, type CmsSource, type ContentSink } from './reader.js';
 import { OID } from './oids.js';
 import { findSignerCertificate, parseSignerInfo, type ReceivedSignerInfo } from './signer-info.js';
@@ -76,6 +81,8 @@ export interface ValidationTime {
 export interface CmsVerification {
   params: ParamSet;
   publicKey: Uint8Array;
+  /** set when the SignerInfo that verified is composite */
+  composite: CompositeAlg | undefined;
   signers: SignerReport[];
   attached: boolean;
   contentBytes: number;
@@ -90,6 +97,8 @@ interface SignerState {
   cert: ParsedCertificate | undefined;
   key: PublicKey | undefined;
   params: ParamSet | undefined;
+  /** the composite algorithm of a composite SignerInfo */
+  composite: CompositeAlg | undefined;
   digest: DigestAlgorithm | undefined;
 }
 
@@ -100,7 +109,8 @@ interface SignerState {
  */
 class ContentHashes implements ContentSink {
   private readonly digests = new Map<string, Digest>();
-  private readonly mus = new Map<SignerState, MuHasher>();
+  /** μ, or M' for a composite signer, of the content itself (signers without signed attributes) */
+  private readonly mus = new Map<SignerState, MuHasher | CompositeHasher>();
   readonly results = new Map<string, Uint8Array>();
   readonly muResults = new Map<SignerState, Uint8Array>();
   /** content bytes streamed through (the detached content's size, reported by verify) */
@@ -111,7 +121,7 @@ class ContentHashes implements ContentSink {
   begin(digestAlgorithms: asn1js.AsnType[]): void {
     const announced = announcedDigestOids(digestAlgorithms).map((oid) => oid && digestByOid(oid));
     for (const d of this.wanted ?? announced) if (d && !this.digests.has(d.oid)) this.digests.set(d.oid, d.create());
-    for (const s of this.muSigners) this.mus.set(s, new MuHasher(s.params!, s.key!.publicKey));
+    for (const s of this.muSigners) this.mus.set(s, s.composite ? new CompositeHasher(s.composite) : new MuHasher(s.params!, s.key!.publicKey));
   }
 
   update(chunk: Uint8Array): void {
@@ -164,21 +174,31 @@ function resolveSigner(s: SignerState, cms: CmsFile, certs: readonly ParsedCerti
   resolveKey(s, opts);
 }
 
-/** RFC 9882 §3.3 (algorithms, digest table), RFC 5652 §5.3/§11 and RFC 6211 (signed attributes). */
+/**
+ * RFC 9882 §3.3 (algorithms, digest table) or draft-ietf-lamps-cms-composite-sigs §3.4 (composite OID,
+ * digest = its pre-hash), RFC 5652 §5.3/§11 and RFC 6211 (signed attributes).
+ */
 function checkAlgorithms(s: SignerState, cms: CmsFile): void {
   const info = s.info!;
-  const params = paramByOid(info.signatureAlgorithm.oid);
-  if (!params) throw fail('ERR_ALGORITHM', `signature algorithm ${info.signatureAlgorithm.oid} is not ML-DSA`);
-  if (!info.signatureAlgorithm.paramsAbsent) throw fail('ERR_SIGNATURE_FORMAT', `${params.name} signatureAlgorithm has parameters (RFC 9882 §3.3 requires them absent)`);
+  const composite = compositeByOid(info.signatureAlgorithm.oid);
+  const params = composite?.mldsa ?? paramByOid(info.signatureAlgorithm.oid);
+  if (!params) throw fail('ERR_ALGORITHM', `signature algorithm ${info.signatureAlgorithm.oid} is not ML-DSA or composite ML-DSA`);
+  const rule = composite ? 'draft-ietf-lamps-cms-composite-sigs §3.4' : 'RFC 9882 §3.3';
+  if (!info.signatureAlgorithm.paramsAbsent) throw fail('ERR_SIGNATURE_FORMAT', `${composite?.name ?? params.name} signatureAlgorithm has parameters (${rule} requires them absent)`);
   s.params = params;
+  s.composite = composite;
   if (info.signedAttributes) {
     const d = digestByOid(info.digestAlgorithm.oid);
     if (!d) throw fail('ERR_ALGORITHM', `digest algorithm ${info.digestAlgorithm.oid} is not supported`);
-    if (!digestAllowed(params, d)) {
+    if (composite && d !== compositeDigest(composite)) {
+      // the draft lets a verifier accept a mismatch "for interoperability"; a signer that hashed with another digest is refused
+      throw fail('ERR_ALGORITHM', `digest ${d.name} is not ${composite.name}'s pre-hash ${compositeDigest(composite).name} (${rule})`);
+    }
+    if (!composite && !digestAllowed(params, d)) {
       throw fail('ERR_ALGORITHM', `digest ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`);
     }
     if (!info.digestAlgorithm.paramsAbsent && !(d.nullParamsAccepted && isNullParams(info.digestAlgorithm.der))) {
-      throw fail('ERR_SIGNATURE_FORMAT', `${d.name} digestAlgorithm has parameters (RFC 9882 §3.3 requires them absent)`);
+      throw fail('ERR_SIGNATURE_FORMAT', `${d.name} digestAlgorithm has parameters (${rule} requires them absent)`);
     }
     if (!announcedDigestOids(cms.digestAlgorithms).includes(d.oid)) {
       throw fail('ERR_SIGNATURE_FORMAT', `digest ${d.name} is not listed in SignedData.digestAlgorithms (RFC 5652 §5.1)`);
@@ -194,22 +214,30 @@ function checkAlgorithms(s: SignerState, cms: CmsFile): void {
   }
 }
 
-/** The pinned key, or the signer certificate's key (which must then exist and match the algorithm). */
+const keyName = (k: PublicKey) => k.composite?.name ?? k.params.name;
+
+/**
+ * The pinned key, or the signer certificate's key (which must then exist and match the algorithm). A
+ * composite signature needs a composite key of the same algorithm, an ML-DSA one an ML-DSA key.
+ */
 function resolveKey(s: SignerState, opts: CmsVerifyOptions): void {
   const params = s.params!;
+  const name = s.composite?.name ?? params.name;
+  const fits = (k: PublicKey) => k.params === params && k.composite === s.composite;
   if (opts.key) {
-    if (opts.key.params !== params) throw new PqsignError('ERR_UNTRUSTED', `is an ${params.name} signature but the pinned key is ${opts.key.params.name}`, { detail: 'pinned-key' });
+    if (!fits(opts.key)) throw new PqsignError('ERR_UNTRUSTED', `is an ${name} signature but the pinned key is ${keyName(opts.key)}`, { detail: 'pinned-key' });
     s.key = opts.key;
   } else if (!s.cert) {
     throw fail('ERR_CHAIN', `${s.label}: the signer's certificate is neither embedded nor a trust anchor`);
   } else {
-    if (!s.cert.publicKey) throw fail('ERR_ALGORITHM', `certificate "${s.cert.subject}" holds a ${s.cert.spkiAlgorithm} key, not ML-DSA`);
-    if (s.cert.publicKey.params !== params) throw fail('ERR_ALGORITHM', `is an ${params.name} signature but certificate "${s.cert.subject}" holds an ${s.cert.publicKey.params.name} key`);
-    s.key = s.cert.publicKey;
+    const certKey = s.cert.publicKey ?? s.cert.compositeKey;
+    if (!certKey) throw fail('ERR_ALGORITHM', `certificate "${s.cert.subject}" holds a ${s.cert.spkiAlgorithm} key, not ML-DSA`);
+    if (!fits(certKey)) throw fail('ERR_ALGORITHM', `is an ${name} signature but certificate "${s.cert.subject}" holds an ${keyName(certKey)} key`);
+    s.key = certKey;
   }
   if (opts.key && opts.trustAnchors.length) {
     if (!s.cert) throw fail('ERR_CHAIN', `${s.label}: the signer's certificate is neither embedded nor a trust anchor`);
-    if (!equalBytes(s.cert.publicKey?.publicKey ?? new Uint8Array(0), opts.key.publicKey)) {
+    if (!equalBytes((s.cert.publicKey ?? s.cert.compositeKey)?.publicKey ?? new Uint8Array(0), opts.key.publicKey)) {
       throw new PqsignError('ERR_UNTRUSTED', `certificate "${s.cert.subject}" is not for the pinned key`, { detail: 'pinned-key' });
     }
   }
@@ -246,10 +274,10 @@ async function validationTimeOf(info: ReceivedSignerInfo, opts: CmsVerifyOptions
   const noToken = timestamps.length ? 'no time-stamp token is trusted' : 'no time-stamp token';
   const signingTime = info.signedAttributes?.signingTime;
   if (opts.trustSigningTime && signingTime && signingTime <= now) {
-    return { time: signingTime, timestamps, why: { time: iso(signingTime), source: 'signingTime', reason: `${noToken}; the signingTime attribute is trusted (--trust-signing-time or the policy's trustSigningTime)` } };
+    return { time: signingTime, timestamps, why: { time: iso(signingTime), source: 'signingTime', reason: `${noToken}; the signingTime attribute is trusted (${opt('trustSigningTime')} or the policy's trustSigningTime)` } };
   }
   const untrustedTime = !signingTime ? '' : opts.trustSigningTime ? '; the signingTime attribute is after the verification time'
-    : '; the signer\'s signingTime attribute is not trusted without --trust-signing-time';
+    : `; the signer's signingTime attribute is not trusted without ${opt('trustSigningTime')}`;
   return { time: now, timestamps, why: { time: iso(now), source: opts.at ? 'at' : 'now', reason: `${noToken}${untrustedTime}` } };
 }
 
@@ -262,16 +290,27 @@ async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: reado
     if (!computed || !equalBytes(computed, info.signedAttributes!.messageDigest!)) {
       throw fail('ERR_SIGNATURE_INVALID', `the content does not match the messageDigest attribute (${s.digest!.name}): the content was modified or is not the signed file`);
     }
-    // through verifyStreamed, so a verifier that routes signature checks elsewhere (e.g. KMS) sees this one
-    try {
-      await verifyStreamed(key.params, key.publicKey, new Uint8Array(0), [info.signedAttributesDer], info.signature, s.label, opts.verifier);
-    } catch (e) {
-      if (isPqsignError(e) && e.code === 'ERR_SIGNATURE_INVALID') throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
-      throw e;
+    if (s.composite) {
+      if (opts.verifier) throw fail('ERR_USAGE', `a remote ${opt('verifier')} checks ML-DSA signatures; a composite signature is checked locally (both parts)`);
+      // M = DER(SignedAttributes), ctx empty (draft-ietf-lamps-cms-composite-sigs §3.3); both parts must verify
+      if (!verifyCompositeRaw(s.composite, key.publicKey, compositeMessage(s.composite, info.signedAttributesDer), info.signature)) {
+        throw fail('ERR_SIGNATURE_INVALID', 'the composite signature over the signed attributes does not verify (both parts must)');
+      }
+    } else {
+      // through verifyStreamed, so a verifier that routes signature checks elsewhere (e.g. KMS) sees this one
+      try {
+        await verifyStreamed(key.params, key.publicKey, new Uint8Array(0), [info.signedAttributesDer], info.signature, s.label, opts.verifier);
+      } catch (e) {
+        if (isPqsignError(e) && e.code === 'ERR_SIGNATURE_INVALID') throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
+        throw e;
+      }
     }
   } else {
-    const mu = hashes.map((h) => h.muResults.get(s)).find((x) => x)!;
-    if (!(await checkMu(key.params, key.publicKey, mu, info.signature, opts.verifier))) throw fail('ERR_SIGNATURE_INVALID', 'the signature over the content does not verify');
+    const digest = hashes.map((h) => h.muResults.get(s)).find((x) => x)!;
+    const ok = s.composite
+      ? verifyCompositeRaw(s.composite, key.publicKey, digest, info.signature)
+      : await checkMu(key.params, key.publicKey, digest, info.signature, opts.verifier);
+    if (!ok) throw fail('ERR_SIGNATURE_INVALID', `the ${s.composite ? 'composite ' : ''}signature over the content does not verify`);
   }
   if (!opts.trustAnchors.length) return {};
   const now = opts.at ?? new Date();
@@ -317,7 +356,7 @@ async function checkSameContent(content: string | MessagePart[], file: string, c
 export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Promise<CmsVerification> {
   const file = sourcePath(source);
   if (!opts.key && !opts.trustAnchors.length && !opts.fingerprintPinned) {
-    throw new PqsignError('ERR_UNTRUSTED', 'a CMS signature is only checked against a trust anchor (--trust-anchor), a pinned key (--key) or a key fingerprint (--key-sha256)', { file, detail: 'key' });
+    throw new PqsignError('ERR_UNTRUSTED', `a CMS signature is only checked against a trust anchor (${opt('trustAnchors')}), a pinned key (${opt('key')}) or a key fingerprint (${opt('keyFingerprints')})`, { file, detail: 'key' });
   }
   // Attached: the first pass is the container itself and hashes with every digest it announces.
   // Detached: the content is read afterwards, with exactly the digests the signers need.
@@ -325,14 +364,14 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
   const cms = await readCms(source, firstPass);
   firstPass.finish();
   if (cms.attached && opts.content) await checkSameContent(opts.content, file, cms, firstPass);
-  if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', 'this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or --content FILE)', { file });
+  if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', `this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or ${opt('payload')} FILE)`, { file });
   if (!cms.signerInfos.length) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'SignedData has no SignerInfo', { file });
 
   const certs = await inFile(file, () => cms.certificates
     .filter((c) => c[0] === 0x30) // CertificateChoices: only X.509 certificates are used
     .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT')));
   const signers: SignerState[] = cms.signerInfos.map((der, index) => {
-    const s: SignerState = { index, label: `SignerInfo #${index + 1}`, info: undefined, error: undefined, cert: undefined, key: undefined, params: undefined, digest: undefined };
+    const s: SignerState = { index, label: `SignerInfo #${index + 1}`, info: undefined, error: undefined, cert: undefined, key: undefined, params: undefined, composite: undefined, digest: undefined };
     try {
       s.info = parseSignerInfo(der, s.label);
       resolveSigner(s, cms, certs, opts);
@@ -371,7 +410,7 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
     reports.push({
       index: s.index,
       signer: s.label,
-      algorithm: s.params?.name,
+      algorithm: s.composite?.name ?? s.params?.name,
       digest: s.info?.signedAttributesDer ? s.digest?.name : undefined,
       signingTime: s.info?.signedAttributes?.signingTime?.toISOString(),
       valid: !s.error,
@@ -387,5 +426,5 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
     const all = signers.map((s) => `SignerInfo #${s.index + 1} (${s.label}): ${s.error!.message}`).join('; ');
     throw new PqsignError(first.code, `no SignerInfo is valid: ${all}`, { file });
   }
-  return { params: ok.key!.params, publicKey: ok.key!.publicKey, signers: reports, attached: cms.attached, contentBytes: cms.attached ? cms.contentBytes : hashes.at(-1)!.bytes };
+  return { params: ok.key!.params, publicKey: ok.key!.publicKey, composite: ok.composite, signers: reports, attached: cms.attached, contentBytes: cms.attached ? cms.contentBytes : hashes.at(-1)!.bytes };
 }

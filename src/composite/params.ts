@@ -33,6 +33,8 @@ export interface CompositeAlg {
   readonly label: Uint8Array;
   /** the longest composite signature (ML-DSA part ‖ traditional part) */
   readonly maxSignatureBytes: number;
+  /** the shortest: an ECDSA part is DER and may be as short as 8 bytes (r and s of one byte); others have one length */
+  readonly minSignatureBytes: number;
   /** AWS KMS key spec of the traditional part, where KMS has one (ECDSA over NIST curves) */
   readonly kmsKeySpec?: 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521';
 }
@@ -69,6 +71,9 @@ const ROWS: ReadonlyArray<[CompositeName, number, Traditional, CompositeAlg['pre
   ['MLDSA87-ECDSA-P521-SHA512', 54, P521, 'sha512'],
 ];
 
+/** SEQUENCE { INTEGER r, INTEGER s } with one-byte r and s */
+const ECDSA_MIN_SIGNATURE_BYTES = 8;
+
 const KMS_SPECS = { prime256v1: 'ECC_NIST_P256', secp384r1: 'ECC_NIST_P384', secp521r1: 'ECC_NIST_P521' } as const;
 
 export const COMPOSITE_ALGS: readonly CompositeAlg[] = ROWS.map(([name, arc, trad, prehash, label]) => {
@@ -77,7 +82,8 @@ export const COMPOSITE_ALGS: readonly CompositeAlg[] = ROWS.map(([name, arc, tra
   const kms = trad.kind === 'ecdsa' ? KMS_SPECS[trad.curve as keyof typeof KMS_SPECS] : undefined;
   return {
     name, oid, oidDer: oidBody(oid), mldsa, trad, prehash, label: utf8(`COMPSIG-${label ?? name}`),
-    maxSignatureBytes: mldsa.signatureBytes + trad.maxSignatureBytes, ...(kms ? { kmsKeySpec: kms } : {}),
+    maxSignatureBytes: mldsa.signatureBytes + trad.maxSignatureBytes,
+    minSignatureBytes: mldsa.signatureBytes + (trad.kind === 'ecdsa' ? ECDSA_MIN_SIGNATURE_BYTES : trad.maxSignatureBytes), ...(kms ? { kmsKeySpec: kms } : {}),
   };
 });
 

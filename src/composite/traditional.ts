@@ -6,7 +6,7 @@ import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, sign
 import { TAG, derUint, expectTag, oid, readChildren, readWhole, tlv } from '../asn1/der.js';
 import { concatBytes } from '../base/bytes.js';
 import type { Traditional } from './params.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 
 const bad = (why: string) => new PqsignError('ERR_KEY_FORMAT', why);
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -34,7 +34,7 @@ export function tradPublicKey(t: Traditional, raw: Uint8Array): KeyObject {
       }
     }
   } catch (e) {
-    throw e instanceof PqsignError ? e : bad(`traditional public key is malformed (${(e as Error).message})`);
+    throw isPqsignError(e) ? e : bad(`traditional public key is malformed (${(e as Error).message})`);
   }
 }
 
@@ -59,7 +59,7 @@ export function tradPrivateKey(t: Traditional, raw: Uint8Array): KeyObject {
       }
     }
   } catch (e) {
-    throw e instanceof PqsignError ? e : bad(`traditional private key is malformed (${(e as Error).message})`);
+    throw isPqsignError(e) ? e : bad(`traditional private key is malformed (${(e as Error).message})`);
   }
 }
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { COMPOSITE_ALGS, compositeByName, type CompositeAlg } from './params.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import type { ParamSet } from '../mldsa/params.js';
 import { compositePublicKey } from './keys.js';
@@ -60,7 +60,7 @@ export function compositeFor(params: ParamSet, trad: KeyObject, algName: string 
   const alg = candidates[0];
   if (!alg || candidates.length > 1) {
     throw new PqsignError('ERR_USAGE', candidates.length
-      ? `${params.name} with this key fits ${candidates.map((c) => c.name).join(' and ')}: pass --alg`
+      ? `${params.name} with this key fits ${candidates.map((c) => c.name).join(' and ')}: pass ${opt('alg')}`
       : `no composite algorithm pairs ${params.name} with a ${trad.asymmetricKeyType} ${trad.asymmetricKeyDetails?.namedCurve ?? ''} key (docs/hybrid.md)`, { file: ref });
   }
   if (alg.mldsa !== params) throw new PqsignError('ERR_ALGORITHM', `${alg.name} needs an ${alg.mldsa.name} key, not ${params.name}`, { file: ref });

@@ -1,6 +1,6 @@
 // COSE_Sign1 header parameters (RFC 9052 §3): what pqsign writes in the protected bucket and the
 // rules it applies to what it reads.
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import type { Cbor } from '../cbor/cbor.js';
 
 /** RFC 9052 §3.1 common header parameter labels. */
@@ -28,10 +28,10 @@ export function encodeProtected(cbor: Cbor, h: Sign1Headers): Uint8Array {
 export function parseContentType(s: string): number | string {
   if (/^\d+$/.test(s)) {
     const n = Number(s);
-    if (n > 0xffff) throw new PqsignError('ERR_USAGE', `--content-type ${s}: a CoAP Content-Format is 0..65535`);
+    if (n > 0xffff) throw new PqsignError('ERR_USAGE', `${opt('contentType')} ${s}: a CoAP Content-Format is 0..65535`, { option: 'contentType' });
     return n;
   }
-  if (!s) throw new PqsignError('ERR_USAGE', '--content-type is empty');
+  if (!s) throw new PqsignError('ERR_USAGE', `${opt('contentType')} is empty`, { option: 'contentType' });
   return s;
 }
 

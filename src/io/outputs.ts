@@ -7,7 +7,7 @@
 //     replaces an older signature of the same kind, the common re-sign during a release).
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { fsPath } from '../base/fspath.js';
 
 export interface OverwriteRule {
@@ -55,9 +55,9 @@ export async function checkOutputs(outputs: readonly string[], inputs: readonly 
     if (!out.exists) continue;
     if (out.isDirectory) throw new PqsignError('ERR_FILE', 'is a directory, expected an output file', { file: output });
     if (rule.force) continue;
-    if (!rule.replaceable) throw new PqsignError('ERR_FILE', 'already exists (use --force to overwrite)', { file: output });
+    if (!rule.replaceable) throw new PqsignError('ERR_FILE', `already exists (use ${opt('force')} to overwrite)`, { file: output });
     if (!(await rule.replaceable.test(output))) {
-      throw new PqsignError('ERR_FILE', `already exists and is not ${rule.replaceable.what} (use --force to overwrite)`, { file: output });
+      throw new PqsignError('ERR_FILE', `already exists and is not ${rule.replaceable.what} (use ${opt('force')} to overwrite)`, { file: output });
     }
   }
 }

@@ -1,19 +1,15 @@
-// Progress on stderr for large inputs, only when stderr is a TTY (never in CI logs or pipes).
-const THRESHOLD = 64 * 1024 * 1024;
+// Progress of long operations, reported to the caller: the library never draws on a terminal. The CLI
+// renders these events on a TTY (bin/progress.ts); a library caller may show them, log them, or ignore them.
 
-export function progressFor(label: string, total: number): ((done: number) => void) | undefined {
-  if (!process.stderr.isTTY || total <= THRESHOLD) return undefined;
-  const start = Date.now();
-  let last = 0;
-  return (done) => {
-    const now = Date.now();
-    if (done < total && now - last < 100) return;
-    last = now;
-    const frac = Math.min(1, done / total);
-    const width = 30;
-    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-    const mbps = done / 1e6 / Math.max(0.001, (now - start) / 1000);
-    process.stderr.write(`\r${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${mbps.toFixed(0)} MB/s`);
-    if (done >= total) process.stderr.write('\n');
-  };
+export interface ProgressEvent {
+  /** what progresses: the artifact's path while it streams, or a phase such as "hashing subjects" */
+  label: string;
+  /** 'bytes' of one input, or 'files' of a list */
+  unit: 'bytes' | 'files';
+  done: number;
+  total: number;
+  /** with unit 'files': bytes read so far */
+  bytes?: number | undefined;
 }
+
+export type OnProgress = (event: ProgressEvent) => void;

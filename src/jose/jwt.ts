@@ -2,7 +2,7 @@
 // so its signing input is hashed to μ in memory and only μ goes to the signer (or, for a KMS key whose
 // policy allows only RAW, the signing input itself).
 import { b64url, fromB64url, utf8 } from '../base/bytes.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../base/json.js';
 import type { PublicKey } from '../keys/spki.js';
 import { verifyMu } from '../mldsa/mldsa.js';
@@ -113,7 +113,7 @@ export function verifyJwtWithAny(token: string, keys: readonly PublicKey[], opts
       return verifyJwt(token, key, opts);
     } catch (e) {
       // a claims failure is final: the token verified, what it says is wrong
-      if (!(e instanceof PqsignError) || (e.code !== 'ERR_SIGNATURE_INVALID' && e.code !== 'ERR_UNTRUSTED')) throw e;
+      if (!isPqsignError(e) || (e.code !== 'ERR_SIGNATURE_INVALID' && e.code !== 'ERR_UNTRUSTED')) throw e;
       first ??= e;
     }
   }

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { TAG, readChildren, readTlv, oidToString } from '../asn1/der.js';
 import { decodePem, looksLikePem } from '../asn1/pem.js';
-import { PqsignError, isPqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError, opt } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import { SEED_BYTES, paramByName, paramByPublicKeyLength, PARAM_SETS, type ParamSet } from '../mldsa/params.js';
 import { decryptPkcs8 } from './pbes2.js';
@@ -179,5 +179,5 @@ function requireAlg(opts: LoadOptions, fallback: ParamSet | undefined, what: str
     return p;
   }
   if (fallback) return fallback;
-  throw new PqsignError('ERR_USAGE', `${what} does not say its parameter set: pass --alg ML-DSA-44|65|87`);
+  throw new PqsignError('ERR_USAGE', `${what} does not say its parameter set: pass ${opt('alg')} ML-DSA-44|65|87`);
 }

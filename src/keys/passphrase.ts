@@ -1,53 +1,19 @@
-// Passphrases come from --passphrase-file, PQSIGN_PASSPHRASE, or a no-echo TTY prompt; never argv.
+// Where an encrypted private key's passphrase comes from is the caller's business: the library asks a
+// `passphrase` callback and never prompts, reads the environment or touches the terminal. The CLI's
+// callback reads --passphrase-file, PQSIGN_PASSPHRASE, or a no-echo TTY prompt (bin/passphrase.ts).
 import { PqsignError } from '../base/errors.js';
-import { readSmallFile } from '../io/read.js';
+
+/** Asked for the passphrase of `what` (a key file's name); `confirm`: a new key is being encrypted. */
+export type PassphraseCallback = (what: string, confirm: boolean) => string | Promise<string>;
 
 export interface PassphraseSource {
-  passphraseFile?: string | undefined;
+  /** supplies passphrases for encrypted private keys; without it an encrypted key is refused */
+  passphrase?: PassphraseCallback | undefined;
 }
 
 export async function getPassphrase(src: PassphraseSource, what: string, confirm = false): Promise<string> {
-  if (src.passphraseFile) {
-    // bounded and regular files only: a wrong path (a device, a huge file) must not hang or eat memory
-    const text = Buffer.from(await readSmallFile(src.passphraseFile, 'passphrase file', 64 * 1024)).toString('utf8');
-    const first = text.split(/\r?\n/)[0] ?? ''; // first line, as openssl's file: source does
-    if (!first) throw new PqsignError('ERR_PASSPHRASE', 'passphrase file is empty', { file: src.passphraseFile });
-    return first;
-  }
-  const env = process.env.PQSIGN_PASSPHRASE;
-  if (env !== undefined && env !== '') return env;
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new PqsignError('ERR_PASSPHRASE', `${what} needs a passphrase: set PQSIGN_PASSPHRASE or use --passphrase-file`);
-  }
-  const p = await prompt(`Passphrase for ${what}: `);
-  if (confirm && (await prompt('Repeat passphrase: ')) !== p) throw new PqsignError('ERR_PASSPHRASE', 'passphrases do not match');
-  if (!p) throw new PqsignError('ERR_PASSPHRASE', 'empty passphrase');
+  if (!src.passphrase) throw new PqsignError('ERR_PASSPHRASE', `${what} needs a passphrase`);
+  const p = await src.passphrase(what, confirm);
+  if (typeof p !== 'string' || !p) throw new PqsignError('ERR_PASSPHRASE', 'empty passphrase');
   return p;
-}
-
-function prompt(question: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    process.stderr.write(question);
-    stdin.setRawMode(true);
-    stdin.resume();
-    let buf = '';
-    const done = (err?: Error) => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(buf);
-    };
-    const onData = (d: Buffer) => {
-      for (const ch of d.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new PqsignError('ERR_PASSPHRASE', 'cancelled'));
-        if (ch === '\u007f' || ch === '\b') buf = buf.slice(0, -1);
-        else buf += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
 }

@@ -2,15 +2,8 @@
 // when an awskms:// reference (or a `pqsign kms` command) is used, never for local keys.
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { PqsignError } from '../base/errors.js';
+import { kmsClientSettings } from './settings.js';
 
-// The SDK prints a multi-line notice about its own future Node requirement on every run under
-// Node 20; pqsign supports Node 20 with the SDK it pins. The user can still opt back in.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-/** Retries for throttling, 5xx and network errors (SDK standard mode, exponential backoff with jitter). */
-export const DEFAULT_MAX_ATTEMPTS = 8;
-/** Per-attempt limits; a KMS Sign normally answers in tens of milliseconds. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const CONNECTION_TIMEOUT_MS = 10_000;
 /** Region for an explicit endpoint when nothing configures one (the local server's default too). */
 export const FALLBACK_REGION = 'us-east-1';
@@ -22,20 +15,13 @@ export interface KmsTarget {
   region: string | undefined;
 }
 
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new PqsignError('ERR_USAGE', `${name} must be a positive integer, got "${v}"`);
-  return n;
-}
-
 export async function openKmsClient(target: KmsTarget): Promise<KMSClient> {
+  const { maxAttempts, requestTimeoutMs } = kmsClientSettings();
   const config: KMSClientConfig = {
-    maxAttempts: positiveIntFromEnv('AWS_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS),
+    maxAttempts,
     requestHandler: {
       connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: positiveIntFromEnv('PQSIGN_KMS_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
+      requestTimeout: requestTimeoutMs,
       throwOnRequestTimeout: true,
     },
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),

@@ -1,6 +1,6 @@
 // KMS failures → one PqsignError line, exit 3, with the KMS error name in `detail` and in the message.
 // Branch on the error's `name` (the AWS error code the SDK puts there), never on its message text.
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError } from '../base/errors.js';
 
 /** Node socket errors carry the reason in `code`, not in `name` (which is just "Error"). */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
@@ -17,7 +17,7 @@ export function kmsErrorName(e: unknown): string {
  * throttling, 5xx and network errors with backoff by the time an error arrives here.
  */
 export function kmsFailure(e: unknown, op: string, key: string): PqsignError {
-  if (e instanceof PqsignError) return e;
+  if (isPqsignError(e)) return e;
   const name = kmsErrorName(e);
   const raw = e instanceof Error ? e.message.trim() : '';
   // KMS sends some errors (KMSInvalidSignatureException) without a message; the SDK then says "UnknownError".

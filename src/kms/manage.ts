@@ -6,7 +6,7 @@ import {
   DisableKeyCommand, EnableKeyCommand, GetPublicKeyCommand, ListAliasesCommand, ListKeysCommand,
   ScheduleKeyDeletionCommand, UpdateAliasCommand, type AliasListEntry, type KeyMetadata, type KeySpec, type KMSClient,
 } from '@aws-sdk/client-kms';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import { paramByKmsSpec, PARAM_SETS } from '../mldsa/params.js';
 import { mapBounded } from '../base/pool.js';
@@ -53,7 +53,7 @@ function checkAlias(alias: string, flag: string): void {
 function parseTags(tags: string[]): { TagKey: string; TagValue: string }[] {
   return tags.map((t) => {
     const eq = t.indexOf('=');
-    if (eq < 1) throw new PqsignError('ERR_USAGE', `--tag takes KEY=VALUE, got "${t}"`);
+    if (eq < 1) throw new PqsignError('ERR_USAGE', `${opt('tag')} takes KEY=VALUE, got "${t}"`, { option: 'tag' });
     return { TagKey: t.slice(0, eq), TagValue: t.slice(eq + 1) };
   });
 }
@@ -69,11 +69,11 @@ async function call<T>(op: string, key: string, fn: () => Promise<T>): Promise<T
 export async function createKmsKey(opts: CreateKeyOptions): Promise<KmsKeyFacts> {
   // ECC keys are the traditional part of composite keys (docs/hybrid.md)
   const spec = paramByKmsSpec(opts.spec)?.kmsKeySpec ?? (eccSpec(opts.spec) ? opts.spec : undefined);
-  if (!spec) throw new PqsignError('ERR_USAGE', `--spec must be one of ${[...PARAM_SETS.map((p) => p.kmsKeySpec), ...Object.keys(ECC_SPECS)].join(', ')}, got "${opts.spec}"`);
-  if (opts.alias !== undefined) checkAlias(opts.alias, '--alias');
+  if (!spec) throw new PqsignError('ERR_USAGE', `${opt('spec')} must be one of ${[...PARAM_SETS.map((p) => p.kmsKeySpec), ...Object.keys(ECC_SPECS)].join(', ')}, got "${opts.spec}"`, { option: 'spec' });
+  if (opts.alias !== undefined) checkAlias(opts.alias, opt('alias'));
   const tags = parseTags(opts.tags);
   const authority = opts.endpoint ?? '';
-  const endpoint = opts.endpoint ? endpointUrl(opts.endpoint, '--endpoint') : undefined;
+  const endpoint = opts.endpoint ? endpointUrl(opts.endpoint, opt('endpoint')) : undefined;
   const where = `${SCHEME}${authority}/`;
   const client = await openKmsClient({ endpoint, region: undefined });
   try {
@@ -165,7 +165,7 @@ export type KeyStateChange = 'enable' | 'disable' | 'schedule-deletion' | 'cance
 /** Enable, disable, schedule or cancel deletion; returns the key's facts afterwards. */
 export async function changeKeyState(refText: string, change: KeyStateChange, days?: number): Promise<KmsKeyFacts> {
   if (days !== undefined && !(Number.isInteger(days) && days >= 7 && days <= 30)) {
-    throw new PqsignError('ERR_USAGE', `--days must be a whole number of days from 7 to 30 (KMS's waiting period), got ${days}`);
+    throw new PqsignError('ERR_USAGE', `${opt('days')} must be a whole number of days from 7 to 30 (KMS's waiting period), got ${days}`, { option: 'days' });
   }
   return withClient(refText, async (client, ref) => {
     const KeyId = await keyArnOf(client, ref);
@@ -226,7 +226,7 @@ export interface ListOptions {
 /** Every key (ML-DSA keys unless `all`), with state and aliases; one ListKeys/ListAliases walk, DescribeKey per key. */
 export async function listKmsKeys(opts: ListOptions): Promise<KmsKeyFacts[]> {
   const where = `${SCHEME}${opts.endpoint ?? ''}/`;
-  const endpoint = opts.endpoint ? endpointUrl(opts.endpoint, '--endpoint') : undefined;
+  const endpoint = opts.endpoint ? endpointUrl(opts.endpoint, opt('endpoint')) : undefined;
   const client = await openKmsClient({ endpoint, region: undefined });
   try {
     const keyIds: string[] = [];

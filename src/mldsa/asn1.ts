@@ -4,7 +4,8 @@
 import { TAG, tlv } from '../asn1/der.js';
 import type { ParamSet } from './params.js';
 
-export const signatureAlgorithmId = (p: ParamSet): Uint8Array => tlv(TAG.SEQUENCE, tlv(TAG.OID, p.oidDer));
+/** Also a composite algorithm's (its OID alone, parameters absent): both carry `oidDer`. */
+export const signatureAlgorithmId = (p: Pick<ParamSet, 'oidDer'>): Uint8Array => tlv(TAG.SEQUENCE, tlv(TAG.OID, p.oidDer));
 
 export function encodeSpki(params: ParamSet, publicKey: Uint8Array): Uint8Array {
   return tlv(TAG.SEQUENCE, signatureAlgorithmId(params), tlv(TAG.BIT_STRING, Uint8Array.of(0), publicKey));

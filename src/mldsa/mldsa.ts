@@ -6,8 +6,9 @@
 // verify). Where node:crypto has ML-DSA (OpenSSL 3.5, Node >= 24.7), message verification of inputs up to
 // ONE_SHOT_MAX bytes goes to OpenSSL one-shot; larger inputs stream into μ, because node:crypto cannot
 // take an external μ and holding the input would break flat memory.
-// PQSIGN_MLDSA_BACKEND (tests, diagnosis): auto (default) | native (OpenSSL one-shot required) | mu (always
-// via μ and Algorithm 8 here) | portable (always via μ, verified by noble: pure JavaScript).
+// setMlDsaBackend (tests, diagnosis; the CLI's PQSIGN_MLDSA_BACKEND): auto (default) | native (OpenSSL
+// one-shot required) | mu (always via μ and Algorithm 8 here) | portable (always via μ, verified by noble:
+// pure JavaScript). Batch verify workers get the choice of the thread that starts them.
 import { createRequire } from 'node:module';
 import { MU_BYTES, SEED_BYTES, type ParamName, type ParamSet } from './params.js';
 import { PqsignError } from '../base/errors.js';
@@ -36,13 +37,19 @@ export const ONE_SHOT_MAX = 1024 * 1024;
 /** What verifies: OpenSSL one-shot, Algorithm 8 here (node:crypto SHAKE), or noble. */
 export type MlDsaBackend = 'node:crypto' | 'pqsign' | '@noble/post-quantum';
 
-type BackendChoice = 'auto' | 'native' | 'mu' | 'portable';
+export const BACKEND_CHOICES = ['auto', 'native', 'mu', 'portable'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
-function backendChoice(): BackendChoice {
-  const v = (process.env.PQSIGN_MLDSA_BACKEND || 'auto').toLowerCase();
-  if (v === 'auto' || v === 'native' || v === 'mu' || v === 'portable') return v;
-  throw new PqsignError('ERR_USAGE', `PQSIGN_MLDSA_BACKEND must be auto, native, mu or portable, not "${v}"`);
+let chosen: BackendChoice = 'auto';
+
+/** Choose how ML-DSA verifies, for this thread (default 'auto': native where node:crypto has ML-DSA). */
+export function setMlDsaBackend(choice: BackendChoice): void {
+  if (!BACKEND_CHOICES.includes(choice)) throw new PqsignError('ERR_USAGE', `the ML-DSA back-end must be ${BACKEND_CHOICES.join(', ')}, not "${String(choice)}"`);
+  chosen = choice;
 }
+
+export const mlDsaBackendChoice = (): BackendChoice => chosen;
+const backendChoice = mlDsaBackendChoice;
 
 /** The native back-end when it is chosen and present (throws when forced but absent). */
 function native(): NativeMlDsa | undefined {
@@ -50,7 +57,7 @@ function native(): NativeMlDsa | undefined {
   if (choice === 'portable' || choice === 'mu') return undefined;
   const n = nativeMlDsa();
   if (!n && choice === 'native') {
-    throw new PqsignError('ERR_USAGE', `PQSIGN_MLDSA_BACKEND=native, but node:crypto of Node ${process.versions.node} has no ML-DSA (needs Node >= 24.7 with OpenSSL 3.5)`);
+    throw new PqsignError('ERR_USAGE', `the native ML-DSA back-end is asked for, but node:crypto of Node ${process.versions.node} has no ML-DSA (needs Node >= 24.7 with OpenSSL 3.5)`);
   }
   return n;
 }

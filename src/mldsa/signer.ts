@@ -1,5 +1,5 @@
 // The signer seam: a signer turns μ into a signature and never sees the artifact.
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { verifyMu, signMu } from './mldsa.js';
 import { computeMu } from './mu.js';
 import type { ParamSet } from './params.js';
@@ -75,11 +75,11 @@ export function checkSignature(signer: Signer, mu: Uint8Array, sig: Uint8Array):
 export const RAW_MESSAGE_MAX = 4096;
 
 export const rawMessageTooBig = (n: number, file?: string) =>
-  new PqsignError('ERR_USAGE', `--message-type raw allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, file === undefined ? {} : { file });
+  new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, file === undefined ? {} : { file });
 
 /** Refuse `--message-type raw` before any work for signers that sign only μ (local keys). */
 export function checkRawSigner(signer: Signer): asserts signer is Signer & Required<Pick<Signer, 'signMessage'>> {
-  if (!signer.signMessage) throw new PqsignError('ERR_USAGE', `--message-type raw is not supported by ${signer.description}`);
+  if (!signer.signMessage) throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} is not supported by ${signer.description}`, { option: 'messageType' });
 }
 
 /** Hand a small message itself to the signer (KMS RAW: pure ML-DSA, empty context) and verify the result before anyone writes it. */

@@ -1,8 +1,8 @@
 // Container-level operations every format gets through the Format interface: which format a file
 // is, its structure (`inspect`), and the payload it embeds (`strip`).
-import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
+import { registeredFormats, detectFormat, formatByName } from './registry.js';
 import type { Format } from './format.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { readChunks, statInput } from '../io/read.js';
 import { paramBySignatureLength } from '../mldsa/params.js';
@@ -16,8 +16,8 @@ export async function containerFormat(file: string, forced: string | undefined):
   }
   const format = detectFormat(await readHead(file));
   if (!format) {
-    const detectable = FORMATS.filter((f) => f.name !== 'raw').map((f) => f.name).join(', ');
-    throw new PqsignError('ERR_SIGNATURE_FORMAT', `is not a container pqsign recognises (${detectable}); a raw signature needs --format raw`, { file });
+    const detectable = registeredFormats().filter((f) => f.name !== 'raw').map((f) => f.name).join(', ');
+    throw new PqsignError('ERR_SIGNATURE_FORMAT', `is not a container pqsign recognises (${detectable}); a raw signature needs ${opt('format', 'raw')}`, { file });
   }
   return format;
 }

@@ -15,10 +15,36 @@ export interface ArtifactInfo {
   size: number;
 }
 
-/** Format-specific options from the CLI (detached, aad, kid, ...), already parsed. */
-export type FormatOptions = Record<string, unknown>;
+/**
+ * A format's own options (`RawOptions`, `CoseOptions`, `CmsOptions`, ...): a plain object of strings,
+ * booleans and string lists, so that resolved options survive JSON (offline requests store them).
+ */
+export type FormatOptions = object;
 
-export interface SignRequest {
+/** Options for the formats a verification may meet, by format name (e.g. `{ cms: { anyEku: true } }`). */
+export type OptionsByFormat = Readonly<Record<string, FormatOptions>>;
+
+/** What one option holds: a string, a boolean, or a list of strings. */
+export type OptionKind = 'string' | 'boolean' | 'list';
+
+/** The kind a property of type T has. */
+export type OptionKindOf<T> = NonNullable<T> extends boolean ? 'boolean' : NonNullable<T> extends readonly string[] ? 'list' : 'string';
+
+/** One option of a format, described so that front ends (the CLI's flags) and request checks need no format knowledge. */
+export interface OptionSpec<K extends OptionKind = OptionKind> {
+  kind: K;
+  describe: string;
+  /**
+   * The operations a caller sets it for; empty for options only a format's resolvedOptions() produces
+   * (e.g. the certificates an offline request carries).
+   */
+  for: ReadonlyArray<'sign' | 'verify'>;
+}
+
+/** Every option property of O described, its kind matching its type. */
+export type OptionSpecs<O> = { readonly [P in keyof O & string]-?: OptionSpec<OptionKindOf<O[P]>> };
+
+export interface SignRequest<O extends FormatOptions = FormatOptions> {
   artifact: ArtifactInfo;
   /** the ML-DSA parameter set (of the ML-DSA component, for a composite signer) */
   params: ParamSet;
@@ -28,10 +54,10 @@ export interface SignRequest {
   composite?: CompositeAlg | undefined;
   /** ML-DSA context the user asked for (formats that fix their own context refuse a non-empty one) */
   context: Uint8Array;
-  options: FormatOptions;
+  options: O;
 }
 
-export interface SignSession {
+export interface SignSession<O extends FormatOptions = FormatOptions> {
   /** the ML-DSA context string μ is computed with (a composite signer's ctx inside M') */
   readonly context: Uint8Array;
   /** TBS bytes before the artifact */
@@ -49,7 +75,7 @@ export interface SignSession {
    * Options that make a second beginSign over the same artifact produce the same TBS bytes
    * (e.g. the signing time CMS chose). Offline ceremonies (`tbs` / `attach`) store them.
    */
-  resolvedOptions(): FormatOptions;
+  resolvedOptions(): O;
   /**
    * Embedding formats whose prefix length is known before signing (signatures have a fixed length):
    * the artifact's bytes start at `offset` in the container and are either the artifact chunks
@@ -72,7 +98,7 @@ export interface ContainerLayout {
   suffix: Uint8Array;
 }
 
-export interface VerifyRequest extends PathTrust {
+export interface VerifyRequest<O extends FormatOptions = FormatOptions> extends PathTrust {
   /** the signature/container file */
   container: string;
   /** the detached payload, when the container does not embed it */
@@ -89,44 +115,43 @@ export interface VerifyRequest extends PathTrust {
   /** where (μ, signature) is judged, e.g. KMS Verify; locally when absent */
   verifier?: RemoteMuVerifier | undefined;
   context: Uint8Array;
-  options: FormatOptions;
+  options: O;
 }
 
 export interface VerifyResult {
+  /** the ML-DSA parameter set (of the ML-DSA component, for a composite signature) */
   params: ParamSet;
+  /** set when the signature that verified is composite (both parts checked) */
+  composite?: CompositeAlg | undefined;
   /** SHA-256 fingerprint of the public key that verified */
   keyFingerprint: string;
   /** format-specific facts for --json (kid, signer cert, ...) */
   details: Record<string, unknown>;
 }
 
-/** A format-specific CLI flag (kept free of yargs types; bin/ maps it). */
-export interface FormatFlag {
-  type: 'string' | 'boolean' | 'number' | 'array';
-  describe: string;
-  /** which commands take it */
-  for: ReadonlyArray<'sign' | 'verify'>;
-}
-
-export interface Format {
+/** A signature format; O is its options type. */
+export interface Format<O extends FormatOptions = FormatOptions> {
   readonly name: string;
   /**
    * Can this format carry composite ML-DSA signatures (docs/hybrid.md)? Then its TBS bytes stream into
    * M' instead of μ, and `verify` gets composite keys; other formats never see one.
    */
   readonly composite?: boolean;
-  /** flags this format adds to `sign` / `verify`; names are shared across formats when they mean the same */
-  readonly flags?: Readonly<Record<string, FormatFlag>>;
+  /**
+   * Its options, described (the CLI makes a flag of each: `contentType` → `--content-type`). A property name
+   * means the same in every format that has it (e.g. `detached`, `at`).
+   */
+  readonly options?: OptionSpecs<O>;
   readonly description: string;
   /** default output suffix, e.g. ".sig" */
   readonly suffix: string;
   /** does the container carry the payload inside it? */
-  embedsPayload(options: FormatOptions): boolean;
+  embedsPayload(options: O): boolean;
   /** recognise a container by its first bytes (up to 64 KiB); raw cannot and returns false */
   detect(head: Uint8Array): boolean;
-  beginSign(req: SignRequest): Promise<SignSession>;
+  beginSign(req: SignRequest<O>): Promise<SignSession<O>>;
   /** verify a container; throws PqsignError (ERR_SIGNATURE_INVALID for a bad signature) */
-  verify(req: VerifyRequest): Promise<VerifyResult>;
+  verify(req: VerifyRequest<O>): Promise<VerifyResult>;
   /** structure facts for `pqsign inspect`, read without a key (algorithm, kid, sizes, offsets, ...) */
   inspect?(container: string): Promise<Record<string, unknown>>;
   /** embedding formats: where the original payload lies inside the container, for `pqsign strip` */

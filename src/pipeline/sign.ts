@@ -1,9 +1,9 @@
 // Sign one artifact: stream it once through the format's TBS bytes into μ, have the signer sign μ,
 // check the signature against the signer's public key, then write the container atomically.
 import type { ContainerLayout, Format, FormatOptions, SignSession } from './format.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { AtomicWriter } from '../io/atomic.js';
-import { progressFor } from '../io/progress.js';
+import type { OnProgress } from '../io/progress.js';
 import { readChunks, statInput } from '../io/read.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
 import { MuHasher } from '../mldsa/mu.js';
@@ -15,11 +15,14 @@ import { EmbedWriter } from './embed.js';
 import { CompositeHasher } from '../composite/message.js';
 import { isCompositeSigner, type CompositeSigner } from '../composite/signer.js';
 
-export interface SignFileOptions {
+export interface SignFileOptions<O extends FormatOptions = FormatOptions> {
   context: Uint8Array;
-  formatOptions: FormatOptions;
+  /** the format's own options (e.g. CoseOptions for the cose format) */
+  formatOptions: O;
   /** 'mu' (default): external μ; 'raw': hand the whole TBS message to the signer (KMS RAW, ≤ 4096 bytes) */
   messageType?: 'mu' | 'raw';
+  /** told how far the artifact has streamed (bytes); the CLI draws a bar, the library draws nothing */
+  onProgress?: OnProgress | undefined;
 }
 
 export interface SignResult {
@@ -32,11 +35,11 @@ export interface SignResult {
   signatureBytes: number;
 }
 
-export async function signFile(path: string, output: string, format: Format, signer: Signer | CompositeSigner, opts: SignFileOptions): Promise<SignResult> {
+export async function signFile<O extends FormatOptions>(path: string, output: string, format: Format<O>, signer: Signer | CompositeSigner, opts: SignFileOptions<O>): Promise<SignResult> {
   const composite = isCompositeSigner(signer) ? signer : undefined;
   const mldsa = composite ? undefined : (signer as Signer);
   if (composite && !format.composite) throw new PqsignError('ERR_USAGE', `the ${format.name} format cannot carry composite ${composite.alg.name} signatures (docs/hybrid.md)`);
-  if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', '--message-type raw is for ML-DSA keys; a composite signer always signs M\' (docs/hybrid.md)');
+  if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} is for ML-DSA keys; a composite signer always signs M' (docs/hybrid.md)`, { option: 'messageType' });
   const { size } = await statInput(path);
   const session = await format.beginSign({
     artifact: { path, size }, params: signer.params, publicKey: signer.publicKey, composite: composite?.alg, context: opts.context, options: opts.formatOptions,
@@ -45,13 +48,13 @@ export async function signFile(path: string, output: string, format: Format, sig
   if (composite) {
     signature = await inOnePass(path, output, session, async (embed) => {
       const hasher = new CompositeHasher(composite.alg, session.context);
-      await tbsPass(path, size, session, hasher, { embed });
+      await tbsPass(path, size, session, hasher, { embed, onProgress: opts.onProgress });
       return composite.sign(hasher.digest());
     });
   } else if (opts.messageType === 'raw') {
-    signature = await inOnePass(path, output, session, (embed) => signRaw(path, size, session, mldsa!, embed));
+    signature = await inOnePass(path, output, session, (embed) => signRaw(path, size, session, mldsa!, embed, opts.onProgress));
   } else {
-    signature = await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu));
+    signature = await streamToContainer(path, size, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu), { onProgress: opts.onProgress });
   }
   return {
     file: path, output, format: format.name, algorithm: composite ? composite.alg.name : signer.params.name,
@@ -64,9 +67,10 @@ interface TbsSink {
   update(tbs: Uint8Array): unknown;
 }
 
-interface PassOptions {
+export interface PassOptions {
   onChunk?: ((chunk: Uint8Array) => void) | undefined;
   embed?: EmbedWriter | undefined;
+  onProgress?: OnProgress | undefined;
 }
 
 /**
@@ -74,11 +78,12 @@ interface PassOptions {
  * artifact chunk as read (offline requests hash the artifact in the same pass); `embed` writes the
  * container's copy of the artifact in the same pass (see embed.ts).
  */
-async function tbsPass(path: string, size: number, session: SignSession, sink: TbsSink, { onChunk, embed }: PassOptions): Promise<void> {
+async function tbsPass(path: string, size: number, session: SignSession, sink: TbsSink, { onChunk, embed, onProgress }: PassOptions): Promise<void> {
   sink.update(session.head());
   const emit = (b: Uint8Array) => void sink.update(b);
   let seen = 0;
-  for await (const chunk of readChunks(path, { onProgress: progressFor(path, size) })) {
+  const progress = onProgress && ((done: number) => onProgress({ label: path, unit: 'bytes', done, total: size }));
+  for await (const chunk of readChunks(path, { onProgress: progress })) {
     seen += chunk.length;
     onChunk?.(chunk);
     if (!embed) {
@@ -114,8 +119,8 @@ export async function muOfArtifact(path: string, size: number, session: SignSess
  * then complete the container. Nothing is left behind when any step fails.
  */
 export function streamToContainer(path: string, size: number, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
-  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
-  return inOnePass(path, output, session, async (embed) => signatureFor(await muOfArtifact(path, size, session, params, publicKey, { embed, onChunk })));
+  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, pass: Omit<PassOptions, 'embed'> = {}): Promise<Uint8Array> {
+  return inOnePass(path, output, session, async (embed) => signatureFor(await muOfArtifact(path, size, session, params, publicKey, { ...pass, embed })));
 }
 
 /** Run a signing pass with the container's embedding writer (if the format has one), then complete the container. */
@@ -152,11 +157,11 @@ class RawMessage implements TbsSink {
 }
 
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
-async function signRaw(path: string, size: number, session: SignSession, signer: Signer, embed: EmbedWriter | undefined): Promise<Uint8Array> {
+async function signRaw(path: string, size: number, session: SignSession, signer: Signer, embed: EmbedWriter | undefined, onProgress: OnProgress | undefined): Promise<Uint8Array> {
   checkRawSigner(signer);
-  if (session.context.length) throw new PqsignError('ERR_USAGE', '--message-type raw cannot carry a context (KMS signs RAW with an empty context); use the default external μ');
+  if (session.context.length) throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} cannot carry a context (KMS signs RAW with an empty context); use the default external μ`, { option: 'messageType' });
   const message = new RawMessage(path);
-  await tbsPass(path, size, session, message, { embed });
+  await tbsPass(path, size, session, message, { embed, onProgress });
   return signMessageChecked(signer, message.bytes);
 }
 

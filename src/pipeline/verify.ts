@@ -7,11 +7,11 @@
 //     fails the artifact, and at least one must count.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { FORMATS, detectFormat, formatByName } from '../../formats/index.js';
-import type { Format, FormatOptions, VerifyResult } from './format.js';
+import { registeredFormats, detectFormat, formatByName } from './registry.js';
+import type { Format, OptionsByFormat, VerifyResult } from './format.js';
 import { looksLikeAttestationBundle } from '../attest/detect.js';
 import { fromHex, toHex } from '../base/bytes.js';
-import { PqsignError, isPqsignError } from '../base/errors.js';
+import { PqsignError, isPqsignError, opt } from '../base/errors.js';
 import { fsPath } from '../base/fspath.js';
 import { statInput } from '../io/read.js';
 import { readRange } from '../io/range.js';
@@ -27,7 +27,8 @@ export interface VerifyOptions {
   payload?: string | undefined;
   format?: string | undefined;
   context: Uint8Array;
-  formatOptions: FormatOptions;
+  /** each format's options, by format name (a container's format is known only once it is read) */
+  formatOptions: OptionsByFormat;
   /** expected key fingerprint (release manifests): the key that verified must be this one */
   pin?: string | undefined;
   /** where (μ, signature) is judged (verify --kms); locally when absent */
@@ -78,11 +79,11 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   }
   // Every signature beside FILE, also when FILE is a container itself: a JWT or an old image put in the
   // artifact's place must not hide the signatures that were made over the artifact.
-  const beside = opts.sig ? [opts.sig] : (forced ? [forced] : FORMATS).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
+  const beside = opts.sig ? [opts.sig] : (forced ? [forced] : registeredFormats()).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
   if (self && !beside.length) return run(self, file, opts.payload, file, opts);
   if (!beside.length) {
     if (!forced && looksLikeAttestationBundle(await readHead(file))) {
-      throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with pqsign verify-attestation ${file} --key REF`, { file });
+      throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with verify-attestation and a trusted ${opt('key')}`, { file });
     }
     throw await noSignature(file, forced);
   }
@@ -116,7 +117,7 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   if (failure) {
     if (checks.length === 1) throw failure;
     const f = failure as PqsignError;
-    throw new PqsignError(f.code, `of ${checks.length} signatures found for it, not all verify: ${summary()}`, { file, detail: f.detail, scope: f.scope });
+    throw new PqsignError(f.code, `of ${checks.length} signatures found for it, not all verify: ${summary()}`, { file, detail: f.detail, scope: f.scope, option: f.option });
   }
   if (!first) {
     if (checks.length === 1) throw skipped;
@@ -138,9 +139,9 @@ async function besideArtifact(format: Format, sigPath: string, file: string, opt
 
 /** No signature beside FILE: say so, judging a FILE named like a signature by its content, not its name. */
 async function noSignature(file: string, forced: Format | undefined): Promise<PqsignError> {
-  const looked = (forced ? [forced] : FORMATS).map((f) => f.suffix).join(', ');
-  const named = FORMATS.find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
-  let hint = '; use --sig';
+  const looked = (forced ? [forced] : registeredFormats()).map((f) => f.suffix).join(', ');
+  const named = registeredFormats().find((f) => file.length > f.suffix.length && file.endsWith(f.suffix));
+  let hint = `; use ${opt('sig')}`;
   if (named?.name === 'raw') {
     const params = paramBySignatureLength((await statInput(file)).size);
     if (params) hint = `; it is the size of an ${params.name} signature: give its artifact ${file.slice(0, -named.suffix.length)}`;
@@ -197,7 +198,7 @@ async function run(format: Format, container: string, payload: string | undefine
       r = await format.verify({
         container, payload, key, trustAnchors: rules.anchors, tsaAnchors: rules.tsaAnchors, trustSigningTime: rules.trustSigningTime, crls: rules.crls,
         signerCheck, verifier: opts.verifier, context,
-        keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions,
+        keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions[format.name] ?? {},
       });
       break;
     } catch (e) {
@@ -209,7 +210,7 @@ async function run(format: Format, container: string, payload: string | undefine
   }
   if (!r) throw firstError;
   const monotonicCount = typeof r.details.monotonicCount === 'string' ? r.details.monotonicCount : undefined;
-  checkOutcome(rules, { format: format.name, params: r.params, keyFingerprint: r.keyFingerprint, monotonicCount }, container);
+  checkOutcome(rules, { format: format.name, params: r.params, composite: r.composite?.name, keyFingerprint: r.keyFingerprint, monotonicCount }, container);
   if (opts.pin !== undefined && r.keyFingerprint !== opts.pin) {
     throw untrusted(rules, 'pinned-key', `signed by key ${r.keyFingerprint}, but the manifest pins key ${opts.pin}`, container);
   }

@@ -1,23 +1,25 @@
-// Issuing X.509 v2 CRLs (RFC 5280 §5) with ML-DSA (RFC 9881 algorithms): the TBSCertList — issuer, thisUpdate,
-// nextUpdate, the revoked serials with their revocationDate and reasonCode, and the cRLNumber and
-// authorityKeyIdentifier extensions §5.2 requires — is DER built here and goes through external μ to any
-// Signer, so a CA key in KMS signs CRLs as it signs certificates.
+// Issuing X.509 v2 CRLs (RFC 5280 §5) with ML-DSA (RFC 9881 algorithms) or composite ML-DSA
+// (draft-ietf-lamps-pq-composite-sigs): the TBSCertList — issuer, thisUpdate, nextUpdate, the revoked serials
+// with their revocationDate and reasonCode, and the cRLNumber and authorityKeyIdentifier extensions §5.2
+// requires — is DER built here and signed as certificates are (src/pki/signature.ts: external μ, or M' for a
+// composite CA), so a CA key in KMS, or either part of a composite one, signs CRLs as it signs certificates.
 import { TAG, oid, tlv } from '../asn1/der.js';
 import { encodeTime } from '../asn1/time.js';
 import { fromHex } from '../base/bytes.js';
 import { PqsignError } from '../base/errors.js';
-import { computeMu } from '../mldsa/mu.js';
-import { signMuChecked, type Signer } from '../mldsa/signer.js';
+import type { Signer } from '../mldsa/signer.js';
+import { isCompositeSigner, type CompositeSigner } from '../composite/signer.js';
 import type { ParsedCertificate } from './certificate.js';
 import { parseCrl, REASONS, type ParsedCrl, type RevokedEntry } from './crl.js';
 import { keyIdentifier } from './key-id.js';
 import { CRL_EXT } from './oids.js';
 import { signatureAlgorithmId } from '../mldsa/asn1.js';
+import { signStructure, signerKey } from './signature.js';
 
 export interface CrlIssueRequest {
   ca: ParsedCertificate;
-  /** holds the CA's private key */
-  signer: Signer;
+  /** holds the CA's private key (ML-DSA or composite) */
+  signer: Signer | CompositeSigner;
   entries: readonly RevokedEntry[];
   number: bigint;
   thisUpdate: Date;
@@ -47,16 +49,19 @@ function entryDer(e: RevokedEntry): Uint8Array {
 
 export async function issueCrl(req: CrlIssueRequest): Promise<{ der: Uint8Array; crl: ParsedCrl }> {
   const { ca, signer } = req;
-  const key = ca.publicKey;
-  if (!key || key.params !== signer.params || Buffer.compare(Buffer.from(key.publicKey), Buffer.from(signer.publicKey)) !== 0) {
+  const key = ca.publicKey ?? ca.compositeKey;
+  const own = signerKey(signer);
+  if (!key || key.params !== own.params || key.composite !== own.composite || Buffer.compare(Buffer.from(key.publicKey), Buffer.from(own.publicKey)) !== 0) {
     throw new PqsignError('ERR_KEY_MISMATCH', `the CA key (${signer.description}) is not the key of the CA certificate "${ca.subject}"`);
   }
   if (ca.keyUsage && !ca.keyUsage.usages.has('cRLSign')) throw new PqsignError('ERR_USAGE', `"${ca.subject}" does not allow cRLSign`);
   if (req.nextUpdate <= req.thisUpdate) throw new PqsignError('ERR_USAGE', 'nextUpdate must be after thisUpdate');
   const aki = ca.subjectKeyId ?? keyIdentifier(key.publicKey);
+  // RFC 9881 §2 and the composite draft: the OID alone, parameters absent
+  const algorithm = signatureAlgorithmId(isCompositeSigner(signer) ? signer.alg : signer.params);
   const tbs = tlv(TAG.SEQUENCE,
     tlv(TAG.INTEGER, Uint8Array.of(1)), // v2
-    signatureAlgorithmId(signer.params), // RFC 9881 §2: parameters absent
+    algorithm,
     ca.subjectDer,
     encodeTime(req.thisUpdate),
     encodeTime(req.nextUpdate),
@@ -64,7 +69,7 @@ export async function issueCrl(req: CrlIssueRequest): Promise<{ der: Uint8Array;
     tlv(TAG.CTX0_CONS, tlv(TAG.SEQUENCE,
       extension(CRL_EXT.cRLNumber, derBigUint(req.number)),
       extension(CRL_EXT.authorityKeyIdentifier, tlv(TAG.SEQUENCE, tlv(TAG.CTX0_PRIM, aki))))));
-  const signature = await signMuChecked(signer, computeMu(signer.params, signer.publicKey, tbs));
-  const der = tlv(TAG.SEQUENCE, tbs, signatureAlgorithmId(signer.params), tlv(BIT_STRING, Uint8Array.of(0), signature));
+  const { signature } = await signStructure(signer, tbs);
+  const der = tlv(TAG.SEQUENCE, tbs, algorithm, tlv(BIT_STRING, Uint8Array.of(0), signature));
   return { der, crl: parseCrl(der, 'issued CRL') };
 }

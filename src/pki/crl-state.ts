@@ -4,7 +4,7 @@
 // dropped to quietly un-revoke a certificate — or belongs to another CA is refused before anything is
 // signed. Each command issues the next CRL (number + 1) and writes it back as the new state.
 import { equalBytes, fromHex, toHex } from '../base/bytes.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { fsPath } from '../base/fspath.js';
 import { stat } from 'node:fs/promises';
 import type { ParsedCertificate } from './certificate.js';
@@ -25,7 +25,8 @@ export async function readCrlState(path: string, ca: ParsedCertificate): Promise
   if (crls.length !== 1) throw bad(`it holds ${crls.length} CRLs`);
   const crl = crls[0]!;
   if (!equalBytes(crl.issuerDer, ca.subjectDer)) throw bad(`it is a CRL of "${crl.issuer}"`);
-  const problem = !ca.publicKey ? 'the CA certificate holds no ML-DSA key' : mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, ca.publicKey);
+  const caKey = ca.publicKey ?? ca.compositeKey;
+  const problem = !caKey ? 'the CA certificate holds no ML-DSA or composite key' : mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, caKey);
   if (problem) throw bad(`${problem} (edited, or signed by another key)`);
   if (crl.unsupported) throw bad(crl.unsupported);
   if (crl.number === undefined) throw bad('it has no CRL number');
@@ -35,11 +36,11 @@ export async function readCrlState(path: string, ca: ParsedCertificate): Promise
 /** A serial number as `cert show` prints it (hex; 0x, colons and spaces allowed), as minimal INTEGER octets. */
 export function parseSerial(text: string): Uint8Array {
   const hex = text.trim().replace(/^0x/i, '').replace(/[:\s]/g, '').toLowerCase();
-  if (!/^[0-9a-f]+$/.test(hex)) throw new PqsignError('ERR_USAGE', `--serial "${text}" is not a hexadecimal serial number (as \`pqsign cert show\` prints it)`);
+  if (!/^[0-9a-f]+$/.test(hex)) throw new PqsignError('ERR_USAGE', `${opt('serial')} "${text}" is not a hexadecimal serial number (as \`pqsign cert show\` prints it)`, { option: 'serial' });
   let bytes = fromHex(hex.length % 2 ? `0${hex}` : hex);
   while (bytes.length > 1 && bytes[0] === 0 && !(bytes[1]! & 0x80)) bytes = bytes.subarray(1);
   if (bytes[0]! & 0x80) bytes = Uint8Array.of(0, ...bytes); // serials are positive (RFC 5280 §4.1.2.2)
-  if (bytes.length > 21) throw new PqsignError('ERR_USAGE', `--serial "${text}" is longer than 20 octets (RFC 5280 §4.1.2.2)`);
+  if (bytes.length > 21) throw new PqsignError('ERR_USAGE', `${opt('serial')} "${text}" is longer than 20 octets (RFC 5280 §4.1.2.2)`, { option: 'serial' });
   return bytes;
 }
 
@@ -49,7 +50,7 @@ export const REVOKE_REASONS = REASONS.filter((r): r is ReasonName => !!r && r !=
 export function parseReason(text: string | undefined): ReasonName | undefined {
   if (text === undefined) return undefined;
   const r = REVOKE_REASONS.find((x) => x.toLowerCase() === text.toLowerCase());
-  if (!r) throw new PqsignError('ERR_USAGE', `--reason "${text}" is not one of ${REVOKE_REASONS.join(', ')}`);
+  if (!r) throw new PqsignError('ERR_USAGE', `${opt('reason')} "${text}" is not one of ${REVOKE_REASONS.join(', ')}`, { option: 'reason' });
   return r === 'unspecified' ? undefined : r;
 }
 

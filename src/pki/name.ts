@@ -2,7 +2,7 @@
 // first, so its DER (RFC 5280 §4.1.2.4) holds O=Example Corp, then CN=Release Signing. The same order is
 // used for parsing --subject and for printing, so what `cert show` prints can be pasted back.
 import * as asn1js from 'asn1js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { TAG, tlv } from '../asn1/der.js';
 import { concatList } from '../base/bytes.js';
 import { derSetOf } from '../asn1/set-of.js';
@@ -28,7 +28,7 @@ const TYPES: readonly AttributeType[] = [
   { short: 'emailAddress', oid: '1.2.840.113549.1.9.1', string: 'ia5' },
 ];
 
-const bad = (why: string) => new PqsignError('ERR_USAGE', `--subject: ${why}`);
+const bad = (why: string) => new PqsignError('ERR_USAGE', `${opt('subject')}: ${why}`, { option: 'subject' });
 
 /** Split on separators not escaped with a backslash (RFC 4514 §2.4). */
 function splitUnescaped(s: string, sep: string): string[] {

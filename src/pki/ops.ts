@@ -1,7 +1,7 @@
 // The `pqsign cert` operations: a self-signed CA, certificates issued by a CA (from a key reference or a
 // PKCS#10 request), and requests. Any Signer works as the issuing key — local file or KMS.
 import { decodePem, looksLikePem } from '../asn1/pem.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { readSmallFile } from '../io/read.js';
 import type { PublicKey } from '../keys/spki.js';
 import type { Signer } from '../mldsa/signer.js';
@@ -22,12 +22,12 @@ export interface Validity {
 const DAY_MS = 86_400_000;
 
 function validityDates(v: Validity): { notBefore: Date; notAfter: Date } {
-  if (!Number.isInteger(v.days) || v.days < 1) throw new PqsignError('ERR_USAGE', '--days must be a whole number of days, at least 1');
+  if (!Number.isInteger(v.days) || v.days < 1) throw new PqsignError('ERR_USAGE', `${opt('days')} must be a whole number of days, at least 1`, { option: 'days' });
   return { notBefore: v.notBefore, notAfter: new Date(v.notBefore.getTime() + v.days * DAY_MS) };
 }
 
 function checkPathLen(pathLen: number | undefined): void {
-  if (pathLen !== undefined && !(Number.isInteger(pathLen) && pathLen >= 0)) throw new PqsignError('ERR_USAGE', '--path-len must be a whole number, 0 or more');
+  if (pathLen !== undefined && !(Number.isInteger(pathLen) && pathLen >= 0)) throw new PqsignError('ERR_USAGE', `${opt('pathLen')} must be a whole number, 0 or more`, { option: 'pathLen' });
 }
 
 export async function createCa(signer: Signer | CompositeSigner, subject: string, validity: Validity, pathLen: number | undefined) {

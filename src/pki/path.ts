@@ -11,7 +11,7 @@
 // critical; its certificates may be ECDSA or RSA as well as ML-DSA (public TSAs are classical today).
 // Each failure is an ERR_CHAIN naming the certificate (subject) and the rule.
 import { equalBytes, toHex } from '../base/bytes.js';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import type { ParsedCertificate } from './certificate.js';
 import { classicalSignatureProblem } from './classical.js';
 import { KP } from './oids.js';
@@ -56,9 +56,9 @@ function checkSigner(c: ParsedCertificate, opts: PathOptions): void {
     throw chainError(c, 'keyUsage', `does not allow digitalSignature (has ${[...c.keyUsage.usages].join(', ') || 'none'})`);
   }
   if (!opts.anyEku) {
-    if (!c.extKeyUsage) throw chainError(c, 'extendedKeyUsage', 'has no extendedKeyUsage; codeSigning is required (use --any-eku to accept any)');
+    if (!c.extKeyUsage) throw chainError(c, 'extendedKeyUsage', `has no extendedKeyUsage; codeSigning is required (use ${opt('anyEku')} to accept any)`);
     if (!c.extKeyUsage.purposes.includes(KP.codeSigning)) {
-      throw chainError(c, 'extendedKeyUsage', `does not include codeSigning (has ${c.extKeyUsage.purposes.join(', ')}; use --any-eku to accept any)`);
+      throw chainError(c, 'extendedKeyUsage', `does not include codeSigning (has ${c.extKeyUsage.purposes.join(', ')}; use ${opt('anyEku')} to accept any)`);
     }
   }
 }

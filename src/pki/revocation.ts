@@ -44,8 +44,10 @@ function issuerProblem(crl: ParsedCrl, issuer: ParsedCertificate): string | unde
   if (!equalBytes(crl.issuerDer, issuer.subjectDer)) return 'another issuer';
   if (crl.authorityKeyId && issuer.subjectKeyId && !equalBytes(crl.authorityKeyId, issuer.subjectKeyId)) return 'its authorityKeyIdentifier names another key of the issuer';
   if (!crl.signatureFieldsMatch) return 'tbsCertList.signature differs from signatureAlgorithm (RFC 5280 §5.1.1.2)';
-  if (!issuer.publicKey) return `the issuer holds a ${issuer.spkiAlgorithm} key, not ML-DSA`;
-  const problem = mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, issuer.publicKey);
+  // an ML-DSA or composite issuer; a composite CRL signature verifies only with both parts
+  const key = issuer.publicKey ?? issuer.compositeKey;
+  if (!key) return `the issuer holds a ${issuer.spkiAlgorithm} key, not ML-DSA`;
+  const problem = mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, key);
   if (problem) return problem;
   if (issuer.keyUsage && !issuer.keyUsage.usages.has('cRLSign')) return 'the issuer\'s keyUsage does not allow cRLSign';
   return crl.unsupported;

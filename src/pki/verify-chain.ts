@@ -1,13 +1,16 @@
 // `pqsign cert verify`: one certificate's path to a trust anchor, on its own (RFC 5280 §6 through
 // validatePath, the check CMS and UEFI verification make). The first certificate of CERT is checked;
 // any others in that file, and every --chain file, are untrusted candidates for the path. Trust
-// anchors come only from the --trust-anchor files.
+// anchors come only from the --trust-anchor files. With --crl, every certificate on the path but the anchor
+// must be covered by a current CRL of its issuer and not revoked (src/pki/revocation.ts).
 import { parseTimeOption, wholeSeconds } from '../asn1/time.js';
-import { inFile } from '../base/errors.js';
+import { inFile, opt } from '../base/errors.js';
 import { readCertificates } from './cert-file.js';
 import type { ParsedCertificate } from './certificate.js';
 import { certificateFacts } from './describe.js';
 import { validatePath } from './path.js';
+import { readCrls, type ParsedCrl } from './crl.js';
+import { checkRevocation, type RevocationReport } from './revocation.js';
 
 export interface ChainCheckOptions {
   trustAnchors: readonly string[];
@@ -16,6 +19,8 @@ export interface ChainCheckOptions {
   at: string | undefined;
   /** require extendedKeyUsage codeSigning of the certificate */
   codeSigning: boolean;
+  /** CRL files (PEM or DER): revocation checking is asked for */
+  crls?: readonly string[] | undefined;
 }
 
 export interface ChainLink {
@@ -33,6 +38,8 @@ export interface ChainReport {
   codeSigning: boolean;
   /** certificate first, trust anchor last */
   chain: ChainLink[];
+  /** with CRLs: what each certificate's CRL said */
+  revocation?: RevocationReport[];
 }
 
 async function readAll(paths: readonly string[], what: string): Promise<ParsedCertificate[]> {
@@ -42,12 +49,16 @@ async function readAll(paths: readonly string[], what: string): Promise<ParsedCe
 }
 
 export async function verifyCertificateChain(certPath: string, opts: ChainCheckOptions): Promise<ChainReport> {
-  const at = opts.at === undefined ? wholeSeconds(new Date()) : parseTimeOption(opts.at, '--at');
+  const at = opts.at === undefined ? wholeSeconds(new Date()) : parseTimeOption(opts.at, opt('at'));
   const [cert, ...bundled] = await readCertificates(certPath);
   const anchors = await readAll(opts.trustAnchors, 'trust anchor');
   const intermediates = [...bundled, ...(await readAll(opts.chain, 'chain certificate'))];
+  const crls: ParsedCrl[] = [];
+  for (const p of opts.crls ?? []) crls.push(...(await readCrls(p)));
   const path = await inFile(certPath, () => validatePath(cert!, { anchors, intermediates, at, anyEku: !opts.codeSigning }));
+  const revocation = crls.length ? await inFile(certPath, () => checkRevocation(path, { crls, now: at, validationTime: at })) : undefined;
   return {
+    ...(revocation ? { revocation } : {}),
     at: at.toISOString(),
     codeSigning: opts.codeSigning,
     chain: path.map((c) => {

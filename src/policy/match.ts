@@ -5,7 +5,7 @@
 // by name where there is no path (jwt verify).
 import picomatch from 'picomatch';
 import { sep } from 'node:path';
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import type { Policy, PolicyScope } from './policy.js';
 
 const matchers = new WeakMap<PolicyScope, (path: string) => boolean>();
@@ -34,7 +34,7 @@ export const scopeByPath = (policy: Policy, path: string): PolicyScope | undefin
 export function scopeFor(policy: Policy, what: { path?: string | undefined; product?: string | undefined; scope?: string | undefined }): PolicyScope {
   if (what.scope !== undefined) {
     const s = policy.scopes.find((x) => x.name === what.scope);
-    if (!s) throw new PqsignError('ERR_USAGE', `--scope ${what.scope}: the policy has no such scope (it has ${policy.scopes.map((x) => x.name).join(', ')})`, { file: policy.file });
+    if (!s) throw new PqsignError('ERR_USAGE', `${opt('scope')} ${what.scope}: the policy has no such scope (it has ${policy.scopes.map((x) => x.name).join(', ')})`, { file: policy.file, option: 'scope' });
     return s;
   }
   const byPath = what.path === undefined ? undefined : scopeByPath(policy, what.path);
@@ -44,7 +44,7 @@ export function scopeFor(policy: Policy, what: { path?: string | undefined; prod
   const s = byPath ?? (what.product === undefined ? undefined : policy.scopes.find((x) => x.products.includes(what.product!)));
   if (!s) {
     const by = [what.path !== undefined ? `path ${what.path}` : '', what.product !== undefined ? `product "${what.product}"` : ''].filter(Boolean).join(' or ');
-    throw new PqsignError('ERR_UNTRUSTED', `no scope of the trust policy ${policy.file} covers it (by ${by || 'nothing: give --scope'})`, { file: what.path, detail: 'scope' });
+    throw new PqsignError('ERR_UNTRUSTED', `no scope of the trust policy ${policy.file} covers it (by ${by || `nothing: give ${opt('scope')}`})`, { file: what.path, detail: 'scope' });
   }
   return s;
 }

@@ -2,7 +2,7 @@
 // JSON statement of whom a factory line or release gate trusts for what. Named scopes, matched by artifact
 // path glob or manifest product; per scope the trusted keys and/or trust anchors with identity rules on
 // the signer certificate, TSA anchors, whether signingTime is trusted, CRLs, allowed formats, required
-// context, minimum parameter set, an anti-rollback minimum MonotonicCount and attestation provenance
+// context, minimum parameter set, composite signatures required, an anti-rollback minimum MonotonicCount and attestation provenance
 // requirements. Parsed strictly (an unknown key is an
 // error, not a silently ignored rule), then resolved: key and certificate files relative to the policy's
 // directory, awskms:// keys through their public key, so that workers receive plain TrustRules.
@@ -90,7 +90,7 @@ export async function loadPolicy(file: string, loadKey: KeyLoader): Promise<Poli
 }
 
 const SCOPE_KEYS = [
-  'name', 'match', 'keys', 'trustAnchors', 'tsaAnchors', 'trustSigningTime', 'crls', 'signer', 'formats', 'context', 'minAlgorithm', 'minMonotonicCount', 'attestation',
+  'name', 'match', 'keys', 'trustAnchors', 'tsaAnchors', 'trustSigningTime', 'crls', 'signer', 'formats', 'context', 'minAlgorithm', 'requireComposite', 'minMonotonicCount', 'attestation',
 ] as const;
 
 async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey: KeyLoader): Promise<PolicyScope> {
@@ -160,6 +160,7 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
     if (!p) throw r.fail(`${at}.minAlgorithm`, 'must be ML-DSA-44, ML-DSA-65 or ML-DSA-87');
     minAlgorithm = p.name;
   }
+  if (o.requireComposite !== undefined && typeof o.requireComposite !== 'boolean') throw r.fail(`${at}.requireComposite`, 'must be true or false');
   let minMonotonicCount: string | undefined;
   if (o.minMonotonicCount !== undefined) {
     const c = o.minMonotonicCount;
@@ -181,6 +182,7 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
     ...(tsaAnchors.length ? { tsaAnchors } : {}),
     ...(o.trustSigningTime === true ? { trustSigningTime: true } : {}),
     ...(crls ? { crls } : {}),
+    ...(o.requireComposite === true ? { requireComposite: true } : {}),
     formats: o.formats === undefined ? undefined : formatList(r, o.formats, `${at}.formats`),
     context, minAlgorithm, minMonotonicCount, attestation,
   };

@@ -41,8 +41,10 @@ export interface TrustRules {
   formats?: string[] | undefined;
   /** required ML-DSA context, hex (raw signatures are the only format with a caller-chosen context) */
   context?: string | undefined;
-  /** weakest acceptable parameter set */
+  /** weakest acceptable parameter set (of the ML-DSA part, for a composite signature) */
   minAlgorithm?: ParamName | undefined;
+  /** only composite ML-DSA signatures count (both parts verified): an ML-DSA signature alone fails */
+  requireComposite?: boolean | undefined;
   /** anti-rollback: lowest acceptable UEFI MonotonicCount, decimal */
   minMonotonicCount?: string | undefined;
   attestation?: AttestationRule | undefined;
@@ -74,8 +76,9 @@ export function checkFormat(rules: TrustRules, format: string, file: string): vo
  * policy binds keys to the formats they may sign (one key per purpose), so a release key is not used to sign
  * a raw file that another protocol could borrow. Undefined when it would; else the rule and why not.
  */
-export function signingProblem(rules: TrustRules, format: string, fingerprint: string, contextHex: string): { rule: string; message: string } | undefined {
+export function signingProblem(rules: TrustRules, format: string, fingerprint: string, contextHex: string, composite = false): { rule: string; message: string } | undefined {
   if (rules.formats && !rules.formats.includes(format)) return { rule: 'format', message: `the policy scope trusts ${rules.formats.join(', ')} signatures, not ${format}` };
+  if (rules.requireComposite && !composite) return { rule: 'algorithm', message: 'the policy scope requires composite ML-DSA signatures; this key is ML-DSA alone' };
   if (rules.context !== undefined && contextHex !== rules.context) {
     return { rule: 'context', message: `the policy scope requires the ML-DSA context ${rules.context || '(empty)'}; this signature would use ${contextHex || 'the empty context'}` };
   }
@@ -96,10 +99,11 @@ export function checkKeyOnlyFormat(rules: TrustRules, format: string, file?: str
   checkFormat(rules, format, file ?? format);
   if (rules.anchors.length) throw untrusted(rules, 'trust-anchor', `a ${format} signature carries no certificate, so the trust anchors cannot vouch for it`, file);
   if (rules.minMonotonicCount !== undefined) throw untrusted(rules, 'monotonic-count', `a ${format} signature carries no monotonic count, so the anti-rollback minimum ${rules.minMonotonicCount} cannot be checked`, file);
+  if (rules.requireComposite) throw untrusted(rules, 'algorithm', `a ${format} signature is ML-DSA alone; the policy scope requires composite ML-DSA signatures`, file);
 }
 
-/** Rules on what verified: which key, which parameter set, which monotonic count. */
-export function checkOutcome(rules: TrustRules, r: { format: string; params: ParamSet; keyFingerprint: string; monotonicCount?: string | undefined }, file: string): void {
+/** Rules on what verified: which key, which parameter set, composite or not, which monotonic count. */
+export function checkOutcome(rules: TrustRules, r: { format: string; params: ParamSet; composite?: string | undefined; keyFingerprint: string; monotonicCount?: string | undefined }, file: string): void {
   if (rules.keys.length) {
     const k = rules.keys.find((x) => x.sha256 === r.keyFingerprint);
     if (!k) throw untrusted(rules, 'pinned-key', `verified under key sha256 ${r.keyFingerprint}, which is not a trusted key`, file);
@@ -108,7 +112,10 @@ export function checkOutcome(rules: TrustRules, r: { format: string; params: Par
     }
   }
   if (rules.minAlgorithm && strength(r.params) < strength(rules.minAlgorithm)) {
-    throw untrusted(rules, 'algorithm', `is signed with ${r.params.name}; at least ${rules.minAlgorithm} is required`, file);
+    throw untrusted(rules, 'algorithm', `is signed with ${r.composite ?? r.params.name}; at least ${rules.minAlgorithm} is required`, file);
+  }
+  if (rules.requireComposite && !r.composite) {
+    throw untrusted(rules, 'algorithm', `is signed with ${r.params.name} alone; the policy scope requires composite ML-DSA signatures (both parts)`, file);
   }
   if (rules.minMonotonicCount !== undefined) {
     if (r.monotonicCount === undefined) {

@@ -12,7 +12,7 @@
 //   8+dwLength    payload, to the end of the file
 //
 // The signed message is payload ‖ MonotonicCount (8 bytes LE), as edk2 builds it before Pkcs7Verify.
-import { PqsignError } from '../base/errors.js';
+import { PqsignError, opt } from '../base/errors.js';
 import { GUID_BYTES } from './guid.js';
 
 export const COUNT_BYTES = 8;
@@ -45,16 +45,17 @@ export interface ImageLayout extends AuthHeader {
   payloadBytes: number;
 }
 
-/** --monotonic-count: a decimal or 0x-hex UINT64, given exactly once. */
-export function parseMonotonicCount(value: unknown): bigint {
-  if (value === undefined) throw new PqsignError('ERR_USAGE', '--format uefi needs --monotonic-count N (UINT64), so no release ships count 0 by accident');
-  if (Array.isArray(value)) throw new PqsignError('ERR_USAGE', '--monotonic-count is given more than once');
-  const text = String(value).trim();
-  if (!/^(?:[0-9]+|0x[0-9a-f]+)$/i.test(text)) {
-    throw new PqsignError('ERR_USAGE', `--monotonic-count "${text}" is not an unsigned integer (decimal or 0x hex)`);
+/** A MonotonicCount (option `name`): a UINT64 as a bigint, or decimal or 0x-hex text; required. */
+export function parseMonotonicCount(value: unknown, name = 'monotonicCount'): bigint {
+  const bad = (why: string) => new PqsignError('ERR_USAGE', `${opt(name)} ${why}`, { option: name });
+  if (value === undefined) {
+    throw new PqsignError('ERR_USAGE', `${opt('format', 'uefi')} needs ${opt(name)} N (UINT64), so no release ships count 0 by accident`, { option: name });
   }
+  if (Array.isArray(value)) throw bad('is given more than once');
+  const text = String(value).trim();
+  if (!/^(?:[0-9]+|0x[0-9a-f]+)$/i.test(text)) throw bad(`"${text}" is not an unsigned integer (decimal or 0x hex)`);
   const n = BigInt(text);
-  if (n > UINT64_MAX) throw new PqsignError('ERR_USAGE', `--monotonic-count ${text} does not fit in a UINT64 (max ${UINT64_MAX})`);
+  if (n < 0n || n > UINT64_MAX) throw bad(`${text} does not fit in a UINT64 (max ${UINT64_MAX})`);
   return n;
 }
 

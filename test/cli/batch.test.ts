@@ -11,7 +11,7 @@ import { verifyPath } from '../../src/pipeline/verify.js';
 import { loadPublicKey } from '../../src/pipeline/keyref.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { node24, NO_NODE24 } from '../../bench/lib/node24.js';
-import { FORMATS } from '../../formats/index.js';
+import { registeredFormats } from '../../src/pipeline/registry.js';
 import { CLI, ROOT, pqsign, tempDir } from '../support/helpers.js';
 import { writeKeyPair } from '../support/keygen.js';
 
@@ -64,8 +64,10 @@ describe('verify FILE... with worker threads', () => {
   });
 
   it('workers alone (mainThread: false) give the same verdicts as this thread alone', async () => {
-    // from dist/: the pool starts dist/src/batch/verify-worker.js beside it
+    // from dist/: the pool starts dist/lib/verify-worker.js, and this thread needs dist's registry filled
+    await import(join(ROOT, 'dist', 'lib', 'builtins.js'));
     const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'batch', 'batch.js'))) as typeof import('../../src/batch/batch.js');
+    const { VERIFY_WORKER_URL } = (await import(join(ROOT, 'dist', 'lib', 'worker-url.js'))) as typeof import('../../lib/worker-url.js');
     const { loadPublicKey: load } = (await import(join(ROOT, 'dist', 'src', 'pipeline', 'keyref.js'))) as typeof import('../../src/pipeline/keyref.js');
     const files = signedFiles(join(dir, 'pool'), 10);
     writeFileSync(files[7]!, 'tampered\n');
@@ -74,7 +76,7 @@ describe('verify FILE... with worker threads', () => {
     const shared = { rules: { keys: [{ sha256: keyFingerprint(k.publicKey), key: { alg: k.params.name, publicKey: k.publicKey } }], anchors: [] }, formatOptions: {} };
     const verdicts = async (opts: { threads: number; mainThread?: boolean; workerWorthMs?: number }, workers: number) => {
       const out: string[] = new Array(jobs.length);
-      const r = await verifyJobs(jobs, shared, opts, (r, i) => void (out[i] = r.ok ? `ok ${r.value.params.name} ${r.value.keyFingerprint}` : (r.error as { code: string }).code));
+      const r = await verifyJobs(jobs, shared, { ...opts, workerUrl: VERIFY_WORKER_URL }, (r, i) => void (out[i] = r.ok ? `ok ${r.value.params.name} ${r.value.keyFingerprint}` : (r.error as { code: string }).code));
       expect(r.workers).toBe(workers);
       return out;
     };
@@ -264,7 +266,7 @@ describe('verify --recursive', () => {
 });
 
 // Containers that embed their payload (uefi: FILE.signed), once that format is registered.
-const HAVE_UEFI = FORMATS.some((f) => f.name === 'uefi');
+const HAVE_UEFI = registeredFormats().some((f) => f.name === 'uefi');
 if (!HAVE_UEFI) console.warn('SKIP: embedded-container pairing: the uefi format is not registered on this branch');
 describe.skipIf(!HAVE_UEFI)('embedding containers (uefi)', () => {
   it('--recursive checks FILE against the payload inside FILE.signed; --manifest-out records "embedded"', () => {

@@ -2,7 +2,7 @@
 // intermediate and an ML-DSA intermediate, which issue leaves (from a key and from a PKCS#10 request);
 // `cert verify` accepts the chains and refuses tampered or mismatched links; Bouncy Castle 1.86 (`oracle
 // --impl bc186 cert`) accepts pqsign's composite certificates; the draft's own composite certificates
-// verify as trust anchors; ML-DSA-only uses (CRLs, CMS signer certificates) keep refusing composite keys.
+// verify as trust anchors (CRLs by composite CAs: composite-crl.test.ts).
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -108,12 +108,6 @@ describe('composite certificates and requests (CLI)', () => {
     // the ML-DSA part alone is not the composite CA's key
     expect(run(['cert', 'issue', '--ca-key', mlCaKey, '--ca-cert', at('two.pem'), '--key', at('mlleaf.pub'), '--subject', 'CN=X', '--out', at('z.pem')], 2))
       .toMatch(/is not the key of the CA certificate/);
-  });
-
-  it('CRLs stay ML-DSA only: a composite CA key is refused with a clear message', () => {
-    const r = pqsign(['cert', 'crl', '--ca-key', rootKey, '--ca-cert', at('root.pem'), '--crl-state', at('root.crl'), '--out', at('out.crl')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/composite MLDSA87-ECDSA-P384-SHA512 key/);
   });
 
   describe.skipIf(!HAVE_SHARED)(`Bouncy Castle 1.86 accepts them${HAVE_SHARED ? '' : ` (${NO_SHARED})`}`, () => {

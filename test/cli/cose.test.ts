@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decode, encode } from 'cbor2';
-import { detectFormat } from '../../formats/index.js';
+import { detectFormat } from '../../src/pipeline/registry.js';
 import { FIRMWARE, hex, pqsign, tempDir, unhex } from '../support/helpers.js';
 import { writeKeyPair } from '../support/keygen.js';
 

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PqsignError, type ErrorCode } from '../../src/base/errors.js';
-import { exitOf } from '../../src/pipeline/describe.js';
+import { exitOf } from '../../bin/exit-codes.js';
 import { ROOT, pqsign } from '../support/helpers.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -31,7 +31,7 @@ describe('README error codes', () => {
 
   it('gives each code the exit status the CLI exits with', () => {
     for (const [code, exit] of table) {
-      const actual = code === 'ERR_INTERNAL' ? exitOf(new Error('a bug')) : new PqsignError(code as ErrorCode, 'x').exitCode;
+      const actual = code === 'ERR_INTERNAL' ? exitOf(new Error('a bug')) : exitOf(new PqsignError(code as ErrorCode, 'x'));
       expect(actual, code).toBe(exit);
     }
   });

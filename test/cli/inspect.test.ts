@@ -93,10 +93,10 @@ describe('in-toto attestation bundles', () => {
   it('verify refuses a bundle with exit 2 and points to verify-attestation (text and --json)', () => {
     const r = pqsign(['verify', bundle, '--key', pki.leafKey]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`pqsign: ${bundle}: is an in-toto attestation bundle, not a signature: verify it with pqsign verify-attestation ${bundle} --key REF\n`);
+    expect(r.stderr).toBe(`pqsign: ${bundle}: is an in-toto attestation bundle, not a signature: verify it with verify-attestation and a trusted --key\n`);
     const j = pqsign(['verify', bundle, '--key', pki.leafKey, '--json']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_USAGE', message: expect.stringContaining('pqsign verify-attestation') } });
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_USAGE', message: expect.stringContaining('verify it with verify-attestation and a trusted --key') } });
     // and the command it names works
     expect(pqsign(['verify-attestation', bundle, '--key', pki.leafKey]).code).toBe(0);
   });

@@ -12,6 +12,7 @@ import { keygenFromSeed } from '../../src/mldsa/mldsa.js';
 import { paramByName, type ParamSet } from '../../src/mldsa/params.js';
 import { b64url } from '../../src/base/bytes.js';
 import { isPqsignError } from '../../src/base/errors.js';
+import { errorLine } from '../../bin/errors.js';
 import { HAVE_SHARED, NO_SHARED, VECTORS, hex, pqsign, tempDir, unhex } from '../support/helpers.js';
 
 const dir = tempDir();
@@ -34,7 +35,7 @@ async function failure(p: Promise<unknown>): Promise<{ code: string; message: st
   try {
     await p;
   } catch (e) {
-    if (isPqsignError(e)) return { code: e.code, message: e.line };
+    if (isPqsignError(e)) return { code: e.code, message: errorLine(e) };
     throw e;
   }
   throw new Error('expected the key to be refused');

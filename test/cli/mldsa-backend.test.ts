@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keygenFromSeed, messageBackend, messageVerifier, ONE_SHOT_MAX, signMu, verifyMessage } from '../../src/mldsa/mldsa.js';
+import { keygenFromSeed, messageBackend, messageVerifier, mlDsaBackendChoice, ONE_SHOT_MAX, setMlDsaBackend, signMu, verifyMessage } from '../../src/mldsa/mldsa.js';
 import { nativeMlDsa } from '../../src/mldsa/native.js';
 import { computeMu } from '../../src/mldsa/mu.js';
 import { PARAM_SETS, paramByName } from '../../src/mldsa/params.js';
@@ -40,12 +40,9 @@ function chunks(b: Uint8Array): Uint8Array[] {
 }
 
 describe.each(BACKENDS)('%s backend', (backend) => {
-  const saved = process.env.PQSIGN_MLDSA_BACKEND;
-  beforeAll(() => void (process.env.PQSIGN_MLDSA_BACKEND = backend));
-  afterAll(() => {
-    if (saved === undefined) delete process.env.PQSIGN_MLDSA_BACKEND;
-    else process.env.PQSIGN_MLDSA_BACKEND = saved;
-  });
+  const saved = mlDsaBackendChoice();
+  beforeAll(() => setMlDsaBackend(backend));
+  afterAll(() => setMlDsaBackend(saved));
 
   it('is the back-end in use', () => {
     expect(messageBackend()).toBe({ native: 'node:crypto', mu: 'pqsign', portable: '@noble/post-quantum' }[backend]);

@@ -178,7 +178,7 @@ describe('checkOutputs (in process)', () => {
     const a = at('cx-a');
     writeFileSync(a, 'a');
     await expect(checkOutputs([at('cx-new'), at('cx-new2')], [a])).resolves.toBeUndefined();
-    await expect(checkOutputs([a], [])).rejects.toMatchObject({ code: 'ERR_FILE', message: 'already exists (use --force to overwrite)' });
+    await expect(checkOutputs([a], [])).rejects.toMatchObject({ code: 'ERR_FILE', message: 'already exists (use `force` to overwrite)' });
     await expect(checkOutputs([a], [], { force: true })).resolves.toBeUndefined();
     await expect(checkOutputs([a], [], { replaceable: { what: 'x', test: async () => true } })).resolves.toBeUndefined();
     await expect(checkOutputs([a], [a], { force: true })).rejects.toMatchObject({ code: 'ERR_USAGE' });

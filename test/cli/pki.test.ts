@@ -293,7 +293,7 @@ describe('CMS with a certificate chain', () => {
       for await (const chunk of readChunks(fw)) s.update(chunk, () => undefined);
       return s;
     };
-    const first = await feed({ cert: pki.leaf, chain: pki.inter, attached: true, digest: 'shake256' });
+    const first = await feed({ cert: pki.leaf, chain: [pki.inter], attached: true, digest: 'shake256' });
     const tbs = first.tail();
     const resolved = JSON.parse(JSON.stringify(first.resolvedOptions()));
     expect(resolved).toMatchObject({ digest: 'shake256', attached: true, pem: false, signingTime: expect.any(String), certificates: [expect.any(String), expect.any(String)] });

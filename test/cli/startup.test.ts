@@ -54,8 +54,8 @@ describe('start-up module set of `pqsign verify FILE --key PUB`', () => {
     expect([...packages].filter((p) => !allowed.has(p))).toEqual([]);
     expect(packages.has('yargs')).toBe(true); // the recorder does see packages
     expect(own.has('dist/bin/commands/verify.js')).toBe(true);
-    // the KMS scheme registration, its URI test and the `kms` command stub are tiny and SDK-free
-    const kmsStubs = new Set(['dist/src/kms/register.js', 'dist/src/kms/uri.js', 'dist/bin/commands/kms.js']);
+    // the KMS scheme registration, its URI test, the client settings and the `kms` command stub are tiny and SDK-free
+    const kmsStubs = new Set(['dist/src/kms/register.js', 'dist/src/kms/uri.js', 'dist/src/kms/settings.js', 'dist/bin/commands/kms.js']);
     expect([...own].filter((m) => /verify-worker|\/kms|\/demo/.test(m) && !kmsStubs.has(m))).toEqual([]);
   });
 

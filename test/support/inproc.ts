@@ -1,16 +1,16 @@
 // The library steps behind `pqsign keygen | sign | verify | mu`, called in this process: for unit tests
 // whose subject is a format or the pipeline, and for set-up, where a CLI process per step only costs
 // start-up time. Real keys, real signing and verifying; the CLI's own surface is tested in test/cli/.
-// Format options are the record the formats read (docs/formats/*.md name them by flag).
+// Format options are each format's typed options (CmsOptions, JwsOptions, ...; docs/formats/*.md).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatByName } from '../../formats/index.js';
+import { formatByName } from '../../src/pipeline/registry.js';
 import { encodePem } from '../../src/asn1/pem.js';
 import { fromHex } from '../../src/base/bytes.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { keyData, type PublicKey } from '../../src/keys/spki.js';
 import { computeMu } from '../../src/mldsa/mu.js';
-import type { FormatOptions } from '../../src/pipeline/format.js';
+import type { FormatOptions, OptionsByFormat } from '../../src/pipeline/format.js';
 import { loadAnySigner, loadPublicKey } from '../../src/pipeline/keyref.js';
 import { signFile, type SignResult } from '../../src/pipeline/sign.js';
 import { verifyPath, type VerifyOutcome } from '../../src/pipeline/verify.js';
@@ -56,7 +56,8 @@ export interface VerifyWithOptions {
   payload?: string;
   format?: string;
   context?: string | Uint8Array;
-  options?: FormatOptions;
+  /** options by format name, e.g. `{ cms: { anyEku: true } }` */
+  options?: OptionsByFormat;
   /** extra trust rules (anchors, minimums); the key, when given, is added */
   rules?: Partial<TrustRules>;
 }

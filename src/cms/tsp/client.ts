@@ -4,7 +4,7 @@
 // nonce. Whether the TSA is trusted is the verifier's decision (--tsa-anchor), not the signer's.
 import { equalBytes } from '../../base/bytes.js';
 import { DEFAULT_DIGEST, digestByName, DIGESTS } from '../digests.js';
-import { PqsignError, isPqsignError } from '../../base/errors.js';
+import { PqsignError, isPqsignError, opt } from '../../base/errors.js';
 import { encodeTimeStampReq, randomNonce } from './request.js';
 import { tokenOfResponse } from './response.js';
 import { imprintDigest, imprintOf, readTimeStampToken, type TimeStampToken } from './token.js';
@@ -24,9 +24,9 @@ export function tsaUrl(url: unknown): string {
   try {
     u = new URL(String(url));
   } catch {
-    throw new PqsignError('ERR_USAGE', `--tsa "${String(url)}" is not a URL`);
+    throw new PqsignError('ERR_USAGE', `${opt('tsa')} "${String(url)}" is not a URL`, { option: 'tsa' });
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PqsignError('ERR_USAGE', `--tsa "${String(url)}" is not an http:// or https:// URL`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PqsignError('ERR_USAGE', `${opt('tsa')} "${String(url)}" is not an http:// or https:// URL`, { option: 'tsa' });
   return u.href;
 }
 
@@ -34,7 +34,7 @@ export function tsaDigest(name: string | undefined) {
   const d = digestByName(name ?? DEFAULT_DIGEST);
   if (!d || !imprintDigest(d.oid)) {
     const known = DIGESTS.filter((x) => imprintDigest(x.oid)).map((x) => x.name).join(', ');
-    throw new PqsignError('ERR_USAGE', `--tsa-digest "${name}" is not a time-stamp hash (known: ${known})`);
+    throw new PqsignError('ERR_USAGE', `${opt('tsaDigest')} "${name}" is not a time-stamp hash (known: ${known})`, { option: 'tsaDigest' });
   }
   return d;
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { equalBytes, toHex } from '../../base/bytes.js';
-import { PqsignError, isPqsignError } from '../../base/errors.js';
+import { PqsignError, isPqsignError, opt } from '../../base/errors.js';
 import { paramByOid } from '../../mldsa/params.js';
 import { algorithmProtectionProblem } from '../algorithm-protection.js';
 import { allowedDigests, digestAllowed, digestByOid, type DigestAlgorithm } from '../digests.js';
@@ -228,7 +228,7 @@ export function checkTimestamp(der: Uint8Array, label: string, signatureValue: U
       throw new PqsignError('ERR_SIGNATURE_INVALID', 'its messageImprint is not the hash of this SignerInfo\'s signature: it time-stamps something else');
     }
     if (tst.genTime > now) throw new PqsignError('ERR_SIGNATURE_INVALID', `its genTime ${tst.genTime.toISOString()} is after the verification time ${now.toISOString()}`);
-    if (!anchors.length) throw new PqsignError('ERR_CHAIN', 'not trusted: no TSA anchor was given (--tsa-anchor, or the policy\'s tsaAnchors)');
+    if (!anchors.length) throw new PqsignError('ERR_CHAIN', `not trusted: no TSA anchor was given (${opt('tsaAnchors')}, or the policy's tsaAnchors)`);
     validatePath(token.tsaCert, { anchors, intermediates: token.certificates, at: tst.genTime, anyEku: false, purpose: 'timeStamping' });
     return { report: describe(token, true), genTime: tst.genTime };
   } catch (e) {

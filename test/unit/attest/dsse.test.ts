@@ -190,7 +190,7 @@ describe('SLSA provenance v1', () => {
   it('--builder-id overrides the builder on GitHub (reusable workflows); build flags are refused there', () => {
     const p = buildProvenance(GH, { builderId: 'https://github.com/org/builders/.github/workflows/b.yml@refs/tags/v1' }) as { runDetails: { builder: { id: string } } };
     expect(p.runDetails.builder.id).toBe('https://github.com/org/builders/.github/workflows/b.yml@refs/tags/v1');
-    expect(() => buildProvenance(GH, { sourceUri: 'git+https://x/y' })).toThrow(/--source-uri/);
+    expect(() => buildProvenance(GH, { sourceUri: 'git+https://x/y' })).toThrow(/`sourceUri`/); // library terms; the CLI shows --source-uri
     expect(() => buildProvenance({ ...GH, GITHUB_SHA: '' }, {})).toThrow(/GITHUB_SHA/);
   });
   it('workflow path survives "@" in the path and the ref', () => {
@@ -198,7 +198,7 @@ describe('SLSA provenance v1', () => {
     expect(() => workflowPath('x/y/w.yml@refs/heads/main', 'o/r', 'refs/heads/main')).toThrow(/does not start with/);
   });
   it('outside GitHub: --builder-id is required; source, entry point and times are recorded', () => {
-    expect(() => buildProvenance({}, {})).toThrow(/--builder-id/);
+    expect(() => buildProvenance({}, {})).toThrow(/needs `builderId` URI/);
     const p = buildProvenance({ GITHUB_ACTIONS: 'false' }, {
       builderId: 'https://ci.example.com/runners/linux', sourceUri: 'git+https://git.example.com/fw@refs/tags/v2',
       sourceDigest: ['gitCommit:0123abcd'], entryPoint: 'make release', invocationId: 'build-77',
@@ -217,7 +217,7 @@ describe('SLSA provenance v1', () => {
     });
     expect(() => buildProvenance({}, { builderId: 'not a uri' })).toThrow(/absolute URI/);
     expect(() => buildProvenance({}, { builderId: 'https://b', startedOn: 'yesterday' })).toThrow(/RFC 3339/);
-    expect(() => buildProvenance({}, { builderId: 'https://b', sourceDigest: ['gitCommit:abc'] })).toThrow(/--source-uri/);
+    expect(() => buildProvenance({}, { builderId: 'https://b', sourceDigest: ['gitCommit:abc'] })).toThrow(/`sourceUri`/); // library terms; the CLI shows --source-uri
   });
   it('validator rejects a predicate without builder.id or buildType', () => {
     expect(() => validateProvenance({ buildDefinition: { buildType: 'https://x', externalParameters: {} }, runDetails: { builder: {} } })).toThrow(/builder.id/);

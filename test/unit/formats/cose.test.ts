@@ -5,7 +5,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cose } from '../../../formats/cose.js';
-import { detectFormat } from '../../../formats/index.js';
+import { detectFormat } from '../../../src/pipeline/registry.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { signWith, verifyWith, writeKeyPair } from '../../support/inproc.js';
 

@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 /** `pqsign sign FILE --format uefi --key LEAF_KEY --cert LEAF --chain INTER --out OUT` with format options */
 const signPkcs7 = (alg: Alg, file: string, out: string, options: Record<string, unknown>) =>
-  signWith(file, pkis[alg].leafKey, { format: 'uefi', out, options: { cert: pkis[alg].leaf, chain: pkis[alg].inter, ...options } });
+  signWith(file, pkis[alg].leafKey, { format: 'uefi', out, options: { cert: pkis[alg].leaf, chain: [pkis[alg].inter], ...options } });
 
 const u16be = (b: Buffer, at: number) => b.readUInt16BE(at);
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DisabledException, InvalidKeyUsageException, KMSInvalidSignatureException } from '@aws-sdk/client-kms';
 import { kmsErrorName, kmsFailure } from '../../../src/kms/errors.js';
 import { PqsignError } from '../../../src/base/errors.js';
+import { exitOf } from '../../../bin/exit-codes.js';
 
 const meta = (attempts = 1) => ({ httpStatusCode: 400, attempts, totalRetryDelay: 0 });
 
@@ -19,7 +20,8 @@ describe('KMS error mapping', () => {
   it('makes one line with the operation, the reference, the attempts and the KMS error', () => {
     const e = kmsFailure(new InvalidKeyUsageException({ message: 'not for signing', $metadata: meta(3) }), 'Sign', 'awskms:///alias/a');
     expect(e).toBeInstanceOf(PqsignError);
-    expect(e).toMatchObject({ code: 'ERR_KMS', exitCode: 3, detail: 'InvalidKeyUsageException' });
+    expect(e).toMatchObject({ code: 'ERR_KMS', detail: 'InvalidKeyUsageException' });
+    expect(exitOf(e)).toBe(3);
     expect(e.message).toBe('KMS Sign failed for awskms:///alias/a (after 3 attempts): InvalidKeyUsageException: not for signing');
     // KMS sends KMSInvalidSignatureException without a message; the SDK then says "UnknownError".
     const bare = kmsFailure(new KMSInvalidSignatureException({ message: 'UnknownError', $metadata: meta() }), 'Verify', 'awskms:///k');

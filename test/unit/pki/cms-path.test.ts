@@ -32,10 +32,10 @@ const rejected = async (file: string, roots: string[], o: { trustSigningTime?: b
   failure(verifyWith(file, undefined, {
     payload: o.content ?? fw,
     rules: { ...(await anchorRules(...roots)), ...(o.trustSigningTime ? { trustSigningTime: true } : {}) },
-    options: { ...(o.at ? { at: o.at } : {}), ...(o.anyEku ? { anyEku: true } : {}) },
+    options: { cms: { ...(o.at ? { at: o.at } : {}), ...(o.anyEku ? { anyEku: true } : {}) } },
   }));
 const accepted = async (file: string, roots: string[], o: { anyEku?: boolean } = {}) =>
-  verifyWith(file, undefined, { payload: fw, rules: await anchorRules(...roots), options: o.anyEku ? { anyEku: true } : {} });
+  verifyWith(file, undefined, { payload: fw, rules: await anchorRules(...roots), options: o.anyEku ? { cms: { anyEku: true } } : {} });
 
 /** a certificate issued by the library, bypassing the CLI's own refusals */
 async function libraryIssue(issuerCert: string, issuerKey: string, subjectKey: string, subject: string, profile: Parameters<typeof issueCertificate>[0]['profile'], out: string) {
