@@ -58,7 +58,7 @@ const { metafile } = await build({
   metafile: true,
   logLevel: 'warning',
 });
-// which sources went into which output file: test/startup.test.ts maps the files a run loads back to modules
+// which sources went into which output file: test/cli/startup.test.ts maps the files a run loads back to modules
 await writeFile(`${OUT}/meta.json`, JSON.stringify(metafile));
 
 // The bundle carries third-party code, so the package carries its licences: one section per package.

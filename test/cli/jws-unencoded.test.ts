@@ -1,0 +1,148 @@
+// RFC 7797 unencoded payloads in compact JWS at the command line: sign --detached [--b64 | --no-b64], what
+// verify prints and exits with, the one-line refusals, JWTs refusing "b64", and the offline ceremony keeping
+// it. The format's own behaviour (headers, signing input, "b64"/"crit" rules, oracles) is tested in-process
+// in test/unit/formats/jws-unencoded.test.ts.
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
+import { writeKeyPair } from '../support/keygen.js';
+
+const dir = tempDir('pqsign-jws7797-');
+const key = join(dir, 'k.pem');
+const pub = join(dir, 'p.pem');
+const fw = join(dir, 'fw.bin');
+const det = `${fw}.jws`;
+const b64 = (s: string | Buffer | object) => (Buffer.isBuffer(s) || typeof s === 'string' ? Buffer.from(s) : Buffer.from(JSON.stringify(s))).toString('base64url');
+const write = (name: string, data: string | Uint8Array) => {
+  const p = join(dir, name);
+  writeFileSync(p, data);
+  return p;
+};
+const partsOf = (file: string) => readFileSync(file, 'latin1').split('.') as [string, string, string];
+const headerText = (file: string) => Buffer.from(partsOf(file)[0], 'base64url').toString('utf8');
+let kid: string;
+
+beforeAll(() => {
+  copyFileSync(FIRMWARE, fw);
+  writeKeyPair(key, pub, 'ML-DSA-44');
+  kid = JSON.parse(pqsign(['pubkey', '--key', pub, '--format', 'jwk']).stdout).kid;
+  const s = pqsign(['sign', fw, '--key', key, '--format', 'jws', '--detached']);
+  expect(s.code, s.stderr).toBe(0);
+});
+
+describe('sign --format jws --detached: the RFC 7797 unencoded payload by default', () => {
+  it('writes header..signature, header {"alg","kid","b64":false,"crit":["b64"]} in that order; verifies with --payload and as FILE + FILE.jws', () => {
+    const [h, p, s] = partsOf(det);
+    expect(p).toBe('');
+    expect(headerText(det)).toBe(`{"alg":"ML-DSA-44","kid":"${kid}","b64":false,"crit":["b64"]}`);
+    expect(Buffer.from(s, 'base64url').length).toBe(2420);
+    expect(h).toMatch(/^eyJ/);
+    const r = pqsign(['verify', det, '--key', pub, '--payload', fw, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, format: 'jws', detached: true, b64: false, kid, kidIsKeyThumbprint: true });
+    const beside = pqsign(['verify', fw, '--key', pub]);
+    expect(beside.code, beside.stderr).toBe(0);
+    const i = JSON.parse(pqsign(['inspect', det, '--json']).stdout);
+    expect(i).toMatchObject({ format: 'jws', detached: true, b64: false, payloadBytes: 0, signatureBytes: 2420 });
+  });
+
+  it('a payload that is not the signed file exits 1; no --payload exits 1 with the hint', () => {
+    const flipped = readFileSync(fw);
+    flipped[123456] ^= 0x01;
+    for (const v of [write('flipped.bin', flipped)]) {
+      const r = pqsign(['verify', det, '--key', pub, '--payload', v]);
+      expect(r.code, v).toBe(1);
+      expect(r.stderr).toMatch(/signature does not verify/);
+    }
+    const none = pqsign(['verify', det, '--key', pub]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/for a detached JWS give the payload with --payload/);
+  });
+
+  it('attached stays base64url: --no-b64 without --detached is refused (exit 2, one line naming the file, nothing written); --b64 changes nothing', () => {
+    const out = join(dir, 'attached-unencoded.jws');
+    const r = pqsign(['sign', fw, '--key', key, '--format', 'jws', '--no-b64', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`pqsign: ${fw}: --no-b64 needs --detached: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)\n`);
+    expect(existsSync(out)).toBe(false);
+    const att = join(dir, 'attached.jws');
+    expect(pqsign(['sign', fw, '--key', key, '--format', 'jws', '--b64', '--out', att]).code).toBe(0);
+    expect(headerText(att)).toBe(`{"alg":"ML-DSA-44","kid":"${kid}"}`);
+    expect(Buffer.from(partsOf(att)[1], 'base64url').equals(readFileSync(fw))).toBe(true);
+    // --no-b64 with --detached is the default form, spelled out
+    const explicit = join(dir, 'explicit.jws');
+    expect(pqsign(['sign', fw, '--key', key, '--format', 'jws', '--detached', '--no-b64', '--out', explicit]).code).toBe(0);
+    expect(partsOf(explicit)[0]).toBe(partsOf(det)[0]);
+  });
+
+  it('offline ceremony: the request stores b64, attach rebuilds the same JWS; a request without b64 (earlier pqsign) is refused', () => {
+    const req = join(dir, 'det.req.json');
+    const sig = join(dir, 'det.sig');
+    const out = join(dir, 'det.ceremony.jws');
+    expect(pqsign(['tbs', fw, '--format', 'jws', '--key', pub, '--detached', '--out', req]).code).toBe(0);
+    const request = JSON.parse(readFileSync(req, 'utf8'));
+    expect(request.options).toEqual({ detached: true, b64: false });
+    expect(pqsign(['sign-request', req, '--key', key, '--out', sig]).code).toBe(0);
+    const a = pqsign(['attach', fw, '--request', req, '--signature', sig, '--out', out]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(partsOf(out)[0]).toBe(partsOf(det)[0]);
+    expect(pqsign(['verify', out, '--key', pub, '--payload', fw]).code).toBe(0);
+    const classicReq = join(dir, 'classic.req.json');
+    expect(pqsign(['tbs', fw, '--format', 'jws', '--key', pub, '--detached', '--b64', '--out', classicReq]).code).toBe(0);
+    expect(JSON.parse(readFileSync(classicReq, 'utf8')).options).toEqual({ detached: true, b64: true });
+    const old = write('old.req.json', JSON.stringify({ ...JSON.parse(readFileSync(classicReq, 'utf8')), options: { detached: true } }));
+    const o = pqsign(['attach', fw, '--request', old, '--signature', sig, '--out', join(dir, 'old.jws')]);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/no longer yields the request's μ/);
+  });
+});
+
+describe('verifying JWS with "b64"', () => {
+  it('"b64" and "crit" rules (RFC 7515 §4.1.11, RFC 7797 §3, §6): each violation exits 2 with ERR_SIGNATURE_FORMAT and one line naming the file', () => {
+    const s = partsOf(det)[2];
+    const cases: [string, object, RegExp][] = [
+      ['crit-without-b64', { alg: 'ML-DSA-44', crit: ['b64'] }, /"crit" names "b64", which the header lacks/],
+      ['b64-string', { alg: 'ML-DSA-44', b64: 'false', crit: ['b64'] }, /"b64" \(RFC 7797\) must be true or false/],
+      ['b64-zero', { alg: 'ML-DSA-44', b64: 0, crit: ['b64'] }, /"b64" \(RFC 7797\) must be true or false/],
+      ['b64-false-no-crit', { alg: 'ML-DSA-44', b64: false }, /"b64" \(RFC 7797\) must be listed in "crit" \(RFC 7797 §6\)/],
+      ['b64-true-no-crit', { alg: 'ML-DSA-44', b64: true }, /must be listed in "crit"/],
+      ['b64-not-in-crit', { alg: 'ML-DSA-44', b64: false, crit: ['exp'], exp: 1 }, /unknown critical header parameter "exp"/],
+      ['crit-unknown', { alg: 'ML-DSA-44', b64: false, crit: ['b64', 'exp'], exp: 1 }, /unknown critical header parameter "exp"/],
+      ['crit-twice', { alg: 'ML-DSA-44', b64: false, crit: ['b64', 'b64'] }, /"crit" lists a name twice/],
+      ['crit-empty', { alg: 'ML-DSA-44', crit: [] }, /"crit" must be a non-empty array of strings/],
+      ['crit-string', { alg: 'ML-DSA-44', b64: false, crit: 'b64' }, /"crit" must be a non-empty array of strings/],
+    ];
+    const files = cases.map(([name, header]) => write(`${name}.jws`, `${b64(header)}..${s}`));
+    const r = pqsign(['verify', ...files, '--key', pub, '--json']);
+    expect(r.code).toBe(2);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    cases.forEach(([name, , message], i) => {
+      expect(lines[i], name).toMatchObject({ ok: false, error: { code: 'ERR_SIGNATURE_FORMAT' } });
+      expect(lines[i].error.message, name).toMatch(message);
+      expect(lines[i].error.message.startsWith(`${files[i]}: `), name).toBe(true);
+    });
+    const one = pqsign(['verify', files[3]!, '--key', pub]);
+    expect(one.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('JWT: jwt verify refuses "b64": false even under a valid signature (RFC 7797 §7); jwt sign refuses a b64 header', () => {
+    // signing the claims segment's text detached yields a signature over `${h}.${claims}`: a valid
+    // unencoded JWS, and a JWT that a verifier ignoring b64 would accept
+    const claims = b64({ iss: 'joe', sub: 'unencoded' });
+    const claimsFile = write('claims.b64', claims);
+    const sigFile = join(dir, 'claims.jws');
+    expect(pqsign(['sign', claimsFile, '--key', key, '--format', 'jws', '--detached', '--out', sigFile]).code).toBe(0);
+    const [h, , s] = partsOf(sigFile);
+    const token = `${h}.${claims}.${s}`;
+    expect(pqsign(['verify', write('unencoded.jwt', token), '--key', pub]).code).toBe(0);
+    const r = pqsign(['jwt', 'verify', token, '--key', pub]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/a JWT may not use an unencoded payload \("b64": false, RFC 7797 §7\)/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const hdr = write('b64-header.json', JSON.stringify({ b64: false }));
+    const sign = pqsign(['jwt', 'sign', '--claims', '-', '--key', key, '--header', hdr], { input: '{"sub":"a"}' });
+    expect(sign.code).toBe(2);
+    expect(sign.stderr).toMatch(/may not set "b64"/);
+  });
+});

@@ -1,0 +1,184 @@
+// RFC 7797 unencoded payloads in compact JWS, through the jws format in this process: the detached default
+// (header {alg, kid, "b64": false, "crit": ["b64"]}, signing input ASCII(BASE64URL(header) '.') ‖ file),
+// the "b64": true classic form, the header rules for "b64" / "crit", JWS with "b64" made by other
+// implementations, and the signatures checked by the oracles (openssl35, openssl40, bc) over the signing
+// input built here. The command line's side (exit codes, one-line messages, --no-b64, JWT, the offline
+// ceremony) is in test/cli/jws-unencoded.test.ts.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
+import { failure, inspectFile, signWith, stripFile, verifyWith, writeKeyPair } from '../../support/inproc.js';
+import { jwkThumbprint } from '../../../src/keys/jwk.js';
+import { loadPublicKey } from '../../../src/pipeline/keyref.js';
+
+const dir = tempDir('pqsign-jws7797-unit-');
+const key = join(dir, 'k.pem');
+const pub = join(dir, 'p.pem');
+const fw = join(dir, 'fw.bin');
+const det = `${fw}.jws`;
+const b64 = (s: string | Buffer | object) => (Buffer.isBuffer(s) || typeof s === 'string' ? Buffer.from(s) : Buffer.from(JSON.stringify(s))).toString('base64url');
+const write = (name: string, data: string | Uint8Array) => {
+  const p = join(dir, name);
+  writeFileSync(p, data);
+  return p;
+};
+const partsOf = (file: string) => readFileSync(file, 'latin1').split('.') as [string, string, string];
+const headerText = (file: string) => Buffer.from(partsOf(file)[0], 'base64url').toString('utf8');
+/** The RFC 7797 §3 signing input: ASCII(BASE64URL(UTF8(header)) '.') ‖ payload. */
+const unencodedInput = (headerSegment: string, payload: Buffer) => Buffer.concat([Buffer.from(`${headerSegment}.`, 'latin1'), payload]);
+const jwsSign = (file: string, k: string, options: Record<string, unknown>, out?: string) => signWith(file, k, { format: 'jws', options, ...(out ? { out } : {}) });
+let kid: string;
+
+beforeAll(async () => {
+  copyFileSync(FIRMWARE, fw);
+  writeKeyPair(key, pub, 'ML-DSA-44');
+  kid = jwkThumbprint(await loadPublicKey(pub));
+  await jwsSign(fw, key, { detached: true });
+});
+
+describe('the jws format, detached: the RFC 7797 unencoded payload by default', () => {
+  it('writes header..signature, header {"alg","kid","b64":false,"crit":["b64"]} in that order; verifies with the payload and as FILE + FILE.jws', async () => {
+    const [h, p, s] = partsOf(det);
+    expect(p).toBe('');
+    expect(headerText(det)).toBe(`{"alg":"ML-DSA-44","kid":"${kid}","b64":false,"crit":["b64"]}`);
+    expect(Buffer.from(s, 'base64url').length).toBe(2420);
+    expect(h).toMatch(/^eyJ/);
+    const r = await verifyWith(det, pub, { payload: fw });
+    expect(r.format).toBe('jws');
+    expect(r.details).toMatchObject({ detached: true, b64: false, kid, kidIsKeyThumbprint: true });
+    expect(await verifyWith(fw, pub)).toMatchObject({ format: 'jws', signature: det });
+    expect(await inspectFile(det)).toMatchObject({ detached: true, b64: false, payloadBytes: 0, signatureBytes: 2420 });
+  });
+
+  it('contentType comes after crit; kid replaces the thumbprint', async () => {
+    const out = join(dir, 'cty.jws');
+    await jwsSign(fw, key, { detached: true, kid: 'fw-2026', contentType: 'application/octet-stream' }, out);
+    expect(headerText(out)).toBe('{"alg":"ML-DSA-44","kid":"fw-2026","b64":false,"crit":["b64"],"cty":"application/octet-stream"}');
+    expect((await verifyWith(out, pub, { payload: fw })).details).toMatchObject({ kid: 'fw-2026', kidIsKeyThumbprint: false });
+  });
+
+  it('the signature covers the file as it is: a flipped byte, one byte more or less do not verify; no payload says to give one', async () => {
+    const data = readFileSync(fw);
+    const flipped = Buffer.from(data);
+    flipped[123456] ^= 0x01;
+    const variants = [write('flipped.bin', flipped), write('shorter.bin', data.subarray(0, -1)), write('longer.bin', Buffer.concat([data, Buffer.from([0])]))];
+    for (const v of variants) {
+      const f = await failure(verifyWith(det, pub, { payload: v }));
+      expect(f.code, v).toBe('ERR_SIGNATURE_INVALID');
+      expect(f.message).toMatch(/signature does not verify/);
+    }
+    const none = await failure(verifyWith(det, pub));
+    expect(none.code).toBe('ERR_SIGNATURE_INVALID');
+    expect(none.message).toMatch(/for a detached JWS give the payload/);
+  });
+
+  it('b64: true writes the classic detached form (RFC 7515 Appendix F): header {alg, kid}, base64url signing input', async () => {
+    const out = join(dir, 'classic.jws');
+    await jwsSign(fw, key, { detached: true, b64: true }, out);
+    const [h, p, s] = partsOf(out);
+    expect(p).toBe('');
+    expect(headerText(out)).toBe(`{"alg":"ML-DSA-44","kid":"${kid}"}`);
+    expect((await verifyWith(out, pub, { payload: fw })).details).toMatchObject({ detached: true, b64: true });
+    // re-inserting the base64url payload gives an ordinary attached JWS over the same signing input
+    expect(await verifyWith(write('classic.re.jws', `${h}.${b64(readFileSync(fw))}.${s}`), pub)).toMatchObject({ format: 'jws' });
+  });
+
+  it('attached stays base64url: b64 true changes nothing; b64 false with detached is the default form spelled out', async () => {
+    const att = join(dir, 'attached.jws');
+    await jwsSign(fw, key, { b64: true }, att);
+    expect(headerText(att)).toBe(`{"alg":"ML-DSA-44","kid":"${kid}"}`);
+    expect(Buffer.from(partsOf(att)[1], 'base64url').equals(readFileSync(fw))).toBe(true);
+    const explicit = join(dir, 'explicit.jws');
+    await jwsSign(fw, key, { detached: true, b64: false }, explicit);
+    expect(partsOf(explicit)[0]).toBe(partsOf(det)[0]);
+  });
+});
+
+describe('verifying JWS with "b64"', () => {
+  it('an attached unencoded payload (written by other tools) is the bytes between the first and last ".", dots included; inspect and strip', async () => {
+    // pqsign's detached signature over a text file is the signature of the attached unencoded JWS too
+    const text = 'release 1.2.3: notes.\nsha256 ok\n';
+    const file = write('notes.txt', text);
+    const sigFile = join(dir, 'notes.jws');
+    await jwsSign(file, key, { detached: true }, sigFile);
+    const [h, , s] = partsOf(sigFile);
+    const att = write('notes.attached.jws', `${h}.${text}.${s}\n`);
+    expect((await verifyWith(att, pub)).details).toMatchObject({ detached: false, b64: false });
+    expect(await verifyWith(att, pub, { payload: file })).toMatchObject({ format: 'jws' });
+    const other = await failure(verifyWith(att, pub, { payload: fw }));
+    expect(other.code).toBe('ERR_SIGNATURE_INVALID');
+    expect(other.message).toMatch(/differs from the payload signed inside/);
+    expect(await inspectFile(att)).toMatchObject({ b64: false, detached: false, payloadOffset: h.length + 1, payloadBytes: text.length });
+    const stripped = join(dir, 'notes.stripped');
+    await stripFile(att, stripped);
+    expect(readFileSync(stripped, 'utf8')).toBe(text);
+    const tampered = write('notes.tampered.jws', `${h}.${text.replace('1.2.3', '1.2.4')}.${s}`);
+    expect((await failure(verifyWith(tampered, pub))).code).toBe('ERR_SIGNATURE_INVALID');
+  });
+
+  it('"b64" and "crit" rules (RFC 7515 §4.1.11, RFC 7797 §3, §6): each violation is ERR_SIGNATURE_FORMAT naming the file', async () => {
+    const s = partsOf(det)[2];
+    const cases: [string, object, RegExp][] = [
+      ['crit-without-b64', { alg: 'ML-DSA-44', crit: ['b64'] }, /"crit" names "b64", which the header lacks/],
+      ['b64-string', { alg: 'ML-DSA-44', b64: 'false', crit: ['b64'] }, /"b64" \(RFC 7797\) must be true or false/],
+      ['b64-zero', { alg: 'ML-DSA-44', b64: 0, crit: ['b64'] }, /"b64" \(RFC 7797\) must be true or false/],
+      ['b64-false-no-crit', { alg: 'ML-DSA-44', b64: false }, /"b64" \(RFC 7797\) must be listed in "crit" \(RFC 7797 §6\)/],
+      ['b64-true-no-crit', { alg: 'ML-DSA-44', b64: true }, /must be listed in "crit"/],
+      ['b64-not-in-crit', { alg: 'ML-DSA-44', b64: false, crit: ['exp'], exp: 1 }, /unknown critical header parameter "exp"/],
+      ['crit-unknown', { alg: 'ML-DSA-44', b64: false, crit: ['b64', 'exp'], exp: 1 }, /unknown critical header parameter "exp"/],
+      ['crit-twice', { alg: 'ML-DSA-44', b64: false, crit: ['b64', 'b64'] }, /"crit" lists a name twice/],
+      ['crit-empty', { alg: 'ML-DSA-44', crit: [] }, /"crit" must be a non-empty array of strings/],
+      ['crit-string', { alg: 'ML-DSA-44', b64: false, crit: 'b64' }, /"crit" must be a non-empty array of strings/],
+    ];
+    for (const [name, header, message] of cases) {
+      const file = write(`${name}.jws`, `${b64(header)}..${s}`);
+      const f = await failure(verifyWith(file, pub));
+      expect(f, name).toMatchObject({ code: 'ERR_SIGNATURE_FORMAT', file });
+      expect(f.message, name).toMatch(message);
+    }
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)(`oracles (openssl35, openssl40, bc) on RFC 7797 JWS ${HAVE_SHARED ? '' : NO_SHARED}`, () => {
+  for (const alg of ['ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87']) {
+    it(`${alg}: pqsign's detached signature verifies over ASCII(BASE64URL(header) ".") ‖ file, not over the base64url input`, async () => {
+      const k = join(dir, `o-${alg}.pem`);
+      const p = join(dir, `o-${alg}.pub.pem`);
+      const out = join(dir, `o-${alg}.jws`);
+      writeKeyPair(k, p, alg);
+      await jwsSign(fw, k, { detached: true }, out);
+      const [h, , s] = partsOf(out);
+      expect(JSON.parse(Buffer.from(h, 'base64url').toString())).toMatchObject({ alg, b64: false, crit: ['b64'] });
+      const sig = write(`o-${alg}.sig`, Buffer.from(s, 'base64url'));
+      const msg = write(`o-${alg}.tbs`, unencodedInput(h, readFileSync(fw)));
+      const o = oracle(['verify', alg, p, sig, msg]);
+      expect(o.ok, o.stdout + o.stderr).toBe(true);
+      for (const impl of ['openssl35', 'openssl40', 'bc']) expect(o.stdout).toMatch(new RegExp(`^${impl}\\s+valid$`, 'm'));
+      const encoded = write(`o-${alg}.b64.tbs`, `${h}.${b64(readFileSync(fw))}`);
+      expect(oracle(['verify', alg, p, sig, encoded]).ok).toBe(false);
+    });
+  }
+
+  it('JWS signed by openssl40 with "b64": true in crit, and attached unencoded with "." in the payload, verify in pqsign', async () => {
+    /** header.payload.signature, signed by openssl40 over ASCII(BASE64URL(header) '.') ‖ signed */
+    const signedByOracle = (name: string, header: object, payload: Buffer, signed: Buffer) => {
+      const h = b64(header);
+      const tbs = write(`${name}.tbs`, unencodedInput(h, signed));
+      const sig = join(dir, `${name}.sig`);
+      const o = oracle(['--impl', 'openssl40', 'sign', 'ML-DSA-44', key, tbs, sig]);
+      expect(o.ok, o.stdout + o.stderr).toBe(true);
+      const s = b64(readFileSync(sig));
+      return { file: write(`${name}.jws`, Buffer.concat([Buffer.from(`${h}.`), payload, Buffer.from(`.${s}`)])), s };
+    };
+    const encoded = Buffer.from(b64(readFileSync(fw)));
+    const classic = signedByOracle('ext-b64-true', { alg: 'ML-DSA-44', b64: true, crit: ['b64'] }, encoded, encoded);
+    const text = Buffer.from('$.02 (the RFC 7797 §4 payload)');
+    const unencoded = signedByOracle('ext-unencoded', { alg: 'ML-DSA-44', b64: false, crit: ['b64'] }, text, text);
+    expect((await verifyWith(classic.file, pub)).details.b64).toBe(true);
+    expect((await verifyWith(unencoded.file, pub)).details.b64).toBe(false);
+    // the same signature with the payload read under the other b64 value does not verify
+    const swapped = write('ext-swapped.jws', `${b64({ alg: 'ML-DSA-44', b64: true, crit: ['b64'] })}.${b64(text)}.${unencoded.s}`);
+    expect((await failure(verifyWith(swapped, pub))).code).toBe('ERR_SIGNATURE_INVALID');
+  });
+});

@@ -1,0 +1,107 @@
+// The uefi format with the pkcs7 CertType in this process: round trips per parameter set with a root →
+// intermediate → leaf chain (the edk2 ContentInfo form checked byte by byte, verify with only the root and
+// with the signer's key, strip), another digest, and the independent check: the doc's byte-offset reader
+// extracts CertData and Bouncy Castle (oracle cms) verifies it. The command line's side is
+// test/cli/uefi-pkcs7.test.ts.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
+import { anchorRules, buildPkiInProcess, signWith, stripFile, verifyWith } from '../../support/inproc.js';
+import type { Pki } from '../../support/pki-fixture.js';
+import { docPkcs7Guid, guidLE, readHeader } from '../../support/uefi-image.js';
+
+const dir = tempDir('pqsign-uefi-pkcs7-unit-');
+const ALGS = ['ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87'] as const;
+type Alg = (typeof ALGS)[number];
+const SUBJECTS = ['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests'];
+const COUNT = '0x1122334455667788';
+const pkis = {} as Record<Alg, Pki>;
+let stranger: Pki;
+
+beforeAll(async () => {
+  for (const alg of ALGS) {
+    mkdirSync(join(dir, alg));
+    pkis[alg] = await buildPkiInProcess(join(dir, alg), alg);
+  }
+  mkdirSync(join(dir, 'stranger'));
+  stranger = await buildPkiInProcess(join(dir, 'stranger'));
+});
+
+/** `pqsign sign FILE --format uefi --key LEAF_KEY --cert LEAF --chain INTER --out OUT` with format options */
+const signPkcs7 = (alg: Alg, file: string, out: string, options: Record<string, unknown>) =>
+  signWith(file, pkis[alg].leafKey, { format: 'uefi', out, options: { cert: pkis[alg].leaf, chain: [pkis[alg].inter], ...options } });
+
+const u16be = (b: Buffer, at: number) => b.readUInt16BE(at);
+
+/** The signed message the doc defines: the payload, then the 8 count bytes as stored at offset 0. */
+const signedMessage = (img: ReturnType<typeof readHeader>) => Buffer.concat([img.payload, img.countBytes]);
+
+describe('round trips with a chain (the default CertType with --cert is pkcs7)', () => {
+  for (const alg of ALGS) {
+    it(`${alg}: sign, layout, edk2 ContentInfo form, verify with only the root, with the key, strip`, async () => {
+      const out = join(dir, `fw-${alg}.signed`);
+      await signPkcs7(alg, FIRMWARE, out, { monotonicCount: COUNT });
+      const buf = readFileSync(out);
+      const fw = readFileSync(FIRMWARE);
+      const img = readHeader(buf);
+      expect(img.count).toBe(0x1122334455667788n);
+      expect(img.wRevision).toBe(0x0200);
+      expect(img.wCertificateType).toBe(0x0ef1);
+      expect(img.certType.toString('hex')).toBe(guidLE(docPkcs7Guid().text).toString('hex'));
+      expect(img.certType.toString('hex')).toBe(docPkcs7Guid().serialized);
+      expect(buf.length).toBe(8 + img.dwLength + fw.length);
+      expect(img.payload.equals(fw)).toBe(true);
+      // ContentInfo: 30 82 LL LL 06 09 <id-signedData> A0 82 MM MM, LL = n - 4, MM = n - 19 (what WrapPkcs7Data recognises)
+      const cd = img.certData;
+      expect(cd.length).toBe(img.dwLength - 24);
+      expect(cd.subarray(0, 2).toString('hex')).toBe('3082');
+      expect(u16be(cd, 2)).toBe(cd.length - 4);
+      expect(cd.subarray(4, 17).toString('hex')).toBe('06092a864886f70d010702a082');
+      expect(u16be(cd, 17)).toBe(cd.length - 19);
+
+      const v = await verifyWith(out, undefined, { rules: await anchorRules(pkis[alg].root) });
+      expect(v).toMatchObject({ format: 'uefi', params: { name: alg } });
+      const j = v.details as Record<string, unknown> & { signers: unknown[] };
+      expect(j).toMatchObject({ certType: 'pkcs7', certTypeGuid: docPkcs7Guid().text, monotonicCount: BigInt(COUNT).toString(), payloadBytes: fw.length });
+      expect(j.signers).toHaveLength(1);
+      expect(j.signers[0]).toMatchObject({ valid: true, algorithm: alg, digest: 'sha512', chain: SUBJECTS });
+      const pinned = await verifyWith(out, pkis[alg].leaf);
+      expect(pinned.keyFingerprint).toBe(v.keyFingerprint);
+
+      const stripped = join(dir, `fw-${alg}.payload`);
+      await stripFile(out, stripped);
+      expect(readFileSync(stripped).equals(fw)).toBe(true);
+    });
+  }
+
+  it('the pkcs7 CertType named explicitly, another digest, a 1-byte payload', async () => {
+    const one = join(dir, 'one.bin');
+    writeFileSync(one, Buffer.of(0x5a));
+    const out = join(dir, 'one.signed');
+    await signPkcs7('ML-DSA-87', one, out, { uefiCertType: 'pkcs7', digest: 'shake256', monotonicCount: '0' });
+    const v = await verifyWith(out, undefined, { rules: await anchorRules(pkis['ML-DSA-87'].root) });
+    expect((v.details as { signers: unknown[] }).signers[0]).toMatchObject({ digest: 'shake256', chain: SUBJECTS });
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)('independent check: the doc reader extracts CertData, Bouncy Castle verifies it', () => {
+  for (const alg of ALGS) {
+    it(`${alg}: oracle cms CertData (payload ‖ count) LEAF`, async () => {
+      const image = join(dir, `fw-${alg}.signed`);
+      if (!existsSync(image)) await signPkcs7(alg, FIRMWARE, image, { monotonicCount: COUNT });
+      const img = readHeader(readFileSync(image));
+      const base = join(dir, `oracle-${alg}`);
+      writeFileSync(`${base}.p7`, img.certData);
+      writeFileSync(`${base}.msg`, signedMessage(img));
+      const ok = oracle(['cms', `${base}.p7`, `${base}.msg`, pkis[alg].leaf]);
+      expect(ok.ok, ok.stdout + ok.stderr).toBe(true);
+      // controls: the payload without the count, and another signer's certificate, are rejected
+      writeFileSync(`${base}.nocount`, img.payload);
+      expect(oracle(['cms', `${base}.p7`, `${base}.nocount`, pkis[alg].leaf]).ok).toBe(false);
+      expect(oracle(['cms', `${base}.p7`, `${base}.msg`, stranger.leaf]).ok).toBe(false);
+    });
+  }
+});
+if (!HAVE_SHARED) it.skip(NO_SHARED, () => undefined);
+
