@@ -14,7 +14,12 @@ import { markdownReport, terminalTable, type Section } from './lib/report.js';
 import { ROWS } from './rows/index.js';
 
 const { values } = parseArgs({
-  options: { smoke: { type: 'boolean', default: false }, out: { type: 'string' }, only: { type: 'string' }, list: { type: 'boolean', default: false } },
+  options: {
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    list: { type: 'boolean', default: false },
+  },
 });
 
 async function main(): Promise<number> {
@@ -49,10 +54,18 @@ async function main(): Promise<number> {
       try {
         const results = await row.run(ctx);
         // smoke sizes say nothing about the targets: show the figures, judge nothing
-        sections.push({ id: row.id, title: row.title, results: smoke ? results.map((r) => (r.ours === 'error' ? r : { ...r, met: undefined })) : results });
+        sections.push({
+          id: row.id,
+          title: row.title,
+          results: smoke ? results.map((r) => (r.ours === 'error' ? r : { ...r, met: undefined })) : results,
+        });
       } catch (e) {
         failed = true;
-        sections.push({ id: row.id, title: row.title, results: [{ measurement: row.title, ours: 'error', baseline: '—', met: false, note: e instanceof Error ? e.message : String(e) }] });
+        sections.push({
+          id: row.id,
+          title: row.title,
+          results: [{ measurement: row.title, ours: 'error', baseline: '—', met: false, note: e instanceof Error ? e.message : String(e) }],
+        });
       }
       if (sections.at(-1)!.results.some((r) => r.ours === 'error')) failed = true;
       log(`${row.id}: done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -61,18 +74,33 @@ async function main(): Promise<number> {
     ctx.cleanup();
     process.off('SIGINT', stop);
   }
-  machine.push(['load average at end (1/5/15 min)', loadavg().map((l) => l.toFixed(2)).join(' / ')]);
+  machine.push([
+    'load average at end (1/5/15 min)',
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / '),
+  ]);
   process.stdout.write(`${terminalTable(sections)}\n`);
   const out = values.out ?? (smoke ? undefined : join(ctx.root, 'docs', 'performance.md'));
   if (out) {
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, markdownReport(sections, machine, { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', smoke, seconds: (Date.now() - started) / 1000 }));
+    writeFileSync(
+      out,
+      markdownReport(sections, machine, {
+        date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+        smoke,
+        seconds: (Date.now() - started) / 1000,
+      }),
+    );
     log(`wrote ${out}`);
   }
   return failed ? 1 : 0;
 }
 
-main().then((code) => (process.exitCode = code), (e) => {
-  process.stderr.write(`bench: ${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => (process.exitCode = code),
+  (e) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -37,10 +37,18 @@ export function parseContext(hex: string | undefined): Uint8Array {
   return hex === undefined ? new Uint8Array(0) : fromHex(hex, '--context');
 }
 
-export const keyOption: Options = { type: 'string', describe: 'key reference: private/public key, certificate, JWK or COSE_Key file (FILE#KID picks one key of a set), or awskms://[HOST:PORT]/KEY', demandOption: true };
+export const keyOption: Options = {
+  type: 'string',
+  describe:
+    'key reference: private/public key, certificate, JWK or COSE_Key file (FILE#KID picks one key of a set), or awskms://[HOST:PORT]/KEY',
+  demandOption: true,
+};
 export const contextOption: Options = { type: 'string', describe: 'ML-DSA context string, hex (0-255 bytes)' };
 export const jsonOption: Options = { type: 'boolean', default: false, describe: 'print JSON on stdout instead of text' };
-export const passphraseFileOption: Options = { type: 'string', describe: 'read the private-key passphrase from this file (else PQSIGN_PASSPHRASE, else a TTY prompt)' };
+export const passphraseFileOption: Options = {
+  type: 'string',
+  describe: 'read the private-key passphrase from this file (else PQSIGN_PASSPHRASE, else a TTY prompt)',
+};
 export const algOption: Options = { type: 'string', describe: 'parameter set for raw seed/expanded key files: ML-DSA-44|65|87' };
 export const forceOption: Options = { type: 'boolean', default: false, describe: 'replace existing output files (never an input)' };
 
@@ -56,7 +64,9 @@ export interface KeyArgs {
 
 /** The library's key-loading options from the command line: the parameter set, hedging, and the CLI's passphrase source. */
 export const keyRefOptions = (argv: KeyArgs): KeyRefOptions => ({
-  alg: argv.alg, deterministic: argv.deterministic === true, passphrase: cliPassphrase(argv.passphraseFile),
+  alg: argv.alg,
+  deterministic: argv.deterministic === true,
+  passphrase: cliPassphrase(argv.passphraseFile),
 });
 
 export function usage(message: string): PqsignError {

@@ -63,7 +63,9 @@ async function main(): Promise<void> {
   } finally {
     if (finished) process.stdout.write('demo finished: every signature verified\n');
     // kept so the printed offline commands can be re-run; the awskms:// ones need a server again (kms serve)
-    process.stdout.write(`the demo's files stay in ${dir}: it holds unencrypted private keys (and the KMS key seeds unless PQSIGN_DEMO_KMS_DIR is set), readable only by you; remove it with: rm -rf ${shellWord(dir)}\n`);
+    process.stdout.write(
+      `the demo's files stay in ${dir}: it holds unencrypted private keys (and the KMS key seeds unless PQSIGN_DEMO_KMS_DIR is set), readable only by you; remove it with: rm -rf ${shellWord(dir)}\n`,
+    );
   }
 }
 

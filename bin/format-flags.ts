@@ -12,7 +12,8 @@ export { flagOf } from './option-flags.js';
 
 type Command = 'sign' | 'verify';
 
-const specsOf = (f: Format): ReadonlyArray<[string, OptionSpec]> => Object.entries((f.options ?? {}) as Readonly<Record<string, OptionSpec>>);
+const specsOf = (f: Format): ReadonlyArray<[string, OptionSpec]> =>
+  Object.entries((f.options ?? {}) as Readonly<Record<string, OptionSpec>>);
 
 /** yargs declarations for the options formats take for `command` (a list is a repeatable string flag). */
 export function formatFlags(command: Command): Record<string, Options> {
@@ -49,12 +50,20 @@ export const optionsByFormat = (argv: Readonly<Record<string, unknown>>, command
 
 /** A format flag given for a format that does not take it is refused, not silently dropped. */
 export function refuseOtherFormatsFlags(format: Format, argv: Readonly<Record<string, unknown>>, command: Command): void {
-  const own = new Set(specsOf(format).filter(([, s]) => s.for.includes(command)).map(([o]) => o));
+  const own = new Set(
+    specsOf(format)
+      .filter(([, s]) => s.for.includes(command))
+      .map(([o]) => o),
+  );
   for (const f of registeredFormats()) {
     for (const [option, spec] of specsOf(f)) {
       if (own.has(option) || !spec.for.includes(command) || argv[option] === undefined) continue;
-      const takers = registeredFormats().filter((g) => specsOf(g).some(([o, s]) => o === option && s.for.includes(command))).map((g) => g.name);
-      throw usage(`--${flagOf(option)} is not an option of the ${format.name} format (${takers.join(', ')} take${takers.length === 1 ? 's' : ''} it)`);
+      const takers = registeredFormats()
+        .filter((g) => specsOf(g).some(([o, s]) => o === option && s.for.includes(command)))
+        .map((g) => g.name);
+      throw usage(
+        `--${flagOf(option)} is not an option of the ${format.name} format (${takers.join(', ')} take${takers.length === 1 ? 's' : ''} it)`,
+      );
     }
   }
 }

@@ -18,9 +18,18 @@ function scalar(key: string, v: unknown): string {
 function certificateBlock(c: Facts, i: number): string[] {
   if (c.error) return [`    #${i + 1}  unreadable: ${String(c.error)}`];
   const key = c.keyFingerprint ? `${String(c.algorithm)}, sha256 ${String(c.keyFingerprint)}` : String(c.algorithm);
-  return [`    #${i + 1}  ${String(c.subject)}`, ...rows([
-    ['issuer', String(c.issuer)], ['valid', `${String(c.notBefore)} .. ${String(c.notAfter)}`], ['key', key], ['serial', String(c.serial)],
-  ], '         ')];
+  return [
+    `    #${i + 1}  ${String(c.subject)}`,
+    ...rows(
+      [
+        ['issuer', String(c.issuer)],
+        ['valid', `${String(c.notBefore)} .. ${String(c.notAfter)}`],
+        ['key', key],
+        ['serial', String(c.serial)],
+      ],
+      '         ',
+    ),
+  ];
 }
 
 /** The signer as its certificate's subject when the certificate is in the container, else its identifier. */
@@ -33,24 +42,43 @@ function signerName(sid: unknown, certs: Facts[]): string {
 
 function signerBlock(s: Facts, i: number, certs: Facts[]): string[] {
   if (s.error) return [`    #${i + 1}  unreadable: ${String(s.error)}`];
-  const attrs = s.signedAttributes ? `signed attributes${s.algorithmProtection ? ', algorithm protection' : ''}` : 'no signed attributes (signature over the content)';
-  return [`    #${i + 1}  ${signerName(s.sid, certs)}`, ...rows([
-    ['algorithm', String(s.signatureAlgorithm)], ['digest', String(s.digestAlgorithm)],
-    ['signingTime', s.signingTime === undefined ? '-' : String(s.signingTime)], ['signature', `${String(s.signatureBytes)} bytes, ${attrs}`],
-  ], '         ')];
+  const attrs = s.signedAttributes
+    ? `signed attributes${s.algorithmProtection ? ', algorithm protection' : ''}`
+    : 'no signed attributes (signature over the content)';
+  return [
+    `    #${i + 1}  ${signerName(s.sid, certs)}`,
+    ...rows(
+      [
+        ['algorithm', String(s.signatureAlgorithm)],
+        ['digest', String(s.digestAlgorithm)],
+        ['signingTime', s.signingTime === undefined ? '-' : String(s.signingTime)],
+        ['signature', `${String(s.signatureBytes)} bytes, ${attrs}`],
+      ],
+      '         ',
+    ),
+  ];
 }
 
 function envelopeBlock(e: Facts): string[] {
   if (e.error) return [`  line ${String(e.line)}: not a readable envelope: ${String(e.error)}`];
   const subjects = Array.isArray(e.subjects) ? (e.subjects as Facts[]) : undefined;
   const keyids = (e.keyids as (string | null)[]).map((k) => k ?? '(none)').join(', ');
-  const lines = [`  line ${String(e.line)}`, ...rows([
-    ['payloadType', String(e.payloadType)], ['keyid', keyids],
-    ...(e.predicateType ? [['predicateType', String(e.predicateType)] as [string, string]] : []),
-    ...(subjects ? [['subjects', String(subjects.length)] as [string, string]] : []),
-  ], '    ')];
+  const lines = [
+    `  line ${String(e.line)}`,
+    ...rows(
+      [
+        ['payloadType', String(e.payloadType)],
+        ['keyid', keyids],
+        ...(e.predicateType ? [['predicateType', String(e.predicateType)] as [string, string]] : []),
+        ...(subjects ? [['subjects', String(subjects.length)] as [string, string]] : []),
+      ],
+      '    ',
+    ),
+  ];
   for (const s of subjects ?? []) {
-    const digests = Object.entries(s.digest as Facts).map(([alg, hex]) => `${alg}:${String(hex)}`).join(' ');
+    const digests = Object.entries(s.digest as Facts)
+      .map(([alg, hex]) => `${alg}:${String(hex)}`)
+      .join(' ');
     lines.push(`      ${s.name === null ? '(unnamed)' : String(s.name)}  ${digests}`);
   }
   return lines;

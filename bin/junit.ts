@@ -25,7 +25,8 @@ export function junitXml(suite: string, cases: readonly JunitCase[], seconds: nu
   const classname = xmlText(suite.replace(/\s+/g, '.'));
   const body = cases.map((c) => {
     const open = `    <testcase classname="${classname}" name="${xmlText(c.name)}"`;
-    if (c.outcome === 'ok') return c.message ? `${open}>\n      <system-out>${xmlText(c.message)}</system-out>\n    </testcase>` : `${open}/>`;
+    if (c.outcome === 'ok')
+      return c.message ? `${open}>\n      <system-out>${xmlText(c.message)}</system-out>\n    </testcase>` : `${open}/>`;
     const tag = c.outcome === 'failed' ? 'failure' : 'error';
     const message = xmlText(c.message ?? '');
     return `${open}>\n      <${tag} type="${xmlText(c.code ?? 'ERR_INTERNAL')}" message="${message}">${message}</${tag}>\n    </testcase>`;

@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { PqsignError } from '../src/base/errors.js';
 import { loadPlugin } from '../src/pipeline/registry.js';
 
-export const PLUGIN_HELP = 'load a module that adds formats or key schemes (a path, or a package installed where you run pqsign; repeatable; docs/api.md)';
+export const PLUGIN_HELP =
+  'load a module that adds formats or key schemes (a path, or a package installed where you run pqsign; repeatable; docs/api.md)';
 
 /** Split `--plugin X` / `--plugin=X` out of args; returns the rest and the module names. */
 export function takePlugins(args: readonly string[]): { args: string[]; plugins: string[] } {

@@ -31,7 +31,9 @@ const cli = yargs(args)
     process.stderr.write(`pqsign: ${msg}\n(see pqsign --help)\n`);
     process.exit(EXIT.INPUT);
   })
-  .epilog('Exit codes: 0 ok, 1 signature invalid, 2 usage or input error, 3 signer or back-end failure, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).');
+  .epilog(
+    'Exit codes: 0 ok, 1 signature invalid, 2 usage or input error, 3 signer or back-end failure, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).',
+  );
 
 for (const c of commandsFor(args[0])) cli.command((await c.load()) as never);
 // yargs lays out the whole help text each time a command starts (usage.cacheHelpMessage), in case the

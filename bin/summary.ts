@@ -13,7 +13,11 @@ export class BatchReport {
   private readonly cases: JunitCase[] = [];
 
   /** `suite`: "pqsign verify"; `expected`: how many files the batch has (a summary for more than one) */
-  constructor(private readonly suite: string, private readonly junit: string | undefined, private readonly expected: number) {}
+  constructor(
+    private readonly suite: string,
+    private readonly junit: string | undefined,
+    private readonly expected: number,
+  ) {}
 
   /** One file's result; `ok` says what succeeded, for the report. */
   add(file: string, r: Settled<unknown>, ok?: string): void {

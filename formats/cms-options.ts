@@ -14,7 +14,7 @@ export const CMS_SIGNER_OPTIONS: OptionSpecs<CmsSignerOptions> = {
   digest: {
     kind: 'string',
     describe:
-      'cms, uefi pkcs7: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882; a composite\'s is its pre-hash)',
+      "cms, uefi pkcs7: content digest, sha512 (default) | shake256 | sha384 | sha256 | sha3-*; must suit the parameter set (RFC 9882; a composite's is its pre-hash)",
     for: ['sign'],
   },
   signingTime: { kind: 'string', describe: 'cms, uefi pkcs7: signingTime attribute, ISO 8601 (default now)', for: ['sign'] },

@@ -14,7 +14,8 @@ import type { CmsSignerOptions, CmsVerifierOptions } from '../src/cms/options.js
 import { CMS_SIGNER_OPTIONS, CMS_VERIFIER_OPTIONS } from './cms-options.js';
 
 function noContext(ctx: Uint8Array): void {
-  if (ctx.length) throw new PqsignError('ERR_CONTEXT', `CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop ${opt('context')}`);
+  if (ctx.length)
+    throw new PqsignError('ERR_CONTEXT', `CMS signatures use the empty ML-DSA context (RFC 9882 §3.2); drop ${opt('context')}`);
 }
 
 export interface CmsOptions extends CmsSignerOptions, CmsVerifierOptions {
@@ -43,7 +44,10 @@ export const cms: Format<CmsOptions> = {
     const o = req.options;
     const attached = o.attached === true;
     const pem = o.pem === true;
-    if (attached && pem) throw new PqsignError('ERR_USAGE', `${opt('pem')} works for detached CMS only (an attached artifact is copied as-is, not base64)`, { option: 'pem' });
+    if (attached && pem)
+      throw new PqsignError('ERR_USAGE', `${opt('pem')} works for detached CMS only (an attached artifact is copied as-is, not base64)`, {
+        option: 'pem',
+      });
     const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../src/cms/options.js');
     const b = await signedDataBuilderFor(req, o);
     const timestamp = await timestamperFor(o);
@@ -61,14 +65,24 @@ export const cms: Format<CmsOptions> = {
         }
         // the layout (and the declared embedding offset) is for the size taken before signing
         if (b.size !== req.artifact.size) {
-          throw new PqsignError('ERR_FILE', `changed while being signed (${req.artifact.size} bytes before, ${b.size} read)`, { file: req.artifact.path });
+          throw new PqsignError('ERR_FILE', `changed while being signed (${req.artifact.size} bytes before, ${b.size} read)`, {
+            file: req.artifact.path,
+          });
         }
         return { ...b.attached(signature, tokens), includeArtifact: true };
       },
       resolvedOptions: () => ({ ...resolvedSignerOptions(b), attached, pem }),
       // the SignerInfo (signature included) follows the content, so the prefix is known now: write the content in the μ
       // pass. A time-stamp token, or a composite signature longer than the shortest, may lengthen it: then the content moves up.
-      ...(attached ? { embedding: { offset: b.attachedOffset(req.artifact.size), source: 'artifact' as const, relocatable: !!timestamp || b.signatureLengthVaries } } : {}),
+      ...(attached
+        ? {
+            embedding: {
+              offset: b.attachedOffset(req.artifact.size),
+              source: 'artifact' as const,
+              relocatable: !!timestamp || b.signatureLengthVaries,
+            },
+          }
+        : {}),
     };
   },
 
@@ -76,14 +90,23 @@ export const cms: Format<CmsOptions> = {
     noContext(req.context);
     const [{ verifyCms }, { verifierOptionsFor }] = await Promise.all([import('../src/cms/verify.js'), import('../src/cms/options.js')]);
     const v = await verifyCms(req.container, {
-      content: req.payload, key: req.key, ...verifierOptionsFor(req.options, req),
-      fingerprintPinned: req.keyFingerprints.length > 0, signerCheck: req.signerCheck, verifier: req.verifier,
+      content: req.payload,
+      key: req.key,
+      ...verifierOptionsFor(req.options, req),
+      fingerprintPinned: req.keyFingerprints.length > 0,
+      signerCheck: req.signerCheck,
+      verifier: req.verifier,
     });
     return {
       params: v.params,
       composite: v.composite,
       keyFingerprint: keyFingerprint(v.publicKey),
-      details: { attached: v.attached, contentBytes: v.contentBytes, signers: v.signers, ...(v.composite ? { composite: v.composite.name } : {}) },
+      details: {
+        attached: v.attached,
+        contentBytes: v.contentBytes,
+        signers: v.signers,
+        ...(v.composite ? { composite: v.composite.name } : {}),
+      },
     };
   },
 

@@ -38,7 +38,10 @@ function paramsOf(alg: number): ParamSet {
 
 /** Header values from the unprotected bucket: not covered by the signature, so never reported as signed. */
 function unprotectedFacts(h: Sign1Headers): Record<string, unknown> {
-  const u = { ...describeKid(h.unprotectedKid), ...(h.unprotectedContentType !== undefined ? { contentType: h.unprotectedContentType } : {}) };
+  const u = {
+    ...describeKid(h.unprotectedKid),
+    ...(h.unprotectedContentType !== undefined ? { contentType: h.unprotectedContentType } : {}),
+  };
   return Object.keys(u).length ? { unprotected: u } : {};
 }
 
@@ -144,9 +147,17 @@ export const cose: Format<CoseOptions> = {
         return { prefix, includeArtifact: !detached, suffix };
       },
       // the signature sits after the payload, so the prefix is known now: write the payload in the μ pass
-      ...(detached ? {} : { embedding: { offset: sign1Layout(cbor, protectedBytes, size, new Uint8Array(req.params.signatureBytes)).prefix.length, source: 'artifact' as const } }),
+      ...(detached
+        ? {}
+        : {
+            embedding: {
+              offset: sign1Layout(cbor, protectedBytes, size, new Uint8Array(req.params.signatureBytes)).prefix.length,
+              source: 'artifact' as const,
+            },
+          }),
       resolvedOptions: () => ({
-        detached, aad: toHex(aad),
+        detached,
+        aad: toHex(aad),
         ...(kidText !== undefined ? { kid: kidText } : {}),
         ...(contentType !== undefined ? { contentType } : {}),
       }),
@@ -162,13 +173,26 @@ export const cose: Format<CoseOptions> = {
       return { headers, params: paramsOf(headers.alg) };
     });
     refuseTrustAnchors(req.trustAnchors, 'COSE_Sign1 signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a COSE_Sign1 names its key only by kid: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
+    if (!req.key)
+      throw new PqsignError(
+        'ERR_UNTRUSTED',
+        `a COSE_Sign1 names its key only by kid: it can only be checked against a pinned key (${opt('key')})`,
+        { file: req.container, detail: 'key' },
+      );
     const { publicKey } = req.key;
     if (req.key.params !== params) {
-      throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} (alg ${headers.alg}) but the pinned key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
+      throw new PqsignError(
+        'ERR_UNTRUSTED',
+        `is signed with ${params.name} (alg ${headers.alg}) but the pinned key is ${req.key.params.name}`,
+        { file: req.container, detail: 'pinned-key' },
+      );
     }
     if (file.signature.length !== params.signatureBytes) {
-      throw new PqsignError('ERR_SIGNATURE_FORMAT', `signature is ${file.signature.length} bytes; an ${params.name} signature is ${params.signatureBytes}`, { file: req.container });
+      throw new PqsignError(
+        'ERR_SIGNATURE_FORMAT',
+        `signature is ${file.signature.length} bytes; an ${params.name} signature is ${params.signatureBytes}`,
+        { file: req.container },
+      );
     }
     const aad = await externalAad(req.options);
     const tbs = async (part: MessagePart & { path: string }, length: number) =>
@@ -178,11 +202,18 @@ export const cose: Format<CoseOptions> = {
     if (file.payload) {
       mu = await tbs({ path: req.container, ...file.payload }, file.payload.end - file.payload.start);
     } else {
-      if (!req.payload) throw new PqsignError('ERR_USAGE', `the payload is detached (nil): give the signed file with ${opt('payload')}`, { file: req.container });
+      if (!req.payload)
+        throw new PqsignError('ERR_USAGE', `the payload is detached (nil): give the signed file with ${opt('payload')}`, {
+          file: req.container,
+        });
       mu = await tbs({ path: req.payload }, (await statInput(req.payload)).size);
     }
     if (!(await checkMu(params, publicKey, mu, file.signature, req.verifier))) {
-      throw new PqsignError('ERR_SIGNATURE_INVALID', 'signature does not verify (payload, protected header or external_aad differ from what was signed)', { file: req.container });
+      throw new PqsignError(
+        'ERR_SIGNATURE_INVALID',
+        'signature does not verify (payload, protected header or external_aad differ from what was signed)',
+        { file: req.container },
+      );
     }
     if (file.payload && req.payload) {
       checkSamePayload(mu, await tbs({ path: req.payload }, (await statInput(req.payload)).size), req.payload, req.container);
@@ -225,7 +256,8 @@ export const cose: Format<CoseOptions> = {
 
   async payload(container) {
     const file: Sign1File = await readSign1(await loadCbor(), container);
-    if (!file.payload) throw new PqsignError('ERR_USAGE', 'is a detached COSE_Sign1 (payload nil): it carries no payload', { file: container });
+    if (!file.payload)
+      throw new PqsignError('ERR_USAGE', 'is a detached COSE_Sign1 (payload nil): it carries no payload', { file: container });
     return file.payload;
   },
 };

@@ -32,7 +32,11 @@ const verbatim: ChunkTransform = (chunk, emit) => emit(chunk);
 function payloadEncoded(options: JwsOptions, detached: boolean): boolean {
   const b64 = options.b64;
   if (b64 === false && !detached) {
-    throw new PqsignError('ERR_USAGE', `${opt('b64', 'false')} needs ${opt('detached')}: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)`, { option: 'b64' });
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${opt('b64', 'false')} needs ${opt('detached')}: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)`,
+      { option: 'b64' },
+    );
   }
   return b64 ?? !detached;
 }
@@ -71,7 +75,8 @@ export const jws: Format<JwsOptions> = {
   options: {
     ...HEADER_OPTIONS,
     b64: {
-      kind: 'boolean', for: ['sign'],
+      kind: 'boolean',
+      for: ['sign'],
       describe: `with ${opt('detached')}: sign BASE64URL(payload) (RFC 7515) instead of the payload bytes (RFC 7797 "b64": false, the default), for verifiers without RFC 7797`,
     },
   },
@@ -87,12 +92,16 @@ export const jws: Format<JwsOptions> = {
     if (cty === '') throw new PqsignError('ERR_USAGE', `${opt('contentType')} is empty`, { option: 'contentType' });
     const b64 = payloadEncoded(req.options, detached);
     // JSON.stringify writes the members in this order, those of the RFC 7797 §4.2 example after kid
-    const headerSegment = b64url(ascii(JSON.stringify({
-      alg: req.params.joseAlg,
-      kid: kid ?? jwkThumbprint({ params: req.params, publicKey: req.publicKey }),
-      ...(b64 ? {} : { b64: false, crit: ['b64'] }),
-      ...(cty !== undefined ? { cty } : {}),
-    })));
+    const headerSegment = b64url(
+      ascii(
+        JSON.stringify({
+          alg: req.params.joseAlg,
+          kid: kid ?? jwkThumbprint({ params: req.params, publicKey: req.publicKey }),
+          ...(b64 ? {} : { b64: false, crit: ['b64'] }),
+          ...(cty !== undefined ? { cty } : {}),
+        }),
+      ),
+    );
     const { path, size } = req.artifact;
     const encode = b64 ? base64urlEncoder(size) : verbatim;
     let seen = 0;
@@ -107,9 +116,15 @@ export const jws: Format<JwsOptions> = {
         checkUnchanged(path, size, seen);
         return EMPTY;
       },
-      container: (signature) => detached
-        ? { prefix: ascii(`${headerSegment}..${b64url(signature)}`), includeArtifact: false, suffix: EMPTY }
-        : { prefix: ascii(`${headerSegment}.`), includeArtifact: true, artifactTransform: base64urlEncoder(size), suffix: ascii(`.${b64url(signature)}`) },
+      container: (signature) =>
+        detached
+          ? { prefix: ascii(`${headerSegment}..${b64url(signature)}`), includeArtifact: false, suffix: EMPTY }
+          : {
+              prefix: ascii(`${headerSegment}.`),
+              includeArtifact: true,
+              artifactTransform: base64urlEncoder(size),
+              suffix: ascii(`.${b64url(signature)}`),
+            },
       resolvedOptions: () => ({ detached, b64, ...(kid !== undefined ? { kid } : {}), ...(cty !== undefined ? { contentType: cty } : {}) }),
       // attached: the container's payload is the base64url text μ hashes; write it in the same pass
       ...(detached ? {} : { embedding: { offset: headerSegment.length + 1, source: 'tbs' as const } }),
@@ -121,14 +136,26 @@ export const jws: Format<JwsOptions> = {
     const file = await readCompactJws(req.container);
     const { params, kid, b64 } = await inFile(req.container, () => checkJoseHeader(file.headerSegment));
     refuseTrustAnchors(req.trustAnchors, 'JWS signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a JWS names its key only by kid: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
+    if (!req.key)
+      throw new PqsignError(
+        'ERR_UNTRUSTED',
+        `a JWS names its key only by kid: it can only be checked against a pinned key (${opt('key')})`,
+        { file: req.container, detail: 'key' },
+      );
     const { publicKey } = req.key;
     if (req.key.params !== params) {
-      throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, { file: req.container, detail: 'pinned-key' });
+      throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, {
+        file: req.container,
+        detail: 'pinned-key',
+      });
     }
     const signature = fromB64url(file.signatureSegment, 'JWS signature');
     if (signature.length !== params.signatureBytes) {
-      throw new PqsignError('ERR_SIGNATURE_FORMAT', `signature is ${signature.length} bytes; an ${params.name} signature is ${params.signatureBytes}`, { file: req.container });
+      throw new PqsignError(
+        'ERR_SIGNATURE_FORMAT',
+        `signature is ${signature.length} bytes; an ${params.name} signature is ${params.signatureBytes}`,
+        { file: req.container },
+      );
     }
     const { start, end } = file.payload;
     const headPart = ascii(`${file.headerSegment}.`);
@@ -143,10 +170,14 @@ export const jws: Format<JwsOptions> = {
       // "b64": false embedded (by other tools): the bytes between the first and last '.' as they are
       if (!b64) return muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end }]);
       checkBase64urlLength(end - start, 'JWS payload');
-      return muOfParts(params, publicKey, EMPTY, [headPart, { path: req.container, start, end, transform: base64urlChecker('JWS payload') }]);
+      return muOfParts(params, publicKey, EMPTY, [
+        headPart,
+        { path: req.container, start, end, transform: base64urlChecker('JWS payload') },
+      ]);
     });
     if (!(await checkMu(params, publicKey, mu, signature, req.verifier))) {
-      const hint = start === end && !detached ? ` (the payload part is empty: for a detached JWS give the payload with ${opt('payload')})` : '';
+      const hint =
+        start === end && !detached ? ` (the payload part is empty: for a detached JWS give the payload with ${opt('payload')})` : '';
       throw new PqsignError('ERR_SIGNATURE_INVALID', `signature does not verify${hint}`, { file: req.container });
     }
     if (!detached && req.payload) checkSamePayload(mu, await muOfFile(req.payload), req.payload, req.container);
@@ -181,7 +212,10 @@ export const jws: Format<JwsOptions> = {
 
   async payload(container) {
     const { headerSegment, payload } = await readCompactJws(container);
-    if (payload.start === payload.end) throw new PqsignError('ERR_USAGE', 'has an empty payload part (detached JWS, RFC 7515 Appendix F): it carries no payload', { file: container });
+    if (payload.start === payload.end)
+      throw new PqsignError('ERR_USAGE', 'has an empty payload part (detached JWS, RFC 7515 Appendix F): it carries no payload', {
+        file: container,
+      });
     const { b64 } = await inFile(container, () => checkJoseHeader(headerSegment));
     return b64 ? { ...payload, transform: base64urlDecoder(payload.end - payload.start, 'JWS payload') } : payload;
   },

@@ -26,8 +26,10 @@ export const raw: Format<RawOptions> = {
   suffix: '.sig',
   options: {
     allowStructuredInput: {
-      kind: 'boolean', for: ['sign'],
-      describe: 'raw: sign even a file that is another format\'s signing input (DSSE PAE, JWS, COSE, CMS, X.509) with the empty context (docs/keys.md)',
+      kind: 'boolean',
+      for: ['sign'],
+      describe:
+        "raw: sign even a file that is another format's signing input (DSSE PAE, JWS, COSE, CMS, X.509) with the empty context (docs/keys.md)",
     },
   },
   embedsPayload: () => false,
@@ -39,9 +41,11 @@ export const raw: Format<RawOptions> = {
     if (!req.context.length && req.options.allowStructuredInput !== true) {
       const what = structuredInput(await req.artifact.head(MAX_HEADER_CHARS + 1));
       if (what) {
-        throw new PqsignError('ERR_USAGE',
+        throw new PqsignError(
+          'ERR_USAGE',
           `is ${what}: a raw signature over it with the empty context would be valid in that protocol too. Sign with a non-empty ${opt('context')}, use that format, or pass ${opt('allowStructuredInput')} if this is intended`,
-          { file: req.artifact.path, detail: 'structured-input' });
+          { file: req.artifact.path, detail: 'structured-input' },
+        );
       }
     }
     return {
@@ -56,7 +60,11 @@ export const raw: Format<RawOptions> = {
 
   async verify(req) {
     refuseTrustAnchors(req.trustAnchors, 'raw signatures', req.container);
-    if (!req.key) throw new PqsignError('ERR_UNTRUSTED', `a raw signature names no key: it can only be checked against a pinned key (${opt('key')})`, { file: req.container, detail: 'key' });
+    if (!req.key)
+      throw new PqsignError('ERR_UNTRUSTED', `a raw signature names no key: it can only be checked against a pinned key (${opt('key')})`, {
+        file: req.container,
+        detail: 'key',
+      });
     if (!req.payload) throw new PqsignError('ERR_USAGE', 'raw signatures are detached: give the signed file');
     const { params, publicKey } = req.key;
     const sig = await readSmallFile(req.container, 'signature', 64 * 1024);
@@ -64,9 +72,13 @@ export const raw: Format<RawOptions> = {
     if (sig.length !== params.signatureBytes) {
       const other = paramBySignatureLength(sig.length)?.name ?? compositeBySignatureLength(sig);
       // signed, but not by the pinned key: exit 1 like any other signature by the wrong key
-      throw new PqsignError(other ? 'ERR_UNTRUSTED' : 'ERR_SIGNATURE_FORMAT',
-        other ? `is an ${other} signature but the pinned key is ${params.name}`
-          : `is ${sig.length} bytes; an ${params.name} signature is ${params.signatureBytes} bytes`, { file: req.container, ...(other ? { detail: 'pinned-key' } : {}) });
+      throw new PqsignError(
+        other ? 'ERR_UNTRUSTED' : 'ERR_SIGNATURE_FORMAT',
+        other
+          ? `is an ${other} signature but the pinned key is ${params.name}`
+          : `is ${sig.length} bytes; an ${params.name} signature is ${params.signatureBytes} bytes`,
+        { file: req.container, ...(other ? { detail: 'pinned-key' } : {}) },
+      );
     }
     await verifyStreamed(params, publicKey, req.context, [{ path: req.payload }], sig, req.container, req.verifier);
     return { params, keyFingerprint: keyFingerprint(publicKey), details: {} };
@@ -77,7 +89,11 @@ export const raw: Format<RawOptions> = {
     const { size } = await statInput(container);
     const params = paramBySignatureLength(size);
     if (!params) {
-      throw new PqsignError('ERR_SIGNATURE_FORMAT', `is ${size} bytes, not an ML-DSA signature (${PARAM_SETS.map((p) => p.signatureBytes).join(', ')} bytes)`, { file: container });
+      throw new PqsignError(
+        'ERR_SIGNATURE_FORMAT',
+        `is ${size} bytes, not an ML-DSA signature (${PARAM_SETS.map((p) => p.signatureBytes).join(', ')} bytes)`,
+        { file: container },
+      );
     }
     return { algorithm: params.name, signatureBytes: size };
   },
@@ -98,13 +114,23 @@ function compositeBySignatureLength(sig: Uint8Array): string | undefined {
 
 /** A raw composite signature: PH streams over the payload once; both parts must verify (docs/hybrid.md). */
 async function verifyCompositeRawFile(alg: CompositeAlg, publicKey: Uint8Array, sig: Uint8Array, req: VerifyRequest<RawOptions>) {
-  if (req.verifier) throw new PqsignError('ERR_USAGE', `${opt('verifier')} (a remote verifier) checks ML-DSA signatures only; a composite signature is checked locally (both parts)`, { file: req.container, option: 'verifier' });
+  if (req.verifier)
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${opt('verifier')} (a remote verifier) checks ML-DSA signatures only; a composite signature is checked locally (both parts)`,
+      { file: req.container, option: 'verifier' },
+    );
   if (sig.length <= alg.mldsa.signatureBytes || sig.length > alg.maxSignatureBytes) {
     // an ML-DSA signature alone (or any other length) is not a composite signature under the pinned key
-    throw new PqsignError('ERR_UNTRUSTED', `is ${sig.length} bytes, not a ${alg.name} signature (${alg.mldsa.signatureBytes + 1}..${alg.maxSignatureBytes} bytes) for the pinned composite key`, { file: req.container, detail: 'pinned-key' });
+    throw new PqsignError(
+      'ERR_UNTRUSTED',
+      `is ${sig.length} bytes, not a ${alg.name} signature (${alg.mldsa.signatureBytes + 1}..${alg.maxSignatureBytes} bytes) for the pinned composite key`,
+      { file: req.container, detail: 'pinned-key' },
+    );
   }
   const hasher = new CompositeHasher(alg, req.context);
   await feedParts(hasher, [{ path: req.payload! }]);
-  if (!verifyCompositeRaw(alg, publicKey, hasher.digest(), sig)) throw new PqsignError('ERR_SIGNATURE_INVALID', 'composite signature does not verify (both parts must)', { file: req.container });
+  if (!verifyCompositeRaw(alg, publicKey, hasher.digest(), sig))
+    throw new PqsignError('ERR_SIGNATURE_INVALID', 'composite signature does not verify (both parts must)', { file: req.container });
   return { params: alg.mldsa, composite: alg, keyFingerprint: keyFingerprint(publicKey), details: { composite: alg.name } };
 }

@@ -16,15 +16,18 @@ export interface HeaderOptions {
 
 export const HEADER_OPTIONS: OptionSpecs<HeaderOptions> = {
   detached: {
-    kind: 'boolean', for: ['sign'],
+    kind: 'boolean',
+    for: ['sign'],
     describe: 'leave the payload out of the container (COSE: payload nil; JWS: RFC 7515 Appendix F); the verifier supplies the file',
   },
   kid: {
-    kind: 'string', for: ['sign'],
+    kind: 'string',
+    for: ['sign'],
     describe: 'key id for the header instead of the key thumbprint (COSE: its UTF-8 bytes; JWS: the string)',
   },
   contentType: {
-    kind: 'string', for: ['sign'],
+    kind: 'string',
+    for: ['sign'],
     describe: 'payload content type (COSE header 3: a number is a CoAP Content-Format, else a media type; JWS "cty")',
   },
 };
@@ -39,14 +42,19 @@ export function requireEmptyContext(ctx: Uint8Array, format: string): void {
 /** Formats without certificates cannot check a trust anchor: such a container does not count. */
 export function refuseTrustAnchors(anchors: readonly Uint8Array[], what: string, file: string): void {
   if (anchors.length) {
-    throw new PqsignError('ERR_UNTRUSTED', `${what} carry no certificate, so the trust anchor cannot vouch for this signature`, { file, detail: 'trust-anchor' });
+    throw new PqsignError('ERR_UNTRUSTED', `${what} carry no certificate, so the trust anchor cannot vouch for this signature`, {
+      file,
+      detail: 'trust-anchor',
+    });
   }
 }
 
 /** Signing streamed `seen` bytes of a file whose size was `expected` when the container was laid out. */
 export function checkUnchanged(path: string, expected: number, seen: number): void {
   if (seen !== expected) {
-    throw new PqsignError('ERR_FILE', `changed while it was being signed (${expected} bytes, then ${seen}); nothing was written`, { file: path });
+    throw new PqsignError('ERR_FILE', `changed while it was being signed (${expected} bytes, then ${seen}); nothing was written`, {
+      file: path,
+    });
   }
 }
 

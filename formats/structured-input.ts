@@ -86,7 +86,7 @@ function end(b: Uint8Array, at: number): number | undefined {
 }
 
 const STRUCTURES: ReadonlyArray<[string, (b: Uint8Array) => boolean]> = [
-  ['a DSSE pre-authentication encoding (an attestation\'s signing input)', dssePae],
+  ["a DSSE pre-authentication encoding (an attestation's signing input)", dssePae],
   ['a JWS/JWT signing input', jwsSigningInput],
   ['a COSE Sig_structure', coseSigStructure],
   ['CMS signed attributes', cmsSignedAttributes],

@@ -23,7 +23,8 @@ export async function resolveTrustOptions(t: TrustOptions): Promise<Trust> {
   const anchorsGiven = list(t.trustAnchors);
   const tsaGiven = list(t.tsaAnchors);
   if (t.scope !== undefined && t.policy === undefined) throw usage(`${opt('scope')} goes with ${opt('policy')}`);
-  const minMonotonicCount = t.minMonotonicCount === undefined ? undefined : parseMonotonicCount(String(t.minMonotonicCount), 'minMonotonicCount').toString();
+  const minMonotonicCount =
+    t.minMonotonicCount === undefined ? undefined : parseMonotonicCount(String(t.minMonotonicCount), 'minMonotonicCount').toString();
   const crls = t.crls?.length ? await derList(t.crls, 'crl') : undefined;
   const empty: TrustRules = { keys: [], anchors: [], minMonotonicCount, crls };
   const load = (ref: string) => loadPublicKey(ref, { ...t.keyOptions }, { composite: true });
@@ -36,16 +37,22 @@ export async function resolveTrustOptions(t: TrustOptions): Promise<Trust> {
     return { rules: empty, policy: await loadPolicy(t.policy, load) };
   }
   if ((tsaGiven.length || t.trustSigningTime || crls) && !anchorsGiven.length) {
-    throw usage(`${opt('tsaAnchors')}, ${opt('trustSigningTime')} and ${opt('crls')} apply to certificate paths: give ${opt('trustAnchors')} too`);
+    throw usage(
+      `${opt('tsaAnchors')}, ${opt('trustSigningTime')} and ${opt('crls')} apply to certificate paths: give ${opt('trustAnchors')} too`,
+    );
   }
   const keys: PublicKey[] = [];
   for (const k of keysGiven) keys.push(typeof k === 'string' ? await load(k) : k);
   const pinned = parseFingerprint(t.keySha256, opt('keySha256'));
   if (pinned && keys.length && !keys.some((k) => keyFingerprint(k.publicKey) === pinned)) {
     const fingerprints = keys.map((k) => keyFingerprint(k.publicKey)).join(', ');
-    throw new PqsignError('ERR_UNTRUSTED', `${opt('keySha256')} ${pinned} is not the SHA-256 of the ${opt('keys')} key (${fingerprints}): nothing can satisfy both`, {
-      detail: 'pinned-key',
-    });
+    throw new PqsignError(
+      'ERR_UNTRUSTED',
+      `${opt('keySha256')} ${pinned} is not the SHA-256 of the ${opt('keys')} key (${fingerprints}): nothing can satisfy both`,
+      {
+        detail: 'pinned-key',
+      },
+    );
   }
   const rules: TrustRules = {
     ...empty,

@@ -53,7 +53,9 @@ const { metafile } = await build({
   // bin/version.ts: an installed CLI has no package.json lookup to get wrong.
   define: { PQSIGN_VERSION: JSON.stringify(version) },
   // CommonJS packages inside the bundle (pkijs's noble copy, tinyglobby's picomatch) call require()
-  banner: { js: "import { createRequire as __pqsignCreateRequire } from 'node:module'; const require = __pqsignCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __pqsignCreateRequire } from 'node:module'; const require = __pqsignCreateRequire(import.meta.url);",
+  },
   plugins: [bundleLazyRequires],
   metafile: true,
   logLevel: 'warning',
@@ -62,20 +64,28 @@ const { metafile } = await build({
 await writeFile(`${OUT}/meta.json`, JSON.stringify(metafile));
 
 // The bundle carries third-party code, so the package carries its licences: one section per package.
-const packageDirs = new Set(Object.keys(metafile.inputs).flatMap((input) => {
-  const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
-  return m ? [m[1]] : [];
-}));
+const packageDirs = new Set(
+  Object.keys(metafile.inputs).flatMap((input) => {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    return m ? [m[1]] : [];
+  }),
+);
 const sections = new Map(); // name@version → text (nested copies of one version are one section)
 for (const dir of [...packageDirs].sort()) {
   const { name, version, license } = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
   if (sections.has(`${name}@${version}`)) continue;
   const files = (await readdir(dir)).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort();
   const texts = await Promise.all(files.map((f) => readFile(`${dir}/${f}`, 'utf8')));
-  sections.set(`${name}@${version}`, `${name}@${version} (${license})\n\n${texts.join('\n').trim() || `${license}: the package ships no licence file.`}\n`);
+  sections.set(
+    `${name}@${version}`,
+    `${name}@${version} (${license})\n\n${texts.join('\n').trim() || `${license}: the package ships no licence file.`}\n`,
+  );
 }
 const sorted = [...sections].sort(([a], [b]) => a.localeCompare(b)).map(([, text]) => text);
-await writeFile(`${OUT}/THIRD-PARTY-LICENSES.txt`, `Third-party code bundled into pqsign's dist/cli:\n\n${sorted.join(`\n${'-'.repeat(78)}\n\n`)}`);
+await writeFile(
+  `${OUT}/THIRD-PARTY-LICENSES.txt`,
+  `Third-party code bundled into pqsign's dist/cli:\n\n${sorted.join(`\n${'-'.repeat(78)}\n\n`)}`,
+);
 
 // The library's type declarations: tsc writes one .d.ts per source into dist/types/; the package ships those
 // the public entries reach (package.json exports → types), beside the bundle. test/package.test.ts checks
@@ -88,7 +98,8 @@ while (queue.length) {
   if (reached.has(file)) continue;
   reached.add(file);
   const text = await readFile(join(TYPES, file), 'utf8');
-  for (const [, spec] of text.matchAll(/(?:\bfrom\s*|\bimport\(\s*)'(\.[^']+)'/g)) queue.push(join(dirname(file), spec.replace(/\.js$/, '.d.ts')));
+  for (const [, spec] of text.matchAll(/(?:\bfrom\s*|\bimport\(\s*)'(\.[^']+)'/g))
+    queue.push(join(dirname(file), spec.replace(/\.js$/, '.d.ts')));
 }
 for (const file of reached) {
   await mkdir(dirname(join(OUT, 'types', file)), { recursive: true });

@@ -28,8 +28,28 @@ export interface Sizes {
   startupRuns: number;
 }
 
-export const FULL: Sizes = { big: GiB, rss: [256 * MiB, GiB, 4 * GiB], batchFiles: 2000, batchFileSize: 64 * 1024, attestSubjects: 10_000, kmsFiles: 500, reps: 3, ratioReps: 5, startupRuns: 21 };
-export const SMOKE: Sizes = { big: 8 * MiB, rss: [MiB, 4 * MiB, 16 * MiB], batchFiles: 24, batchFileSize: 64 * 1024, attestSubjects: 200, kmsFiles: 16, reps: 1, ratioReps: 1, startupRuns: 3 };
+export const FULL: Sizes = {
+  big: GiB,
+  rss: [256 * MiB, GiB, 4 * GiB],
+  batchFiles: 2000,
+  batchFileSize: 64 * 1024,
+  attestSubjects: 10_000,
+  kmsFiles: 500,
+  reps: 3,
+  ratioReps: 5,
+  startupRuns: 21,
+};
+export const SMOKE: Sizes = {
+  big: 8 * MiB,
+  rss: [MiB, 4 * MiB, 16 * MiB],
+  batchFiles: 24,
+  batchFileSize: 64 * 1024,
+  attestSubjects: 200,
+  kmsFiles: 16,
+  reps: 1,
+  ratioReps: 1,
+  startupRuns: 3,
+};
 
 export type FileKind = 'data' | 'sparse';
 
@@ -43,7 +63,11 @@ export class BenchContext {
   readonly pub = join(this.tmp, 'bench.pub.pem');
   private readonly files = new Map<string, Promise<string>>();
 
-  constructor(readonly sizes: Sizes, readonly smoke: boolean, readonly log: (line: string) => void) {}
+  constructor(
+    readonly sizes: Sizes,
+    readonly smoke: boolean,
+    readonly log: (line: string) => void,
+  ) {}
 
   async init(): Promise<void> {
     await this.pqsign(['keygen', '--alg', 'ML-DSA-65', '--out', this.key, '--pub', this.pub]);

@@ -20,9 +20,17 @@ export function describeMachine(): [string, string][] {
     ['memory', `${(totalmem() / 2 ** 30).toFixed(1)} GiB`],
     ['OS', `${type()} ${release()}`],
     ['Node (pqsign)', `${process.version}, OpenSSL ${process.versions.openssl}`],
-    ['Node 24 (one-shot ML-DSA)', n24 ? (run(n24, ['-p', 'process.version + ", OpenSSL " + process.versions.openssl']) ?? 'fails to run') : 'not installed'],
+    [
+      'Node 24 (one-shot ML-DSA)',
+      n24 ? (run(n24, ['-p', 'process.version + ", OpenSSL " + process.versions.openssl']) ?? 'fails to run') : 'not installed',
+    ],
     ['openssl CLI', run('openssl', ['version']) ?? 'not found'],
     ['peak RSS measured with', RSS_METHOD],
-    ['load average at start (1/5/15 min)', loadavg().map((l) => l.toFixed(2)).join(' / ')],
+    [
+      'load average at start (1/5/15 min)',
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / '),
+    ],
   ];
 }

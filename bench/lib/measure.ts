@@ -20,11 +20,15 @@ export interface Measured {
   stderr: string;
 }
 
-export const RSS_METHOD = HAVE_TIME ? '/usr/bin/time -v' : 'the child\'s process.resourceUsage() (Node children only)';
+export const RSS_METHOD = HAVE_TIME ? '/usr/bin/time -v' : "the child's process.resourceUsage() (Node children only)";
 
 let seq = 0;
 
-export async function measure(cmd: string, args: readonly string[], opts: { isNode?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
+export async function measure(
+  cmd: string,
+  args: readonly string[],
+  opts: { isNode?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Measured> {
   const rssFile = join(tmpdir(), `pqsign-bench-rss-${process.pid}-${seq++}`);
   let argv: string[];
   let env = { ...process.env, ...opts.env };
@@ -55,9 +59,14 @@ export async function measure(cmd: string, args: readonly string[], opts: { isNo
 }
 
 /** Measure a command that must succeed; throws with its stderr otherwise. */
-export async function measureOk(cmd: string, args: readonly string[], opts: { isNode?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
+export async function measureOk(
+  cmd: string,
+  args: readonly string[],
+  opts: { isNode?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Measured> {
   const m = await measure(cmd, args, opts);
-  if (m.code !== 0) throw new Error(`${cmd.split('/').pop()} ${args.slice(0, 2).join(' ')} exited ${m.code}: ${m.stderr.trim().split('\n').pop() ?? ''}`);
+  if (m.code !== 0)
+    throw new Error(`${cmd.split('/').pop()} ${args.slice(0, 2).join(' ')} exited ${m.code}: ${m.stderr.trim().split('\n').pop() ?? ''}`);
   return m;
 }
 

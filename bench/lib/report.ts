@@ -13,15 +13,25 @@ const met = (r: RowResult) => (r.met === undefined ? '' : r.met ? 'yes' : 'NO');
 const cells = (s: Section, r: RowResult) => [s.title, r.measurement, r.ours, r.baseline, r.ratio ?? '', r.target ?? '', met(r)];
 
 export function terminalTable(sections: Section[]): string {
-  const rows = sections.flatMap((s) => s.results.flatMap((r) => [cells(s, r), ...(r.note ? [['', `  ${r.note}`, '', '', '', '', '']] : [])]));
+  const rows = sections.flatMap((s) =>
+    s.results.flatMap((r) => [cells(s, r), ...(r.note ? [['', `  ${r.note}`, '', '', '', '', '']] : [])]),
+  );
   const widths = HEAD.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 const md = (s: string) => s.replace(/\|/g, '\\|');
 
-export function markdownReport(sections: Section[], machine: [string, string][], meta: { date: string; smoke: boolean; seconds: number }): string {
+export function markdownReport(
+  sections: Section[],
+  machine: [string, string][],
+  meta: { date: string; smoke: boolean; seconds: number },
+): string {
   const table = [
     `| ${HEAD.map(md).join(' | ')} |`,
     `|${HEAD.map(() => '---').join('|')}|`,

@@ -14,24 +14,40 @@ const VERIFICATIONS = 1000;
 const params = paramByName('ML-DSA-65')!;
 const EMPTY = new Uint8Array(0);
 
-interface Unit { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }
+interface Unit {
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
 
 function run({ publicKey, message, signature }: Unit): void {
-  for (let i = 0; i < VERIFICATIONS; i++) if (!verifyMessage(params, publicKey, EMPTY, message, signature)) throw new Error('verification failed');
+  for (let i = 0; i < VERIFICATIONS; i++)
+    if (!verifyMessage(params, publicKey, EMPTY, message, signature)) throw new Error('verification failed');
 }
 
 /** Time `threads` workers each running one unit at once (workers already loaded and warmed up). */
 async function timed(unit: Unit, threads: number): Promise<number> {
-  const workers = await Promise.all(Array.from({ length: threads }, () => new Promise<Worker>((res, rej) => {
-    const w = new Worker(new URL(import.meta.url), { workerData: unit });
-    w.once('message', () => res(w)); // warmed up
-    w.once('error', rej);
-  })));
+  const workers = await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<Worker>((res, rej) => {
+          const w = new Worker(new URL(import.meta.url), { workerData: unit });
+          w.once('message', () => res(w)); // warmed up
+          w.once('error', rej);
+        }),
+    ),
+  );
   const start = performance.now();
-  await Promise.all(workers.map((w) => new Promise<void>((res) => {
-    w.once('message', () => res());
-    w.postMessage('go');
-  })));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((res) => {
+          w.once('message', () => res());
+          w.postMessage('go');
+        }),
+    ),
+  );
   const ms = performance.now() - start;
   await Promise.all(workers.map((w) => w.terminate()));
   return ms;

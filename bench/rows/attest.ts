@@ -25,15 +25,29 @@ export const attestRow: BenchRow = {
     const bundle = join(ctx.tmp, 'attest.intoto.jsonl');
     const ours = await medianOf(ctx.sizes.reps, async () => {
       await writeFile(bundle, ''); // attest appends: start each run from an empty bundle
-      return ctx.pqsign(['attest', dir, '--recursive', '--base-dir', dir, '--key', ctx.key, '--out', bundle, '--builder-id', 'https://bench.invalid/pqsign']);
+      return ctx.pqsign([
+        'attest',
+        dir,
+        '--recursive',
+        '--base-dir',
+        dir,
+        '--key',
+        ctx.key,
+        '--out',
+        bundle,
+        '--builder-id',
+        'https://bench.invalid/pqsign',
+      ]);
     });
     const base = await medianOf(ctx.sizes.reps, () => measureOk('sha256sum', files));
     const rate = (ms: number) => `${(n / (ms / 1000)).toFixed(0)} files/s`;
-    return [{
-      measurement,
-      ours: `${rate(ours.wallMs)} (${fmt.ms(ours.wallMs)}), peak RSS ${fmt.mb(ours.rssMB)}`,
-      baseline: `sha256sum of the same files: ${rate(base.wallMs)} (${fmt.ms(base.wallMs)})`,
-      ratio: fmt.ratio(ours.wallMs / base.wallMs),
-    }];
+    return [
+      {
+        measurement,
+        ours: `${rate(ours.wallMs)} (${fmt.ms(ours.wallMs)}), peak RSS ${fmt.mb(ours.rssMB)}`,
+        baseline: `sha256sum of the same files: ${rate(base.wallMs)} (${fmt.ms(base.wallMs)})`,
+        ratio: fmt.ratio(ours.wallMs / base.wallMs),
+      },
+    ];
   },
 };

@@ -38,9 +38,11 @@ export const batchRow: BenchRow = {
     for (const f of files) await writeFile(f, randomFillSync(Buffer.alloc(size)));
     // sign in one process per core (signing is not what this row measures)
     const per = Math.ceil(n / ctx.cores);
-    await Promise.all(Array.from({ length: ctx.cores }, (_, c) => files.slice(c * per, (c + 1) * per))
-      .filter((part) => part.length)
-      .map((part) => ctx.pqsign(['sign', ...part, '--key', ctx.key])));
+    await Promise.all(
+      Array.from({ length: ctx.cores }, (_, c) => files.slice(c * per, (c + 1) * per))
+        .filter((part) => part.length)
+        .map((part) => ctx.pqsign(['sign', ...part, '--key', ctx.key])),
+    );
     // The same signed files hard-linked into LARGER subdirectories: a larger batch of identical work, which
     // shows how much of the ratio at n files is fixed cost (start-up, each thread's JIT warm-up, worker load)
     const large = join(ctx.tmp, 'batch-large');
@@ -54,7 +56,8 @@ export const batchRow: BenchRow = {
     if (n24) runtimes.push(['Node 24, native ML-DSA', n24]);
     for (const [label, node] of runtimes) {
       const rates = async (tree: string, files: number) => {
-        const timed = (jobs: number) => medianOf(ctx.sizes.reps, () => ctx.pqsign(['verify', '--recursive', tree, '--key', ctx.pub, '--jobs', String(jobs)], { node }));
+        const timed = (jobs: number) =>
+          medianOf(ctx.sizes.reps, () => ctx.pqsign(['verify', '--recursive', tree, '--key', ctx.pub, '--jobs', String(jobs)], { node }));
         const one = files / ((await timed(1)).wallMs / 1000);
         const allRun = await timed(ctx.cores);
         const all = files / (allRun.wallMs / 1000);

@@ -11,4 +11,15 @@ import { attestRow } from './attest.js';
 import { kmsRow } from './kms.js';
 import { compositeRow } from './composite.js';
 
-export const ROWS: readonly BenchRow[] = [muRow, readChunkRow, signRow, compositeRow, rssRow, oneshotRow, batchRow, kmsRow, attestRow, startupRow];
+export const ROWS: readonly BenchRow[] = [
+  muRow,
+  readChunkRow,
+  signRow,
+  compositeRow,
+  rssRow,
+  oneshotRow,
+  batchRow,
+  kmsRow,
+  attestRow,
+  startupRow,
+];

@@ -22,26 +22,35 @@ export const kmsRow: BenchRow = {
     try {
       const authority = server.url.slice('http://'.length);
       const env = {
-        AWS_ACCESS_KEY_ID: credential.accessKeyId, AWS_SECRET_ACCESS_KEY: credential.secretAccessKey, AWS_SESSION_TOKEN: '',
-        AWS_REGION: server.region, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        AWS_ACCESS_KEY_ID: credential.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credential.secretAccessKey,
+        AWS_SESSION_TOKEN: '',
+        AWS_REGION: server.region,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       };
       await ctx.pqsign(['kms', 'create-key', '--endpoint', authority, '--spec', 'ML_DSA_65', '--alias', 'alias/bench'], { env });
       const dir = join(ctx.tmp, 'kms');
       mkdirSync(dir);
       const files = Array.from({ length: n }, (_, i) => join(dir, `artifact-${String(i).padStart(4, '0')}.bin`));
       for (const f of files) await writeFile(f, randomBytes(1024));
-      const sign = (concurrency: number) => ctx.pqsign(['sign', ...files, '--key', `awskms://${authority}/alias/bench`,
-        '--out-dir', dir, '--concurrency', String(concurrency)], { env });
+      const sign = (concurrency: number) =>
+        ctx.pqsign(
+          ['sign', ...files, '--key', `awskms://${authority}/alias/bench`, '--out-dir', dir, '--concurrency', String(concurrency)],
+          { env },
+        );
       const parallel = await sign(CONCURRENCY);
       const serial = await sign(1);
       const ideal = serial.wallMs / CONCURRENCY;
-      return [{
-        measurement: `sign ${n} files of 1 KiB through the local KMS (latency ${LATENCY_MS} ms), --concurrency ${CONCURRENCY}`,
-        ours: `${fmt.ms(parallel.wallMs)} (${(n / (parallel.wallMs / 1000)).toFixed(0)} files/s)`,
-        baseline: `serial (--concurrency 1) ${fmt.ms(serial.wallMs)}; / ${CONCURRENCY} = ${fmt.ms(ideal)}`,
-        ratio: fmt.ratio(parallel.wallMs / ideal),
-        note: 'ratio 1.0 would be perfect overlap; CPU work per file (μ, local verify of each signature, the server signing) does not overlap on 2 cores',
-      }];
+      return [
+        {
+          measurement: `sign ${n} files of 1 KiB through the local KMS (latency ${LATENCY_MS} ms), --concurrency ${CONCURRENCY}`,
+          ours: `${fmt.ms(parallel.wallMs)} (${(n / (parallel.wallMs / 1000)).toFixed(0)} files/s)`,
+          baseline: `serial (--concurrency 1) ${fmt.ms(serial.wallMs)}; / ${CONCURRENCY} = ${fmt.ms(ideal)}`,
+          ratio: fmt.ratio(parallel.wallMs / ideal),
+          note: 'ratio 1.0 would be perfect overlap; CPU work per file (μ, local verify of each signature, the server signing) does not overlap on 2 cores',
+        },
+      ];
     } finally {
       await server.close();
     }

@@ -17,14 +17,16 @@ export const muRow: BenchRow = {
     const ratio = o.wallMs / u.wallMs;
     const steady = (o.wallMs - o0.wallMs) / (u.wallMs - u0.wallMs);
     const version = (await ctx.exec('openssl', ['version'])).trim().split(' ').slice(0, 2).join(' ');
-    return [{
-      measurement: `μ of ${fmt.size(ctx.sizes.big)}`,
-      ours: `${fmt.ms(u.wallMs)} (${fmt.rate(ctx.sizes.big, u.wallMs)}), peak RSS ${fmt.mb(u.rssMB)}`,
-      baseline: `${version} dgst -shake256: ${fmt.ms(o.wallMs)} (${fmt.rate(ctx.sizes.big, o.wallMs)})`,
-      ratio: fmt.ratio(ratio),
-      target: '≥ 0.95× throughput',
-      met: ratio >= 0.95,
-      note: `start-up excluded (empty input: ${fmt.ms(u0.wallMs)} vs ${fmt.ms(o0.wallMs)}): ${fmt.ratio(steady)}`,
-    }];
+    return [
+      {
+        measurement: `μ of ${fmt.size(ctx.sizes.big)}`,
+        ours: `${fmt.ms(u.wallMs)} (${fmt.rate(ctx.sizes.big, u.wallMs)}), peak RSS ${fmt.mb(u.rssMB)}`,
+        baseline: `${version} dgst -shake256: ${fmt.ms(o.wallMs)} (${fmt.rate(ctx.sizes.big, o.wallMs)})`,
+        ratio: fmt.ratio(ratio),
+        target: '≥ 0.95× throughput',
+        met: ratio >= 0.95,
+        note: `start-up excluded (empty input: ${fmt.ms(u0.wallMs)} vs ${fmt.ms(o0.wallMs)}): ${fmt.ratio(steady)}`,
+      },
+    ];
   },
 };

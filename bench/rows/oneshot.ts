@@ -28,14 +28,15 @@ export const oneshotRow: BenchRow = {
     const file = await ctx.file(size);
     const theirSig = join(ctx.tmp, 'oneshot-openssl.sig');
     const ourSig = join(ctx.tmp, 'oneshot-pqsign.sig');
-    const theirs = (op: string, key: string, sig: string) => medianOf(ctx.sizes.reps, () => measureOk(n24, [script, op, key, file, sig], { isNode: true }));
+    const theirs = (op: string, key: string, sig: string) =>
+      medianOf(ctx.sizes.reps, () => measureOk(n24, [script, op, key, file, sig], { isNode: true }));
     const version = (await ctx.exec(n24, ['-p', 'process.version + " OpenSSL " + process.versions.openssl'])).trim();
     const line = (what: string, ours: Measured, them: Measured): RowResult => ({
       measurement: `${what} ${fmt.size(size)} vs one-shot`,
       ours: `${fmt.ms(ours.wallMs)}, peak RSS ${fmt.mb(ours.rssMB)}`,
       baseline: `Node ${version} crypto.${what}(null, …): ${fmt.ms(them.wallMs)}, peak RSS ${fmt.mb(them.rssMB)}`,
       ratio: `${fmt.ratio(ours.wallMs / them.wallMs)} time, ${ours.rssMB && them.rssMB ? fmt.ratio(ours.rssMB / them.rssMB) : 'n/a'} RSS`,
-      note: what === 'sign' ? 'pqsign verifies OpenSSL\'s signature and OpenSSL pqsign\'s (checked)' : undefined,
+      note: what === 'sign' ? "pqsign verifies OpenSSL's signature and OpenSSL pqsign's (checked)" : undefined,
     });
     const theirSign = await theirs('sign', ctx.key, theirSig);
     const ourSign = await medianOf(ctx.sizes.reps, () => ctx.pqsign(['sign', file, '--key', ctx.key, '--out', ourSig]));

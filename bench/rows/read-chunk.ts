@@ -28,17 +28,21 @@ export const readChunkRow: BenchRow = {
     const inMemory: number[] = [];
     const byChunk = new Map<number, number[]>(CHUNKS.map((c) => [c, []]));
     for (let i = 0; i < ctx.sizes.reps; i++) {
-      inMemory.push(await timed(async () => {
-        const h = new MuHasher(DEFAULT_PARAM, pk);
-        for (let off = 0; off < size; off += block.length) h.update(block.subarray(0, Math.min(block.length, size - off)));
-        h.digest();
-      }));
-      for (const chunk of CHUNKS) {
-        byChunk.get(chunk)!.push(await timed(async () => {
+      inMemory.push(
+        await timed(async () => {
           const h = new MuHasher(DEFAULT_PARAM, pk);
-          for await (const c of readChunks(file, { chunkSize: chunk })) h.update(c);
+          for (let off = 0; off < size; off += block.length) h.update(block.subarray(0, Math.min(block.length, size - off)));
           h.digest();
-        }));
+        }),
+      );
+      for (const chunk of CHUNKS) {
+        byChunk.get(chunk)!.push(
+          await timed(async () => {
+            const h = new MuHasher(DEFAULT_PARAM, pk);
+            for await (const c of readChunks(file, { chunkSize: chunk })) h.update(c);
+            h.digest();
+          }),
+        );
       }
     }
     const memory = median(inMemory);
@@ -49,12 +53,14 @@ export const readChunkRow: BenchRow = {
       return `${fmt.size(chunk)}${chunk === READ_CHUNK ? '*' : ''}: ${fmt.rate(size, ms)}`;
     });
     const current = rates.find((r) => r.includes('*'));
-    return [{
-      measurement: `μ of ${fmt.size(size)} in-process by read size (* = READ_CHUNK)`,
-      ours: rates.join(', '),
-      baseline: `hashing from memory: ${fmt.rate(size, memory)}`,
-      ratio: `best ${fmt.size(best.chunk)}: ${fmt.ratio(memory / best.ms)} of memory speed`,
-      note: current ? undefined : `READ_CHUNK ${fmt.size(READ_CHUNK)} is not among the sizes tried`,
-    }];
+    return [
+      {
+        measurement: `μ of ${fmt.size(size)} in-process by read size (* = READ_CHUNK)`,
+        ours: rates.join(', '),
+        baseline: `hashing from memory: ${fmt.rate(size, memory)}`,
+        ratio: `best ${fmt.size(best.chunk)}: ${fmt.ratio(memory / best.ms)} of memory speed`,
+        note: current ? undefined : `READ_CHUNK ${fmt.size(READ_CHUNK)} is not among the sizes tried`,
+      },
+    ];
   },
 };

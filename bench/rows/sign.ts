@@ -45,10 +45,16 @@ export const signRow: BenchRow = {
     const baseline = async (kind: 'mu' | 'sha512' | 'cp', file: string) => {
       const id = `${kind}:${file}`;
       if (!baselines.has(id)) {
-        baselines.set(id, await medianOf(ctx.sizes.ratioReps, () => (kind === 'mu'
-          ? ctx.pqsign(['mu', file, '--key', ctx.pub])
-          : kind === 'cp' ? (freshOutput(join(ctx.tmp, 'cp-floor.bin')), measureOk('cp', [file, join(ctx.tmp, 'cp-floor.bin')]))
-            : measureOk('openssl', ['dgst', '-sha512', file]))));
+        baselines.set(
+          id,
+          await medianOf(ctx.sizes.ratioReps, () =>
+            kind === 'mu'
+              ? ctx.pqsign(['mu', file, '--key', ctx.pub])
+              : kind === 'cp'
+                ? (freshOutput(join(ctx.tmp, 'cp-floor.bin')), measureOk('cp', [file, join(ctx.tmp, 'cp-floor.bin')]))
+                : measureOk('openssl', ['dgst', '-sha512', file]),
+          ),
+        );
       }
       return baselines.get(id)!;
     };
@@ -68,7 +74,10 @@ export const signRow: BenchRow = {
         const embeds = f.embedsPayload(isDetached(f) ? { detached: true } : {});
         const copy = embeds ? await baseline('cp', file) : undefined;
         const notes = [];
-        if (copy) notes.push(`embeds the payload: pqsign also writes it (cp of the same file: ${fmt.ms(copy.wallMs)}) and fsyncs it before the rename`);
+        if (copy)
+          notes.push(
+            `embeds the payload: pqsign also writes it (cp of the same file: ${fmt.ms(copy.wallMs)}) and fsyncs it before the rename`,
+          );
         results.push({
           measurement,
           ours: `${fmt.ms(ours.wallMs)}, peak RSS ${fmt.mb(ours.rssMB)}`,

@@ -23,4 +23,9 @@ export interface BenchRow {
 }
 
 /** A result standing for a row that could not run here (a missing tool), with the reason. */
-export const skipped = (measurement: string, why: string): RowResult => ({ measurement, ours: '—', baseline: '—', note: `skipped: ${why}` });
+export const skipped = (measurement: string, why: string): RowResult => ({
+  measurement,
+  ours: '—',
+  baseline: '—',
+  note: `skipped: ${why}`,
+});

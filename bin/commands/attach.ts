@@ -20,15 +20,19 @@ interface Args {
 export const attach: CommandModule<object, Args> = {
   command: 'attach <file>',
   describe: 'offline ceremony, step 3: check the returned signature against the request and write the container',
-  builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
-    request: { type: 'string', demandOption: true, describe: 'the request `pqsign tbs` wrote for FILE' },
-    signature: { type: 'string', demandOption: true, describe: 'the signer\'s signature over the request\'s μ: raw bytes, hex or base64' },
-    out: { type: 'string', describe: 'output (default FILE plus the format\'s suffix)' },
-    tsa: { type: 'string', describe: 'cms, uefi pkcs7: time-stamp the signature at this RFC 3161 TSA (http:// or https:// URL) before writing' },
-    'tsa-digest': { type: 'string', describe: 'hash of the time-stamp request: sha512 (default) | sha384 | sha256 | sha3-*' },
-    json: { ...jsonOption, describe: 'print a JSON summary' },
-    force: { ...forceOption, describe: 'replace an existing output that is not a signature in the request\'s format (never an input)' },
-  }) as never,
+  builder: (y) =>
+    y.positional('file', { type: 'string', demandOption: true }).options({
+      request: { type: 'string', demandOption: true, describe: 'the request `pqsign tbs` wrote for FILE' },
+      signature: { type: 'string', demandOption: true, describe: "the signer's signature over the request's μ: raw bytes, hex or base64" },
+      out: { type: 'string', describe: "output (default FILE plus the format's suffix)" },
+      tsa: {
+        type: 'string',
+        describe: 'cms, uefi pkcs7: time-stamp the signature at this RFC 3161 TSA (http:// or https:// URL) before writing',
+      },
+      'tsa-digest': { type: 'string', describe: 'hash of the time-stamp request: sha512 (default) | sha384 | sha256 | sha3-*' },
+      json: { ...jsonOption, describe: 'print a JSON summary' },
+      force: { ...forceOption, describe: "replace an existing output that is not a signature in the request's format (never an input)" },
+    }) as never,
   handler: action(async (a: Args) => {
     const req = await readRequest(a.request);
     checkTsa(a, req.format);

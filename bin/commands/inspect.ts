@@ -17,11 +17,18 @@ const BUNDLE = 'intoto-bundle';
 
 export const inspect: CommandModule<object, Args> = {
   command: 'inspect <file>',
-  describe: 'show a container\'s or attestation bundle\'s structure (format, algorithm, key fingerprint, certificates, signers, sizes) without a key; verifies nothing',
-  builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
-    format: { type: 'string', describe: `force a format (a raw signature needs --format raw): ${registeredFormats().map((f) => f.name).join('|')}` },
-    json: { ...jsonOption, describe: 'print one JSON object' },
-  }) as never,
+  describe:
+    "show a container's or attestation bundle's structure (format, algorithm, key fingerprint, certificates, signers, sizes) without a key; verifies nothing",
+  builder: (y) =>
+    y.positional('file', { type: 'string', demandOption: true }).options({
+      format: {
+        type: 'string',
+        describe: `force a format (a raw signature needs --format raw): ${registeredFormats()
+          .map((f) => f.name)
+          .join('|')}`,
+      },
+      json: { ...jsonOption, describe: 'print one JSON object' },
+    }) as never,
   handler: action(async (a: Args) => {
     let name: string;
     let facts: Record<string, unknown>;

@@ -29,7 +29,11 @@ async function readJson(src: string, what: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new PqsignError('ERR_USAGE', `${what} is not JSON (${e instanceof Error ? e.message : String(e)})`, src === '-' ? {} : { file: src });
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${what} is not JSON (${e instanceof Error ? e.message : String(e)})`,
+      src === '-' ? {} : { file: src },
+    );
   }
 }
 
@@ -44,17 +48,25 @@ interface SignArgs extends KeyArgs {
 const jwtSign: CommandModule<object, SignArgs> = {
   command: 'sign',
   describe: 'sign a JSON claims set; prints the JWT',
-  builder: (y) => y.options({
-    // nargs 1: yargs would otherwise not take a lone "-" as the value
-    claims: { type: 'string', nargs: 1, demandOption: true, describe: 'claims JSON object: FILE, or - for stdin' },
-    key: keyOption,
-    header: { type: 'string', describe: 'JSON object FILE merged into the header (alg and kid are always pqsign\'s; typ defaults to JWT)' },
-    'expires-in': { type: 'string', describe: 'set exp this long after now: 90s, 15m, 1h, 7d, 2w (iat is set to now when absent)' },
-    kid: { type: 'string', describe: 'kid instead of the key\'s RFC 7638 JWK thumbprint' },
-    'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the signing input itself (KMS RAW, ≤ 4096 bytes)' },
-    'passphrase-file': passphraseFileOption,
-    alg: algOption,
-  }) as never,
+  builder: (y) =>
+    y.options({
+      // nargs 1: yargs would otherwise not take a lone "-" as the value
+      claims: { type: 'string', nargs: 1, demandOption: true, describe: 'claims JSON object: FILE, or - for stdin' },
+      key: keyOption,
+      header: {
+        type: 'string',
+        describe: "JSON object FILE merged into the header (alg and kid are always pqsign's; typ defaults to JWT)",
+      },
+      'expires-in': { type: 'string', describe: 'set exp this long after now: 90s, 15m, 1h, 7d, 2w (iat is set to now when absent)' },
+      kid: { type: 'string', describe: "kid instead of the key's RFC 7638 JWK thumbprint" },
+      'message-type': {
+        choices: ['mu', 'raw'] as const,
+        default: 'mu' as const,
+        describe: 'send external μ (default) or the signing input itself (KMS RAW, ≤ 4096 bytes)',
+      },
+      'passphrase-file': passphraseFileOption,
+      alg: algOption,
+    }) as never,
   handler: action(async (a: SignArgs) => {
     if (a.kid === '') throw usage('--kid is empty');
     const expiresIn = a.expiresIn === undefined ? undefined : parseDuration(a.expiresIn);
@@ -62,7 +74,12 @@ const jwtSign: CommandModule<object, SignArgs> = {
     const header = a.header === undefined ? undefined : await readJson(a.header, 'header');
     const signer = await loadSigner(a.key, keyRefOptions(a));
     try {
-      const token = await signJwt(signer, claims, { header: header as Record<string, unknown> | undefined, kid: a.kid, expiresIn, messageType: a.messageType });
+      const token = await signJwt(signer, claims, {
+        header: header as Record<string, unknown> | undefined,
+        kid: a.kid,
+        expiresIn,
+        messageType: a.messageType,
+      });
       process.stdout.write(`${token}\n`);
     } finally {
       await signer.close?.();
@@ -80,16 +97,28 @@ interface VerifyArgs extends TrustArgs {
 const jwtVerify: CommandModule<object, VerifyArgs> = {
   command: 'verify <token>',
   describe: 'verify a JWT (signature, exp/nbf/iat, and --audience/--issuer); prints its claims as JSON',
-  builder: (y) => y.positional('token', { type: 'string', demandOption: true, describe: 'the JWT, @FILE, or - for stdin' }).options({
-    key: { type: 'string', describe: 'trusted key: public key, private key, certificate, or awskms:// reference (repeatable: a key set)', group: 'Trust:' },
-    policy: trustOptions.policy,
-    scope: { ...trustOptions.scope, describe: 'with --policy: the scope whose keys verify tokens (default: the only scope that allows jwt)' },
-    audience: { type: 'string', describe: 'require this value in "aud"' },
-    issuer: { type: 'string', describe: 'require this "iss"' },
-    'clock-skew': { type: 'number', default: DEFAULT_CLOCK_SKEW_SECONDS, describe: 'seconds of clock disagreement allowed for exp, nbf and iat' },
-    'passphrase-file': passphraseFileOption,
-    alg: algOption,
-  }) as never,
+  builder: (y) =>
+    y.positional('token', { type: 'string', demandOption: true, describe: 'the JWT, @FILE, or - for stdin' }).options({
+      key: {
+        type: 'string',
+        describe: 'trusted key: public key, private key, certificate, or awskms:// reference (repeatable: a key set)',
+        group: 'Trust:',
+      },
+      policy: trustOptions.policy,
+      scope: {
+        ...trustOptions.scope,
+        describe: 'with --policy: the scope whose keys verify tokens (default: the only scope that allows jwt)',
+      },
+      audience: { type: 'string', describe: 'require this value in "aud"' },
+      issuer: { type: 'string', describe: 'require this "iss"' },
+      'clock-skew': {
+        type: 'number',
+        default: DEFAULT_CLOCK_SKEW_SECONDS,
+        describe: 'seconds of clock disagreement allowed for exp, nbf and iat',
+      },
+      'passphrase-file': passphraseFileOption,
+      alg: algOption,
+    }) as never,
   handler: action(async (a: VerifyArgs) => {
     if (!(a.clockSkew >= 0)) throw usage('--clock-skew must be a number of seconds, 0 or more');
     // yargs hands a lone "-" positional over as ""
@@ -104,7 +133,8 @@ const jwtVerify: CommandModule<object, VerifyArgs> = {
 
 /** The keys a token may verify under: --key, or the policy scope that allows jwt (or --scope). */
 async function jwtKeys(a: VerifyArgs): Promise<PublicKey[]> {
-  if (a.trustAnchor !== undefined || a.keySha256 !== undefined || a.minMonotonicCount !== undefined) throw usage('a JWT carries no certificate: give --key or --policy');
+  if (a.trustAnchor !== undefined || a.keySha256 !== undefined || a.minMonotonicCount !== undefined)
+    throw usage('a JWT carries no certificate: give --key or --policy');
   const { rules, policy } = await resolveTrust(a);
   let scoped = rules;
   if (policy) {
@@ -120,6 +150,10 @@ async function jwtKeys(a: VerifyArgs): Promise<PublicKey[]> {
 export const jwt: CommandModule = {
   command: 'jwt <command>',
   describe: 'sign and verify JSON Web Tokens (RFC 7519) with ML-DSA (RFC 9964)',
-  builder: (y: Argv) => y.command(jwtSign as never).command(jwtVerify as never).demandCommand(1, 'give jwt sign or jwt verify'),
+  builder: (y: Argv) =>
+    y
+      .command(jwtSign as never)
+      .command(jwtVerify as never)
+      .demandCommand(1, 'give jwt sign or jwt verify'),
   handler: () => undefined,
 };

@@ -13,9 +13,13 @@ interface Args extends KeyArgs {
 export const mu: CommandModule<object, Args> = {
   command: 'mu <file>',
   describe: 'print the external μ of FILE for a key (hex), for HSM ceremonies and debugging',
-  builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
-    key: keyOption, context: contextOption, 'passphrase-file': passphraseFileOption, alg: algOption,
-  }) as never,
+  builder: (y) =>
+    y.positional('file', { type: 'string', demandOption: true }).options({
+      key: keyOption,
+      context: contextOption,
+      'passphrase-file': passphraseFileOption,
+      alg: algOption,
+    }) as never,
   handler: action(async (a: Args) => {
     const ctx = parseContext(a.context);
     await statInput(a.file);

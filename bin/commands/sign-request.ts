@@ -3,7 +3,18 @@ import { writeFileAtomic } from '../../src/io/atomic.js';
 import { loadSigner } from '../../src/pipeline/keyref.js';
 import { readRequest, signRequest } from '../../src/batch/ceremony.js';
 import { checkOutputs } from '../../src/io/outputs.js';
-import { action, algOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, passphraseFileOption, printJson, type KeyArgs } from '../cli.js';
+import {
+  action,
+  algOption,
+  filesIn,
+  forceOption,
+  jsonOption,
+  keyOption,
+  keyRefOptions,
+  passphraseFileOption,
+  printJson,
+  type KeyArgs,
+} from '../cli.js';
 
 interface Args extends KeyArgs {
   request: string;
@@ -15,16 +26,17 @@ interface Args extends KeyArgs {
 
 export const signRequestCommand: CommandModule<object, Args> = {
   command: 'sign-request <request>',
-  describe: 'offline ceremony, step 2 with pqsign as the signer: sign the request\'s μ (the key must be the request\'s)',
-  builder: (y) => y.positional('request', { type: 'string', demandOption: true }).options({
-    key: keyOption,
-    out: { type: 'string', describe: 'signature file, raw FIPS 204 bytes (default REQUEST.sig)' },
-    deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
-    json: { ...jsonOption, describe: 'print a JSON summary' },
-    force: forceOption,
-    'passphrase-file': passphraseFileOption,
-    alg: algOption,
-  }) as never,
+  describe: "offline ceremony, step 2 with pqsign as the signer: sign the request's μ (the key must be the request's)",
+  builder: (y) =>
+    y.positional('request', { type: 'string', demandOption: true }).options({
+      key: keyOption,
+      out: { type: 'string', describe: 'signature file, raw FIPS 204 bytes (default REQUEST.sig)' },
+      deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
+      json: { ...jsonOption, describe: 'print a JSON summary' },
+      force: forceOption,
+      'passphrase-file': passphraseFileOption,
+      alg: algOption,
+    }) as never,
   handler: action(async (a: Args) => {
     const out = a.out ?? `${a.request}.sig`;
     await checkOutputs([out], filesIn(a.request, a.key, a.passphraseFile), { force: a.force });

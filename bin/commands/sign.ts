@@ -18,8 +18,20 @@ import { checkOutputs, makeOutputDir, type OverwriteRule } from '../../src/io/ou
 import { replacesSignature } from '../../src/pipeline/container.js';
 import type { Format } from '../../src/pipeline/format.js';
 import {
-  action, algOption, contextOption, filesIn, forceOption, jsonOption, keyOption, keyRefOptions, parseContext, passphraseFileOption, printJson, reportError,
-  usage, type KeyArgs,
+  action,
+  algOption,
+  contextOption,
+  filesIn,
+  forceOption,
+  jsonOption,
+  keyOption,
+  keyRefOptions,
+  parseContext,
+  passphraseFileOption,
+  printJson,
+  reportError,
+  usage,
+  type KeyArgs,
 } from '../cli.js';
 import { formatFlags, formatOptions, refuseOtherFormatsFlags } from '../format-flags.js';
 import { orderedEmitter } from '../ordered.js';
@@ -49,26 +61,51 @@ interface Args extends KeyArgs {
 export const sign: CommandModule<object, Args> = {
   command: 'sign <files..>',
   describe: 'sign files (μ is computed locally; only μ goes to the signer)',
-  builder: (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).options({
-    key: keyOption,
-    format: { type: 'string', default: 'raw', describe: `signature format: ${registeredFormats().map((f) => f.name).join('|')}` },
-    context: contextOption,
-    deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
-    out: { type: 'string', describe: 'output file (one input only)' },
-    'out-dir': { type: 'string', describe: 'write outputs into this directory' },
-    json: { ...jsonOption, describe: 'one JSON object per file on stdout' },
-    concurrency: { type: 'number', default: 8, describe: 'files signed at once (matters for remote signers)' },
-    'manifest-out': { type: 'string', describe: 'also write a release manifest (JSON lines, docs/batch.md) of everything signed, for verify --manifest' },
-    'message-type': { choices: ['mu', 'raw'] as const, default: 'mu' as const, describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)' },
-    'dry-run': { type: 'boolean', default: false, describe: 'KMS keys: check permissions, key state and inputs (KMS DryRun) without signing' },
-    force: { ...forceOption, describe: 'replace existing outputs that are not signatures in this format (never an input); earlier ones are replaced anyway' },
-    junit: { type: 'string', describe: 'also write a JUnit XML report here (one testcase per file)' },
-    policy: { type: 'string', describe: 'trust policy (docs/verification.md): refuse to sign unless each file\'s scope trusts this key for this format and context' },
-    scope: { type: 'string', describe: 'with --policy: use this scope for every file' },
-    'passphrase-file': passphraseFileOption,
-    alg: algOption,
-    ...formatFlags('sign'),
-  }) as never,
+  builder: (y) =>
+    y.positional('files', { type: 'string', array: true, demandOption: true }).options({
+      key: keyOption,
+      format: {
+        type: 'string',
+        default: 'raw',
+        describe: `signature format: ${registeredFormats()
+          .map((f) => f.name)
+          .join('|')}`,
+      },
+      context: contextOption,
+      deterministic: { type: 'boolean', default: false, describe: 'deterministic ML-DSA (local keys; default is hedged)' },
+      out: { type: 'string', describe: 'output file (one input only)' },
+      'out-dir': { type: 'string', describe: 'write outputs into this directory' },
+      json: { ...jsonOption, describe: 'one JSON object per file on stdout' },
+      concurrency: { type: 'number', default: 8, describe: 'files signed at once (matters for remote signers)' },
+      'manifest-out': {
+        type: 'string',
+        describe: 'also write a release manifest (JSON lines, docs/batch.md) of everything signed, for verify --manifest',
+      },
+      'message-type': {
+        choices: ['mu', 'raw'] as const,
+        default: 'mu' as const,
+        describe: 'send external μ (default) or the raw message (≤ 4096 bytes, KMS only)',
+      },
+      'dry-run': {
+        type: 'boolean',
+        default: false,
+        describe: 'KMS keys: check permissions, key state and inputs (KMS DryRun) without signing',
+      },
+      force: {
+        ...forceOption,
+        describe: 'replace existing outputs that are not signatures in this format (never an input); earlier ones are replaced anyway',
+      },
+      junit: { type: 'string', describe: 'also write a JUnit XML report here (one testcase per file)' },
+      policy: {
+        type: 'string',
+        describe:
+          "trust policy (docs/verification.md): refuse to sign unless each file's scope trusts this key for this format and context",
+      },
+      scope: { type: 'string', describe: 'with --policy: use this scope for every file' },
+      'passphrase-file': passphraseFileOption,
+      alg: algOption,
+      ...formatFlags('sign'),
+    }) as never,
   handler: action(async (a: Args) => {
     const format = formatByName(a.format);
     if (a.out && a.files.length > 1) throw usage('--out takes one input file; use --out-dir for several');
@@ -99,9 +136,15 @@ export const sign: CommandModule<object, Args> = {
       });
       const onProgress = terminalProgress();
       // A signer's failure (e.g. from KMS) does not know which file it was signing: name it.
-      const results = await mapBounded(a.files, a.concurrency, (f) =>
-        signFile(f, outputFor(f), format, signer, { context, formatOptions: options, messageType: a.messageType, onProgress })
-          .catch((e: unknown) => Promise.reject(isPqsignError(e) ? e.withFile(f) : e)), emit);
+      const results = await mapBounded(
+        a.files,
+        a.concurrency,
+        (f) =>
+          signFile(f, outputFor(f), format, signer, { context, formatOptions: options, messageType: a.messageType, onProgress }).catch(
+            (e: unknown) => Promise.reject(isPqsignError(e) ? e.withFile(f) : e),
+          ),
+        emit,
+      );
       const worst = worstExit(results.map(exitOfSettled));
       if (a.manifestOut) {
         // A partial manifest could be shipped as if the release were complete: all or nothing.
@@ -131,14 +174,21 @@ export function checkTsa(a: { tsa?: string | undefined; tsaDigest?: string | und
 /** `--policy`: every file's scope must trust this key for this format and context, before anything is signed. */
 async function checkPolicy(a: Args, format: string, publicKey: Uint8Array, context: Uint8Array, composite: boolean): Promise<void> {
   const [{ loadPolicy }, { scopeFor }, { signingProblem }] = await Promise.all([
-    import('../../src/policy/policy.js'), import('../../src/policy/match.js'), import('../../src/policy/rules.js'),
+    import('../../src/policy/policy.js'),
+    import('../../src/policy/match.js'),
+    import('../../src/policy/rules.js'),
   ]);
   const policy = await loadPolicy(a.policy!, (ref) => loadPublicKey(ref, keyRefOptions({ ...a, key: ref }), { composite: true }));
   const fp = keyFingerprint(publicKey);
   for (const f of a.files) {
     const { rules } = scopeFor(policy, { path: f, scope: a.scope });
     const problem = signingProblem(rules, format, fp, toHex(context), composite);
-    if (problem) throw new PqsignError('ERR_USAGE', `${problem.message} (policy scope "${rules.scope}"): nothing was signed`, { file: f, detail: problem.rule, scope: rules.scope });
+    if (problem)
+      throw new PqsignError('ERR_USAGE', `${problem.message} (policy scope "${rules.scope}"): nothing was signed`, {
+        file: f,
+        detail: problem.rule,
+        scope: rules.scope,
+      });
   }
 }
 
@@ -169,11 +219,22 @@ async function dryRun(a: Args, signer: Signer | CompositeSigner): Promise<number
     await signer.dryRun(a.messageType);
   }
   const algorithm = isCompositeSigner(signer) ? signer.alg.name : signer.params.name;
-  const results = await mapBounded(a.files, a.concurrency, (f) => statInput(f), (r, i) => {
-    const file = a.files[i]!;
-    if (a.json) printJson(r.ok ? { ok: true, dryRun: true, file, algorithm, messageType: a.messageType } : { ok: false, file, error: errorJson(r.error) });
-    else if (r.ok) process.stderr.write(`dry run: would sign ${file} with ${signer.description} (${algorithm}, ${a.messageType === 'mu' ? 'EXTERNAL_MU' : 'RAW'})\n`);
-    else reportError(r.error);
-  });
+  const results = await mapBounded(
+    a.files,
+    a.concurrency,
+    (f) => statInput(f),
+    (r, i) => {
+      const file = a.files[i]!;
+      if (a.json)
+        printJson(
+          r.ok ? { ok: true, dryRun: true, file, algorithm, messageType: a.messageType } : { ok: false, file, error: errorJson(r.error) },
+        );
+      else if (r.ok)
+        process.stderr.write(
+          `dry run: would sign ${file} with ${signer.description} (${algorithm}, ${a.messageType === 'mu' ? 'EXTERNAL_MU' : 'RAW'})\n`,
+        );
+      else reportError(r.error);
+    },
+  );
   return worstExit(results.map(exitOfSettled));
 }

@@ -14,13 +14,20 @@ interface Args {
 
 export const strip: CommandModule<object, Args> = {
   command: 'strip <file>',
-  describe: 'write the exact payload an embedding container carries (UEFI, attached COSE/CMS), for reproducible-build comparison; verifies nothing',
-  builder: (y) => y.positional('file', { type: 'string', demandOption: true }).options({
-    out: { type: 'string', demandOption: true, describe: 'payload output file' },
-    format: { type: 'string', describe: `force a format: ${registeredFormats().map((f) => f.name).join('|')}` },
-    json: { ...jsonOption, describe: 'print one JSON object' },
-    force: forceOption,
-  }) as never,
+  describe:
+    'write the exact payload an embedding container carries (UEFI, attached COSE/CMS), for reproducible-build comparison; verifies nothing',
+  builder: (y) =>
+    y.positional('file', { type: 'string', demandOption: true }).options({
+      out: { type: 'string', demandOption: true, describe: 'payload output file' },
+      format: {
+        type: 'string',
+        describe: `force a format: ${registeredFormats()
+          .map((f) => f.name)
+          .join('|')}`,
+      },
+      json: { ...jsonOption, describe: 'print one JSON object' },
+      force: forceOption,
+    }) as never,
   handler: action(async (a: Args) => {
     await checkOutputs([a.out], [a.file], { force: a.force });
     const format = await containerFormat(a.file, a.format);

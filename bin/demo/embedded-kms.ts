@@ -19,7 +19,11 @@ export interface EmbeddedKms {
  * Start the server, point this process (and so its children) at it, and create the demo key under
  * DEMO_ALIAS unless the data dir already holds it. PQSIGN_DEMO_KMS_DIR keeps the key across runs.
  */
-export async function startEmbeddedKms(scratch: string, pqsign: (args: string[]) => Promise<string>, log: (l: string) => void): Promise<EmbeddedKms> {
+export async function startEmbeddedKms(
+  scratch: string,
+  pqsign: (args: string[]) => Promise<string>,
+  log: (l: string) => void,
+): Promise<EmbeddedKms> {
   const dataDir = process.env.PQSIGN_DEMO_KMS_DIR || join(scratch, 'kms-data');
   const credential = {
     accessKeyId: `AKIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`,
@@ -35,7 +39,9 @@ export async function startEmbeddedKms(scratch: string, pqsign: (args: string[])
   delete process.env.AWS_SESSION_TOKEN;
   // the server runs in this process; this is the command that runs the same server on its own
   log(`$ pqsign kms serve --port ${new URL(server.url).port} --data-dir ${dataDir} &   # in-process here`);
-  log(`embedded KMS on ${server.url} (region ${server.region}, data in ${dataDir}, generated credential ${credential.accessKeyId} in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)`);
+  log(
+    `embedded KMS on ${server.url} (region ${server.region}, data in ${dataDir}, generated credential ${credential.accessKeyId} in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)`,
+  );
   const keyRef = `awskms://${server.url.slice('http://'.length)}/${DEMO_ALIAS}`;
   const { describeKmsKey } = await import('../../src/kms/manage.js');
   let facts;
@@ -44,7 +50,18 @@ export async function startEmbeddedKms(scratch: string, pqsign: (args: string[])
     log(`reusing ${facts.keySpec} key ${facts.arn} (${DEMO_ALIAS})`);
   } catch (e) {
     if (!(isPqsignError(e) && e.detail === 'NotFoundException')) throw e;
-    await pqsign(['kms', 'create-key', '--spec', 'ML_DSA_65', '--alias', DEMO_ALIAS, '--description', 'pqsign demo release key', '--endpoint', server.url.slice('http://'.length)]);
+    await pqsign([
+      'kms',
+      'create-key',
+      '--spec',
+      'ML_DSA_65',
+      '--alias',
+      DEMO_ALIAS,
+      '--description',
+      'pqsign demo release key',
+      '--endpoint',
+      server.url.slice('http://'.length),
+    ]);
     facts = await describeKmsKey(keyRef);
     log(`created ${facts.keySpec} key ${facts.arn} as ${DEMO_ALIAS} (pqsign kms create-key)`);
   }

@@ -8,13 +8,4 @@ import { coseStep } from './cose.js';
 import { jwtStep } from './jwt.js';
 import { cmsStep } from './cms.js';
 
-export const DEMO_STEPS: DemoStep[] = [
-  rawStep,
-  kmsStep,
-  uefiStep,
-  attestStep,
-  coseStep,
-  jwtStep,
-  cmsStep,
-  uefiPkcs7Step,
-];
+export const DEMO_STEPS: DemoStep[] = [rawStep, kmsStep, uefiStep, attestStep, coseStep, jwtStep, cmsStep, uefiPkcs7Step];

@@ -9,7 +9,9 @@ export const uefiStep: DemoStep = {
     await ctx.pqsign(['sign', ctx.firmware, '--key', ctx.keyRef, '--format', 'uefi', '--monotonic-count', '1', '--out', image]);
     await ctx.pqsign(['verify', image, '--key', ctx.publicKey]);
     const facts = JSON.parse(await ctx.pqsign(['inspect', image, '--json'])) as Record<string, unknown>;
-    ctx.log(`signed and verified ${image}: count ${facts.monotonicCount}, ${facts.algorithm}, CertType {${facts.certTypeGuid}}, payload at ${facts.payloadOffset}`);
+    ctx.log(
+      `signed and verified ${image}: count ${facts.monotonicCount}, ${facts.algorithm}, CertType {${facts.certTypeGuid}}, payload at ${facts.payloadOffset}`,
+    );
     const payload = `${ctx.dir}/firmware-sample.stripped.bin`;
     await ctx.pqsign(['strip', image, '--out', payload]);
     if (!(await readFile(payload)).equals(await readFile(ctx.firmware))) throw new Error('strip did not return the original payload');
@@ -28,14 +30,31 @@ export const uefiStep: DemoStep = {
 
 /** The CertType stock edk2 verifies: the release key's certificate chain from the CMS step, in a PKCS7 CertData. */
 export const uefiPkcs7Step: DemoStep = {
-  title: 'UEFI firmware image with the pkcs7 CertType (EFI_CERT_TYPE_PKCS7_GUID, the CMS step\'s chain)',
+  title: "UEFI firmware image with the pkcs7 CertType (EFI_CERT_TYPE_PKCS7_GUID, the CMS step's chain)",
   async run(ctx) {
     const pki = demoPki(ctx);
     const image = `${ctx.dir}/firmware-sample.pkcs7.signed`;
-    await ctx.pqsign(['sign', ctx.firmware, '--key', ctx.keyRef, '--format', 'uefi', '--monotonic-count', '3', '--cert', pki.release, '--chain', pki.issuing, '--out', image]);
+    await ctx.pqsign([
+      'sign',
+      ctx.firmware,
+      '--key',
+      ctx.keyRef,
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '3',
+      '--cert',
+      pki.release,
+      '--chain',
+      pki.issuing,
+      '--out',
+      image,
+    ]);
     const out = JSON.parse(await ctx.pqsign(['verify', image, '--trust-anchor', pki.root, '--json']));
     const facts = JSON.parse(await ctx.pqsign(['inspect', image, '--json'])) as Record<string, unknown>;
-    ctx.log(`signed ${image}: CertType ${facts.certType} {${facts.certTypeGuid}}, ${facts.certDataBytes}-byte CMS SignedData, count ${facts.monotonicCount}`);
+    ctx.log(
+      `signed ${image}: CertType ${facts.certType} {${facts.certTypeGuid}}, ${facts.certDataBytes}-byte CMS SignedData, count ${facts.monotonicCount}`,
+    );
     ctx.log(`verified with only the demo root as trust anchor: ${out.signers[0].chain.join(' <- ')}`);
   },
 };

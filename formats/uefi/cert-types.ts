@@ -20,9 +20,16 @@ export function certTypeFor(options: UefiOptions): CertTypeHandler {
   const name = options.uefiCertType;
   if (name === undefined) return withCertificates ? pkcs7CertType : mldsaCertType;
   const t = CERT_TYPES.find((c) => c.name === name);
-  if (!t) throw new PqsignError('ERR_USAGE', `unknown ${opt('uefiCertType')} "${String(name)}" (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`);
+  if (!t)
+    throw new PqsignError(
+      'ERR_USAGE',
+      `unknown ${opt('uefiCertType')} "${String(name)}" (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`,
+    );
   if (t === mldsaCertType && withCertificates) {
-    throw new PqsignError('ERR_USAGE', `the mldsa CertType carries the bare public key, no certificates: drop ${opt('cert')}/${opt('chain')}, or use ${opt('uefiCertType', 'pkcs7')}`);
+    throw new PqsignError(
+      'ERR_USAGE',
+      `the mldsa CertType carries the bare public key, no certificates: drop ${opt('cert')}/${opt('chain')}, or use ${opt('uefiCertType', 'pkcs7')}`,
+    );
   }
   return t;
 }
@@ -32,7 +39,11 @@ export const certTypeByGuid = (guid: Uint8Array): CertTypeHandler | undefined =>
 export function requireCertType(guid: Uint8Array, file: string): CertTypeHandler {
   const t = certTypeByGuid(guid);
   if (!t) {
-    throw new PqsignError('ERR_SIGNATURE_FORMAT', `unknown CertType {${guidText(guid)}} (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`, { file });
+    throw new PqsignError(
+      'ERR_SIGNATURE_FORMAT',
+      `unknown CertType {${guidText(guid)}} (supported: ${CERT_TYPES.map((c) => c.name).join(', ')})`,
+      { file },
+    );
   }
   return t;
 }

@@ -13,7 +13,15 @@ import { readRange } from '../../src/io/range.js';
 import { CERT_TYPES, certTypeByGuid, certTypeFor, requireCertType } from './cert-types.js';
 import { guidText } from '../../src/uefi/guid.js';
 import {
-  COUNT_BYTES, HEADER_BYTES, encodeCount, encodeHeader, hex16, looksLikeImage, parseLayout, parseMonotonicCount, type ImageLayout,
+  COUNT_BYTES,
+  HEADER_BYTES,
+  encodeCount,
+  encodeHeader,
+  hex16,
+  looksLikeImage,
+  parseLayout,
+  parseMonotonicCount,
+  type ImageLayout,
 } from '../../src/uefi/image.js';
 import type { Format } from '../../src/pipeline/format.js';
 import type { UefiOptions } from './cert-type.js';
@@ -33,8 +41,10 @@ async function openImage(file: string) {
   return { layout, certType, certData, facts };
 }
 
-const signedMessage = (file: string, layout: ImageLayout) =>
-  [{ path: file, start: layout.payloadOffset, end: layout.payloadOffset + layout.payloadBytes }, encodeCount(layout.monotonicCount)];
+const signedMessage = (file: string, layout: ImageLayout) => [
+  { path: file, start: layout.payloadOffset, end: layout.payloadOffset + layout.payloadBytes },
+  encodeCount(layout.monotonicCount),
+];
 
 export const uefi: Format<UefiOptions> = {
   name: 'uefi',
@@ -44,7 +54,11 @@ export const uefi: Format<UefiOptions> = {
   suffix: '.signed',
   options: {
     monotonicCount: { kind: 'string', describe: 'uefi: MonotonicCount, UINT64 decimal or 0x hex (required)', for: ['sign'] },
-    uefiCertType: { kind: 'string', describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default pkcs7 with a certificate, else mldsa)`, for: ['sign'] },
+    uefiCertType: {
+      kind: 'string',
+      describe: `uefi: CertType: ${CERT_TYPES.map((c) => c.name).join('|')} (default pkcs7 with a certificate, else mldsa)`,
+      for: ['sign'],
+    },
     ...CMS_SIGNER_OPTIONS,
     ...CMS_VERIFIER_OPTIONS,
   },
@@ -59,7 +73,12 @@ export const uefi: Format<UefiOptions> = {
     }
     const countBytes = encodeCount(count);
     const s = await handler.beginSign({
-      params: req.params, publicKey: req.publicKey, composite: req.composite, context: req.context, options: req.options, messageBytes: req.artifact.size + COUNT_BYTES,
+      params: req.params,
+      publicKey: req.publicKey,
+      composite: req.composite,
+      context: req.context,
+      options: req.options,
+      messageBytes: req.artifact.size + COUNT_BYTES,
     });
     const header = encodeHeader(count, s.certType, s.certDataBytes);
     return {
@@ -78,7 +97,11 @@ export const uefi: Format<UefiOptions> = {
         if (s.certDataMayGrow ? certData.length < s.certDataBytes : certData.length !== s.certDataBytes) {
           throw new Error(`${handler.name} CertData is ${certData.length} bytes, laid out for ${s.certDataBytes}`);
         }
-        return { prefix: concatBytes(encodeHeader(count, s.certType, certData.length), certData), includeArtifact: true, suffix: new Uint8Array(0) };
+        return {
+          prefix: concatBytes(encodeHeader(count, s.certType, certData.length), certData),
+          includeArtifact: true,
+          suffix: new Uint8Array(0),
+        };
       },
       resolvedOptions: () => ({ ...s.resolvedOptions(), monotonicCount: count.toString(), uefiCertType: handler.name }),
       // header ‖ CertData is laid out before signing: the payload is written in the μ pass
@@ -88,13 +111,28 @@ export const uefi: Format<UefiOptions> = {
 
   async verify(req) {
     if (req.payload !== undefined) {
-      throw new PqsignError('ERR_USAGE', 'a UEFI image embeds its payload: verify the image itself (pqsign strip extracts the payload to compare)', { file: req.container });
+      throw new PqsignError(
+        'ERR_USAGE',
+        'a UEFI image embeds its payload: verify the image itself (pqsign strip extracts the payload to compare)',
+        { file: req.container },
+      );
     }
     const { layout, certType, certData } = await openImage(req.container);
     const r = await certType.verify({
-      file: req.container, certType: layout.certType, certData, certDataOffset: layout.certDataOffset, message: signedMessage(req.container, layout),
-      key: req.key, keyFingerprints: req.keyFingerprints, trustAnchors: req.trustAnchors, tsaAnchors: req.tsaAnchors, trustSigningTime: req.trustSigningTime,
-      crls: req.crls, signerCheck: req.signerCheck, verifier: req.verifier, options: req.options,
+      file: req.container,
+      certType: layout.certType,
+      certData,
+      certDataOffset: layout.certDataOffset,
+      message: signedMessage(req.container, layout),
+      key: req.key,
+      keyFingerprints: req.keyFingerprints,
+      trustAnchors: req.trustAnchors,
+      tsaAnchors: req.tsaAnchors,
+      trustSigningTime: req.trustSigningTime,
+      crls: req.crls,
+      signerCheck: req.signerCheck,
+      verifier: req.verifier,
+      options: req.options,
     });
     return { ...r, details: { ...r.details, monotonicCount: layout.monotonicCount.toString(), payloadBytes: layout.payloadBytes } };
   },

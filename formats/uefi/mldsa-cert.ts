@@ -30,9 +30,12 @@ function parseCertData(certType: Uint8Array, certData: Uint8Array, file: string)
   const params = paramsOfGuid(certType)!;
   const want = params.publicKeyBytes + params.signatureBytes;
   if (certData.length !== want) {
-    throw new PqsignError('ERR_SIGNATURE_FORMAT',
-      `not a valid UEFI image: dwLength ${certData.length + AUTH_INFO_FIXED_BYTES} does not fit the compact ${params.name} CertType `
-      + `(${want + AUTH_INFO_FIXED_BYTES} = ${AUTH_INFO_FIXED_BYTES} + ${params.publicKeyBytes}-byte key + ${params.signatureBytes}-byte signature)`, { file });
+    throw new PqsignError(
+      'ERR_SIGNATURE_FORMAT',
+      `not a valid UEFI image: dwLength ${certData.length + AUTH_INFO_FIXED_BYTES} does not fit the compact ${params.name} CertType ` +
+        `(${want + AUTH_INFO_FIXED_BYTES} = ${AUTH_INFO_FIXED_BYTES} + ${params.publicKeyBytes}-byte key + ${params.signatureBytes}-byte signature)`,
+      { file },
+    );
   }
   return { params, publicKey: certData.subarray(0, params.publicKeyBytes), signature: certData.subarray(params.publicKeyBytes) };
 }
@@ -44,13 +47,22 @@ export const mldsaCertType: CertTypeHandler = {
 
   async beginSign(req) {
     if (req.context.length) {
-      throw new PqsignError('ERR_CONTEXT', `the uefi mldsa CertType fixes its own ML-DSA context (the CertType GUID); drop ${opt('context')}`);
+      throw new PqsignError(
+        'ERR_CONTEXT',
+        `the uefi mldsa CertType fixes its own ML-DSA context (the CertType GUID); drop ${opt('context')}`,
+      );
     }
     if (req.options.tsa !== undefined) {
-      throw new PqsignError('ERR_USAGE', `the uefi mldsa CertType has no room for a time-stamp token: use ${opt('uefiCertType', 'pkcs7')} (with ${opt('cert')}) for ${opt('tsa')}`);
+      throw new PqsignError(
+        'ERR_USAGE',
+        `the uefi mldsa CertType has no room for a time-stamp token: use ${opt('uefiCertType', 'pkcs7')} (with ${opt('cert')}) for ${opt('tsa')}`,
+      );
     }
     if (req.composite) {
-      throw new PqsignError('ERR_USAGE', `the uefi mldsa CertType carries ML-DSA signatures only, not ${req.composite.name}: use ${opt('uefiCertType', 'pkcs7')} (with ${opt('cert')}, docs/hybrid.md)`);
+      throw new PqsignError(
+        'ERR_USAGE',
+        `the uefi mldsa CertType carries ML-DSA signatures only, not ${req.composite.name}: use ${opt('uefiCertType', 'pkcs7')} (with ${opt('cert')}, docs/hybrid.md)`,
+      );
     }
     const certType = mldsaCertTypeGuid(req.params);
     return {
@@ -80,25 +92,48 @@ export const mldsaCertType: CertTypeHandler = {
   async verify(req) {
     const { params, publicKey, signature } = parseCertData(req.certType, req.certData, req.file);
     if (req.trustAnchors.length) {
-      throw new PqsignError('ERR_UNTRUSTED', 'a compact (mldsa CertType) UEFI image carries a bare key, no certificate: the trust anchor cannot vouch for it', { file: req.file, detail: 'trust-anchor' });
+      throw new PqsignError(
+        'ERR_UNTRUSTED',
+        'a compact (mldsa CertType) UEFI image carries a bare key, no certificate: the trust anchor cannot vouch for it',
+        { file: req.file, detail: 'trust-anchor' },
+      );
     }
     if (!req.key && !req.keyFingerprints.length) {
-      throw new PqsignError('ERR_UNTRUSTED', `a compact UEFI image carries its own public key, which proves nothing by itself: it is only checked against a pinned key (${opt('key')} or ${opt('keyFingerprints')})`, { file: req.file, detail: 'key' });
+      throw new PqsignError(
+        'ERR_UNTRUSTED',
+        `a compact UEFI image carries its own public key, which proves nothing by itself: it is only checked against a pinned key (${opt('key')} or ${opt('keyFingerprints')})`,
+        { file: req.file, detail: 'key' },
+      );
     }
     if (req.key?.composite) {
       // a compact CertData holds an ML-DSA key and signature: it cannot be by a composite key, so it does not count for one
-      throw new PqsignError('ERR_UNTRUSTED', `a compact (mldsa CertType) UEFI image cannot be checked with the composite ${req.key.composite.name} key`, { file: req.file, detail: 'key' });
+      throw new PqsignError(
+        'ERR_UNTRUSTED',
+        `a compact (mldsa CertType) UEFI image cannot be checked with the composite ${req.key.composite.name} key`,
+        { file: req.file, detail: 'key' },
+      );
     }
     const embedded = keyFingerprint(publicKey);
     if (req.key) {
       if (req.key.params !== params) {
-        throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, { file: req.file, detail: 'pinned-key' });
+        throw new PqsignError('ERR_UNTRUSTED', `is signed with ${params.name} but the pinned key is ${req.key.params.name}`, {
+          file: req.file,
+          detail: 'pinned-key',
+        });
       }
       if (!equalBytes(req.key.publicKey, publicKey)) {
-        throw new PqsignError('ERR_UNTRUSTED', `embedded public key (sha256 ${embedded}) is not the pinned key (sha256 ${keyFingerprint(req.key.publicKey)})`, { file: req.file, detail: 'pinned-key' });
+        throw new PqsignError(
+          'ERR_UNTRUSTED',
+          `embedded public key (sha256 ${embedded}) is not the pinned key (sha256 ${keyFingerprint(req.key.publicKey)})`,
+          { file: req.file, detail: 'pinned-key' },
+        );
       }
     } else if (!req.keyFingerprints.includes(embedded)) {
-      throw new PqsignError('ERR_UNTRUSTED', `embedded public key (sha256 ${embedded}) is not a trusted key fingerprint (${req.keyFingerprints.join(', ')})`, { file: req.file, detail: 'pinned-key' });
+      throw new PqsignError(
+        'ERR_UNTRUSTED',
+        `embedded public key (sha256 ${embedded}) is not a trusted key fingerprint (${req.keyFingerprints.join(', ')})`,
+        { file: req.file, detail: 'pinned-key' },
+      );
     }
     await verifyStreamed(params, publicKey, req.certType, req.message, signature, req.file, req.verifier);
     return { params, keyFingerprint: embedded, details: { certType: 'mldsa', certTypeGuid: guidText(req.certType) } };

@@ -27,18 +27,31 @@ const WRAPPED_MAX_BYTES = 0xffff + 4;
 
 /** Bytes 0..16 are the form WrapPkcs7Data recognises, and the SEQUENCE length is exactly the CertData. */
 function isWrappedContentInfo(der: Uint8Array): boolean {
-  return der.length >= WRAPPED_MIN_BYTES && der[0] === 0x30 && der[1] === 0x82 && ((der[2]! << 8) | der[3]!) === der.length - 4
-    && equalBytes(der.subarray(4, 15), SIGNED_DATA_OID) && der[15] === 0xa0 && der[16] === 0x82;
+  return (
+    der.length >= WRAPPED_MIN_BYTES &&
+    der[0] === 0x30 &&
+    der[1] === 0x82 &&
+    ((der[2]! << 8) | der[3]!) === der.length - 4 &&
+    equalBytes(der.subarray(4, 15), SIGNED_DATA_OID) &&
+    der[15] === 0xa0 &&
+    der[16] === 0x82
+  );
 }
 
 function notWrapped(file: string): PqsignError {
-  return new PqsignError('ERR_SIGNATURE_FORMAT',
-    'not a valid UEFI image: the PKCS7 CertData is not a ContentInfo(SignedData) in the form edk2\'s WrapPkcs7Data recognises '
-    + '(30 82 LL LL 06 09 2a864886f70d010702 a0 82, the SEQUENCE length equal to CertData)', { file });
+  return new PqsignError(
+    'ERR_SIGNATURE_FORMAT',
+    "not a valid UEFI image: the PKCS7 CertData is not a ContentInfo(SignedData) in the form edk2's WrapPkcs7Data recognises " +
+      '(30 82 LL LL 06 09 2a864886f70d010702 a0 82, the SEQUENCE length equal to CertData)',
+    { file },
+  );
 }
 
-const certDataRange = (file: string, certDataOffset: number, certData: Uint8Array) =>
-  ({ path: file, start: certDataOffset, end: certDataOffset + certData.length });
+const certDataRange = (file: string, certDataOffset: number, certData: Uint8Array) => ({
+  path: file,
+  start: certDataOffset,
+  end: certDataOffset + certData.length,
+});
 
 export const pkcs7CertType: CertTypeHandler = {
   name: 'pkcs7',
@@ -47,21 +60,29 @@ export const pkcs7CertType: CertTypeHandler = {
 
   async beginSign(req) {
     if (req.context.length) {
-      throw new PqsignError('ERR_CONTEXT', `the uefi pkcs7 CertType signs with the empty ML-DSA context (RFC 9882 §3.2); drop ${opt('context')}`);
+      throw new PqsignError(
+        'ERR_CONTEXT',
+        `the uefi pkcs7 CertType signs with the empty ML-DSA context (RFC 9882 §3.2); drop ${opt('context')}`,
+      );
     }
     const { signedDataBuilderFor, resolvedSignerOptions, timestamperFor } = await import('../../src/cms/options.js');
     const b = await signedDataBuilderFor(req, req.options);
     const timestamp = await timestamperFor(req.options);
     if (!b.certificates.length) {
-      throw new PqsignError('ERR_USAGE', `the uefi pkcs7 CertType needs ${opt('cert')} (the signer certificate): edk2's Pkcs7Verify finds the signer among the embedded certificates`);
+      throw new PqsignError(
+        'ERR_USAGE',
+        `the uefi pkcs7 CertType needs ${opt('cert')} (the signer certificate): edk2's Pkcs7Verify finds the signer among the embedded certificates`,
+      );
     }
     // Known before the payload streams, so nothing is signed that could not be written: the longest signature
     // must fit; the header is laid out for the shortest (a composite's ECDSA part varies), and CertData may grow.
     const certDataBytes = b.detachedBytes('min');
     const longest = b.detachedBytes('max');
     if (longest > WRAPPED_MAX_BYTES) {
-      throw new PqsignError('ERR_USAGE',
-        `the PKCS7 CertData would be ${longest} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer ${opt('chain')} certificates`);
+      throw new PqsignError(
+        'ERR_USAGE',
+        `the PKCS7 CertData would be ${longest} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer ${opt('chain')} certificates`,
+      );
     }
     const empty = new Uint8Array(0);
     return {
@@ -75,7 +96,10 @@ export const pkcs7CertType: CertTypeHandler = {
       certData: async (signature) => {
         const der = b.detached(signature, timestamp ? [await timestamp(signature)] : []);
         if (timestamp && der.length > WRAPPED_MAX_BYTES) {
-          throw new PqsignError('ERR_USAGE', `with the time-stamp token the PKCS7 CertData would be ${der.length} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer ${opt('chain')} certificates`);
+          throw new PqsignError(
+            'ERR_USAGE',
+            `with the time-stamp token the PKCS7 CertData would be ${der.length} bytes; edk2's WrapPkcs7Data needs two-byte DER lengths (at most ${WRAPPED_MAX_BYTES} bytes): embed fewer ${opt('chain')} certificates`,
+          );
         }
         if (!isWrappedContentInfo(der)) throw new Error(`PKCS7 CertData of ${der.length} bytes is not in the WrapPkcs7Data form`);
         return der;
@@ -89,7 +113,11 @@ export const pkcs7CertType: CertTypeHandler = {
     const { inspectCms } = await import('../../src/cms/inspect.js');
     const cms = await inspectCms(certDataRange(file, certDataOffset, certData));
     if (cms.attached) {
-      throw new PqsignError('ERR_SIGNATURE_FORMAT', 'not a valid UEFI image: the PKCS7 CertData encapsulates content; it must be detached (the content is payload ‖ MonotonicCount)', { file });
+      throw new PqsignError(
+        'ERR_SIGNATURE_FORMAT',
+        'not a valid UEFI image: the PKCS7 CertData encapsulates content; it must be detached (the content is payload ‖ MonotonicCount)',
+        { file },
+      );
     }
     const signerInfos = cms.signerInfos as Array<{ signatureAlgorithm?: string; signingTime?: string }>;
     return {
@@ -103,14 +131,28 @@ export const pkcs7CertType: CertTypeHandler = {
   },
 
   async verify(req) {
-    const [{ verifyCms }, { verifierOptionsFor }] = await Promise.all([import('../../src/cms/verify.js'), import('../../src/cms/options.js')]);
+    const [{ verifyCms }, { verifierOptionsFor }] = await Promise.all([
+      import('../../src/cms/verify.js'),
+      import('../../src/cms/options.js'),
+    ]);
     const v = await verifyCms(certDataRange(req.file, req.certDataOffset, req.certData), {
-      content: req.message, key: req.key, ...verifierOptionsFor(req.options, req),
-      fingerprintPinned: req.keyFingerprints.length > 0, signerCheck: req.signerCheck, verifier: req.verifier,
+      content: req.message,
+      key: req.key,
+      ...verifierOptionsFor(req.options, req),
+      fingerprintPinned: req.keyFingerprints.length > 0,
+      signerCheck: req.signerCheck,
+      verifier: req.verifier,
     });
     return {
-      params: v.params, composite: v.composite, keyFingerprint: keyFingerprint(v.publicKey),
-      details: { certType: 'pkcs7', certTypeGuid: guidText(req.certType), signers: v.signers, ...(v.composite ? { composite: v.composite.name } : {}) },
+      params: v.params,
+      composite: v.composite,
+      keyFingerprint: keyFingerprint(v.publicKey),
+      details: {
+        certType: 'pkcs7',
+        certTypeGuid: guidText(req.certType),
+        signers: v.signers,
+        ...(v.composite ? { composite: v.composite.name } : {}),
+      },
     };
   },
 };

@@ -49,7 +49,11 @@ export class BerStreamParser {
   private value: { h: TlvHeader; remaining: number } | undefined;
   private topDone = false;
 
-  constructor(private readonly events: TlvEvents, private readonly label: string, private readonly maxDepth = 32) {}
+  constructor(
+    private readonly events: TlvEvents,
+    private readonly label: string,
+    private readonly maxDepth = 32,
+  ) {}
 
   get offset(): number {
     return this.pos;
@@ -120,8 +124,14 @@ export class BerStreamParser {
     }
     if (this.stack.length >= this.maxDepth) throw this.bad('nested too deeply');
     const h: TlvHeader = {
-      tag, constructed, length, header, offset, valueOffset: this.pos,
-      depth: this.stack.length, index: parent ? parent.children++ : 0,
+      tag,
+      constructed,
+      length,
+      header,
+      offset,
+      valueOffset: this.pos,
+      depth: this.stack.length,
+      index: parent ? parent.children++ : 0,
     };
     this.events.start(h);
     if (constructed) {

@@ -3,8 +3,14 @@
 import { PqsignError } from '../base/errors.js';
 
 export const TAG = {
-  INTEGER: 0x02, BIT_STRING: 0x03, OCTET_STRING: 0x04, NULL: 0x05, OID: 0x06, SEQUENCE: 0x30,
-  CTX0_PRIM: 0x80, CTX0_CONS: 0xa0,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  SEQUENCE: 0x30,
+  CTX0_PRIM: 0x80,
+  CTX0_CONS: 0xa0,
 } as const;
 
 export interface Tlv {
@@ -88,14 +94,14 @@ export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
 export function derUint(n: number): Uint8Array {
   const bytes: number[] = [];
   for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  if (bytes.length === 0 || (bytes[0]! & 0x80)) bytes.unshift(0);
+  if (bytes.length === 0 || bytes[0]! & 0x80) bytes.unshift(0);
   return tlv(TAG.INTEGER, Uint8Array.from(bytes));
 }
 
 export function readUint(t: Tlv, what: string): number {
   expectTag(t, TAG.INTEGER, what);
   const v = t.value;
-  if (v.length === 0 || v.length > 6 || (v[0]! & 0x80)) throw bad(`${what}: unsupported integer`);
+  if (v.length === 0 || v.length > 6 || v[0]! & 0x80) throw bad(`${what}: unsupported integer`);
   return v.reduce((n, b) => n * 256 + b, 0);
 }
 

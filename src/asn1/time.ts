@@ -19,9 +19,11 @@ export function encodeTime(d: Date): Uint8Array {
 
 /** A time given on the command line (ISO 8601, or "now"), truncated to whole seconds as DER keeps them. */
 export function parseTimeOption(value: unknown, flag: string): Date {
-  if (typeof value !== 'string' || value.trim() === '') throw new PqsignError('ERR_USAGE', `${flag} needs a time (ISO 8601, e.g. 2026-01-31T12:00:00Z)`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new PqsignError('ERR_USAGE', `${flag} needs a time (ISO 8601, e.g. 2026-01-31T12:00:00Z)`);
   const d = value.trim().toLowerCase() === 'now' ? new Date() : new Date(value);
-  if (Number.isNaN(d.getTime())) throw new PqsignError('ERR_USAGE', `${flag} "${value}" is not a time (use ISO 8601, e.g. 2026-01-31T12:00:00Z)`);
+  if (Number.isNaN(d.getTime()))
+    throw new PqsignError('ERR_USAGE', `${flag} "${value}" is not a time (use ISO 8601, e.g. 2026-01-31T12:00:00Z)`);
   return wholeSeconds(d);
 }
 

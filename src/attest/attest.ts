@@ -71,13 +71,23 @@ export async function readPredicateFile(path: string): Promise<Record<string, un
 export function resolvePredicate(opts: AttestOptions): { predicateType: string; predicate: Record<string, unknown> } {
   const flagsGiven = Object.values(opts.provenance ?? {}).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0));
   if (opts.predicate) {
-    if (!opts.predicateType) throw new PqsignError('ERR_USAGE', `${opt('predicate')} needs ${opt('predicateType')} URI`, { option: 'predicate' });
-    if (flagsGiven) throw new PqsignError('ERR_USAGE', `${opt('builderId')} and the other provenance options describe the SLSA predicate pqsign builds; they cannot be combined with ${opt('predicate')}`, { option: 'builderId' });
+    if (!opts.predicateType)
+      throw new PqsignError('ERR_USAGE', `${opt('predicate')} needs ${opt('predicateType')} URI`, { option: 'predicate' });
+    if (flagsGiven)
+      throw new PqsignError(
+        'ERR_USAGE',
+        `${opt('builderId')} and the other provenance options describe the SLSA predicate pqsign builds; they cannot be combined with ${opt('predicate')}`,
+        { option: 'builderId' },
+      );
     if (opts.predicateType === SLSA_PROVENANCE_V1) validateProvenance(opts.predicate);
     return { predicateType: opts.predicateType, predicate: opts.predicate };
   }
   if (opts.predicateType && opts.predicateType !== SLSA_PROVENANCE_V1) {
-    throw new PqsignError('ERR_USAGE', `${opt('predicateType')} ${opts.predicateType} needs ${opt('predicate')} FILE (without it the predicate is ${SLSA_PROVENANCE_V1})`, { option: 'predicateType' });
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${opt('predicateType')} ${opts.predicateType} needs ${opt('predicate')} FILE (without it the predicate is ${SLSA_PROVENANCE_V1})`,
+      { option: 'predicateType' },
+    );
   }
   return { predicateType: SLSA_PROVENANCE_V1, predicate: buildProvenance(opts.env ?? {}, opts.provenance ?? {}) };
 }
@@ -86,8 +96,15 @@ export async function attestFiles(args: readonly string[], signer: Signer, opts:
   const { predicateType, predicate } = resolvePredicate(opts);
   const output = opts.out ?? DEFAULT_BUNDLE;
   await checkWritableDir(output); // before hashing and signing: a KMS signature is not spent on a bad --out
-  const files = await collectSubjects(args, { baseDir: opts.baseDir ?? '.', recursive: opts.recursive ?? false, exclude: [resolve(output)] });
-  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing subjects', onProgress: opts.onProgress });
+  const files = await collectSubjects(args, {
+    baseDir: opts.baseDir ?? '.',
+    recursive: opts.recursive ?? false,
+    exclude: [resolve(output)],
+  });
+  const hashed = await hashFiles(
+    files.map((f) => f.path),
+    { jobs: opts.jobs, progressLabel: 'hashing subjects', onProgress: opts.onProgress },
+  );
   let bytes = 0;
   const subjects: Subject[] = files.map((f) => {
     const r = hashed.get(f.path)!;
@@ -101,13 +118,21 @@ export async function attestFiles(args: readonly string[], signer: Signer, opts:
   const lineBytes = 4 * Math.ceil(payload.length / 3) + 8192;
   if (lineBytes > MAX_LINE_BYTES) {
     const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-    throw new PqsignError('ERR_USAGE', `${subjects.length} subjects make an envelope of ${mib(lineBytes)}, more than the ${mib(MAX_LINE_BYTES)} verify-attestation accepts: attest fewer files per envelope`);
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${subjects.length} subjects make an envelope of ${mib(lineBytes)}, more than the ${mib(MAX_LINE_BYTES)} verify-attestation accepts: attest fewer files per envelope`,
+    );
   }
   const envelope = await signEnvelope(INTOTO_PAYLOAD_TYPE, payload, signer);
   const line = encodeEnvelope(envelope);
   await appendLine(output, line);
   return {
-    output, subjects: subjects.length, bytes, predicateType,
-    algorithm: signer.params.name, keyid: keyFingerprint(signer.publicKey), envelopeBytes: line.length,
+    output,
+    subjects: subjects.length,
+    bytes,
+    predicateType,
+    algorithm: signer.params.name,
+    keyid: keyFingerprint(signer.publicKey),
+    envelopeBytes: line.length,
   };
 }

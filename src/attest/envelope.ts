@@ -124,7 +124,10 @@ export function verifyEnvelope(env: Envelope, key: PublicKey): EnvelopeVerificat
     if (verifyMu(key.params, key.publicKey, mu, s.sig)) return { index, keyFingerprint: fp };
   }
   const n = env.signatures.length;
-  throw new PqsignError('ERR_SIGNATURE_INVALID', n === 1
-    ? `signature does not verify with ${key.params.name} key ${fp.slice(0, 16)}`
-    : `none of the ${n} signatures verifies with ${key.params.name} key ${fp.slice(0, 16)}`);
+  throw new PqsignError(
+    'ERR_SIGNATURE_INVALID',
+    n === 1
+      ? `signature does not verify with ${key.params.name} key ${fp.slice(0, 16)}`
+      : `none of the ${n} signatures verifies with ${key.params.name} key ${fp.slice(0, 16)}`,
+  );
 }

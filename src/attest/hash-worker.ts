@@ -23,12 +23,17 @@ async function hashOne(path: string): Promise<WorkerResult> {
     }
     return { ok: true, sha256: sha256.digest('hex'), sha512: sha512.digest('hex'), size: bytes };
   } catch (e) {
-    return isPqsignError(e) ? { ok: false, code: e.code, message: e.message } : { ok: false, code: 'ERR_FILE', message: `cannot read (${String(e)})` };
+    return isPqsignError(e)
+      ? { ok: false, code: e.code, message: e.message }
+      : { ok: false, code: 'ERR_FILE', message: `cannot read (${String(e)})` };
   }
 }
 
 parentPort!.on('message', async (req: HashRequest) => {
   const settled = await mapBounded(req.paths, FILES_IN_FLIGHT, hashOne);
-  const reply: HashReply = { batch: req.batch, results: settled.map((r) => (r.ok ? r.value : { ok: false, code: 'ERR_FILE', message: String(r.error) })) };
+  const reply: HashReply = {
+    batch: req.batch,
+    results: settled.map((r) => (r.ok ? r.value : { ok: false, code: 'ERR_FILE', message: String(r.error) })),
+  };
   parentPort!.postMessage(reply);
 });

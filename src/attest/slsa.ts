@@ -15,10 +15,20 @@ export const GENERIC_BUILD_TYPE = 'urn:pqsign:buildtype:generic:v1';
 
 /** The variables GitHub Actions provenance is made from (all set by the runner on every job). */
 export const GITHUB_REQUIRED_ENV = [
-  'GITHUB_SERVER_URL', 'GITHUB_REPOSITORY', 'GITHUB_REF', 'GITHUB_SHA',
-  'GITHUB_WORKFLOW_REF', 'GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'RUNNER_ENVIRONMENT',
+  'GITHUB_SERVER_URL',
+  'GITHUB_REPOSITORY',
+  'GITHUB_REF',
+  'GITHUB_SHA',
+  'GITHUB_WORKFLOW_REF',
+  'GITHUB_RUN_ID',
+  'GITHUB_RUN_ATTEMPT',
+  'RUNNER_ENVIRONMENT',
 ] as const;
-const GITHUB_OPTIONAL_ENV = { event_name: 'GITHUB_EVENT_NAME', repository_id: 'GITHUB_REPOSITORY_ID', repository_owner_id: 'GITHUB_REPOSITORY_OWNER_ID' } as const;
+const GITHUB_OPTIONAL_ENV = {
+  event_name: 'GITHUB_EVENT_NAME',
+  repository_id: 'GITHUB_REPOSITORY_ID',
+  repository_owner_id: 'GITHUB_REPOSITORY_OWNER_ID',
+} as const;
 
 export interface ProvenanceFlags {
   builderId?: string | undefined;
@@ -59,9 +69,15 @@ export function buildProvenance(env: NodeJS.ProcessEnv, flags: ProvenanceFlags):
 
 function githubProvenance(env: NodeJS.ProcessEnv, flags: ProvenanceFlags, metadata: Record<string, string>): Record<string, unknown> {
   const refused = GENERIC_ONLY.filter((f) => flags[f] !== undefined).map((f) => opt(f));
-  if (refused.length) throw usage(`${refused.join(', ')}: on GitHub Actions the build is described by the runner's environment (docs/ci.md); only ${opt('builderId')}, ${opt('invocationId')}, ${opt('startedOn')} and ${opt('finishedOn')} apply`);
+  if (refused.length)
+    throw usage(
+      `${refused.join(', ')}: on GitHub Actions the build is described by the runner's environment (docs/ci.md); only ${opt('builderId')}, ${opt('invocationId')}, ${opt('startedOn')} and ${opt('finishedOn')} apply`,
+    );
   const missing = GITHUB_REQUIRED_ENV.filter((v) => !env[v]);
-  if (missing.length) throw usage(`GITHUB_ACTIONS is true but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set; cannot describe the build`);
+  if (missing.length)
+    throw usage(
+      `GITHUB_ACTIONS is true but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set; cannot describe the build`,
+    );
   const e = env as Record<(typeof GITHUB_REQUIRED_ENV)[number], string>;
   const server = e.GITHUB_SERVER_URL.replace(/\/+$/, '');
   const repository = `${server}/${e.GITHUB_REPOSITORY}`;
@@ -71,7 +87,9 @@ function githubProvenance(env: NodeJS.ProcessEnv, flags: ProvenanceFlags, metada
   return {
     buildDefinition: {
       buildType: GITHUB_WORKFLOW_BUILD_TYPE,
-      externalParameters: { workflow: { ref: e.GITHUB_REF, repository, path: workflowPath(e.GITHUB_WORKFLOW_REF, e.GITHUB_REPOSITORY, e.GITHUB_REF) } },
+      externalParameters: {
+        workflow: { ref: e.GITHUB_REF, repository, path: workflowPath(e.GITHUB_WORKFLOW_REF, e.GITHUB_REPOSITORY, e.GITHUB_REF) },
+      },
       internalParameters: { github: internal },
       resolvedDependencies: [{ uri: `git+${repository}@${e.GITHUB_REF}`, digest: { gitCommit: e.GITHUB_SHA } }],
     },
@@ -93,7 +111,8 @@ function githubProvenance(env: NodeJS.ProcessEnv, flags: ProvenanceFlags, metada
  */
 export function workflowPath(workflowRef: string, repository: string, ref: string): string {
   const prefix = `${repository}/`;
-  if (!workflowRef.startsWith(prefix)) throw usage(`GITHUB_WORKFLOW_REF "${workflowRef}" does not start with GITHUB_REPOSITORY "${prefix}"`);
+  if (!workflowRef.startsWith(prefix))
+    throw usage(`GITHUB_WORKFLOW_REF "${workflowRef}" does not start with GITHUB_REPOSITORY "${prefix}"`);
   const rest = workflowRef.slice(prefix.length);
   const suffix = `@${ref}`;
   if (rest.endsWith(suffix)) return rest.slice(0, -suffix.length);
@@ -104,7 +123,9 @@ export function workflowPath(workflowRef: string, repository: string, ref: strin
 
 function genericProvenance(flags: ProvenanceFlags, metadata: Record<string, string>): Record<string, unknown> {
   if (!flags.builderId) {
-    throw usage(`outside GitHub Actions, SLSA provenance needs ${opt('builderId')} URI (or give your own ${opt('predicate')} and ${opt('predicateType')})`);
+    throw usage(
+      `outside GitHub Actions, SLSA provenance needs ${opt('builderId')} URI (or give your own ${opt('predicate')} and ${opt('predicateType')})`,
+    );
   }
   const digest = parseDigests(flags.sourceDigest ?? []);
   if (Object.keys(digest).length && !flags.sourceUri) throw usage(`${opt('sourceDigest')} needs ${opt('sourceUri')}`);
@@ -136,7 +157,8 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 
 function timestamp(value: string, flag: string): string {
   const t = Date.parse(value);
-  if (!RFC3339.test(value) || Number.isNaN(t)) throw usage(`${flag} must be an RFC 3339 timestamp such as 2025-01-31T12:00:00Z, got "${value}"`);
+  if (!RFC3339.test(value) || Number.isNaN(t))
+    throw usage(`${flag} must be an RFC 3339 timestamp such as 2025-01-31T12:00:00Z, got "${value}"`);
   return new Date(t).toISOString();
 }
 
@@ -149,17 +171,20 @@ export function validateProvenance(p: unknown): void {
   if (!isJsonObject(bd)) throw bad('buildDefinition must be an object');
   if (typeof bd.buildType !== 'string' || !isTypeUri(bd.buildType)) throw bad('buildDefinition.buildType must be an absolute URI');
   if (!isJsonObject(bd.externalParameters)) throw bad('buildDefinition.externalParameters must be an object');
-  if (bd.internalParameters !== undefined && !isJsonObject(bd.internalParameters)) throw bad('buildDefinition.internalParameters must be an object');
+  if (bd.internalParameters !== undefined && !isJsonObject(bd.internalParameters))
+    throw bad('buildDefinition.internalParameters must be an object');
   checkDescriptors(bd.resolvedDependencies, 'buildDefinition.resolvedDependencies');
   const rd = p.runDetails;
   if (!isJsonObject(rd)) throw bad('runDetails must be an object');
-  if (!isJsonObject(rd.builder) || typeof rd.builder.id !== 'string' || !isTypeUri(rd.builder.id)) throw bad('runDetails.builder.id must be an absolute URI');
+  if (!isJsonObject(rd.builder) || typeof rd.builder.id !== 'string' || !isTypeUri(rd.builder.id))
+    throw bad('runDetails.builder.id must be an absolute URI');
   if (rd.metadata !== undefined) {
     if (!isJsonObject(rd.metadata)) throw bad('runDetails.metadata must be an object');
     const { invocationId, startedOn, finishedOn } = rd.metadata;
     if (invocationId !== undefined && typeof invocationId !== 'string') throw bad('runDetails.metadata.invocationId must be a string');
     for (const [k, v] of Object.entries({ startedOn, finishedOn })) {
-      if (v !== undefined && (typeof v !== 'string' || !RFC3339.test(v))) throw bad(`runDetails.metadata.${k} must be an RFC 3339 timestamp`);
+      if (v !== undefined && (typeof v !== 'string' || !RFC3339.test(v)))
+        throw bad(`runDetails.metadata.${k} must be an RFC 3339 timestamp`);
     }
   }
   checkDescriptors(rd.byproducts, 'runDetails.byproducts');

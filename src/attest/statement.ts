@@ -63,7 +63,8 @@ export function parseStatement(payload: Uint8Array): Statement {
 export function validateStatement(json: unknown): Statement {
   if (!isObject(json)) throw bad('the statement must be a JSON object');
   if (json._type !== STATEMENT_TYPE) throw bad(`statement _type is ${JSON.stringify(json._type)}, expected "${STATEMENT_TYPE}"`);
-  if (typeof json.predicateType !== 'string' || !isTypeUri(json.predicateType)) throw bad('statement predicateType must be an absolute URI');
+  if (typeof json.predicateType !== 'string' || !isTypeUri(json.predicateType))
+    throw bad('statement predicateType must be an absolute URI');
   if (json.predicate !== undefined && !isObject(json.predicate)) throw bad('statement predicate must be an object');
   if (!Array.isArray(json.subject) || json.subject.length === 0) throw bad('statement subject must be a non-empty array');
   const names = new Set<string>();

@@ -83,7 +83,10 @@ const Stage = { Structure: 0, Signature: 1, PayloadType: 2, Statement: 3, Predic
 type Stage = (typeof Stage)[keyof typeof Stage];
 
 class Rejected extends Error {
-  constructor(readonly stage: Stage, readonly error: PqsignError) {
+  constructor(
+    readonly stage: Stage,
+    readonly error: PqsignError,
+  ) {
     super(error.message);
   }
 }
@@ -98,7 +101,8 @@ export async function verifyAttestation(file: string, opts: VerifyAttestationOpt
     try {
       const r = checkEnvelope(text, opts);
       envelopes.push({ line, ok: true, keyid: r.keyid, predicateType: r.predicateType, subjects: r.subjects.length });
-      for (const s of opts.subjects?.length || opts.subjectDigests?.length ? r.subjects : []) { // kept only when needed
+      for (const s of opts.subjects?.length || opts.subjectDigests?.length ? r.subjects : []) {
+        // kept only when needed
         if (s.name === undefined) continue;
         const list = byName.get(s.name);
         if (list) list.push({ line, digest: s.digest });
@@ -116,7 +120,10 @@ export async function verifyAttestation(file: string, opts: VerifyAttestationOpt
     const { line, error } = best!;
     const by = keys.map((k) => k.keyFingerprint.slice(0, 16)).join(' or ');
     const where = envelopes.length === 1 ? '' : ` (no line of ${envelopes.length} is an attestation by key ${by}; furthest: line ${line})`;
-    return { ...report, error: new PqsignError(error.code, `${envelopes.length === 1 ? `line ${line}: ` : ''}${error.message}${where}`, { file }) };
+    return {
+      ...report,
+      error: new PqsignError(error.code, `${envelopes.length === 1 ? `line ${line}: ` : ''}${error.message}${where}`, { file }),
+    };
   }
   const digestError = missingDigests(opts.subjectDigests ?? [], byName, file);
   if (digestError) return { ...report, error: digestError };
@@ -170,14 +177,26 @@ function verifyWithAny(env: Envelope, keys: readonly PublicKey[]) {
 function checkProvenance(statement: Statement, opts: VerifyAttestationOptions): void {
   if (opts.builderId === undefined && opts.sourceUri === undefined) return;
   const need = (rule: string, why: string) => new PqsignError('ERR_UNTRUSTED', why, { detail: rule });
-  if (statement.predicateType !== SLSA_PROVENANCE_V1) throw need('provenance', `predicateType is ${statement.predicateType}, not SLSA provenance v1: the builder and source cannot be checked`);
-  const p = statement.predicate as { buildDefinition?: { externalParameters?: { source?: unknown }; resolvedDependencies?: Array<{ uri?: unknown }> }; runDetails?: { builder?: { id?: unknown } } };
+  if (statement.predicateType !== SLSA_PROVENANCE_V1)
+    throw need(
+      'provenance',
+      `predicateType is ${statement.predicateType}, not SLSA provenance v1: the builder and source cannot be checked`,
+    );
+  const p = statement.predicate as {
+    buildDefinition?: { externalParameters?: { source?: unknown }; resolvedDependencies?: Array<{ uri?: unknown }> };
+    runDetails?: { builder?: { id?: unknown } };
+  };
   const builder = p.runDetails?.builder?.id;
-  if (opts.builderId !== undefined && builder !== opts.builderId) throw need('builder-id', `built by ${JSON.stringify(builder)}, not ${opts.builderId}`);
+  if (opts.builderId !== undefined && builder !== opts.builderId)
+    throw need('builder-id', `built by ${JSON.stringify(builder)}, not ${opts.builderId}`);
   if (opts.sourceUri !== undefined) {
     const want = opts.sourceUri;
-    const uris = [p.buildDefinition?.externalParameters?.source, ...(p.buildDefinition?.resolvedDependencies ?? []).map((d) => d.uri)].filter((u): u is string => typeof u === 'string');
-    if (!uris.some((u) => u === want || u.startsWith(`${want}@`))) throw need('source-uri', `built from ${uris.map((u) => JSON.stringify(u)).join(', ') || 'no recorded source'}, not ${want}`);
+    const uris = [
+      p.buildDefinition?.externalParameters?.source,
+      ...(p.buildDefinition?.resolvedDependencies ?? []).map((d) => d.uri),
+    ].filter((u): u is string => typeof u === 'string');
+    if (!uris.some((u) => u === want || u.startsWith(`${want}@`)))
+      throw need('source-uri', `built from ${uris.map((u) => JSON.stringify(u)).join(', ') || 'no recorded source'}, not ${want}`);
   }
 }
 
@@ -185,7 +204,10 @@ function checkProvenance(statement: Statement, opts: VerifyAttestationOptions): 
 function missingDigests(wanted: readonly string[], byName: Map<string, Attested[]>, file: string): PqsignError | undefined {
   for (const w of wanted) {
     const m = /^(sha256|sha512):([0-9a-f]+)$/.exec(w);
-    if (!m) return new PqsignError('ERR_USAGE', `${opt('subjectDigests')} "${w}" must be sha256:HEX or sha512:HEX (lowercase)`, { option: 'subjectDigests' });
+    if (!m)
+      return new PqsignError('ERR_USAGE', `${opt('subjectDigests')} "${w}" must be sha256:HEX or sha512:HEX (lowercase)`, {
+        option: 'subjectDigests',
+      });
     const [, alg, hex] = m as unknown as [string, 'sha256' | 'sha512', string];
     if (![...byName.values()].some((list) => list.some((a) => a.digest[alg] === hex))) {
       return new PqsignError('ERR_SUBJECT', `no attested subject has ${alg} ${hex.slice(0, 16)}...`, { file });
@@ -196,7 +218,10 @@ function missingDigests(wanted: readonly string[], byName: Map<string, Attested[
 
 async function checkSubjects(opts: VerifyAttestationOptions, byName: Map<string, Attested[]>): Promise<SubjectReport[]> {
   const files = await collectSubjects(opts.subjects!, { baseDir: opts.baseDir ?? '.', recursive: opts.recursive ?? false });
-  const hashed = await hashFiles(files.map((f) => f.path), { jobs: opts.jobs, progressLabel: 'hashing', onProgress: opts.onProgress });
+  const hashed = await hashFiles(
+    files.map((f) => f.path),
+    { jobs: opts.jobs, progressLabel: 'hashing', onProgress: opts.onProgress },
+  );
   let bySha256: Map<string, string> | undefined; // built only when a file's name is not attested
   return files.map(({ path, name }) => {
     const file = relative(process.cwd(), path) || path;
@@ -208,7 +233,9 @@ async function checkSubjects(opts: VerifyAttestationOptions, byName: Map<string,
       bySha256 ??= indexBySha256(byName);
       const as = bySha256.get(digests.sha256);
       const match = as === undefined ? undefined : byName.get(as)!.find((a) => digestsMatch(a.digest, digests));
-      return match ? { file, name: as!, ok: true, digests, line: match.line } : fail('its digests match no attested subject (names ignored)');
+      return match
+        ? { file, name: as!, ok: true, digests, line: match.line }
+        : fail('its digests match no attested subject (names ignored)');
     }
     const attested = byName.get(name);
     if (!attested) {
@@ -222,7 +249,9 @@ async function checkSubjects(opts: VerifyAttestationOptions, byName: Map<string,
     const alg = DIGEST_ALGS.find((a) => first.digest[a] !== undefined);
     if (!alg) return fail(`"${name}" is attested without a sha256 or sha512 digest`);
     const n = attested.length === 1 ? '' : ` (and ${attested.length - 1} other attestation${attested.length > 2 ? 's' : ''} of this name)`;
-    return fail(`${alg} is ${digests[alg].slice(0, 16)}..., the attestation on line ${first.line} says ${first.digest[alg]!.slice(0, 16)}...${n}`);
+    return fail(
+      `${alg} is ${digests[alg].slice(0, 16)}..., the attestation on line ${first.line} says ${first.digest[alg]!.slice(0, 16)}...${n}`,
+    );
   });
 }
 

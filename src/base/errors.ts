@@ -64,12 +64,22 @@ export class PqsignError extends Error {
 
   withFile(file: string): PqsignError {
     if (this.file) return this;
-    return new PqsignError(this.code, this.message, { file, detail: this.detail, scope: this.scope, option: this.option, cause: this.cause });
+    return new PqsignError(this.code, this.message, {
+      file,
+      detail: this.detail,
+      scope: this.scope,
+      option: this.option,
+      cause: this.cause,
+    });
   }
 }
 
 export const isPqsignError = (e: unknown): e is PqsignError =>
-  e instanceof PqsignError || (e instanceof Error && (e as unknown as Record<symbol, unknown>)[BRAND] === true && typeof (e as PqsignError).code === 'string' && KNOWN_CODES.has((e as PqsignError).code));
+  e instanceof PqsignError ||
+  (e instanceof Error &&
+    (e as unknown as Record<symbol, unknown>)[BRAND] === true &&
+    typeof (e as PqsignError).code === 'string' &&
+    KNOWN_CODES.has((e as PqsignError).code));
 
 /** Run `f`; a PqsignError it throws that names no file is given `file` (the container being read). */
 export async function inFile<T>(file: string, f: () => Promise<T> | T): Promise<T> {

@@ -12,7 +12,15 @@ import { Worker } from 'node:worker_threads';
 import { PqsignError } from '../base/errors.js';
 import type { Settled } from '../base/pool.js';
 import type { VerifyOutcome } from '../pipeline/verify.js';
-import { fromWireError, fromWireOutcome, runVerifyJob, type VerifyJob, type VerifyShared, type WireError, type WireOutcome } from './verify-job.js';
+import {
+  fromWireError,
+  fromWireOutcome,
+  runVerifyJob,
+  type VerifyJob,
+  type VerifyShared,
+  type WireError,
+  type WireOutcome,
+} from './verify-job.js';
 import { mlDsaBackendChoice } from '../mldsa/mldsa.js';
 
 /** Jobs the main thread keeps in flight: enough to overlap large files' reads with hashing and verifying. */
@@ -47,11 +55,17 @@ export interface BatchOptions {
 }
 
 /** Verify every job; resolves with the number of workers the batch started. */
-export async function verifyJobs(jobs: readonly VerifyJob[], shared: VerifyShared, opts: BatchOptions, onResult: (r: Settled<VerifyOutcome>, index: number) => void): Promise<{ workers: number }> {
+export async function verifyJobs(
+  jobs: readonly VerifyJob[],
+  shared: VerifyShared,
+  opts: BatchOptions,
+  onResult: (r: Settled<VerifyOutcome>, index: number) => void,
+): Promise<{ workers: number }> {
   if (jobs.length === 0) return { workers: 0 };
   const main = opts.mainThread ?? true;
   const workers = Math.max(main ? 0 : 1, Math.min(opts.threads, jobs.length) - (main ? 1 : 0));
-  if (workers > 0 && !opts.workerUrl) throw new PqsignError('ERR_USAGE', 'verifying on more than one thread needs workerUrl (lib/verify-worker.js)');
+  if (workers > 0 && !opts.workerUrl)
+    throw new PqsignError('ERR_USAGE', 'verifying on more than one thread needs workerUrl (lib/verify-worker.js)');
   const batch = new Batch(jobs, shared, main, onResult, opts.workerWorthMs ?? WORKER_WORTH_MS, opts.workerUrl);
   await batch.run(workers);
   return { workers: batch.workersStarted };
@@ -113,9 +127,10 @@ class Batch {
   private workersIfWorthIt(): void {
     const now = performance.now();
     if (this.spare === 0 || now - this.startedAt < DECIDE_AFTER_MS) return;
-    const msPerJob = this.warmAt !== undefined && this.localDone > WARM_UP_JOBS
-      ? (now - this.warmAt) / (this.localDone - WARM_UP_JOBS)
-      : (now - this.startedAt) / Math.max(1, this.localDone); // long jobs: none or few done yet
+    const msPerJob =
+      this.warmAt !== undefined && this.localDone > WARM_UP_JOBS
+        ? (now - this.warmAt) / (this.localDone - WARM_UP_JOBS)
+        : (now - this.startedAt) / Math.max(1, this.localDone); // long jobs: none or few done yet
     const queuedMs = (this.jobs.length - this.next) * msPerJob;
     this.startWorkers(Math.floor(queuedMs / this.workerWorthMs) - this.started);
   }
@@ -145,7 +160,8 @@ class Batch {
       if (!ids) return;
       this.inFlight.delete(w);
       for (const id of ids) this.settle(id, { ok: false, error });
-      if (this.inFlight.size === 0 && !this.mainThread) for (let id = this.take(); id !== undefined; id = this.take()) this.settle(id, { ok: false, error });
+      if (this.inFlight.size === 0 && !this.mainThread)
+        for (let id = this.take(); id !== undefined; id = this.take()) this.settle(id, { ok: false, error });
     };
     w.on('error', lost);
     w.on('exit', (code) => lost(new Error(`verification worker exited (code ${code})`)));

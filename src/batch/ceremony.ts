@@ -54,7 +54,14 @@ export interface ParsedRequest {
   mu: Uint8Array;
 }
 
-export async function createRequest(path: string, format: Format, key: PublicKey, context: Uint8Array, options: FormatOptions, onProgress?: OnProgress): Promise<SigningRequest> {
+export async function createRequest(
+  path: string,
+  format: Format,
+  key: PublicKey,
+  context: Uint8Array,
+  options: FormatOptions,
+  onProgress?: OnProgress,
+): Promise<SigningRequest> {
   const { size } = await statInput(path);
   const src = fileSource(path, size);
   const session = await format.beginSign({ artifact: artifactInfo(src), params: key.params, publicKey: key.publicKey, context, options });
@@ -85,7 +92,8 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
     throw bad('not JSON');
   }
   if (!isObject(r) || r.type !== REQUEST_TYPE) throw bad(`"type" must be "${REQUEST_TYPE}"`);
-  if (r.version !== REQUEST_VERSION) throw bad(`version ${JSON.stringify(r.version)} is not supported (this pqsign reads version ${REQUEST_VERSION})`);
+  if (r.version !== REQUEST_VERSION)
+    throw bad(`version ${JSON.stringify(r.version)} is not supported (this pqsign reads version ${REQUEST_VERSION})`);
   const str = (name: string): string => {
     const v = r[name];
     if (typeof v !== 'string') throw bad(`"${name}" must be a string`);
@@ -106,7 +114,8 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
   if (!params || params.name !== r.algorithm) throw bad(`"algorithm" must be ML-DSA-44, ML-DSA-65 or ML-DSA-87`);
   const publicKey = decodeB64(str('publicKey'));
   if (!publicKey) throw bad('"publicKey" is not base64');
-  if (publicKey.length !== params.publicKeyBytes) throw bad(`"publicKey" is ${publicKey.length} bytes; an ${params.name} key is ${params.publicKeyBytes}`);
+  if (publicKey.length !== params.publicKeyBytes)
+    throw bad(`"publicKey" is ${publicKey.length} bytes; an ${params.name} key is ${params.publicKeyBytes}`);
   if (str('keyFingerprint') !== keyFingerprint(publicKey)) throw bad('"keyFingerprint" is not the SHA-256 of "publicKey"');
   const context = hexField('context', str('context'));
   try {
@@ -122,8 +131,14 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
     throw bad(isPqsignError(e) ? e.message : String(e));
   }
   const a = r.artifact;
-  if (!isObject(a) || typeof a.name !== 'string' || !Number.isSafeInteger(a.size) || (a.size as number) < 0
-    || typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256)) {
+  if (
+    !isObject(a) ||
+    typeof a.name !== 'string' ||
+    !Number.isSafeInteger(a.size) ||
+    (a.size as number) < 0 ||
+    typeof a.sha256 !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(a.sha256)
+  ) {
     throw bad('"artifact" must be {name, size, sha256 (64 lowercase hex digits)}');
   }
   const mu = hexField('mu', str('mu'));
@@ -137,38 +152,84 @@ export async function readRequest(file: string): Promise<ParsedRequest> {
  * and the signature must verify under the request's key over that μ; nothing is written otherwise.
  */
 /** `extra`: format options that do not change μ, given at attach time (--tsa). */
-export async function attachSignature(path: string, req: ParsedRequest, signature: Uint8Array, output: string, labels: { request: string; signature: string },
-  extra: FormatOptions = {}, onProgress?: OnProgress): Promise<SignResult> {
+export async function attachSignature(
+  path: string,
+  req: ParsedRequest,
+  signature: Uint8Array,
+  output: string,
+  labels: { request: string; signature: string },
+  extra: FormatOptions = {},
+  onProgress?: OnProgress,
+): Promise<SignResult> {
   const { params, publicKey } = req.key;
   const want = req.raw.artifact;
   const { size } = await statInput(path);
   if (size !== want.size) {
-    throw new PqsignError('ERR_FILE', `is ${size} bytes, but ${labels.request} was made for a ${want.size}-byte artifact (${want.name})`, { file: path });
+    throw new PqsignError('ERR_FILE', `is ${size} bytes, but ${labels.request} was made for a ${want.size}-byte artifact (${want.name})`, {
+      file: path,
+    });
   }
   const src = fileSource(path, size);
-  const session = await req.format.beginSign({ artifact: artifactInfo(src), params, publicKey, context: req.context, options: { ...req.raw.options, ...extra } });
+  const session = await req.format.beginSign({
+    artifact: artifactInfo(src),
+    params,
+    publicKey,
+    context: req.context,
+    options: { ...req.raw.options, ...extra },
+  });
   const sha = createHash('sha256');
-  await streamToContainer(src, output, session, params, publicKey, async (mu) => {
-    const sha256 = sha.digest('hex');
-    if (sha256 !== want.sha256) {
-      throw new PqsignError('ERR_FILE', `is not the artifact ${labels.request} was made for (sha256 ${sha256}, request has ${want.sha256})`, { file: path });
-    }
-    if (!equalBytes(mu, req.mu)) {
-      throw new PqsignError('ERR_USAGE', `the ${req.format.name} format no longer yields the request's μ for this artifact (options or pqsign version changed); make a new request`, { file: labels.request });
-    }
-    if (!verifyMu(params, publicKey, mu, signature)) {
-      throw new PqsignError('ERR_SIGNATURE_INVALID', `does not verify over the request's μ under its ${params.name} key (sha256 ${req.raw.keyFingerprint}); nothing was written`, { file: labels.signature });
-    }
-    return signature;
-  }, { onChunk: (c) => void sha.update(c), onProgress });
-  return { file: path, output, format: req.format.name, algorithm: params.name, keyFingerprint: req.raw.keyFingerprint, bytes: size, signatureBytes: signature.length };
+  await streamToContainer(
+    src,
+    output,
+    session,
+    params,
+    publicKey,
+    async (mu) => {
+      const sha256 = sha.digest('hex');
+      if (sha256 !== want.sha256) {
+        throw new PqsignError(
+          'ERR_FILE',
+          `is not the artifact ${labels.request} was made for (sha256 ${sha256}, request has ${want.sha256})`,
+          { file: path },
+        );
+      }
+      if (!equalBytes(mu, req.mu)) {
+        throw new PqsignError(
+          'ERR_USAGE',
+          `the ${req.format.name} format no longer yields the request's μ for this artifact (options or pqsign version changed); make a new request`,
+          { file: labels.request },
+        );
+      }
+      if (!verifyMu(params, publicKey, mu, signature)) {
+        throw new PqsignError(
+          'ERR_SIGNATURE_INVALID',
+          `does not verify over the request's μ under its ${params.name} key (sha256 ${req.raw.keyFingerprint}); nothing was written`,
+          { file: labels.signature },
+        );
+      }
+      return signature;
+    },
+    { onChunk: (c) => void sha.update(c), onProgress },
+  );
+  return {
+    file: path,
+    output,
+    format: req.format.name,
+    algorithm: params.name,
+    keyFingerprint: req.raw.keyFingerprint,
+    bytes: size,
+    signatureBytes: signature.length,
+  };
 }
 
 /** The signer's side of a ceremony done with pqsign itself (an offline machine, KMS): sign the request's μ. */
 export async function signRequest(req: ParsedRequest, signer: Signer, requestFile: string): Promise<Uint8Array> {
   if (signer.params !== req.key.params || !equalBytes(signer.publicKey, req.key.publicKey)) {
-    throw new PqsignError('ERR_KEY_MISMATCH',
-      `was made for ${req.key.params.name} key sha256 ${req.raw.keyFingerprint}, but ${signer.description} is ${signer.params.name} key sha256 ${keyFingerprint(signer.publicKey)}`, { file: requestFile });
+    throw new PqsignError(
+      'ERR_KEY_MISMATCH',
+      `was made for ${req.key.params.name} key sha256 ${req.raw.keyFingerprint}, but ${signer.description} is ${signer.params.name} key sha256 ${keyFingerprint(signer.publicKey)}`,
+      { file: requestFile },
+    );
   }
   return signMuChecked(signer, req.mu);
 }
@@ -180,8 +241,11 @@ export async function readSignature(file: string, params: ParamSet): Promise<Uin
   const text = new TextDecoder().decode(data).trim();
   const decoded = /^[0-9a-fA-F]+$/.test(text) ? fromHex(text) : decodeB64(text);
   if (decoded?.length === params.signatureBytes) return decoded;
-  throw new PqsignError('ERR_SIGNATURE_FORMAT',
-    `is not an ${params.name} signature: expected ${params.signatureBytes} raw bytes, or hex or base64 text of them`, { file });
+  throw new PqsignError(
+    'ERR_SIGNATURE_FORMAT',
+    `is not an ${params.name} signature: expected ${params.signatureBytes} raw bytes, or hex or base64 text of them`,
+    { file },
+  );
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -56,13 +56,22 @@ export function manifestLine(e: ManifestEntry): string {
 export function manifestPath(manifestFile: string, path: string): string {
   const rel = relative(dirname(resolve(manifestFile)), resolve(path));
   if (isAbsolute(rel) || rel.split(sep).includes('..')) {
-    throw new PqsignError('ERR_USAGE', `${path} is outside the manifest's directory: write the manifest in a directory that holds every artifact`, { file: manifestFile });
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${path} is outside the manifest's directory: write the manifest in a directory that holds every artifact`,
+      { file: manifestFile },
+    );
   }
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
 
 /** The entry for one signed file: a detached signature, or a container that embeds its artifact. */
-export function entryFor(manifestFile: string, r: { file: string; output: string; format: string; keyFingerprint: string }, embedded: boolean, context: Uint8Array): ManifestEntry {
+export function entryFor(
+  manifestFile: string,
+  r: { file: string; output: string; format: string; keyFingerprint: string },
+  embedded: boolean,
+  context: Uint8Array,
+): ManifestEntry {
   return {
     artifact: manifestPath(manifestFile, embedded ? r.output : r.file),
     signature: embedded ? EMBEDDED : detachedPath(manifestPath(manifestFile, r.output)),
@@ -111,7 +120,8 @@ function parseLine(raw: string, line: number, dir: string, file: string): Resolv
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('is not a JSON object');
   const o = v as Record<string, unknown>;
   if (o.pqsignManifest === undefined) throw bad('has no "pqsignManifest" version: not a pqsign manifest line');
-  if (o.pqsignManifest !== MANIFEST_VERSION) throw bad(`manifest version ${JSON.stringify(o.pqsignManifest)} is not one this pqsign reads (${MANIFEST_VERSION})`);
+  if (o.pqsignManifest !== MANIFEST_VERSION)
+    throw bad(`manifest version ${JSON.stringify(o.pqsignManifest)} is not one this pqsign reads (${MANIFEST_VERSION})`);
   const unknown = Object.keys(o).filter((k) => !FIELDS.has(k));
   if (unknown.length) throw bad(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
   const artifact = relPath(o.artifact, 'artifact', bad);
@@ -122,7 +132,8 @@ function parseLine(raw: string, line: number, dir: string, file: string): Resolv
   } catch (e) {
     throw bad(e instanceof Error ? e.message : String(e));
   }
-  if (typeof o.keyFingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(o.keyFingerprint)) throw bad('"keyFingerprint" must be 64 lowercase hex digits (SHA-256 of the public key)');
+  if (typeof o.keyFingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(o.keyFingerprint))
+    throw bad('"keyFingerprint" must be 64 lowercase hex digits (SHA-256 of the public key)');
   let context: Uint8Array = new Uint8Array(0);
   if (o.context !== undefined) {
     if (typeof o.context !== 'string') throw bad('"context" must be a hex string');
@@ -134,12 +145,21 @@ function parseLine(raw: string, line: number, dir: string, file: string): Resolv
     if (context.length > MAX_CONTEXT_BYTES) throw bad(`"context" is ${context.length} bytes; FIPS 204 allows at most ${MAX_CONTEXT_BYTES}`);
   }
   if (o.product !== undefined && (typeof o.product !== 'string' || o.product === '')) throw bad('"product" must be a non-empty string');
-  return { line, artifact: join(dir, artifact), signature: signature === undefined ? undefined : join(dir, signature), format: o.format, keyFingerprint: o.keyFingerprint, context, product: o.product };
+  return {
+    line,
+    artifact: join(dir, artifact),
+    signature: signature === undefined ? undefined : join(dir, signature),
+    format: o.format,
+    keyFingerprint: o.keyFingerprint,
+    context,
+    product: o.product,
+  };
 }
 
 function relPath(v: unknown, field: string, bad: (why: string) => PqsignError): string {
   if (typeof v !== 'string' || v === '') throw bad(`"${field}" must be a non-empty path`);
-  if (isAbsolute(v) || /^[a-zA-Z]:/.test(v) || v.includes('\0')) throw bad(`"${field}" must be a path relative to the manifest's directory`);
+  if (isAbsolute(v) || /^[a-zA-Z]:/.test(v) || v.includes('\0'))
+    throw bad(`"${field}" must be a path relative to the manifest's directory`);
   if (v.split(/[\\/]/).includes('..')) throw bad(`"${field}" ${JSON.stringify(v)} leaves the manifest's directory ("..")`);
   return v;
 }

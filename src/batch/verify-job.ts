@@ -45,9 +45,16 @@ export async function rulesFor(job: VerifyJob, shared: VerifyShared): Promise<Tr
   let scope = scopeFor(shared.policy, { path: job.file, product: job.product, scope: shared.scope }).rules;
   // command-line additions that only tighten (--min-monotonic-count, --crl)
   const min = shared.rules.minMonotonicCount;
-  if (min !== undefined && (scope.minMonotonicCount === undefined || BigInt(scope.minMonotonicCount) < BigInt(min))) scope = { ...scope, minMonotonicCount: min };
+  if (min !== undefined && (scope.minMonotonicCount === undefined || BigInt(scope.minMonotonicCount) < BigInt(min)))
+    scope = { ...scope, minMonotonicCount: min };
   if (shared.rules.crls?.length) {
-    if (!scope.anchors.length) throw untrusted(scope, 'revocation', `revocation checking (${opt('crls')}) needs a certificate path, but the scope names no trustAnchors`, job.file);
+    if (!scope.anchors.length)
+      throw untrusted(
+        scope,
+        'revocation',
+        `revocation checking (${opt('crls')}) needs a certificate path, but the scope names no trustAnchors`,
+        job.file,
+      );
     scope = { ...scope, crls: [...(scope.crls ?? []), ...shared.rules.crls] };
   }
   return scope;
@@ -57,15 +64,29 @@ export async function runVerifyJob(job: VerifyJob, shared: VerifyShared, verifie
   const policy = shared.scope === undefined ? shared.policy : undefined; // --scope: one scope for everything
   const scopeOf = policy && (await import('../policy/match.js')).scopeByPath;
   return verifyPath(job.file, {
-    rules: await rulesFor(job, shared), sig: job.sig, payload: job.payload, format: job.format, context: job.context,
-    formatOptions: shared.formatOptions, pin: job.pin, verifier, scopeOf: scopeOf && ((path) => scopeOf(policy!, path)?.name),
+    rules: await rulesFor(job, shared),
+    sig: job.sig,
+    payload: job.payload,
+    format: job.format,
+    context: job.context,
+    formatOptions: shared.formatOptions,
+    pin: job.pin,
+    verifier,
+    scopeOf: scopeOf && ((path) => scopeOf(policy!, path)?.name),
   });
 }
 
 // ---- results across the thread boundary (ParamSet and PqsignError do not survive structured clone) ----
 
 export type WireOutcome = Omit<VerifyOutcome, 'params'> & { alg: ParamName };
-export type WireError = { code?: ErrorCode; message: string; file?: string | undefined; detail?: string | undefined; scope?: string | undefined; option?: string | undefined };
+export type WireError = {
+  code?: ErrorCode;
+  message: string;
+  file?: string | undefined;
+  detail?: string | undefined;
+  scope?: string | undefined;
+  option?: string | undefined;
+};
 
 export const toWireOutcome = ({ params, ...rest }: VerifyOutcome): WireOutcome => ({ ...rest, alg: params.name });
 export const fromWireOutcome = ({ alg, ...rest }: WireOutcome): VerifyOutcome => ({ ...rest, params: paramByName(alg)! });
@@ -76,5 +97,7 @@ export function toWireError(e: unknown): WireError {
 }
 
 export function fromWireError(w: WireError): Error {
-  return w.code ? new PqsignError(w.code, w.message, { file: w.file, detail: w.detail, scope: w.scope, option: w.option }) : new Error(w.message);
+  return w.code
+    ? new PqsignError(w.code, w.message, { file: w.file, detail: w.detail, scope: w.scope, option: w.option })
+    : new Error(w.message);
 }

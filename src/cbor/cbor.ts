@@ -88,13 +88,17 @@ export function loadCbor(): Promise<Cbor> {
 /** cbor2's messages, said in terms a user can act on. */
 function malformed(what: string, e: unknown): PqsignError {
   const msg = e instanceof Error ? e.message : String(e);
-  const why =
-    /Streaming not supported/.test(msg) ? 'uses an indefinite-length encoding (only definite lengths are allowed)' :
-    /Unexpectedly long/.test(msg) ? 'uses a non-preferred (overlong) length or integer encoding' :
-    /Extra data/.test(msg) ? 'has trailing bytes after it' :
-    /Unexpected end|Insufficient data|Offset is outside/i.test(msg) ? 'is truncated' :
-    /Duplicate key/.test(msg) ? `has a duplicate map key (${msg})` :
-    `is not valid CBOR (${msg})`;
+  const why = /Streaming not supported/.test(msg)
+    ? 'uses an indefinite-length encoding (only definite lengths are allowed)'
+    : /Unexpectedly long/.test(msg)
+      ? 'uses a non-preferred (overlong) length or integer encoding'
+      : /Extra data/.test(msg)
+        ? 'has trailing bytes after it'
+        : /Unexpected end|Insufficient data|Offset is outside/i.test(msg)
+          ? 'is truncated'
+          : /Duplicate key/.test(msg)
+            ? `has a duplicate map key (${msg})`
+            : `is not valid CBOR (${msg})`;
   return new PqsignError('ERR_SIGNATURE_FORMAT', `${what} ${why}`);
 }
 
@@ -118,7 +122,8 @@ export function readHead(buf: Uint8Array, off: number, what: string, opts: { pre
   const major = ib >> 5;
   const info = ib & 31;
   if (info < 24) return { major, value: info, size: 1 };
-  if (info === 31) throw new PqsignError('ERR_SIGNATURE_FORMAT', `${what} uses an indefinite-length encoding (only definite lengths are allowed)`);
+  if (info === 31)
+    throw new PqsignError('ERR_SIGNATURE_FORMAT', `${what} uses an indefinite-length encoding (only definite lengths are allowed)`);
   if (info > 27) throw new PqsignError('ERR_SIGNATURE_FORMAT', `${what} is not valid CBOR (reserved additional information ${info})`);
   const n = 1 << (info - 24);
   if (off + 1 + n > buf.length) return undefined;

@@ -21,11 +21,16 @@ export function encodeAlgorithmProtection(digest: DigestAlgorithm, alg: SignerAl
  * RFC 6211 §3: the attribute's algorithms must be the SignerInfo's. Compared byte for byte with the
  * SignerInfo's AlgorithmIdentifier encodings. Returns the problem, or undefined when they agree.
  */
-export function algorithmProtectionProblem(value: asn1js.AsnType, signerDigestAlg: Uint8Array, signerSignatureAlg: Uint8Array): string | undefined {
+export function algorithmProtectionProblem(
+  value: asn1js.AsnType,
+  signerDigestAlg: Uint8Array,
+  signerSignatureAlg: Uint8Array,
+): string | undefined {
   if (!(value instanceof asn1js.Sequence)) return 'CMSAlgorithmProtection is not a SEQUENCE';
   const [digest, second, ...rest] = value.valueBlock.value;
   if (!digest || !second || rest.length) return 'CMSAlgorithmProtection must hold a digest and a signature algorithm';
-  if (second.idBlock.tagClass !== 3 || second.idBlock.tagNumber !== 1) return 'CMSAlgorithmProtection has no signatureAlgorithm [1] (a MAC algorithm is not valid for a signature)';
+  if (second.idBlock.tagClass !== 3 || second.idBlock.tagNumber !== 1)
+    return 'CMSAlgorithmProtection has no signatureAlgorithm [1] (a MAC algorithm is not valid for a signature)';
   if (!equalBytes(new Uint8Array(digest.valueBeforeDecodeView), signerDigestAlg)) {
     return 'CMSAlgorithmProtection digestAlgorithm disagrees with the SignerInfo (RFC 6211 §3)';
   }

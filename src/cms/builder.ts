@@ -121,7 +121,13 @@ export class SignedDataBuilder {
   }
 
   private encodeAttributes(messageDigest: Uint8Array): Uint8Array {
-    return encodeSignedAttributes({ contentType: OID.data, messageDigest, signingTime: this.signingTime, digest: this.digest, params: this.signerAlgorithm });
+    return encodeSignedAttributes({
+      contentType: OID.data,
+      messageDigest,
+      signingTime: this.signingTime,
+      digest: this.digest,
+      params: this.signerAlgorithm,
+    });
   }
 
   /** the SignerInfo's signatureAlgorithm */
@@ -162,7 +168,9 @@ export class SignedDataBuilder {
  * `30 82 LL LL 06 09 2A 86 48 86 F7 0D 01 07 02 A0 82 LL LL` whenever it is 256..65535 bytes long.
  */
 export async function buildDetachedSignedData(
-  signer: Signer, content: readonly Uint8Array[], opts: Omit<SignedDataOptions, 'params' | 'publicKey' | 'composite'> = {},
+  signer: Signer,
+  content: readonly Uint8Array[],
+  opts: Omit<SignedDataOptions, 'params' | 'publicKey' | 'composite'> = {},
 ): Promise<Uint8Array> {
   const b = new SignedDataBuilder({ ...opts, params: signer.params, publicKey: signer.publicKey });
   for (const part of content) b.update(part);

@@ -43,7 +43,10 @@ export const DIGESTS: readonly DigestAlgorithm[] = [
   { name: 'sha3-512', oid: nist(10), bytes: 64, nullParamsAccepted: false, create: node('sha3-512') },
   { name: 'shake128', oid: nist(11), bytes: 32, nullParamsAccepted: false, create: node('shake128', 32) },
   {
-    name: 'shake256', oid: nist(12), bytes: 64, nullParamsAccepted: false,
+    name: 'shake256',
+    oid: nist(12),
+    bytes: 64,
+    nullParamsAccepted: false,
     create: () => {
       const x = shake256(64);
       return { update: (d) => void x.update(d), digest: () => x.digest() };
@@ -77,14 +80,22 @@ export function signingDigest(params: ParamSet, name: string | undefined, compos
   if (composite) {
     const d = compositeDigest(composite);
     if (name !== undefined && digestByName(name) !== d) {
-      throw new PqsignError('ERR_USAGE', `${opt('digest')} ${name} does not suit ${composite.name}: its CMS digest is its pre-hash ${d.name} (draft-ietf-lamps-cms-composite-sigs §3.4)`, { option: 'digest' });
+      throw new PqsignError(
+        'ERR_USAGE',
+        `${opt('digest')} ${name} does not suit ${composite.name}: its CMS digest is its pre-hash ${d.name} (draft-ietf-lamps-cms-composite-sigs §3.4)`,
+        { option: 'digest' },
+      );
     }
     return d;
   }
   const d = digestByName(name ?? DEFAULT_DIGEST);
   if (!d) throw new PqsignError('ERR_USAGE', `unknown ${opt('digest')} "${name}" (known: ${DIGESTS.map((x) => x.name).join(', ')})`);
   if (!digestAllowed(params, d)) {
-    throw new PqsignError('ERR_USAGE', `${opt('digest')} ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`, { option: 'digest' });
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${opt('digest')} ${d.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`,
+      { option: 'digest' },
+    );
   }
   return d;
 }

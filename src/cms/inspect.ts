@@ -19,7 +19,14 @@ const algName = (oid: string) => paramByOid(oid)?.name ?? compositeByOid(oid)?.n
 function describeToken(der: Uint8Array, label: string): Record<string, unknown> {
   try {
     const t = readTimeStampToken(der, label);
-    return { genTime: t.tst.genTime.toISOString(), tsa: t.tsaCert.subject, serial: toHex(t.tst.serial), policy: t.tst.policy, digest: t.tst.imprint.digest.name, algorithm: t.signatureAlgorithm };
+    return {
+      genTime: t.tst.genTime.toISOString(),
+      tsa: t.tsaCert.subject,
+      serial: toHex(t.tst.serial),
+      policy: t.tst.policy,
+      digest: t.tst.imprint.digest.name,
+      algorithm: t.signatureAlgorithm,
+    };
   } catch (e) {
     return { error: isPqsignError(e) ? e.message : String(e) };
   }
@@ -43,7 +50,11 @@ export async function inspectCms(container: CmsSource): Promise<Record<string, u
       try {
         const c = parseCertificate(der, `certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT');
         return {
-          subject: c.subject, issuer: c.issuer, serial: toHex(c.serial), notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(),
+          subject: c.subject,
+          issuer: c.issuer,
+          serial: toHex(c.serial),
+          notBefore: c.notBefore.toISOString(),
+          notAfter: c.notAfter.toISOString(),
           algorithm: c.publicKey?.params.name ?? c.compositeKey?.composite?.name ?? c.spkiAlgorithm,
           keyFingerprint: (c.publicKey ?? c.compositeKey) ? keyFingerprint((c.publicKey ?? c.compositeKey)!.publicKey) : null,
         };
@@ -57,14 +68,19 @@ export async function inspectCms(container: CmsSource): Promise<Record<string, u
         const si = parseSignerInfo(der, `SignerInfo #${i + 1}`);
         return {
           version: si.version,
-          sid: si.sid.kind === 'issuerAndSerialNumber' ? { issuer: formatName(si.sid.issuerDer), serial: toHex(si.sid.serial) } : { subjectKeyIdentifier: toHex(si.sid.keyId) },
+          sid:
+            si.sid.kind === 'issuerAndSerialNumber'
+              ? { issuer: formatName(si.sid.issuerDer), serial: toHex(si.sid.serial) }
+              : { subjectKeyIdentifier: toHex(si.sid.keyId) },
           digestAlgorithm: algName(si.digestAlgorithm.oid),
           signatureAlgorithm: algName(si.signatureAlgorithm.oid),
           signatureBytes: si.signature.length,
           signedAttributes: !!si.signedAttributesDer,
           ...(si.signedAttributes?.signingTime ? { signingTime: si.signedAttributes.signingTime.toISOString() } : {}),
           algorithmProtection: !!si.signedAttributes?.algorithmProtection,
-          ...(si.timeStampTokens.length ? { timeStampTokens: si.timeStampTokens.map((t, j) => describeToken(t, `time-stamp token #${j + 1}`)) } : {}),
+          ...(si.timeStampTokens.length
+            ? { timeStampTokens: si.timeStampTokens.map((t, j) => describeToken(t, `time-stamp token #${j + 1}`)) }
+            : {}),
         };
       } catch (e) {
         return { error: isPqsignError(e) ? e.message : String(e) };

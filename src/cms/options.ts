@@ -44,11 +44,13 @@ async function certificatesFrom(o: CmsSignerOptions): Promise<ParsedCertificate[
   const { cert } = o;
   const chain = o.chain ?? [];
   if (o.certificates !== undefined) {
-    if (cert || chain.length) throw new PqsignError('ERR_USAGE', 'give cert/chain or resolved "certificates", not both', { option: 'certificates' });
+    if (cert || chain.length)
+      throw new PqsignError('ERR_USAGE', 'give cert/chain or resolved "certificates", not both', { option: 'certificates' });
     return o.certificates.map((b64, i) => parseCertificate(fromB64(b64, `certificates[${i}]`), `certificates[${i}]`));
   }
   if (!cert) {
-    if (chain.length) throw new PqsignError('ERR_USAGE', `${opt('chain')} needs ${opt('cert')} (the signer certificate)`, { option: 'chain' });
+    if (chain.length)
+      throw new PqsignError('ERR_USAGE', `${opt('chain')} needs ${opt('cert')} (the signer certificate)`, { option: 'chain' });
     return [];
   }
   const certs = await readCertificates(cert, 'signer certificate');
@@ -60,7 +62,9 @@ async function certificatesFrom(o: CmsSignerOptions): Promise<ParsedCertificate[
 export async function signedDataBuilderFor(key: PublicKey, o: CmsSignerOptions): Promise<SignedDataBuilder> {
   const time = o.signingTime;
   return new SignedDataBuilder({
-    params: key.params, publicKey: key.publicKey, composite: key.composite,
+    params: key.params,
+    publicKey: key.publicKey,
+    composite: key.composite,
     digest: o.digest,
     certificates: await certificatesFrom(o),
     signingTime: time === undefined ? undefined : parseTimeOption(time, opt('signingTime')),
@@ -91,13 +95,20 @@ export const resolvedSignerOptions = (b: SignedDataBuilder): CmsSignerOptions =>
 });
 
 /** The path trust the caller resolved (DER), --at and --any-eku as verifyCms takes them. */
-export function verifierOptionsFor(o: CmsVerifierOptions, trust: PathTrust): Pick<CmsVerifyOptions, 'trustAnchors' | 'tsaAnchors' | 'trustSigningTime' | 'crls' | 'at' | 'anyEku'> {
+export function verifierOptionsFor(
+  o: CmsVerifierOptions,
+  trust: PathTrust,
+): Pick<CmsVerifyOptions, 'trustAnchors' | 'tsaAnchors' | 'trustSigningTime' | 'crls' | 'at' | 'anyEku'> {
   const trustAnchors = trust.trustAnchors.map((der, i) => parseCertificate(der, `trust anchor #${i + 1}`));
   const tsaAnchors = (trust.tsaAnchors ?? []).map((der, i) => parseCertificate(der, `TSA anchor #${i + 1}`));
   const crls = trust.crls?.length ? trust.crls.map((der, i) => parseCrl(der, `CRL #${i + 1}`)) : undefined;
   const time = o.at;
   return {
-    trustAnchors, tsaAnchors, trustSigningTime: trust.trustSigningTime === true, crls,
-    at: time === undefined ? undefined : parseTimeOption(time, opt('at')), anyEku: o.anyEku === true,
+    trustAnchors,
+    tsaAnchors,
+    trustSigningTime: trust.trustSigningTime === true,
+    crls,
+    at: time === undefined ? undefined : parseTimeOption(time, opt('at')),
+    anyEku: o.anyEku === true,
   };
 }

@@ -42,7 +42,10 @@ export interface CmsFile {
    * ContentInfo, its content [0] and the SignedData, and the signerInfos SET's byte range. Offsets are in
    * the DER stream: the file's bytes (from the source's start), or the decoded DER of a PEM file.
    */
-  envelope: { headers: Array<{ offset: number; header: Uint8Array; length: number | undefined }>; signerInfos: { start: number; end: number } };
+  envelope: {
+    headers: Array<{ offset: number; header: Uint8Array; length: number | undefined }>;
+    signerInfos: { start: number; end: number };
+  };
 }
 
 const MAX_CAPTURED = 32 * 1024 * 1024;
@@ -90,7 +93,10 @@ class SignedDataCollector implements TlvEvents {
   readonly headers: Array<{ offset: number; header: Uint8Array; length: number | undefined }> = [];
   signerInfosOffset = 0;
 
-  constructor(private readonly file: string, private readonly sink: ContentSink | undefined) {}
+  constructor(
+    private readonly file: string,
+    private readonly sink: ContentSink | undefined,
+  ) {}
 
   private bad(why: string): PqsignError {
     return new PqsignError('ERR_SIGNATURE_FORMAT', `not a valid CMS SignedData: ${why}`, { file: this.file });
@@ -112,20 +118,29 @@ class SignedDataCollector implements TlvEvents {
     const expect = (tag: number, what: string) => {
       if (h.tag !== tag) throw this.bad(`${what}: expected tag 0x${tag.toString(16)}, found 0x${h.tag.toString(16)}`);
     };
-    if (h.depth <= 2 && !(h.depth === 1 && h.index === 0)) this.headers.push({ offset: h.offset, header: Uint8Array.from(h.header), length: h.length });
+    if (h.depth <= 2 && !(h.depth === 1 && h.index === 0))
+      this.headers.push({ offset: h.offset, header: Uint8Array.from(h.header), length: h.length });
     switch (h.depth) {
-      case 0: return expect(TAG.SEQUENCE, 'ContentInfo');
+      case 0:
+        return expect(TAG.SEQUENCE, 'ContentInfo');
       case 1:
-        if (h.index === 0) { expect(TAG.OID, 'contentType'); return this.begin('contentType', h); }
+        if (h.index === 0) {
+          expect(TAG.OID, 'contentType');
+          return this.begin('contentType', h);
+        }
         if (h.index === 1) return expect(EXPLICIT0, 'content');
         throw this.bad('ContentInfo has extra fields');
       case 2:
         if (h.index !== 0) throw this.bad('content [0] holds more than one value');
         return expect(TAG.SEQUENCE, 'SignedData');
-      case 3: return this.signedDataField(h);
+      case 3:
+        return this.signedDataField(h);
       case 4:
         if (!this.encapOpen) throw this.bad('unexpected nesting');
-        if (h.index === 0) { expect(TAG.OID, 'eContentType'); return this.begin('eContentType', h); }
+        if (h.index === 0) {
+          expect(TAG.OID, 'eContentType');
+          return this.begin('eContentType', h);
+        }
         if (h.index === 1) return expect(EXPLICIT0, 'eContent');
         throw this.bad('encapContentInfo has extra fields');
       default:
@@ -145,7 +160,8 @@ class SignedDataCollector implements TlvEvents {
     }
     // certificates [0], crls [1], signerInfos SET — in this order, each at most once
     const rank = (t: number) => (t === EXPLICIT0 ? 1 : t === IMPLICIT1 ? 2 : t === 0x31 ? 3 : 0);
-    if (!rank(h.tag) || rank(h.tag) <= rank(this.lastSignedDataTag)) throw this.bad(`unexpected SignedData field with tag 0x${h.tag.toString(16)}`);
+    if (!rank(h.tag) || rank(h.tag) <= rank(this.lastSignedDataTag))
+      throw this.bad(`unexpected SignedData field with tag 0x${h.tag.toString(16)}`);
     this.lastSignedDataTag = h.tag;
     if (h.tag === 0x31) this.signerInfosOffset = h.offset;
     if (h.tag === IMPLICIT1) this.inCrls = true;
@@ -258,7 +274,9 @@ export async function readCms(source: CmsSource, sink?: ContentSink): Promise<Cm
     attached: collector.sawContent,
     contentBytes: collector.contentBytes,
     contentRange: segment && { start: base + segment.start, end: base + segment.end },
-    certificates: collector.captured.has('certificates') ? collector.parsed('certificates').map((c) => new Uint8Array(c.valueBeforeDecodeView)) : [],
+    certificates: collector.captured.has('certificates')
+      ? collector.parsed('certificates').map((c) => new Uint8Array(c.valueBeforeDecodeView))
+      : [],
     crls: collector.crlCount,
     signerInfos: collector.parsed('signerInfos').map((s) => new Uint8Array(s.valueBeforeDecodeView)),
     envelope: {

@@ -49,16 +49,30 @@ export interface ReceivedSignedAttributes {
  * each of these may appear once, with exactly one value. Returns the problem as a string when malformed.
  */
 export function readSignedAttributes(set: asn1js.AsnType): ReceivedSignedAttributes | string {
-  const out: ReceivedSignedAttributes = { contentType: undefined, messageDigest: undefined, signingTime: undefined, algorithmProtection: undefined, signingCertificate: undefined };
+  const out: ReceivedSignedAttributes = {
+    contentType: undefined,
+    messageDigest: undefined,
+    signingTime: undefined,
+    algorithmProtection: undefined,
+    signingCertificate: undefined,
+  };
   const seen = new Set<string>();
   const attrs = (set as asn1js.Constructed).valueBlock?.value;
   if (!Array.isArray(attrs) || attrs.length === 0) return 'signedAttrs is empty';
   for (const a of attrs) {
     const [typeB, valuesB, ...rest] = (a as asn1js.Sequence).valueBlock?.value ?? [];
-    if (!(typeB instanceof asn1js.ObjectIdentifier) || !(valuesB instanceof asn1js.Set) || rest.length) return 'a signed attribute is malformed';
+    if (!(typeB instanceof asn1js.ObjectIdentifier) || !(valuesB instanceof asn1js.Set) || rest.length)
+      return 'a signed attribute is malformed';
     const type = typeB.valueBlock.toString();
     const values = valuesB.valueBlock.value;
-    const known = [OID.contentType, OID.messageDigest, OID.signingTime, OID.algorithmProtection, OID.signingCertificate, OID.signingCertificateV2] as string[];
+    const known = [
+      OID.contentType,
+      OID.messageDigest,
+      OID.signingTime,
+      OID.algorithmProtection,
+      OID.signingCertificate,
+      OID.signingCertificateV2,
+    ] as string[];
     if (!known.includes(type)) continue;
     if (seen.has(type)) return `signed attribute ${type} appears twice`;
     seen.add(type);
@@ -80,7 +94,8 @@ export function readSignedAttributes(set: asn1js.AsnType): ReceivedSignedAttribu
       case OID.signingCertificate:
       case OID.signingCertificateV2:
         // v2 names the certificate with a stronger hash: it decides when both are present (RFC 5816 §2.2.1)
-        if (type === OID.signingCertificateV2 || !out.signingCertificate) out.signingCertificate = { v2: type === OID.signingCertificateV2, value: v };
+        if (type === OID.signingCertificateV2 || !out.signingCertificate)
+          out.signingCertificate = { v2: type === OID.signingCertificateV2, value: v };
         break;
       default:
         out.algorithmProtection = v;

@@ -11,8 +11,7 @@ import type { DigestAlgorithm } from './digests.js';
 import { OID } from './oids.js';
 
 export type SignerIdentifier =
-  | { kind: 'issuerAndSerialNumber'; issuerDer: Uint8Array; serial: Uint8Array }
-  | { kind: 'subjectKeyIdentifier'; keyId: Uint8Array };
+  { kind: 'issuerAndSerialNumber'; issuerDer: Uint8Array; serial: Uint8Array } | { kind: 'subjectKeyIdentifier'; keyId: Uint8Array };
 
 const SID_SKI_TAG = 0x80; // subjectKeyIdentifier [0] IMPLICIT OCTET STRING
 const SIGNED_ATTRS_TAG = 0xa0; // signedAttrs [0] IMPLICIT SET OF
@@ -22,19 +21,26 @@ const CERTIFICATES_TAG = 0xa0; // certificates [0] IMPLICIT CertificateSet
 const signerInfoVersion = (sid: SignerIdentifier) => (sid.kind === 'issuerAndSerialNumber' ? 1 : 3);
 
 /** `unsignedAttributes`: the whole unsignedAttrs [1] (time-stamp tokens), or empty. */
-export function encodeSignerInfo(sid: SignerIdentifier, digest: DigestAlgorithm, signedAttributes: Uint8Array, alg: SignerAlgorithm, signature: Uint8Array,
-  unsignedAttributes: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const sidDer = sid.kind === 'issuerAndSerialNumber'
-    ? tlv(TAG.SEQUENCE, sid.issuerDer, tlv(TAG.INTEGER, sid.serial))
-    : tlv(SID_SKI_TAG, sid.keyId);
-  return tlv(TAG.SEQUENCE,
+export function encodeSignerInfo(
+  sid: SignerIdentifier,
+  digest: DigestAlgorithm,
+  signedAttributes: Uint8Array,
+  alg: SignerAlgorithm,
+  signature: Uint8Array,
+  unsignedAttributes: Uint8Array = new Uint8Array(0),
+): Uint8Array {
+  const sidDer =
+    sid.kind === 'issuerAndSerialNumber' ? tlv(TAG.SEQUENCE, sid.issuerDer, tlv(TAG.INTEGER, sid.serial)) : tlv(SID_SKI_TAG, sid.keyId);
+  return tlv(
+    TAG.SEQUENCE,
     derUint(signerInfoVersion(sid)),
     sidDer,
     digestAlgorithmId(digest),
     retag(signedAttributes, SIGNED_ATTRS_TAG),
     signerAlgorithmId(alg),
     tlv(TAG.OCTET_STRING, signature),
-    unsignedAttributes);
+    unsignedAttributes,
+  );
 }
 
 export interface SignedDataParts {
@@ -77,7 +83,15 @@ export function signedDataLayout(parts: SignedDataParts, contentSize?: number): 
   const explicitSignedData = header(TAG.CTX0_CONS, signedDataHead.length + signedDataLength);
   const contentType = oid(OID.signedData);
   const contentInfoLength = contentType.length + explicitSignedData.length + signedDataHead.length + signedDataLength;
-  const prefix = concatBytes(header(TAG.SEQUENCE, contentInfoLength), contentType, explicitSignedData, signedDataHead, version, digestAlgorithms, encapHead);
+  const prefix = concatBytes(
+    header(TAG.SEQUENCE, contentInfoLength),
+    contentType,
+    explicitSignedData,
+    signedDataHead,
+    version,
+    digestAlgorithms,
+    encapHead,
+  );
   const suffix = concatBytes(certificates, signerInfos);
   return contentSize === undefined ? { prefix: concatBytes(prefix, suffix), suffix: new Uint8Array(0) } : { prefix, suffix };
 }

@@ -34,7 +34,10 @@ export function parseSignerInfo(der: Uint8Array, label: string): ReceivedSignerI
   const ctx = (b: asn1js.AsnType | undefined, n: number) => b?.idBlock.tagClass === 3 && b.idBlock.tagNumber === n;
   // signedAttrs [0] and unsignedAttrs [1] follow version, sid and digestAlgorithm
   for (const f of ((asn.result as asn1js.Sequence).valueBlock.value ?? []).slice(3)) {
-    const n = (ctx(f, 0) || ctx(f, 1)) && Array.isArray((f as asn1js.Constructed).valueBlock.value) ? (f as asn1js.Constructed).valueBlock.value.length : 0;
+    const n =
+      (ctx(f, 0) || ctx(f, 1)) && Array.isArray((f as asn1js.Constructed).valueBlock.value)
+        ? (f as asn1js.Constructed).valueBlock.value.length
+        : 0;
     if (n > MAX_ATTRIBUTES) throw bad(`has ${n} ${ctx(f, 0) ? 'signed' : 'unsigned'} attributes; at most ${MAX_ATTRIBUTES} are accepted`);
   }
   let si: pkijs.SignerInfo;
@@ -52,7 +55,11 @@ export function parseSignerInfo(der: Uint8Array, label: string): ReceivedSignerI
   let sid: SignerIdentifier;
   if (si.sid instanceof pkijs.IssuerAndSerialNumber) {
     const [issuerB] = (fields[1] as asn1js.Sequence).valueBlock.value;
-    sid = { kind: 'issuerAndSerialNumber', issuerDer: new Uint8Array(issuerB!.valueBeforeDecodeView), serial: new Uint8Array(si.sid.serialNumber.valueBlock.valueHexView) };
+    sid = {
+      kind: 'issuerAndSerialNumber',
+      issuerDer: new Uint8Array(issuerB!.valueBeforeDecodeView),
+      serial: new Uint8Array(si.sid.serialNumber.valueBlock.valueHexView),
+    };
     if (si.version !== 1) throw bad(`version ${si.version} with issuerAndSerialNumber (RFC 5652 §5.3 requires 1)`);
   } else {
     const b = fields[1]!;
@@ -84,7 +91,8 @@ function timeStampTokens(unsigned: asn1js.Constructed, bad: (why: string) => Pqs
   const out: Uint8Array[] = [];
   for (const a of unsigned.valueBlock.value) {
     const [typeB, valuesB, ...rest] = (a as asn1js.Sequence).valueBlock?.value ?? [];
-    if (!(typeB instanceof asn1js.ObjectIdentifier) || !(valuesB instanceof asn1js.Set) || rest.length) throw bad('an unsigned attribute is malformed');
+    if (!(typeB instanceof asn1js.ObjectIdentifier) || !(valuesB instanceof asn1js.Set) || rest.length)
+      throw bad('an unsigned attribute is malformed');
     if (typeB.valueBlock.toString() !== OID.timeStampToken) continue;
     if (!valuesB.valueBlock.value.length) throw bad('the timeStampToken attribute has no value');
     for (const v of valuesB.valueBlock.value) out.push(new Uint8Array(v.valueBeforeDecodeView));
@@ -95,7 +103,9 @@ function timeStampTokens(unsigned: asn1js.Constructed, bad: (why: string) => Pqs
 /** The certificate the SignerInfo's sid names: by issuer and serial, or by subject key identifier. */
 export function findSignerCertificate(info: ReceivedSignerInfo, certs: readonly ParsedCertificate[]): ParsedCertificate | undefined {
   const sid = info.sid;
-  return certs.find((c) => sid.kind === 'issuerAndSerialNumber'
-    ? equalBytes(c.issuerDer, sid.issuerDer) && equalBytes(c.serial, sid.serial)
-    : equalBytes(c.subjectKeyId ?? (c.publicKey ? keyIdentifier(c.publicKey.publicKey) : new Uint8Array(0)), sid.keyId));
+  return certs.find((c) =>
+    sid.kind === 'issuerAndSerialNumber'
+      ? equalBytes(c.issuerDer, sid.issuerDer) && equalBytes(c.serial, sid.serial)
+      : equalBytes(c.subjectKeyId ?? (c.publicKey ? keyIdentifier(c.publicKey.publicKey) : new Uint8Array(0)), sid.keyId),
+  );
 }

@@ -117,12 +117,16 @@ class ContentHashes implements ContentSink {
   /** content bytes streamed through (the detached content's size, reported by verify) */
   bytes = 0;
 
-  constructor(private readonly wanted: readonly DigestAlgorithm[] | undefined, private readonly muSigners: readonly SignerState[] = []) {}
+  constructor(
+    private readonly wanted: readonly DigestAlgorithm[] | undefined,
+    private readonly muSigners: readonly SignerState[] = [],
+  ) {}
 
   begin(digestAlgorithms: asn1js.AsnType[]): void {
     const announced = announcedDigestOids(digestAlgorithms).map((oid) => oid && digestByOid(oid));
     for (const d of this.wanted ?? announced) if (d && !this.digests.has(d.oid)) this.digests.set(d.oid, d.create());
-    for (const s of this.muSigners) this.mus.set(s, s.composite ? new CompositeHasher(s.composite) : new MuHasher(s.params!, s.key!.publicKey));
+    for (const s of this.muSigners)
+      this.mus.set(s, s.composite ? new CompositeHasher(s.composite) : new MuHasher(s.params!, s.key!.publicKey));
   }
 
   update(chunk: Uint8Array): void {
@@ -185,7 +189,11 @@ function checkAlgorithms(s: SignerState, cms: CmsFile): void {
   const params = composite?.mldsa ?? paramByOid(info.signatureAlgorithm.oid);
   if (!params) throw fail('ERR_ALGORITHM', `signature algorithm ${info.signatureAlgorithm.oid} is not ML-DSA or composite ML-DSA`);
   const rule = composite ? 'draft-ietf-lamps-cms-composite-sigs §3.4' : 'RFC 9882 §3.3';
-  if (!info.signatureAlgorithm.paramsAbsent) throw fail('ERR_SIGNATURE_FORMAT', `${composite?.name ?? params.name} signatureAlgorithm has parameters (${rule} requires them absent)`);
+  if (!info.signatureAlgorithm.paramsAbsent)
+    throw fail(
+      'ERR_SIGNATURE_FORMAT',
+      `${composite?.name ?? params.name} signatureAlgorithm has parameters (${rule} requires them absent)`,
+    );
   s.params = params;
   s.composite = composite;
   if (info.signedAttributes) {
@@ -206,8 +214,10 @@ function checkAlgorithms(s: SignerState, cms: CmsFile): void {
     }
     s.digest = d;
     const attrs = info.signedAttributes;
-    if (!attrs.contentType || !attrs.messageDigest) throw fail('ERR_SIGNATURE_FORMAT', 'signed attributes lack contentType or messageDigest (RFC 5652 §5.3)');
-    if (attrs.contentType !== cms.contentType) throw fail('ERR_SIGNATURE_INVALID', `contentType attribute ${attrs.contentType} differs from eContentType ${cms.contentType}`);
+    if (!attrs.contentType || !attrs.messageDigest)
+      throw fail('ERR_SIGNATURE_FORMAT', 'signed attributes lack contentType or messageDigest (RFC 5652 §5.3)');
+    if (attrs.contentType !== cms.contentType)
+      throw fail('ERR_SIGNATURE_INVALID', `contentType attribute ${attrs.contentType} differs from eContentType ${cms.contentType}`);
     if (attrs.algorithmProtection) {
       const problem = algorithmProtectionProblem(attrs.algorithmProtection, info.digestAlgorithm.der, info.signatureAlgorithm.der);
       if (problem) throw fail('ERR_SIGNATURE_INVALID', problem);
@@ -226,14 +236,18 @@ function resolveKey(s: SignerState, opts: CmsVerifyOptions): void {
   const name = s.composite?.name ?? params.name;
   const fits = (k: PublicKey) => k.params === params && k.composite === s.composite;
   if (opts.key) {
-    if (!fits(opts.key)) throw new PqsignError('ERR_UNTRUSTED', `is an ${name} signature but the pinned key is ${keyName(opts.key)}`, { detail: 'pinned-key' });
+    if (!fits(opts.key))
+      throw new PqsignError('ERR_UNTRUSTED', `is an ${name} signature but the pinned key is ${keyName(opts.key)}`, {
+        detail: 'pinned-key',
+      });
     s.key = opts.key;
   } else if (!s.cert) {
     throw fail('ERR_CHAIN', `${s.label}: the signer's certificate is neither embedded nor a trust anchor`);
   } else {
     const certKey = s.cert.publicKey ?? s.cert.compositeKey;
     if (!certKey) throw fail('ERR_ALGORITHM', `certificate "${s.cert.subject}" holds a ${s.cert.spkiAlgorithm} key, not ML-DSA`);
-    if (!fits(certKey)) throw fail('ERR_ALGORITHM', `is an ${name} signature but certificate "${s.cert.subject}" holds an ${keyName(certKey)} key`);
+    if (!fits(certKey))
+      throw fail('ERR_ALGORITHM', `is an ${name} signature but certificate "${s.cert.subject}" holds an ${keyName(certKey)} key`);
     s.key = certKey;
   }
   if (opts.key && opts.trustAnchors.length) {
@@ -259,40 +273,78 @@ interface SignerOutcome {
  * token a TSA anchor vouches for; else the signingTime attribute when trusted (--trust-signing-time or the
  * policy), which a signer can backdate; else now (or --at).
  */
-async function validationTimeOf(info: ReceivedSignerInfo, opts: CmsVerifyOptions, now: Date): Promise<{ time: Date; why: ValidationTime; timestamps: TimestampReport[] }> {
+async function validationTimeOf(
+  info: ReceivedSignerInfo,
+  opts: CmsVerifyOptions,
+  now: Date,
+): Promise<{ time: Date; why: ValidationTime; timestamps: TimestampReport[] }> {
   const iso = (d: Date) => d.toISOString();
   let timestamps: TimestampReport[] = [];
   let earliest: { genTime: Date; tsa: string } | undefined;
   if (info.timeStampTokens.length) {
     const { checkTimestamp } = await import('./tsp/token.js');
-    const checked = info.timeStampTokens.map((t, i) => checkTimestamp(t, `time-stamp token #${i + 1}`, info.signature, opts.tsaAnchors ?? [], now));
+    const checked = info.timeStampTokens.map((t, i) =>
+      checkTimestamp(t, `time-stamp token #${i + 1}`, info.signature, opts.tsaAnchors ?? [], now),
+    );
     timestamps = checked.map((c) => c.report);
-    for (const c of checked) if (c.genTime && (!earliest || c.genTime < earliest.genTime)) earliest = { genTime: c.genTime, tsa: c.report.tsa! };
+    for (const c of checked)
+      if (c.genTime && (!earliest || c.genTime < earliest.genTime)) earliest = { genTime: c.genTime, tsa: c.report.tsa! };
   }
   if (earliest) {
-    return { time: earliest.genTime, timestamps, why: { time: iso(earliest.genTime), source: 'timestamp', reason: `genTime of a time-stamp token by "${earliest.tsa}", a TSA the TSA anchors vouch for` } };
+    return {
+      time: earliest.genTime,
+      timestamps,
+      why: {
+        time: iso(earliest.genTime),
+        source: 'timestamp',
+        reason: `genTime of a time-stamp token by "${earliest.tsa}", a TSA the TSA anchors vouch for`,
+      },
+    };
   }
   const noToken = timestamps.length ? 'no time-stamp token is trusted' : 'no time-stamp token';
   const signingTime = info.signedAttributes?.signingTime;
   if (opts.trustSigningTime && signingTime && signingTime <= now) {
-    return { time: signingTime, timestamps, why: { time: iso(signingTime), source: 'signingTime', reason: `${noToken}; the signingTime attribute is trusted (${opt('trustSigningTime')} or the policy's trustSigningTime)` } };
+    return {
+      time: signingTime,
+      timestamps,
+      why: {
+        time: iso(signingTime),
+        source: 'signingTime',
+        reason: `${noToken}; the signingTime attribute is trusted (${opt('trustSigningTime')} or the policy's trustSigningTime)`,
+      },
+    };
   }
-  const untrustedTime = !signingTime ? '' : opts.trustSigningTime ? '; the signingTime attribute is after the verification time'
-    : `; the signer's signingTime attribute is not trusted without ${opt('trustSigningTime')}`;
+  const untrustedTime = !signingTime
+    ? ''
+    : opts.trustSigningTime
+      ? '; the signingTime attribute is after the verification time'
+      : `; the signer's signingTime attribute is not trusted without ${opt('trustSigningTime')}`;
   return { time: now, timestamps, why: { time: iso(now), source: opts.at ? 'at' : 'now', reason: `${noToken}${untrustedTime}` } };
 }
 
 /** Signature, content digest and path: everything after the content has streamed. */
-async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: readonly ParsedCertificate[], opts: CmsVerifyOptions): Promise<SignerOutcome> {
+async function checkSigner(
+  s: SignerState,
+  hashes: ContentHashes[],
+  certs: readonly ParsedCertificate[],
+  opts: CmsVerifyOptions,
+): Promise<SignerOutcome> {
   const info = s.info!;
   const key = s.key!;
   if (info.signedAttributesDer) {
     const computed = hashes.map((h) => h.results.get(s.digest!.oid)).find((x) => x);
     if (!computed || !equalBytes(computed, info.signedAttributes!.messageDigest!)) {
-      throw fail('ERR_SIGNATURE_INVALID', `the content does not match the messageDigest attribute (${s.digest!.name}): the content was modified or is not the signed file`);
+      throw fail(
+        'ERR_SIGNATURE_INVALID',
+        `the content does not match the messageDigest attribute (${s.digest!.name}): the content was modified or is not the signed file`,
+      );
     }
     if (s.composite) {
-      if (opts.verifier) throw fail('ERR_USAGE', `a remote ${opt('verifier')} checks ML-DSA signatures; a composite signature is checked locally (both parts)`);
+      if (opts.verifier)
+        throw fail(
+          'ERR_USAGE',
+          `a remote ${opt('verifier')} checks ML-DSA signatures; a composite signature is checked locally (both parts)`,
+        );
       // M = DER(SignedAttributes), ctx empty (draft-ietf-lamps-cms-composite-sigs §3.3); both parts must verify
       if (!verifyCompositeRaw(s.composite, key.publicKey, compositeMessage(s.composite, info.signedAttributesDer), info.signature)) {
         throw fail('ERR_SIGNATURE_INVALID', 'the composite signature over the signed attributes does not verify (both parts must)');
@@ -300,9 +352,18 @@ async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: reado
     } else {
       // through verifyStreamed, so a verifier that routes signature checks elsewhere (e.g. KMS) sees this one
       try {
-        await verifyStreamed(key.params, key.publicKey, new Uint8Array(0), [info.signedAttributesDer], info.signature, s.label, opts.verifier);
+        await verifyStreamed(
+          key.params,
+          key.publicKey,
+          new Uint8Array(0),
+          [info.signedAttributesDer],
+          info.signature,
+          s.label,
+          opts.verifier,
+        );
       } catch (e) {
-        if (isPqsignError(e) && e.code === 'ERR_SIGNATURE_INVALID') throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
+        if (isPqsignError(e) && e.code === 'ERR_SIGNATURE_INVALID')
+          throw fail('ERR_SIGNATURE_INVALID', 'the signature over the signed attributes does not verify');
         throw e;
       }
     }
@@ -320,17 +381,28 @@ async function checkSigner(s: SignerState, hashes: ContentHashes[], certs: reado
   try {
     path = validatePath(s.cert!, { anchors: opts.trustAnchors, intermediates: certs, at: time, anyEku: opts.anyEku });
   } catch (e) {
-    if (isPqsignError(e) && e.code === 'ERR_CHAIN') throw new PqsignError('ERR_CHAIN', `${e.message} [validated at ${why.time}, ${why.source}: ${why.reason}]`);
+    if (isPqsignError(e) && e.code === 'ERR_CHAIN')
+      throw new PqsignError('ERR_CHAIN', `${e.message} [validated at ${why.time}, ${why.source}: ${why.reason}]`);
     throw e;
   }
   const revocation = opts.crls ? checkRevocation(path, { crls: opts.crls, now, validationTime: time }) : undefined;
   opts.signerCheck?.(s.cert!.der);
-  return { chain: path.map((c) => c.subject), validationTime: why, ...(timestamps.length ? { timestamps } : {}), ...(revocation ? { revocation } : {}) };
+  return {
+    chain: path.map((c) => c.subject),
+    validationTime: why,
+    ...(timestamps.length ? { timestamps } : {}),
+    ...(revocation ? { revocation } : {}),
+  };
 }
 
 const contentParts = (content: string | MessagePart[]): MessagePart[] => (typeof content === 'string' ? [{ path: content }] : content);
 
-async function streamContent(source: CmsSource, cms: CmsFile, content: string | MessagePart[] | undefined, sink: ContentHashes): Promise<void> {
+async function streamContent(
+  source: CmsSource,
+  cms: CmsFile,
+  content: string | MessagePart[] | undefined,
+  sink: ContentHashes,
+): Promise<void> {
   sink.begin([]);
   if (content) {
     await feedParts(sink, contentParts(content));
@@ -348,16 +420,32 @@ async function checkSameContent(content: string | MessagePart[], file: string, c
   const given = new ContentHashes(algs);
   let size = 0;
   given.begin([]);
-  await feedParts({ update: (chunk) => { size += chunk.length; given.update(chunk); } }, contentParts(content));
+  await feedParts(
+    {
+      update: (chunk) => {
+        size += chunk.length;
+        given.update(chunk);
+      },
+    },
+    contentParts(content),
+  );
   given.finish();
-  const same = size === cms.contentBytes && algs.length > 0 && algs.every((d) => equalBytes(given.results.get(d.oid)!, embedded.results.get(d.oid)!));
-  if (!same) throw new PqsignError('ERR_SIGNATURE_INVALID', 'is not the content embedded in the CMS', { file: typeof content === 'string' ? content : file });
+  const same =
+    size === cms.contentBytes && algs.length > 0 && algs.every((d) => equalBytes(given.results.get(d.oid)!, embedded.results.get(d.oid)!));
+  if (!same)
+    throw new PqsignError('ERR_SIGNATURE_INVALID', 'is not the content embedded in the CMS', {
+      file: typeof content === 'string' ? content : file,
+    });
 }
 
 export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Promise<CmsVerification> {
   const file = sourcePath(source);
   if (!opts.key && !opts.trustAnchors.length && !opts.fingerprintPinned) {
-    throw new PqsignError('ERR_UNTRUSTED', `a CMS signature is only checked against a trust anchor (${opt('trustAnchors')}), a pinned key (${opt('key')}) or a key fingerprint (${opt('keyFingerprints')})`, { file, detail: 'key' });
+    throw new PqsignError(
+      'ERR_UNTRUSTED',
+      `a CMS signature is only checked against a trust anchor (${opt('trustAnchors')}), a pinned key (${opt('key')}) or a key fingerprint (${opt('keyFingerprints')})`,
+      { file, detail: 'key' },
+    );
   }
   // Attached: the first pass is the container itself and hashes with every digest it announces.
   // Detached: the content is read afterwards, with exactly the digests the signers need.
@@ -365,14 +453,31 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
   const cms = await readCms(source, firstPass);
   firstPass.finish();
   if (cms.attached && opts.content) await checkSameContent(opts.content, file, cms, firstPass);
-  if (!cms.attached && !opts.content) throw new PqsignError('ERR_USAGE', `this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or ${opt('payload')} FILE)`, { file });
+  if (!cms.attached && !opts.content)
+    throw new PqsignError(
+      'ERR_USAGE',
+      `this CMS is detached: give the signed file (verify FILE with FILE.p7s beside it, or ${opt('payload')} FILE)`,
+      { file },
+    );
   if (!cms.signerInfos.length) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'SignedData has no SignerInfo', { file });
 
-  const certs = await inFile(file, () => cms.certificates
-    .filter((c) => c[0] === 0x30) // CertificateChoices: only X.509 certificates are used
-    .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT')));
+  const certs = await inFile(file, () =>
+    cms.certificates
+      .filter((c) => c[0] === 0x30) // CertificateChoices: only X.509 certificates are used
+      .map((c, i) => parseCertificate(c, `embedded certificate #${i + 1}`, 'ERR_SIGNATURE_FORMAT')),
+  );
   const signers: SignerState[] = cms.signerInfos.map((der, index) => {
-    const s: SignerState = { index, label: `SignerInfo #${index + 1}`, info: undefined, error: undefined, cert: undefined, key: undefined, params: undefined, composite: undefined, digest: undefined };
+    const s: SignerState = {
+      index,
+      label: `SignerInfo #${index + 1}`,
+      info: undefined,
+      error: undefined,
+      cert: undefined,
+      key: undefined,
+      params: undefined,
+      composite: undefined,
+      digest: undefined,
+    };
     try {
       s.info = parseSignerInfo(der, s.label);
       resolveSigner(s, cms, certs, opts);
@@ -384,7 +489,12 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
   });
 
   // a SignerInfo that does not parse leaves the required version unknown
-  const problem = signers.every((s) => s.info) ? versionProblem(cms, signers.map((s) => s.info!)) : undefined;
+  const problem = signers.every((s) => s.info)
+    ? versionProblem(
+        cms,
+        signers.map((s) => s.info!),
+      )
+    : undefined;
   if (problem) throw new PqsignError('ERR_SIGNATURE_FORMAT', `not a valid CMS SignedData: ${problem}`, { file });
 
   const live = signers.filter((s) => !s.error);
@@ -427,5 +537,12 @@ export async function verifyCms(source: CmsSource, opts: CmsVerifyOptions): Prom
     const all = signers.map((s) => `SignerInfo #${s.index + 1} (${s.label}): ${s.error!.message}`).join('; ');
     throw new PqsignError(first.code, `no SignerInfo is valid: ${all}`, { file });
   }
-  return { params: ok.key!.params, publicKey: ok.key!.publicKey, composite: ok.composite, signers: reports, attached: cms.attached, contentBytes: cms.attached ? cms.contentBytes : hashes.at(-1)!.bytes };
+  return {
+    params: ok.key!.params,
+    publicKey: ok.key!.publicKey,
+    composite: ok.composite,
+    signers: reports,
+    attached: cms.attached,
+    contentBytes: cms.attached ? cms.contentBytes : hashes.at(-1)!.bytes,
+  };
 }

@@ -49,7 +49,12 @@ export function fromParts(alg: CompositeAlg, seed: Uint8Array, trad: KeyObject):
   const tradPub = createPublicKey(trad);
   const publicKey = concatBytes(kp.publicKey, rawTradPublicKey(alg.trad, tradPub));
   return {
-    alg, publicKey, mldsaPublicKey: kp.publicKey, tradPublicKey: tradPub, mldsa, tradPrivateKey: trad,
+    alg,
+    publicKey,
+    mldsaPublicKey: kp.publicKey,
+    tradPublicKey: tradPub,
+    mldsa,
+    tradPrivateKey: trad,
     privateKey: concatBytes(seed, rawTradPrivateKey(alg.trad, trad)),
   };
 }

@@ -12,14 +12,17 @@ import { checkContext, computeMu } from '../mldsa/mu.js';
 export const PREFIX = utf8('CompositeAlgorithmSignatures2025');
 
 const newPrehash = (alg: CompositeAlg): Hash =>
-  (alg.prehash === 'shake256' ? createHash('shake256', { outputLength: 64 }) : createHash(alg.prehash));
+  alg.prehash === 'shake256' ? createHash('shake256', { outputLength: 64 }) : createHash(alg.prehash);
 
 /** Streams the message into PH; digest() gives M'. The same shape as MuHasher, so the pipeline can feed either. */
 export class CompositeHasher {
   private readonly h: Hash;
   private done = false;
 
-  constructor(private readonly alg: CompositeAlg, private readonly ctx: Uint8Array = new Uint8Array(0)) {
+  constructor(
+    private readonly alg: CompositeAlg,
+    private readonly ctx: Uint8Array = new Uint8Array(0),
+  ) {
     checkContext(ctx);
     this.h = newPrehash(alg);
   }

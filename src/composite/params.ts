@@ -7,16 +7,35 @@ import { utf8 } from '../base/bytes.js';
 import { paramByName, type ParamSet } from '../mldsa/params.js';
 
 export type CompositeName =
-  | 'MLDSA44-RSA2048-PSS-SHA256' | 'MLDSA44-RSA2048-PKCS15-SHA256' | 'MLDSA44-Ed25519-SHA512' | 'MLDSA44-ECDSA-P256-SHA256'
-  | 'MLDSA65-RSA3072-PSS-SHA512' | 'MLDSA65-RSA3072-PKCS15-SHA512' | 'MLDSA65-RSA4096-PSS-SHA512' | 'MLDSA65-RSA4096-PKCS15-SHA512'
-  | 'MLDSA65-ECDSA-P256-SHA512' | 'MLDSA65-ECDSA-P384-SHA512' | 'MLDSA65-ECDSA-brainpoolP256r1-SHA512' | 'MLDSA65-Ed25519-SHA512'
-  | 'MLDSA87-ECDSA-P384-SHA512' | 'MLDSA87-ECDSA-brainpoolP384r1-SHA512' | 'MLDSA87-Ed448-SHAKE256'
-  | 'MLDSA87-RSA3072-PSS-SHA512' | 'MLDSA87-RSA4096-PSS-SHA512' | 'MLDSA87-ECDSA-P521-SHA512';
+  | 'MLDSA44-RSA2048-PSS-SHA256'
+  | 'MLDSA44-RSA2048-PKCS15-SHA256'
+  | 'MLDSA44-Ed25519-SHA512'
+  | 'MLDSA44-ECDSA-P256-SHA256'
+  | 'MLDSA65-RSA3072-PSS-SHA512'
+  | 'MLDSA65-RSA3072-PKCS15-SHA512'
+  | 'MLDSA65-RSA4096-PSS-SHA512'
+  | 'MLDSA65-RSA4096-PKCS15-SHA512'
+  | 'MLDSA65-ECDSA-P256-SHA512'
+  | 'MLDSA65-ECDSA-P384-SHA512'
+  | 'MLDSA65-ECDSA-brainpoolP256r1-SHA512'
+  | 'MLDSA65-Ed25519-SHA512'
+  | 'MLDSA87-ECDSA-P384-SHA512'
+  | 'MLDSA87-ECDSA-brainpoolP384r1-SHA512'
+  | 'MLDSA87-Ed448-SHAKE256'
+  | 'MLDSA87-RSA3072-PSS-SHA512'
+  | 'MLDSA87-RSA4096-PSS-SHA512'
+  | 'MLDSA87-ECDSA-P521-SHA512';
 
 /** The traditional component, as node:crypto signs it. */
 export type Traditional =
-  | { kind: 'ecdsa'; curve: 'prime256v1' | 'secp384r1' | 'secp521r1' | 'brainpoolP256r1' | 'brainpoolP384r1'; curveOid: string;
-    hash: 'sha256' | 'sha384' | 'sha512'; /** uncompressed point 04‖X‖Y */ publicKeyBytes: number; /** longest DER Ecdsa-Sig-Value */ maxSignatureBytes: number }
+  | {
+      kind: 'ecdsa';
+      curve: 'prime256v1' | 'secp384r1' | 'secp521r1' | 'brainpoolP256r1' | 'brainpoolP384r1';
+      curveOid: string;
+      hash: 'sha256' | 'sha384' | 'sha512';
+      /** uncompressed point 04‖X‖Y */ publicKeyBytes: number;
+      /** longest DER Ecdsa-Sig-Value */ maxSignatureBytes: number;
+    }
   | { kind: 'ed25519' | 'ed448'; publicKeyBytes: number; maxSignatureBytes: number }
   | { kind: 'rsa-pss' | 'rsa-pkcs15'; bits: 2048 | 3072 | 4096; hash: 'sha256' | 'sha384'; maxSignatureBytes: number };
 
@@ -39,15 +58,54 @@ export interface CompositeAlg {
   readonly kmsKeySpec?: 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521';
 }
 
-const P256 = { kind: 'ecdsa', curve: 'prime256v1', curveOid: '1.2.840.10045.3.1.7', hash: 'sha256', publicKeyBytes: 65, maxSignatureBytes: 72 } as const;
-const P384 = { kind: 'ecdsa', curve: 'secp384r1', curveOid: '1.3.132.0.34', hash: 'sha384', publicKeyBytes: 97, maxSignatureBytes: 104 } as const;
-const P521 = { kind: 'ecdsa', curve: 'secp521r1', curveOid: '1.3.132.0.35', hash: 'sha512', publicKeyBytes: 133, maxSignatureBytes: 139 } as const;
-const BP256 = { kind: 'ecdsa', curve: 'brainpoolP256r1', curveOid: '1.3.36.3.3.2.8.1.1.7', hash: 'sha256', publicKeyBytes: 65, maxSignatureBytes: 72 } as const;
-const BP384 = { kind: 'ecdsa', curve: 'brainpoolP384r1', curveOid: '1.3.36.3.3.2.8.1.1.11', hash: 'sha384', publicKeyBytes: 97, maxSignatureBytes: 104 } as const;
+const P256 = {
+  kind: 'ecdsa',
+  curve: 'prime256v1',
+  curveOid: '1.2.840.10045.3.1.7',
+  hash: 'sha256',
+  publicKeyBytes: 65,
+  maxSignatureBytes: 72,
+} as const;
+const P384 = {
+  kind: 'ecdsa',
+  curve: 'secp384r1',
+  curveOid: '1.3.132.0.34',
+  hash: 'sha384',
+  publicKeyBytes: 97,
+  maxSignatureBytes: 104,
+} as const;
+const P521 = {
+  kind: 'ecdsa',
+  curve: 'secp521r1',
+  curveOid: '1.3.132.0.35',
+  hash: 'sha512',
+  publicKeyBytes: 133,
+  maxSignatureBytes: 139,
+} as const;
+const BP256 = {
+  kind: 'ecdsa',
+  curve: 'brainpoolP256r1',
+  curveOid: '1.3.36.3.3.2.8.1.1.7',
+  hash: 'sha256',
+  publicKeyBytes: 65,
+  maxSignatureBytes: 72,
+} as const;
+const BP384 = {
+  kind: 'ecdsa',
+  curve: 'brainpoolP384r1',
+  curveOid: '1.3.36.3.3.2.8.1.1.11',
+  hash: 'sha384',
+  publicKeyBytes: 97,
+  maxSignatureBytes: 104,
+} as const;
 const ED25519 = { kind: 'ed25519', publicKeyBytes: 32, maxSignatureBytes: 64 } as const;
 const ED448 = { kind: 'ed448', publicKeyBytes: 57, maxSignatureBytes: 114 } as const;
-const rsa = (kind: 'rsa-pss' | 'rsa-pkcs15', bits: 2048 | 3072 | 4096): Traditional =>
-  ({ kind, bits, hash: bits === 4096 ? 'sha384' : 'sha256', maxSignatureBytes: bits / 8 });
+const rsa = (kind: 'rsa-pss' | 'rsa-pkcs15', bits: 2048 | 3072 | 4096): Traditional => ({
+  kind,
+  bits,
+  hash: bits === 4096 ? 'sha384' : 'sha256',
+  maxSignatureBytes: bits / 8,
+});
 
 // [name, OID arc under 1.3.6.1.5.5.7.6, traditional part, PH, label suffix when it differs from the name]
 const ROWS: ReadonlyArray<[CompositeName, number, Traditional, CompositeAlg['prehash'], string?]> = [
@@ -81,9 +139,16 @@ export const COMPOSITE_ALGS: readonly CompositeAlg[] = ROWS.map(([name, arc, tra
   const oid = `1.3.6.1.5.5.7.6.${arc}`;
   const kms = trad.kind === 'ecdsa' ? KMS_SPECS[trad.curve as keyof typeof KMS_SPECS] : undefined;
   return {
-    name, oid, oidDer: oidBody(oid), mldsa, trad, prehash, label: utf8(`COMPSIG-${label ?? name}`),
+    name,
+    oid,
+    oidDer: oidBody(oid),
+    mldsa,
+    trad,
+    prehash,
+    label: utf8(`COMPSIG-${label ?? name}`),
     maxSignatureBytes: mldsa.signatureBytes + trad.maxSignatureBytes,
-    minSignatureBytes: mldsa.signatureBytes + (trad.kind === 'ecdsa' ? ECDSA_MIN_SIGNATURE_BYTES : trad.maxSignatureBytes), ...(kms ? { kmsKeySpec: kms } : {}),
+    minSignatureBytes: mldsa.signatureBytes + (trad.kind === 'ecdsa' ? ECDSA_MIN_SIGNATURE_BYTES : trad.maxSignatureBytes),
+    ...(kms ? { kmsKeySpec: kms } : {}),
   };
 });
 

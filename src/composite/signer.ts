@@ -31,7 +31,12 @@ export interface RemoteTradKey {
 }
 
 export class LocalTradSigner implements TraditionalSigner {
-  constructor(private readonly alg: CompositeAlg, private readonly key: KeyObject, readonly publicKey: Uint8Array, readonly description: string) {}
+  constructor(
+    private readonly alg: CompositeAlg,
+    private readonly key: KeyObject,
+    readonly publicKey: Uint8Array,
+    readonly description: string,
+  ) {}
 
   async sign(message: Uint8Array): Promise<Uint8Array> {
     return tradSign(this.alg.trad, this.key, message);
@@ -45,9 +50,17 @@ export class CompositeSigner {
   readonly description: string;
   readonly key: CompositePublicKey;
 
-  constructor(readonly alg: CompositeAlg, readonly mldsa: Signer, readonly trad: TraditionalSigner, description?: string) {
+  constructor(
+    readonly alg: CompositeAlg,
+    readonly mldsa: Signer,
+    readonly trad: TraditionalSigner,
+    description?: string,
+  ) {
     if (mldsa.params !== alg.mldsa) {
-      throw new PqsignError('ERR_ALGORITHM', `${alg.name} needs an ${alg.mldsa.name} key, but ${mldsa.description} is ${mldsa.params.name}`);
+      throw new PqsignError(
+        'ERR_ALGORITHM',
+        `${alg.name} needs an ${alg.mldsa.name} key, but ${mldsa.description} is ${mldsa.params.name}`,
+      );
     }
     this.params = alg.mldsa;
     this.key = compositePublicKey(alg, concatBytes(mldsa.publicKey, trad.publicKey));
@@ -60,7 +73,10 @@ export class CompositeSigner {
     const mu = componentMu(this.alg, this.key.mldsaPublicKey, mPrime);
     const [mldsaSig, tradSig] = await Promise.all([signMuChecked(this.mldsa, mu), this.trad.sign(mPrime)]);
     if (tradSig.length > this.alg.trad.maxSignatureBytes || !tradVerify(this.alg.trad, this.key.tradPublicKey, mPrime, tradSig)) {
-      throw new PqsignError('ERR_SIGNER', `${this.trad.description} returned a signature that does not verify against its public key; nothing was written`);
+      throw new PqsignError(
+        'ERR_SIGNER',
+        `${this.trad.description} returned a signature that does not verify against its public key; nothing was written`,
+      );
     }
     return concatBytes(mldsaSig, tradSig);
   }
@@ -76,13 +92,18 @@ export class CompositeSigner {
 }
 
 /** Both parts from one local composite private key. */
-export function localCompositeSigner(key: CompositePrivateKey, opts: { deterministic?: boolean | undefined; description?: string | undefined } = {}): CompositeSigner {
+export function localCompositeSigner(
+  key: CompositePrivateKey,
+  opts: { deterministic?: boolean | undefined; description?: string | undefined } = {},
+): CompositeSigner {
   const description = opts.description ?? `local ${key.alg.name} key`;
   const n = key.alg.mldsa.publicKeyBytes;
-  return new CompositeSigner(key.alg,
+  return new CompositeSigner(
+    key.alg,
     new LocalSigner(key.mldsa, { deterministic: opts.deterministic, description: `${description} (ML-DSA part)` }),
     new LocalTradSigner(key.alg, key.tradPrivateKey, key.publicKey.subarray(n), `${description} (traditional part)`),
-    description);
+    description,
+  );
 }
 
 export const isCompositeSigner = (s: unknown): s is CompositeSigner => s instanceof CompositeSigner;

@@ -22,9 +22,15 @@ export function tradPublicKey(t: Traditional, raw: Uint8Array): KeyObject {
   try {
     switch (t.kind) {
       case 'ecdsa':
-        if (raw.length !== t.publicKeyBytes || raw[0] !== 4) throw bad(`${t.curve} public key must be a ${t.publicKeyBytes}-byte uncompressed point`);
-        return createPublicKey({ key: Buffer.from(tlv(TAG.SEQUENCE, ecSpkiAlg(t.curveOid), tlv(TAG.BIT_STRING, Uint8Array.of(0), raw))), format: 'der', type: 'spki' });
-      case 'ed25519': case 'ed448':
+        if (raw.length !== t.publicKeyBytes || raw[0] !== 4)
+          throw bad(`${t.curve} public key must be a ${t.publicKeyBytes}-byte uncompressed point`);
+        return createPublicKey({
+          key: Buffer.from(tlv(TAG.SEQUENCE, ecSpkiAlg(t.curveOid), tlv(TAG.BIT_STRING, Uint8Array.of(0), raw))),
+          format: 'der',
+          type: 'spki',
+        });
+      case 'ed25519':
+      case 'ed448':
         if (raw.length !== t.publicKeyBytes) throw bad(`${t.kind} public key must be ${t.publicKeyBytes} bytes`);
         return createPublicKey({ key: Buffer.from(concatBytes(hex(ED_SPKI[t.kind]), raw)), format: 'der', type: 'spki' });
       default: {
@@ -49,7 +55,8 @@ export function tradPrivateKey(t: Traditional, raw: Uint8Array): KeyObject {
         if (!params || !equalDer(params.value, oid(t.curveOid))) throw bad(`ECPrivateKey must name the curve ${t.curve}`);
         return createPrivateKey({ key: Buffer.from(raw), format: 'der', type: 'sec1' });
       }
-      case 'ed25519': case 'ed448':
+      case 'ed25519':
+      case 'ed448':
         if (raw.length !== t.publicKeyBytes) throw bad(`${t.kind} private key must be ${t.publicKeyBytes} bytes`);
         return createPrivateKey({ key: Buffer.from(concatBytes(hex(ED_PKCS8[t.kind]), raw)), format: 'der', type: 'pkcs8' });
       default: {
@@ -80,7 +87,8 @@ export function rawTradPrivateKey(t: Traditional, key: KeyObject): Uint8Array {
       const d = expectTag(f[1], TAG.OCTET_STRING, 'privateKey').value;
       return tlv(TAG.SEQUENCE, derUint(1), tlv(TAG.OCTET_STRING, d), tlv(TAG.CTX0_CONS, oid(t.curveOid)));
     }
-    case 'ed25519': case 'ed448': {
+    case 'ed25519':
+    case 'ed448': {
       const p8 = u8(key.export({ format: 'der', type: 'pkcs8' }));
       return p8.slice(p8.length - t.publicKeyBytes);
     }
@@ -91,20 +99,29 @@ export function rawTradPrivateKey(t: Traditional, key: KeyObject): Uint8Array {
 
 export function generateTradKey(t: Traditional): KeyObject {
   switch (t.kind) {
-    case 'ecdsa': return generateKeyPairSync('ec', { namedCurve: t.curve }).privateKey;
-    case 'ed25519': return generateKeyPairSync('ed25519').privateKey;
-    case 'ed448': return generateKeyPairSync('ed448').privateKey;
-    default: return generateKeyPairSync('rsa', { modulusLength: t.bits, publicExponent: 65537 }).privateKey;
+    case 'ecdsa':
+      return generateKeyPairSync('ec', { namedCurve: t.curve }).privateKey;
+    case 'ed25519':
+      return generateKeyPairSync('ed25519').privateKey;
+    case 'ed448':
+      return generateKeyPairSync('ed448').privateKey;
+    default:
+      return generateKeyPairSync('rsa', { modulusLength: t.bits, publicExponent: 65537 }).privateKey;
   }
 }
 
 /** How node:crypto signs M' for this component: ECDSA DER, RSA-PSS with salt = hash length (RFC 8017), EdDSA pure. */
 function options(t: Traditional, key: KeyObject) {
   switch (t.kind) {
-    case 'ecdsa': return { hash: t.hash, key: { key, dsaEncoding: 'der' as const } };
-    case 'ed25519': case 'ed448': return { hash: null, key };
-    case 'rsa-pss': return { hash: t.hash, key: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: t.hash === 'sha256' ? 32 : 48 } };
-    default: return { hash: t.hash, key: { key, padding: constants.RSA_PKCS1_PADDING } };
+    case 'ecdsa':
+      return { hash: t.hash, key: { key, dsaEncoding: 'der' as const } };
+    case 'ed25519':
+    case 'ed448':
+      return { hash: null, key };
+    case 'rsa-pss':
+      return { hash: t.hash, key: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: t.hash === 'sha256' ? 32 : 48 } };
+    default:
+      return { hash: t.hash, key: { key, padding: constants.RSA_PKCS1_PADDING } };
   }
 }
 

@@ -23,7 +23,10 @@ export function splitTwoPart(ref: string): [string, string] | undefined {
     const b = ref.slice(i + 1);
     if (b && exists(a) && exists(b)) return [a, b];
   }
-  throw new PqsignError('ERR_USAGE', `"${ref}" is neither a key file nor two key references joined by "+" (ML-DSA key + traditional key, docs/hybrid.md)`);
+  throw new PqsignError(
+    'ERR_USAGE',
+    `"${ref}" is neither a key file nor two key references joined by "+" (ML-DSA key + traditional key, docs/hybrid.md)`,
+  );
 }
 
 /** Read the traditional key file: a private key when `private`, else its public key (a private key file gives one too). */
@@ -47,9 +50,13 @@ function fits(alg: CompositeAlg, key: KeyObject): boolean {
   const t = alg.trad;
   const d = key.asymmetricKeyDetails;
   switch (t.kind) {
-    case 'ecdsa': return key.asymmetricKeyType === 'ec' && d?.namedCurve === t.curve;
-    case 'ed25519': case 'ed448': return key.asymmetricKeyType === t.kind;
-    default: return key.asymmetricKeyType === 'rsa' && d?.modulusLength === t.bits;
+    case 'ecdsa':
+      return key.asymmetricKeyType === 'ec' && d?.namedCurve === t.curve;
+    case 'ed25519':
+    case 'ed448':
+      return key.asymmetricKeyType === t.kind;
+    default:
+      return key.asymmetricKeyType === 'rsa' && d?.modulusLength === t.bits;
   }
 }
 
@@ -59,15 +66,23 @@ export function compositeFor(params: ParamSet, trad: KeyObject, algName: string 
   const candidates = named ? [named] : COMPOSITE_ALGS.filter((a) => a.mldsa === params && fits(a, trad));
   const alg = candidates[0];
   if (!alg || candidates.length > 1) {
-    throw new PqsignError('ERR_USAGE', candidates.length
-      ? `${params.name} with this key fits ${candidates.map((c) => c.name).join(' and ')}: pass ${opt('alg')}`
-      : `no composite algorithm pairs ${params.name} with a ${trad.asymmetricKeyType} ${trad.asymmetricKeyDetails?.namedCurve ?? ''} key (docs/hybrid.md)`, { file: ref });
+    throw new PqsignError(
+      'ERR_USAGE',
+      candidates.length
+        ? `${params.name} with this key fits ${candidates.map((c) => c.name).join(' and ')}: pass ${opt('alg')}`
+        : `no composite algorithm pairs ${params.name} with a ${trad.asymmetricKeyType} ${trad.asymmetricKeyDetails?.namedCurve ?? ''} key (docs/hybrid.md)`,
+      { file: ref },
+    );
   }
-  if (alg.mldsa !== params) throw new PqsignError('ERR_ALGORITHM', `${alg.name} needs an ${alg.mldsa.name} key, not ${params.name}`, { file: ref });
+  if (alg.mldsa !== params)
+    throw new PqsignError('ERR_ALGORITHM', `${alg.name} needs an ${alg.mldsa.name} key, not ${params.name}`, { file: ref });
   if (!fits(alg, trad)) throw new PqsignError('ERR_ALGORITHM', `the traditional key does not fit ${alg.name}`, { file: ref });
   return alg;
 }
 
 /** The raw composite public key of the two parts (checked as the draft encodes it). */
 export const twoPartPublicKey = (alg: CompositeAlg, mldsaPublicKey: Uint8Array, trad: KeyObject): Uint8Array =>
-  compositePublicKey(alg, Uint8Array.from([...mldsaPublicKey, ...rawTradPublicKey(alg.trad, trad.type === 'private' ? createPublicKey(trad) : trad)])).publicKey;
+  compositePublicKey(
+    alg,
+    Uint8Array.from([...mldsaPublicKey, ...rawTradPublicKey(alg.trad, trad.type === 'private' ? createPublicKey(trad) : trad)]),
+  ).publicKey;

@@ -28,7 +28,8 @@ export function encodeProtected(cbor: Cbor, h: Sign1Headers): Uint8Array {
 export function parseContentType(s: string): number | string {
   if (/^\d+$/.test(s)) {
     const n = Number(s);
-    if (n > 0xffff) throw new PqsignError('ERR_USAGE', `${opt('contentType')} ${s}: a CoAP Content-Format is 0..65535`, { option: 'contentType' });
+    if (n > 0xffff)
+      throw new PqsignError('ERR_USAGE', `${opt('contentType')} ${s}: a CoAP Content-Format is 0..65535`, { option: 'contentType' });
     return n;
   }
   if (!s) throw new PqsignError('ERR_USAGE', `${opt('contentType')} is empty`, { option: 'contentType' });
@@ -45,11 +46,15 @@ const isLabel = (k: unknown) => typeof k === 'string' || (typeof k === 'number' 
 export function checkHeaders(prot: unknown, unprot: unknown): Sign1Headers {
   if (!(prot instanceof Map)) throw bad('protected header is not a bstr-wrapped map');
   if (!(unprot instanceof Map)) throw bad('unprotected header is not a map');
-  for (const [bucket, m] of [['protected', prot], ['unprotected', unprot]] as const) {
+  for (const [bucket, m] of [
+    ['protected', prot],
+    ['unprotected', unprot],
+  ] as const) {
     for (const k of m.keys()) if (!isLabel(k)) throw bad(`${bucket} header has a label that is neither an integer nor a text string`);
   }
   // §3: "the same label MUST NOT occur in both the protected and unprotected header parameters"
-  for (const k of unprot.keys()) if (prot.has(k)) throw bad(`header parameter ${String(k)} is in both the protected and unprotected buckets`);
+  for (const k of unprot.keys())
+    if (prot.has(k)) throw bad(`header parameter ${String(k)} is in both the protected and unprotected buckets`);
 
   if (unprot.has(HEADER.CRIT)) throw bad('crit (2) must be in the protected header');
   const crit = prot.get(HEADER.CRIT);

@@ -12,7 +12,13 @@ import { CBOR_NULL, MAJOR, readHead, type Cbor } from '../cbor/cbor.js';
 /** RFC 9052 §2: the CBOR tag of COSE_Sign1. */
 export const TAG_COSE_SIGN1 = 18;
 /** COSE tags of the other structures, to name them in errors (RFC 9052 §2). */
-const OTHER_COSE_TAGS: Record<number, string> = { 98: 'COSE_Sign', 16: 'COSE_Encrypt0', 96: 'COSE_Encrypt', 17: 'COSE_Mac0', 97: 'COSE_Mac' };
+const OTHER_COSE_TAGS: Record<number, string> = {
+  98: 'COSE_Sign',
+  16: 'COSE_Encrypt0',
+  96: 'COSE_Encrypt',
+  17: 'COSE_Mac0',
+  97: 'COSE_Mac',
+};
 
 /** Sig_structure bytes before the payload contents (the payload bstr head included). */
 export function sigStructureHead(cbor: Cbor, protectedBytes: Uint8Array, externalAad: Uint8Array, payloadLength: number): Uint8Array {
@@ -29,14 +35,20 @@ export function sigStructureHead(cbor: Cbor, protectedBytes: Uint8Array, externa
  * The tagged COSE_Sign1 around a signature: `prefix ‖ payload ‖ suffix` when attached
  * (payloadLength given), `prefix` alone (payload nil) when detached. Unprotected header empty.
  */
-export function sign1Layout(cbor: Cbor, protectedBytes: Uint8Array, payloadLength: number | null, signature: Uint8Array): { prefix: Uint8Array; suffix: Uint8Array } {
+export function sign1Layout(
+  cbor: Cbor,
+  protectedBytes: Uint8Array,
+  payloadLength: number | null,
+  signature: Uint8Array,
+): { prefix: Uint8Array; suffix: Uint8Array } {
   const front = concatBytes(
     cbor.head(MAJOR.TAG, TAG_COSE_SIGN1),
     cbor.head(MAJOR.ARRAY, 4),
     cbor.encode(protectedBytes),
     cbor.encode(new Map()),
   );
-  if (payloadLength === null) return { prefix: concatBytes(front, Uint8Array.of(CBOR_NULL), cbor.encode(signature)), suffix: new Uint8Array(0) };
+  if (payloadLength === null)
+    return { prefix: concatBytes(front, Uint8Array.of(CBOR_NULL), cbor.encode(signature)), suffix: new Uint8Array(0) };
   return { prefix: concatBytes(front, cbor.head(MAJOR.BSTR, payloadLength)), suffix: cbor.encode(signature) };
 }
 
@@ -66,7 +78,8 @@ async function parse(cbor: Cbor, path: string): Promise<Sign1File> {
   const { size } = await statInput(path);
   if (size === 0) throw bad('is empty, not a COSE_Sign1');
   const win = await readRange(path, 0, Math.min(size, HEADER_WINDOW), HEADER_WINDOW);
-  const truncated = () => bad(win.length < size ? `COSE_Sign1 headers do not fit in the first ${HEADER_WINDOW / 1024} KiB` : 'COSE_Sign1 is truncated');
+  const truncated = () =>
+    bad(win.length < size ? `COSE_Sign1 headers do not fit in the first ${HEADER_WINDOW / 1024} KiB` : 'COSE_Sign1 is truncated');
   const head = (at: number, what: string) => {
     const r = readHead(win, at, what);
     if (!r) throw truncated();
@@ -84,7 +97,8 @@ async function parse(cbor: Cbor, path: string): Promise<Sign1File> {
     off += h.size;
     h = head(off, 'COSE_Sign1 array');
   }
-  if (h.major !== MAJOR.ARRAY || h.value !== 4) throw bad('COSE_Sign1 must be an array of 4 items [protected, unprotected, payload, signature]');
+  if (h.major !== MAJOR.ARRAY || h.value !== 4)
+    throw bad('COSE_Sign1 must be an array of 4 items [protected, unprotected, payload, signature]');
   off += h.size;
 
   h = head(off, 'protected header');
@@ -115,7 +129,8 @@ async function parse(cbor: Cbor, path: string): Promise<Sign1File> {
   }
 
   if (off >= size) throw bad('COSE_Sign1 is truncated (no signature)');
-  if (size - off > TRAILER_MAX) throw bad(`${size - off} bytes follow the payload; a COSE_Sign1 signature is at most ${TRAILER_MAX} (trailing bytes?)`);
+  if (size - off > TRAILER_MAX)
+    throw bad(`${size - off} bytes follow the payload; a COSE_Sign1 signature is at most ${TRAILER_MAX} (trailing bytes?)`);
   const signature = cbor.decode(await readRange(path, off, size, TRAILER_MAX), 'signature');
   if (!(signature instanceof Uint8Array)) throw bad('signature must be a bstr');
   return { size, tagged, protectedBytes, protectedMap, unprotected: unprot.map, payload, signature };

@@ -123,7 +123,10 @@ export class AtomicWriter {
     this.unflushed += bytes;
     if (this.unflushed < FLUSH_EVERY || this.flushing) return;
     this.unflushed = 0;
-    this.flushing = this.fh.datasync().catch((e: unknown) => void (this.flushError ??= e)).finally(() => (this.flushing = undefined));
+    this.flushing = this.fh
+      .datasync()
+      .catch((e: unknown) => void (this.flushError ??= e))
+      .finally(() => (this.flushing = undefined));
   }
 
   async commit(): Promise<void> {

@@ -57,7 +57,9 @@ export async function checkOutputs(outputs: readonly string[], inputs: readonly 
     if (rule.force) continue;
     if (!rule.replaceable) throw new PqsignError('ERR_FILE', `already exists (use ${opt('force')} to overwrite)`, { file: output });
     if (!(await rule.replaceable.test(output))) {
-      throw new PqsignError('ERR_FILE', `already exists and is not ${rule.replaceable.what} (use ${opt('force')} to overwrite)`, { file: output });
+      throw new PqsignError('ERR_FILE', `already exists and is not ${rule.replaceable.what} (use ${opt('force')} to overwrite)`, {
+        file: output,
+      });
     }
   }
 }

@@ -37,17 +37,22 @@ export async function statInput(path: string): Promise<{ size: number }> {
  */
 function checkRegular(st: Stats, path: string): void {
   if (st.isDirectory()) throw new PqsignError('ERR_FILE', 'is a directory, expected a file', { file: path });
-  if (!st.isFile()) throw new PqsignError('ERR_FILE', 'is not a regular file (a device, FIFO or socket cannot be signed or verified)', { file: path });
+  if (!st.isFile())
+    throw new PqsignError('ERR_FILE', 'is not a regular file (a device, FIFO or socket cannot be signed or verified)', { file: path });
 }
 
 export function fileError(path: string, e: unknown): PqsignError {
   const code = (e as NodeJS.ErrnoException)?.code;
   const why =
-    code === 'ENOENT' ? 'no such file' :
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
-    code === 'EISDIR' ? 'is a directory, expected a file' :
-    code === 'ENOTDIR' ? 'a parent of this path is not a directory' :
-    `cannot read (${code ?? String(e)})`;
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory, expected a file'
+          : code === 'ENOTDIR'
+            ? 'a parent of this path is not a directory'
+            : `cannot read (${code ?? String(e)})`;
   return new PqsignError('ERR_FILE', why, { file: path, cause: e });
 }
 

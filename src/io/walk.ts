@@ -22,7 +22,14 @@ export async function walkFiles(dir: string, out: string[] = []): Promise<string
     const p = join(dir, name);
     if (d.isDirectory()) await walkFiles(p, out);
     else if (d.isFile()) out.push(p);
-    else if (d.isSymbolicLink() && (await stat(fsPath(p)).then((s) => s.isFile(), () => false))) out.push(p);
+    else if (
+      d.isSymbolicLink() &&
+      (await stat(fsPath(p)).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      out.push(p);
   }
   return out;
 }

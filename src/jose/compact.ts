@@ -38,7 +38,9 @@ async function parse(path: string): Promise<CompactJwsFile> {
   const tail = await readRange(path, tailStart, end, SIGNATURE_WINDOW);
   const lastInTail = tail.lastIndexOf(DOT);
   if (lastInTail < 0) {
-    throw bad(`no signature part found (a compact JWS is header.payload.signature; an ML-DSA signature part is at most ${SIGNATURE_WINDOW} characters)`);
+    throw bad(
+      `no signature part found (a compact JWS is header.payload.signature; an ML-DSA signature part is at most ${SIGNATURE_WINDOW} characters)`,
+    );
   }
   const last = tailStart + lastInTail;
   const headerBytes = head.subarray(0, first);

@@ -49,7 +49,8 @@ export async function signJwt(signer: Signer, claims: unknown, opts: JwtSignOpti
   const extra = opts.header ?? {};
   if (!isObject(extra)) throw new PqsignError('ERR_USAGE', 'the JWT header file must hold a JSON object');
   // what pqsign signs it must be able to verify (and to print): the same nesting bound
-  if (jsonTooDeep(claims) || jsonTooDeep(extra)) throw new PqsignError('ERR_USAGE', `JWT claims and header may nest at most ${MAX_JSON_DEPTH} levels`);
+  if (jsonTooDeep(claims) || jsonTooDeep(extra))
+    throw new PqsignError('ERR_USAGE', `JWT claims and header may nest at most ${MAX_JSON_DEPTH} levels`);
   const refused = REFUSED_HEADER_MEMBERS.find((k) => k in extra);
   if (refused) throw new PqsignError('ERR_USAGE', `the JWT header may not set "${refused}"`);
   const { alg: _alg, kid: _kid, ...rest } = extra;
@@ -61,9 +62,10 @@ export async function signJwt(signer: Signer, claims: unknown, opts: JwtSignOpti
   if (opts.expiresIn !== undefined) body.exp = now + opts.expiresIn;
   const signingInput = `${b64url(utf8(JSON.stringify(header)))}.${b64url(utf8(JSON.stringify(body)))}`;
   const message = utf8(signingInput);
-  const signature = opts.messageType === 'raw'
-    ? await signMessageChecked(signer, message)
-    : await signMuChecked(signer, computeMu(signer.params, signer.publicKey, message));
+  const signature =
+    opts.messageType === 'raw'
+      ? await signMessageChecked(signer, message)
+      : await signMuChecked(signer, computeMu(signer.params, signer.publicKey, message));
   return `${signingInput}.${b64url(signature)}`;
 }
 
@@ -92,11 +94,17 @@ export function verifyJwt(token: string, key: PublicKey, opts: JwtVerifyOptions 
   const { header, params, b64 } = checkJoseHeader(h);
   // RFC 7797 §7: JWTs MUST NOT use "b64": false (the claims set is always base64url JSON)
   if (!b64) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'a JWT may not use an unencoded payload ("b64": false, RFC 7797 §7)');
-  if (params !== key.params) throw new PqsignError('ERR_UNTRUSTED', `token is signed with ${params.name} but the trusted key is ${key.params.name}`, { detail: 'pinned-key' });
+  if (params !== key.params)
+    throw new PqsignError('ERR_UNTRUSTED', `token is signed with ${params.name} but the trusted key is ${key.params.name}`, {
+      detail: 'pinned-key',
+    });
   const claims = decodeJsonSegment(p, 'JWT claims set');
   const signature = fromB64url(s, 'JWT signature');
   if (signature.length !== params.signatureBytes) {
-    throw new PqsignError('ERR_SIGNATURE_FORMAT', `signature is ${signature.length} bytes; an ${params.name} signature is ${params.signatureBytes}`);
+    throw new PqsignError(
+      'ERR_SIGNATURE_FORMAT',
+      `signature is ${signature.length} bytes; an ${params.name} signature is ${params.signatureBytes}`,
+    );
   }
   if (!verifyMu(params, key.publicKey, computeMu(params, key.publicKey, utf8(`${h}.${p}`)), signature)) {
     throw new PqsignError('ERR_SIGNATURE_INVALID', 'JWT signature does not verify');
@@ -135,8 +143,10 @@ function checkClaims(claims: Record<string, unknown>, opts: JwtVerifyOptions): v
   const iat = numericDate(claims, 'iat');
   // §4.1.4: the current time MUST be before exp; §4.1.5: not before nbf
   if (exp !== undefined && now - skew >= exp) throw claimsError(`token expired at ${iso(exp)} (now ${iso(now)}, clock skew ${skew} s)`);
-  if (nbf !== undefined && now + skew < nbf) throw claimsError(`token is not valid before ${iso(nbf)} (now ${iso(now)}, clock skew ${skew} s)`);
-  if (iat !== undefined && iat > now + skew) throw claimsError(`token is issued in the future, at ${iso(iat)} (now ${iso(now)}, clock skew ${skew} s)`);
+  if (nbf !== undefined && now + skew < nbf)
+    throw claimsError(`token is not valid before ${iso(nbf)} (now ${iso(now)}, clock skew ${skew} s)`);
+  if (iat !== undefined && iat > now + skew)
+    throw claimsError(`token is issued in the future, at ${iso(iat)} (now ${iso(now)}, clock skew ${skew} s)`);
   if (opts.issuer !== undefined && claims.iss !== opts.issuer) {
     throw claimsError(`issuer ${JSON.stringify(claims.iss ?? null)} is not the expected ${JSON.stringify(opts.issuer)}`);
   }
@@ -144,6 +154,7 @@ function checkClaims(claims: Record<string, unknown>, opts: JwtVerifyOptions): v
     // §4.1.3: aud is a string or an array of strings
     const aud = claims.aud;
     const list = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-    if (!list.includes(opts.audience)) throw claimsError(`audience ${JSON.stringify(aud ?? null)} does not include ${JSON.stringify(opts.audience)}`);
+    if (!list.includes(opts.audience))
+      throw claimsError(`audience ${JSON.stringify(aud ?? null)} does not include ${JSON.stringify(opts.audience)}`);
   }
 }

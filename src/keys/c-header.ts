@@ -7,9 +7,13 @@ import type { PublicKey } from './spki.js';
 export const DEFAULT_C_SYMBOL = 'pqsign_pubkey';
 
 // C23 keywords (a superset of C99/C11's), which an identifier may not be
-const C_KEYWORDS = new Set(('alignas alignof auto bool break case char const constexpr continue default do double else enum extern '
-  + 'false float for goto if inline int long nullptr register restrict return short signed sizeof static static_assert struct '
-  + 'switch thread_local true typedef typeof typeof_unqual union unsigned void volatile while').split(' '));
+const C_KEYWORDS = new Set(
+  (
+    'alignas alignof auto bool break case char const constexpr continue default do double else enum extern ' +
+    'false float for goto if inline int long nullptr register restrict return short signed sizeof static static_assert struct ' +
+    'switch thread_local true typedef typeof typeof_unqual union unsigned void volatile while'
+  ).split(' '),
+);
 
 /** Why `name` cannot name the key array (undefined when it can): a C identifier, not reserved, not a keyword. */
 export function cSymbolProblem(name: string): string | undefined {
@@ -21,7 +25,9 @@ export function cSymbolProblem(name: string): string | undefined {
 
 /** The symbol a header written to `file` gets by default: its name without the extension ("keys/root-v2.h" → root_v2). */
 export function cSymbolForFile(file: string): string {
-  const name = basename(file).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]/g, '_');
+  const name = basename(file)
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9_]/g, '_');
   if (name === '') return DEFAULT_C_SYMBOL;
   return cSymbolProblem(name) === undefined ? name : `pqsign_${name}`;
 }

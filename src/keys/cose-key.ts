@@ -17,12 +17,20 @@ export const KTY_AKP = 7;
 
 /** The required parameters of an AKP key: kty, alg, pub (RFC 9964 §6). */
 const requiredParams = (k: PublicKey) =>
-  new Map<number, unknown>([[COSE_KEY.KTY, KTY_AKP], [COSE_KEY.ALG, k.params.coseAlg], [COSE_KEY.PUB, k.publicKey]]);
+  new Map<number, unknown>([
+    [COSE_KEY.KTY, KTY_AKP],
+    [COSE_KEY.ALG, k.params.coseAlg],
+    [COSE_KEY.PUB, k.publicKey],
+  ]);
 
 /** RFC 9679 §3: SHA-256 over the deterministic encoding (RFC 8949 §4.2.1) of the required parameters. */
 export async function coseKeyThumbprint(k: PublicKey): Promise<Uint8Array> {
   const cbor = await loadCbor();
-  return new Uint8Array(createHash('sha256').update(cbor.encodeDeterministic(requiredParams(k))).digest());
+  return new Uint8Array(
+    createHash('sha256')
+      .update(cbor.encodeDeterministic(requiredParams(k)))
+      .digest(),
+  );
 }
 
 /** The public AKP COSE_Key with its thumbprint as kid, deterministically encoded. */
@@ -40,7 +48,8 @@ export function readCoseKey(map: Map<unknown, unknown>, what = 'COSE_Key'): AkpK
   if (kty !== KTY_AKP) throw bad(`${what} has kty ${String(kty)}; ML-DSA keys are kty ${KTY_AKP} (AKP, RFC 9964)`);
   const alg = map.get(COSE_KEY.ALG);
   const params = typeof alg === 'number' ? paramByCoseAlg(alg) : undefined;
-  if (!params) throw new PqsignError('ERR_ALGORITHM', `${what} alg ${String(alg)} is not ML-DSA-44 (-48), ML-DSA-65 (-49) or ML-DSA-87 (-50)`);
+  if (!params)
+    throw new PqsignError('ERR_ALGORITHM', `${what} alg ${String(alg)} is not ML-DSA-44 (-48), ML-DSA-65 (-49) or ML-DSA-87 (-50)`);
   const ops = map.get(COSE_KEY.KEY_OPS);
   if (ops !== undefined && !(Array.isArray(ops) && ops.some((o) => SIGNATURE_OPS.includes(o as never)))) {
     throw bad(`${what} key_ops allow neither sign nor verify`);
@@ -52,8 +61,16 @@ export function readCoseKey(map: Map<unknown, unknown>, what = 'COSE_Key'): AkpK
   };
   const publicKey = bytes(COSE_KEY.PUB, 'pub');
   if (!publicKey) throw bad(`${what} has no pub (-1)`);
-  if (publicKey.length !== params.publicKeyBytes) throw bad(`${what} pub is ${publicKey.length} bytes; ${params.name} public keys are ${params.publicKeyBytes}`);
+  if (publicKey.length !== params.publicKeyBytes)
+    throw bad(`${what} pub is ${publicKey.length} bytes; ${params.name} public keys are ${params.publicKeyBytes}`);
   const seed = bytes(COSE_KEY.PRIV, 'priv');
-  if (seed && seed.length !== SEED_BYTES) throw bad(`${what} priv is ${seed.length} bytes; RFC 9964 private keys are the ${SEED_BYTES}-byte seed`);
-  return { format: 'cose-key', params, publicKey: Uint8Array.from(publicKey), seed: seed && Uint8Array.from(seed), kid: bytes(COSE_KEY.KID, 'kid') };
+  if (seed && seed.length !== SEED_BYTES)
+    throw bad(`${what} priv is ${seed.length} bytes; RFC 9964 private keys are the ${SEED_BYTES}-byte seed`);
+  return {
+    format: 'cose-key',
+    params,
+    publicKey: Uint8Array.from(publicKey),
+    seed: seed && Uint8Array.from(seed),
+    kid: bytes(COSE_KEY.KID, 'kid'),
+  };
 }

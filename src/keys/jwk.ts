@@ -69,12 +69,14 @@ export function readAkpJwk(json: unknown, what = 'JWK'): AkpKeyMaterial {
   } else {
     params = typeof jwk.alg === 'string' ? paramByJoseAlg(jwk.alg) : undefined;
     if (!params) throw new PqsignError('ERR_ALGORITHM', `${what} alg ${JSON.stringify(jwk.alg)} is not ML-DSA-44, ML-DSA-65 or ML-DSA-87`);
-    if (publicKey.length !== params.publicKeyBytes) throw bad(`${what} "pub" is ${publicKey.length} bytes; ${params.name} public keys are ${params.publicKeyBytes}`);
+    if (publicKey.length !== params.publicKeyBytes)
+      throw bad(`${what} "pub" is ${publicKey.length} bytes; ${params.name} public keys are ${params.publicKeyBytes}`);
   }
   let seed: Uint8Array | undefined;
   if (jwk.priv !== undefined) {
     seed = b64urlMember(jwk, 'priv', what);
-    if (seed.length !== SEED_BYTES) throw bad(`${what} "priv" is ${seed.length} bytes; RFC 9964 private keys are the ${SEED_BYTES}-byte seed`);
+    if (seed.length !== SEED_BYTES)
+      throw bad(`${what} "priv" is ${seed.length} bytes; RFC 9964 private keys are the ${SEED_BYTES}-byte seed`);
   }
   return { format: 'jwk', params, publicKey, seed, kid: jwk.kid as string | undefined };
 }

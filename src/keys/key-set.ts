@@ -34,7 +34,11 @@ export async function readKeyDocument(data: Uint8Array, selector: string | undef
     const doc = json as Record<string, unknown>;
     if (doc.keys === undefined) return pick([jwkCandidate(json, 'JWK')], selector, 'JWK');
     if (!Array.isArray(doc.keys)) throw bad('JWK Set "keys" is not an array');
-    return pick(doc.keys.map((k, i) => jwkCandidate(k, `JWK Set key #${i + 1}`)), selector, 'JWK Set');
+    return pick(
+      doc.keys.map((k, i) => jwkCandidate(k, `JWK Set key #${i + 1}`)),
+      selector,
+      'JWK Set',
+    );
   }
   const major = (data[0] ?? 0) >> 5;
   if (major !== 4 && major !== 5) return undefined;
@@ -48,7 +52,11 @@ export async function readKeyDocument(data: Uint8Array, selector: string | undef
   }
   if (item instanceof Map) return pick([coseCandidate(item, 'COSE_Key')], selector, 'COSE_Key');
   if (Array.isArray(item) && item.every((k) => k instanceof Map)) {
-    return pick(item.map((k: Map<unknown, unknown>, i) => coseCandidate(k, `COSE_KeySet key #${i + 1}`)), selector, 'COSE_KeySet');
+    return pick(
+      item.map((k: Map<unknown, unknown>, i) => coseCandidate(k, `COSE_KeySet key #${i + 1}`)),
+      selector,
+      'COSE_KeySet',
+    );
   }
   if (isRawSize(data.length)) return undefined;
   throw bad('not a recognised ML-DSA key: CBOR that is neither a COSE_Key map nor a COSE_KeySet array');

@@ -62,11 +62,16 @@ export async function loadKeyBytes(data: Uint8Array, label: string, opts: LoadOp
     const b = blocks.find((x) => /PRIVATE KEY|PUBLIC KEY|CERTIFICATE/.test(x.label));
     if (!b) throw new PqsignError('ERR_KEY_FORMAT', `no key or certificate PEM block (found ${blocks.map((x) => x.label).join(', ')})`);
     switch (b.label) {
-      case 'PRIVATE KEY': return privateKeyOf(b.der, false);
-      case 'ENCRYPTED PRIVATE KEY': return privateKeyOf(await decrypt(b.der, label, opts), true);
-      case 'PUBLIC KEY': return { kind: 'public', key: parseSpki(b.der, ANY), source: 'spki' };
-      case 'CERTIFICATE': return { kind: 'public', key: spkiFromCertificate(b.der, ANY), source: 'certificate' };
-      default: throw new PqsignError('ERR_KEY_FORMAT', `unsupported PEM block "${b.label}"`);
+      case 'PRIVATE KEY':
+        return privateKeyOf(b.der, false);
+      case 'ENCRYPTED PRIVATE KEY':
+        return privateKeyOf(await decrypt(b.der, label, opts), true);
+      case 'PUBLIC KEY':
+        return { kind: 'public', key: parseSpki(b.der, ANY), source: 'spki' };
+      case 'CERTIFICATE':
+        return { kind: 'public', key: spkiFromCertificate(b.der, ANY), source: 'certificate' };
+      default:
+        throw new PqsignError('ERR_KEY_FORMAT', `unsupported PEM block "${b.label}"`);
     }
   }
   const der = derKind(data);
@@ -84,13 +89,18 @@ export async function loadKeyBytes(data: Uint8Array, label: string, opts: LoadOp
 async function keyDocument(data: Uint8Array, selector: string | undefined): Promise<LoadedKey | undefined> {
   const m = await readKeyDocument(data, selector);
   if (!m) {
-    if (selector !== undefined) throw new PqsignError('ERR_USAGE', `"#${selector}" selects one key of a JWK Set or COSE_KeySet; this is a raw key`);
+    if (selector !== undefined)
+      throw new PqsignError('ERR_USAGE', `"#${selector}" selects one key of a JWK Set or COSE_KeySet; this is a raw key`);
     return undefined;
   }
   const source = m.format;
   if (!m.seed) return { kind: 'public', key: { params: m.params, publicKey: m.publicKey }, source };
   const kp = keygenFromSeed(m.params, m.seed);
-  if (!equalBytes(kp.publicKey, m.publicKey)) throw new PqsignError('ERR_KEY_MISMATCH', `the ${source === 'jwk' ? 'JWK' : 'COSE_Key'} public key is not the one its private seed derives`);
+  if (!equalBytes(kp.publicKey, m.publicKey))
+    throw new PqsignError(
+      'ERR_KEY_MISMATCH',
+      `the ${source === 'jwk' ? 'JWK' : 'COSE_Key'} public key is not the one its private seed derives`,
+    );
   return { kind: 'private', encrypted: false, key: { params: m.params, seed: m.seed, ...kp, form: 'seed' } };
 }
 
@@ -125,7 +135,8 @@ const ANY = { composite: true };
 function privateKeyOf(der: Uint8Array, encrypted: boolean): LoadedKey {
   const top = readChildren(readTlv(der, 0).value);
   const algOid = top[1]?.tag === TAG.SEQUENCE ? readChildren(top[1].value)[0] : undefined;
-  if (algOid?.tag === TAG.OID && compositeByOidDer(algOid.value)) return { kind: 'composite-private', key: parseCompositePkcs8(der), encrypted };
+  if (algOid?.tag === TAG.OID && compositeByOidDer(algOid.value))
+    return { kind: 'composite-private', key: parseCompositePkcs8(der), encrypted };
   return { kind: 'private', key: parsePkcs8(der), encrypted };
 }
 
@@ -155,13 +166,20 @@ function loadRaw(data: Uint8Array, opts: LoadOptions): LoadedKey {
     if (params !== bySk) throw new PqsignError('ERR_ALGORITHM', `raw private key length ${data.length} is not ${params.name}`);
     return { kind: 'private', encrypted: false, key: { params, seed: undefined, form: 'expanded', ...checkExpandedKey(params, data) } };
   }
-  throw new PqsignError('ERR_KEY_FORMAT', `not a recognised ML-DSA key: not PEM, not PKCS#8/SPKI/certificate DER, and ${data.length} bytes matches no raw key size`);
+  throw new PqsignError(
+    'ERR_KEY_FORMAT',
+    `not a recognised ML-DSA key: not PEM, not PKCS#8/SPKI/certificate DER, and ${data.length} bytes matches no raw key size`,
+  );
 }
 
 /** The draft's raw forms: public ML-DSA pk ‖ traditional pk, private seed ‖ traditional private key. */
 function loadRawComposite(alg: CompositeAlg, data: Uint8Array): LoadedKey {
   try {
-    return { kind: 'public', key: { params: alg.mldsa, publicKey: compositePublicKey(alg, data).publicKey, composite: alg }, source: 'raw' };
+    return {
+      kind: 'public',
+      key: { params: alg.mldsa, publicKey: compositePublicKey(alg, data).publicKey, composite: alg },
+      source: 'raw',
+    };
   } catch {
     // not a public key of this algorithm: try the private form
   }

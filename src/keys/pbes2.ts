@@ -8,7 +8,13 @@ import { PqsignError } from '../base/errors.js';
 const OID = {
   PBES2: '1.2.840.113549.1.5.13',
   PBKDF2: '1.2.840.113549.1.5.12',
-  HMAC: { '1.2.840.113549.2.7': 'sha1', '1.2.840.113549.2.8': 'sha224', '1.2.840.113549.2.9': 'sha256', '1.2.840.113549.2.10': 'sha384', '1.2.840.113549.2.11': 'sha512' } as Record<string, string>,
+  HMAC: {
+    '1.2.840.113549.2.7': 'sha1',
+    '1.2.840.113549.2.8': 'sha224',
+    '1.2.840.113549.2.9': 'sha256',
+    '1.2.840.113549.2.10': 'sha384',
+    '1.2.840.113549.2.11': 'sha512',
+  } as Record<string, string>,
   AES_CBC: { '2.16.840.1.101.3.4.1.2': 16, '2.16.840.1.101.3.4.1.22': 24, '2.16.840.1.101.3.4.1.42': 32 } as Record<string, number>,
 };
 
@@ -22,8 +28,11 @@ export function encryptPkcs8(pkcs8: Uint8Array, passphrase: string, iterations =
   const key = pbkdf2Sync(Buffer.from(passphrase, 'utf8'), salt, iterations, 32, 'sha256');
   const c = createCipheriv('aes-256-cbc', key, iv);
   const enc = Buffer.concat([c.update(pkcs8), c.final()]);
-  const kdf = tlv(TAG.SEQUENCE, oid(OID.PBKDF2), tlv(TAG.SEQUENCE,
-    tlv(TAG.OCTET_STRING, salt), derUint(iterations), tlv(TAG.SEQUENCE, oid('1.2.840.113549.2.9'), tlv(TAG.NULL))));
+  const kdf = tlv(
+    TAG.SEQUENCE,
+    oid(OID.PBKDF2),
+    tlv(TAG.SEQUENCE, tlv(TAG.OCTET_STRING, salt), derUint(iterations), tlv(TAG.SEQUENCE, oid('1.2.840.113549.2.9'), tlv(TAG.NULL))),
+  );
   const scheme = tlv(TAG.SEQUENCE, oid('2.16.840.1.101.3.4.1.42'), tlv(TAG.OCTET_STRING, iv));
   const algo = tlv(TAG.SEQUENCE, oid(OID.PBES2), tlv(TAG.SEQUENCE, kdf, scheme));
   return tlv(TAG.SEQUENCE, algo, tlv(TAG.OCTET_STRING, enc));

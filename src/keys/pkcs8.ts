@@ -15,7 +15,6 @@ import type { KeyForm, PrivateKey } from '../mldsa/keys.js';
 
 export const WRITABLE_KEY_FORMS = ['seed', 'expanded', 'both'] as const;
 
-
 const bad = (why: string) => new PqsignError('ERR_KEY_FORMAT', why);
 
 export function parsePkcs8(der: Uint8Array): PrivateKey {
@@ -55,7 +54,8 @@ function parseMlDsaPrivateKey(params: ParamSet, inner: Uint8Array): PrivateKey {
       return fromSeed(params, checkSeed(t.value), 'seed');
     case TAG.OCTET_STRING: // expandedKey
       return fromExpanded(params, t.value);
-    case TAG.SEQUENCE: { // both
+    case TAG.SEQUENCE: {
+      // both
       const [s, e, ...rest] = readChildren(t.value);
       if (rest.length) throw bad('"both" has extra fields');
       const seed = checkSeed(expectTag(s, TAG.OCTET_STRING, 'both.seed').value);
@@ -63,7 +63,10 @@ function parseMlDsaPrivateKey(params: ParamSet, inner: Uint8Array): PrivateKey {
       const fromS = fromSeed(params, seed, 'both');
       // RFC 9881 §6: a seed and an expanded key that disagree must be rejected.
       if (!equalBytes(fromS.secretKey, expanded)) {
-        throw new PqsignError('ERR_KEY_MISMATCH', 'inconsistent private key: the expanded key does not match the one derived from the seed');
+        throw new PqsignError(
+          'ERR_KEY_MISMATCH',
+          'inconsistent private key: the expanded key does not match the one derived from the seed',
+        );
       }
       return fromS;
     }
@@ -92,7 +95,8 @@ function fromExpanded(params: ParamSet, sk: Uint8Array): PrivateKey {
  * is what s1/s2 give (expanded-check.ts).
  */
 export function checkExpandedKey(params: ParamSet, sk: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
-  if (sk.length !== params.secretKeyBytes) throw bad(`${params.name} expanded key must be ${params.secretKeyBytes} bytes, got ${sk.length}`);
+  if (sk.length !== params.secretKeyBytes)
+    throw bad(`${params.name} expanded key must be ${params.secretKeyBytes} bytes, got ${sk.length}`);
   let publicKey: Uint8Array;
   try {
     publicKey = publicKeyFromSecret(params, sk);
@@ -111,13 +115,17 @@ export function encodePkcs8(key: PrivateKey, form: (typeof WRITABLE_KEY_FORMS)[n
   let inner: Uint8Array;
   if (form === 'expanded') inner = tlv(TAG.OCTET_STRING, key.secretKey);
   else {
-    if (!key.seed) throw new PqsignError('ERR_KEY_FORMAT', `cannot write the "${form}" form: this key has no seed (it was read in expanded form)`);
-    inner = form === 'seed'
-      ? tlv(TAG.CTX0_PRIM, key.seed)
-      : tlv(TAG.SEQUENCE, tlv(TAG.OCTET_STRING, key.seed), tlv(TAG.OCTET_STRING, key.secretKey));
+    if (!key.seed)
+      throw new PqsignError('ERR_KEY_FORMAT', `cannot write the "${form}" form: this key has no seed (it was read in expanded form)`);
+    inner =
+      form === 'seed'
+        ? tlv(TAG.CTX0_PRIM, key.seed)
+        : tlv(TAG.SEQUENCE, tlv(TAG.OCTET_STRING, key.seed), tlv(TAG.OCTET_STRING, key.secretKey));
   }
-  return tlv(TAG.SEQUENCE,
+  return tlv(
+    TAG.SEQUENCE,
     Uint8Array.of(TAG.INTEGER, 1, 0),
     tlv(TAG.SEQUENCE, tlv(TAG.OID, key.params.oidDer)),
-    tlv(TAG.OCTET_STRING, inner));
+    tlv(TAG.OCTET_STRING, inner),
+  );
 }

@@ -40,8 +40,7 @@ export function keyFromData(d: KeyData): PublicKey | undefined {
 
 /** SPKI of either kind of key. */
 export const encodePublicKey = (k: PublicKey): Uint8Array =>
-  (k.composite ? encodeCompositeSpki(k.composite, k.publicKey) : encodeSpki(k.params, k.publicKey));
-
+  k.composite ? encodeCompositeSpki(k.composite, k.publicKey) : encodeSpki(k.params, k.publicKey);
 
 export function parseSpki(der: Uint8Array, opts: SpkiOptions = {}): PublicKey {
   return spkiFromTlv(readWhole(der, TAG.SEQUENCE, 'SubjectPublicKeyInfo').value, opts);
@@ -54,9 +53,14 @@ function spkiFromTlv(value: Uint8Array, opts: SpkiOptions): PublicKey {
   const oidDer = expectTag(algFields[0], TAG.OID, 'algorithm OID').value;
   const composite = compositeByOidDer(oidDer);
   const params = composite?.mldsa ?? paramByOidDer(oidDer);
-  if (composite && !opts.composite) throw new PqsignError('ERR_ALGORITHM', `is a composite ${composite.name} key; this needs an ML-DSA key`);
+  if (composite && !opts.composite)
+    throw new PqsignError('ERR_ALGORITHM', `is a composite ${composite.name} key; this needs an ML-DSA key`);
   if (!params) throw new PqsignError('ERR_ALGORITHM', `not an ML-DSA public key (algorithm ${oidToString(oidDer)})`);
-  if (algFields.length !== 1) throw new PqsignError('ERR_KEY_FORMAT', `${composite ? 'composite' : 'ML-DSA'} AlgorithmIdentifier parameters must be absent (${composite ? 'draft-ietf-lamps-pq-composite-sigs' : 'RFC 9881 §2'})`);
+  if (algFields.length !== 1)
+    throw new PqsignError(
+      'ERR_KEY_FORMAT',
+      `${composite ? 'composite' : 'ML-DSA'} AlgorithmIdentifier parameters must be absent (${composite ? 'draft-ietf-lamps-pq-composite-sigs' : 'RFC 9881 §2'})`,
+    );
   const bs = expectTag(bits, TAG.BIT_STRING, 'subjectPublicKey').value;
   if (bs[0] !== 0) throw new PqsignError('ERR_KEY_FORMAT', 'subjectPublicKey has unused bits');
   const publicKey = bs.subarray(1);

@@ -1,7 +1,11 @@
 // Errors the local KMS answers with: the AWS error code (`__type`), its message and HTTP status,
 // as real KMS sends them over the AWS JSON 1.1 protocol.
 export class KmsServiceError extends Error {
-  constructor(readonly type: string, message: string | undefined, readonly status = 400) {
+  constructor(
+    readonly type: string,
+    message: string | undefined,
+    readonly status = 400,
+  ) {
     super(message ?? '');
     this.name = type;
   }

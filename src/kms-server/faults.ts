@@ -19,7 +19,8 @@ export function checkFaults(f: Faults): Faults {
   const rate = (name: string, v: number) => {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`${name} must be between 0 and 1, got ${v}`);
   };
-  if (!(f.latencyMs >= 0 && Number.isFinite(f.latencyMs))) throw new RangeError(`latency must be a non-negative number of milliseconds, got ${f.latencyMs}`);
+  if (!(f.latencyMs >= 0 && Number.isFinite(f.latencyMs)))
+    throw new RangeError(`latency must be a non-negative number of milliseconds, got ${f.latencyMs}`);
   rate('throttle rate', f.throttleRate);
   rate('fail rate', f.failRate);
   return f;
@@ -32,9 +33,16 @@ export async function delay(f: Faults): Promise<void> {
 /** Throws the injected failure for this request, if the dice say so. */
 export function injectFailure(f: Faults): void {
   if (f.throttleRate > 0 && Math.random() < f.throttleRate) {
-    throw new KmsServiceError('ThrottlingException', 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.');
+    throw new KmsServiceError(
+      'ThrottlingException',
+      'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.',
+    );
   }
   if (f.failRate > 0 && Math.random() < f.failRate) {
-    throw new KmsServiceError('KMSInternalException', 'The request was rejected because an internal exception occurred. The request can be retried.', 500);
+    throw new KmsServiceError(
+      'KMSInternalException',
+      'The request was rejected because an internal exception occurred. The request can be retried.',
+      500,
+    );
   }
 }

@@ -66,7 +66,10 @@ function operationOf(req: IncomingMessage): string {
   const target = req.headers['x-amz-target'];
   const op = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
   if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== '/' || !op || !Object.hasOwn(OPERATIONS, op)) {
-    throw new KmsServiceError('UnknownOperationException', `${typeof target === 'string' ? target : 'The request'} is not an operation this local KMS implements`);
+    throw new KmsServiceError(
+      'UnknownOperationException',
+      `${typeof target === 'string' ? target : 'The request'} is not an operation this local KMS implements`,
+    );
   }
   return op;
 }
@@ -105,10 +108,18 @@ export function kmsRequestHandler(ctx: HandlerContext): (req: IncomingMessage, r
         ctx.log?.(`${logged} 200 ${Date.now() - started}ms`);
       },
       (e: unknown) => {
-        const err = e instanceof KmsServiceError ? e
-          : new KmsServiceError('KMSInternalException', 'The request was rejected because an internal exception occurred. The request can be retried.', 500);
+        const err =
+          e instanceof KmsServiceError
+            ? e
+            : new KmsServiceError(
+                'KMSInternalException',
+                'The request was rejected because an internal exception occurred. The request can be retried.',
+                500,
+              );
         send(req, res, err.status, requestId, err.body);
-        ctx.log?.(`${logged} ${err.status} ${err.type}${err === e ? '' : ` (${e instanceof Error ? e.message : String(e)})`} ${Date.now() - started}ms`);
+        ctx.log?.(
+          `${logged} ${err.status} ${err.type}${err === e ? '' : ` (${e instanceof Error ? e.message : String(e)})`} ${Date.now() - started}ms`,
+        );
       },
     );
   };

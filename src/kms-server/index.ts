@@ -69,7 +69,12 @@ export async function startKmsServer(opts: KmsServerOptions): Promise<RunningKms
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    host, port, region, accountId, dataDir: opts.dataDir, faults,
+    host,
+    port,
+    region,
+    accountId,
+    dataDir: opts.dataDir,
+    faults,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -83,7 +88,14 @@ export async function startKmsServer(opts: KmsServerOptions): Promise<RunningKms
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EADDRNOTAVAIL' ? 'no such local address' : (e.code ?? e.message);
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'the port is in use'
+          : e.code === 'EACCES'
+            ? 'permission denied'
+            : e.code === 'EADDRNOTAVAIL'
+              ? 'no such local address'
+              : (e.code ?? e.message);
       reject(new PqsignError('ERR_USAGE', `cannot listen on ${host}:${port}: ${why}`));
     };
     server.once('error', failed);

@@ -15,7 +15,17 @@ function violation(field: string, value: string | number | null | undefined, con
 }
 
 const jsonType = (v: unknown) =>
-  v === null ? 'NULL_VALUE' : Array.isArray(v) ? 'START_ARRAY' : typeof v === 'object' ? 'START_OBJECT' : typeof v === 'number' ? 'NUMBER_VALUE' : typeof v === 'boolean' ? 'BOOLEAN_VALUE' : 'VALUE_STRING';
+  v === null
+    ? 'NULL_VALUE'
+    : Array.isArray(v)
+      ? 'START_ARRAY'
+      : typeof v === 'object'
+        ? 'START_OBJECT'
+        : typeof v === 'number'
+          ? 'NUMBER_VALUE'
+          : typeof v === 'boolean'
+            ? 'BOOLEAN_VALUE'
+            : 'VALUE_STRING';
 
 function typed<T>(input: Input, field: string, type: 'string' | 'number' | 'boolean', name: string): T | undefined {
   const v = input[field];
@@ -39,9 +49,11 @@ export function string(input: Input, field: string, rule: StringRule = {}): stri
     if (rule.required) throw violation(field, null, 'Member must not be null');
     return undefined;
   }
-  if (rule.min !== undefined && v.length < rule.min) throw violation(field, v, `Member must have length greater than or equal to ${rule.min}`);
+  if (rule.min !== undefined && v.length < rule.min)
+    throw violation(field, v, `Member must have length greater than or equal to ${rule.min}`);
   if (rule.max !== undefined && v.length > rule.max) throw violation(field, v, `Member must have length less than or equal to ${rule.max}`);
-  if (rule.pattern && !rule.pattern.test(v)) throw violation(field, v, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
+  if (rule.pattern && !rule.pattern.test(v))
+    throw violation(field, v, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
   return v;
 }
 

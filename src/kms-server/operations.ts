@@ -20,10 +20,45 @@ export interface OpContext {
 export type Operation = (input: Input, ctx: OpContext) => Promise<Record<string, unknown>>;
 
 // Enum value sets as KMS declares them (its validation messages list them).
-const KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2', 'ML_KEM_512', 'ML_KEM_768', 'ML_KEM_1024', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ECC_NIST_EDWARDS25519'] as const;
+const KEY_SPECS = [
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'SYMMETRIC_DEFAULT',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'SM2',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
+  'ML_DSA_44',
+  'ML_DSA_65',
+  'ML_DSA_87',
+  'ECC_NIST_EDWARDS25519',
+] as const;
 const KEY_USAGES = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE'] as const;
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
-const SIGNING_ALGORITHMS = ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512', 'ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512', 'SM2DSA', 'ML_DSA_SHAKE_256', 'ED25519_SHA_512', 'ED25519_PH_SHA_512'] as const;
+const SIGNING_ALGORITHMS = [
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
+  'ECDSA_SHA_256',
+  'ECDSA_SHA_384',
+  'ECDSA_SHA_512',
+  'SM2DSA',
+  'ML_DSA_SHAKE_256',
+  'ED25519_SHA_512',
+  'ED25519_PH_SHA_512',
+] as const;
 const MESSAGE_TYPES = ['RAW', 'DIGEST', 'EXTERNAL_MU'] as const;
 const ML_DSA = 'ML_DSA_SHAKE_256';
 
@@ -33,7 +68,10 @@ const RAW_MAX = 4096;
 const SIGNATURE_MAX = 6144;
 
 const unsupported = (what: string) =>
-  new KmsServiceError('UnsupportedOperationException', `${what} is not supported by this local KMS; it holds ML-DSA and ECC_NIST signing keys only.`);
+  new KmsServiceError(
+    'UnsupportedOperationException',
+    `${what} is not supported by this local KMS; it holds ML-DSA and ECC_NIST signing keys only.`,
+  );
 
 const algorithmOf = (key: KeyRecord): string => (key.kind === 'ecc' ? key.ecc.algorithm : ML_DSA);
 
@@ -62,7 +100,12 @@ const createKey: Operation = async (input, { store, now }) => {
   const description = string(input, 'Description', { min: 0, max: 8192 }) ?? '';
   const usage = oneOf(input, 'KeyUsage', KEY_USAGES, false);
   const keySpec = oneOf(input, 'KeySpec', KEY_SPECS, false);
-  const legacySpec = oneOf(input, 'CustomerMasterKeySpec', KEY_SPECS.filter((s) => !s.startsWith('ML_')), false);
+  const legacySpec = oneOf(
+    input,
+    'CustomerMasterKeySpec',
+    KEY_SPECS.filter((s) => !s.startsWith('ML_')),
+    false,
+  );
   const origin = oneOf(input, 'Origin', ORIGINS, false) ?? 'AWS_KMS';
   const keyTags = tags(input);
   boolean(input, 'BypassPolicyLockoutSafetyCheck');
@@ -99,8 +142,7 @@ const getPublicKey: Operation = async (input, { store }) => {
 
 /** What Sign/Verify work on: μ for an ML-DSA key, the digest for an ECC key. */
 type SigningRequest =
-  | { key: Extract<KeyRecord, { kind: 'ml-dsa' }>; mu: Uint8Array }
-  | { key: Extract<KeyRecord, { kind: 'ecc' }>; digest: Uint8Array };
+  { key: Extract<KeyRecord, { kind: 'ml-dsa' }>; mu: Uint8Array } | { key: Extract<KeyRecord, { kind: 'ecc' }>; digest: Uint8Array };
 
 /** Checks shared by Sign and Verify, in KMS's order; DryRun stops after all of them. */
 function signingRequest(input: Input, store: KeyStore): SigningRequest {
@@ -111,15 +153,20 @@ function signingRequest(input: Input, store: KeyStore): SigningRequest {
   const key = store.usable(store.find(keyId, { aliases: true }));
   const expected = algorithmOf(key);
   if (algorithm !== expected) {
-    throw new KmsServiceError('InvalidKeyUsageException', `Signing algorithm ${algorithm} is not compatible with key ${store.keyArn(key.keyId)} (KeySpec ${key.spec}); use ${expected}.`);
+    throw new KmsServiceError(
+      'InvalidKeyUsageException',
+      `Signing algorithm ${algorithm} is not compatible with key ${store.keyArn(key.keyId)} (KeySpec ${key.spec}); use ${expected}.`,
+    );
   }
   if (key.kind === 'ecc') {
     if (messageType === 'EXTERNAL_MU') throw validation(`Message type EXTERNAL_MU is incompatible with key spec ${key.spec}.`);
-    if (messageType === 'DIGEST' && message.length !== key.ecc.digestBytes) throw validation(`Digest is invalid length for algorithm ${algorithm}.`);
+    if (messageType === 'DIGEST' && message.length !== key.ecc.digestBytes)
+      throw validation(`Digest is invalid length for algorithm ${algorithm}.`);
     return { key, digest: eccDigest(key.ecc, message, messageType) };
   }
   if (messageType === 'DIGEST') throw validation(`Message type DIGEST is incompatible with key spec ${key.spec}.`);
-  if (messageType === 'EXTERNAL_MU' && message.length !== MU_BYTES) throw validation(`External Mu is invalid length for algorithm ${ML_DSA}.`);
+  if (messageType === 'EXTERNAL_MU' && message.length !== MU_BYTES)
+    throw validation(`External Mu is invalid length for algorithm ${ML_DSA}.`);
   return { key, mu: messageType === 'EXTERNAL_MU' ? message : computeMu(key.params, key.publicKey, message) };
 }
 
@@ -133,17 +180,23 @@ const sign: Operation = async (input, { store }) => {
   const req = signingRequest(input, store);
   dryRunStop(input);
   // hedged: fresh randomness per signature
-  const signature = 'mu' in req ? signMu(req.key.params, req.key.secretKey, req.mu) : eccSignDigest(req.key.ecc, req.key.privateKey, req.digest);
-  return { KeyId: store.keyArn(req.key.keyId), Signature: Buffer.from(signature).toString('base64'), SigningAlgorithm: algorithmOf(req.key) };
+  const signature =
+    'mu' in req ? signMu(req.key.params, req.key.secretKey, req.mu) : eccSignDigest(req.key.ecc, req.key.privateKey, req.digest);
+  return {
+    KeyId: store.keyArn(req.key.keyId),
+    Signature: Buffer.from(signature).toString('base64'),
+    SigningAlgorithm: algorithmOf(req.key),
+  };
 };
 
 const verify: Operation = async (input, { store }) => {
   const signature = blob(input, 'Signature', { min: 1, max: SIGNATURE_MAX });
   const req = signingRequest(input, store);
   dryRunStop(input);
-  const valid = 'mu' in req
-    ? verifyMu(req.key.params, req.key.publicKey, req.mu, signature)
-    : eccVerifyDigest(req.key.ecc, req.key.privateKey, req.digest, signature);
+  const valid =
+    'mu' in req
+      ? verifyMu(req.key.params, req.key.publicKey, req.mu, signature)
+      : eccVerifyDigest(req.key.ecc, req.key.privateKey, req.digest, signature);
   // KMS never answers SignatureValid: false; an invalid signature is an error without a message.
   if (!valid) throw new KmsServiceError('KMSInvalidSignatureException', undefined);
   return { KeyId: store.keyArn(req.key.keyId), SignatureValid: true, SigningAlgorithm: algorithmOf(req.key) };
@@ -162,7 +215,10 @@ function page<T>(items: T[], input: Input): { items: T[]; more: Record<string, u
   }
   const slice = items.slice(start, start + limit);
   const next = start + slice.length;
-  return { items: slice, more: next < items.length ? { Truncated: true, NextMarker: Buffer.from(String(next)).toString('base64url') } : { Truncated: false } };
+  return {
+    items: slice,
+    more: next < items.length ? { Truncated: true, NextMarker: Buffer.from(String(next)).toString('base64url') } : { Truncated: false },
+  };
 }
 
 const listKeys: Operation = async (input, { store }) => {
@@ -177,8 +233,11 @@ const listAliases: Operation = async (input, { store }) => {
   const { items, more } = page(all, input);
   return {
     Aliases: items.map((a) => ({
-      AliasName: a.aliasName, AliasArn: store.aliasArn(a.aliasName), TargetKeyId: a.targetKeyId,
-      CreationDate: a.creationDate, LastUpdatedDate: a.lastUpdatedDate,
+      AliasName: a.aliasName,
+      AliasArn: store.aliasArn(a.aliasName),
+      TargetKeyId: a.targetKeyId,
+      CreationDate: a.creationDate,
+      LastUpdatedDate: a.lastUpdatedDate,
     })),
     ...more,
   };
@@ -187,7 +246,9 @@ const listAliases: Operation = async (input, { store }) => {
 function aliasNameOf(input: Input): string {
   const name = string(input, 'AliasName', ALIAS_NAME);
   if (!name.startsWith('alias/') || name.length === 'alias/'.length) {
-    throw validation('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
+    throw validation(
+      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+    );
   }
   return name;
 }
@@ -195,12 +256,17 @@ function aliasNameOf(input: Input): string {
 const createAlias: Operation = async (input, { store, now }) => {
   const name = aliasNameOf(input);
   const targetKeyId = string(input, 'TargetKeyId', KEY_ID);
-  if (name.startsWith('alias/aws/')) throw new KmsServiceError('NotAuthorizedException', `${store.aliasArn(name)}: alias names beginning with alias/aws/ are reserved for AWS managed keys.`);
+  if (name.startsWith('alias/aws/'))
+    throw new KmsServiceError(
+      'NotAuthorizedException',
+      `${store.aliasArn(name)}: alias names beginning with alias/aws/ are reserved for AWS managed keys.`,
+    );
   if (name.includes(':')) throw validation(`${name} contains invalid characters for an alias`);
   if (/(^|:)alias\//.test(targetKeyId)) throw validation('Aliases must refer to keys. Not aliases');
   const key = store.find(targetKeyId, { aliases: false });
   if (key.state === 'PendingDeletion') throw invalidState(`${store.keyArn(key.keyId)} is pending deletion.`);
-  if (store.alias(name)) throw new KmsServiceError('AlreadyExistsException', `An alias with the name ${store.aliasArn(name)} already exists`);
+  if (store.alias(name))
+    throw new KmsServiceError('AlreadyExistsException', `An alias with the name ${store.aliasArn(name)} already exists`);
   await store.addAlias(name, key.keyId, now());
   return {};
 };
@@ -212,7 +278,11 @@ const createAlias: Operation = async (input, { store, now }) => {
 const updateAlias: Operation = async (input, { store, now }) => {
   const name = aliasNameOf(input);
   const targetKeyId = string(input, 'TargetKeyId', KEY_ID);
-  if (name.startsWith('alias/aws/')) throw new KmsServiceError('NotAuthorizedException', `${store.aliasArn(name)}: alias names beginning with alias/aws/ are reserved for AWS managed keys.`);
+  if (name.startsWith('alias/aws/'))
+    throw new KmsServiceError(
+      'NotAuthorizedException',
+      `${store.aliasArn(name)}: alias names beginning with alias/aws/ are reserved for AWS managed keys.`,
+    );
   if (/(^|:)alias\//.test(targetKeyId)) throw validation('Aliases must refer to keys. Not aliases');
   if (!store.alias(name)) throw notFound(`Alias ${store.aliasArn(name)} is not found.`);
   const key = store.find(targetKeyId, { aliases: false });
@@ -235,12 +305,14 @@ function managedKey(input: Input, store: KeyStore): KeyRecord {
   return key;
 }
 
-const setEnabled = (enabled: boolean): Operation => async (input, { store }) => {
-  const key = managedKey(input, store);
-  key.state = enabled ? 'Enabled' : 'Disabled';
-  await store.saveKey(key);
-  return {};
-};
+const setEnabled =
+  (enabled: boolean): Operation =>
+  async (input, { store }) => {
+    const key = managedKey(input, store);
+    key.state = enabled ? 'Enabled' : 'Disabled';
+    await store.saveKey(key);
+    return {};
+  };
 
 const DAY = 86_400;
 

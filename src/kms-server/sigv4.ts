@@ -38,14 +38,19 @@ export interface Authorization {
  * (always sent), and the operation and content type when sent (a request without an operation is refused
  * by routing). The AWS SDKs and CLI sign all of them.
  */
-const MUST_SIGN: [string, string][] = [['x-amz-date', 'X-Amz-Date'], ['x-amz-target', 'X-Amz-Target'], ['content-type', 'Content-Type']];
+const MUST_SIGN: [string, string][] = [
+  ['x-amz-date', 'X-Amz-Date'],
+  ['x-amz-target', 'X-Amz-Target'],
+  ['content-type', 'Content-Type'],
+];
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const SERVICE = 'kms';
 /** SigV4 requests are valid for 5 minutes either side of the server's clock. */
 export const MAX_SKEW_MS = 5 * 60 * 1000;
 
-const MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 const incomplete = (m: string) => new KmsServiceError('IncompleteSignatureException', m);
 const invalid = (m: string) => new KmsServiceError('InvalidSignatureException', m);
@@ -100,14 +105,20 @@ export function checkAuthorization(headers: IncomingHttpHeaders, credential: Cre
     if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
   const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((f) => !fields.get(f));
-  if (missing.length) throw incomplete(`${missing.map((f) => `Authorization header requires '${f}' parameter.`).join(' ')} Authorization=${authorization}`);
+  if (missing.length)
+    throw incomplete(`${missing.map((f) => `Authorization header requires '${f}' parameter.`).join(' ')} Authorization=${authorization}`);
   const dateText = header(headers, 'x-amz-date');
-  if (!dateText) throw incomplete(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization}`);
+  if (!dateText)
+    throw incomplete(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization}`);
   const signingDate = parseAmzDate(dateText);
-  if (!signingDate) throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${dateText}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  if (!signingDate)
+    throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${dateText}'. See http://en.wikipedia.org/wiki/ISO_8601`);
 
   const scope = fields.get('Credential')!.split('/');
-  if (scope.length !== 5) throw incomplete(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${fields.get('Credential')}'`);
+  if (scope.length !== 5)
+    throw incomplete(
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${fields.get('Credential')}'`,
+    );
   const [accessKeyId, scopeDate, scopeRegion, scopeService, terminator] = scope as [string, string, string, string, string];
   if (accessKeyId !== credential.accessKeyId || header(headers, 'x-amz-security-token') !== undefined) {
     // Only the one long-term credential pair exists here: no other keys, no session tokens.
@@ -121,17 +132,21 @@ export function checkAuthorization(headers: IncomingHttpHeaders, credential: Cre
     throw invalid(`Signature not yet current: ${dateText} is still later than ${amzDate(now + MAX_SKEW_MS)} (${amzDate(now)} + 5 min.)`);
   }
   if (scopeDate !== dateText.slice(0, 8)) {
-    throw invalid(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${dateText.slice(0, 8)}', from '${dateText}'.`);
+    throw invalid(
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${dateText.slice(0, 8)}', from '${dateText}'.`,
+    );
   }
   if (scopeRegion !== region) throw invalid('Credential should be scoped to a valid region.');
   if (scopeService !== SERVICE) throw invalid(`Credential should be scoped to correct service: '${SERVICE}'.`);
-  if (terminator !== 'aws4_request') throw invalid(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
+  if (terminator !== 'aws4_request')
+    throw invalid(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
 
   const signedHeadersText = fields.get('SignedHeaders')!;
   const signedHeaders = signedHeadersText.split(';');
   if (!signedHeaders.includes('host')) throw invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   for (const [name, spelled] of MUST_SIGN) {
-    if (headers[name] !== undefined && !signedHeaders.includes(name)) throw invalid(`'${spelled}' must be a 'SignedHeader' in the AWS Authorization.`);
+    if (headers[name] !== undefined && !signedHeaders.includes(name))
+      throw invalid(`'${spelled}' must be a 'SignedHeader' in the AWS Authorization.`);
   }
   return { signedHeaders, signedHeadersText, signature: fields.get('Signature')!, signingDate };
 }
@@ -156,7 +171,15 @@ export async function checkSignature(auth: Authorization, req: ReceivedRequest, 
   }
   const signer = new SignatureV4({ credentials: credential, region, service: SERVICE, sha256: Sha256, applyChecksum: false });
   const recomputed = await signer.sign(
-    { method: req.method, protocol: 'http:', hostname: 'localhost', path: decodeURIComponent(url.pathname), query, headers, body: req.body },
+    {
+      method: req.method,
+      protocol: 'http:',
+      hostname: 'localhost',
+      path: decodeURIComponent(url.pathname),
+      query,
+      headers,
+      body: req.body,
+    },
     { signingDate, signingRegion: region, signingService: SERVICE },
   );
   const expected = /SignedHeaders=([^,]*), Signature=([0-9a-f]{64})$/.exec(String(recomputed.headers.authorization));

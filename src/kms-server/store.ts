@@ -54,7 +54,8 @@ export interface EccKeyRecord extends KeyRecordBase {
 export type KeyRecord = MlDsaKeyRecord | EccKeyRecord;
 
 /** Key specs this server creates. */
-export const isSupportedSpec = (spec: string): spec is KmsKeySpec | EccKeySpec => paramByKmsSpec(spec) !== undefined || eccSpec(spec) !== undefined;
+export const isSupportedSpec = (spec: string): spec is KmsKeySpec | EccKeySpec =>
+  paramByKmsSpec(spec) !== undefined || eccSpec(spec) !== undefined;
 
 export interface AliasRecord {
   readonly aliasName: string;
@@ -77,7 +78,10 @@ export class KeyStore {
   private readonly aliases = new Map<string, AliasRecord>();
   private writes: Promise<void> = Promise.resolve();
 
-  private constructor(readonly dataDir: string | undefined, readonly where: Location) {}
+  private constructor(
+    readonly dataDir: string | undefined,
+    readonly where: Location,
+  ) {}
 
   /** `warn` hears what loading repaired (one line each). */
   static async open(dataDir: string | undefined, where: Location, warn: (line: string) => void = () => undefined): Promise<KeyStore> {
@@ -134,7 +138,15 @@ export class KeyStore {
   }
 
   async createKey(spec: KmsKeySpec | EccKeySpec, description: string, tags: Tag[], now: number): Promise<KeyRecord> {
-    const base = { keyId: randomUUID(), creationDate: now, description, tags, state: 'Enabled' as const, deletionDate: undefined, pendingWindowInDays: undefined };
+    const base = {
+      keyId: randomUUID(),
+      creationDate: now,
+      description,
+      tags,
+      state: 'Enabled' as const,
+      deletionDate: undefined,
+      pendingWindowInDays: undefined,
+    };
     const ecc = eccSpec(spec);
     let key: KeyRecord;
     if (ecc) {
@@ -167,7 +179,9 @@ export class KeyStore {
       keyState: key.state,
       deletionDate: key.deletionDate ?? null,
       pendingWindowInDays: key.pendingWindowInDays ?? null,
-      ...(key.kind === 'ecc' ? { privateKey: Buffer.from(eccPkcs8(key.privateKey)).toString('base64') } : { seed: Buffer.from(key.seed).toString('base64') }),
+      ...(key.kind === 'ecc'
+        ? { privateKey: Buffer.from(eccPkcs8(key.privateKey)).toString('base64') }
+        : { seed: Buffer.from(key.seed).toString('base64') }),
     };
     return this.persist(() => writeFileAtomic(this.keyPath(dir, key.keyId), `${JSON.stringify(doc, null, 2)}\n`, 0o600));
   }
@@ -249,7 +263,9 @@ export class KeyStore {
       else dangling.push(`${a.aliasName} (key ${a.targetKeyId})`);
     }
     if (dangling.length) {
-      warn(`${aliasesPath}: dropped ${dangling.length === 1 ? 'an alias' : `${dangling.length} aliases`} naming a key that does not exist: ${dangling.join(', ')}`);
+      warn(
+        `${aliasesPath}: dropped ${dangling.length === 1 ? 'an alias' : `${dangling.length} aliases`} naming a key that does not exist: ${dangling.join(', ')}`,
+      );
       await this.saveAliases();
     }
   }
@@ -296,16 +312,26 @@ function parseKey(doc: unknown, file: string): KeyRecord {
   if (creationDate === undefined) throw corrupt(file, 'bad creationDate');
   const deletionDate = num(d.deletionDate);
   if (state === 'PendingDeletion' && deletionDate === undefined) throw corrupt(file, 'pending deletion without deletionDate');
-  const tags = Array.isArray(d.tags) ? (d.tags as Tag[]).filter((t) => typeof t?.TagKey === 'string' && typeof t?.TagValue === 'string') : [];
+  const tags = Array.isArray(d.tags)
+    ? (d.tags as Tag[]).filter((t) => typeof t?.TagKey === 'string' && typeof t?.TagValue === 'string')
+    : [];
   const base: KeyRecordBase = {
-    keyId, creationDate, description: typeof d.description === 'string' ? d.description : '', tags, state,
-    deletionDate: state === 'PendingDeletion' ? deletionDate : undefined, pendingWindowInDays: num(d.pendingWindowInDays),
+    keyId,
+    creationDate,
+    description: typeof d.description === 'string' ? d.description : '',
+    tags,
+    state,
+    deletionDate: state === 'PendingDeletion' ? deletionDate : undefined,
+    pendingWindowInDays: num(d.pendingWindowInDays),
   };
   return { ...base, ...keyMaterial(d, file) } as KeyRecord;
 }
 
 /** The key spec and its material, checked: an ML-DSA seed, or an ECC PKCS#8 on the spec's curve. */
-function keyMaterial(d: Record<string, unknown>, file: string): Omit<MlDsaKeyRecord, keyof KeyRecordBase> | Omit<EccKeyRecord, keyof KeyRecordBase> {
+function keyMaterial(
+  d: Record<string, unknown>,
+  file: string,
+): Omit<MlDsaKeyRecord, keyof KeyRecordBase> | Omit<EccKeyRecord, keyof KeyRecordBase> {
   const spec = String(d.keySpec);
   const ecc = eccSpec(spec);
   if (ecc) {
@@ -327,8 +353,14 @@ function parseAliases(doc: unknown, file: string): AliasRecord[] {
   const d = doc as { format?: unknown; aliases?: unknown };
   if (d?.format !== ALIASES_FORMAT || !Array.isArray(d.aliases)) throw corrupt(file, `format is not ${ALIASES_FORMAT}`);
   return d.aliases.map((a: Record<string, unknown>) => {
-    if (typeof a?.aliasName !== 'string' || !a.aliasName.startsWith('alias/') || typeof a.targetKeyId !== 'string'
-      || typeof a.creationDate !== 'number' || typeof a.lastUpdatedDate !== 'number') throw corrupt(file, 'bad alias entry');
+    if (
+      typeof a?.aliasName !== 'string' ||
+      !a.aliasName.startsWith('alias/') ||
+      typeof a.targetKeyId !== 'string' ||
+      typeof a.creationDate !== 'number' ||
+      typeof a.lastUpdatedDate !== 'number'
+    )
+      throw corrupt(file, 'bad alias entry');
     return { aliasName: a.aliasName, targetKeyId: a.targetKeyId, creationDate: a.creationDate, lastUpdatedDate: a.lastUpdatedDate };
   });
 }

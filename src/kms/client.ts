@@ -29,10 +29,16 @@ export async function openKmsClient(target: KmsTarget): Promise<KMSClient> {
   };
   const client = new KMSClient(config);
   if (target.region) return client;
-  const configured = await client.config.region().then(() => true, () => false);
+  const configured = await client.config.region().then(
+    () => true,
+    () => false,
+  );
   if (configured) return client;
   client.destroy();
   // A local endpoint needs no particular region; AWS itself does.
   if (target.endpoint) return new KMSClient({ ...config, region: FALLBACK_REGION });
-  throw new PqsignError('ERR_USAGE', 'no AWS region configured for KMS: set AWS_REGION or a region in your AWS profile, or name the key by its ARN');
+  throw new PqsignError(
+    'ERR_USAGE',
+    'no AWS region configured for KMS: set AWS_REGION or a region in your AWS profile, or name the key by its ARN',
+  );
 }

@@ -3,7 +3,17 @@
 import { PqsignError, isPqsignError } from '../base/errors.js';
 
 /** Node socket errors carry the reason in `code`, not in `name` (which is just "Error"). */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 /** The name that identifies a KMS / SDK / network failure. */
 export function kmsErrorName(e: unknown): string {

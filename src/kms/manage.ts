@@ -2,9 +2,22 @@
 // disable, schedule-deletion, cancel-deletion — through the AWS SDK like everything else, so they
 // work against AWS KMS and the local server alike.
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand,
-  DisableKeyCommand, EnableKeyCommand, GetPublicKeyCommand, ListAliasesCommand, ListKeysCommand,
-  ScheduleKeyDeletionCommand, UpdateAliasCommand, type AliasListEntry, type KeyMetadata, type KeySpec, type KMSClient,
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  GetPublicKeyCommand,
+  ListAliasesCommand,
+  ListKeysCommand,
+  ScheduleKeyDeletionCommand,
+  UpdateAliasCommand,
+  type AliasListEntry,
+  type KeyMetadata,
+  type KeySpec,
+  type KMSClient,
 } from '@aws-sdk/client-kms';
 import { PqsignError, opt } from '../base/errors.js';
 import { keyFingerprint } from '../keys/fingerprint.js';
@@ -69,7 +82,12 @@ async function call<T>(op: string, key: string, fn: () => Promise<T>): Promise<T
 export async function createKmsKey(opts: CreateKeyOptions): Promise<KmsKeyFacts> {
   // ECC keys are the traditional part of composite keys (docs/hybrid.md)
   const spec = paramByKmsSpec(opts.spec)?.kmsKeySpec ?? (eccSpec(opts.spec) ? opts.spec : undefined);
-  if (!spec) throw new PqsignError('ERR_USAGE', `${opt('spec')} must be one of ${[...PARAM_SETS.map((p) => p.kmsKeySpec), ...Object.keys(ECC_SPECS)].join(', ')}, got "${opts.spec}"`, { option: 'spec' });
+  if (!spec)
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${opt('spec')} must be one of ${[...PARAM_SETS.map((p) => p.kmsKeySpec), ...Object.keys(ECC_SPECS)].join(', ')}, got "${opts.spec}"`,
+      { option: 'spec' },
+    );
   if (opts.alias !== undefined) checkAlias(opts.alias, opt('alias'));
   const tags = parseTags(opts.tags);
   const authority = opts.endpoint ?? '';
@@ -79,21 +97,35 @@ export async function createKmsKey(opts: CreateKeyOptions): Promise<KmsKeyFacts>
   try {
     if (opts.alias) {
       // Refuse before creating a key, so a taken alias does not leave an orphaned key behind.
-      const taken = await client.send(new DescribeKeyCommand({ KeyId: opts.alias })).then(() => true, (e: unknown) => {
-        if (kmsErrorName(e) === 'NotFoundException') return false;
-        throw kmsFailure(e, 'DescribeKey', `${where}${opts.alias}`);
-      });
-      if (taken) throw new PqsignError('ERR_USAGE', `alias ${opts.alias} already exists; choose another or delete it first`, { file: `${where}${opts.alias}` });
+      const taken = await client.send(new DescribeKeyCommand({ KeyId: opts.alias })).then(
+        () => true,
+        (e: unknown) => {
+          if (kmsErrorName(e) === 'NotFoundException') return false;
+          throw kmsFailure(e, 'DescribeKey', `${where}${opts.alias}`);
+        },
+      );
+      if (taken)
+        throw new PqsignError('ERR_USAGE', `alias ${opts.alias} already exists; choose another or delete it first`, {
+          file: `${where}${opts.alias}`,
+        });
     }
-    const created = await call('CreateKey', where, () => client.send(new CreateKeyCommand({
-      KeySpec: spec as KeySpec, KeyUsage: 'SIGN_VERIFY', Description: opts.description, Tags: tags.length ? tags : undefined,
-    })));
+    const created = await call('CreateKey', where, () =>
+      client.send(
+        new CreateKeyCommand({
+          KeySpec: spec as KeySpec,
+          KeyUsage: 'SIGN_VERIFY',
+          Description: opts.description,
+          Tags: tags.length ? tags : undefined,
+        }),
+      ),
+    );
     const meta = created.KeyMetadata!;
     if (opts.alias) {
-      await call('CreateAlias', `${where}${opts.alias}`, () => client.send(new CreateAliasCommand({ AliasName: opts.alias, TargetKeyId: meta.KeyId })))
-        .catch((e: PqsignError) => {
-          throw new PqsignError('ERR_KMS', `created key ${meta.Arn} but not its alias: ${e.message}`, { detail: e.detail, cause: e });
-        });
+      await call('CreateAlias', `${where}${opts.alias}`, () =>
+        client.send(new CreateAliasCommand({ AliasName: opts.alias, TargetKeyId: meta.KeyId })),
+      ).catch((e: PqsignError) => {
+        throw new PqsignError('ERR_KMS', `created key ${meta.Arn} but not its alias: ${e.message}`, { detail: e.detail, cause: e });
+      });
     }
     return await facts(client, `${where}${opts.alias ?? meta.Arn}`, meta);
   } finally {
@@ -165,7 +197,9 @@ export type KeyStateChange = 'enable' | 'disable' | 'schedule-deletion' | 'cance
 /** Enable, disable, schedule or cancel deletion; returns the key's facts afterwards. */
 export async function changeKeyState(refText: string, change: KeyStateChange, days?: number): Promise<KmsKeyFacts> {
   if (days !== undefined && !(Number.isInteger(days) && days >= 7 && days <= 30)) {
-    throw new PqsignError('ERR_USAGE', `${opt('days')} must be a whole number of days from 7 to 30 (KMS's waiting period), got ${days}`, { option: 'days' });
+    throw new PqsignError('ERR_USAGE', `${opt('days')} must be a whole number of days from 7 to 30 (KMS's waiting period), got ${days}`, {
+      option: 'days',
+    });
   }
   return withClient(refText, async (client, ref) => {
     const KeyId = await keyArnOf(client, ref);
@@ -196,7 +230,8 @@ export async function setKmsAlias(alias: string, refText: string, mode: 'create'
   return withClient(refText, async (client, ref) => {
     const arn = await keyArnOf(client, ref);
     const target = aliasRef(ref, alias);
-    if (mode === 'create') await call('CreateAlias', target, () => client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: arn })));
+    if (mode === 'create')
+      await call('CreateAlias', target, () => client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: arn })));
     else await call('UpdateAlias', target, () => client.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: arn })));
     return { alias, keyRef: target, keyId: arn.slice(arn.lastIndexOf('/') + 1), arn };
   });
@@ -241,13 +276,18 @@ export async function listKmsKeys(opts: ListOptions): Promise<KmsKeyFacts[]> {
       aliases.push(...(page.Aliases ?? []));
       [marker, more] = [page.NextMarker, page.Truncated === true];
     }
-    const described = await mapBounded(keyIds, 8, (KeyId) => call('DescribeKey', `${where}${KeyId}`, () => client.send(new DescribeKeyCommand({ KeyId }))));
+    const described = await mapBounded(keyIds, 8, (KeyId) =>
+      call('DescribeKey', `${where}${KeyId}`, () => client.send(new DescribeKeyCommand({ KeyId }))),
+    );
     const out: KmsKeyFacts[] = [];
     for (const r of described) {
       if (!r.ok) throw r.error;
       const meta = r.value.KeyMetadata!;
       if (!opts.all && !paramByKmsSpec(meta.KeySpec ?? '') && !eccSpec(meta.KeySpec ?? '')) continue;
-      const names = aliases.filter((a) => a.TargetKeyId === meta.KeyId).map((a) => a.AliasName!).sort();
+      const names = aliases
+        .filter((a) => a.TargetKeyId === meta.KeyId)
+        .map((a) => a.AliasName!)
+        .sort();
       out.push(summary(`${where}${names[0] ?? meta.Arn}`, meta, names));
     }
     return out;
@@ -255,4 +295,3 @@ export async function listKmsKeys(opts: ListOptions): Promise<KmsKeyFacts[]> {
     client.destroy();
   }
 }
-

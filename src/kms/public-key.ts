@@ -10,7 +10,6 @@ import type { KmsRef } from './uri.js';
 
 export const SIGNING_ALGORITHM = 'ML_DSA_SHAKE_256';
 
-
 // One GetPublicKey per key per run, shared by every signer/verifier opened for the same reference.
 const cache = new Map<string, Promise<KmsPublicKey>>();
 
@@ -34,14 +33,26 @@ async function fetchChecked(client: KMSClient, ref: KmsRef): Promise<KmsPublicKe
   return checkPublicKey(out, ref.ref);
 }
 
-export function checkPublicKey(out: Pick<GetPublicKeyCommandOutput, 'KeySpec' | 'KeyUsage' | 'SigningAlgorithms' | 'PublicKey' | 'KeyId'>, ref: string): KmsPublicKey {
+export function checkPublicKey(
+  out: Pick<GetPublicKeyCommandOutput, 'KeySpec' | 'KeyUsage' | 'SigningAlgorithms' | 'PublicKey' | 'KeyId'>,
+  ref: string,
+): KmsPublicKey {
   const params = paramByKmsSpec(out.KeySpec ?? '');
-  if (!params) throw new PqsignError('ERR_ALGORITHM', `KMS key spec is ${out.KeySpec ?? 'missing'}, not ML_DSA_44, ML_DSA_65 or ML_DSA_87`, { file: ref });
-  if (out.KeyUsage !== 'SIGN_VERIFY') throw new PqsignError('ERR_ALGORITHM', `KMS key usage is ${out.KeyUsage ?? 'missing'}, not SIGN_VERIFY`, { file: ref });
+  if (!params)
+    throw new PqsignError('ERR_ALGORITHM', `KMS key spec is ${out.KeySpec ?? 'missing'}, not ML_DSA_44, ML_DSA_65 or ML_DSA_87`, {
+      file: ref,
+    });
+  if (out.KeyUsage !== 'SIGN_VERIFY')
+    throw new PqsignError('ERR_ALGORITHM', `KMS key usage is ${out.KeyUsage ?? 'missing'}, not SIGN_VERIFY`, { file: ref });
   if (out.SigningAlgorithms && !out.SigningAlgorithms.includes(SIGNING_ALGORITHM)) {
-    throw new PqsignError('ERR_ALGORITHM', `KMS key does not offer ${SIGNING_ALGORITHM} (it offers ${out.SigningAlgorithms.join(', ') || 'nothing'})`, { file: ref });
+    throw new PqsignError(
+      'ERR_ALGORITHM',
+      `KMS key does not offer ${SIGNING_ALGORITHM} (it offers ${out.SigningAlgorithms.join(', ') || 'nothing'})`,
+      { file: ref },
+    );
   }
-  const inconsistent = (why: string) => new PqsignError('ERR_KMS', `KMS GetPublicKey returned ${why}`, { file: ref, detail: 'InvalidPublicKey' });
+  const inconsistent = (why: string) =>
+    new PqsignError('ERR_KMS', `KMS GetPublicKey returned ${why}`, { file: ref, detail: 'InvalidPublicKey' });
   if (!out.PublicKey || !out.KeyId) throw inconsistent('no public key or key id');
   let spki: PublicKey;
   try {

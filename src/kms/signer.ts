@@ -17,7 +17,11 @@ export class KmsSigner implements Signer, RemoteMuVerifier {
   readonly publicKey: Uint8Array;
   readonly description: string;
 
-  private constructor(private readonly client: KMSClient, private readonly ref: KmsRef, readonly key: KmsPublicKey) {
+  private constructor(
+    private readonly client: KMSClient,
+    private readonly ref: KmsRef,
+    readonly key: KmsPublicKey,
+  ) {
     this.params = key.params;
     this.publicKey = key.publicKey;
     this.description = `KMS key ${ref.ref}`;

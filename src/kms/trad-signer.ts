@@ -13,7 +13,13 @@ import { parseKmsRef, type KmsRef } from './uri.js';
 
 /** A KMS ECC signing key: its public key (to pick and check the composite) and a signer for a composite. */
 export class KmsTradKey {
-  private constructor(private readonly client: KMSClient, private readonly ref: KmsRef, readonly publicKey: KeyObject, private readonly ecc: EccSpec, private readonly keyArn: string) {}
+  private constructor(
+    private readonly client: KMSClient,
+    private readonly ref: KmsRef,
+    readonly publicKey: KeyObject,
+    private readonly ecc: EccSpec,
+    private readonly keyArn: string,
+  ) {}
 
   static async open(refText: string): Promise<KmsTradKey> {
     const ref = parseKmsRef(refText);
@@ -26,8 +32,14 @@ export class KmsTradKey {
         throw kmsFailure(e, 'GetPublicKey', ref.ref);
       }
       const ecc = eccSpec(out.KeySpec ?? '');
-      if (!ecc) throw new PqsignError('ERR_ALGORITHM', `KMS key spec is ${out.KeySpec ?? 'missing'}; the traditional part of a composite in KMS must be ECC_NIST_P256, ECC_NIST_P384 or ECC_NIST_P521`, { file: ref.ref });
-      if (out.KeyUsage !== 'SIGN_VERIFY') throw new PqsignError('ERR_ALGORITHM', `KMS key usage is ${out.KeyUsage ?? 'missing'}, not SIGN_VERIFY`, { file: ref.ref });
+      if (!ecc)
+        throw new PqsignError(
+          'ERR_ALGORITHM',
+          `KMS key spec is ${out.KeySpec ?? 'missing'}; the traditional part of a composite in KMS must be ECC_NIST_P256, ECC_NIST_P384 or ECC_NIST_P521`,
+          { file: ref.ref },
+        );
+      if (out.KeyUsage !== 'SIGN_VERIFY')
+        throw new PqsignError('ERR_ALGORITHM', `KMS key usage is ${out.KeyUsage ?? 'missing'}, not SIGN_VERIFY`, { file: ref.ref });
       if (out.SigningAlgorithms && !out.SigningAlgorithms.includes(ecc.algorithm)) {
         throw new PqsignError('ERR_ALGORITHM', `KMS key does not offer ${ecc.algorithm}`, { file: ref.ref });
       }
@@ -35,10 +47,17 @@ export class KmsTradKey {
       try {
         key = createPublicKey({ key: Buffer.from(out.PublicKey ?? []), format: 'der', type: 'spki' });
       } catch (e) {
-        throw new PqsignError('ERR_KMS', `KMS GetPublicKey returned a public key that is not an EC SubjectPublicKeyInfo (${(e as Error).message})`, { file: ref.ref, detail: 'InvalidPublicKey' });
+        throw new PqsignError(
+          'ERR_KMS',
+          `KMS GetPublicKey returned a public key that is not an EC SubjectPublicKeyInfo (${(e as Error).message})`,
+          { file: ref.ref, detail: 'InvalidPublicKey' },
+        );
       }
       if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== ecc.curve || !out.KeyId) {
-        throw new PqsignError('ERR_KMS', `KMS GetPublicKey returned a key that is not on ${ecc.curve} (key spec ${out.KeySpec})`, { file: ref.ref, detail: 'InvalidPublicKey' });
+        throw new PqsignError('ERR_KMS', `KMS GetPublicKey returned a key that is not on ${ecc.curve} (key spec ${out.KeySpec})`, {
+          file: ref.ref,
+          detail: 'InvalidPublicKey',
+        });
       }
       return new KmsTradKey(client, ref, key, ecc, out.KeyId);
     } catch (e) {
@@ -52,7 +71,8 @@ export class KmsTradKey {
     if (alg.trad.kind !== 'ecdsa' || alg.trad.hash !== this.ecc.hash) {
       throw new PqsignError('ERR_ALGORITHM', `${alg.name} cannot use a KMS ${this.ecc.algorithm} key`, { file: this.ref.ref });
     }
-    const request = (digest: Uint8Array) => ({ KeyId: this.keyArn, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: this.ecc.algorithm } as const);
+    const request = (digest: Uint8Array) =>
+      ({ KeyId: this.keyArn, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: this.ecc.algorithm }) as const;
     const digestOf = (m: Uint8Array) => new Uint8Array(createHash(this.ecc.hash).update(m).digest());
     return {
       description: `KMS key ${this.ref.ref}`,
@@ -64,7 +84,8 @@ export class KmsTradKey {
         } catch (e) {
           throw kmsFailure(e, 'Sign', this.ref.ref);
         }
-        if (!signature) throw new PqsignError('ERR_KMS', `KMS Sign returned no signature for ${this.ref.ref}`, { detail: 'MissingSignature' });
+        if (!signature)
+          throw new PqsignError('ERR_KMS', `KMS Sign returned no signature for ${this.ref.ref}`, { detail: 'MissingSignature' });
         return signature;
       },
       dryRun: async () => {

@@ -27,8 +27,30 @@ export interface Lattice {
 /** FIPS 204 Table 1 (β = τ·η). */
 export const LATTICE: Record<ParamName, Lattice> = {
   'ML-DSA-44': { k: 4, l: 4, eta: 2, tau: 39, gamma1: 1 << 17, gamma1Bits: 18, gamma2: (Q - 1) / 88, beta: 78, omega: 80, cTildeBytes: 32 },
-  'ML-DSA-65': { k: 6, l: 5, eta: 4, tau: 49, gamma1: 1 << 19, gamma1Bits: 20, gamma2: (Q - 1) / 32, beta: 196, omega: 55, cTildeBytes: 48 },
-  'ML-DSA-87': { k: 8, l: 7, eta: 2, tau: 60, gamma1: 1 << 19, gamma1Bits: 20, gamma2: (Q - 1) / 32, beta: 120, omega: 75, cTildeBytes: 64 },
+  'ML-DSA-65': {
+    k: 6,
+    l: 5,
+    eta: 4,
+    tau: 49,
+    gamma1: 1 << 19,
+    gamma1Bits: 20,
+    gamma2: (Q - 1) / 32,
+    beta: 196,
+    omega: 55,
+    cTildeBytes: 48,
+  },
+  'ML-DSA-87': {
+    k: 8,
+    l: 7,
+    eta: 2,
+    tau: 60,
+    gamma1: 1 << 19,
+    gamma1Bits: 20,
+    gamma2: (Q - 1) / 32,
+    beta: 120,
+    omega: 75,
+    cTildeBytes: 64,
+  },
 };
 
 export type Poly = Int32Array;

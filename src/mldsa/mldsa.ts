@@ -44,7 +44,8 @@ let chosen: BackendChoice = 'auto';
 
 /** Choose how ML-DSA verifies, for this thread (default 'auto': native where node:crypto has ML-DSA). */
 export function setMlDsaBackend(choice: BackendChoice): void {
-  if (!BACKEND_CHOICES.includes(choice)) throw new PqsignError('ERR_USAGE', `the ML-DSA back-end must be ${BACKEND_CHOICES.join(', ')}, not "${String(choice)}"`);
+  if (!BACKEND_CHOICES.includes(choice))
+    throw new PqsignError('ERR_USAGE', `the ML-DSA back-end must be ${BACKEND_CHOICES.join(', ')}, not "${String(choice)}"`);
   chosen = choice;
 }
 
@@ -57,13 +58,17 @@ function native(): NativeMlDsa | undefined {
   if (choice === 'portable' || choice === 'mu') return undefined;
   const n = nativeMlDsa();
   if (!n && choice === 'native') {
-    throw new PqsignError('ERR_USAGE', `the native ML-DSA back-end is asked for, but node:crypto of Node ${process.versions.node} has no ML-DSA (needs Node >= 24.7 with OpenSSL 3.5)`);
+    throw new PqsignError(
+      'ERR_USAGE',
+      `the native ML-DSA back-end is asked for, but node:crypto of Node ${process.versions.node} has no ML-DSA (needs Node >= 24.7 with OpenSSL 3.5)`,
+    );
   }
   return n;
 }
 
 /** Which back-end verifies small messages with an empty context here (for reports and benchmarks). */
-export const messageBackend = (): MlDsaBackend => (native() ? 'node:crypto' : backendChoice() === 'portable' ? '@noble/post-quantum' : 'pqsign');
+export const messageBackend = (): MlDsaBackend =>
+  native() ? 'node:crypto' : backendChoice() === 'portable' ? '@noble/post-quantum' : 'pqsign';
 
 export interface KeyPair {
   publicKey: Uint8Array;
@@ -87,7 +92,12 @@ export function publicKeyFromSecret(params: ParamSet, secretKey: Uint8Array): Ui
  * FIPS 204 Algorithm 7 ML-DSA.Sign_internal with μ given (line 6 skipped).
  * rnd: 32 random bytes (hedged, default) or all-zero (deterministic variant, §3.4).
  */
-export function signMu(params: ParamSet, secretKey: Uint8Array, mu: Uint8Array, opts: { deterministic?: boolean; rnd?: Uint8Array } = {}): Uint8Array {
+export function signMu(
+  params: ParamSet,
+  secretKey: Uint8Array,
+  mu: Uint8Array,
+  opts: { deterministic?: boolean; rnd?: Uint8Array } = {},
+): Uint8Array {
   checkLen(mu, MU_BYTES, 'μ');
   checkLen(secretKey, params.secretKeyBytes, `${params.name} private key`);
   const extraEntropy = opts.rnd ?? (opts.deterministic ? false : undefined);
@@ -134,7 +144,12 @@ class OneShotVerifier implements MessageVerifier {
   private size = 0;
   private streaming: MessageVerifier | undefined;
 
-  constructor(private readonly n: NativeMlDsa, private readonly params: ParamSet, private readonly publicKey: Uint8Array, private readonly ctx: Uint8Array) {}
+  constructor(
+    private readonly n: NativeMlDsa,
+    private readonly params: ParamSet,
+    private readonly publicKey: Uint8Array,
+    private readonly ctx: Uint8Array,
+  ) {}
 
   update(chunk: Uint8Array): void {
     if (this.streaming) return this.streaming.update(chunk);
@@ -162,7 +177,13 @@ class OneShotVerifier implements MessageVerifier {
 }
 
 /** One-call form of messageVerifier for in-memory messages. */
-export const verifyMessage = (params: ParamSet, publicKey: Uint8Array, ctx: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean => {
+export const verifyMessage = (
+  params: ParamSet,
+  publicKey: Uint8Array,
+  ctx: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean => {
   const v = messageVerifier(params, publicKey, ctx);
   v.update(message);
   return v.verify(signature);

@@ -35,7 +35,6 @@ export function shake256(outputLength: number): Xof {
   return x;
 }
 
-export const shake256Of = (data: Uint8Array, outputLength: number): Uint8Array =>
-  shake256(outputLength).update(data).digest();
+export const shake256Of = (data: Uint8Array, outputLength: number): Uint8Array => shake256(outputLength).update(data).digest();
 
 export const SHAKE_BACKEND = nativeShake ? 'node:crypto' : '@noble/hashes';

@@ -41,15 +41,23 @@ export interface RemoteMuVerifier {
 }
 
 /** Judge (μ, signature) with `remote` when given, else locally. */
-export const checkMu = async (params: ParamSet, publicKey: Uint8Array, mu: Uint8Array, signature: Uint8Array, remote?: RemoteMuVerifier): Promise<boolean> =>
-  (remote ? remote.verifyMu(params, publicKey, mu, signature) : verifyMu(params, publicKey, mu, signature));
+export const checkMu = async (
+  params: ParamSet,
+  publicKey: Uint8Array,
+  mu: Uint8Array,
+  signature: Uint8Array,
+  remote?: RemoteMuVerifier,
+): Promise<boolean> => (remote ? remote.verifyMu(params, publicKey, mu, signature) : verifyMu(params, publicKey, mu, signature));
 
 export class LocalSigner implements Signer {
   readonly params: ParamSet;
   readonly publicKey: Uint8Array;
   readonly description: string;
 
-  constructor(private readonly key: PrivateKey, private readonly opts: { deterministic?: boolean; description?: string } = {}) {
+  constructor(
+    private readonly key: PrivateKey,
+    private readonly opts: { deterministic?: boolean; description?: string } = {},
+  ) {
     this.params = key.params;
     this.publicKey = key.publicKey;
     this.description = opts.description ?? `local ${key.params.name} key`;
@@ -68,10 +76,16 @@ export async function signMuChecked(signer: Signer, mu: Uint8Array): Promise<Uin
 
 export function checkSignature(signer: Signer, mu: Uint8Array, sig: Uint8Array): Uint8Array {
   if (sig.length !== signer.params.signatureBytes) {
-    throw new PqsignError('ERR_SIGNER', `${signer.description} returned a ${sig.length}-byte signature; ${signer.params.name} signatures are ${signer.params.signatureBytes} bytes`);
+    throw new PqsignError(
+      'ERR_SIGNER',
+      `${signer.description} returned a ${sig.length}-byte signature; ${signer.params.name} signatures are ${signer.params.signatureBytes} bytes`,
+    );
   }
   if (!verifyMu(signer.params, signer.publicKey, mu, sig)) {
-    throw new PqsignError('ERR_SIGNER', `${signer.description} returned a signature that does not verify against its public key; nothing was written`);
+    throw new PqsignError(
+      'ERR_SIGNER',
+      `${signer.description} returned a signature that does not verify against its public key; nothing was written`,
+    );
   }
   return sig;
 }
@@ -80,11 +94,16 @@ export function checkSignature(signer: Signer, mu: Uint8Array, sig: Uint8Array):
 export const RAW_MESSAGE_MAX = 4096;
 
 export const rawMessageTooBig = (n: number, file?: string) =>
-  new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`, file === undefined ? {} : { file });
+  new PqsignError(
+    'ERR_USAGE',
+    `${opt('messageType', 'raw')} allows at most ${RAW_MESSAGE_MAX} bytes to sign, this is ${n}; use the default external μ`,
+    file === undefined ? {} : { file },
+  );
 
 /** Refuse `--message-type raw` before any work for signers that sign only μ (local keys). */
 export function checkRawSigner(signer: Signer): asserts signer is Signer & Required<Pick<Signer, 'signMessage'>> {
-  if (!signer.signMessage) throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} is not supported by ${signer.description}`, { option: 'messageType' });
+  if (!signer.signMessage)
+    throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} is not supported by ${signer.description}`, { option: 'messageType' });
 }
 
 /** Hand a small message itself to the signer (KMS RAW: pure ML-DSA, empty context) and verify the result before anyone writes it. */

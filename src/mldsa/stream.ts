@@ -8,8 +8,7 @@ import type { RemoteMuVerifier } from './signer.js';
 
 /** A part of a message: bytes, or a byte range of a file optionally transformed chunk by chunk. */
 export type MessagePart =
-  | Uint8Array
-  | { path: string; start?: number; end?: number; transform?: (chunk: Uint8Array, emit: (b: Uint8Array) => void) => void };
+  Uint8Array | { path: string; start?: number; end?: number; transform?: (chunk: Uint8Array, emit: (b: Uint8Array) => void) => void };
 
 export async function feedParts(hasher: { update(b: Uint8Array): unknown }, parts: MessagePart[]): Promise<void> {
   const emit = (b: Uint8Array) => void hasher.update(b);
@@ -35,7 +34,15 @@ export async function muOfParts(params: ParamSet, publicKey: Uint8Array, ctx: Ui
  * Verify the message made of the parts (one read pass; μ streamed, or node:crypto one-shot for small
  * messages, see mldsa.ts; or μ handed to `remote`); throws ERR_SIGNATURE_INVALID naming `label`.
  */
-export async function verifyStreamed(params: ParamSet, publicKey: Uint8Array, ctx: Uint8Array, parts: MessagePart[], sig: Uint8Array, label: string, remote?: RemoteMuVerifier): Promise<void> {
+export async function verifyStreamed(
+  params: ParamSet,
+  publicKey: Uint8Array,
+  ctx: Uint8Array,
+  parts: MessagePart[],
+  sig: Uint8Array,
+  label: string,
+  remote?: RemoteMuVerifier,
+): Promise<void> {
   let valid: boolean;
   if (remote) {
     valid = await remote.verifyMu(params, publicKey, await muOfParts(params, publicKey, ctx, parts), sig);

@@ -16,8 +16,15 @@ export async function containerFormat(file: string, forced: string | undefined):
   }
   const format = detectFormat(await readHead(file));
   if (!format) {
-    const detectable = registeredFormats().filter((f) => f.name !== 'raw').map((f) => f.name).join(', ');
-    throw new PqsignError('ERR_SIGNATURE_FORMAT', `is not a container pqsign recognises (${detectable}); a raw signature needs ${opt('format', 'raw')}`, { file });
+    const detectable = registeredFormats()
+      .filter((f) => f.name !== 'raw')
+      .map((f) => f.name)
+      .join(', ');
+    throw new PqsignError(
+      'ERR_SIGNATURE_FORMAT',
+      `is not a container pqsign recognises (${detectable}); a raw signature needs ${opt('format', 'raw')}`,
+      { file },
+    );
   }
   return format;
 }
@@ -68,4 +75,7 @@ export async function holdsSignature(file: string, format: Format): Promise<bool
 }
 
 /** sign's (and attach's) exception to the overwrite rule: an earlier signature in the same format. */
-export const replacesSignature = (format: Format) => ({ what: `a ${format.name} signature`, test: (file: string) => holdsSignature(file, format) });
+export const replacesSignature = (format: Format) => ({
+  what: `a ${format.name} signature`,
+  test: (file: string) => holdsSignature(file, format),
+});

@@ -20,7 +20,10 @@ export class EmbedWriter {
   private which = 0;
   private pos: number;
 
-  private constructor(private readonly w: AtomicWriter, readonly embedding: Embedding) {
+  private constructor(
+    private readonly w: AtomicWriter,
+    readonly embedding: Embedding,
+  ) {
     this.pos = embedding.offset;
   }
 

@@ -84,9 +84,14 @@ export async function loadPublicKey(ref: string, opts: KeyRefOptions = {}, accep
   const scheme = schemeOf(ref);
   if (scheme) return (await scheme()).publicKey(ref, opts);
   const k = await loadKeyFile(ref, opts);
-  const key: PublicKey = k.kind === 'composite-private'
-    ? { params: k.key.alg.mldsa, publicKey: k.key.publicKey, composite: k.key.alg }
-    : { params: k.key.params, publicKey: k.key.publicKey, ...('composite' in k.key && k.key.composite ? { composite: k.key.composite } : {}) };
+  const key: PublicKey =
+    k.kind === 'composite-private'
+      ? { params: k.key.alg.mldsa, publicKey: k.key.publicKey, composite: k.key.alg }
+      : {
+          params: k.key.params,
+          publicKey: k.key.publicKey,
+          ...('composite' in k.key && k.key.composite ? { composite: k.key.composite } : {}),
+        };
   if (key.composite && !accept.composite) throw compositeRefused(key.composite.name, ref);
   return key;
 }
@@ -122,7 +127,12 @@ async function remoteTwoPartSigner(a: string, trad: RemoteTradKey, b: string, op
 /** A traditional key behind a URI: only schemes that hold such keys (awskms:// ECC keys) take one. */
 async function openTraditional(ref: string): Promise<RemoteTradKey> {
   const scheme = await schemeOf(ref)!();
-  if (!scheme.traditional) throw new PqsignError('ERR_USAGE', `the traditional part of a two-part composite key cannot be a ${ref.split(':')[0]}:// key (docs/hybrid.md)`, { file: ref });
+  if (!scheme.traditional)
+    throw new PqsignError(
+      'ERR_USAGE',
+      `the traditional part of a two-part composite key cannot be a ${ref.split(':')[0]}:// key (docs/hybrid.md)`,
+      { file: ref },
+    );
   return scheme.traditional(ref);
 }
 
@@ -133,4 +143,8 @@ async function remotePublicKey(ref: string) {
 }
 
 const compositeRefused = (name: string, ref: string) =>
-  new PqsignError('ERR_ALGORITHM', `is a composite ${name} key; this command takes ML-DSA keys (composite keys work with sign and verify, docs/hybrid.md)`, { file: ref });
+  new PqsignError(
+    'ERR_ALGORITHM',
+    `is a composite ${name} key; this command takes ML-DSA keys (composite keys work with sign and verify, docs/hybrid.md)`,
+    { file: ref },
+  );

@@ -32,7 +32,8 @@ export function registerFormat(format: Format): void {
   const bad = (why: string) => new PqsignError('ERR_PLUGIN', `format "${String(format?.name)}": ${why}`);
   if (typeof format !== 'object' || format === null) throw new PqsignError('ERR_PLUGIN', 'a format must be an object');
   if (typeof format.name !== 'string' || !NAME.test(format.name)) throw bad('name must match /^[a-z][a-z0-9-]{0,31}$/');
-  if (typeof format.suffix !== 'string' || !/^\.[A-Za-z0-9._-]{1,31}$/.test(format.suffix)) throw bad('suffix must be "." followed by 1-31 of [A-Za-z0-9._-]');
+  if (typeof format.suffix !== 'string' || !/^\.[A-Za-z0-9._-]{1,31}$/.test(format.suffix))
+    throw bad('suffix must be "." followed by 1-31 of [A-Za-z0-9._-]');
   for (const m of ['embedsPayload', 'detect', 'beginSign', 'verify'] as const) {
     if (typeof format[m] !== 'function') throw bad(`${m} must be a function`);
   }
@@ -47,15 +48,22 @@ const specsOf = (f: Format) => Object.entries((f.options ?? {}) as Readonly<Reco
 
 /** Option specs are well-formed, and an option name shared with another format has the same kind there. */
 function checkOptionSpecs(format: Format, bad: (why: string) => PqsignError): void {
-  if (format.options !== undefined && (typeof format.options !== 'object' || format.options === null)) throw bad('options must be an object');
+  if (format.options !== undefined && (typeof format.options !== 'object' || format.options === null))
+    throw bad('options must be an object');
   for (const [name, spec] of specsOf(format)) {
     if (!/^[a-z][A-Za-z0-9]{0,63}$/.test(name)) throw bad(`option "${name}" must be a camelCase name`);
-    if (!KINDS.includes(spec?.kind) || !Array.isArray(spec.for) || !spec.for.every((c) => c === 'sign' || c === 'verify') || typeof spec.describe !== 'string') {
+    if (
+      !KINDS.includes(spec?.kind) ||
+      !Array.isArray(spec.for) ||
+      !spec.for.every((c) => c === 'sign' || c === 'verify') ||
+      typeof spec.describe !== 'string'
+    ) {
       throw bad(`option "${name}" needs kind (${KINDS.join('|')}), for (sign, verify) and describe`);
     }
     for (const f of registered) {
       const other = specsOf(f).find(([n]) => n === name)?.[1];
-      if (other && other.kind !== spec.kind) throw bad(`option "${name}" is a ${spec.kind} here but a ${other.kind} in the ${f.name} format: one name, one meaning`);
+      if (other && other.kind !== spec.kind)
+        throw bad(`option "${name}" is a ${spec.kind} here but a ${other.kind} in the ${f.name} format: one name, one meaning`);
     }
   }
 }
@@ -77,7 +85,8 @@ export const detectFormat = (head: Uint8Array): Format | undefined => registered
 export function registerPlugin(plugin: PqsignPlugin): void {
   for (const f of plugin.formats ?? []) registerFormat(f);
   for (const [name, load] of Object.entries(plugin.keySchemes ?? {})) {
-    if (!/^[a-z][a-z0-9+.-]*$/.test(name) || typeof load !== 'function') throw new PqsignError('ERR_PLUGIN', `key scheme "${name}": needs a lower-case scheme name and a loader function`);
+    if (!/^[a-z][a-z0-9+.-]*$/.test(name) || typeof load !== 'function')
+      throw new PqsignError('ERR_PLUGIN', `key scheme "${name}": needs a lower-case scheme name and a loader function`);
     registerKeyScheme(name, load);
   }
 }

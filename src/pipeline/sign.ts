@@ -36,7 +36,13 @@ export interface SignResult {
   signatureBytes: number;
 }
 
-export async function signFile<O extends FormatOptions>(path: string, output: string, format: Format<O>, signer: Signer | CompositeSigner, opts: SignFileOptions<O>): Promise<SignResult> {
+export async function signFile<O extends FormatOptions>(
+  path: string,
+  output: string,
+  format: Format<O>,
+  signer: Signer | CompositeSigner,
+  opts: SignFileOptions<O>,
+): Promise<SignResult> {
   return signSource(fileSource(path, (await statInput(path)).size), output, format, signer, opts);
 }
 
@@ -45,16 +51,36 @@ export async function signFile<O extends FormatOptions>(path: string, output: st
  * it has to be spooled to a temporary file first: its size is not known (the formats lay out their TBS
  * bytes for a known length), or the container copies it in a second read (a format without `embedding`).
  */
-export async function signSource<O extends FormatOptions>(artifact: Source, output: string, format: Format<O>, signer: Signer | CompositeSigner, opts: SignFileOptions<O>): Promise<SignResult> {
+export async function signSource<O extends FormatOptions>(
+  artifact: Source,
+  output: string,
+  format: Format<O>,
+  signer: Signer | CompositeSigner,
+  opts: SignFileOptions<O>,
+): Promise<SignResult> {
   const composite = isCompositeSigner(signer) ? signer : undefined;
   const mldsa = composite ? undefined : (signer as Signer);
-  if (composite && !format.composite) throw new PqsignError('ERR_USAGE', `the ${format.name} format cannot carry composite ${composite.alg.name} signatures (docs/hybrid.md)`);
-  if (composite && opts.messageType === 'raw') throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} is for ML-DSA keys; a composite signer always signs M' (docs/hybrid.md)`, { option: 'messageType' });
+  if (composite && !format.composite)
+    throw new PqsignError(
+      'ERR_USAGE',
+      `the ${format.name} format cannot carry composite ${composite.alg.name} signatures (docs/hybrid.md)`,
+    );
+  if (composite && opts.messageType === 'raw')
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${opt('messageType', 'raw')} is for ML-DSA keys; a composite signer always signs M' (docs/hybrid.md)`,
+      { option: 'messageType' },
+    );
   let src = artifact.size === undefined ? await spool(artifact) : artifact;
   try {
     const size = src.size!;
     const session = await format.beginSign({
-      artifact: artifactInfo(src), params: signer.params, publicKey: signer.publicKey, composite: composite?.alg, context: opts.context, options: opts.formatOptions,
+      artifact: artifactInfo(src),
+      params: signer.params,
+      publicKey: signer.publicKey,
+      composite: composite?.alg,
+      context: opts.context,
+      options: opts.formatOptions,
     });
     if (!session.embedding && format.embedsPayload(opts.formatOptions)) src = await spool(src);
     let signature: Uint8Array;
@@ -67,11 +93,18 @@ export async function signSource<O extends FormatOptions>(artifact: Source, outp
     } else if (opts.messageType === 'raw') {
       signature = await inOnePass(src, output, session, (embed) => signRaw(src, session, mldsa!, embed, opts.onProgress));
     } else {
-      signature = await streamToContainer(src, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu), { onProgress: opts.onProgress });
+      signature = await streamToContainer(src, output, session, signer.params, signer.publicKey, (mu) => signMuChecked(mldsa!, mu), {
+        onProgress: opts.onProgress,
+      });
     }
     return {
-      file: src.name, output, format: format.name, algorithm: composite ? composite.alg.name : signer.params.name,
-      keyFingerprint: keyFingerprint(signer.publicKey), bytes: size, signatureBytes: signature.length,
+      file: src.name,
+      output,
+      format: format.name,
+      algorithm: composite ? composite.alg.name : signer.params.name,
+      keyFingerprint: keyFingerprint(signer.publicKey),
+      bytes: size,
+      signatureBytes: signature.length,
     };
   } finally {
     await Promise.all([src.close(), artifact.close()]);
@@ -124,14 +157,23 @@ async function tbsPass(src: Source, session: SignSession, sink: TbsSink, { onChu
     await embed.flush();
   }
   if (seen !== size) {
-    if (src.rereadable) throw new PqsignError('ERR_FILE', `changed while being signed (${size} bytes before, ${seen} read)`, { file: src.name });
-    throw new PqsignError('ERR_FILE', `was declared as ${size} bytes but ${seen > size ? `more than ${size}` : seen} arrived`, { file: src.name });
+    if (src.rereadable)
+      throw new PqsignError('ERR_FILE', `changed while being signed (${size} bytes before, ${seen} read)`, { file: src.name });
+    throw new PqsignError('ERR_FILE', `was declared as ${size} bytes but ${seen > size ? `more than ${size}` : seen} arrived`, {
+      file: src.name,
+    });
   }
   sink.update(session.tail());
 }
 
 /** μ of the artifact's TBS bytes, in the one streaming pass. */
-export async function muOfArtifact(src: Source, session: SignSession, params: ParamSet, publicKey: Uint8Array, opts: PassOptions = {}): Promise<Uint8Array> {
+export async function muOfArtifact(
+  src: Source,
+  session: SignSession,
+  params: ParamSet,
+  publicKey: Uint8Array,
+  opts: PassOptions = {},
+): Promise<Uint8Array> {
   const hasher = new MuHasher(params, publicKey, session.context);
   await tbsPass(src, session, hasher, opts);
   return hasher.digest();
@@ -142,13 +184,27 @@ export async function muOfArtifact(src: Source, session: SignSession, params: Pa
  * same pass when the format declares where it goes), let `signatureFor` turn μ into a checked signature,
  * then complete the container. Nothing is left behind when any step fails.
  */
-export function streamToContainer(src: Source, output: string, session: SignSession, params: ParamSet, publicKey: Uint8Array,
-  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>, pass: Omit<PassOptions, 'embed'> = {}): Promise<Uint8Array> {
-  return inOnePass(src, output, session, async (embed) => signatureFor(await muOfArtifact(src, session, params, publicKey, { ...pass, embed })));
+export function streamToContainer(
+  src: Source,
+  output: string,
+  session: SignSession,
+  params: ParamSet,
+  publicKey: Uint8Array,
+  signatureFor: (mu: Uint8Array) => Promise<Uint8Array>,
+  pass: Omit<PassOptions, 'embed'> = {},
+): Promise<Uint8Array> {
+  return inOnePass(src, output, session, async (embed) =>
+    signatureFor(await muOfArtifact(src, session, params, publicKey, { ...pass, embed })),
+  );
 }
 
 /** Run a signing pass with the container's embedding writer (if the format has one), then complete the container. */
-async function inOnePass(src: Source, output: string, session: SignSession, pass: (embed: EmbedWriter | undefined) => Promise<Uint8Array>): Promise<Uint8Array> {
+async function inOnePass(
+  src: Source,
+  output: string,
+  session: SignSession,
+  pass: (embed: EmbedWriter | undefined) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
   const embed = session.embedding ? await EmbedWriter.open(output, session.embedding) : undefined;
   try {
     const signature = await pass(embed);
@@ -181,9 +237,20 @@ class RawMessage implements TbsSink {
 }
 
 /** KMS RAW: the whole TBS message goes to the signer. Only the TBS size is bounded (CMS signs ~200 bytes of any file). */
-async function signRaw(src: Source, session: SignSession, signer: Signer, embed: EmbedWriter | undefined, onProgress: OnProgress | undefined): Promise<Uint8Array> {
+async function signRaw(
+  src: Source,
+  session: SignSession,
+  signer: Signer,
+  embed: EmbedWriter | undefined,
+  onProgress: OnProgress | undefined,
+): Promise<Uint8Array> {
   checkRawSigner(signer);
-  if (session.context.length) throw new PqsignError('ERR_USAGE', `${opt('messageType', 'raw')} cannot carry a context (KMS signs RAW with an empty context); use the default external μ`, { option: 'messageType' });
+  if (session.context.length)
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${opt('messageType', 'raw')} cannot carry a context (KMS signs RAW with an empty context); use the default external μ`,
+      { option: 'messageType' },
+    );
   const message = new RawMessage(src.name);
   await tbsPass(src, session, message, { embed, onProgress });
   return signMessageChecked(signer, message.bytes);
@@ -193,7 +260,9 @@ async function signRaw(src: Source, session: SignSession, signer: Signer, embed:
 export async function writeContainer(output: string, artifact: Source, layout: ContainerLayout): Promise<void> {
   if (layout.includeArtifact && !artifact.rereadable) {
     // embedsPayload() said no, yet the container holds the artifact: a format bug, caught before any write
-    throw new PqsignError('ERR_USAGE', 'this format copies the artifact into its container in a second read, which a stream cannot give', { file: artifact.name });
+    throw new PqsignError('ERR_USAGE', 'this format copies the artifact into its container in a second read, which a stream cannot give', {
+      file: artifact.name,
+    });
   }
   const w = await AtomicWriter.create(output);
   try {

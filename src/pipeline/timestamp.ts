@@ -31,16 +31,20 @@ const PEM_MAX = 64 * 1024 * 1024;
 /** A token over a SignerInfo's signature value: from a TSA (tokenFromTsa), or built otherwise (tests). */
 export type TokenSource = (signatureValue: Uint8Array) => Promise<{ der: Uint8Array; genTime: Date; tsa: string }>;
 
-export const tokenFromTsa = (tsa: TsaOptions): TokenSource => async (signature) => {
-  const t = await requestTimestamp(signature, tsa);
-  return { der: t.der, genTime: t.tst.genTime, tsa: t.tsaCert.subject };
-};
+export const tokenFromTsa =
+  (tsa: TsaOptions): TokenSource =>
+  async (signature) => {
+    const t = await requestTimestamp(signature, tsa);
+    return { der: t.der, genTime: t.tst.genTime, tsa: t.tsaCert.subject };
+  };
 
 export async function addTimestamps(file: string, output: string, tokenFor: TokenSource): Promise<TimestampResult> {
   const cms = await readCms(file);
   let source: Source;
   if (cms.encoding === 'pem') {
-    const block = decodePem(await readSmallFile(file, 'CMS signature', PEM_MAX)).find((b) => (PEM_LABELS as readonly string[]).includes(b.label));
+    const block = decodePem(await readSmallFile(file, 'CMS signature', PEM_MAX)).find((b) =>
+      (PEM_LABELS as readonly string[]).includes(b.label),
+    );
     if (!block) throw new PqsignError('ERR_SIGNATURE_FORMAT', 'no CMS PEM block', { file });
     source = { kind: 'bytes', der: block.der };
   } else {
@@ -55,7 +59,10 @@ export async function addTimestamps(file: string, output: string, tokenFor: Toke
     const updated = await inFile(file, () => addTimeStampTokens(der, [token.der]));
     // parsed back: the token is where a verifier will look, and nothing signed moved
     const check = parseSignerInfo(updated, `SignerInfo #${index + 1}`);
-    if (check.timeStampTokens.length !== info.timeStampTokens.length + 1 || check.signedAttributesDer?.length !== info.signedAttributesDer?.length) {
+    if (
+      check.timeStampTokens.length !== info.timeStampTokens.length + 1 ||
+      check.signedAttributesDer?.length !== info.signedAttributesDer?.length
+    ) {
       throw new Error(`timestamp: SignerInfo #${index + 1} did not re-encode as expected`);
     }
     infos.push(updated);

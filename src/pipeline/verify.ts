@@ -66,7 +66,10 @@ export async function readHead(path: string): Promise<Uint8Array> {
 }
 
 /** Failures that say "this container cannot check a rule you gave", not "this signature is bad". */
-const cannotCheck = (e: unknown) => isPqsignError(e) && e.code === 'ERR_UNTRUSTED' && (e.detail === 'trust-anchor' || e.detail === 'key' || e.detail === 'context' || e.detail === 'format');
+const cannotCheck = (e: unknown) =>
+  isPqsignError(e) &&
+  e.code === 'ERR_UNTRUSTED' &&
+  (e.detail === 'trust-anchor' || e.detail === 'key' || e.detail === 'context' || e.detail === 'format');
 
 export async function verifyPath(file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const forced = opts.format ? formatByName(opts.format) : undefined;
@@ -79,11 +82,17 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   }
   // Every signature beside FILE, also when FILE is a container itself: a JWT or an old image put in the
   // artifact's place must not hide the signatures that were made over the artifact.
-  const beside = opts.sig ? [opts.sig] : (forced ? [forced] : registeredFormats()).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
+  const beside = opts.sig
+    ? [opts.sig]
+    : (forced ? [forced] : registeredFormats()).map((f) => file + f.suffix).filter((c) => existsSync(fsPath(c)));
   if (self && !beside.length) return run(self, file, opts.payload, file, opts);
   if (!beside.length) {
     if (!forced && looksLikeAttestationBundle(await readHead(file))) {
-      throw new PqsignError('ERR_USAGE', `is an in-toto attestation bundle, not a signature: verify it with verify-attestation and a trusted ${opt('key')}`, { file });
+      throw new PqsignError(
+        'ERR_USAGE',
+        `is an in-toto attestation bundle, not a signature: verify it with verify-attestation and a trusted ${opt('key')}`,
+        { file },
+      );
     }
     throw await noSignature(file, forced);
   }
@@ -108,7 +117,12 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
       reports.push({ signature: c.signature, format: format.name, ok: true });
     } catch (e) {
       if (!isPqsignError(e)) throw e;
-      reports.push({ signature: c.signature, format: format?.name ?? 'unknown', ok: false, error: { code: e.code, message: e.message, detail: e.detail } });
+      reports.push({
+        signature: c.signature,
+        format: format?.name ?? 'unknown',
+        ok: false,
+        error: { code: e.code, message: e.message, detail: e.detail },
+      });
       if (cannotCheck(e)) skipped ??= e;
       else failure ??= e;
     }
@@ -117,11 +131,21 @@ export async function verifyPath(file: string, opts: VerifyOptions): Promise<Ver
   if (failure) {
     if (checks.length === 1) throw failure;
     const f = failure as PqsignError;
-    throw new PqsignError(f.code, `of ${checks.length} signatures found for it, not all verify: ${summary()}`, { file, detail: f.detail, scope: f.scope, option: f.option });
+    throw new PqsignError(f.code, `of ${checks.length} signatures found for it, not all verify: ${summary()}`, {
+      file,
+      detail: f.detail,
+      scope: f.scope,
+      option: f.option,
+    });
   }
   if (!first) {
     if (checks.length === 1) throw skipped;
-    throw untrusted(opts.rules, (skipped as PqsignError).detail ?? 'trust-anchor', `no signature found for it can satisfy the trust inputs: ${summary()}`, file);
+    throw untrusted(
+      opts.rules,
+      (skipped as PqsignError).detail ?? 'trust-anchor',
+      `no signature found for it can satisfy the trust inputs: ${summary()}`,
+      file,
+    );
   }
   return { ...first, containers: reports };
 }
@@ -131,7 +155,7 @@ async function besideArtifact(format: Format, sigPath: string, file: string, opt
   const embedded = format.payload ? await format.payload(sigPath).catch(() => undefined) : undefined;
   if (!embedded) return run(format, sigPath, file, file, opts);
   const outcome = await run(format, sigPath, undefined, file, opts);
-  if (await sha256Of([{ path: file }]) !== await sha256Of([{ path: sigPath, ...embedded }])) {
+  if ((await sha256Of([{ path: file }])) !== (await sha256Of([{ path: sigPath, ...embedded }]))) {
     throw new PqsignError('ERR_SIGNATURE_INVALID', `differs from the payload signed inside ${sigPath}`, { file });
   }
   return outcome;
@@ -157,30 +181,50 @@ const sha256Of = async (parts: MessagePart[]): Promise<string> => {
   return h.digest('hex');
 };
 
-
 /** The keys to try: the pinned ones (a manifest entry narrows them to the one it names), else none. */
 function candidateKeys(rules: TrustRules, pin: string | undefined, file: string): Array<PublicKey | undefined> {
   let keys = rules.keys;
   if (pin !== undefined && keys.length) {
     keys = keys.filter((k) => k.sha256 === pin);
-    if (!keys.length) throw new PqsignError('ERR_KEY_MISMATCH', `the manifest pins key ${pin}, which is not one of the trusted keys`, { file, detail: 'pinned-key', scope: rules.scope });
+    if (!keys.length)
+      throw new PqsignError('ERR_KEY_MISMATCH', `the manifest pins key ${pin}, which is not one of the trusted keys`, {
+        file,
+        detail: 'pinned-key',
+        scope: rules.scope,
+      });
   }
   const withKey = keys.filter((k) => k.key).map((k) => keyFromData(k.key!)!);
   // fingerprint-only entries, or no key rule at all: formats that carry their own key or certificate decide
   return keys.some((k) => !k.key) || !keys.length ? [...withKey, undefined] : withKey;
 }
 
-async function run(format: Format, container: string, payload: string | undefined, file: string, opts: VerifyOptions): Promise<VerifyOutcome> {
+async function run(
+  format: Format,
+  container: string,
+  payload: string | undefined,
+  file: string,
+  opts: VerifyOptions,
+): Promise<VerifyOutcome> {
   const { rules } = opts;
   const containerScope = container === file ? undefined : opts.scopeOf?.(container);
   if (containerScope !== undefined && containerScope !== rules.scope) {
-    throw untrusted(rules, 'scope', `its signature ${container} lies in policy scope "${containerScope}", the artifact in "${rules.scope}"`, file);
+    throw untrusted(
+      rules,
+      'scope',
+      `its signature ${container} lies in policy scope "${containerScope}", the artifact in "${rules.scope}"`,
+      file,
+    );
   }
   checkFormat(rules, format.name, container);
   let context = opts.context;
   if (rules.context !== undefined) {
     if (context.length && toHex(context) !== rules.context) {
-      throw untrusted(rules, 'context', `was checked with context ${toHex(context)}; the policy requires ${rules.context || 'the empty context'}`, container);
+      throw untrusted(
+        rules,
+        'context',
+        `was checked with context ${toHex(context)}; the policy requires ${rules.context || 'the empty context'}`,
+        container,
+      );
     }
     context = fromHex(rules.context);
   }
@@ -193,24 +237,43 @@ async function run(format: Format, container: string, payload: string | undefine
     try {
       if (key?.composite && !format.composite) {
         // this container cannot be by a composite key: it does not count for that key (docs/hybrid.md)
-        throw untrusted(rules, 'key', `a ${format.name} signature cannot be checked with the composite ${key.composite.name} key`, container);
+        throw untrusted(
+          rules,
+          'key',
+          `a ${format.name} signature cannot be checked with the composite ${key.composite.name} key`,
+          container,
+        );
       }
       r = await format.verify({
-        container, payload, key, trustAnchors: rules.anchors, tsaAnchors: rules.tsaAnchors, trustSigningTime: rules.trustSigningTime, crls: rules.crls,
-        signerCheck, verifier: opts.verifier, context,
-        keyFingerprints: key ? [] : fingerprints, options: opts.formatOptions[format.name] ?? {},
+        container,
+        payload,
+        key,
+        trustAnchors: rules.anchors,
+        tsaAnchors: rules.tsaAnchors,
+        trustSigningTime: rules.trustSigningTime,
+        crls: rules.crls,
+        signerCheck,
+        verifier: opts.verifier,
+        context,
+        keyFingerprints: key ? [] : fingerprints,
+        options: opts.formatOptions[format.name] ?? {},
       });
       break;
     } catch (e) {
       // another trusted key may be the signer; anything else (malformed input, a back-end failure) is final
-      const wrongKey = isPqsignError(e) && (e.code === 'ERR_SIGNATURE_INVALID' || (e.code === 'ERR_UNTRUSTED' && e.detail !== 'trust-anchor'));
+      const wrongKey =
+        isPqsignError(e) && (e.code === 'ERR_SIGNATURE_INVALID' || (e.code === 'ERR_UNTRUSTED' && e.detail !== 'trust-anchor'));
       firstError ??= e;
       if (!wrongKey) throw e;
     }
   }
   if (!r) throw firstError;
   const monotonicCount = typeof r.details.monotonicCount === 'string' ? r.details.monotonicCount : undefined;
-  checkOutcome(rules, { format: format.name, params: r.params, composite: r.composite?.name, keyFingerprint: r.keyFingerprint, monotonicCount }, container);
+  checkOutcome(
+    rules,
+    { format: format.name, params: r.params, composite: r.composite?.name, keyFingerprint: r.keyFingerprint, monotonicCount },
+    container,
+  );
   if (opts.pin !== undefined && r.keyFingerprint !== opts.pin) {
     throw untrusted(rules, 'pinned-key', `signed by key ${r.keyFingerprint}, but the manifest pins key ${opts.pin}`, container);
   }

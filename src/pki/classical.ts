@@ -19,7 +19,9 @@ const ALGORITHMS: Record<string, { kind: 'rsa' | 'ec'; name: string; hash: Hash 
 };
 
 const DIGEST_HASHES: Record<string, Hash> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
 };
 
 const CURVES = ['prime256v1', 'secp384r1', 'secp521r1'];
@@ -46,7 +48,13 @@ function publicKey(spki: Uint8Array): KeyObject | string {
  * Why `signature` over `data` is not acceptable under the key in `spki`, or undefined when it verifies.
  * `digestOid`: the CMS digestAlgorithm, which names the hash when the signature algorithm does not (rsaEncryption).
  */
-export function classicalSignatureProblem(data: Uint8Array, alg: AlgorithmId, signature: Uint8Array, spki: Uint8Array, digestOid?: string): string | undefined {
+export function classicalSignatureProblem(
+  data: Uint8Array,
+  alg: AlgorithmId,
+  signature: Uint8Array,
+  spki: Uint8Array,
+  digestOid?: string,
+): string | undefined {
   const a = ALGORITHMS[alg.oid];
   if (!a) return `signature algorithm ${alg.oid} is not supported (ML-DSA, RSA PKCS#1 v1.5 or ECDSA with SHA-2)`;
   const nullParams = alg.der.length >= 2 && alg.der[alg.der.length - 2] === 0x05 && alg.der[alg.der.length - 1] === 0x00;
@@ -57,8 +65,10 @@ export function classicalSignatureProblem(data: Uint8Array, alg: AlgorithmId, si
   if (typeof key === 'string') return key;
   if (key.asymmetricKeyType !== a.kind) return `signed with ${a.name} but the key is ${key.asymmetricKeyType ?? 'of another type'}`;
   const details = key.asymmetricKeyDetails ?? {};
-  if (a.kind === 'rsa' && (details.modulusLength ?? 0) < MIN_RSA_BITS) return `the RSA key has ${details.modulusLength} bits (at least ${MIN_RSA_BITS} are required)`;
-  if (a.kind === 'ec' && !CURVES.includes(details.namedCurve ?? '')) return `the EC key is on curve ${details.namedCurve ?? 'unknown'} (P-256, P-384 or P-521 are accepted)`;
+  if (a.kind === 'rsa' && (details.modulusLength ?? 0) < MIN_RSA_BITS)
+    return `the RSA key has ${details.modulusLength} bits (at least ${MIN_RSA_BITS} are required)`;
+  if (a.kind === 'ec' && !CURVES.includes(details.namedCurve ?? ''))
+    return `the EC key is on curve ${details.namedCurve ?? 'unknown'} (P-256, P-384 or P-521 are accepted)`;
   try {
     return verify(hash, data, key, signature) ? undefined : 'signature does not verify with the key';
   } catch (e) {

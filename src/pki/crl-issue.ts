@@ -41,9 +41,10 @@ export function derBigUint(n: bigint): Uint8Array {
 const extension = (id: string, value: Uint8Array) => tlv(TAG.SEQUENCE, oid(id), tlv(TAG.OCTET_STRING, value));
 
 function entryDer(e: RevokedEntry): Uint8Array {
-  const exts = e.reason && e.reason !== 'unspecified' // RFC 5280 §5.3.1: absent rather than unspecified
-    ? tlv(TAG.SEQUENCE, extension(CRL_EXT.reasonCode, tlv(ENUMERATED, Uint8Array.of(REASONS.indexOf(e.reason)))))
-    : new Uint8Array(0);
+  const exts =
+    e.reason && e.reason !== 'unspecified' // RFC 5280 §5.3.1: absent rather than unspecified
+      ? tlv(TAG.SEQUENCE, extension(CRL_EXT.reasonCode, tlv(ENUMERATED, Uint8Array.of(REASONS.indexOf(e.reason)))))
+      : new Uint8Array(0);
   return tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, e.serial), encodeTime(e.revocationDate), exts);
 }
 
@@ -51,7 +52,12 @@ export async function issueCrl(req: CrlIssueRequest): Promise<{ der: Uint8Array;
   const { ca, signer } = req;
   const key = ca.publicKey ?? ca.compositeKey;
   const own = signerKey(signer);
-  if (!key || key.params !== own.params || key.composite !== own.composite || Buffer.compare(Buffer.from(key.publicKey), Buffer.from(own.publicKey)) !== 0) {
+  if (
+    !key ||
+    key.params !== own.params ||
+    key.composite !== own.composite ||
+    Buffer.compare(Buffer.from(key.publicKey), Buffer.from(own.publicKey)) !== 0
+  ) {
     throw new PqsignError('ERR_KEY_MISMATCH', `the CA key (${signer.description}) is not the key of the CA certificate "${ca.subject}"`);
   }
   if (ca.keyUsage && !ca.keyUsage.usages.has('cRLSign')) throw new PqsignError('ERR_USAGE', `"${ca.subject}" does not allow cRLSign`);
@@ -59,16 +65,23 @@ export async function issueCrl(req: CrlIssueRequest): Promise<{ der: Uint8Array;
   const aki = ca.subjectKeyId ?? keyIdentifier(key.publicKey);
   // RFC 9881 §2 and the composite draft: the OID alone, parameters absent
   const algorithm = signatureAlgorithmId(isCompositeSigner(signer) ? signer.alg : signer.params);
-  const tbs = tlv(TAG.SEQUENCE,
+  const tbs = tlv(
+    TAG.SEQUENCE,
     tlv(TAG.INTEGER, Uint8Array.of(1)), // v2
     algorithm,
     ca.subjectDer,
     encodeTime(req.thisUpdate),
     encodeTime(req.nextUpdate),
     req.entries.length ? tlv(TAG.SEQUENCE, ...req.entries.map(entryDer)) : new Uint8Array(0),
-    tlv(TAG.CTX0_CONS, tlv(TAG.SEQUENCE,
-      extension(CRL_EXT.cRLNumber, derBigUint(req.number)),
-      extension(CRL_EXT.authorityKeyIdentifier, tlv(TAG.SEQUENCE, tlv(TAG.CTX0_PRIM, aki))))));
+    tlv(
+      TAG.CTX0_CONS,
+      tlv(
+        TAG.SEQUENCE,
+        extension(CRL_EXT.cRLNumber, derBigUint(req.number)),
+        extension(CRL_EXT.authorityKeyIdentifier, tlv(TAG.SEQUENCE, tlv(TAG.CTX0_PRIM, aki))),
+      ),
+    ),
+  );
   const { signature } = await signStructure(signer, tbs);
   const der = tlv(TAG.SEQUENCE, tbs, algorithm, tlv(BIT_STRING, Uint8Array.of(0), signature));
   return { der, crl: parseCrl(der, 'issued CRL') };

@@ -21,12 +21,15 @@ export interface CrlState {
 export async function readCrlState(path: string, ca: ParsedCertificate): Promise<CrlState> {
   if (!(await stat(fsPath(path)).catch(() => undefined))) return { number: 0n, entries: [] };
   const crls = await readCrls(path, 'CRL state');
-  const bad = (why: string) => new PqsignError('ERR_FILE', `is not a CRL state pqsign can continue for "${ca.subject}": ${why}`, { file: path });
+  const bad = (why: string) =>
+    new PqsignError('ERR_FILE', `is not a CRL state pqsign can continue for "${ca.subject}": ${why}`, { file: path });
   if (crls.length !== 1) throw bad(`it holds ${crls.length} CRLs`);
   const crl = crls[0]!;
   if (!equalBytes(crl.issuerDer, ca.subjectDer)) throw bad(`it is a CRL of "${crl.issuer}"`);
   const caKey = ca.publicKey ?? ca.compositeKey;
-  const problem = !caKey ? 'the CA certificate holds no ML-DSA or composite key' : mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, caKey);
+  const problem = !caKey
+    ? 'the CA certificate holds no ML-DSA or composite key'
+    : mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, caKey);
   if (problem) throw bad(`${problem} (edited, or signed by another key)`);
   if (crl.unsupported) throw bad(crl.unsupported);
   if (crl.number === undefined) throw bad('it has no CRL number');
@@ -36,11 +39,17 @@ export async function readCrlState(path: string, ca: ParsedCertificate): Promise
 /** A serial number as `cert show` prints it (hex; 0x, colons and spaces allowed), as minimal INTEGER octets. */
 export function parseSerial(text: string): Uint8Array {
   const hex = text.trim().replace(/^0x/i, '').replace(/[:\s]/g, '').toLowerCase();
-  if (!/^[0-9a-f]+$/.test(hex)) throw new PqsignError('ERR_USAGE', `${opt('serial')} "${text}" is not a hexadecimal serial number (as \`pqsign cert show\` prints it)`, { option: 'serial' });
+  if (!/^[0-9a-f]+$/.test(hex))
+    throw new PqsignError(
+      'ERR_USAGE',
+      `${opt('serial')} "${text}" is not a hexadecimal serial number (as \`pqsign cert show\` prints it)`,
+      { option: 'serial' },
+    );
   let bytes = fromHex(hex.length % 2 ? `0${hex}` : hex);
   while (bytes.length > 1 && bytes[0] === 0 && !(bytes[1]! & 0x80)) bytes = bytes.subarray(1);
   if (bytes[0]! & 0x80) bytes = Uint8Array.of(0, ...bytes); // serials are positive (RFC 5280 §4.1.2.2)
-  if (bytes.length > 21) throw new PqsignError('ERR_USAGE', `${opt('serial')} "${text}" is longer than 20 octets (RFC 5280 §4.1.2.2)`, { option: 'serial' });
+  if (bytes.length > 21)
+    throw new PqsignError('ERR_USAGE', `${opt('serial')} "${text}" is longer than 20 octets (RFC 5280 §4.1.2.2)`, { option: 'serial' });
   return bytes;
 }
 
@@ -55,7 +64,8 @@ export function parseReason(text: string | undefined): ReasonName | undefined {
 }
 
 const COMPROMISE = ['keyCompromise', 'cACompromise', 'aACompromise'];
-const stronger = (next: RevokedEntry, prev: RevokedEntry) => COMPROMISE.includes(next.reason ?? '') && !COMPROMISE.includes(prev.reason ?? '');
+const stronger = (next: RevokedEntry, prev: RevokedEntry) =>
+  COMPROMISE.includes(next.reason ?? '') && !COMPROMISE.includes(prev.reason ?? '');
 
 /**
  * The state with `entry` added. A serial already revoked may only be revoked again for a compromise (the
@@ -65,8 +75,11 @@ export function withRevocation(state: CrlState, entry: RevokedEntry): { entries:
   const prev = state.entries.find((e) => equalBytes(e.serial, entry.serial));
   if (!prev) return { entries: [...state.entries, entry], replaced: undefined };
   if (!stronger(entry, prev)) {
-    throw new PqsignError('ERR_USAGE', `serial ${toHex(entry.serial)} is already revoked (${prev.reason ?? 'no reason given'}, ${prev.revocationDate.toISOString()}); `
-      + 'only a compromise reason (keyCompromise, cACompromise, aACompromise) may replace that');
+    throw new PqsignError(
+      'ERR_USAGE',
+      `serial ${toHex(entry.serial)} is already revoked (${prev.reason ?? 'no reason given'}, ${prev.revocationDate.toISOString()}); ` +
+        'only a compromise reason (keyCompromise, cACompromise, aACompromise) may replace that',
+    );
   }
   return { entries: state.entries.map((e) => (e === prev ? entry : e)), replaced: prev };
 }

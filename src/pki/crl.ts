@@ -15,8 +15,17 @@ import { CRL_EXT } from './oids.js';
 
 /** CRLReason (RFC 5280 §5.3.1), by code; 7 is unused. */
 export const REASONS = [
-  'unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation',
-  'certificateHold', undefined, 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise',
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  undefined,
+  'removeFromCRL',
+  'privilegeWithdrawn',
+  'aACompromise',
 ] as const;
 export type ReasonName = NonNullable<(typeof REASONS)[number]>;
 
@@ -104,14 +113,18 @@ export function parseCrl(der: Uint8Array, label: string, code: ErrorCode = 'ERR_
         unsupported('it is a delta CRL (pqsign uses complete CRLs only)');
         break;
       case CRL_EXT.issuingDistributionPoint:
-        unsupported('it has an issuingDistributionPoint (a CRL for part of the issuer\'s certificates; pqsign uses complete CRLs only)');
+        unsupported("it has an issuingDistributionPoint (a CRL for part of the issuer's certificates; pqsign uses complete CRLs only)");
         break;
       default:
         if (ext.critical) unsupported(`it has the unsupported critical extension ${ext.extnID}`);
     }
   }
   for (const [n, r] of (crl.revokedCertificates ?? []).entries()) {
-    const entry: RevokedEntry = { serial: new Uint8Array(r.userCertificate.valueBlock.valueHexView), revocationDate: r.revocationDate.value, reason: undefined };
+    const entry: RevokedEntry = {
+      serial: new Uint8Array(r.userCertificate.valueBlock.valueHexView),
+      revocationDate: r.revocationDate.value,
+      reason: undefined,
+    };
     const entrySeen = new Set<string>();
     for (const ext of r.crlEntryExtensions?.extensions ?? []) {
       if (entrySeen.has(ext.extnID)) throw bad(`entry #${n + 1}: extension ${ext.extnID} appears twice`);

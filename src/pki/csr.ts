@@ -44,8 +44,15 @@ export function parseCsr(der: Uint8Array, label: string): ParsedCsr {
   const [, subjectB, spkiB] = (info as asn1js.Sequence).valueBlock.value;
   const subjectDer = new Uint8Array(subjectB!.valueBeforeDecodeView);
   const publicKey = parseSpki(new Uint8Array(spkiB!.valueBeforeDecodeView), { composite: true });
-  const problem = mlDsaSignatureProblem(new Uint8Array(info!.valueBeforeDecodeView), algorithmId(sigAlg!, 'signatureAlgorithm', 'ERR_KEY_FORMAT'),
-    new Uint8Array(csr.signatureValue.valueBlock.valueHexView), publicKey);
-  if (problem) throw new PqsignError('ERR_SIGNATURE_INVALID', `certification request: ${problem.replace('issuer key', 'requested key')}`, { file: label });
+  const problem = mlDsaSignatureProblem(
+    new Uint8Array(info!.valueBeforeDecodeView),
+    algorithmId(sigAlg!, 'signatureAlgorithm', 'ERR_KEY_FORMAT'),
+    new Uint8Array(csr.signatureValue.valueBlock.valueHexView),
+    publicKey,
+  );
+  if (problem)
+    throw new PqsignError('ERR_SIGNATURE_INVALID', `certification request: ${problem.replace('issuer key', 'requested key')}`, {
+      file: label,
+    });
   return { subjectDer, subject: formatName(subjectDer), publicKey };
 }

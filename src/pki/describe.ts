@@ -47,10 +47,15 @@ export function certificateFacts(c: ParsedCertificate): CertificateFacts {
     notAfter: c.notAfter.toISOString(),
     keyAlgorithm: key?.composite?.name ?? key?.params.name ?? c.spkiAlgorithm,
     keyFingerprint: key ? keyFingerprint(key.publicKey) : null,
-    signatureAlgorithm: compositeByOid(c.signatureAlgorithm.oid)?.name ?? paramByOid(c.signatureAlgorithm.oid)?.name ?? c.signatureAlgorithm.oid,
+    signatureAlgorithm:
+      compositeByOid(c.signatureAlgorithm.oid)?.name ?? paramByOid(c.signatureAlgorithm.oid)?.name ?? c.signatureAlgorithm.oid,
     selfSigned,
-    ...(selfSigned && key ? { selfSignatureValid: mlDsaSignatureProblem(c.tbs, c.signatureAlgorithm, c.signature, key) === undefined } : {}),
-    basicConstraints: c.basicConstraints ? { ca: c.basicConstraints.ca, pathLen: c.basicConstraints.pathLen ?? null, critical: c.basicConstraints.critical } : null,
+    ...(selfSigned && key
+      ? { selfSignatureValid: mlDsaSignatureProblem(c.tbs, c.signatureAlgorithm, c.signature, key) === undefined }
+      : {}),
+    basicConstraints: c.basicConstraints
+      ? { ca: c.basicConstraints.ca, pathLen: c.basicConstraints.pathLen ?? null, critical: c.basicConstraints.critical }
+      : null,
     keyUsage: c.keyUsage ? { usages: [...c.keyUsage.usages], critical: c.keyUsage.critical } : null,
     extKeyUsage: c.extKeyUsage ? { purposes: c.extKeyUsage.purposes.map((p) => PURPOSES[p] ?? p), critical: c.extKeyUsage.critical } : null,
     subjectKeyIdentifier: c.subjectKeyId ? toHex(c.subjectKeyId) : null,

@@ -4,9 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { EXT, KEY_USAGE_BITS, KP, type KeyUsageName } from './oids.js';
 
-export type Profile =
-  | { kind: 'ca'; pathLen: number | undefined }
-  | { kind: 'leaf'; codeSigning: boolean };
+export type Profile = { kind: 'ca'; pathLen: number | undefined } | { kind: 'leaf'; codeSigning: boolean };
 
 /** X.690 §11.2.2: a named bit list is encoded without trailing zero bits. */
 export function keyUsageBitString(usages: readonly KeyUsageName[]): asn1js.BitString {
@@ -33,7 +31,13 @@ export function profileExtensions(profile: Profile, subjectKeyId: Uint8Array, au
   }
   out.push(ext(EXT.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: subjectKeyId })));
   if (authorityKeyId) {
-    out.push(ext(EXT.authorityKeyIdentifier, false, new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: authorityKeyId }) }).toSchema()));
+    out.push(
+      ext(
+        EXT.authorityKeyIdentifier,
+        false,
+        new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: authorityKeyId }) }).toSchema(),
+      ),
+    );
   }
   return out;
 }

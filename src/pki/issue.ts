@@ -40,13 +40,18 @@ const nameOf = (der: Uint8Array) => new pkijs.RelativeDistinguishedNames({ schem
 export async function issueCertificate(req: IssueRequest): Promise<{ der: Uint8Array; cert: ParsedCertificate }> {
   const { signer } = req;
   const selfSigned = req.issuer === undefined;
-  if (req.notAfter.getTime() <= req.notBefore.getTime()) throw new PqsignError('ERR_USAGE', 'the validity period is empty (notAfter must be after notBefore)');
+  if (req.notAfter.getTime() <= req.notBefore.getTime())
+    throw new PqsignError('ERR_USAGE', 'the validity period is empty (notAfter must be after notBefore)');
   const key = signerKey(signer);
   const sameKey = (k: PublicKey | undefined): k is PublicKey =>
     !!k && k.params === key.params && k.composite === key.composite && equalBytes(k.publicKey, key.publicKey);
   const issuerKey = req.issuer && (req.issuer.publicKey ?? req.issuer.compositeKey);
   if (req.issuer) {
-    if (!sameKey(issuerKey)) throw new PqsignError('ERR_KEY_MISMATCH', `the CA key (${signer.description}) is not the key of the CA certificate "${req.issuer.subject}"`);
+    if (!sameKey(issuerKey))
+      throw new PqsignError(
+        'ERR_KEY_MISMATCH',
+        `the CA key (${signer.description}) is not the key of the CA certificate "${req.issuer.subject}"`,
+      );
   } else if (!sameKey(req.subjectKey)) {
     throw new PqsignError('ERR_KEY_MISMATCH', 'a self-signed certificate must be signed by its own key');
   }

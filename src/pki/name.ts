@@ -118,9 +118,10 @@ function escapeValue(v: string): string {
 function atvText(atv: asn1js.AsnType, typeOid: string): string {
   const type = TYPES.find((t) => t.oid === typeOid);
   const block = atv as asn1js.BaseStringBlock;
-  const value = typeof (block.valueBlock as { value?: unknown })?.value === 'string'
-    ? escapeValue((block.valueBlock as { value: string }).value)
-    : `#${Buffer.from(atv.toBER()).toString('hex')}`;
+  const value =
+    typeof (block.valueBlock as { value?: unknown })?.value === 'string'
+      ? escapeValue((block.valueBlock as { value: string }).value)
+      : `#${Buffer.from(atv.toBER()).toString('hex')}`;
   return `${type?.short ?? typeOid}=${value}`;
 }
 

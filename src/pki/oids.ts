@@ -28,12 +28,24 @@ export const KP = {
 
 /** KeyUsage bit names in bit order (RFC 5280 §4.2.1.3). */
 export const KEY_USAGE_BITS = [
-  'digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',
-  'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly',
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
 ] as const;
 export type KeyUsageName = (typeof KEY_USAGE_BITS)[number];
 
 /** Extensions pqsign's path validation processes; any other critical extension fails validation (RFC 5280 §4.2). */
 export const PROCESSED_EXTENSIONS: readonly string[] = [
-  EXT.subjectKeyIdentifier, EXT.keyUsage, EXT.basicConstraints, EXT.authorityKeyIdentifier, EXT.extKeyUsage, EXT.subjectAltName,
+  EXT.subjectKeyIdentifier,
+  EXT.keyUsage,
+  EXT.basicConstraints,
+  EXT.authorityKeyIdentifier,
+  EXT.extKeyUsage,
+  EXT.subjectAltName,
 ];

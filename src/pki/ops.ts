@@ -22,19 +22,25 @@ export interface Validity {
 const DAY_MS = 86_400_000;
 
 function validityDates(v: Validity): { notBefore: Date; notAfter: Date } {
-  if (!Number.isInteger(v.days) || v.days < 1) throw new PqsignError('ERR_USAGE', `${opt('days')} must be a whole number of days, at least 1`, { option: 'days' });
+  if (!Number.isInteger(v.days) || v.days < 1)
+    throw new PqsignError('ERR_USAGE', `${opt('days')} must be a whole number of days, at least 1`, { option: 'days' });
   return { notBefore: v.notBefore, notAfter: new Date(v.notBefore.getTime() + v.days * DAY_MS) };
 }
 
 function checkPathLen(pathLen: number | undefined): void {
-  if (pathLen !== undefined && !(Number.isInteger(pathLen) && pathLen >= 0)) throw new PqsignError('ERR_USAGE', `${opt('pathLen')} must be a whole number, 0 or more`, { option: 'pathLen' });
+  if (pathLen !== undefined && !(Number.isInteger(pathLen) && pathLen >= 0))
+    throw new PqsignError('ERR_USAGE', `${opt('pathLen')} must be a whole number, 0 or more`, { option: 'pathLen' });
 }
 
 export async function createCa(signer: Signer | CompositeSigner, subject: string, validity: Validity, pathLen: number | undefined) {
   checkPathLen(pathLen);
   return issueCertificate({
-    subjectDer: parseName(subject), subjectKey: signerKey(signer), issuer: undefined, signer,
-    ...validityDates(validity), profile: { kind: 'ca', pathLen },
+    subjectDer: parseName(subject),
+    subjectKey: signerKey(signer),
+    issuer: undefined,
+    signer,
+    ...validityDates(validity),
+    profile: { kind: 'ca', pathLen },
   });
 }
 
@@ -49,13 +55,18 @@ export interface IssueOptions {
 
 /** Checks a CA can issue this certificate (RFC 5280 §4.2.1.9, §4.2.1.3); returns warnings worth printing. */
 function checkIssuer(ca: ParsedCertificate, profile: Profile, notAfter: Date): string[] {
-  if (!ca.basicConstraints?.ca) throw new PqsignError('ERR_USAGE', `"${ca.subject}" is not a CA certificate (basicConstraints cA is not TRUE)`);
-  if (ca.keyUsage && !ca.keyUsage.usages.has('keyCertSign')) throw new PqsignError('ERR_USAGE', `"${ca.subject}" does not allow keyCertSign`);
+  if (!ca.basicConstraints?.ca)
+    throw new PqsignError('ERR_USAGE', `"${ca.subject}" is not a CA certificate (basicConstraints cA is not TRUE)`);
+  if (ca.keyUsage && !ca.keyUsage.usages.has('keyCertSign'))
+    throw new PqsignError('ERR_USAGE', `"${ca.subject}" does not allow keyCertSign`);
   if (profile.kind === 'ca' && ca.basicConstraints.pathLen === 0) {
     throw new PqsignError('ERR_USAGE', `"${ca.subject}" has pathLenConstraint 0: it may not issue CA certificates`);
   }
   const warnings: string[] = [];
-  if (notAfter > ca.notAfter) warnings.push(`the certificate outlives its CA "${ca.subject}" (CA notAfter ${ca.notAfter.toISOString()}); it will not validate after that`);
+  if (notAfter > ca.notAfter)
+    warnings.push(
+      `the certificate outlives its CA "${ca.subject}" (CA notAfter ${ca.notAfter.toISOString()}); it will not validate after that`,
+    );
   return warnings;
 }
 
@@ -86,4 +97,5 @@ async function readRequest(path: string): Promise<Uint8Array> {
   return block.der;
 }
 
-export const createRequest = (signer: Signer | CompositeSigner, subject: string): Promise<Uint8Array> => createCsr(signer, parseName(subject));
+export const createRequest = (signer: Signer | CompositeSigner, subject: string): Promise<Uint8Array> =>
+  createCsr(signer, parseName(subject));

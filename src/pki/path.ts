@@ -38,12 +38,14 @@ const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 const selfIssued = (c: ParsedCertificate) => equalBytes(c.subjectDer, c.issuerDer);
 
 function checkValidity(c: ParsedCertificate, at: Date): void {
-  if (at < c.notBefore) throw chainError(c, 'validity', `not yet valid (notBefore ${iso(c.notBefore)} is after the validation time ${iso(at)})`);
+  if (at < c.notBefore)
+    throw chainError(c, 'validity', `not yet valid (notBefore ${iso(c.notBefore)} is after the validation time ${iso(at)})`);
   if (at > c.notAfter) throw chainError(c, 'validity', `expired (notAfter ${iso(c.notAfter)} is before the validation time ${iso(at)})`);
 }
 
 function checkCritical(c: ParsedCertificate): void {
-  if (c.unprocessedCritical.length) throw chainError(c, 'critical extension', `unsupported critical extension ${c.unprocessedCritical.join(', ')}`);
+  if (c.unprocessedCritical.length)
+    throw chainError(c, 'critical extension', `unsupported critical extension ${c.unprocessedCritical.join(', ')}`);
 }
 
 /** RFC 5280 §4.2.1.3 and §4.2.1.12 for the signer's (end-entity) certificate. */
@@ -56,9 +58,14 @@ function checkSigner(c: ParsedCertificate, opts: PathOptions): void {
     throw chainError(c, 'keyUsage', `does not allow digitalSignature (has ${[...c.keyUsage.usages].join(', ') || 'none'})`);
   }
   if (!opts.anyEku) {
-    if (!c.extKeyUsage) throw chainError(c, 'extendedKeyUsage', `has no extendedKeyUsage; codeSigning is required (use ${opt('anyEku')} to accept any)`);
+    if (!c.extKeyUsage)
+      throw chainError(c, 'extendedKeyUsage', `has no extendedKeyUsage; codeSigning is required (use ${opt('anyEku')} to accept any)`);
     if (!c.extKeyUsage.purposes.includes(KP.codeSigning)) {
-      throw chainError(c, 'extendedKeyUsage', `does not include codeSigning (has ${c.extKeyUsage.purposes.join(', ')}; use ${opt('anyEku')} to accept any)`);
+      throw chainError(
+        c,
+        'extendedKeyUsage',
+        `does not include codeSigning (has ${c.extKeyUsage.purposes.join(', ')}; use ${opt('anyEku')} to accept any)`,
+      );
     }
   }
 }
@@ -71,7 +78,11 @@ export function checkTimeStamping(c: ParsedCertificate): void {
   const eku = c.extKeyUsage;
   if (!eku || !eku.critical || eku.purposes.length !== 1 || eku.purposes[0] !== KP.timeStamping) {
     const has = eku ? `${eku.critical ? 'critical' : 'non-critical'} ${eku.purposes.join(', ')}` : 'none';
-    throw chainError(c, 'extendedKeyUsage', `a time-stamping certificate needs extendedKeyUsage timeStamping only, critical (RFC 3161 §2.3); has ${has}`);
+    throw chainError(
+      c,
+      'extendedKeyUsage',
+      `a time-stamping certificate needs extendedKeyUsage timeStamping only, critical (RFC 3161 §2.3); has ${has}`,
+    );
   }
   if (c.keyUsage && !c.keyUsage.usages.has('digitalSignature') && !c.keyUsage.usages.has('nonRepudiation')) {
     throw chainError(c, 'keyUsage', 'allows neither digitalSignature nor nonRepudiation');
@@ -90,18 +101,37 @@ function signatureProblem(child: ParsedCertificate, issuer: ParsedCertificate, c
  * `issuer` may issue `child`, which sits `below` certificates above the signer (0 when child is the signer).
  * `intermediatesBelow` counts the non-self-issued CA certificates between issuer and signer (RFC 5280 §6.1.4 (l)).
  */
-function checkIssuer(issuer: ParsedCertificate, child: ParsedCertificate, isAnchor: boolean, intermediatesBelow: number, at: Date, classical: boolean): void {
-  if (!issuer.publicKey && !issuer.compositeKey && !classical) throw chainError(issuer, 'public key', `holds a ${issuer.spkiAlgorithm} key, not ML-DSA`);
-  if (!child.signatureFieldsMatch) throw chainError(child, 'signature', 'tbsCertificate.signature differs from signatureAlgorithm (RFC 5280 §4.1.1.2)');
+function checkIssuer(
+  issuer: ParsedCertificate,
+  child: ParsedCertificate,
+  isAnchor: boolean,
+  intermediatesBelow: number,
+  at: Date,
+  classical: boolean,
+): void {
+  if (!issuer.publicKey && !issuer.compositeKey && !classical)
+    throw chainError(issuer, 'public key', `holds a ${issuer.spkiAlgorithm} key, not ML-DSA`);
+  if (!child.signatureFieldsMatch)
+    throw chainError(child, 'signature', 'tbsCertificate.signature differs from signatureAlgorithm (RFC 5280 §4.1.1.2)');
   const problem = signatureProblem(child, issuer, classical);
   if (problem) throw chainError(child, 'signature', `${problem} ("${issuer.subject}")`);
   checkValidity(issuer, at);
   if (!isAnchor) checkCritical(issuer);
   const bc = issuer.basicConstraints;
-  if (!bc ? !isAnchor : !bc.ca) throw chainError(issuer, 'basicConstraints', 'is not a CA certificate (basicConstraints cA is not TRUE) but issued another certificate');
-  if (issuer.keyUsage && !issuer.keyUsage.usages.has('keyCertSign')) throw chainError(issuer, 'keyUsage', 'does not allow keyCertSign but issued another certificate');
+  if (!bc ? !isAnchor : !bc.ca)
+    throw chainError(
+      issuer,
+      'basicConstraints',
+      'is not a CA certificate (basicConstraints cA is not TRUE) but issued another certificate',
+    );
+  if (issuer.keyUsage && !issuer.keyUsage.usages.has('keyCertSign'))
+    throw chainError(issuer, 'keyUsage', 'does not allow keyCertSign but issued another certificate');
   if (bc?.pathLen !== undefined && intermediatesBelow > bc.pathLen) {
-    throw chainError(issuer, 'pathLenConstraint', `allows ${bc.pathLen} intermediate CA certificate(s) below it, the path has ${intermediatesBelow}`);
+    throw chainError(
+      issuer,
+      'pathLenConstraint',
+      `allows ${bc.pathLen} intermediate CA certificate(s) below it, the path has ${intermediatesBelow}`,
+    );
   }
 }
 
@@ -115,15 +145,25 @@ export function validatePath(signer: ParsedCertificate, opts: PathOptions): Pars
     const cert = path[path.length - 1]!;
     if (isAnchor(cert)) return path;
     if (path.length > MAX_PATH) throw chainError(cert, 'path', `no trust anchor within ${MAX_PATH} certificates`);
-    if (selfIssued(cert) && signatureProblem(cert, cert, classical) === undefined) throw chainError(cert, 'trust anchor', 'is self-signed but is not one of the trust anchors');
+    if (selfIssued(cert) && signatureProblem(cert, cert, classical) === undefined)
+      throw chainError(cert, 'trust anchor', 'is self-signed but is not one of the trust anchors');
     // Issuer by name (RFC 5280 §6.1.3 (a)(4)); a matching key identifier only orders the candidates.
-    const keyIdMatches = (c: ParsedCertificate) => !!cert.authorityKeyId && !!c.subjectKeyId && equalBytes(cert.authorityKeyId, c.subjectKeyId);
+    const keyIdMatches = (c: ParsedCertificate) =>
+      !!cert.authorityKeyId && !!c.subjectKeyId && equalBytes(cert.authorityKeyId, c.subjectKeyId);
     const candidates = [...opts.anchors, ...opts.intermediates]
-      .filter((c, i, all) => equalBytes(c.subjectDer, cert.issuerDer) && !path.some((p) => equalBytes(p.der, c.der))
-        && all.findIndex((o) => equalBytes(o.der, c.der)) === i)
+      .filter(
+        (c, i, all) =>
+          equalBytes(c.subjectDer, cert.issuerDer) &&
+          !path.some((p) => equalBytes(p.der, c.der)) &&
+          all.findIndex((o) => equalBytes(o.der, c.der)) === i,
+      )
       .sort((a, b) => Number(keyIdMatches(b)) - Number(keyIdMatches(a)));
     if (!candidates.length) {
-      throw chainError(cert, 'issuer', `no certificate for its issuer "${cert.issuer}" among the embedded certificates and trust anchors (missing intermediate or wrong trust anchor)`);
+      throw chainError(
+        cert,
+        'issuer',
+        `no certificate for its issuer "${cert.issuer}" among the embedded certificates and trust anchors (missing intermediate or wrong trust anchor)`,
+      );
     }
     const intermediatesBelow = path.slice(1).filter((c) => !selfIssued(c)).length;
     let first: unknown;

@@ -17,7 +17,13 @@ import type { ParsedCrl, ReasonName } from './crl.js';
 import { chainError } from './path.js';
 import { mlDsaSignatureProblem } from './signature.js';
 
-const COMPROMISE: ReadonlySet<ReasonName | undefined> = new Set(['keyCompromise', 'cACompromise', 'aACompromise', 'unspecified', undefined]);
+const COMPROMISE: ReadonlySet<ReasonName | undefined> = new Set([
+  'keyCompromise',
+  'cACompromise',
+  'aACompromise',
+  'unspecified',
+  undefined,
+]);
 
 export interface RevocationOptions {
   crls: readonly ParsedCrl[];
@@ -42,14 +48,15 @@ const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 /** Why `crl` is not one `issuer` vouches for, or undefined when it is. */
 function issuerProblem(crl: ParsedCrl, issuer: ParsedCertificate): string | undefined {
   if (!equalBytes(crl.issuerDer, issuer.subjectDer)) return 'another issuer';
-  if (crl.authorityKeyId && issuer.subjectKeyId && !equalBytes(crl.authorityKeyId, issuer.subjectKeyId)) return 'its authorityKeyIdentifier names another key of the issuer';
+  if (crl.authorityKeyId && issuer.subjectKeyId && !equalBytes(crl.authorityKeyId, issuer.subjectKeyId))
+    return 'its authorityKeyIdentifier names another key of the issuer';
   if (!crl.signatureFieldsMatch) return 'tbsCertList.signature differs from signatureAlgorithm (RFC 5280 §5.1.1.2)';
   // an ML-DSA or composite issuer; a composite CRL signature verifies only with both parts
   const key = issuer.publicKey ?? issuer.compositeKey;
   if (!key) return `the issuer holds a ${issuer.spkiAlgorithm} key, not ML-DSA`;
   const problem = mlDsaSignatureProblem(crl.tbs, crl.signatureAlgorithm, crl.signature, key);
   if (problem) return problem;
-  if (issuer.keyUsage && !issuer.keyUsage.usages.has('cRLSign')) return 'the issuer\'s keyUsage does not allow cRLSign';
+  if (issuer.keyUsage && !issuer.keyUsage.usages.has('cRLSign')) return "the issuer's keyUsage does not allow cRLSign";
   return crl.unsupported;
 }
 
@@ -72,11 +79,17 @@ export function checkRevocation(path: readonly ParsedCertificate[], opts: Revoca
     if (!current.length) {
       const newest = vouched.reduce((a, b) => (b.thisUpdate > a.thisUpdate ? b : a));
       const window = `thisUpdate ${iso(newest.thisUpdate)}, nextUpdate ${newest.nextUpdate ? iso(newest.nextUpdate) : 'absent'}`;
-      throw chainError(cert, 'revocation', `the CRL of "${issuer.subject}" is not current at ${iso(opts.now)} (${window}): fetch a fresh one`);
+      throw chainError(
+        cert,
+        'revocation',
+        `the CRL of "${issuer.subject}" is not current at ${iso(opts.now)} (${window}): fetch a fresh one`,
+      );
     }
     // any current CRL that lists the certificate counts, the newest decides otherwise
     const newest = current.reduce((a, b) => (b.thisUpdate > a.thisUpdate ? b : a));
-    const listed = current.map((crl) => ({ crl, entry: crl.entries.find((e) => equalBytes(e.serial, cert.serial)) })).find((x) => x.entry) ?? { crl: newest, entry: undefined };
+    const listed = current
+      .map((crl) => ({ crl, entry: crl.entries.find((e) => equalBytes(e.serial, cert.serial)) }))
+      .find((x) => x.entry) ?? { crl: newest, entry: undefined };
     const { crl, entry } = listed;
     const facts = { issuer: crl.issuer, number: crl.number?.toString(), thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate!) };
     const base = { certificate: cert.subject, serial: toHex(cert.serial), crl: facts };
@@ -86,10 +99,15 @@ export function checkRevocation(path: readonly ParsedCertificate[], opts: Revoca
     }
     const reason = entry.reason ?? 'no reason given';
     if (COMPROMISE.has(entry.reason) || entry.revocationDate <= opts.validationTime) {
-      const rule = COMPROMISE.has(entry.reason) ? 'a compromise (or unstated) reason revokes whenever it happened'
+      const rule = COMPROMISE.has(entry.reason)
+        ? 'a compromise (or unstated) reason revokes whenever it happened'
         : `revoked at or before the validation time ${iso(opts.validationTime)}`;
-      throw new PqsignError('ERR_REVOKED', `certificate "${cert.subject}" (serial ${toHex(cert.serial)}) is revoked: ${reason} since ${iso(entry.revocationDate)} `
-        + `(CRL of "${crl.issuer}"${crl.number === undefined ? '' : ` number ${crl.number}`}; ${rule})`, { detail: 'revocation' });
+      throw new PqsignError(
+        'ERR_REVOKED',
+        `certificate "${cert.subject}" (serial ${toHex(cert.serial)}) is revoked: ${reason} since ${iso(entry.revocationDate)} ` +
+          `(CRL of "${crl.issuer}"${crl.number === undefined ? '' : ` number ${crl.number}`}; ${rule})`,
+        { detail: 'revocation' },
+      );
     }
     reports.push({ ...base, status: 'revoked-after-validation-time', reason, revocationDate: iso(entry.revocationDate) });
   }

@@ -20,9 +20,11 @@ export function mlDsaSignatureProblem(tbs: Uint8Array, alg: AlgorithmId, signatu
   const params = composite ? undefined : paramByOid(alg.oid);
   const name = composite?.name ?? params?.name;
   if (!name) return `signature algorithm ${alg.oid} is not ML-DSA or composite ML-DSA`;
-  if (!alg.paramsAbsent) return `${name} signature algorithm has parameters (${composite ? 'draft-ietf-lamps-pq-composite-sigs' : 'RFC 9881 §2'} requires them absent)`;
+  if (!alg.paramsAbsent)
+    return `${name} signature algorithm has parameters (${composite ? 'draft-ietf-lamps-pq-composite-sigs' : 'RFC 9881 §2'} requires them absent)`;
   const keyName = key.composite?.name ?? key.params.name;
-  if (composite ? composite !== key.composite : params !== key.params || key.composite) return `signed with ${name} but the issuer key is ${keyName}`;
+  if (composite ? composite !== key.composite : params !== key.params || key.composite)
+    return `signed with ${name} but the issuer key is ${keyName}`;
   const ok = composite
     ? verifyComposite(compositePublicKey(composite, key.publicKey), compositeMessage(composite, tbs), signature)
     : verifyMu(params!, key.publicKey, computeMu(params!, key.publicKey, tbs), signature);
@@ -31,7 +33,9 @@ export function mlDsaSignatureProblem(tbs: Uint8Array, alg: AlgorithmId, signatu
 
 /** The signer's key as a certificate would hold it. */
 export const signerKey = (signer: Signer | CompositeSigner): PublicKey =>
-  (isCompositeSigner(signer) ? { params: signer.params, publicKey: signer.publicKey, composite: signer.alg } : { params: signer.params, publicKey: signer.publicKey });
+  isCompositeSigner(signer)
+    ? { params: signer.params, publicKey: signer.publicKey, composite: signer.alg }
+    : { params: signer.params, publicKey: signer.publicKey };
 
 /** The signatureAlgorithm OID (parameters absent) and the signature of `tbs`, checked before it is returned. */
 export async function signStructure(signer: Signer | CompositeSigner, tbs: Uint8Array): Promise<{ oid: string; signature: Uint8Array }> {

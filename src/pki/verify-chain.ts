@@ -63,7 +63,14 @@ export async function verifyCertificateChain(certPath: string, opts: ChainCheckO
     codeSigning: opts.codeSigning,
     chain: path.map((c) => {
       const f = certificateFacts(c);
-      return { subject: f.subject, issuer: f.issuer, serial: f.serial, notBefore: f.notBefore, notAfter: f.notAfter, keyFingerprint: f.keyFingerprint };
+      return {
+        subject: f.subject,
+        issuer: f.issuer,
+        serial: f.serial,
+        notBefore: f.notBefore,
+        notAfter: f.notAfter,
+        keyFingerprint: f.keyFingerprint,
+      };
     }),
   };
 }

@@ -22,7 +22,10 @@ const EKU_NAMES: Record<string, string> = { codeSigning: KP.codeSigning };
 
 export function matches(m: Matcher, value: string): boolean {
   if (typeof m === 'string') return m === value;
-  const re = m.pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = m.pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 's').test(value);
 }
 
@@ -51,9 +54,17 @@ export function identityProblem(rule: IdentityRule, cert: ParsedCertificate): st
 }
 
 /** A signerCheck for the formats: parses the DER the CMS verifier hands over and applies the rule. */
-export function identityCheck(rule: IdentityRule, scope: string | undefined, parse: (der: Uint8Array) => ParsedCertificate): (der: Uint8Array) => void {
+export function identityCheck(
+  rule: IdentityRule,
+  scope: string | undefined,
+  parse: (der: Uint8Array) => ParsedCertificate,
+): (der: Uint8Array) => void {
   return (der) => {
     const problem = identityProblem(rule, parse(der));
-    if (problem) throw new PqsignError('ERR_UNTRUSTED', scope === undefined ? problem : `${problem} (policy scope "${scope}")`, { detail: 'signer-identity', scope });
+    if (problem)
+      throw new PqsignError('ERR_UNTRUSTED', scope === undefined ? problem : `${problem} (policy scope "${scope}")`, {
+        detail: 'signer-identity',
+        scope,
+      });
   };
 }

@@ -31,20 +31,38 @@ const normal = (p: string) => (sep === '/' ? p : p.split(sep).join('/')).replace
 /** The first scope whose artifact globs match the path, if any. */
 export const scopeByPath = (policy: Policy, path: string): PolicyScope | undefined => policy.scopes.find((x) => globOf(x)(normal(path)));
 
-export function scopeFor(policy: Policy, what: { path?: string | undefined; product?: string | undefined; scope?: string | undefined }): PolicyScope {
+export function scopeFor(
+  policy: Policy,
+  what: { path?: string | undefined; product?: string | undefined; scope?: string | undefined },
+): PolicyScope {
   if (what.scope !== undefined) {
     const s = policy.scopes.find((x) => x.name === what.scope);
-    if (!s) throw new PqsignError('ERR_USAGE', `${opt('scope')} ${what.scope}: the policy has no such scope (it has ${policy.scopes.map((x) => x.name).join(', ')})`, { file: policy.file, option: 'scope' });
+    if (!s)
+      throw new PqsignError(
+        'ERR_USAGE',
+        `${opt('scope')} ${what.scope}: the policy has no such scope (it has ${policy.scopes.map((x) => x.name).join(', ')})`,
+        { file: policy.file, option: 'scope' },
+      );
     return s;
   }
   const byPath = what.path === undefined ? undefined : scopeByPath(policy, what.path);
   if (byPath && what.product !== undefined && byPath.products.length && !byPath.products.includes(what.product)) {
-    throw new PqsignError('ERR_UNTRUSTED', `the manifest says product "${what.product}", but the path lies in policy scope "${byPath.name}" (products ${byPath.products.join(', ')})`, { file: what.path, detail: 'scope', scope: byPath.name });
+    throw new PqsignError(
+      'ERR_UNTRUSTED',
+      `the manifest says product "${what.product}", but the path lies in policy scope "${byPath.name}" (products ${byPath.products.join(', ')})`,
+      { file: what.path, detail: 'scope', scope: byPath.name },
+    );
   }
   const s = byPath ?? (what.product === undefined ? undefined : policy.scopes.find((x) => x.products.includes(what.product!)));
   if (!s) {
-    const by = [what.path !== undefined ? `path ${what.path}` : '', what.product !== undefined ? `product "${what.product}"` : ''].filter(Boolean).join(' or ');
-    throw new PqsignError('ERR_UNTRUSTED', `no scope of the trust policy ${policy.file} covers it (by ${by || `nothing: give ${opt('scope')}`})`, { file: what.path, detail: 'scope' });
+    const by = [what.path !== undefined ? `path ${what.path}` : '', what.product !== undefined ? `product "${what.product}"` : '']
+      .filter(Boolean)
+      .join(' or ');
+    throw new PqsignError(
+      'ERR_UNTRUSTED',
+      `no scope of the trust policy ${policy.file} covers it (by ${by || `nothing: give ${opt('scope')}`})`,
+      { file: what.path, detail: 'scope' },
+    );
   }
   return s;
 }

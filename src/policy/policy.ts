@@ -47,7 +47,11 @@ class Reader {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw this.fail(at, 'must be a JSON object');
     const o = v as Obj;
     const unknown = Object.keys(o).filter((k) => !allowed.includes(k));
-    if (unknown.length) throw this.fail(at, `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`);
+    if (unknown.length)
+      throw this.fail(
+        at,
+        `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`,
+      );
     for (const k of required) if (o[k] === undefined) throw this.fail(at, `"${k}" is required`);
     return o;
   }
@@ -77,7 +81,8 @@ export async function loadPolicy(file: string, loadKey: KeyLoader): Promise<Poli
     throw new PqsignError('ERR_POLICY', `is not a JSON document (${e instanceof Error ? e.message : String(e)})`, { file });
   }
   const top = r.object(doc, 'policy', ['$schema', 'pqsignPolicy', 'scopes'], ['pqsignPolicy', 'scopes']);
-  if (top.pqsignPolicy !== POLICY_VERSION) throw r.fail('pqsignPolicy', `version ${JSON.stringify(top.pqsignPolicy)} is not one this pqsign reads (${POLICY_VERSION})`);
+  if (top.pqsignPolicy !== POLICY_VERSION)
+    throw r.fail('pqsignPolicy', `version ${JSON.stringify(top.pqsignPolicy)} is not one this pqsign reads (${POLICY_VERSION})`);
   if (!Array.isArray(top.scopes) || top.scopes.length === 0) throw r.fail('scopes', 'must be a non-empty array');
   const dir = dirname(resolve(file));
   const scopes: PolicyScope[] = [];
@@ -90,7 +95,20 @@ export async function loadPolicy(file: string, loadKey: KeyLoader): Promise<Poli
 }
 
 const SCOPE_KEYS = [
-  'name', 'match', 'keys', 'trustAnchors', 'tsaAnchors', 'trustSigningTime', 'crls', 'signer', 'formats', 'context', 'minAlgorithm', 'requireComposite', 'minMonotonicCount', 'attestation',
+  'name',
+  'match',
+  'keys',
+  'trustAnchors',
+  'tsaAnchors',
+  'trustSigningTime',
+  'crls',
+  'signer',
+  'formats',
+  'context',
+  'minAlgorithm',
+  'requireComposite',
+  'minMonotonicCount',
+  'attestation',
 ] as const;
 
 async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey: KeyLoader): Promise<PolicyScope> {
@@ -108,7 +126,8 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
     for (const [j, k] of o.keys.entries()) {
       const kat = `${at}.keys[${j}]`;
       const ko = r.object(k, kat, ['key', 'sha256', 'formats']);
-      if ((ko.key === undefined) === (ko.sha256 === undefined)) throw r.fail(kat, 'needs exactly one of "key" (a key file or awskms:// reference) and "sha256"');
+      if ((ko.key === undefined) === (ko.sha256 === undefined))
+        throw r.fail(kat, 'needs exactly one of "key" (a key file or awskms:// reference) and "sha256"');
       const formats = ko.formats === undefined ? undefined : formatList(r, ko.formats, `${kat}.formats`);
       if (ko.sha256 !== undefined) {
         const fp = r.string(ko.sha256, `${kat}.sha256`);
@@ -136,7 +155,8 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
     if (o[field] !== undefined && !anchors.length) throw r.fail(`${at}.${field}`, 'applies to certificate paths: it needs "trustAnchors"');
   }
   const tsaAnchors = await certificates('tsaAnchors', 'TSA anchor');
-  if (o.trustSigningTime !== undefined && typeof o.trustSigningTime !== 'boolean') throw r.fail(`${at}.trustSigningTime`, 'must be true or false');
+  if (o.trustSigningTime !== undefined && typeof o.trustSigningTime !== 'boolean')
+    throw r.fail(`${at}.trustSigningTime`, 'must be true or false');
   let crls: Uint8Array[] | undefined;
   if (o.crls !== undefined) {
     const { readCrls } = await import('../pki/crl.js');
@@ -146,7 +166,11 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
     }
   }
   const signer = o.signer === undefined ? undefined : readIdentity(r, o.signer, `${at}.signer`);
-  if (signer && !anchors.length) throw r.fail(`${at}.signer`, 'identity rules need "trustAnchors" (only a certificate that chains to an anchor has a vouched-for identity)');
+  if (signer && !anchors.length)
+    throw r.fail(
+      `${at}.signer`,
+      'identity rules need "trustAnchors" (only a certificate that chains to an anchor has a vouched-for identity)',
+    );
 
   let context: string | undefined;
   if (o.context !== undefined) {
@@ -160,11 +184,14 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
     if (!p) throw r.fail(`${at}.minAlgorithm`, 'must be ML-DSA-44, ML-DSA-65 or ML-DSA-87');
     minAlgorithm = p.name;
   }
-  if (o.requireComposite !== undefined && typeof o.requireComposite !== 'boolean') throw r.fail(`${at}.requireComposite`, 'must be true or false');
+  if (o.requireComposite !== undefined && typeof o.requireComposite !== 'boolean')
+    throw r.fail(`${at}.requireComposite`, 'must be true or false');
   let minMonotonicCount: string | undefined;
   if (o.minMonotonicCount !== undefined) {
     const c = o.minMonotonicCount;
-    const ok = (typeof c === 'number' && Number.isSafeInteger(c) && c >= 0) || (typeof c === 'string' && /^(0|[1-9]\d{0,19})$/.test(c) && BigInt(c) < 2n ** 64n);
+    const ok =
+      (typeof c === 'number' && Number.isSafeInteger(c) && c >= 0) ||
+      (typeof c === 'string' && /^(0|[1-9]\d{0,19})$/.test(c) && BigInt(c) < 2n ** 64n);
     if (!ok) throw r.fail(`${at}.minMonotonicCount`, 'must be a UINT64 (a number, or a decimal string for values past 2^53)');
     minMonotonicCount = String(c);
   }
@@ -178,13 +205,19 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
     };
   }
   const rules: TrustRules = {
-    scope: name, keys, anchors, signer,
+    scope: name,
+    keys,
+    anchors,
+    signer,
     ...(tsaAnchors.length ? { tsaAnchors } : {}),
     ...(o.trustSigningTime === true ? { trustSigningTime: true } : {}),
     ...(crls ? { crls } : {}),
     ...(o.requireComposite === true ? { requireComposite: true } : {}),
     formats: o.formats === undefined ? undefined : formatList(r, o.formats, `${at}.formats`),
-    context, minAlgorithm, minMonotonicCount, attestation,
+    context,
+    minAlgorithm,
+    minMonotonicCount,
+    attestation,
   };
   return { name, artifacts, products, rules };
 }
@@ -192,7 +225,8 @@ async function readScope(r: Reader, v: unknown, at: string, dir: string, loadKey
 function formatList(r: Reader, v: unknown, at: string): string[] {
   const list = r.strings(v, at);
   for (const [i, f] of list.entries()) {
-    if (!(FORMAT_NAMES as readonly string[]).includes(f)) throw r.fail(`${at}[${i}]`, `unknown format "${f}" (known: ${FORMAT_NAMES.join(', ')})`);
+    if (!(FORMAT_NAMES as readonly string[]).includes(f))
+      throw r.fail(`${at}[${i}]`, `unknown format "${f}" (known: ${FORMAT_NAMES.join(', ')})`);
   }
   return list;
 }
@@ -209,13 +243,15 @@ function readIdentity(r: Reader, v: unknown, at: string): IdentityRule {
     if (!Array.isArray(o.san) || !o.san.length) throw r.fail(`${at}.san`, 'must be a non-empty array');
     rule.san = o.san.map((e, i) => {
       const so = r.object(e, `${at}.san[${i}]`, ['type', 'value'], ['type', 'value']);
-      if (so.type !== 'email' && so.type !== 'dns' && so.type !== 'uri') throw r.fail(`${at}.san[${i}].type`, 'must be "email", "dns" or "uri"');
+      if (so.type !== 'email' && so.type !== 'dns' && so.type !== 'uri')
+        throw r.fail(`${at}.san[${i}].type`, 'must be "email", "dns" or "uri"');
       return { type: so.type, value: r.matcher(so.value, `${at}.san[${i}].value`) };
     });
   }
   if (o.eku !== undefined) {
     rule.eku = r.strings(o.eku, `${at}.eku`);
-    for (const [i, e] of rule.eku.entries()) if (e !== 'codeSigning' && !/^\d+(\.\d+)+$/.test(e)) throw r.fail(`${at}.eku[${i}]`, 'must be "codeSigning" or an OID');
+    for (const [i, e] of rule.eku.entries())
+      if (e !== 'codeSigning' && !/^\d+(\.\d+)+$/.test(e)) throw r.fail(`${at}.eku[${i}]`, 'must be "codeSigning" or an OID');
   }
   return rule;
 }

@@ -54,9 +54,15 @@ export interface TrustRules {
 export const hasTrustInput = (r: TrustRules): boolean => r.keys.length > 0 || r.anchors.length > 0;
 
 export const untrusted = (rules: TrustRules, rule: string, message: string, file?: string) =>
-  new PqsignError(rule === 'monotonic-count' ? 'ERR_ROLLBACK' : 'ERR_UNTRUSTED', rules.scope === undefined ? message : `${message} (policy scope "${rules.scope}")`, {
-    file, detail: rule, scope: rules.scope,
-  });
+  new PqsignError(
+    rule === 'monotonic-count' ? 'ERR_ROLLBACK' : 'ERR_UNTRUSTED',
+    rules.scope === undefined ? message : `${message} (policy scope "${rules.scope}")`,
+    {
+      file,
+      detail: rule,
+      scope: rules.scope,
+    },
+  );
 
 /** Rules that need only the format, checked before any signature work. */
 export function checkFormat(rules: TrustRules, format: string, file: string): void {
@@ -76,16 +82,31 @@ export function checkFormat(rules: TrustRules, format: string, file: string): vo
  * policy binds keys to the formats they may sign (one key per purpose), so a release key is not used to sign
  * a raw file that another protocol could borrow. Undefined when it would; else the rule and why not.
  */
-export function signingProblem(rules: TrustRules, format: string, fingerprint: string, contextHex: string, composite = false): { rule: string; message: string } | undefined {
-  if (rules.formats && !rules.formats.includes(format)) return { rule: 'format', message: `the policy scope trusts ${rules.formats.join(', ')} signatures, not ${format}` };
-  if (rules.requireComposite && !composite) return { rule: 'algorithm', message: 'the policy scope requires composite ML-DSA signatures; this key is ML-DSA alone' };
+export function signingProblem(
+  rules: TrustRules,
+  format: string,
+  fingerprint: string,
+  contextHex: string,
+  composite = false,
+): { rule: string; message: string } | undefined {
+  if (rules.formats && !rules.formats.includes(format))
+    return { rule: 'format', message: `the policy scope trusts ${rules.formats.join(', ')} signatures, not ${format}` };
+  if (rules.requireComposite && !composite)
+    return { rule: 'algorithm', message: 'the policy scope requires composite ML-DSA signatures; this key is ML-DSA alone' };
   if (rules.context !== undefined && contextHex !== rules.context) {
-    return { rule: 'context', message: `the policy scope requires the ML-DSA context ${rules.context || '(empty)'}; this signature would use ${contextHex || 'the empty context'}` };
+    return {
+      rule: 'context',
+      message: `the policy scope requires the ML-DSA context ${rules.context || '(empty)'}; this signature would use ${contextHex || 'the empty context'}`,
+    };
   }
   if (!rules.keys.length) return undefined; // anchors only: the certificate path decides at verification
   const k = rules.keys.find((x) => x.sha256 === fingerprint);
   if (!k) return { rule: 'pinned-key', message: `the signing key (sha256 ${fingerprint}) is not a key the policy scope trusts` };
-  if (k.formats && !k.formats.includes(format)) return { rule: 'format', message: `the signing key (sha256 ${fingerprint}) may sign only ${k.formats.join(', ')} signatures, not ${format}` };
+  if (k.formats && !k.formats.includes(format))
+    return {
+      rule: 'format',
+      message: `the signing key (sha256 ${fingerprint}) may sign only ${k.formats.join(', ')} signatures, not ${format}`,
+    };
   return undefined;
 }
 
@@ -97,32 +118,69 @@ const strength = (p: ParamSet | ParamName) => PARAM_SETS.findIndex((x) => x.name
  */
 export function checkKeyOnlyFormat(rules: TrustRules, format: string, file?: string): void {
   checkFormat(rules, format, file ?? format);
-  if (rules.anchors.length) throw untrusted(rules, 'trust-anchor', `a ${format} signature carries no certificate, so the trust anchors cannot vouch for it`, file);
-  if (rules.minMonotonicCount !== undefined) throw untrusted(rules, 'monotonic-count', `a ${format} signature carries no monotonic count, so the anti-rollback minimum ${rules.minMonotonicCount} cannot be checked`, file);
-  if (rules.requireComposite) throw untrusted(rules, 'algorithm', `a ${format} signature is ML-DSA alone; the policy scope requires composite ML-DSA signatures`, file);
+  if (rules.anchors.length)
+    throw untrusted(rules, 'trust-anchor', `a ${format} signature carries no certificate, so the trust anchors cannot vouch for it`, file);
+  if (rules.minMonotonicCount !== undefined)
+    throw untrusted(
+      rules,
+      'monotonic-count',
+      `a ${format} signature carries no monotonic count, so the anti-rollback minimum ${rules.minMonotonicCount} cannot be checked`,
+      file,
+    );
+  if (rules.requireComposite)
+    throw untrusted(
+      rules,
+      'algorithm',
+      `a ${format} signature is ML-DSA alone; the policy scope requires composite ML-DSA signatures`,
+      file,
+    );
 }
 
 /** Rules on what verified: which key, which parameter set, composite or not, which monotonic count. */
-export function checkOutcome(rules: TrustRules, r: { format: string; params: ParamSet; composite?: string | undefined; keyFingerprint: string; monotonicCount?: string | undefined }, file: string): void {
+export function checkOutcome(
+  rules: TrustRules,
+  r: { format: string; params: ParamSet; composite?: string | undefined; keyFingerprint: string; monotonicCount?: string | undefined },
+  file: string,
+): void {
   if (rules.keys.length) {
     const k = rules.keys.find((x) => x.sha256 === r.keyFingerprint);
     if (!k) throw untrusted(rules, 'pinned-key', `verified under key sha256 ${r.keyFingerprint}, which is not a trusted key`, file);
     if (k.formats && !k.formats.includes(r.format)) {
-      throw untrusted(rules, 'format', `key sha256 ${r.keyFingerprint} is trusted for ${k.formats.join(', ')} signatures, not ${r.format}`, file);
+      throw untrusted(
+        rules,
+        'format',
+        `key sha256 ${r.keyFingerprint} is trusted for ${k.formats.join(', ')} signatures, not ${r.format}`,
+        file,
+      );
     }
   }
   if (rules.minAlgorithm && strength(r.params) < strength(rules.minAlgorithm)) {
     throw untrusted(rules, 'algorithm', `is signed with ${r.composite ?? r.params.name}; at least ${rules.minAlgorithm} is required`, file);
   }
   if (rules.requireComposite && !r.composite) {
-    throw untrusted(rules, 'algorithm', `is signed with ${r.params.name} alone; the policy scope requires composite ML-DSA signatures (both parts)`, file);
+    throw untrusted(
+      rules,
+      'algorithm',
+      `is signed with ${r.params.name} alone; the policy scope requires composite ML-DSA signatures (both parts)`,
+      file,
+    );
   }
   if (rules.minMonotonicCount !== undefined) {
     if (r.monotonicCount === undefined) {
-      throw untrusted(rules, 'monotonic-count', `a ${r.format} signature carries no signed monotonic count, so the anti-rollback minimum ${rules.minMonotonicCount} cannot be checked`, file);
+      throw untrusted(
+        rules,
+        'monotonic-count',
+        `a ${r.format} signature carries no signed monotonic count, so the anti-rollback minimum ${rules.minMonotonicCount} cannot be checked`,
+        file,
+      );
     }
     if (BigInt(r.monotonicCount) < BigInt(rules.minMonotonicCount)) {
-      throw untrusted(rules, 'monotonic-count', `rollback: MonotonicCount ${r.monotonicCount} is below the minimum ${rules.minMonotonicCount}`, file);
+      throw untrusted(
+        rules,
+        'monotonic-count',
+        `rollback: MonotonicCount ${r.monotonicCount} is below the minimum ${rules.minMonotonicCount}`,
+        file,
+      );
     }
   }
 }

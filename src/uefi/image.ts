@@ -49,7 +49,9 @@ export interface ImageLayout extends AuthHeader {
 export function parseMonotonicCount(value: unknown, name = 'monotonicCount'): bigint {
   const bad = (why: string) => new PqsignError('ERR_USAGE', `${opt(name)} ${why}`, { option: name });
   if (value === undefined) {
-    throw new PqsignError('ERR_USAGE', `${opt('format', 'uefi')} needs ${opt(name)} N (UINT64), so no release ships count 0 by accident`, { option: name });
+    throw new PqsignError('ERR_USAGE', `${opt('format', 'uefi')} needs ${opt(name)} N (UINT64), so no release ships count 0 by accident`, {
+      option: name,
+    });
   }
   if (Array.isArray(value)) throw bad('is given more than once');
   const text = String(value).trim();
@@ -104,7 +106,10 @@ export function parseLayout(head: Uint8Array, fileSize: number, file: string): I
     throw bad(`${fileSize} bytes is shorter than the ${HEADER_BYTES}-byte EFI_FIRMWARE_IMAGE_AUTHENTICATION header`);
   }
   const h = readHeaderFields(head);
-  if (h.dwLength <= AUTH_INFO_FIXED_BYTES) throw bad(`dwLength ${h.dwLength} is too small (at least ${AUTH_INFO_FIXED_BYTES + 1}: the WIN_CERTIFICATE_UEFI_GUID header plus CertData)`);
+  if (h.dwLength <= AUTH_INFO_FIXED_BYTES)
+    throw bad(
+      `dwLength ${h.dwLength} is too small (at least ${AUTH_INFO_FIXED_BYTES + 1}: the WIN_CERTIFICATE_UEFI_GUID header plus CertData)`,
+    );
   const certDataBytes = h.dwLength - AUTH_INFO_FIXED_BYTES;
   if (certDataBytes > MAX_CERT_DATA_BYTES) throw bad(`dwLength ${h.dwLength} is too large (CertData over ${MAX_CERT_DATA_BYTES} bytes)`);
   const payloadOffset = COUNT_BYTES + h.dwLength;

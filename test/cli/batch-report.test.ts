@@ -88,7 +88,10 @@ describe('batch summary, manifest line and JUnit', () => {
     expect(x.suite).toMatchObject({ tests: '5', failures: '1', errors: '1', skipped: '0' });
     expect(Number(x.suite.time)).toBeGreaterThanOrEqual(0);
     const byName = Object.fromEntries(x.cases.map((c) => [c.name, c]));
-    expect(byName[tampered]!.failure).toMatchObject({ type: 'ERR_SIGNATURE_INVALID', message: expect.stringContaining('signature does not verify') });
+    expect(byName[tampered]!.failure).toMatchObject({
+      type: 'ERR_SIGNATURE_INVALID',
+      message: expect.stringContaining('signature does not verify'),
+    });
     expect(byName[unsigned]!.error).toMatchObject({ type: 'ERR_FILE', message: expect.stringContaining('no signature found') });
     expect(byName[good[0]!]!.out).toMatch(/^ML-DSA-65 raw \S+good1\.bin\.sig, key sha256 [0-9a-f]{64}$/);
     expect(byName[odd.replace('\u0001', '\uFFFD')]).toMatchObject({ classname: 'pqsign.verify' });
@@ -99,7 +102,12 @@ describe('batch summary, manifest line and JUnit', () => {
     for (const jobs of ['1', '3']) {
       const junit = join(dir, `json-${jobs}.xml`);
       const r = pqsign(['verify', ...good, tampered, unsigned, '--key', key, '--json', '--jobs', jobs, '--junit', junit]);
-      expect(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).ok)).toEqual([true, true, false, false]);
+      expect(
+        r.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l).ok),
+      ).toEqual([true, true, false, false]);
       expect(SUMMARY.exec(lastLine(r.stderr))!.slice(1, 4)).toEqual(['2', '1', '1']);
       if (HAVE_PYTHON) expect(parseJunit(junit).cases.map((c) => c.name)).toEqual([...good, tampered, unsigned]);
     }
@@ -122,7 +130,9 @@ describe('batch summary, manifest line and JUnit', () => {
     const r = pqsign(['verify', good[0]!, '--key', key, '--junit', junit]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^OK \S+good1\.bin \(ML-DSA-65, raw\)\n$/);
-    expect(readFileSync(junit, 'utf8')).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="pqsign verify" tests="1" failures="0" errors="0"/);
+    expect(readFileSync(junit, 'utf8')).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="pqsign verify" tests="1" failures="0" errors="0"/,
+    );
     expect(readdirSync(dir).filter((n) => n.includes('.tmp') || n.startsWith('.one.xml'))).toEqual([]);
   });
 
@@ -143,17 +153,26 @@ describe('junitXml (in-process)', () => {
 
   it.skipIf(!HAVE_PYTHON)(`parses, counts and keeps every message byte-exact (${HAVE_PYTHON ? 'python3' : NO_PYTHON})`, () => {
     const message = 'line <1> & "two" ]]> \u0007';
-    const xml = junitXml('pqsign verify', [
-      { name: 'a', outcome: 'ok' },
-      { name: 'b', outcome: 'failed', code: 'ERR_CHAIN', message },
-      { name: 'c', outcome: 'error', code: 'ERR_KMS', message: 'x' },
-      { name: 'd', outcome: 'error' },
-    ], 1.5, new Date('2026-01-02T03:04:05.678Z'));
+    const xml = junitXml(
+      'pqsign verify',
+      [
+        { name: 'a', outcome: 'ok' },
+        { name: 'b', outcome: 'failed', code: 'ERR_CHAIN', message },
+        { name: 'c', outcome: 'error', code: 'ERR_KMS', message: 'x' },
+        { name: 'd', outcome: 'error' },
+      ],
+      1.5,
+      new Date('2026-01-02T03:04:05.678Z'),
+    );
     const p = join(dir, 'unit.xml');
     writeFileSync(p, xml);
     const x = parseJunit(p);
     expect(x.suite).toMatchObject({ tests: '4', failures: '1', errors: '2', time: '1.500', timestamp: '2026-01-02T03:04:05' });
-    expect(x.cases[1]!.failure).toEqual({ type: 'ERR_CHAIN', message: message.replace('\u0007', '\uFFFD'), text: message.replace('\u0007', '\uFFFD') });
+    expect(x.cases[1]!.failure).toEqual({
+      type: 'ERR_CHAIN',
+      message: message.replace('\u0007', '\uFFFD'),
+      text: message.replace('\u0007', '\uFFFD'),
+    });
     expect(x.cases[3]!.error).toMatchObject({ type: 'ERR_INTERNAL' });
   });
 });

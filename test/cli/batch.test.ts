@@ -15,8 +15,18 @@ import { registeredFormats } from '../../src/pipeline/registry.js';
 import { CLI, ROOT, pqsign, tempDir } from '../support/helpers.js';
 import { writeKeyPair } from '../support/keygen.js';
 
-interface Line { file: string; ok: boolean; error?: { code: string; message: string }; keyFingerprint?: string }
-const jsonLines = (out: string): Line[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+interface Line {
+  file: string;
+  ok: boolean;
+  error?: { code: string; message: string };
+  keyFingerprint?: string;
+}
+const jsonLines = (out: string): Line[] =>
+  out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 
 const dir = tempDir('pqsign-batch-');
 const key = join(dir, 'k.pem');
@@ -55,7 +65,8 @@ describe('verify FILE... with worker threads', () => {
       const lines = jsonLines(r.stdout);
       expect(lines.map((l) => l.file)).toEqual(inputs);
       expect(lines.map((l) => (l.ok ? 'ok' : l.error!.code))).toEqual(
-        inputs.map((f) => (f === files[2] ? 'ERR_SIGNATURE_INVALID' : f === missing ? 'ERR_FILE' : 'ok')));
+        inputs.map((f) => (f === files[2] ? 'ERR_SIGNATURE_INVALID' : f === missing ? 'ERR_FILE' : 'ok')),
+      );
     }
     expect(runs[0]!.stdout).toBe(runs[1]!.stdout);
     const onlyInvalid = pqsign(['verify', ...files, '--key', pub, '--jobs', '2']);
@@ -68,19 +79,31 @@ describe('verify FILE... with worker threads', () => {
     await import(join(ROOT, 'dist', 'lib', 'builtins.js'));
     const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'batch', 'batch.js'))) as typeof import('../../src/batch/batch.js');
     const { VERIFY_WORKER_URL } = (await import(join(ROOT, 'dist', 'lib', 'worker-url.js'))) as typeof import('../../lib/worker-url.js');
-    const { loadPublicKey: load } = (await import(join(ROOT, 'dist', 'src', 'pipeline', 'keyref.js'))) as typeof import('../../src/pipeline/keyref.js');
+    const { loadPublicKey: load } = (await import(
+      join(ROOT, 'dist', 'src', 'pipeline', 'keyref.js')
+    )) as typeof import('../../src/pipeline/keyref.js');
     const files = signedFiles(join(dir, 'pool'), 10);
     writeFileSync(files[7]!, 'tampered\n');
     const jobs = [...files, join(dir, 'pool', 'missing.bin')].map((file) => ({ file, context: new Uint8Array(0) }));
     const k = await load(pub);
-    const shared = { rules: { keys: [{ sha256: keyFingerprint(k.publicKey), key: { alg: k.params.name, publicKey: k.publicKey } }], anchors: [] }, formatOptions: {} };
+    const shared = {
+      rules: { keys: [{ sha256: keyFingerprint(k.publicKey), key: { alg: k.params.name, publicKey: k.publicKey } }], anchors: [] },
+      formatOptions: {},
+    };
     const verdicts = async (opts: { threads: number; mainThread?: boolean; workerWorthMs?: number }, workers: number) => {
       const out: string[] = new Array(jobs.length);
-      const r = await verifyJobs(jobs, shared, { ...opts, workerUrl: VERIFY_WORKER_URL }, (r, i) => void (out[i] = r.ok ? `ok ${r.value.params.name} ${r.value.keyFingerprint}` : (r.error as { code: string }).code));
+      const r = await verifyJobs(
+        jobs,
+        shared,
+        { ...opts, workerUrl: VERIFY_WORKER_URL },
+        (r, i) => void (out[i] = r.ok ? `ok ${r.value.params.name} ${r.value.keyFingerprint}` : (r.error as { code: string }).code),
+      );
       expect(r.workers).toBe(workers);
       return out;
     };
-    const expected = jobs.map((j) => (j.file === files[7] ? 'ERR_SIGNATURE_INVALID' : j.file.endsWith('missing.bin') ? 'ERR_FILE' : `ok ML-DSA-65 ${fp}`));
+    const expected = jobs.map((j) =>
+      j.file === files[7] ? 'ERR_SIGNATURE_INVALID' : j.file.endsWith('missing.bin') ? 'ERR_FILE' : `ok ML-DSA-65 ${fp}`,
+    );
     expect(await verdicts({ threads: 2, mainThread: false }, 2)).toEqual(expected);
     expect(await verdicts({ threads: 1, mainThread: false }, 1)).toEqual(expected);
     expect(await verdicts({ threads: 1 }, 0)).toEqual(expected);
@@ -99,7 +122,23 @@ describe('verify FILE... with worker threads', () => {
     expect(v.code, v.stderr).toBe(0);
     expect(v.stderr.startsWith(warning), v.stderr).toBe(true);
     const bundle = join(dir, 'cap', 'b.intoto.jsonl');
-    const a = pqsign(['attest', ...files, '--base-dir', join(dir, 'cap'), '--key', key, '--builder-id', 'https://ci.example.com/b', '--out', bundle, '--jobs', over], { env: { GITHUB_ACTIONS: '' } });
+    const a = pqsign(
+      [
+        'attest',
+        ...files,
+        '--base-dir',
+        join(dir, 'cap'),
+        '--key',
+        key,
+        '--builder-id',
+        'https://ci.example.com/b',
+        '--out',
+        bundle,
+        '--jobs',
+        over,
+      ],
+      { env: { GITHUB_ACTIONS: '' } },
+    );
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toContain(warning);
     const va = pqsign(['verify-attestation', bundle, '--key', pub, '--jobs', over]);
@@ -121,7 +160,13 @@ describe('verify FILE... with worker threads', () => {
   it('refuses bad --jobs, no trust input and no input; several --key are a key set', () => {
     const f = signedFiles(join(dir, 'usage'), 1);
     expect(pqsign(['verify', ...f, '--key', pub2, '--key', pub]).code).toBe(0);
-    for (const args of [[...f, '--key', pub, '--jobs', '0'], [...f, '--key', pub, '--jobs', '1.5'], [...f], ['--key', pub], [...f, '--recursive', dir, '--key', pub]]) {
+    for (const args of [
+      [...f, '--key', pub, '--jobs', '0'],
+      [...f, '--key', pub, '--jobs', '1.5'],
+      [...f],
+      ['--key', pub],
+      [...f, '--recursive', dir, '--key', pub],
+    ]) {
       const r = pqsign(['verify', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^pqsign: /);
@@ -132,7 +177,11 @@ describe('verify FILE... with worker threads', () => {
     const files = signedFiles(join(dir, 'n24'), 5);
     writeFileSync(files[3]!, 'tampered\n');
     const out = ['native', 'portable'].map((b) =>
-      spawnSync(node24()!, [CLI, 'verify', ...files, '--key', pub, '--jobs', '2', '--json'], { encoding: 'utf8', env: { ...process.env, PQSIGN_MLDSA_BACKEND: b } }));
+      spawnSync(node24()!, [CLI, 'verify', ...files, '--key', pub, '--jobs', '2', '--json'], {
+        encoding: 'utf8',
+        env: { ...process.env, PQSIGN_MLDSA_BACKEND: b },
+      }),
+    );
     for (const r of out) {
       expect(r.status).toBe(1);
       expect(jsonLines(r.stdout).map((l) => l.ok)).toEqual([true, true, true, false, true]);
@@ -153,8 +202,18 @@ describe('release manifests', () => {
     const manifest = join(rel, 'release.jsonl');
     const s = pqsign(['sign', ...files, '--key', key, '--context', '0102', '--manifest-out', manifest]);
     expect(s.code, s.stderr).toBe(0);
-    const lines = readFileSync(manifest, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]).toEqual({ pqsignManifest: 1, artifact: 'boot/fw-00.bin', signature: 'boot/fw-00.bin.sig', format: 'raw', keyFingerprint: fp, context: '0102' });
+    const lines = readFileSync(manifest, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toEqual({
+      pqsignManifest: 1,
+      artifact: 'boot/fw-00.bin',
+      signature: 'boot/fw-00.bin.sig',
+      format: 'raw',
+      keyFingerprint: fp,
+      context: '0102',
+    });
     expect(lines.map((l) => l.artifact)).toEqual(files.map((f) => relative(rel, f)));
     const entries = await readManifest(manifest);
     expect(entries.map((e) => e.artifact)).toEqual(files);
@@ -164,12 +223,19 @@ describe('release manifests', () => {
     expect(jsonLines(v.stdout).map((l) => [l.file, l.ok, l.keyFingerprint])).toEqual(files.map((f) => [f, true, fp]));
   });
 
-  it('pins keys: another key\'s signature fails, an unknown pinned key fails, a key set serves several pins', () => {
+  it("pins keys: another key's signature fails, an unknown pinned key fails, a key set serves several pins", () => {
     const rel = join(dir, 'pins');
     const a = signedFiles(join(rel, 'a'), 2);
     const b = signedFiles(join(rel, 'b'), 2, key2);
     const manifest = join(rel, 'm.jsonl');
-    const line = (f: string, k: string) => JSON.stringify({ pqsignManifest: 1, artifact: relative(rel, f), signature: `${relative(rel, f)}.sig`, format: 'raw', keyFingerprint: k });
+    const line = (f: string, k: string) =>
+      JSON.stringify({
+        pqsignManifest: 1,
+        artifact: relative(rel, f),
+        signature: `${relative(rel, f)}.sig`,
+        format: 'raw',
+        keyFingerprint: k,
+      });
     writeFileSync(manifest, [...a.map((f) => line(f, fp)), ...b.map((f) => line(f, fp2))].join('\n') + '\n');
     expect(pqsign(['verify', '--manifest', manifest, '--key', pub, '--key', pub2]).code).toBe(0);
 
@@ -188,9 +254,13 @@ describe('release manifests', () => {
     const key2pub = await loadPublicKey(pub2);
     // the trust rules hold key 2; the manifest entry pins key 1, which is not among them
     const rules = { keys: [{ sha256: fp2, key: { alg: key2pub.params.name, publicKey: key2pub.publicKey } }], anchors: [] };
-    await expect(verifyPath(f!, { rules, context: new Uint8Array(0), formatOptions: {}, pin: fp2 })).resolves.toMatchObject({ keyFingerprint: fp2 });
-    await expect(verifyPath(f!, { rules, context: new Uint8Array(0), formatOptions: {}, pin: fp })).rejects.toMatchObject({ code: 'ERR_KEY_MISMATCH', detail: 'pinned-key' });
-
+    await expect(verifyPath(f!, { rules, context: new Uint8Array(0), formatOptions: {}, pin: fp2 })).resolves.toMatchObject({
+      keyFingerprint: fp2,
+    });
+    await expect(verifyPath(f!, { rules, context: new Uint8Array(0), formatOptions: {}, pin: fp })).rejects.toMatchObject({
+      code: 'ERR_KEY_MISMATCH',
+      detail: 'pinned-key',
+    });
   });
 
   it('records the context: a manifest whose context was changed fails', () => {
@@ -218,11 +288,31 @@ describe('release manifests', () => {
     ['not JSON', '{"pqsignManifest":1,', /line 1: is not JSON/],
     ['no version', '{"artifact":"a"}', /line 1: has no "pqsignManifest" version/],
     ['newer version', '{"pqsignManifest":2,"artifact":"a","signature":"a.sig","format":"raw","keyFingerprint":"FP"}', /manifest version 2/],
-    ['unknown field', '{"pqsignManifest":1,"artifact":"a","signature":"a.sig","format":"raw","keyFingerprint":"FP","size":3}', /unknown field "size"/],
-    ['absolute path', '{"pqsignManifest":1,"artifact":"/etc/passwd","signature":"a.sig","format":"raw","keyFingerprint":"FP"}', /"artifact" must be a path relative/],
-    ['bad fingerprint', '{"pqsignManifest":1,"artifact":"a","signature":"a.sig","format":"raw","keyFingerprint":"abc"}', /"keyFingerprint" must be 64/],
-    ['unknown format', '{"pqsignManifest":1,"artifact":"a","signature":"a.sig","format":"zip","keyFingerprint":"FP"}', /unknown format "zip"/],
-    ['long context', `{"pqsignManifest":1,"artifact":"a","signature":"a.sig","format":"raw","keyFingerprint":"FP","context":"${'00'.repeat(256)}"}`, /at most 255/],
+    [
+      'unknown field',
+      '{"pqsignManifest":1,"artifact":"a","signature":"a.sig","format":"raw","keyFingerprint":"FP","size":3}',
+      /unknown field "size"/,
+    ],
+    [
+      'absolute path',
+      '{"pqsignManifest":1,"artifact":"/etc/passwd","signature":"a.sig","format":"raw","keyFingerprint":"FP"}',
+      /"artifact" must be a path relative/,
+    ],
+    [
+      'bad fingerprint',
+      '{"pqsignManifest":1,"artifact":"a","signature":"a.sig","format":"raw","keyFingerprint":"abc"}',
+      /"keyFingerprint" must be 64/,
+    ],
+    [
+      'unknown format',
+      '{"pqsignManifest":1,"artifact":"a","signature":"a.sig","format":"zip","keyFingerprint":"FP"}',
+      /unknown format "zip"/,
+    ],
+    [
+      'long context',
+      `{"pqsignManifest":1,"artifact":"a","signature":"a.sig","format":"raw","keyFingerprint":"FP","context":"${'00'.repeat(256)}"}`,
+      /at most 255/,
+    ],
     ['empty', '\n\n', /lists no artifacts/],
   ])('rejects a manifest with %s (exit 2, one line naming the file)', (_, body, message) => {
     const m = join(dir, `bad-${Math.random().toString(36).slice(2)}.jsonl`);
@@ -236,7 +326,7 @@ describe('release manifests', () => {
 });
 
 describe('verify --recursive', () => {
-  it('pairs by the formats\' suffixes; unsigned files and orphan signatures fail the batch', async () => {
+  it("pairs by the formats' suffixes; unsigned files and orphan signatures fail the batch", async () => {
     const tree = join(dir, 'tree');
     const signed = [...signedFiles(join(tree, 'a'), 2), ...signedFiles(join(tree, 'b', 'c'), 2)];
     writeFileSync(join(tree, 'README.txt'), 'unsigned\n');
@@ -247,14 +337,19 @@ describe('verify --recursive', () => {
     // every artifact once (verifyPath checks all signatures beside it), and orphan signatures on their own
     expect(pairs).toEqual([
       { file: join(tree, 'README.txt') },
-      { file: signed[0] }, { file: signed[1] }, { file: signed[2] }, { file: signed[3] },
+      { file: signed[0] },
+      { file: signed[1] },
+      { file: signed[2] },
+      { file: signed[3] },
       { file: join(tree, 'orphan.bin.sig') },
     ]);
 
     const r = pqsign(['verify', '--recursive', tree, '--key', pub, '--json']);
     expect(r.code).toBe(2);
     const lines = jsonLines(r.stdout);
-    expect(lines.map((l) => [l.file, l.ok])).toEqual(pairs.map((p) => [p.file, !p.file.endsWith('README.txt') && !p.file.endsWith('orphan.bin.sig')]));
+    expect(lines.map((l) => [l.file, l.ok])).toEqual(
+      pairs.map((p) => [p.file, !p.file.endsWith('README.txt') && !p.file.endsWith('orphan.bin.sig')]),
+    );
     expect(lines[0]!.error!.message).toContain('no signature found');
     expect(lines[5]!.error!.message).toContain('it is the size of an ML-DSA-65 signature: give its artifact');
 
@@ -278,11 +373,22 @@ describe.skipIf(!HAVE_UEFI)('embedding containers (uefi)', () => {
     const manifest = join(tree, 'release.jsonl');
     const s = pqsign(['sign', a, b, '--key', key, '--format', 'uefi', '--monotonic-count', '7', '--manifest-out', manifest]);
     expect(s.code, s.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(manifest, 'utf8').split('\n')[0]!)).toMatchObject({ artifact: 'a.bin.signed', signature: 'embedded', format: 'uefi' });
+    expect(JSON.parse(readFileSync(manifest, 'utf8').split('\n')[0]!)).toMatchObject({
+      artifact: 'a.bin.signed',
+      signature: 'embedded',
+      format: 'uefi',
+    });
     expect(pqsign(['verify', '--manifest', manifest, '--key', pub]).code).toBe(0);
     writeFileSync(manifest, ''); // the manifest itself is not part of the tree under test
     const ok = pqsign(['verify', '--recursive', tree, '--key', pub, '--json']);
-    expect(jsonLines(ok.stdout).filter((l) => l.file !== manifest).map((l) => [l.file, l.ok])).toEqual([[a, true], [b, true]]);
+    expect(
+      jsonLines(ok.stdout)
+        .filter((l) => l.file !== manifest)
+        .map((l) => [l.file, l.ok]),
+    ).toEqual([
+      [a, true],
+      [b, true],
+    ]);
     writeFileSync(b, 'capsule payload B\n');
     const bad = pqsign(['verify', '--recursive', tree, '--key', pub, '--json']);
     const lineB = jsonLines(bad.stdout).find((l) => l.file === b)!;

@@ -9,7 +9,11 @@ import { ROOT, tempDir } from '../support/helpers.js';
 const out = join(tempDir('pqsign-bench-smoke-'), 'performance.md');
 
 it('npm run bench -- --smoke runs every row, writes the report and removes its files', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'run.js'), '--smoke', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'run.js'), '--smoke', '--out', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 110_000,
+  });
   expect(r.status, r.stdout + r.stderr).toBe(0);
   for (const row of ROWS) expect(r.stderr, row.id).toContain(`bench: ${row.id}: done`);
   const report = readFileSync(out, 'utf8');

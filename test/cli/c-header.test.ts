@@ -30,21 +30,27 @@ describe('C headers', () => {
     expect(cSymbolForFile('_Key.h')).toBe('pqsign__Key');
     expect(cSymbolForFile('.h')).toBe('pqsign_pubkey');
     // stdout: the historical names
-    expect(pqsign(['pubkey', '--key', root, '--format', 'c']).stdout).toMatch(/^static const uint8_t pqsign_pubkey\[PQSIGN_PUBKEY_LEN\] = \{$/m);
+    expect(pqsign(['pubkey', '--key', root, '--format', 'c']).stdout).toMatch(
+      /^static const uint8_t pqsign_pubkey\[PQSIGN_PUBKEY_LEN\] = \{$/m,
+    );
   });
 
-  it.skipIf(!HAVE_CC)(`root and release headers compile together (include guards, distinct symbols), their bytes are the keys${HAVE_CC ? '' : ` (${NO_CC})`}`, () => {
-    const rootH = join(dir, 'root-key.h');
-    const releaseH = join(dir, 'release.h');
-    expect(pqsign(['pubkey', '--key', root, '--format', 'c', '--out', rootH]).code).toBe(0);
-    const r = pqsign(['pubkey', '--key', release, '--format', 'c', '--symbol', 'release_pubkey', '--out', releaseH]);
-    expect(r.code, r.stderr).toBe(0);
-    const header = readFileSync(rootH, 'utf8');
-    expect(header).toContain(`SHA-256 fingerprint: ${fingerprint(root)}`);
-    expect(header).toMatch(/^#ifndef ROOT_KEY_H\n#define ROOT_KEY_H$/m);
-    expect(header).toMatch(/^#define ROOT_KEY_ALG "ML-DSA-87"$/m);
-    const main = join(dir, 'main.c');
-    writeFileSync(main, `#include <stdio.h>
+  it.skipIf(!HAVE_CC)(
+    `root and release headers compile together (include guards, distinct symbols), their bytes are the keys${HAVE_CC ? '' : ` (${NO_CC})`}`,
+    () => {
+      const rootH = join(dir, 'root-key.h');
+      const releaseH = join(dir, 'release.h');
+      expect(pqsign(['pubkey', '--key', root, '--format', 'c', '--out', rootH]).code).toBe(0);
+      const r = pqsign(['pubkey', '--key', release, '--format', 'c', '--symbol', 'release_pubkey', '--out', releaseH]);
+      expect(r.code, r.stderr).toBe(0);
+      const header = readFileSync(rootH, 'utf8');
+      expect(header).toContain(`SHA-256 fingerprint: ${fingerprint(root)}`);
+      expect(header).toMatch(/^#ifndef ROOT_KEY_H\n#define ROOT_KEY_H$/m);
+      expect(header).toMatch(/^#define ROOT_KEY_ALG "ML-DSA-87"$/m);
+      const main = join(dir, 'main.c');
+      writeFileSync(
+        main,
+        `#include <stdio.h>
 #include "root-key.h"
 #include "release.h"
 #include "root-key.h" /* a second include is a no-op */
@@ -62,29 +68,47 @@ int main(void) {
   dump("release-sha256", release_pubkey_sha256, sizeof release_pubkey_sha256);
   return 0;
 }
-`);
-    const exe = join(dir, 'keys');
-    const cc = spawnSync('cc', ['-std=c99', '-pedantic', '-Wall', '-Wextra', '-Werror', '-o', exe, main], { cwd: dir, encoding: 'utf8' });
-    expect(cc.status, cc.stderr).toBe(0);
-    const out = spawnSync(exe, { encoding: 'utf8' }).stdout;
-    expect(out).toBe([
-      `ML-DSA-87 ${keyHex(root)}`, `root-sha256 ${fingerprint(root)}`,
-      `ML-DSA-65 ${keyHex(release)}`, `release-sha256 ${fingerprint(release)}`, '',
-    ].join('\n'));
-    // const arrays are read-only data (ROM/flash on a microcontroller), not initialised RAM
-    const obj = join(dir, 'main.o');
-    expect(spawnSync('cc', ['-std=c99', '-c', '-o', obj, main], { cwd: dir }).status).toBe(0);
-    const nm = spawnSync('nm', [obj], { encoding: 'utf8' });
-    if (nm.status === 0) {
-      const kinds = Object.fromEntries(nm.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3).map(([, t, n]) => [n, t]));
-      expect([kinds.root_key, kinds.release_pubkey, kinds.root_key_sha256]).toEqual(['r', 'r', 'r']);
-    }
-  });
+`,
+      );
+      const exe = join(dir, 'keys');
+      const cc = spawnSync('cc', ['-std=c99', '-pedantic', '-Wall', '-Wextra', '-Werror', '-o', exe, main], { cwd: dir, encoding: 'utf8' });
+      expect(cc.status, cc.stderr).toBe(0);
+      const out = spawnSync(exe, { encoding: 'utf8' }).stdout;
+      expect(out).toBe(
+        [
+          `ML-DSA-87 ${keyHex(root)}`,
+          `root-sha256 ${fingerprint(root)}`,
+          `ML-DSA-65 ${keyHex(release)}`,
+          `release-sha256 ${fingerprint(release)}`,
+          '',
+        ].join('\n'),
+      );
+      // const arrays are read-only data (ROM/flash on a microcontroller), not initialised RAM
+      const obj = join(dir, 'main.o');
+      expect(spawnSync('cc', ['-std=c99', '-c', '-o', obj, main], { cwd: dir }).status).toBe(0);
+      const nm = spawnSync('nm', [obj], { encoding: 'utf8' });
+      if (nm.status === 0) {
+        const kinds = Object.fromEntries(
+          nm.stdout
+            .split('\n')
+            .map((l) => l.trim().split(/\s+/))
+            .filter((f) => f.length === 3)
+            .map(([, t, n]) => [n, t]),
+        );
+        expect([kinds.root_key, kinds.release_pubkey, kinds.root_key_sha256]).toEqual(['r', 'r', 'r']);
+      }
+    },
+  );
   if (!HAVE_CC) it.skip(NO_CC, () => undefined);
 
   it('--symbol must be a C identifier that is not reserved or a keyword, and only goes with --format c (exit 2, nothing written)', () => {
     const out = join(dir, 'bad.h');
-    for (const [symbol, why] of [['2fast', 'is not a C identifier'], ['root-key', 'is not a C identifier'], ['static', 'is a C keyword'], ['__key', 'is reserved']]) {
+    for (const [symbol, why] of [
+      ['2fast', 'is not a C identifier'],
+      ['root-key', 'is not a C identifier'],
+      ['static', 'is a C keyword'],
+      ['__key', 'is reserved'],
+    ]) {
       const r = pqsign(['pubkey', '--key', root, '--format', 'c', '--symbol', symbol!, '--out', out]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`pqsign: --symbol "${symbol}" ${why}`);

@@ -37,7 +37,13 @@ describe('every registered format: tbs → sign-request → attach', () => {
       let r = pqsign(['tbs', artifact, '--format', format.name, '--key', pub, '--out', req, ...extra]);
       expect(r.code, r.stderr).toBe(0);
       const request = readJson(req);
-      expect(request).toMatchObject({ type: 'pqsign-signing-request', version: 1, format: format.name, algorithm: 'ML-DSA-65', artifact: { name: 'fw.bin', size: 262144 } });
+      expect(request).toMatchObject({
+        type: 'pqsign-signing-request',
+        version: 1,
+        format: format.name,
+        algorithm: 'ML-DSA-65',
+        artifact: { name: 'fw.bin', size: 262144 },
+      });
       r = pqsign(['sign-request', req, '--key', key, '--deterministic', '--out', sig]);
       expect(r.code, r.stderr).toBe(0);
       r = pqsign(['attach', artifact, '--request', req, '--signature', sig, '--out', out, '--json']);
@@ -49,7 +55,9 @@ describe('every registered format: tbs → sign-request → attach', () => {
       expect(v.code, v.stderr).toBe(0);
       if (BYTE_IDENTICAL.has(format.name)) {
         const direct = join(dir, `${format.name}.direct`);
-        expect(pqsign(['sign', artifact, '--format', format.name, '--key', key, '--deterministic', '--out', direct, ...extra]).code).toBe(0);
+        expect(pqsign(['sign', artifact, '--format', format.name, '--key', key, '--deterministic', '--out', direct, ...extra]).code).toBe(
+          0,
+        );
         expect(readFileSync(out).equals(readFileSync(direct))).toBe(true);
       }
     });
@@ -57,7 +65,7 @@ describe('every registered format: tbs → sign-request → attach', () => {
 });
 
 describe.skipIf(!HAVE_SHARED)('an external signer: the oracle signs, pqsign attaches', () => {
-  it('raw with a context: μ matches the oracle\'s, the oracle\'s signature becomes the container', () => {
+  it("raw with a context: μ matches the oracle's, the oracle's signature becomes the container", () => {
     const req = join(dir, 'ext-raw.req.json');
     expect(pqsign(['tbs', artifact, '--key', pub, '--context', '0a0b0c', '--out', req]).code).toBe(0);
     const request = readJson(req);
@@ -113,7 +121,16 @@ describe('attach refuses, writing nothing', () => {
   let n = 0;
   function attach(opts: { file?: string; request?: string; signature?: string; out?: string }) {
     const out = opts.out ?? join(dir, `neg-${n++}.signed`);
-    const r = pqsign(['attach', opts.file ?? artifact, '--request', opts.request ?? req, '--signature', opts.signature ?? sig, '--out', out]);
+    const r = pqsign([
+      'attach',
+      opts.file ?? artifact,
+      '--request',
+      opts.request ?? req,
+      '--signature',
+      opts.signature ?? sig,
+      '--out',
+      out,
+    ]);
     if (r.code !== 0) expect(existsSync(out)).toBe(false);
     return r;
   }
@@ -182,7 +199,11 @@ describe('attach refuses, writing nothing', () => {
   const requestCases: Array<[string, (r: Record<string, any>) => void, RegExp]> = [
     ['a changed count in the options (μ no longer matches)', (r) => (r.options.monotonicCount = '6'), /no longer yields the request's μ/],
     ['a changed μ', (r) => (r.mu = `00${r.mu.slice(2)}`), /no longer yields the request's μ/],
-    ['a swapped public key', (r) => (r.publicKey = Buffer.from(randomBytes(1952)).toString('base64')), /"keyFingerprint" is not the SHA-256/],
+    [
+      'a swapped public key',
+      (r) => (r.publicKey = Buffer.from(randomBytes(1952)).toString('base64')),
+      /"keyFingerprint" is not the SHA-256/,
+    ],
     ['another version', (r) => (r.version = 2), /version 2 is not supported/],
     ['an unknown format', (r) => (r.format = 'nosuch'), /unknown format "nosuch"/],
     ['a format that is not a string', (r) => (r.format = 7), /"format" must be a string/],

@@ -26,11 +26,17 @@ describe('pqsign cert verify', () => {
     const { code, out } = json(pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter, '--code-signing');
     expect(code).toBe(0);
     expect(out).toMatchObject({ file: pki.leaf, ok: true, codeSigning: true });
-    expect(out.chain.map((c: { subject: string }) => c.subject)).toEqual(['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests']);
+    expect(out.chain.map((c: { subject: string }) => c.subject)).toEqual([
+      'CN=Test Release Signing,O=pqsign tests',
+      'CN=Test Issuing CA,O=pqsign tests',
+      'CN=Test Root CA,O=pqsign tests',
+    ]);
     expect(out.chain[0].keyFingerprint).toBe(JSON.parse(pqsign(['pubkey', '--key', pki.leafKey, '--json']).stdout).keyFingerprint);
     const text = verify(pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^OK .*leaf\.pem at \S+Z\n  cert    "CN=Test Release Signing,O=pqsign tests"  until \S+\n  CA      "CN=Test Issuing CA,O=pqsign tests"  until \S+\n  anchor  "CN=Test Root CA,O=pqsign tests"  until \S+\n$/);
+    expect(text.stdout).toMatch(
+      /^OK .*leaf\.pem at \S+Z\n  cert    "CN=Test Release Signing,O=pqsign tests"  until \S+\n  CA      "CN=Test Issuing CA,O=pqsign tests"  until \S+\n  anchor  "CN=Test Root CA,O=pqsign tests"  until \S+\n$/,
+    );
   });
 
   it('intermediates bundled after the certificate in its own file complete the path', () => {
@@ -43,17 +49,40 @@ describe('pqsign cert verify', () => {
     expect(json(plain.leaf, '--trust-anchor', plain.root, '--chain', plain.inter).code).toBe(0);
     const { code, out } = json(plain.leaf, '--trust-anchor', plain.root, '--chain', plain.inter, '--code-signing');
     expect(code).toBe(1);
-    expect(out).toMatchObject({ ok: false, error: { code: 'ERR_CHAIN', message: expect.stringMatching(/extendedKeyUsage: has no extendedKeyUsage; codeSigning is required/) } });
+    expect(out).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_CHAIN', message: expect.stringMatching(/extendedKeyUsage: has no extendedKeyUsage; codeSigning is required/) },
+    });
   });
 
   // Each failure: exit 1, one line naming the certificate file and the rule.
   const failures: [string, () => string[], RegExp][] = [
     ['a missing intermediate', () => [pki.leaf, '--trust-anchor', pki.root], /issuer: no certificate for its issuer "CN=Test Issuing CA/],
-    ['another PKI\'s root as the anchor', () => [pki.leaf, '--trust-anchor', plain.root, '--chain', pki.inter], /no certificate for its issuer "CN=Test Root CA|signature/],
-    ['its own root offered only as an untrusted --chain certificate', () => [pki.leaf, '--trust-anchor', plain.root, '--chain', pki.inter, '--chain', pki.root], /"CN=Test Root CA,O=pqsign tests": trust anchor: is self-signed but is not one of the trust anchors/],
-    ['an intermediate of another PKI with the same name', () => [plain.leaf, '--trust-anchor', plain.root, '--chain', pki.inter], /signature/],
-    ['a validation time after the leaf expired', () => [pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter, '--at', '2099-01-01T00:00:00Z'], /validity: expired \(notAfter \S+ is before the validation time 2099-01-01T00:00:00Z\)/],
-    ['a validation time before it was issued', () => [pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter, '--at', '2001-01-01T00:00:00Z'], /validity: not yet valid/],
+    [
+      "another PKI's root as the anchor",
+      () => [pki.leaf, '--trust-anchor', plain.root, '--chain', pki.inter],
+      /no certificate for its issuer "CN=Test Root CA|signature/,
+    ],
+    [
+      'its own root offered only as an untrusted --chain certificate',
+      () => [pki.leaf, '--trust-anchor', plain.root, '--chain', pki.inter, '--chain', pki.root],
+      /"CN=Test Root CA,O=pqsign tests": trust anchor: is self-signed but is not one of the trust anchors/,
+    ],
+    [
+      'an intermediate of another PKI with the same name',
+      () => [plain.leaf, '--trust-anchor', plain.root, '--chain', pki.inter],
+      /signature/,
+    ],
+    [
+      'a validation time after the leaf expired',
+      () => [pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter, '--at', '2099-01-01T00:00:00Z'],
+      /validity: expired \(notAfter \S+ is before the validation time 2099-01-01T00:00:00Z\)/,
+    ],
+    [
+      'a validation time before it was issued',
+      () => [pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter, '--at', '2001-01-01T00:00:00Z'],
+      /validity: not yet valid/,
+    ],
   ];
   for (const [name, args, message] of failures) {
     it(`refuses ${name} (exit 1)`, () => {
@@ -80,11 +109,31 @@ const OPENSSL35 = join(SHARED, 'oracles', 'openssl35');
 describe.skipIf(!HAVE_SHARED)(`agrees with OpenSSL 3.5 verify ${HAVE_SHARED ? '' : NO_SHARED}`, () => {
   const openssl = (...args: string[]) => spawnSync('bash', [OPENSSL35, 'verify', ...args], { encoding: 'utf8' });
   const cases: [string, string[], string[], boolean][] = [
-    ['full chain', ['-CAfile', pki.root, '-untrusted', pki.inter, pki.leaf], [pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter], true],
+    [
+      'full chain',
+      ['-CAfile', pki.root, '-untrusted', pki.inter, pki.leaf],
+      [pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter],
+      true,
+    ],
     ['missing intermediate', ['-CAfile', pki.root, pki.leaf], [pki.leaf, '--trust-anchor', pki.root], false],
-    ['wrong root', ['-CAfile', plain.root, '-untrusted', pki.inter, pki.leaf], [pki.leaf, '--trust-anchor', plain.root, '--chain', pki.inter], false],
-    ['codesign purpose, leaf without EKU', ['-purpose', 'codesign', '-CAfile', plain.root, '-untrusted', plain.inter, plain.leaf], [plain.leaf, '--trust-anchor', plain.root, '--chain', plain.inter, '--code-signing'], false],
-    ['codesign purpose, code-signing leaf', ['-purpose', 'codesign', '-CAfile', pki.root, '-untrusted', pki.inter, pki.leaf], [pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter, '--code-signing'], true],
+    [
+      'wrong root',
+      ['-CAfile', plain.root, '-untrusted', pki.inter, pki.leaf],
+      [pki.leaf, '--trust-anchor', plain.root, '--chain', pki.inter],
+      false,
+    ],
+    [
+      'codesign purpose, leaf without EKU',
+      ['-purpose', 'codesign', '-CAfile', plain.root, '-untrusted', plain.inter, plain.leaf],
+      [plain.leaf, '--trust-anchor', plain.root, '--chain', plain.inter, '--code-signing'],
+      false,
+    ],
+    [
+      'codesign purpose, code-signing leaf',
+      ['-purpose', 'codesign', '-CAfile', pki.root, '-untrusted', pki.inter, pki.leaf],
+      [pki.leaf, '--trust-anchor', pki.root, '--chain', pki.inter, '--code-signing'],
+      true,
+    ],
   ];
   for (const [name, sslArgs, ours, opensslOk] of cases) {
     it(name, () => {

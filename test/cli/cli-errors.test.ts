@@ -40,7 +40,11 @@ describe('CLI errors', () => {
   });
 
   it('truncated, oversized and empty signatures are exit 2', () => {
-    for (const [name, bytes] of [['trunc', sig.subarray(0, 100)], ['over', Buffer.concat([sig, Buffer.of(0)])], ['empty', Buffer.alloc(0)]] as const) {
+    for (const [name, bytes] of [
+      ['trunc', sig.subarray(0, 100)],
+      ['over', Buffer.concat([sig, Buffer.of(0)])],
+      ['empty', Buffer.alloc(0)],
+    ] as const) {
       const f = join(dir, `${name}.sig`);
       writeFileSync(f, bytes);
       const r = pqsign(['verify', msg, '--sig', f, '--key', pub]);
@@ -65,7 +69,11 @@ describe('CLI errors', () => {
       ['over.der', Buffer.concat([der, Buffer.of(0, 0)]), /over\.der: /],
       ['empty.pem', '', /empty\.pem: key file is empty/],
       ['garbage.pem', '-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n', /garbage\.pem: .*invalid base64/],
-      ['rsa.pem', '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBQXy8Ko9bIq0ET/Kci5k0c8k6V8E2i7o7hSgG9cqsZL\n-----END PRIVATE KEY-----\n', /rsa\.pem: not an ML-DSA private key \(algorithm 1\.3\.101\.112\)/],
+      [
+        'rsa.pem',
+        '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBQXy8Ko9bIq0ET/Kci5k0c8k6V8E2i7o7hSgG9cqsZL\n-----END PRIVATE KEY-----\n',
+        /rsa\.pem: not an ML-DSA private key \(algorithm 1\.3\.101\.112\)/,
+      ],
     ];
     for (const [name, data, re] of cases) {
       const f = join(dir, name);
@@ -128,13 +136,19 @@ describe('CLI errors', () => {
     mkdirSync(join(dir, 'out'), { recursive: true });
     const r = pqsign(['sign', good, join(dir, 'missing.bin'), msg, '--key', key, '--out-dir', join(dir, 'out'), '--json']);
     expect(r.code).toBe(2);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.ok)).toEqual([true, false, true]);
     expect(lines[1].error.code).toBe('ERR_FILE');
     expect(lines[0].output).toBe(join(dir, 'out', 'good.bin.sig'));
     const v = pqsign(['verify', good, msg, '--key', pub, '--json'], {});
     // good.bin was signed into out/, so it has no good.bin.sig beside it
-    const vl = v.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const vl = v.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(vl.map((l) => l.ok)).toEqual([false, true]);
     expect(v.code).toBe(2);
   });

@@ -92,14 +92,27 @@ describe('signing an attached CMS', () => {
 
   // how much is read after the truncation depends on whether the read-ahead got there first
   const cases = [
-    ['grows after its size was taken', 'beginSign', (f: string) => appendFileSync(f, 'appended'), /changed while being signed \(12582912 bytes before, 12582920 read\)/],
-    ['shrinks while its content is written into the output', 'firstChunk', (f: string) => truncateSync(f, 5 * MiB), /changed while being signed \(12582912 bytes before, \d+ read\)/],
+    [
+      'grows after its size was taken',
+      'beginSign',
+      (f: string) => appendFileSync(f, 'appended'),
+      /changed while being signed \(12582912 bytes before, 12582920 read\)/,
+    ],
+    [
+      'shrinks while its content is written into the output',
+      'firstChunk',
+      (f: string) => truncateSync(f, 5 * MiB),
+      /changed while being signed \(12582912 bytes before, \d+ read\)/,
+    ],
   ] as const;
   for (const [what, at, during, message] of cases) {
     it(`an artifact that ${what}: ERR_FILE, nothing written, nothing left behind`, async () => {
       const f = sparseFile(join(dir, `changing-${at}.bin`), 12 * MiB); // three 4 MiB reads
       const out = `${f}.p7s`;
-      const err = await signFile(f, out, changing(at, during), signer, { context: new Uint8Array(0), formatOptions: { attached: true } }).catch((e) => e);
+      const err = await signFile(f, out, changing(at, during), signer, {
+        context: new Uint8Array(0),
+        formatOptions: { attached: true },
+      }).catch((e) => e);
       expect(isPqsignError(err) && err.code, String(err)).toBe('ERR_FILE');
       expect(err.message).toMatch(message);
       expect(existsSync(out)).toBe(false);

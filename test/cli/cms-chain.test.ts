@@ -23,7 +23,20 @@ describe('CMS with a chain over large artifacts', () => {
     const big = join(dir, 'release-500m.img');
     sparseFile(big, 500 * MB);
     const sig = join(dir, 'release-500m.img.p7s');
-    const s = pqsignMeasured(['sign', big, '--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter, '--out', sig]);
+    const s = pqsignMeasured([
+      'sign',
+      big,
+      '--format',
+      'cms',
+      '--key',
+      pki.leafKey,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--out',
+      sig,
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const v = pqsignMeasured(['verify', big, '--trust-anchor', pki.root]);
     expect(v.code, v.stderr).toBe(0);
@@ -43,7 +56,10 @@ describe('CMS with a chain over large artifacts', () => {
     const art = join(dir, 'attached-128m.bin');
     sparseFile(art, 128 * MB);
     const sig = join(dir, 'attached-128m.p7s');
-    expect(pqsign(['sign', art, '--format', 'cms', '--attached', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter, '--out', sig]).code).toBe(0);
+    expect(
+      pqsign(['sign', art, '--format', 'cms', '--attached', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter, '--out', sig])
+        .code,
+    ).toBe(0);
     expect(statSync(sig).size).toBeGreaterThan(128 * MB);
     const v = pqsignMeasured(['verify', sig, '--trust-anchor', pki.root]);
     expect(v.code, v.stderr).toBe(0);

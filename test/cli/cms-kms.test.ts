@@ -32,7 +32,21 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
     const big = sparseFile(join(dir, 'release-500m.img'), 500 * MB);
     const sig = join(dir, 'release-500m.img.p7s');
     const before = kms.log.length;
-    const s = await run(['sign', big, '--format', 'cms', '--key', keys.leaf, '--cert', pki.leaf, '--chain', pki.inter, '--out', sig, '--json']);
+    const s = await run([
+      'sign',
+      big,
+      '--format',
+      'cms',
+      '--key',
+      keys.leaf,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--out',
+      sig,
+      '--json',
+    ]);
     expect(s.code, s.stderr).toBe(0);
     expect(JSON.parse(s.stdout)).toMatchObject({ ok: true, format: 'cms', algorithm: 'ML-DSA-65', bytes: 500 * MB });
     expect(signs(before, 'EXTERNAL_MU')).toBe(1);
@@ -56,7 +70,22 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
 
   it('a UEFI pkcs7 image signed by the KMS leaf verifies with only the root', async () => {
     const out = join(dir, 'fw.signed');
-    const s = await run(['sign', FIRMWARE, '--format', 'uefi', '--monotonic-count', '12', '--key', keys.leaf, '--cert', pki.leaf, '--chain', pki.inter, '--out', out]);
+    const s = await run([
+      'sign',
+      FIRMWARE,
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '12',
+      '--key',
+      keys.leaf,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--out',
+      out,
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const v = await pqsignAsync(['verify', out, '--trust-anchor', pki.root, '--json']);
     expect(v.code, v.stderr).toBe(0);
@@ -69,7 +98,22 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
     expect(readFileSync(fw).length).toBeGreaterThan(4096);
     const p7s = join(dir, 'fw.raw.p7s');
     let before = kms.log.length;
-    const s = await run(['sign', fw, '--format', 'cms', '--message-type', 'raw', '--key', keys.leaf, '--cert', pki.leaf, '--chain', pki.inter, '--out', p7s]);
+    const s = await run([
+      'sign',
+      fw,
+      '--format',
+      'cms',
+      '--message-type',
+      'raw',
+      '--key',
+      keys.leaf,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--out',
+      p7s,
+    ]);
     expect(s.code, s.stderr).toBe(0);
     expect(signs(before, 'RAW')).toBe(1);
     expect(signs(before, 'EXTERNAL_MU')).toBe(0);
@@ -79,7 +123,24 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
 
     const image = join(dir, 'fw.raw.signed');
     before = kms.log.length;
-    const u = await run(['sign', fw, '--format', 'uefi', '--monotonic-count', '13', '--message-type', 'raw', '--key', keys.leaf, '--cert', pki.leaf, '--chain', pki.inter, '--out', image]);
+    const u = await run([
+      'sign',
+      fw,
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '13',
+      '--message-type',
+      'raw',
+      '--key',
+      keys.leaf,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--out',
+      image,
+    ]);
     expect(u.code, u.stderr).toBe(0);
     expect(signs(before, 'RAW')).toBe(1);
     expect((await pqsignAsync(['verify', image, '--trust-anchor', pki.root])).code).toBe(0);
@@ -87,7 +148,23 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
     // attached: the artifact is written into the container in the same pass that builds the RAW message
     const attached = join(dir, 'fw.raw.attached.p7s');
     before = kms.log.length;
-    const a = await run(['sign', fw, '--format', 'cms', '--attached', '--message-type', 'raw', '--key', keys.leaf, '--cert', pki.leaf, '--chain', pki.inter, '--out', attached]);
+    const a = await run([
+      'sign',
+      fw,
+      '--format',
+      'cms',
+      '--attached',
+      '--message-type',
+      'raw',
+      '--key',
+      keys.leaf,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--out',
+      attached,
+    ]);
     expect(a.code, a.stderr).toBe(0);
     expect(signs(before, 'RAW')).toBe(1);
     expect((await pqsignAsync(['verify', attached, '--trust-anchor', pki.root])).code).toBe(0);

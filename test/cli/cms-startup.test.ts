@@ -26,7 +26,9 @@ function staticImports(...entries: string[]): { files: Set<string>; packages: Se
 describe('start-up', () => {
   it('bin/pqsign.js and every command module do not statically import pkijs or asn1js', () => {
     // commands are loaded on demand (bin/commands/index.ts): walk each one's static graph too
-    const commands = readdirSync(join(ROOT, 'dist', 'bin', 'commands')).filter((f) => f.endsWith('.js')).map((f) => join(ROOT, 'dist', 'bin', 'commands', f));
+    const commands = readdirSync(join(ROOT, 'dist', 'bin', 'commands'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => join(ROOT, 'dist', 'bin', 'commands', f));
     const { files, packages } = staticImports(join(ROOT, 'dist', 'bin', 'pqsign.js'), ...commands);
     expect([...files].some((f) => f.endsWith(join('formats', 'cms.js')))).toBe(true);
     expect([...files].some((f) => f.endsWith(join('commands', 'cert.js')))).toBe(true);

@@ -53,7 +53,12 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9882 examples${HAVE_SHARED ? '' : ` (${NO_SHA
       expect(await stripped(der)).toBe(CONTENT(n));
       const info = await cms.inspect!(der);
       expect(info).toMatchObject({ attached: true, contentBytes: CONTENT(n).length, digestAlgorithms: ['sha512'] });
-      expect((info.signerInfos as object[])[0]).toMatchObject({ version: 1, signatureAlgorithm: `ML-DSA-${n}`, signedAttributes: true, algorithmProtection: false });
+      expect((info.signerInfos as object[])[0]).toMatchObject({
+        version: 1,
+        signatureAlgorithm: `ML-DSA-${n}`,
+        signedAttributes: true,
+        algorithmProtection: false,
+      });
     });
 
     it(`ML-DSA-${n}: tampered content and a wrong key are rejected`, () => {

@@ -8,8 +8,15 @@ import { HAVE_SHARED, NO_SHARED, oracle, pqsign, tempDir } from '../support/help
 import { COMPOSITE_ALGS, compositeByName } from '../../src/composite/params.js';
 
 // the algorithms issue 16 asks for; the vector test covers all 18 composites in-process
-const REQUIRED = ['MLDSA44-ECDSA-P256-SHA256', 'MLDSA65-ECDSA-P256-SHA512', 'MLDSA65-ECDSA-P384-SHA512', 'MLDSA87-ECDSA-P384-SHA512',
-  'MLDSA87-ECDSA-P521-SHA512', 'MLDSA44-Ed25519-SHA512', 'MLDSA65-Ed25519-SHA512'];
+const REQUIRED = [
+  'MLDSA44-ECDSA-P256-SHA256',
+  'MLDSA65-ECDSA-P256-SHA512',
+  'MLDSA65-ECDSA-P384-SHA512',
+  'MLDSA87-ECDSA-P384-SHA512',
+  'MLDSA87-ECDSA-P521-SHA512',
+  'MLDSA44-Ed25519-SHA512',
+  'MLDSA65-Ed25519-SHA512',
+];
 
 const dir = tempDir('pqsign-composite-');
 const msg = join(dir, 'fw.bin');
@@ -48,7 +55,10 @@ describe('composite keys and raw signatures (CLI)', () => {
     const out = join(dir, 'b.sig');
     expect(pqsign(['sign', msg, '--key', k.key, '--out', out]).code).toBe(0);
     const sig = readFileSync(out);
-    for (const [what, bad] of [['ML-DSA part', 100], ['ECDSA part', sig.length - 3]] as const) {
+    for (const [what, bad] of [
+      ['ML-DSA part', 100],
+      ['ECDSA part', sig.length - 3],
+    ] as const) {
       const t = Buffer.from(sig);
       t[bad]! ^= 1;
       const f = join(dir, `bad-${bad}.sig`);
@@ -99,7 +109,20 @@ describe('composite keys and raw signatures (CLI)', () => {
     const pass = join(dir, 'pass');
     writeFileSync(pass, 'correct horse\n');
     const enc = join(dir, 'enc.pem');
-    expect(pqsign(['keygen', '--alg', 'MLDSA44-Ed25519-SHA512', '--out', enc, '--pub', join(dir, 'enc.pub'), '--encrypt', '--passphrase-file', pass]).code).toBe(0);
+    expect(
+      pqsign([
+        'keygen',
+        '--alg',
+        'MLDSA44-Ed25519-SHA512',
+        '--out',
+        enc,
+        '--pub',
+        join(dir, 'enc.pub'),
+        '--encrypt',
+        '--passphrase-file',
+        pass,
+      ]).code,
+    ).toBe(0);
     expect(readFileSync(enc, 'utf8')).toMatch(/ENCRYPTED PRIVATE KEY/);
     const out = join(dir, 'enc.sig');
     expect(pqsign(['sign', msg, '--key', enc, '--passphrase-file', pass, '--out', out]).code).toBe(0);
@@ -107,33 +130,36 @@ describe('composite keys and raw signatures (CLI)', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)(`Bouncy Castle 1.86 and pqsign agree on composites (${HAVE_SHARED ? 'oracle --impl bc186' : NO_SHARED})`, () => {
-  for (const alg of REQUIRED) {
-    it(`${alg}: bc186 verifies pqsign's signature (with a context too) and signs with pqsign's PKCS#8; pqsign verifies bc186's keys and signatures`, () => {
-      const k = keygen(alg, `bc-${alg}`);
-      const sig = join(dir, `${alg}.sig`);
-      expect(pqsign(['sign', msg, '--key', k.key, '--context', '0102', '--out', sig]).code).toBe(0);
-      const v = oracle(['--impl', 'bc186', 'verify', alg, k.pub, sig, msg, '0102']);
-      expect(v.ok, v.stdout + v.stderr).toBe(true);
-      // bc186 reads pqsign's PKCS#8 and signs (empty context); pqsign verifies
-      const bcSig = join(dir, `${alg}.bc.sig`);
-      const s = oracle(['--impl', 'bc186', 'sign', alg, k.key, msg, bcSig]);
-      expect(s.ok, s.stdout + s.stderr).toBe(true);
-      expect(pqsign(['verify', msg, '--sig', bcSig, '--key', k.pub]).code).toBe(0);
-      // bc186's own key pair: pqsign reads its PKCS#8 and SPKI and verifies its signature
-      const bk = join(dir, `${alg}.bc.pem`);
-      const bp = join(dir, `${alg}.bc.pub`);
-      expect(oracle(['--impl', 'bc186', 'keygen', alg, bk, bp]).ok).toBe(true);
-      const bs = join(dir, `${alg}.bc2.sig`);
-      expect(oracle(['--impl', 'bc186', 'sign', alg, bk, msg, bs]).ok).toBe(true);
-      for (const key of [bp, bk]) {
-        const r = pqsign(['verify', msg, '--sig', bs, '--key', key]);
-        expect(r.code, r.stderr).toBe(0);
-      }
-      // and pqsign signs with bc186's private key, which bc186 accepts
-      const ps = join(dir, `${alg}.pq-with-bc.sig`);
-      expect(pqsign(['sign', msg, '--key', bk, '--out', ps]).code).toBe(0);
-      expect(oracle(['--impl', 'bc186', 'verify', alg, bp, ps, msg]).ok).toBe(true);
-    }, 120_000);
-  }
-});
+describe.skipIf(!HAVE_SHARED)(
+  `Bouncy Castle 1.86 and pqsign agree on composites (${HAVE_SHARED ? 'oracle --impl bc186' : NO_SHARED})`,
+  () => {
+    for (const alg of REQUIRED) {
+      it(`${alg}: bc186 verifies pqsign's signature (with a context too) and signs with pqsign's PKCS#8; pqsign verifies bc186's keys and signatures`, () => {
+        const k = keygen(alg, `bc-${alg}`);
+        const sig = join(dir, `${alg}.sig`);
+        expect(pqsign(['sign', msg, '--key', k.key, '--context', '0102', '--out', sig]).code).toBe(0);
+        const v = oracle(['--impl', 'bc186', 'verify', alg, k.pub, sig, msg, '0102']);
+        expect(v.ok, v.stdout + v.stderr).toBe(true);
+        // bc186 reads pqsign's PKCS#8 and signs (empty context); pqsign verifies
+        const bcSig = join(dir, `${alg}.bc.sig`);
+        const s = oracle(['--impl', 'bc186', 'sign', alg, k.key, msg, bcSig]);
+        expect(s.ok, s.stdout + s.stderr).toBe(true);
+        expect(pqsign(['verify', msg, '--sig', bcSig, '--key', k.pub]).code).toBe(0);
+        // bc186's own key pair: pqsign reads its PKCS#8 and SPKI and verifies its signature
+        const bk = join(dir, `${alg}.bc.pem`);
+        const bp = join(dir, `${alg}.bc.pub`);
+        expect(oracle(['--impl', 'bc186', 'keygen', alg, bk, bp]).ok).toBe(true);
+        const bs = join(dir, `${alg}.bc2.sig`);
+        expect(oracle(['--impl', 'bc186', 'sign', alg, bk, msg, bs]).ok).toBe(true);
+        for (const key of [bp, bk]) {
+          const r = pqsign(['verify', msg, '--sig', bs, '--key', key]);
+          expect(r.code, r.stderr).toBe(0);
+        }
+        // and pqsign signs with bc186's private key, which bc186 accepts
+        const ps = join(dir, `${alg}.pq-with-bc.sig`);
+        expect(pqsign(['sign', msg, '--key', bk, '--out', ps]).code).toBe(0);
+        expect(oracle(['--impl', 'bc186', 'verify', alg, bp, ps, msg]).ok).toBe(true);
+      }, 120_000);
+    }
+  },
+);

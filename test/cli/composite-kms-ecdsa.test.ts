@@ -31,25 +31,36 @@ describe('local KMS ECC signing keys', () => {
     expect(pub.SigningAlgorithms).toEqual([alg]);
     const key = createPublicKey({ key: Buffer.from(pub.PublicKey!), format: 'der', type: 'spki' });
     expect(key.asymmetricKeyDetails?.namedCurve).toBe(curve);
-    const message = Buffer.from('composite M\' stands here');
+    const message = Buffer.from("composite M' stands here");
     const digest = createHash(hash).update(message).digest();
-    for (const [MessageType, Message] of [['RAW', message], ['DIGEST', digest]] as const) {
+    for (const [MessageType, Message] of [
+      ['RAW', message],
+      ['DIGEST', digest],
+    ] as const) {
       const out = await client.send(new SignCommand({ KeyId: arn, Message, MessageType, SigningAlgorithm: alg }));
       expect(out.SigningAlgorithm).toBe(alg);
       expect(nodeVerify(hash, message, { key, dsaEncoding: 'der' }, out.Signature!)).toBe(true);
-      const ok = await client.send(new VerifyCommand({ KeyId: arn, Message, MessageType, SigningAlgorithm: alg, Signature: out.Signature }));
+      const ok = await client.send(
+        new VerifyCommand({ KeyId: arn, Message, MessageType, SigningAlgorithm: alg, Signature: out.Signature }),
+      );
       expect(ok.SignatureValid).toBe(true);
       const bad = Buffer.from(out.Signature!);
       bad[bad.length - 1] ^= 1;
-      expect((await kmsError(client.send(new VerifyCommand({ KeyId: arn, Message, MessageType, SigningAlgorithm: alg, Signature: bad })))).name).toBe('KMSInvalidSignatureException');
+      expect(
+        (await kmsError(client.send(new VerifyCommand({ KeyId: arn, Message, MessageType, SigningAlgorithm: alg, Signature: bad })))).name,
+      ).toBe('KMSInvalidSignatureException');
     }
   });
 
   it('refuses what AWS refuses: wrong algorithm for the key spec, wrong digest length, EXTERNAL_MU, RAW over 4096 bytes', async () => {
     const ec = await kms.createKey('ECC_NIST_P256');
     const ml = await kms.createKey('ML_DSA_65');
-    const sign = (KeyId: string, Message: Uint8Array, MessageType: 'RAW' | 'DIGEST' | 'EXTERNAL_MU', SigningAlgorithm: 'ECDSA_SHA_256' | 'ECDSA_SHA_384' | 'ML_DSA_SHAKE_256') =>
-      kmsError(client.send(new SignCommand({ KeyId, Message, MessageType, SigningAlgorithm })));
+    const sign = (
+      KeyId: string,
+      Message: Uint8Array,
+      MessageType: 'RAW' | 'DIGEST' | 'EXTERNAL_MU',
+      SigningAlgorithm: 'ECDSA_SHA_256' | 'ECDSA_SHA_384' | 'ML_DSA_SHAKE_256',
+    ) => kmsError(client.send(new SignCommand({ KeyId, Message, MessageType, SigningAlgorithm })));
     expect((await sign(ec, new Uint8Array(32), 'DIGEST', 'ECDSA_SHA_384')).name).toBe('InvalidKeyUsageException');
     expect((await sign(ec, new Uint8Array(32), 'RAW', 'ML_DSA_SHAKE_256')).name).toBe('InvalidKeyUsageException');
     expect((await sign(ml, new Uint8Array(32), 'DIGEST', 'ECDSA_SHA_256')).name).toBe('InvalidKeyUsageException');
@@ -70,7 +81,9 @@ describe('local KMS ECC signing keys', () => {
       const c2 = new KMSClient({ endpoint: again.url, region: REGION, credentials: CREDENTIAL });
       const after = await c2.send(new GetPublicKeyCommand({ KeyId: 'alias/persist-ec' }));
       expect(Buffer.from(after.PublicKey!).equals(Buffer.from(before.PublicKey!))).toBe(true);
-      const s = await c2.send(new SignCommand({ KeyId: arn, Message: Buffer.from('x'), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_384' }));
+      const s = await c2.send(
+        new SignCommand({ KeyId: arn, Message: Buffer.from('x'), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_384' }),
+      );
       const key = createPublicKey({ key: Buffer.from(after.PublicKey!), format: 'der', type: 'spki' });
       expect(nodeVerify('sha384', Buffer.from('x'), { key, dsaEncoding: 'der' }, s.Signature!)).toBe(true);
       c2.destroy();
@@ -89,7 +102,9 @@ describe('composite with both parts in KMS', () => {
     await kms.createKey('ECC_NIST_P256', 'alias/fw-ecdsa');
     const ref = `${kms.ref('alias/fw-mldsa')}+${kms.ref('alias/fw-ecdsa')}`;
     const sig = join(dir, 'fw.sig');
-    const s = await pqsignAsync(['sign', msg, '--key', ref, '--alg', 'MLDSA65-ECDSA-P256-SHA512', '--out', sig, '--json'], { env: kms.env });
+    const s = await pqsignAsync(['sign', msg, '--key', ref, '--alg', 'MLDSA65-ECDSA-P256-SHA512', '--out', sig, '--json'], {
+      env: kms.env,
+    });
     expect(s.code, s.stderr).toBe(0);
     expect(JSON.parse(s.stdout).algorithm).toBe('MLDSA65-ECDSA-P256-SHA512');
     expect(kms.log.some((l) => l.startsWith('Sign EXTERNAL_MU 200'))).toBe(true);
@@ -109,9 +124,17 @@ describe('composite with both parts in KMS', () => {
   });
 
   it('`pqsign kms create-key --spec ECC_NIST_P384` makes the key; describe and list show its ECDSA algorithm', async () => {
-    const c = await pqsignAsync(['kms', 'create-key', '--spec', 'ECC_NIST_P384', '--alias', 'alias/cli-p384', '--endpoint', kms.authority, '--json'], { env: kms.env });
+    const c = await pqsignAsync(
+      ['kms', 'create-key', '--spec', 'ECC_NIST_P384', '--alias', 'alias/cli-p384', '--endpoint', kms.authority, '--json'],
+      { env: kms.env },
+    );
     expect(c.code, c.stderr).toBe(0);
-    expect(JSON.parse(c.stdout)).toMatchObject({ keySpec: 'ECC_NIST_P384', algorithm: 'ECDSA_SHA_384', signingAlgorithms: ['ECDSA_SHA_384'], keyFingerprint: null });
+    expect(JSON.parse(c.stdout)).toMatchObject({
+      keySpec: 'ECC_NIST_P384',
+      algorithm: 'ECDSA_SHA_384',
+      signingAlgorithms: ['ECDSA_SHA_384'],
+      keyFingerprint: null,
+    });
     const l = await pqsignAsync(['kms', 'list', '--endpoint', kms.authority], { env: kms.env });
     expect(l.code, l.stderr).toBe(0);
     expect(l.stdout).toMatch(/ECDSA_SHA_384 .*alias\/cli-p384/);
@@ -122,10 +145,24 @@ describe('composite with both parts in KMS', () => {
   it('a KMS key that does not fit the composite is refused before signing (exit 2), nothing written', async () => {
     await kms.createKey('ECC_NIST_P384', 'alias/fw-p384');
     const out = join(dir, 'never.sig');
-    const wrong = await pqsignAsync(['sign', msg, '--key', `${kms.ref('alias/fw-mldsa')}+${kms.ref('alias/fw-p384')}`, '--alg', 'MLDSA65-ECDSA-P256-SHA512', '--out', out], { env: kms.env });
+    const wrong = await pqsignAsync(
+      [
+        'sign',
+        msg,
+        '--key',
+        `${kms.ref('alias/fw-mldsa')}+${kms.ref('alias/fw-p384')}`,
+        '--alg',
+        'MLDSA65-ECDSA-P256-SHA512',
+        '--out',
+        out,
+      ],
+      { env: kms.env },
+    );
     expect(wrong.code, wrong.stderr).toBe(2);
     // an ML-DSA key as the traditional part is not an ECC key
-    const notEcc = await pqsignAsync(['sign', msg, '--key', `${kms.ref('alias/fw-mldsa')}+${kms.ref('alias/fw-mldsa')}`, '--out', out], { env: kms.env });
+    const notEcc = await pqsignAsync(['sign', msg, '--key', `${kms.ref('alias/fw-mldsa')}+${kms.ref('alias/fw-mldsa')}`, '--out', out], {
+      env: kms.env,
+    });
     expect(notEcc.code, notEcc.stderr).toBe(2);
     expect(notEcc.stderr).toMatch(/ECC_NIST_P256/);
     expect(existsSync(out)).toBe(false);
@@ -161,7 +198,9 @@ describe('composite with both parts in KMS', () => {
     try {
       const at = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       const out = join(dir, 'tampered.sig');
-      const r = await pqsignAsync(['sign', msg, '--key', `awskms://${at}/alias/fw-mldsa+awskms://${at}/alias/fw-ecdsa`, '--out', out], { env: kms.env });
+      const r = await pqsignAsync(['sign', msg, '--key', `awskms://${at}/alias/fw-mldsa+awskms://${at}/alias/fw-ecdsa`, '--out', out], {
+        env: kms.env,
+      });
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/does not verify against its public key; nothing was written/);
       expect(existsSync(out)).toBe(false);

@@ -22,7 +22,10 @@ function run(args: string[], code = 0): string {
   expect(r.code, `pqsign ${args.join(' ')}: ${r.stderr}`).toBe(code);
   return r.stdout + r.stderr;
 }
-const keygen = (alg: string, name: string) => (run(['keygen', '--alg', alg, '--out', at(`${name}.key`), '--pub', at(`${name}.pub`)]), at(`${name}.key`));
+const keygen = (alg: string, name: string) => (
+  run(['keygen', '--alg', alg, '--out', at(`${name}.key`), '--pub', at(`${name}.pub`)]),
+  at(`${name}.key`)
+);
 const der = (pem: string) => decodePem(readFileSync(pem)).find((b) => b.label === 'CERTIFICATE')!.der;
 const verify = (leaf: string, anchor: string, chain: string[], code = 0) =>
   run(['cert', 'verify', leaf, '--trust-anchor', anchor, ...chain.flatMap((c) => ['--chain', c]), '--json'], code);
@@ -35,16 +38,63 @@ const mlCaKey = keygen('ML-DSA-65', 'mlca');
 const leafKey = keygen('MLDSA44-Ed25519-SHA512', 'leaf');
 keygen('ML-DSA-44', 'mlleaf');
 run(['cert', 'create-ca', '--key', rootKey, '--subject', 'CN=Composite Root,O=pqsign tests', '--out', at('root.pem')]);
-run(['cert', 'issue', '--ca-key', rootKey, '--ca-cert', at('root.pem'), '--key', at('ca.pub'), '--subject', 'CN=Composite CA', '--ca', '--out', at('ca.pem')]);
-run(['cert', 'issue', '--ca-key', rootKey, '--ca-cert', at('root.pem'), '--key', at('mlca.pub'), '--subject', 'CN=ML-DSA CA', '--ca', '--out', at('mlca.pem')]);
+run([
+  'cert',
+  'issue',
+  '--ca-key',
+  rootKey,
+  '--ca-cert',
+  at('root.pem'),
+  '--key',
+  at('ca.pub'),
+  '--subject',
+  'CN=Composite CA',
+  '--ca',
+  '--out',
+  at('ca.pem'),
+]);
+run([
+  'cert',
+  'issue',
+  '--ca-key',
+  rootKey,
+  '--ca-cert',
+  at('root.pem'),
+  '--key',
+  at('mlca.pub'),
+  '--subject',
+  'CN=ML-DSA CA',
+  '--ca',
+  '--out',
+  at('mlca.pem'),
+]);
 run(['cert', 'csr', '--key', leafKey, '--subject', 'CN=Composite Leaf', '--out', at('leaf.csr')]);
 run(['cert', 'issue', '--ca-key', caKey, '--ca-cert', at('ca.pem'), '--csr', at('leaf.csr'), '--code-signing', '--out', at('leaf.pem')]);
-run(['cert', 'issue', '--ca-key', mlCaKey, '--ca-cert', at('mlca.pem'), '--key', at('mlleaf.pub'), '--subject', 'CN=ML-DSA Leaf', '--code-signing', '--out', at('mlleaf.pem')]);
+run([
+  'cert',
+  'issue',
+  '--ca-key',
+  mlCaKey,
+  '--ca-cert',
+  at('mlca.pem'),
+  '--key',
+  at('mlleaf.pub'),
+  '--subject',
+  'CN=ML-DSA Leaf',
+  '--code-signing',
+  '--out',
+  at('mlleaf.pem'),
+]);
 
 describe('composite certificates and requests (CLI)', () => {
-  it('signatureAlgorithm is the issuer\'s composite OID with parameters absent; the subject key is composite', () => {
+  it("signatureAlgorithm is the issuer's composite OID with parameters absent; the subject key is composite", () => {
     const root = JSON.parse(run(['cert', 'show', at('root.pem'), '--json']).split('\n')[0]!);
-    expect(root).toMatchObject({ keyAlgorithm: 'MLDSA87-ECDSA-P384-SHA512', signatureAlgorithm: 'MLDSA87-ECDSA-P384-SHA512', selfSigned: true, selfSignatureValid: true });
+    expect(root).toMatchObject({
+      keyAlgorithm: 'MLDSA87-ECDSA-P384-SHA512',
+      signatureAlgorithm: 'MLDSA87-ECDSA-P384-SHA512',
+      selfSigned: true,
+      selfSignatureValid: true,
+    });
     const leaf = parseCertificate(der(at('leaf.pem')), 'leaf');
     expect(leaf.signatureAlgorithm).toMatchObject({ oid: '1.3.6.1.5.5.7.6.45', paramsAbsent: true });
     expect(leaf.compositeKey?.composite?.name).toBe('MLDSA44-Ed25519-SHA512');
@@ -54,7 +104,11 @@ describe('composite certificates and requests (CLI)', () => {
 
   it('cert verify accepts composite root → composite CA → composite leaf, and composite root → ML-DSA CA → ML-DSA leaf', () => {
     const j = JSON.parse(verify(at('leaf.pem'), at('root.pem'), [at('ca.pem')]));
-    expect(j.chain.map((c: { subject: string }) => c.subject)).toEqual(['CN=Composite Leaf', 'CN=Composite CA', 'CN=Composite Root,O=pqsign tests']);
+    expect(j.chain.map((c: { subject: string }) => c.subject)).toEqual([
+      'CN=Composite Leaf',
+      'CN=Composite CA',
+      'CN=Composite Root,O=pqsign tests',
+    ]);
     expect(JSON.parse(verify(at('mlleaf.pem'), at('root.pem'), [at('mlca.pem')])).ok).toBe(true);
   });
 
@@ -62,7 +116,11 @@ describe('composite certificates and requests (CLI)', () => {
     const d = der(at('ca.pem'));
     const sigLen = parseCertificate(d, 'ca').signature.length;
     const mldsaBytes = 4627; // ML-DSA-87 part of the root's signature
-    for (const [what, offset] of [['ML-DSA part', d.length - sigLen + 50], ['ECDSA part', d.length - sigLen + mldsaBytes + 20], ['TBS', 60]] as const) {
+    for (const [what, offset] of [
+      ['ML-DSA part', d.length - sigLen + 50],
+      ['ECDSA part', d.length - sigLen + mldsaBytes + 20],
+      ['TBS', 60],
+    ] as const) {
       const t = Uint8Array.from(d);
       t[offset]! ^= 1;
       const f = at(`bad-${offset}.pem`);
@@ -74,7 +132,12 @@ describe('composite certificates and requests (CLI)', () => {
 
   it('attack: stripped to its ML-DSA part, or re-labelled as pure ML-DSA, the signature is refused', () => {
     const leaf = parseCertificate(der(at('leaf.pem')), 'leaf');
-    const base = { anchors: [parseCertificate(der(at('root.pem')), 'root')], intermediates: [parseCertificate(der(at('ca.pem')), 'ca')], at: new Date(), anyEku: false };
+    const base = {
+      anchors: [parseCertificate(der(at('root.pem')), 'root')],
+      intermediates: [parseCertificate(der(at('ca.pem')), 'ca')],
+      at: new Date(),
+      anyEku: false,
+    };
     expect(validatePath(leaf, base)).toHaveLength(3);
     const stripped = { ...leaf, signature: leaf.signature.subarray(0, 3309) }; // the ML-DSA-65 part alone
     expect(() => validatePath(stripped, base)).toThrow(/signature does not verify/);
@@ -84,9 +147,26 @@ describe('composite certificates and requests (CLI)', () => {
     expect(() => validatePath(withParams, base)).toThrow(/parameters/);
   });
 
-  it('refuses a CA key that is not the CA certificate\'s key, and a request whose signature was altered', () => {
-    expect(run(['cert', 'issue', '--ca-key', caKey, '--ca-cert', at('root.pem'), '--key', at('mlleaf.pub'), '--subject', 'CN=X', '--out', at('x.pem')], 2))
-      .toMatch(/is not the key of the CA certificate/);
+  it("refuses a CA key that is not the CA certificate's key, and a request whose signature was altered", () => {
+    expect(
+      run(
+        [
+          'cert',
+          'issue',
+          '--ca-key',
+          caKey,
+          '--ca-cert',
+          at('root.pem'),
+          '--key',
+          at('mlleaf.pub'),
+          '--subject',
+          'CN=X',
+          '--out',
+          at('x.pem'),
+        ],
+        2,
+      ),
+    ).toMatch(/is not the key of the CA certificate/);
     const csr = decodePem(readFileSync(at('leaf.csr')))[0]!.der;
     const t = Uint8Array.from(csr);
     t[t.length - 10]! ^= 1; // in the Ed25519 part
@@ -103,16 +183,52 @@ describe('composite certificates and requests (CLI)', () => {
     run(['cert', 'create-ca', '--key', ref, '--subject', 'CN=Two-part Root', '--out', at('two.pem')]);
     const two = parseCertificate(der(at('two.pem')), 'two');
     expect(two.compositeKey?.composite?.name).toBe('MLDSA65-ECDSA-P256-SHA512');
-    run(['cert', 'issue', '--ca-key', ref, '--ca-cert', at('two.pem'), '--key', at('mlleaf.pub'), '--subject', 'CN=Two-part Leaf', '--code-signing', '--out', at('twoleaf.pem')]);
+    run([
+      'cert',
+      'issue',
+      '--ca-key',
+      ref,
+      '--ca-cert',
+      at('two.pem'),
+      '--key',
+      at('mlleaf.pub'),
+      '--subject',
+      'CN=Two-part Leaf',
+      '--code-signing',
+      '--out',
+      at('twoleaf.pem'),
+    ]);
     expect(JSON.parse(verify(at('twoleaf.pem'), at('two.pem'), [])).ok).toBe(true);
     // the ML-DSA part alone is not the composite CA's key
-    expect(run(['cert', 'issue', '--ca-key', mlCaKey, '--ca-cert', at('two.pem'), '--key', at('mlleaf.pub'), '--subject', 'CN=X', '--out', at('z.pem')], 2))
-      .toMatch(/is not the key of the CA certificate/);
+    expect(
+      run(
+        [
+          'cert',
+          'issue',
+          '--ca-key',
+          mlCaKey,
+          '--ca-cert',
+          at('two.pem'),
+          '--key',
+          at('mlleaf.pub'),
+          '--subject',
+          'CN=X',
+          '--out',
+          at('z.pem'),
+        ],
+        2,
+      ),
+    ).toMatch(/is not the key of the CA certificate/);
   });
 
   describe.skipIf(!HAVE_SHARED)(`Bouncy Castle 1.86 accepts them${HAVE_SHARED ? '' : ` (${NO_SHARED})`}`, () => {
     it('every composite-signed link verifies under its issuer, and not under another key', () => {
-      for (const [cert, issuer] of [['root', 'root'], ['ca', 'root'], ['mlca', 'root'], ['leaf', 'ca']]) {
+      for (const [cert, issuer] of [
+        ['root', 'root'],
+        ['ca', 'root'],
+        ['mlca', 'root'],
+        ['leaf', 'ca'],
+      ]) {
         const r = oracle(['--impl', 'bc186', 'cert', at(`${cert}.pem`), at(`${issuer}.pem`)]);
         expect(r.ok, `${cert} under ${issuer}: ${r.stdout}${r.stderr}`).toBe(true);
       }
@@ -121,14 +237,20 @@ describe('composite certificates and requests (CLI)', () => {
   });
 
   describe.skipIf(!HAVE_SHARED)(`the draft's composite certificates as trust anchors${HAVE_SHARED ? '' : ` (${NO_SHARED})`}`, () => {
-    const tests = HAVE_SHARED ? readJson<{ tests: { tcId: string; x5c: string }[] }>(join(VECTORS, 'composite-sigs', 'testvectors.json')).tests : [];
+    const tests = HAVE_SHARED
+      ? readJson<{ tests: { tcId: string; x5c: string }[] }>(join(VECTORS, 'composite-sigs', 'testvectors.json')).tests
+      : [];
     it('all 18 self-signed certificates: their composite self-signatures verify (both parts), and not once altered', () => {
-      const certs = tests.filter((t) => compositeByName(t.tcId.replace(/^id-/, ''))).map((t) => parseCertificate(new Uint8Array(Buffer.from(t.x5c, 'base64')), t.tcId));
+      const certs = tests
+        .filter((t) => compositeByName(t.tcId.replace(/^id-/, '')))
+        .map((t) => parseCertificate(new Uint8Array(Buffer.from(t.x5c, 'base64')), t.tcId));
       expect(certs).toHaveLength(18);
       for (const c of certs) {
         expect(certificateFacts(c).selfSignatureValid, c.subject).toBe(true);
         // not an anchor: a verifying self-signature is what makes path validation call it an untrusted root
-        expect(() => validatePath(c, { anchors: [], intermediates: [], at: c.notBefore, anyEku: true })).toThrow(/self-signed but is not one of the trust anchors/);
+        expect(() => validatePath(c, { anchors: [], intermediates: [], at: c.notBefore, anyEku: true })).toThrow(
+          /self-signed but is not one of the trust anchors/,
+        );
         const sig = Uint8Array.from(c.signature);
         sig[sig.length - 8]! ^= 1;
         expect(certificateFacts({ ...c, signature: sig }).selfSignatureValid, c.subject).toBe(false);

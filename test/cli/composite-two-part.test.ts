@@ -48,7 +48,7 @@ describe('two-part composite keys', () => {
     expect(wrong.code).toBe(2);
   });
 
-  it('ML-DSA part in KMS (EXTERNAL_MU of M\' with ctx = Label) + local ECDSA: signs, verifies, Bouncy Castle agrees', async () => {
+  it("ML-DSA part in KMS (EXTERNAL_MU of M' with ctx = Label) + local ECDSA: signs, verifies, Bouncy Castle agrees", async () => {
     const kms = await startTestKms();
     await kms.createKey('ML_DSA_65', 'alias/fw-mldsa');
     const ref = `${kms.ref('alias/fw-mldsa')}+${ec.key}`;

@@ -42,7 +42,13 @@ describe.each([
     expect(pqsign(['sign', fw, '--key', key, '--format', format, '--out', container]).code).toBe(0);
     const i = pqsign(['inspect', container, '--json']);
     expect(i.code, i.stderr).toBe(0);
-    expect(JSON.parse(i.stdout)).toMatchObject({ format, algorithm: 'ML-DSA-87', detached: false, payloadBytes: 262144, signatureBytes: 4627 });
+    expect(JSON.parse(i.stdout)).toMatchObject({
+      format,
+      algorithm: 'ML-DSA-87',
+      detached: false,
+      payloadBytes: 262144,
+      signatureBytes: 4627,
+    });
     const payload = join(dir, `fw.stripped.${format}.bin`);
     const s = pqsign(['strip', container, '--out', payload]);
     expect(s.code, s.stderr).toBe(0);

@@ -56,7 +56,9 @@ describe('COSE / JOSE with an awskms:// key', async () => {
     const before = kms.log.length;
     const big = await run(['jwt', 'sign', '--claims', claims, '--key', ref, '--message-type', 'raw']);
     expect(big.code).toBe(2);
-    expect(big.stderr).toMatch(/^pqsign: --message-type raw allows at most 4096 bytes to sign, this is \d{4}; use the default external μ\n$/);
+    expect(big.stderr).toMatch(
+      /^pqsign: --message-type raw allows at most 4096 bytes to sign, this is \d{4}; use the default external μ\n$/,
+    );
     expect(big.stdout).toBe('');
     expect(kms.log.slice(before).filter((l) => l.startsWith('Sign '))).toEqual([]);
     const key = join(dir, 'local.pem');
@@ -66,12 +68,17 @@ describe('COSE / JOSE with an awskms:// key', async () => {
     expect(local.stderr).toBe(`pqsign: --message-type raw is not supported by ${key}\n`);
   });
 
-  it('COSE_Sign1 and JWS (attached and detached) through KMS verify offline; kids are the KMS key\'s thumbprints', async () => {
+  it("COSE_Sign1 and JWS (attached and detached) through KMS verify offline; kids are the KMS key's thumbprints", async () => {
     const jwk = JSON.parse((await run(['pubkey', '--key', ref, '--format', 'jwk'])).stdout);
     const coseKeyFile = join(dir, 'issuer.cose-key');
     expect((await run(['pubkey', '--key', ref, '--format', 'cose-key', '--out', coseKeyFile])).code).toBe(0);
     const coseKid = (decode(new Uint8Array(readFileSync(coseKeyFile)), { preferMap: true }) as Map<number, Uint8Array>).get(2)!;
-    for (const [format, detached, extra] of [['cose', false, []], ['cose', true, ['--aad', '0102']], ['jws', false, []], ['jws', true, []]] as const) {
+    for (const [format, detached, extra] of [
+      ['cose', false, []],
+      ['cose', true, ['--aad', '0102']],
+      ['jws', false, []],
+      ['jws', true, []],
+    ] as const) {
       const out = join(dir, `fw.${detached ? 'det.' : ''}${format}`);
       const s = await run(['sign', fw, '--key', ref, '--format', format, '--out', out, ...(detached ? ['--detached'] : []), ...extra]);
       expect(s.code, s.stderr).toBe(0);

@@ -13,7 +13,12 @@ import { HAVE_SHARED, NO_SHARED, oracle, pqsign, pqsignMeasured, sparseFile, tem
 const dir = tempDir('pqsign-stream-');
 const key = join(dir, 'k.pem');
 const pub = join(dir, 'p.pem');
-async function sha256OfRange(path: string, start: number, end: number, transform?: (c: Uint8Array, e: (b: Uint8Array) => void) => void): Promise<string> {
+async function sha256OfRange(
+  path: string,
+  start: number,
+  end: number,
+  transform?: (c: Uint8Array, e: (b: Uint8Array) => void) => void,
+): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of readChunks(path, { start, end })) {
     if (transform) transform(chunk, (b) => h.update(b));
@@ -49,7 +54,10 @@ describe('300 MB attached COSE_Sign1 and JWS', () => {
       expect(verifySmall.code, verifySmall.stderr).toBe(0);
       expect(verifyBig.code, verifyBig.stderr).toBe(0);
       // the payload alone is 300 MiB; streaming keeps the difference to buffers and GC slack
-      for (const [s, b] of [[signSmall, signBig], [verifySmall, verifyBig]] as const) {
+      for (const [s, b] of [
+        [signSmall, signBig],
+        [verifySmall, verifyBig],
+      ] as const) {
         expect(b.maxRssMiB - s.maxRssMiB, `peak RSS ${s.maxRssMiB.toFixed(0)} MiB -> ${b.maxRssMiB.toFixed(0)} MiB`).toBeLessThan(64);
         expect(b.maxRssMiB).toBeLessThan(200);
       }
@@ -72,7 +80,10 @@ describe('a multi-chunk payload (random, 9 MiB + 1 byte: base64url groups stradd
     const loc = await jws.payload!(`${file}.jws`);
     expect(await sha256OfRange(`${file}.jws`, loc.start, loc.end, loc.transform)).toBe(await sha256OfRange(file, 0, SIZE));
     expect(pqsign(['verify', `${file}.jws`, '--key', pub]).code).toBe(0);
-    for (const [out, flags] of [['random.det.jws', []], ['random.det-b64.jws', ['--b64']]] as const) {
+    for (const [out, flags] of [
+      ['random.det.jws', []],
+      ['random.det-b64.jws', ['--b64']],
+    ] as const) {
       const det = join(dir, out);
       expect(pqsign(['sign', file, '--key', key, '--format', 'jws', '--detached', ...flags, '--out', det]).code).toBe(0);
       expect(pqsign(['verify', det, '--key', pub, '--payload', file]).code).toBe(0);

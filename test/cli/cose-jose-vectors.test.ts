@@ -15,8 +15,10 @@ import { concatBytes } from '../../src/base/bytes.js';
 import { HAVE_SHARED, NO_SHARED, VECTORS, hex, pqsign, tempDir, unhex } from '../support/helpers.js';
 
 const SETS = ['44', '65', '87'] as const;
-const coseVector = (n: string) => JSON.parse(readFileSync(join(VECTORS, 'cose-dilithium/examples/cose/examples', `ML_DSA_${n}.cose.json`), 'utf8'));
-const joseVector = (n: string) => JSON.parse(readFileSync(join(VECTORS, 'cose-dilithium/examples/jose/examples', `ML_DSA_${n}.jose.json`), 'utf8'));
+const coseVector = (n: string) =>
+  JSON.parse(readFileSync(join(VECTORS, 'cose-dilithium/examples/cose/examples', `ML_DSA_${n}.cose.json`), 'utf8'));
+const joseVector = (n: string) =>
+  JSON.parse(readFileSync(join(VECTORS, 'cose-dilithium/examples/jose/examples', `ML_DSA_${n}.jose.json`), 'utf8'));
 
 /** Run a session over an in-memory payload in small chunks, as signFile would over a file. */
 function tbsOf(session: SignSession, payload: Uint8Array, chunk = 7): Uint8Array {
@@ -65,13 +67,18 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
         exampleKey.delete(-2);
         const ours = decode(await encodeCoseKey(key), { preferMap: true }) as Map<number, unknown>;
         expect([...ours.keys()]).toEqual([1, 2, 3, -1]); // deterministic order (RFC 8949 §4.2.1)
-        expect(new Map([...ours].map(([k, x]) => [k, x instanceof Uint8Array ? hex(x) : x])))
-          .toEqual(new Map([...exampleKey].map(([k, x]) => [k, x instanceof Uint8Array ? hex(x) : x])));
+        expect(new Map([...ours].map(([k, x]) => [k, x instanceof Uint8Array ? hex(x) : x]))).toEqual(
+          new Map([...exampleKey].map(([k, x]) => [k, x instanceof Uint8Array ? hex(x) : x])),
+        );
       });
 
       it('reproduces the Sig_structure bytes and the whole COSE_Sign1', async () => {
         const session = await cose.beginSign({
-          artifact: { path: 'payload', size: payload.length }, params, publicKey, context: new Uint8Array(0), options: {},
+          artifact: { path: 'payload', size: payload.length },
+          params,
+          publicKey,
+          context: new Uint8Array(0),
+          options: {},
         });
         expect(hex(tbsOf(session, payload))).toBe(v.raw_to_be_signed);
         expect(hex(containerBytes(session, payload, unhex(v.raw_signature)))).toBe(v.sign1);
@@ -79,7 +86,11 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
 
       it('the same bytes when the key and signature arrive as Buffers (as SDK signers return them)', async () => {
         const session = await cose.beginSign({
-          artifact: { path: 'payload', size: payload.length }, params, publicKey: Buffer.from(publicKey), context: new Uint8Array(0), options: {},
+          artifact: { path: 'payload', size: payload.length },
+          params,
+          publicKey: Buffer.from(publicKey),
+          context: new Uint8Array(0),
+          options: {},
         });
         expect(hex(tbsOf(session, payload))).toBe(v.raw_to_be_signed);
         expect(hex(containerBytes(session, payload, Buffer.from(unhex(v.raw_signature))))).toBe(v.sign1);
@@ -88,7 +99,15 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
       it('verifies the example COSE_Sign1 (library and CLI)', async () => {
         const file = join(dir, `ML_DSA_${n}.cose`);
         writeFileSync(file, unhex(v.sign1));
-        const r = await cose.verify({ container: file, payload: undefined, key, keyFingerprints: [], trustAnchors: [], context: new Uint8Array(0), options: {} });
+        const r = await cose.verify({
+          container: file,
+          payload: undefined,
+          key,
+          keyFingerprints: [],
+          trustAnchors: [],
+          context: new Uint8Array(0),
+          options: {},
+        });
         expect(r.params.name).toBe(params.name);
         expect(r.details.kidIsKeyThumbprint).toBe(true);
         const pub = join(dir, `ML_DSA_${n}.pub`);
@@ -117,7 +136,11 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
 
       it('reproduces the JWS signing input and the whole compact JWS', async () => {
         const session = await jws.beginSign({
-          artifact: { path: 'payload', size: payload.length }, params, publicKey, context: new Uint8Array(0), options: {},
+          artifact: { path: 'payload', size: payload.length },
+          params,
+          publicKey,
+          context: new Uint8Array(0),
+          options: {},
         });
         expect(hex(tbsOf(session, payload))).toBe(v.raw_to_be_signed);
         expect(Buffer.from(containerBytes(session, payload, unhex(v.raw_signature))).toString('latin1')).toBe(v.jws);
@@ -127,7 +150,15 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
       it('verifies the example JWS (library and CLI)', async () => {
         const file = join(dir, `ML_DSA_${n}.jws`);
         writeFileSync(file, v.jws);
-        const r = await jws.verify({ container: file, payload: undefined, key, keyFingerprints: [], trustAnchors: [], context: new Uint8Array(0), options: {} });
+        const r = await jws.verify({
+          container: file,
+          payload: undefined,
+          key,
+          keyFingerprints: [],
+          trustAnchors: [],
+          context: new Uint8Array(0),
+          options: {},
+        });
         expect(r.details).toMatchObject({ kid: v.jwk.kid, kidIsKeyThumbprint: true, detached: false });
         const pub = join(dir, `ML_DSA_${n}.jose.pub`);
         writeFileSync(pub, publicKey);

@@ -14,7 +14,6 @@ const key44 = join(dir, 'k44.pem');
 const pub44 = join(dir, 'p44.pem');
 const fw = join(dir, 'fw.bin');
 const attached = join(dir, 'fw.bin.cose');
-const EMPTY_MAP = new Map();
 
 /** The four items of a COSE_Sign1 file pqsign wrote. */
 function items(file: string): { prot: Uint8Array; payload: Uint8Array | null; sig: Uint8Array } {
@@ -25,7 +24,8 @@ function items(file: string): { prot: Uint8Array; payload: Uint8Array | null; si
 
 /** Files as plain Uint8Array: cbor2 would encode a Buffer as a typed array, not a bstr. */
 const read = (file: string) => new Uint8Array(readFileSync(file));
-const cat = (...parts: (string | Uint8Array)[]) => new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'hex') : Buffer.from(p)))));
+const cat = (...parts: (string | Uint8Array)[]) =>
+  new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'hex') : Buffer.from(p)))));
 
 function write(name: string, bytes: Uint8Array): string {
   const p = join(dir, name);
@@ -42,7 +42,10 @@ beforeAll(() => {
 
 describe('COSE_Sign1 layout', () => {
   it('is a tagged COSE_Sign1 with {alg, kid} protected, empty unprotected, the file as payload', async () => {
-    const t = decode(read(attached), { preferMap: true }) as { tag: number; contents: [Uint8Array, Map<number, unknown>, Uint8Array, Uint8Array] };
+    const t = decode(read(attached), { preferMap: true }) as {
+      tag: number;
+      contents: [Uint8Array, Map<number, unknown>, Uint8Array, Uint8Array];
+    };
     expect(t.tag).toBe(18);
     const [prot, unprot, payload, sig] = t.contents;
     const header = decode(prot, { preferMap: true }) as Map<number, unknown>;
@@ -72,7 +75,22 @@ describe('COSE_Sign1 layout', () => {
 
   it('--content-type and --kid go into the protected header; resolvedOptions reproduce them', async () => {
     const out = join(dir, 'ct.cose');
-    expect(pqsign(['sign', fw, '--key', key44, '--format', 'cose', '--content-type', 'application/octet-stream', '--kid', 'release-2026', '--out', out]).code).toBe(0);
+    expect(
+      pqsign([
+        'sign',
+        fw,
+        '--key',
+        key44,
+        '--format',
+        'cose',
+        '--content-type',
+        'application/octet-stream',
+        '--kid',
+        'release-2026',
+        '--out',
+        out,
+      ]).code,
+    ).toBe(0);
     const header = decode(items(out).prot, { preferMap: true }) as Map<number, unknown>;
     expect([...header.keys()]).toEqual([1, 3, 4]);
     expect(header.get(3)).toBe('application/octet-stream');
@@ -81,9 +99,13 @@ describe('COSE_Sign1 layout', () => {
     expect(pqsign(['sign', fw, '--key', key44, '--format', 'cose', '--content-type', '42', '--out', numeric]).code).toBe(0);
     expect((decode(items(numeric).prot, { preferMap: true }) as Map<number, unknown>).get(3)).toBe(42);
     const v = pqsign(['verify', out, '--key', pub44, '--json']);
-    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, kidText: 'release-2026', kidIsKeyThumbprint: false, contentType: 'application/octet-stream' });
+    expect(JSON.parse(v.stdout)).toMatchObject({
+      ok: true,
+      kidText: 'release-2026',
+      kidIsKeyThumbprint: false,
+      contentType: 'application/octet-stream',
+    });
   });
-
 });
 
 describe('verify', () => {
@@ -148,7 +170,10 @@ describe('tampering is rejected with exit 1', () => {
     ];
     const r = pqsign(['verify', ...files, '--key', pub44, '--json']);
     expect(r.code, r.stdout).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.error?.code)).toEqual(['ERR_SIGNATURE_INVALID', 'ERR_SIGNATURE_INVALID', 'ERR_SIGNATURE_INVALID']);
 
     const det = join(dir, 'aad.cose');
@@ -181,28 +206,132 @@ describe('malformed CBOR is rejected with exit 2 and a clear error', () => {
       ['truncated-header', whole.subarray(0, 20), 'ERR_SIGNATURE_FORMAT', /truncated/],
       ['tag-17', cat('d1', whole.subarray(1)), 'ERR_SIGNATURE_FORMAT', /tag 17 \(COSE_Mac0\) is not COSE_Sign1 \(tag 18\)/],
       ['tag-98', cat('d862', whole.subarray(1)), 'ERR_SIGNATURE_FORMAT', /tag 98 \(COSE_Sign\) is not COSE_Sign1/],
-      ['indefinite-array', cat('d29f', encode(prot), 'a0', encode(payload!), encode(sig), 'ff'), 'ERR_SIGNATURE_FORMAT', /indefinite-length/],
-      ['indefinite-payload', cat('d284', encode(prot), 'a0', '5f', encode(payload!.subarray(0, 100)), encode(payload!.subarray(100)), 'ff', encode(sig)), 'ERR_SIGNATURE_FORMAT', /payload uses an indefinite-length/],
-      ['indefinite-protected-map', sign1(cat('bf', hdr([[1, -48], [4, kid]]).subarray(1), 'ff')), 'ERR_SIGNATURE_FORMAT', /protected header uses an indefinite-length/],
+      [
+        'indefinite-array',
+        cat('d29f', encode(prot), 'a0', encode(payload!), encode(sig), 'ff'),
+        'ERR_SIGNATURE_FORMAT',
+        /indefinite-length/,
+      ],
+      [
+        'indefinite-payload',
+        cat('d284', encode(prot), 'a0', '5f', encode(payload!.subarray(0, 100)), encode(payload!.subarray(100)), 'ff', encode(sig)),
+        'ERR_SIGNATURE_FORMAT',
+        /payload uses an indefinite-length/,
+      ],
+      [
+        'indefinite-protected-map',
+        sign1(
+          cat(
+            'bf',
+            hdr([
+              [1, -48],
+              [4, kid],
+            ]).subarray(1),
+            'ff',
+          ),
+        ),
+        'ERR_SIGNATURE_FORMAT',
+        /protected header uses an indefinite-length/,
+      ],
       ['trailing-bytes', cat(whole, '00'), 'ERR_SIGNATURE_FORMAT', /trailing bytes/],
       ['overlong-length', cat('d284', '590027', prot, 'a0', encode(payload!), encode(sig)), 'ERR_SIGNATURE_FORMAT', /non-preferred/],
-      ['overlong-int', sign1(cat('a2', '1801', '382f', '04', encode(kid))), 'ERR_SIGNATURE_FORMAT', /protected header uses a non-preferred/],
-      ['alg-es256', sign1(hdr([[1, -7], [4, kid]])), 'ERR_ALGORITHM', /alg -7 is not an ML-DSA COSE algorithm/],
-      ['alg-mldsa65', sign1(hdr([[1, -49], [4, kid]])), 'ERR_UNTRUSTED', /signed with ML-DSA-65 \(alg -49\) but the pinned key is ML-DSA-44/],
-      ['crit-unknown', sign1(hdr([[1, -48], [2, [99]], [4, kid], [99, 1]])), 'ERR_SIGNATURE_FORMAT', /unknown critical header parameter 99/],
-      ['crit-absent', sign1(hdr([[1, -48], [2, [77]], [4, kid]])), 'ERR_SIGNATURE_FORMAT', /crit \(2\) names header parameter 77, which the protected header lacks/],
-      ['protected-not-bstr', cat('d284', hdr([[1, -48], [4, kid]]), 'a0', encode(payload!), encode(sig)), 'ERR_SIGNATURE_FORMAT', /protected header is not a bstr-wrapped map/],
+      [
+        'overlong-int',
+        sign1(cat('a2', '1801', '382f', '04', encode(kid))),
+        'ERR_SIGNATURE_FORMAT',
+        /protected header uses a non-preferred/,
+      ],
+      [
+        'alg-es256',
+        sign1(
+          hdr([
+            [1, -7],
+            [4, kid],
+          ]),
+        ),
+        'ERR_ALGORITHM',
+        /alg -7 is not an ML-DSA COSE algorithm/,
+      ],
+      [
+        'alg-mldsa65',
+        sign1(
+          hdr([
+            [1, -49],
+            [4, kid],
+          ]),
+        ),
+        'ERR_UNTRUSTED',
+        /signed with ML-DSA-65 \(alg -49\) but the pinned key is ML-DSA-44/,
+      ],
+      [
+        'crit-unknown',
+        sign1(
+          hdr([
+            [1, -48],
+            [2, [99]],
+            [4, kid],
+            [99, 1],
+          ]),
+        ),
+        'ERR_SIGNATURE_FORMAT',
+        /unknown critical header parameter 99/,
+      ],
+      [
+        'crit-absent',
+        sign1(
+          hdr([
+            [1, -48],
+            [2, [77]],
+            [4, kid],
+          ]),
+        ),
+        'ERR_SIGNATURE_FORMAT',
+        /crit \(2\) names header parameter 77, which the protected header lacks/,
+      ],
+      [
+        'protected-not-bstr',
+        cat(
+          'd284',
+          hdr([
+            [1, -48],
+            [4, kid],
+          ]),
+          'a0',
+          encode(payload!),
+          encode(sig),
+        ),
+        'ERR_SIGNATURE_FORMAT',
+        /protected header is not a bstr-wrapped map/,
+      ],
       ['protected-trailing', sign1(cat(prot, '00')), 'ERR_SIGNATURE_FORMAT', /protected header has trailing bytes/],
-      ['alg-unprotected', sign1(hdr([[4, kid]]), { unprot: hdr([[1, -48]]) }), 'ERR_SIGNATURE_FORMAT', /alg \(1\) must be in the protected header/],
+      [
+        'alg-unprotected',
+        sign1(hdr([[4, kid]]), { unprot: hdr([[1, -48]]) }),
+        'ERR_SIGNATURE_FORMAT',
+        /alg \(1\) must be in the protected header/,
+      ],
       ['both-buckets', sign1(prot, { unprot: hdr([[4, kid]]) }), 'ERR_SIGNATURE_FORMAT', /header parameter 4 is in both/],
       ['duplicate-key', sign1(cat('a3', '0138', '2f', '04', encode(kid), '04', encode(kid))), 'ERR_SIGNATURE_FORMAT', /duplicate map key/],
-      ['payload-tstr', cat('d284', encode(prot), 'a0', encode('text'), encode(sig)), 'ERR_SIGNATURE_FORMAT', /payload must be a bstr or nil/],
-      ['short-signature', cat('d284', encode(prot), 'a0', encode(payload!), encode(sig.subarray(0, 2000))), 'ERR_SIGNATURE_FORMAT', /signature is 2000 bytes; an ML-DSA-44 signature is 2420/],
+      [
+        'payload-tstr',
+        cat('d284', encode(prot), 'a0', encode('text'), encode(sig)),
+        'ERR_SIGNATURE_FORMAT',
+        /payload must be a bstr or nil/,
+      ],
+      [
+        'short-signature',
+        cat('d284', encode(prot), 'a0', encode(payload!), encode(sig.subarray(0, 2000))),
+        'ERR_SIGNATURE_FORMAT',
+        /signature is 2000 bytes; an ML-DSA-44 signature is 2420/,
+      ],
     ];
     const files = cases.map(([name, bytes]) => write(`${name}.cose`, bytes));
     for (const f of files) expect(detectFormat(readFileSync(f).subarray(0, 65536))?.name, f).toBe('cose');
     const r = pqsign(['verify', ...files, '--key', pub44, '--json']);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     cases.forEach(([name, , code, message], i) => {
       expect(lines[i]).toMatchObject({ ok: false, error: { code } });
       expect(lines[i].error.message, name).toMatch(message);

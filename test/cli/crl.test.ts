@@ -31,7 +31,14 @@ if (missing) console.warn(`SKIP OpenSSL CRL checks: ${missing}`);
 
 /** CRL commands for one CA of `pki`. */
 function ca(pki: Pki, which: 'root' | 'inter', dir: string) {
-  const args = ['--ca-key', which === 'root' ? pki.rootKey : pki.interKey, '--ca-cert', which === 'root' ? pki.root : pki.inter, '--crl-state', join(dir, `${which}.state.pem`)];
+  const args = [
+    '--ca-key',
+    which === 'root' ? pki.rootKey : pki.interKey,
+    '--ca-cert',
+    which === 'root' ? pki.root : pki.inter,
+    '--crl-state',
+    join(dir, `${which}.state.pem`),
+  ];
   return {
     state: join(dir, `${which}.state.pem`),
     revoke: (serial: string, ...extra: string[]) => pqsign(['cert', 'revoke', ...args, '--serial', serial, ...extra]),
@@ -46,13 +53,12 @@ describe('cert revoke and cert crl', () => {
   const inter = ca(pki, 'inter', dir);
   const fw = join(dir, 'fw.bin');
   copyFileSync(FIRMWARE, fw);
-  const sig = join(dir, 'fw.bin.p7s');
   run(['sign', fw, '--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter]);
   const verify = (...extra: string[]) => pqsign(['verify', fw, '--trust-anchor', pki.root, '--json', ...extra]);
   const rootCrl = join(dir, 'root.crl.pem');
   const interCrl = join(dir, 'inter.crl.pem');
 
-  it('issues CRLs with increasing numbers, the CA\'s authority key identifier, and no entries yet', async () => {
+  it("issues CRLs with increasing numbers, the CA's authority key identifier, and no entries yet", async () => {
     let r = root.crl(rootCrl, '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(json(r.stdout)).toMatchObject({ issuer: 'CN=Test Root CA,O=pqsign tests', number: '1', revoked: 0 });
@@ -73,7 +79,11 @@ describe('cert revoke and cert crl', () => {
     const v = verify('--crl', rootCrl, '--crl', interCrl);
     expect(v.code, v.stderr).toBe(0);
     expect(json(v.stdout).signers[0].revocation).toEqual([
-      expect.objectContaining({ certificate: 'CN=Test Release Signing,O=pqsign tests', status: 'good', crl: expect.objectContaining({ number: '2' }) }),
+      expect.objectContaining({
+        certificate: 'CN=Test Release Signing,O=pqsign tests',
+        status: 'good',
+        crl: expect.objectContaining({ number: '2' }),
+      }),
       expect.objectContaining({ certificate: 'CN=Test Issuing CA,O=pqsign tests', status: 'good' }),
     ]);
   });
@@ -82,7 +92,9 @@ describe('cert revoke and cert crl', () => {
     let v = verify('--crl', interCrl);
     expect(v.code).toBe(1);
     expect(json(v.stdout).error).toMatchObject({ code: 'ERR_CHAIN' });
-    expect(json(v.stdout).error.message).toMatch(/certificate "CN=Test Issuing CA,O=pqsign tests": revocation: no usable CRL from its issuer "CN=Test Root CA/);
+    expect(json(v.stdout).error.message).toMatch(
+      /certificate "CN=Test Issuing CA,O=pqsign tests": revocation: no usable CRL from its issuer "CN=Test Root CA/,
+    );
 
     v = verify('--crl', rootCrl, '--crl', interCrl, '--at', iso(new Date(Date.now() + 8 * DAY)));
     expect(v.code).toBe(1);
@@ -90,7 +102,20 @@ describe('cert revoke and cert crl', () => {
 
     // issued for later (thisUpdate in an hour): not current yet
     const early = join(dir, 'early.crl.pem');
-    run(['cert', 'crl', '--ca-key', pki.interKey, '--ca-cert', pki.inter, '--crl-state', join(dir, 'early.state.pem'), '--this-update', iso(new Date(Date.now() + 3600_000)), '--out', early]);
+    run([
+      'cert',
+      'crl',
+      '--ca-key',
+      pki.interKey,
+      '--ca-cert',
+      pki.inter,
+      '--crl-state',
+      join(dir, 'early.state.pem'),
+      '--this-update',
+      iso(new Date(Date.now() + 3600_000)),
+      '--out',
+      early,
+    ]);
     v = verify('--crl', rootCrl, '--crl', early);
     expect(v.code).toBe(1);
     expect(json(v.stdout).error.message).toMatch(/the CRL of "CN=Test Issuing CA,O=pqsign tests" is not current at .*thisUpdate/);
@@ -98,12 +123,34 @@ describe('cert revoke and cert crl', () => {
     // same issuer name, another key: a CRL an attacker can make (here: a CA that copies the issuing CA's name)
     const forgerDir = join(dir, 'forger');
     run(['keygen', '--out', join(dir, 'forger.key')]);
-    run(['cert', 'create-ca', '--key', join(dir, 'forger.key'), '--subject', 'CN=Test Issuing CA,O=pqsign tests', '--out', join(dir, 'forger.pem')]);
+    run([
+      'cert',
+      'create-ca',
+      '--key',
+      join(dir, 'forger.key'),
+      '--subject',
+      'CN=Test Issuing CA,O=pqsign tests',
+      '--out',
+      join(dir, 'forger.pem'),
+    ]);
     const forged = join(dir, 'forged.crl.pem');
-    run(['cert', 'crl', '--ca-key', join(dir, 'forger.key'), '--ca-cert', join(dir, 'forger.pem'), '--crl-state', `${forgerDir}.state.pem`, '--out', forged]);
+    run([
+      'cert',
+      'crl',
+      '--ca-key',
+      join(dir, 'forger.key'),
+      '--ca-cert',
+      join(dir, 'forger.pem'),
+      '--crl-state',
+      `${forgerDir}.state.pem`,
+      '--out',
+      forged,
+    ]);
     v = verify('--crl', rootCrl, '--crl', forged);
     expect(v.code).toBe(1);
-    expect(json(v.stdout).error.message).toMatch(/no usable CRL from its issuer "CN=Test Issuing CA,O=pqsign tests".*(authorityKeyIdentifier names another key|does not verify)/);
+    expect(json(v.stdout).error.message).toMatch(
+      /no usable CRL from its issuer "CN=Test Issuing CA,O=pqsign tests".*(authorityKeyIdentifier names another key|does not verify)/,
+    );
   });
 
   it('revocation inputs are checked: reason, serial, date, one revocation per serial unless it turns out a compromise', () => {
@@ -130,7 +177,9 @@ describe('cert revoke and cert crl', () => {
     const v = verify('--crl', rootCrl, '--crl', interCrl);
     expect(v.code).toBe(1);
     expect(json(v.stdout).error).toMatchObject({ code: 'ERR_REVOKED', detail: 'revocation' });
-    expect(json(v.stdout).error.message).toMatch(new RegExp(`certificate "CN=Test Release Signing,O=pqsign tests" \\(serial ${serial}\\) is revoked: keyCompromise since`));
+    expect(json(v.stdout).error.message).toMatch(
+      new RegExp(`certificate "CN=Test Release Signing,O=pqsign tests" \\(serial ${serial}\\) is revoked: keyCompromise since`),
+    );
     const plain = pqsign(['verify', fw, '--trust-anchor', pki.root, '--crl', rootCrl, '--crl', interCrl]);
     expect(plain.code).toBe(1);
     expect(plain.stderr).toMatch(/is revoked: keyCompromise/);
@@ -161,7 +210,18 @@ describe('cert revoke and cert crl', () => {
     r = pqsign(['cert', 'revoke', '--ca-key', pki.rootKey, '--ca-cert', pki.root, '--crl-state', inter.state, '--serial', '02']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/it is a CRL of "CN=Test Issuing CA,O=pqsign tests"/);
-    r = pqsign(['cert', 'crl', '--ca-key', pki.rootKey, '--ca-cert', pki.inter, '--crl-state', join(dir, 'y.state'), '--out', join(dir, 'y.crl')]);
+    r = pqsign([
+      'cert',
+      'crl',
+      '--ca-key',
+      pki.rootKey,
+      '--ca-cert',
+      pki.inter,
+      '--crl-state',
+      join(dir, 'y.state'),
+      '--out',
+      join(dir, 'y.crl'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not the key of the CA certificate/);
   });
@@ -173,14 +233,27 @@ describe('cert revoke and cert crl', () => {
     async function craft(name: string, o: { crlExts?: Uint8Array[]; entries?: Uint8Array[]; version?: boolean }): Promise<string> {
       const signer = await loadSigner(pki.interKey);
       const caCert = await readCertificate(pki.inter);
-      const ext = (id: string, critical: boolean, value: Uint8Array) => tlv(TAG.SEQUENCE, oid(id), critical ? Uint8Array.of(1, 1, 0xff) : new Uint8Array(0), tlv(TAG.OCTET_STRING, value));
+      const ext = (id: string, critical: boolean, value: Uint8Array) =>
+        tlv(TAG.SEQUENCE, oid(id), critical ? Uint8Array.of(1, 1, 0xff) : new Uint8Array(0), tlv(TAG.OCTET_STRING, value));
       const now = new Date();
-      const tbs = tlv(TAG.SEQUENCE,
+      const tbs = tlv(
+        TAG.SEQUENCE,
         o.version === false ? new Uint8Array(0) : tlv(TAG.INTEGER, Uint8Array.of(1)),
-        signatureAlgorithmId(signer.params), caCert.subjectDer, encodeTime(new Date(now.getTime() - 60_000)), encodeTime(new Date(now.getTime() + DAY)),
+        signatureAlgorithmId(signer.params),
+        caCert.subjectDer,
+        encodeTime(new Date(now.getTime() - 60_000)),
+        encodeTime(new Date(now.getTime() + DAY)),
         o.entries?.length ? tlv(TAG.SEQUENCE, ...o.entries) : new Uint8Array(0),
-        tlv(0xa0, tlv(TAG.SEQUENCE, ext(CRL_EXT.cRLNumber, false, tlv(TAG.INTEGER, Uint8Array.of(9))),
-          ext(CRL_EXT.authorityKeyIdentifier, false, tlv(TAG.SEQUENCE, tlv(0x80, caCert.subjectKeyId!))), ...(o.crlExts ?? []).map((e) => e))));
+        tlv(
+          0xa0,
+          tlv(
+            TAG.SEQUENCE,
+            ext(CRL_EXT.cRLNumber, false, tlv(TAG.INTEGER, Uint8Array.of(9))),
+            ext(CRL_EXT.authorityKeyIdentifier, false, tlv(TAG.SEQUENCE, tlv(0x80, caCert.subjectKeyId!))),
+            ...(o.crlExts ?? []).map((e) => e),
+          ),
+        ),
+      );
       const sig = await signMuChecked(signer, computeMu(signer.params, signer.publicKey, tbs));
       const file = join(dir, `${name}.crl`);
       writeFileSync(file, tlv(TAG.SEQUENCE, tbs, signatureAlgorithmId(signer.params), tlv(0x03, Uint8Array.of(0), sig)));
@@ -188,7 +261,13 @@ describe('cert revoke and cert crl', () => {
       return file;
     }
     const critical = (id: string, value: Uint8Array) => tlv(TAG.SEQUENCE, oid(id), Uint8Array.of(1, 1, 0xff), tlv(TAG.OCTET_STRING, value));
-    const entry = (serial: Uint8Array, exts: Uint8Array[]) => tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, serial), encodeTime(new Date(Date.now() - 120_000)), exts.length ? tlv(TAG.SEQUENCE, ...exts) : new Uint8Array(0));
+    const entry = (serial: Uint8Array, exts: Uint8Array[]) =>
+      tlv(
+        TAG.SEQUENCE,
+        tlv(TAG.INTEGER, serial),
+        encodeTime(new Date(Date.now() - 120_000)),
+        exts.length ? tlv(TAG.SEQUENCE, ...exts) : new Uint8Array(0),
+      );
 
     it('control: a hand-made complete CRL is accepted', async () => {
       await craft('control', {});
@@ -196,11 +275,35 @@ describe('cert revoke and cert crl', () => {
       expect(r.code, r.stdout).toBe(0);
     });
     const cases: Array<[string, () => Parameters<typeof craft>[1], RegExp]> = [
-      ['a delta CRL (it lists only what changed)', () => ({ crlExts: [critical(CRL_EXT.deltaCRLIndicator, tlv(TAG.INTEGER, Uint8Array.of(1)))] }), /it is a delta CRL/],
-      ['a partitioned CRL (issuingDistributionPoint: only some certificates)', () => ({ crlExts: [critical(CRL_EXT.issuingDistributionPoint, tlv(TAG.SEQUENCE, tlv(0x81, Uint8Array.of(0xff))))] }), /issuingDistributionPoint/],
-      ['an unknown critical CRL extension', () => ({ crlExts: [critical('1.2.3.4.5', tlv(TAG.NULL))] }), /unsupported critical extension 1\.2\.3\.4\.5/],
-      ['an indirect entry (certificateIssuer)', () => ({ entries: [entry(Uint8Array.of(5), [critical(CRL_EXT.certificateIssuer, tlv(TAG.SEQUENCE))])] }), /indirect CRL/],
-      ['removeFromCRL in a complete CRL', () => ({ entries: [entry(Uint8Array.of(5), [tlv(TAG.SEQUENCE, oid(CRL_EXT.reasonCode), tlv(TAG.OCTET_STRING, tlv(0x0a, Uint8Array.of(8))))])] }), /removeFromCRL/],
+      [
+        'a delta CRL (it lists only what changed)',
+        () => ({ crlExts: [critical(CRL_EXT.deltaCRLIndicator, tlv(TAG.INTEGER, Uint8Array.of(1)))] }),
+        /it is a delta CRL/,
+      ],
+      [
+        'a partitioned CRL (issuingDistributionPoint: only some certificates)',
+        () => ({ crlExts: [critical(CRL_EXT.issuingDistributionPoint, tlv(TAG.SEQUENCE, tlv(0x81, Uint8Array.of(0xff))))] }),
+        /issuingDistributionPoint/,
+      ],
+      [
+        'an unknown critical CRL extension',
+        () => ({ crlExts: [critical('1.2.3.4.5', tlv(TAG.NULL))] }),
+        /unsupported critical extension 1\.2\.3\.4\.5/,
+      ],
+      [
+        'an indirect entry (certificateIssuer)',
+        () => ({ entries: [entry(Uint8Array.of(5), [critical(CRL_EXT.certificateIssuer, tlv(TAG.SEQUENCE))])] }),
+        /indirect CRL/,
+      ],
+      [
+        'removeFromCRL in a complete CRL',
+        () => ({
+          entries: [
+            entry(Uint8Array.of(5), [tlv(TAG.SEQUENCE, oid(CRL_EXT.reasonCode), tlv(TAG.OCTET_STRING, tlv(0x0a, Uint8Array.of(8))))]),
+          ],
+        }),
+        /removeFromCRL/,
+      ],
     ];
     for (const [what, make, message] of cases) {
       it(what, async () => {
@@ -233,7 +336,19 @@ describe('cert revoke and cert crl', () => {
         expect(openssl(['crl', '-in', ic, '-noout', '-verify', '-CAfile', p.inter])).toMatch(/verify OK/);
         const both = join(d, 'crls.pem');
         writeFileSync(both, readFileSync(rc, 'latin1') + readFileSync(ic, 'latin1'));
-        const chain = ['verify', '-crl_check_all', '-CRLfile', both, '-CAfile', p.root, '-untrusted', p.inter, '-purpose', 'codesign', p.leaf];
+        const chain = [
+          'verify',
+          '-crl_check_all',
+          '-CRLfile',
+          both,
+          '-CAfile',
+          p.root,
+          '-untrusted',
+          p.inter,
+          '-purpose',
+          'codesign',
+          p.leaf,
+        ];
         expect(openssl(chain)).toMatch(/: OK/);
         expect(i.revoke(await serialOf(p.leaf), '--reason', 'superseded').code).toBe(0);
         expect(i.crl(ic, '--force').code).toBe(0);
@@ -263,7 +378,20 @@ describe('revocation after a trusted time-stamp', async () => {
   let genTime: Date;
 
   beforeAll(async () => {
-    const s = await pqsignAsync(['sign', fw, '--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter, '--tsa', tsa.url]);
+    const s = await pqsignAsync([
+      'sign',
+      fw,
+      '--format',
+      'cms',
+      '--key',
+      pki.leafKey,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--tsa',
+      tsa.url,
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const v = await pqsignAsync(['verify', fw, '--trust-anchor', pki.root, '--tsa-anchor', tsa.root, '--json']);
     genTime = new Date(json(v.stdout).signers[0].timestamps[0].genTime);
@@ -272,13 +400,33 @@ describe('revocation after a trusted time-stamp', async () => {
   /** Fresh CRLs two years on (thisUpdate a day before LATER), with the leaf revoked as asked. */
   async function crlsThen(name: string, reason: string | undefined, date: string, thisUpdate = ONE_DAY_BEFORE): Promise<string[]> {
     const d = join(dir, name);
-    const args = (which: 'root' | 'inter') => ['--ca-key', which === 'root' ? pki.rootKey : pki.interKey, '--ca-cert', which === 'root' ? pki.root : pki.inter,
-      '--crl-state', `${d}-${which}.state.pem`, '--this-update', thisUpdate, '--next-update', '7d'];
-    run(['cert', 'revoke', ...args('inter'), '--serial', await serialOf(pki.leaf), '--date', date, ...(reason ? ['--reason', reason] : [])]);
+    const args = (which: 'root' | 'inter') => [
+      '--ca-key',
+      which === 'root' ? pki.rootKey : pki.interKey,
+      '--ca-cert',
+      which === 'root' ? pki.root : pki.inter,
+      '--crl-state',
+      `${d}-${which}.state.pem`,
+      '--this-update',
+      thisUpdate,
+      '--next-update',
+      '7d',
+    ];
+    run([
+      'cert',
+      'revoke',
+      ...args('inter'),
+      '--serial',
+      await serialOf(pki.leaf),
+      '--date',
+      date,
+      ...(reason ? ['--reason', reason] : []),
+    ]);
     run(['cert', 'crl', ...args('root'), '--out', `${d}-root.crl`]);
     return ['--crl', `${d}-root.crl`, '--crl', `${d}-inter.state.pem`];
   }
-  const verifyLater = (crls: string[]) => pqsignAsync(['verify', fw, '--trust-anchor', pki.root, '--tsa-anchor', tsa.root, '--at', LATER, '--json', ...crls]);
+  const verifyLater = (crls: string[]) =>
+    pqsignAsync(['verify', fw, '--trust-anchor', pki.root, '--tsa-anchor', tsa.root, '--at', LATER, '--json', ...crls]);
 
   it('superseded after genTime: the time-stamped signature still verifies; the JSON says the certificate was revoked later', async () => {
     const v = await verifyLater(await crlsThen('superseded', 'superseded', iso(new Date(Date.now() + 30 * DAY))));
@@ -344,15 +492,42 @@ describe('CRLs signed by a CA key in KMS', async () => {
     const issuing = ['--ca-key', keys.inter, '--ca-cert', pki.inter, '--crl-state', join(dir, 'flow-issuing.state.pem'), ...then];
     expect((await k(['cert', 'revoke', ...issuing, '--serial', await serialOf(pki.leaf), '--reason', 'superseded'])).code).toBe(0);
     expect((await k(['cert', 'crl', ...issuing, '--out', join(dir, 'issuing.crl')])).code).toBe(0);
-    expect((await k(['cert', 'crl', '--ca-key', pki.rootKey, '--ca-cert', pki.root, '--crl-state', join(dir, 'flow-root.state.pem'), ...then, '--next-update', '90d',
-      '--out', join(dir, 'root.crl')])).code).toBe(0);
+    expect(
+      (
+        await k([
+          'cert',
+          'crl',
+          '--ca-key',
+          pki.rootKey,
+          '--ca-cert',
+          pki.root,
+          '--crl-state',
+          join(dir, 'flow-root.state.pem'),
+          ...then,
+          '--next-update',
+          '90d',
+          '--out',
+          join(dir, 'root.crl'),
+        ])
+      ).code,
+    ).toBe(0);
     // 5. verify again
     const crls = ['--crl', join(dir, 'root.crl'), '--crl', join(dir, 'issuing.crl')];
     const ok = await pqsignAsync([...base, '--tsa-anchor', tsa.root, '--at', later, ...crls]);
     expect(ok.code, ok.stdout).toBe(0);
     expect(json(ok.stdout).signers[0].revocation[0]).toMatchObject({ status: 'revoked-after-validation-time', reason: 'superseded' });
     expect((await k(['cert', 'revoke', ...issuing, '--serial', await serialOf(pki.leaf), '--reason', 'keyCompromise'])).code).toBe(0);
-    const bad = await pqsignAsync([...base, '--tsa-anchor', tsa.root, '--at', later, '--crl', join(dir, 'root.crl'), '--crl', join(dir, 'flow-issuing.state.pem')]);
+    const bad = await pqsignAsync([
+      ...base,
+      '--tsa-anchor',
+      tsa.root,
+      '--at',
+      later,
+      '--crl',
+      join(dir, 'root.crl'),
+      '--crl',
+      join(dir, 'flow-issuing.state.pem'),
+    ]);
     expect(bad.code).toBe(1);
     expect(json(bad.stdout).error).toMatchObject({ code: 'ERR_REVOKED' });
   });
@@ -367,12 +542,31 @@ describe('CRLs signed by a CA key in KMS', async () => {
     expect(kms.log.slice(before).filter((l) => l.startsWith('Sign EXTERNAL_MU 200')).length).toBe(2);
     const [crl] = await readCrls(join(dir, 'inter.crl.pem'));
     expect(crl).toMatchObject({ number: 2n, entries: [expect.objectContaining({ reason: 'superseded' })] });
-    if (!missing) expect(openssl(['crl', '-in', join(dir, 'inter.crl.pem'), '-noout', '-verify', '-CAfile', pki.inter])).toMatch(/verify OK/);
+    if (!missing)
+      expect(openssl(['crl', '-in', join(dir, 'inter.crl.pem'), '-noout', '-verify', '-CAfile', pki.inter])).toMatch(/verify OK/);
     const rootCrl = join(dir, 'root.crl.pem');
-    expect((await pqsignAsync(['cert', 'crl', '--ca-key', pki.rootKey, '--ca-cert', pki.root, '--crl-state', join(dir, 'root.state.pem'), '--out', rootCrl])).code).toBe(0);
+    expect(
+      (
+        await pqsignAsync([
+          'cert',
+          'crl',
+          '--ca-key',
+          pki.rootKey,
+          '--ca-cert',
+          pki.root,
+          '--crl-state',
+          join(dir, 'root.state.pem'),
+          '--out',
+          rootCrl,
+        ])
+      ).code,
+    ).toBe(0);
     const fw = join(dir, 'fw.bin');
     copyFileSync(FIRMWARE, fw);
-    expect((await pqsignAsync(['sign', fw, '--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter], { env: kms.env })).code).toBe(0);
+    expect(
+      (await pqsignAsync(['sign', fw, '--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter], { env: kms.env }))
+        .code,
+    ).toBe(0);
     const v = await pqsignAsync(['verify', fw, '--trust-anchor', pki.root, '--crl', rootCrl, '--crl', join(dir, 'inter.crl.pem')]);
     expect(v.code, v.stderr).toBe(0);
   });

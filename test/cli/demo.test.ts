@@ -13,7 +13,9 @@ describe('npm start', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bin', 'demo.js')], { cwd: ROOT, env, encoding: 'utf8' });
   const lines = r.stdout.split('\n');
   const commands = lines.filter((l) => l.startsWith('  $ pqsign ')).map((l) => l.slice('  $ '.length));
-  const [dir] = readdirSync(tmp).filter((n) => n.startsWith('pqsign-demo-')).map((n) => join(tmp, n));
+  const [dir] = readdirSync(tmp)
+    .filter((n) => n.startsWith('pqsign-demo-'))
+    .map((n) => join(tmp, n));
 
   it('runs every step', () => {
     expect(r.status, r.stderr).toBe(0);
@@ -22,8 +24,24 @@ describe('npm start', () => {
 
   it('prints each CLI run as a pqsign command line, the embedded KMS as `pqsign kms serve`', () => {
     const subcommands = new Set(commands.map((c) => c.split(' ').slice(1, 3).join(' ')));
-    for (const c of ['kms serve', 'kms create-key', 'sign', 'verify', 'pubkey', 'attest', 'verify-attestation', 'jwt sign', 'jwt verify', 'cert create-ca', 'tbs', 'attach']) {
-      expect([...subcommands].some((s) => s === c || s.startsWith(`${c} `)), c).toBe(true);
+    for (const c of [
+      'kms serve',
+      'kms create-key',
+      'sign',
+      'verify',
+      'pubkey',
+      'attest',
+      'verify-attestation',
+      'jwt sign',
+      'jwt verify',
+      'cert create-ca',
+      'tbs',
+      'attach',
+    ]) {
+      expect(
+        [...subcommands].some((s) => s === c || s.startsWith(`${c} `)),
+        c,
+      ).toBe(true);
     }
   });
 

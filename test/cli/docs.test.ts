@@ -11,13 +11,19 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const KMS_MD = readFileSync(join(ROOT, 'docs', 'kms.md'), 'utf8');
 
 /** Every .ts file under the given source directories. */
-const sources = (...dirs: string[]) => dirs.flatMap((d) => (readdirSync(join(ROOT, d), { recursive: true }) as string[])
-  .filter((f) => f.endsWith('.ts')).map((f) => ({ path: join(d, f), text: readFileSync(join(ROOT, d, f), 'utf8') })));
+const sources = (...dirs: string[]) =>
+  dirs.flatMap((d) =>
+    (readdirSync(join(ROOT, d), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ path: join(d, f), text: readFileSync(join(ROOT, d, f), 'utf8') })),
+  );
 
 describe('README error codes', () => {
   // the ErrorCode union in src/base/errors.ts and every code a PqsignError or a JSON error object is built with;
   // not Node's own codes, which the source only compares with (e.code === 'ERR_...')
-  const emitted = new Set(sources('src', 'formats', 'bin').flatMap((f) => [...f.text.matchAll(/(?<![=!]==\s*)'(ERR_[A-Z0-9_]+)'/g)].map((m) => m[1]!)));
+  const emitted = new Set(
+    sources('src', 'formats', 'bin').flatMap((f) => [...f.text.matchAll(/(?<![=!]==\s*)'(ERR_[A-Z0-9_]+)'/g)].map((m) => m[1]!)),
+  );
   const table = new Map([...README.matchAll(/^\| `(ERR_[A-Z0-9_]+)` \| (\d) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
 
   it('the source emits the codes this test knows to look for (so the scan works)', () => {
@@ -51,7 +57,9 @@ describe('commands that take awskms:// references', () => {
 
   it('every command module that loads a key reference is in it', () => {
     const listed = listAfter(README);
-    const loaders = sources('bin/commands').filter((f) => /\bload(Signer|PublicKey)\(/.test(f.text)).map((f) => f.path.replace(/^bin\/commands\/|\.ts$/g, ''));
+    const loaders = sources('bin/commands')
+      .filter((f) => /\bload(Signer|PublicKey)\(/.test(f.text))
+      .map((f) => f.path.replace(/^bin\/commands\/|\.ts$/g, ''));
     expect(loaders.length).toBeGreaterThan(5);
     expect(loaders.filter((cmd) => !listed.some((l) => l === cmd || l.startsWith(`${cmd} `)))).toEqual([]);
   });

@@ -13,16 +13,21 @@ const bytesOf = (p: string | Buffer) => (typeof p === 'string' ? Buffer.from(p, 
 
 describe('the escaped form of file-name bytes', () => {
   it('gives back every byte string exactly', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
-      expect(bytesOf(fsPath(decodeFsName(b))).equals(Buffer.from(b))).toBe(true);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+        expect(bytesOf(fsPath(decodeFsName(b))).equals(Buffer.from(b))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('leaves UTF-8 names (astral characters included) as they are', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => {
-      expect(decodeFsName(Buffer.from(s, 'utf8'))).toBe(s);
-      expect(fsPath(s)).toBe(s);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        expect(decodeFsName(Buffer.from(s, 'utf8'))).toBe(s);
+        expect(fsPath(s)).toBe(s);
+      }),
+    );
     // U+100FF is the pair D800 DCFF: its low half is not an escaped byte
     expect(fsPath('\u{100FF}')).toBe('\u{100FF}');
   });
@@ -99,7 +104,10 @@ describe.skipIf(!acceptsBytes)('sign and verify files whose names are not UTF-8'
     writeFileSync(Buffer.concat([inTree, Buffer.from('.sig')]), readFileSync(`${plain}.sig`));
     const r = pqsign(['verify', '--recursive', tree, '--key', pub, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const files = r.stdout.trim().split('\n').map((l) => JSON.parse(l).file);
+    const files = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).file);
     expect(files).toContain(join(tree, 'bad\udcff\udcfename.bin'));
     expect(files).toHaveLength(2);
   });

@@ -29,17 +29,34 @@ describe('CMS: readable inspect and the real content size', () => {
     expect(text).not.toMatch(/[[{]"/);
     expect(text).toContain(`  certificates      2\n    #1  ${LEAF}\n         issuer  ${INTER}\n         valid   `);
     expect(text).toMatch(new RegExp(`key     ML-DSA-65, sha256 ${fingerprint(pki.leafKey)}\n`));
-    expect(text).toMatch(new RegExp(`#2  ${INTER}\n\\s+issuer  CN=Test Root CA,O=pqsign tests\n\\s+valid   \\S+ \\.\\. \\S+\n\\s+key     ML-DSA-65, sha256 ${fingerprint(pki.interKey)}`));
+    expect(text).toMatch(
+      new RegExp(
+        `#2  ${INTER}\n\\s+issuer  CN=Test Root CA,O=pqsign tests\n\\s+valid   \\S+ \\.\\. \\S+\n\\s+key     ML-DSA-65, sha256 ${fingerprint(pki.interKey)}`,
+      ),
+    );
     // the signer is named by the subject of the embedded certificate its sid points at
-    expect(text).toMatch(new RegExp(`signerInfos       1\n    #1  ${LEAF}\n\\s+algorithm    ML-DSA-65\n\\s+digest       sha512\n\\s+signingTime  \\d{4}-\\S+Z\n\\s+signature    3309 bytes, signed attributes, algorithm protection\n$`));
+    expect(text).toMatch(
+      new RegExp(
+        `signerInfos       1\n    #1  ${LEAF}\n\\s+algorithm    ML-DSA-65\n\\s+digest       sha512\n\\s+signingTime  \\d{4}-\\S+Z\n\\s+signature    3309 bytes, signed attributes, algorithm protection\n$`,
+      ),
+    );
     expect(text).toContain('  contentBytes      none inside (detached content)\n');
   });
 
   it('--json is unchanged in shape, with the detached content size null (not 0) and key fingerprints added', () => {
     const j = JSON.parse(ok(['inspect', p7s, '--json']));
     expect(j).toMatchObject({ format: 'cms', attached: false, contentBytes: null, crls: 0, digestAlgorithms: ['sha512'] });
-    expect(j.certificates[0]).toMatchObject({ subject: LEAF, issuer: INTER, algorithm: 'ML-DSA-65', keyFingerprint: fingerprint(pki.leafKey) });
-    expect(j.signerInfos[0]).toMatchObject({ sid: { issuer: INTER, serial: j.certificates[0].serial }, signatureAlgorithm: 'ML-DSA-65', digestAlgorithm: 'sha512' });
+    expect(j.certificates[0]).toMatchObject({
+      subject: LEAF,
+      issuer: INTER,
+      algorithm: 'ML-DSA-65',
+      keyFingerprint: fingerprint(pki.leafKey),
+    });
+    expect(j.signerInfos[0]).toMatchObject({
+      sid: { issuer: INTER, serial: j.certificates[0].serial },
+      signatureAlgorithm: 'ML-DSA-65',
+      digestAlgorithm: 'sha512',
+    });
   });
 
   it('verify --json reports the detached content size it hashed', () => {
@@ -52,10 +69,27 @@ describe('CMS: readable inspect and the real content size', () => {
   it('attached CMS: inspect and verify both give the embedded size', () => {
     const small = join(dir, 'small.bin');
     writeFileSync(small, 'attached content 123');
-    ok(['sign', small, '--format', 'cms', '--attached', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter, '--out', `${small}.att.p7s`]);
+    ok([
+      'sign',
+      small,
+      '--format',
+      'cms',
+      '--attached',
+      '--key',
+      pki.leafKey,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--out',
+      `${small}.att.p7s`,
+    ]);
     expect(JSON.parse(ok(['inspect', `${small}.att.p7s`, '--json']))).toMatchObject({ attached: true, contentBytes: 20 });
     expect(ok(['inspect', `${small}.att.p7s`])).toContain('  contentBytes      20\n');
-    expect(JSON.parse(ok(['verify', `${small}.att.p7s`, '--trust-anchor', pki.root, '--json']))).toMatchObject({ attached: true, contentBytes: 20 });
+    expect(JSON.parse(ok(['verify', `${small}.att.p7s`, '--trust-anchor', pki.root, '--json']))).toMatchObject({
+      attached: true,
+      contentBytes: 20,
+    });
   });
 });
 
@@ -73,11 +107,21 @@ describe('in-toto attestation bundles', () => {
     const j = JSON.parse(ok(['inspect', bundle, '--json']));
     expect(j.format).toBe('intoto-bundle');
     expect(j.envelopes[0]).toEqual({
-      line: 1, payloadType: 'application/vnd.in-toto+json', keyids: [fingerprint(pki.leafKey)], predicateType: 'https://slsa.dev/provenance/v1',
-      subjects: [{ name: 'a.bin', digest: expect.objectContaining({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }) }, { name: 'b.bin', digest: expect.any(Object) }],
+      line: 1,
+      payloadType: 'application/vnd.in-toto+json',
+      keyids: [fingerprint(pki.leafKey)],
+      predicateType: 'https://slsa.dev/provenance/v1',
+      subjects: [
+        { name: 'a.bin', digest: expect.objectContaining({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }) },
+        { name: 'b.bin', digest: expect.any(Object) },
+      ],
     });
     const text = ok(['inspect', bundle]);
-    expect(text).toMatch(new RegExp(`^${bundle.replace(/[/.]/g, '\\$&')}: intoto-bundle\n  envelopes  \\d\n  line 1\n    payloadType    application/vnd.in-toto\\+json\n    keyid          ${fingerprint(pki.leafKey)}\n    predicateType  https://slsa.dev/provenance/v1\n    subjects       2\n      a.bin  sha256:[0-9a-f]{64} sha512:[0-9a-f]{128}\n      b.bin  sha256:`));
+    expect(text).toMatch(
+      new RegExp(
+        `^${bundle.replace(/[/.]/g, '\\$&')}: intoto-bundle\n  envelopes  \\d\n  line 1\n    payloadType    application/vnd.in-toto\\+json\n    keyid          ${fingerprint(pki.leafKey)}\n    predicateType  https://slsa.dev/provenance/v1\n    subjects       2\n      a.bin  sha256:[0-9a-f]{64} sha512:[0-9a-f]{128}\n      b.bin  sha256:`,
+      ),
+    );
   });
 
   it('a line that is not an envelope is reported on its line; the others are still described', () => {
@@ -93,10 +137,15 @@ describe('in-toto attestation bundles', () => {
   it('verify refuses a bundle with exit 2 and points to verify-attestation (text and --json)', () => {
     const r = pqsign(['verify', bundle, '--key', pki.leafKey]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`pqsign: ${bundle}: is an in-toto attestation bundle, not a signature: verify it with verify-attestation and a trusted --key\n`);
+    expect(r.stderr).toBe(
+      `pqsign: ${bundle}: is an in-toto attestation bundle, not a signature: verify it with verify-attestation and a trusted --key\n`,
+    );
     const j = pqsign(['verify', bundle, '--key', pki.leafKey, '--json']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_USAGE', message: expect.stringContaining('verify it with verify-attestation and a trusted --key') } });
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_USAGE', message: expect.stringContaining('verify it with verify-attestation and a trusted --key') },
+    });
     // and the command it names works
     expect(pqsign(['verify-attestation', bundle, '--key', pki.leafKey]).code).toBe(0);
   });

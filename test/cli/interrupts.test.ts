@@ -26,7 +26,12 @@ interface Ended {
 }
 
 /** Start the CLI, send `signal` as soon as its temp output appears in `watch`, and wait for it to end. */
-function interruptOnceWriting(args: string[], signal: NodeJS.Signals, watch: string, env: Record<string, string> = {}): Promise<Ended & { sent: boolean }> {
+function interruptOnceWriting(
+  args: string[],
+  signal: NodeJS.Signals,
+  watch: string,
+  env: Record<string, string> = {},
+): Promise<Ended & { sent: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, ...env } });
     let stderr = '';
@@ -49,7 +54,10 @@ describe('a signal while sign writes its output', () => {
   const big = join(dir, 'big.bin');
   beforeAll(() => void sparseFile(big, 512 * 1024 * 1024));
 
-  it.each([['SIGINT', 130], ['SIGHUP', 129]] as const)('%s: the temp file is removed, exit %i, one line', async (signal, exit) => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const)('%s: the temp file is removed, exit %i, one line', async (signal, exit) => {
     const r = await interruptOnceWriting(['sign', big, '--format', 'jws', '--key', key], signal, dir);
     expect(r.sent, `no temp file appeared; ${r.stderr}`).toBe(true);
     expect(r.signal).toBe(null); // pqsign ended itself, after cleaning up
@@ -66,7 +74,12 @@ describe('a signal while sign writes its output', () => {
     mkdirSync(out);
     writeFileSync(join(dir, 'small.bin'), 'firmware');
     // COSE attached: the output is opened before μ goes to KMS
-    const r = await interruptOnceWriting(['sign', 'small.bin', '--format', 'cose', '--key', kms.ref(keyId), '--out-dir', out], 'SIGTERM', out, kms.env);
+    const r = await interruptOnceWriting(
+      ['sign', 'small.bin', '--format', 'cose', '--key', kms.ref(keyId), '--out-dir', out],
+      'SIGTERM',
+      out,
+      kms.env,
+    );
     expect(r.sent, `no temp file appeared; ${r.stderr}`).toBe(true);
     expect(r.code).toBe(143);
     expect(r.stderr).toBe('pqsign: interrupted by SIGTERM; removed 1 unfinished output\n');
@@ -81,12 +94,21 @@ describe('temp files of a process that could not clean up', () => {
     sparseFile(join(tree, 'app.bin'), 1024 * 1024);
     expect(pqsign(['sign', join(tree, 'app.bin'), '--key', key]).code).toBe(0);
     sparseFile(join(tree, 'huge.bin'), 512 * 1024 * 1024);
-    const r = await interruptOnceWriting(['sign', join(tree, 'huge.bin'), '--format', 'jws', '--key', key, '--out', join(tree, 'huge.jws')], 'SIGKILL', tree);
+    const r = await interruptOnceWriting(
+      ['sign', join(tree, 'huge.bin'), '--format', 'jws', '--key', key, '--out', join(tree, 'huge.jws')],
+      'SIGKILL',
+      tree,
+    );
     expect(r.signal).toBe('SIGKILL');
     expect(temps(tree)).toHaveLength(1);
     rmSync(join(tree, 'huge.bin'));
     const v = pqsign(['verify', '--recursive', tree, '--key', pub, '--json']);
     expect(v.code, v.stdout + v.stderr).toBe(0);
-    expect(v.stdout.trim().split('\n').map((l) => JSON.parse(l).file)).toEqual([join(tree, 'app.bin')]);
+    expect(
+      v.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).file),
+    ).toEqual([join(tree, 'app.bin')]);
   });
 });

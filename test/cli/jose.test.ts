@@ -71,17 +71,48 @@ describe('compact JWS', () => {
 
   it('--content-type and --kid set cty and kid', () => {
     const out = join(dir, 'cty.jws');
-    expect(pqsign(['sign', fw, '--key', key, '--format', 'jws', '--content-type', 'application/octet-stream', '--kid', 'release-2026', '--out', out]).code).toBe(0);
-    expect(JSON.parse(unb64(readFileSync(out, 'latin1').split('.')[0]!))).toEqual({ alg: 'ML-DSA-44', kid: 'release-2026', cty: 'application/octet-stream' });
-    expect(JSON.parse(pqsign(['verify', out, '--key', pub, '--json']).stdout)).toMatchObject({ ok: true, kid: 'release-2026', kidIsKeyThumbprint: false });
+    expect(
+      pqsign([
+        'sign',
+        fw,
+        '--key',
+        key,
+        '--format',
+        'jws',
+        '--content-type',
+        'application/octet-stream',
+        '--kid',
+        'release-2026',
+        '--out',
+        out,
+      ]).code,
+    ).toBe(0);
+    expect(JSON.parse(unb64(readFileSync(out, 'latin1').split('.')[0]!))).toEqual({
+      alg: 'ML-DSA-44',
+      kid: 'release-2026',
+      cty: 'application/octet-stream',
+    });
+    expect(JSON.parse(pqsign(['verify', out, '--key', pub, '--json']).stdout)).toMatchObject({
+      ok: true,
+      kid: 'release-2026',
+      kidIsKeyThumbprint: false,
+    });
   });
 
   it('payload() decodes the embedded payload chunk by chunk; inspect needs no key', async () => {
     const loc = await jws.payload!(attached);
     const out: Buffer[] = [];
-    for await (const chunk of readChunks(attached, { start: loc.start, end: loc.end, chunkSize: 65537 })) loc.transform!(chunk, (b) => out.push(Buffer.from(b)));
+    for await (const chunk of readChunks(attached, { start: loc.start, end: loc.end, chunkSize: 65537 }))
+      loc.transform!(chunk, (b) => out.push(Buffer.from(b)));
     expect(Buffer.concat(out).equals(readFileSync(fw))).toBe(true);
-    expect(await jws.inspect!(attached)).toMatchObject({ format: 'jws', algorithm: 'ML-DSA-44', kid: jwk.kid, detached: false, payloadBytes: 262144, signatureBytes: 2420 });
+    expect(await jws.inspect!(attached)).toMatchObject({
+      format: 'jws',
+      algorithm: 'ML-DSA-44',
+      kid: jwk.kid,
+      detached: false,
+      payloadBytes: 262144,
+      signatureBytes: 2420,
+    });
   });
 
   it('refuses an ML-DSA context (RFC 9964 §5), writing nothing', () => {
@@ -103,7 +134,12 @@ describe('compact JWS', () => {
     ];
     const r = pqsign(['verify', ...files, '--key', pub, '--json']);
     expect(r.code, r.stdout).toBe(1);
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).error.code)).toEqual(Array(3).fill('ERR_SIGNATURE_INVALID'));
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).error.code),
+    ).toEqual(Array(3).fill('ERR_SIGNATURE_INVALID'));
     const other = write('other.bin', Buffer.from('not the firmware'));
     const det = join(dir, 'det.jws');
     expect(pqsign(['verify', det, '--key', pub, '--payload', other]).code).toBe(1);
@@ -121,14 +157,22 @@ describe('compact JWS', () => {
       ['alg-none', `${b64({ alg: 'none' })}.${p}.${s}`, 'ERR_ALGORITHM', /alg "none" is not an ML-DSA JOSE algorithm/],
       ['alg-es256', `${b64({ alg: 'ES256' })}.${p}.${s}`, 'ERR_ALGORITHM', /alg "ES256" is not an ML-DSA/],
       ['alg-mldsa65', `${b64({ alg: 'ML-DSA-65' })}.${p}.${s}`, 'ERR_UNTRUSTED', /signed with ML-DSA-65 but the pinned key is ML-DSA-44/],
-      ['crit', `${b64({ alg: 'ML-DSA-44', crit: ['exp'], exp: 1 })}.${p}.${s}`, 'ERR_SIGNATURE_FORMAT', /unknown critical header parameter "exp"/],
+      [
+        'crit',
+        `${b64({ alg: 'ML-DSA-44', crit: ['exp'], exp: 1 })}.${p}.${s}`,
+        'ERR_SIGNATURE_FORMAT',
+        /unknown critical header parameter "exp"/,
+      ],
       ['b64-false', `${b64({ alg: 'ML-DSA-44', b64: false })}.${p}.${s}`, 'ERR_SIGNATURE_FORMAT', /RFC 7797/],
       ['short-sig', `${h}.${p}.${s.slice(0, 400)}`, 'ERR_SIGNATURE_FORMAT', /signature is 300 bytes; an ML-DSA-44 signature is 2420/],
       ['sig-char', `${h}.${p}.${s.slice(0, 10)}+${s.slice(11)}`, 'ERR_SIGNATURE_FORMAT', /JWS signature is not valid base64url \('\+'\)/],
     ];
     const files = cases.map(([name, text]) => write(`${name}.jws`, text));
     const r = pqsign(['verify', ...files, '--key', pub, '--json']);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     cases.forEach(([name, , code, message], i) => {
       expect(lines[i], name).toMatchObject({ ok: false, error: { code } });
       expect(lines[i].error.message, name).toMatch(message);
@@ -168,7 +212,12 @@ describe('pqsign jwt', () => {
   it('--header is merged (typ and extras kept, alg and kid forced); crit is refused', () => {
     const hdr = write('hdr.json', JSON.stringify({ alg: 'none', kid: 'x', typ: 'at+jwt', x5u: 'https://example.com/c' }));
     const token = sign({ sub: 'a' }, '--header', hdr);
-    expect(JSON.parse(unb64(token.split('.')[0]!))).toEqual({ alg: 'ML-DSA-44', kid: jwk.kid, typ: 'at+jwt', x5u: 'https://example.com/c' });
+    expect(JSON.parse(unb64(token.split('.')[0]!))).toEqual({
+      alg: 'ML-DSA-44',
+      kid: jwk.kid,
+      typ: 'at+jwt',
+      x5u: 'https://example.com/c',
+    });
     expect(JSON.parse(unb64(sign({ sub: 'a' }, '--kid', 'k1').split('.')[0]!)).kid).toBe('k1');
     const crit = write('crit.json', JSON.stringify({ crit: ['exp'] }));
     const r = pqsign(['jwt', 'sign', '--claims', claims({}), '--key', key, '--header', crit]);

@@ -13,7 +13,8 @@ const key = join(dir, 'k.pem');
 const pub = join(dir, 'p.pem');
 const fw = join(dir, 'fw.bin');
 const det = `${fw}.jws`;
-const b64 = (s: string | Buffer | object) => (Buffer.isBuffer(s) || typeof s === 'string' ? Buffer.from(s) : Buffer.from(JSON.stringify(s))).toString('base64url');
+const b64 = (s: string | Buffer | object) =>
+  (Buffer.isBuffer(s) || typeof s === 'string' ? Buffer.from(s) : Buffer.from(JSON.stringify(s))).toString('base64url');
 const write = (name: string, data: string | Uint8Array) => {
   const p = join(dir, name);
   writeFileSync(p, data);
@@ -64,7 +65,9 @@ describe('sign --format jws --detached: the RFC 7797 unencoded payload by defaul
     const out = join(dir, 'attached-unencoded.jws');
     const r = pqsign(['sign', fw, '--key', key, '--format', 'jws', '--no-b64', '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`pqsign: ${fw}: --no-b64 needs --detached: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)\n`);
+    expect(r.stderr).toBe(
+      `pqsign: ${fw}: --no-b64 needs --detached: an attached compact JWS keeps its payload base64url (RFC 7797 §5.2)\n`,
+    );
     expect(existsSync(out)).toBe(false);
     const att = join(dir, 'attached.jws');
     expect(pqsign(['sign', fw, '--key', key, '--format', 'jws', '--b64', '--out', att]).code).toBe(0);
@@ -116,7 +119,10 @@ describe('verifying JWS with "b64"', () => {
     const files = cases.map(([name, header]) => write(`${name}.jws`, `${b64(header)}..${s}`));
     const r = pqsign(['verify', ...files, '--key', pub, '--json']);
     expect(r.code).toBe(2);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     cases.forEach(([name, , message], i) => {
       expect(lines[i], name).toMatchObject({ ok: false, error: { code: 'ERR_SIGNATURE_FORMAT' } });
       expect(lines[i].error.message, name).toMatch(message);

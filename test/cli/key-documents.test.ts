@@ -66,7 +66,9 @@ describe('pqsign exports read back as --key', () => {
     const set = json(jwks);
     const ambiguous = pqsign(['verify', artifact, '--key', set]);
     expect(ambiguous.code).toBe(2);
-    expect(ambiguous.stderr).toBe(`pqsign: ${set}: JWK Set holds 2 ML-DSA keys (kids: ${jwks.keys[0].kid}, ${jwks.keys[1].kid}); name one as FILE#KID\n`);
+    expect(ambiguous.stderr).toBe(
+      `pqsign: ${set}: JWK Set holds 2 ML-DSA keys (kids: ${jwks.keys[0].kid}, ${jwks.keys[1].kid}); name one as FILE#KID\n`,
+    );
     expect(pqsign(['verify', artifact, '--key', `${set}#${jwks.keys[0].kid}`]).code).toBe(0);
     const wrong = pqsign(['verify', artifact, '--key', `${set}#${jwks.keys[1].kid}`]);
     expect(wrong.code).toBe(1); // the other key: a valid key, an invalid signature
@@ -112,14 +114,44 @@ describe('refused key documents (one line, exit 2)', () => {
   const cases: [string, unknown, string, RegExp][] = [
     ['kty EC', { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, 'ERR_KEY_FORMAT', /kty "EC"; ML-DSA keys are kty "AKP"/],
     ['alg of another family', { kty: 'AKP', alg: 'ML-KEM-768', pub }, 'ERR_ALGORITHM', /alg "ML-KEM-768" is not ML-DSA/],
-    ['alg disagreeing with the key length', { kty: 'AKP', alg: 'ML-DSA-44', pub }, 'ERR_KEY_FORMAT', /"pub" is 1952 bytes; ML-DSA-44 public keys are 1312/],
-    ['no alg and a length of no ML-DSA key', { kty: 'AKP', pub: b64url(A.publicKey.subarray(1)) }, 'ERR_KEY_FORMAT', /no "alg" and its 1951-byte "pub"/],
+    [
+      'alg disagreeing with the key length',
+      { kty: 'AKP', alg: 'ML-DSA-44', pub },
+      'ERR_KEY_FORMAT',
+      /"pub" is 1952 bytes; ML-DSA-44 public keys are 1312/,
+    ],
+    [
+      'no alg and a length of no ML-DSA key',
+      { kty: 'AKP', pub: b64url(A.publicKey.subarray(1)) },
+      'ERR_KEY_FORMAT',
+      /no "alg" and its 1951-byte "pub"/,
+    ],
     ['padded base64url', { kty: 'AKP', alg: 'ML-DSA-44', pub: `${b64url(B.publicKey)}=` }, 'ERR_KEY_FORMAT', /"pub" is not base64url/],
-    ['standard base64 alphabet', { kty: 'AKP', alg: 'ML-DSA-65', pub: Buffer.from(A.publicKey).toString('base64') }, 'ERR_KEY_FORMAT', /"pub" is not base64url/],
+    [
+      'standard base64 alphabet',
+      { kty: 'AKP', alg: 'ML-DSA-65', pub: Buffer.from(A.publicKey).toString('base64') },
+      'ERR_KEY_FORMAT',
+      /"pub" is not base64url/,
+    ],
     ['use enc', { kty: 'AKP', alg: 'ML-DSA-65', pub, use: 'enc' }, 'ERR_KEY_FORMAT', /use "enc", not "sig"/],
-    ['key_ops without verify/sign', { kty: 'AKP', alg: 'ML-DSA-65', pub, key_ops: ['encrypt'] }, 'ERR_KEY_FORMAT', /allow neither "verify" nor "sign"/],
-    ['priv that is not a seed', { kty: 'AKP', alg: 'ML-DSA-65', pub, priv: b64url(new Uint8Array(64)) }, 'ERR_KEY_FORMAT', /"priv" is 64 bytes; RFC 9964 private keys are the 32-byte seed/],
-    ['priv of another key (pub is not what priv derives)', { kty: 'AKP', alg: 'ML-DSA-65', pub, priv: b64url(seedB) }, 'ERR_KEY_MISMATCH', /public key is not the one its private seed derives/],
+    [
+      'key_ops without verify/sign',
+      { kty: 'AKP', alg: 'ML-DSA-65', pub, key_ops: ['encrypt'] },
+      'ERR_KEY_FORMAT',
+      /allow neither "verify" nor "sign"/,
+    ],
+    [
+      'priv that is not a seed',
+      { kty: 'AKP', alg: 'ML-DSA-65', pub, priv: b64url(new Uint8Array(64)) },
+      'ERR_KEY_FORMAT',
+      /"priv" is 64 bytes; RFC 9964 private keys are the 32-byte seed/,
+    ],
+    [
+      'priv of another key (pub is not what priv derives)',
+      { kty: 'AKP', alg: 'ML-DSA-65', pub, priv: b64url(seedB) },
+      'ERR_KEY_MISMATCH',
+      /public key is not the one its private seed derives/,
+    ],
     ['kid not a string', { kty: 'AKP', alg: 'ML-DSA-65', pub, kid: 7 }, 'ERR_KEY_FORMAT', /"kid" is not a string/],
     ['JWK Set keys not an array', { keys: { kty: 'AKP' } }, 'ERR_KEY_FORMAT', /"keys" is not an array/],
     ['JWK Set without ML-DSA keys', { keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB' }] }, 'ERR_KEY_FORMAT', /kty "RSA"/],
@@ -162,13 +194,27 @@ describe('refused key documents (one line, exit 2)', () => {
 
 describe('COSE_Key and COSE_KeySet', () => {
   const coseKey = (seed: Uint8Array | undefined, params: ParamSet, pub: Uint8Array, kid?: Uint8Array, extra: [number, unknown][] = []) =>
-    new Map<number, unknown>([[1, 7], [3, params.coseAlg], [-1, pub], ...(kid ? [[2, kid] as [number, unknown]] : []), ...(seed ? [[-2, seed] as [number, unknown]] : []), ...extra]);
+    new Map<number, unknown>([
+      [1, 7],
+      [3, params.coseAlg],
+      [-1, pub],
+      ...(kid ? [[2, kid] as [number, unknown]] : []),
+      ...(seed ? [[-2, seed] as [number, unknown]] : []),
+      ...extra,
+    ]);
 
   it('a COSE_Key with priv signs; a COSE_KeySet picks by kid as hex or text', async () => {
     const priv = file(encode(coseKey(seedA, P65, A.publicKey)));
     expect((await loadKeyFile(priv)).kind).toBe('private');
-    const set = file(encode([coseKey(undefined, P65, A.publicKey, new TextEncoder().encode('release-2026')), coseKey(undefined, P44, B.publicKey, Uint8Array.of(0xab, 0xcd))]));
-    expect((await failure(loadPublicKey(set))).message).toMatch(/COSE_KeySet holds 2 ML-DSA keys \(kids: 72656c65617365, |COSE_KeySet holds 2 ML-DSA keys/);
+    const set = file(
+      encode([
+        coseKey(undefined, P65, A.publicKey, new TextEncoder().encode('release-2026')),
+        coseKey(undefined, P44, B.publicKey, Uint8Array.of(0xab, 0xcd)),
+      ]),
+    );
+    expect((await failure(loadPublicKey(set))).message).toMatch(
+      /COSE_KeySet holds 2 ML-DSA keys \(kids: 72656c65617365, |COSE_KeySet holds 2 ML-DSA keys/,
+    );
     expect((await loadPublicKey(`${set}#release-2026`)).params.name).toBe('ML-DSA-65');
     expect((await loadPublicKey(`${set}#abcd`)).params.name).toBe('ML-DSA-44');
   });

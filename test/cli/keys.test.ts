@@ -103,7 +103,9 @@ describe('key forms and raw encodings', () => {
     const dir = tempDir();
     for (const form of ['seed', 'expanded', 'both'] as const) {
       const out = join(dir, `${form}.der`);
-      expect(pqsign(['keygen', '--alg', 'ML-DSA-87', '--key-form', form, '--der', '--out', out, '--pub', join(dir, `${form}.pub`)]).code).toBe(0);
+      expect(
+        pqsign(['keygen', '--alg', 'ML-DSA-87', '--key-form', form, '--der', '--out', out, '--pub', join(dir, `${form}.pub`)]).code,
+      ).toBe(0);
       const k = await loadKeyFile(out);
       const pub = await loadKeyFile(join(dir, `${form}.pub`));
       expect(k.kind === 'private' && k.key.form).toBe(form);

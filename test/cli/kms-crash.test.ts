@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
-  CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, GetPublicKeyCommand, KMSClient, ScheduleKeyDeletionCommand, SignCommand,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  GetPublicKeyCommand,
+  KMSClient,
+  ScheduleKeyDeletionCommand,
+  SignCommand,
 } from '@aws-sdk/client-kms';
 import { parseSpki, type PublicKey } from '../../src/keys/spki.js';
 import { verifyMu } from '../../src/mldsa/mldsa.js';
@@ -32,7 +38,9 @@ interface Server {
 }
 
 async function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [CLI, 'kms', 'serve', '--port', '0', '--data-dir', dataDir, '--quiet'], { env: { ...process.env, ...childEnv() } });
+  const child = spawn(process.execPath, [CLI, 'kms', 'serve', '--port', '0', '--data-dir', dataDir, '--quiet'], {
+    env: { ...process.env, ...childEnv() },
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {
@@ -110,7 +118,9 @@ async function checkAcked(client: KMSClient, acked: Acked): Promise<void> {
   for (const [keyId, key] of acked.keys) {
     if (acked.deleted.has(keyId)) {
       // gone (purged on the first request after the restart) or still pending, never usable
-      const e = await kmsError(client.send(new SignCommand({ KeyId: keyId, Message: mu, MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG })));
+      const e = await kmsError(
+        client.send(new SignCommand({ KeyId: keyId, Message: mu, MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG })),
+      );
       expect(['NotFoundException', 'KMSInvalidStateException']).toContain(e.name);
       continue;
     }
@@ -133,7 +143,10 @@ describe('local KMS: SIGKILL at random moments', () => {
     let survived = 0;
     for (let i = 0; i < MAX_ITERATIONS && Date.now() - started < BUDGET_MS; i++) {
       const server = await startServer(dataDir);
-      const clients = Array.from({ length: WORKERS }, () => new KMSClient({ endpoint: server.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 }));
+      const clients = Array.from(
+        { length: WORKERS },
+        () => new KMSClient({ endpoint: server.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 }),
+      );
       // Even rounds start with the purge of the keys whose waiting period ran out (expireDeletions below)
       // and are killed within a few ms of their first requests, when that purge runs; odd rounds first
       // check what was acknowledged so far, then are killed at any moment of the traffic.
@@ -170,8 +183,10 @@ describe('local KMS: SIGKILL at random moments', () => {
     expect(keyFiles.filter((f) => !f.endsWith('.json'))).toEqual([]);
     const aliases = JSON.parse(readFileSync(join(dataDir, 'aliases.json'), 'utf8')).aliases as { targetKeyId: string }[];
     for (const a of aliases) expect(keyFiles).toContain(`${a.targetKeyId}.json`);
-    console.log(`kms crash loop: survived ${survived} SIGKILL restarts; acknowledged ${acked.keys.size} keys, ${acked.aliases.size} aliases, `
-      + `${counter.signed} signatures, ${acked.deleted.size} deletions`);
+    console.log(
+      `kms crash loop: survived ${survived} SIGKILL restarts; acknowledged ${acked.keys.size} keys, ${acked.aliases.size} aliases, ` +
+        `${counter.signed} signatures, ${acked.deleted.size} deletions`,
+    );
     expect(survived).toBeGreaterThanOrEqual(10);
     for (const n of [acked.keys.size, acked.aliases.size, counter.signed, acked.deleted.size]) expect(n).toBeGreaterThan(0);
   });

@@ -14,18 +14,27 @@ describe('pqsign kms key management', async () => {
   const json = async (args: string[]) => {
     const r = await run([...args, '--json']);
     expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   };
   const artifact = join(dir, 'fw.bin');
   writeFileSync(artifact, 'firmware 3.1');
   const sign = (ref: string) => run(['sign', artifact, '--key', ref, '--out', join(dir, 'fw.sig')]);
-  const create = async (alias: string, spec = 'ML_DSA_65') => (await json(['kms', 'create-key', '--spec', spec, '--alias', alias, '--endpoint', kms.authority]))[0];
+  const create = async (alias: string, spec = 'ML_DSA_65') =>
+    (await json(['kms', 'create-key', '--spec', spec, '--alias', alias, '--endpoint', kms.authority]))[0];
 
   it('list: ML-DSA keys with state and aliases, as JSON lines and as text; --all adds nothing else here', async () => {
     const a = await create('alias/list-a');
     const b = await create('alias/list-b', 'ML_DSA_44');
     const listed = await json(['kms', 'list', '--endpoint', kms.authority]);
-    expect(listed.find((k) => k.keyId === a.keyId)).toMatchObject({ keySpec: 'ML_DSA_65', keyState: 'Enabled', aliases: ['alias/list-a'], keyRef: kms.ref('alias/list-a') });
+    expect(listed.find((k) => k.keyId === a.keyId)).toMatchObject({
+      keySpec: 'ML_DSA_65',
+      keyState: 'Enabled',
+      aliases: ['alias/list-a'],
+      keyRef: kms.ref('alias/list-a'),
+    });
     expect(listed.find((k) => k.keyId === b.keyId)).toMatchObject({ algorithm: 'ML-DSA-44', aliases: ['alias/list-b'] });
     const text = await run(['kms', 'list', '--endpoint', kms.authority]);
     expect(text.code).toBe(0);
@@ -60,12 +69,17 @@ describe('pqsign kms key management', async () => {
     expect(gone.stderr).toMatch(/NotFoundException/);
     const again = await run(['kms', 'alias', 'update', 'alias/release', '--key', kms.ref(a.keyId)]);
     expect(again.code).toBe(3);
-    expect(again.stderr).toMatch(/KMS UpdateAlias failed .*: NotFoundException: Alias arn:aws:kms:us-east-1:\d+:alias\/release is not found\./);
+    expect(again.stderr).toMatch(
+      /KMS UpdateAlias failed .*: NotFoundException: Alias arn:aws:kms:us-east-1:\d+:alias\/release is not found\./,
+    );
   });
 
   it('refuses a malformed alias name before any request (exit 2)', async () => {
     const before = kms.log.length;
-    for (const args of [['alias', 'create', 'release', '--key', kms.ref('alias/list-a')], ['alias', 'delete', 'alias/has space', '--endpoint', kms.authority]]) {
+    for (const args of [
+      ['alias', 'create', 'release', '--key', kms.ref('alias/list-a')],
+      ['alias', 'delete', 'alias/has space', '--endpoint', kms.authority],
+    ]) {
       const r = await run(['kms', ...args]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/the alias must look like alias\/NAME/);
@@ -83,7 +97,11 @@ describe('pqsign kms key management', async () => {
     const refused = await sign(ref);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/DisabledException/);
-    expect((await json(['kms', 'enable', '--key', ref]))[0]).toMatchObject({ keyState: 'Enabled', enabled: true, keyFingerprint: k.keyFingerprint });
+    expect((await json(['kms', 'enable', '--key', ref]))[0]).toMatchObject({
+      keyState: 'Enabled',
+      enabled: true,
+      keyFingerprint: k.keyFingerprint,
+    });
     expect((await sign(ref)).code).toBe(0);
   });
 
@@ -113,11 +131,15 @@ describe('pqsign kms key management', async () => {
     expect((await json(['kms', 'enable', '--key', ref]))[0].keyState).toBe('Enabled');
 
     const human = await run(['kms', 'schedule-deletion', '--key', ref]);
-    expect(human.stderr).toMatch(new RegExp(`is pending deletion; KMS deletes it on \\S+ unless you run: pqsign kms cancel-deletion --key ${ref.replace(/[/.]/g, '\\$&')}`));
+    expect(human.stderr).toMatch(
+      new RegExp(
+        `is pending deletion; KMS deletes it on \\S+ unless you run: pqsign kms cancel-deletion --key ${ref.replace(/[/.]/g, '\\$&')}`,
+      ),
+    );
     expect((await json(['kms', 'describe', '--key', ref]))[0].deletionDate).toBeDefined();
   });
 
-  it('--days outside KMS\'s 7-30 is a usage error before any request', async () => {
+  it("--days outside KMS's 7-30 is a usage error before any request", async () => {
     const before = kms.log.length;
     for (const days of ['6', '31', '7.5']) {
       const r = await run(['kms', 'schedule-deletion', '--key', kms.ref('alias/list-a'), '--days', days]);
@@ -133,7 +155,7 @@ describe('local KMS: UpdateAlias', async () => {
   const c = kms.client();
   const aliases = async () => (await c.send(new ListAliasesCommand({}))).Aliases!;
 
-  it('moves an alias, keeps its CreationDate, and answers KMS\'s errors', async () => {
+  it("moves an alias, keeps its CreationDate, and answers KMS's errors", async () => {
     const a = await kms.createKey('ML_DSA_65', 'alias/moving');
     const b = await kms.createKey('ML_DSA_87');
     const [before] = await aliases();
@@ -144,13 +166,26 @@ describe('local KMS: UpdateAlias', async () => {
     expect(after!.LastUpdatedDate!.getTime()).toBeGreaterThan(before!.LastUpdatedDate!.getTime());
 
     expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/none', TargetKeyId: a })))).toMatchObject({
-      name: 'NotFoundException', message: `Alias arn:aws:kms:${REGION}:111122223333:alias/none is not found.`,
+      name: 'NotFoundException',
+      message: `Alias arn:aws:kms:${REGION}:111122223333:alias/none is not found.`,
     });
-    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: 'alias/moving' })))).toMatchObject({ name: 'ValidationException', message: 'Aliases must refer to keys. Not aliases' });
-    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'moving', TargetKeyId: a })))).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('alias/') });
-    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/aws/x', TargetKeyId: a })))).toMatchObject({ name: 'NotAuthorizedException' });
-    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: '0000' })))).toMatchObject({ name: 'NotFoundException' });
+    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: 'alias/moving' })))).toMatchObject({
+      name: 'ValidationException',
+      message: 'Aliases must refer to keys. Not aliases',
+    });
+    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'moving', TargetKeyId: a })))).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('alias/'),
+    });
+    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/aws/x', TargetKeyId: a })))).toMatchObject({
+      name: 'NotAuthorizedException',
+    });
+    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: '0000' })))).toMatchObject({
+      name: 'NotFoundException',
+    });
     await c.send(new ScheduleKeyDeletionCommand({ KeyId: a, PendingWindowInDays: 7 }));
-    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: a })))).toMatchObject({ name: 'KMSInvalidStateException' });
+    expect(await kmsError(c.send(new UpdateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: a })))).toMatchObject({
+      name: 'KMSInvalidStateException',
+    });
   });
 });

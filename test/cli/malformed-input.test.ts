@@ -22,7 +22,10 @@ const run = (args: string[]) => pqsign(args, { cwd: dir });
 function expectRefused(r: RunResult, file: string, why: RegExp): void {
   expect(r.stderr, r.stderr).not.toMatch(/internal error/);
   expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trim().split('\n').filter((l) => l && !/^(MAX_RSS_KB|READ_BYTES)=/.test(l)); // pqsignMeasured's report
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l && !/^(MAX_RSS_KB|READ_BYTES)=/.test(l)); // pqsignMeasured's report
   expect(lines, r.stderr).toHaveLength(1);
   expect(r.stderr).toContain(file);
   expect(r.stderr).toMatch(why);
@@ -48,28 +51,66 @@ beforeAll(() => {
 
 describe('CMS SignedData floods', () => {
   /** The signature's SignedData with some of its fields replaced (raw bytes of each field). */
-  function rebuild(name: string, change: (f: { version: Uint8Array; algs: Uint8Array; encap: Uint8Array; extra: Uint8Array[]; signerInfos: Uint8Array }) => void): string {
+  function rebuild(
+    name: string,
+    change: (f: { version: Uint8Array; algs: Uint8Array; encap: Uint8Array; extra: Uint8Array[]; signerInfos: Uint8Array }) => void,
+  ): string {
     const [ctype, content] = readChildren(readWhole(readFileSync(at('a.p7s')), TAG.SEQUENCE, 'ContentInfo').value);
     const kids = readChildren(readChildren(content!.value)[0]!.value);
-    const f = { version: kids[0]!.raw, algs: kids[1]!.raw, encap: kids[2]!.raw, extra: [] as Uint8Array[], signerInfos: kids[kids.length - 1]!.raw };
+    const f = {
+      version: kids[0]!.raw,
+      algs: kids[1]!.raw,
+      encap: kids[2]!.raw,
+      extra: [] as Uint8Array[],
+      signerInfos: kids[kids.length - 1]!.raw,
+    };
     change(f);
     const signedData = tlv(TAG.SEQUENCE, concatList([f.version, f.algs, f.encap, ...f.extra, f.signerInfos]));
     writeFileSync(at(name), tlv(TAG.SEQUENCE, ctype!.raw, tlv(0xa0, signedData)));
     return name;
   }
-  const signerInfo = () => readChildren(readChildren(readWhole(readFileSync(at('a.p7s')), TAG.SEQUENCE, 'ContentInfo').value)[1]!.value)
-    .flatMap((sd) => readChildren(sd.value)).at(-1)!;
+  const signerInfo = () =>
+    readChildren(readChildren(readWhole(readFileSync(at('a.p7s')), TAG.SEQUENCE, 'ContentInfo').value)[1]!.value)
+      .flatMap((sd) => readChildren(sd.value))
+      .at(-1)!;
   const firstSignerInfo = () => readChildren(signerInfo().value)[0]!;
 
   const cases: [string, () => string, RegExp][] = [
-    ['130,000 tiny certificates (263 KB)', () => rebuild('certs.p7s', (f) => f.extra.push(tlv(0xa0, repeat(Uint8Array.of(0x30, 0), 130_000)))), /more than 64 certificates/],
-    ['3,000 SignerInfos', () => rebuild('signers.p7s', (f) => (f.signerInfos = tlv(0x31, repeat(firstSignerInfo().raw, 3000)))), /more than 16 SignerInfos/],
-    ['130,000 revocation entries', () => rebuild('crls.p7s', (f) => f.extra.push(tlv(0xa1, repeat(Uint8Array.of(0x30, 0), 130_000)))), /more than 64 revocation entries/],
-    ['one certificate of 60,000 elements', () => rebuild('bigcert.p7s', (f) => f.extra.push(tlv(0xa0, tlv(TAG.SEQUENCE, repeat(Uint8Array.of(0x05, 0), 60_000))))), /more than 50000 ASN\.1 elements/],
-    ['60,000 digest algorithms', () => rebuild('algs.p7s', (f) => (f.algs = tlv(0x31, repeat(Uint8Array.of(0x30, 0), 60_000)))), /more than 50000 ASN\.1 elements/],
-    ['a certificate nested 100,000 levels deep', () => rebuild('deep.p7s', (f) => f.extra.push(concatList([
-      Uint8Array.of(0xa0, 0x80), repeat(Uint8Array.of(0x30, 0x80), 100_000), repeat(Uint8Array.of(0, 0), 100_001),
-    ]))), /nested too deeply/],
+    [
+      '130,000 tiny certificates (263 KB)',
+      () => rebuild('certs.p7s', (f) => f.extra.push(tlv(0xa0, repeat(Uint8Array.of(0x30, 0), 130_000)))),
+      /more than 64 certificates/,
+    ],
+    [
+      '3,000 SignerInfos',
+      () => rebuild('signers.p7s', (f) => (f.signerInfos = tlv(0x31, repeat(firstSignerInfo().raw, 3000)))),
+      /more than 16 SignerInfos/,
+    ],
+    [
+      '130,000 revocation entries',
+      () => rebuild('crls.p7s', (f) => f.extra.push(tlv(0xa1, repeat(Uint8Array.of(0x30, 0), 130_000)))),
+      /more than 64 revocation entries/,
+    ],
+    [
+      'one certificate of 60,000 elements',
+      () => rebuild('bigcert.p7s', (f) => f.extra.push(tlv(0xa0, tlv(TAG.SEQUENCE, repeat(Uint8Array.of(0x05, 0), 60_000))))),
+      /more than 50000 ASN\.1 elements/,
+    ],
+    [
+      '60,000 digest algorithms',
+      () => rebuild('algs.p7s', (f) => (f.algs = tlv(0x31, repeat(Uint8Array.of(0x30, 0), 60_000)))),
+      /more than 50000 ASN\.1 elements/,
+    ],
+    [
+      'a certificate nested 100,000 levels deep',
+      () =>
+        rebuild('deep.p7s', (f) =>
+          f.extra.push(
+            concatList([Uint8Array.of(0xa0, 0x80), repeat(Uint8Array.of(0x30, 0x80), 100_000), repeat(Uint8Array.of(0, 0), 100_001)]),
+          ),
+        ),
+      /nested too deeply/,
+    ],
   ];
   it.each(cases)('%s: verify and inspect refuse it (exit 2)', (_, build, why) => {
     const file = build();
@@ -103,10 +144,26 @@ describe('COSE_Sign1 floods', () => {
   }
   const many = (n: number, value: unknown = 0) => new Map(Array.from({ length: n }, (_, i) => [i + 100, value]));
   const cases: [string, () => string, RegExp][] = [
-    ['an unprotected header of 50,000 entries', () => rebuild('map.cose', { unprotected: many(50_000) }), /unprotected header has more than 1024 CBOR data items/],
-    ['an unprotected header holding a 200,000-item array', () => rebuild('array.cose', { unprotected: new Map([[100, new Array(200_000).fill(0)]]) }), /unprotected header has more than 1024 CBOR data items/],
-    ['a protected header of 2,000 entries', () => rebuild('prot.cose', { protectedMap: new Map([[1, -49], ...many(2000)]) }), /protected header has more than 1024 CBOR data items/],
-    ['an unprotected header nested 500 levels deep', () => rebuild('deep.cose', { unprotected: new Map([[100, JSON.parse(nested(500))]]) }), /unprotected header is not valid CBOR \(Maximum depth/],
+    [
+      'an unprotected header of 50,000 entries',
+      () => rebuild('map.cose', { unprotected: many(50_000) }),
+      /unprotected header has more than 1024 CBOR data items/,
+    ],
+    [
+      'an unprotected header holding a 200,000-item array',
+      () => rebuild('array.cose', { unprotected: new Map([[100, new Array(200_000).fill(0)]]) }),
+      /unprotected header has more than 1024 CBOR data items/,
+    ],
+    [
+      'a protected header of 2,000 entries',
+      () => rebuild('prot.cose', { protectedMap: new Map([[1, -49], ...many(2000)]) }),
+      /protected header has more than 1024 CBOR data items/,
+    ],
+    [
+      'an unprotected header nested 500 levels deep',
+      () => rebuild('deep.cose', { unprotected: new Map([[100, JSON.parse(nested(500))]]) }),
+      /unprotected header is not valid CBOR \(Maximum depth/,
+    ],
   ];
   it.each(cases)('%s: verify and inspect refuse it (exit 2)', (_, build, why) => {
     const file = build();
@@ -167,9 +224,18 @@ describe('attestation bundles', () => {
     let line = await envelopeLine(n);
     while (line.length > MAX_LINE_BYTES) line = await envelopeLine((n = Math.floor((n * MAX_LINE_BYTES) / line.length) - 10));
     writeFileSync(at('largest.intoto.jsonl'), `${line}\n`);
-    const r = pqsignMeasured(['verify-attestation', at('largest.intoto.jsonl'), '--key', at('k.pub'), '--predicate-type', 'https://example.com/predicate/v1']);
+    const r = pqsignMeasured([
+      'verify-attestation',
+      at('largest.intoto.jsonl'),
+      '--key',
+      at('k.pub'),
+      '--predicate-type',
+      'https://example.com/predicate/v1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    console.log(`verify-attestation of one ${(line.length / 1024 / 1024).toFixed(1)} MiB line (${n} subjects): peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
+    console.log(
+      `verify-attestation of one ${(line.length / 1024 / 1024).toFixed(1)} MiB line (${n} subjects): peak RSS ${r.maxRssMiB.toFixed(0)} MiB`,
+    );
     expect(r.maxRssMiB).toBeLessThan(250);
   });
 
@@ -188,7 +254,18 @@ describe('attestation bundles', () => {
 
   it('attest refuses, before signing, an envelope larger than verify-attestation accepts (exit 2)', () => {
     writeFileSync(at('big-predicate.json'), JSON.stringify({ notes: 'x'.repeat(7 * 1024 * 1024) }));
-    const r = run(['attest', 'a.bin', '--key', 'k.pem', '--predicate', 'big-predicate.json', '--predicate-type', 'https://example.com/p/v1', '--out', 'big.intoto.jsonl']);
+    const r = run([
+      'attest',
+      'a.bin',
+      '--key',
+      'k.pem',
+      '--predicate',
+      'big-predicate.json',
+      '--predicate-type',
+      'https://example.com/p/v1',
+      '--out',
+      'big.intoto.jsonl',
+    ]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/1 subjects make an envelope of 9\.\d MiB, more than the 8\.0 MiB verify-attestation accepts/);
   });

@@ -5,7 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keygenFromSeed, messageBackend, messageVerifier, mlDsaBackendChoice, ONE_SHOT_MAX, setMlDsaBackend, signMu, verifyMessage } from '../../src/mldsa/mldsa.js';
+import {
+  keygenFromSeed,
+  messageBackend,
+  messageVerifier,
+  mlDsaBackendChoice,
+  ONE_SHOT_MAX,
+  setMlDsaBackend,
+  signMu,
+  verifyMessage,
+} from '../../src/mldsa/mldsa.js';
 import { nativeMlDsa } from '../../src/mldsa/native.js';
 import { computeMu } from '../../src/mldsa/mu.js';
 import { PARAM_SETS, paramByName } from '../../src/mldsa/params.js';
@@ -16,12 +25,23 @@ import { writeKeyPair } from '../support/keygen.js';
 const NESTED = process.env.PQSIGN_TEST_UNDER_NODE24 === '1';
 const HAVE_NATIVE = nativeMlDsa() !== undefined;
 const BACKENDS = HAVE_NATIVE ? ['portable', 'mu', 'native'] : ['portable', 'mu'];
-if (!HAVE_NATIVE) console.warn(`SKIP: native back-end: node:crypto of Node ${process.versions.node} has no ML-DSA (covered by the Node 24 rerun)`);
+if (!HAVE_NATIVE)
+  console.warn(`SKIP: native back-end: node:crypto of Node ${process.versions.node} has no ML-DSA (covered by the Node 24 rerun)`);
 const N24 = node24();
 if (!N24) console.warn(`SKIP: ${NO_NODE24}`);
 
-interface WycheproofCase { tcId: number; comment: string; msg: string; ctx?: string; sig: string; result: 'valid' | 'invalid' }
-interface WycheproofFile { numberOfTests: number; testGroups: { publicKey: string; tests: WycheproofCase[] }[] }
+interface WycheproofCase {
+  tcId: number;
+  comment: string;
+  msg: string;
+  ctx?: string;
+  sig: string;
+  result: 'valid' | 'invalid';
+}
+interface WycheproofFile {
+  numberOfTests: number;
+  testGroups: { publicKey: string; tests: WycheproofCase[] }[];
+}
 
 /** Result of verifying a case, counting a thrown input error (bad key length, context > 255) as invalid. */
 function verifies(run: () => boolean): boolean {
@@ -51,7 +71,9 @@ describe.each(BACKENDS)('%s backend', (backend) => {
   describe.skipIf(!HAVE_SHARED)('Wycheproof mldsa_*_verify (whole and chunked)', () => {
     it.each(['44', '65', '87'])('ML-DSA-%s', (n) => {
       const params = paramByName(n)!;
-      const file = JSON.parse(readFileSync(join(VECTORS, 'wycheproof', 'testvectors_v1', `mldsa_${n}_verify_test.json`), 'utf8')) as WycheproofFile;
+      const file = JSON.parse(
+        readFileSync(join(VECTORS, 'wycheproof', 'testvectors_v1', `mldsa_${n}_verify_test.json`), 'utf8'),
+      ) as WycheproofFile;
       const mismatches: string[] = [];
       let cases = 0;
       for (const g of file.testGroups) {
@@ -65,7 +87,8 @@ describe.each(BACKENDS)('%s backend', (backend) => {
             return v.verify(sig);
           });
           const expected = t.result === 'valid';
-          if (whole !== expected || streamed !== expected) mismatches.push(`tcId ${t.tcId} (${t.comment}): whole ${whole}, streamed ${streamed}, expected ${t.result}`);
+          if (whole !== expected || streamed !== expected)
+            mismatches.push(`tcId ${t.tcId} (${t.comment}): whole ${whole}, streamed ${streamed}, expected ${t.result}`);
           cases++;
         }
       }
@@ -99,9 +122,17 @@ describe.each(BACKENDS)('%s backend', (backend) => {
 describe.skipIf(!N24 || NESTED)('under Node 24 (OpenSSL 3.5)', () => {
   const dir = tempDir();
   it('this file passes under Node 24 with both back-ends', () => {
-    const r = spawnSync(N24!, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/cli/mldsa-backend.test.ts', '--reporter=verbose'], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, PQSIGN_TEST_UNDER_NODE24: '1', PQSIGN_MLDSA_BACKEND: '' }, maxBuffer: 16 * 1024 * 1024,
-    });
+    const r = spawnSync(
+      N24!,
+      [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/cli/mldsa-backend.test.ts', '--reporter=verbose'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, PQSIGN_TEST_UNDER_NODE24: '1', PQSIGN_MLDSA_BACKEND: '' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    // eslint-disable-next-line no-control-regex -- strips ANSI colour codes (ESC [ ... m)
     const out = (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, '');
     expect(r.status, out).toBe(0);
     if (HAVE_SHARED) expect(out).toMatch(/✓ .*native backend > Wycheproof .*ML-DSA-65/);
@@ -119,7 +150,8 @@ describe.skipIf(!N24 || NESTED)('under Node 24 (OpenSSL 3.5)', () => {
     writeFileSync(large, new Uint8Array(ONE_SHOT_MAX + 4096).fill(0x5a));
     for (const f of [small, large]) expect(pqsign(['sign', f, '--key', key, '--context', 'abcd']).code).toBe(0);
     const verify24 = (backend: string, args: string[]) =>
-      spawnSync(N24!, [CLI, 'verify', ...args, '--key', pub], { encoding: 'utf8', env: { ...process.env, PQSIGN_MLDSA_BACKEND: backend } }).status;
+      spawnSync(N24!, [CLI, 'verify', ...args, '--key', pub], { encoding: 'utf8', env: { ...process.env, PQSIGN_MLDSA_BACKEND: backend } })
+        .status;
     for (const backend of ['native', 'portable']) {
       expect(verify24(backend, [small, large, '--context', 'abcd']), backend).toBe(0);
       expect(verify24(backend, [small, '--context', 'abce']), `${backend} wrong context`).toBe(1);

@@ -57,7 +57,9 @@ describe('an output is never an input, nor written twice', () => {
     mkdirSync(at('b'));
     writeFileSync(at('a', 'x.bin'), 'one');
     writeFileSync(at('b', 'x.bin'), 'two');
-    refused(['sign', at('a', 'x.bin'), at('b', 'x.bin'), '--key', key, '--out-dir', at('od')], /x\.bin\.sig: would be written twice/, [at('od', 'x.bin.sig')]);
+    refused(['sign', at('a', 'x.bin'), at('b', 'x.bin'), '--key', key, '--out-dir', at('od')], /x\.bin\.sig: would be written twice/, [
+      at('od', 'x.bin.sig'),
+    ]);
   });
 
   it('the key, a certificate or the passphrase file as the output', () => {
@@ -75,11 +77,23 @@ describe('an existing file is replaced only with --force', () => {
   beforeAll(() => expect(run(['cert', 'create-ca', '--key', key, '--subject', 'CN=Root', '--out', ca]).code).toBe(0));
 
   it('cert create-ca, issue and csr refuse an existing --out', () => {
-    refused(['cert', 'create-ca', '--key', key, '--subject', 'CN=Typo', '--out', ca], /ca\.pem: already exists \(use --force to overwrite\)/, [ca]);
+    refused(
+      ['cert', 'create-ca', '--key', key, '--subject', 'CN=Typo', '--out', ca],
+      /ca\.pem: already exists \(use --force to overwrite\)/,
+      [ca],
+    );
     const leaf = at('leaf.pem');
     writeFileSync(leaf, 'an older leaf');
-    refused(['cert', 'issue', '--ca-key', key, '--ca-cert', ca, '--key', pub, '--subject', 'CN=Leaf', '--out', leaf], /leaf\.pem: already exists/, [leaf]);
-    refused(['cert', 'issue', '--ca-key', key, '--ca-cert', ca, '--key', pub, '--subject', 'CN=Leaf', '--out', ca, '--force'], /ca\.pem: is also an input/, [ca]);
+    refused(
+      ['cert', 'issue', '--ca-key', key, '--ca-cert', ca, '--key', pub, '--subject', 'CN=Leaf', '--out', leaf],
+      /leaf\.pem: already exists/,
+      [leaf],
+    );
+    refused(
+      ['cert', 'issue', '--ca-key', key, '--ca-cert', ca, '--key', pub, '--subject', 'CN=Leaf', '--out', ca, '--force'],
+      /ca\.pem: is also an input/,
+      [ca],
+    );
     refused(['cert', 'csr', '--key', key, '--subject', 'CN=Leaf', '--out', ca], /already exists/, [ca]);
     const again = run(['cert', 'create-ca', '--key', key, '--subject', 'CN=Again', '--out', ca, '--force']);
     expect(again.code, again.stderr).toBe(0);
@@ -108,7 +122,7 @@ describe('an existing file is replaced only with --force', () => {
 });
 
 describe('sign replaces an earlier signature in the same format (re-signing in place)', () => {
-  it('raw: a file of an ML-DSA signature\'s length; anything else needs --force', () => {
+  it("raw: a file of an ML-DSA signature's length; anything else needs --force", () => {
     const f = at('r.bin');
     writeFileSync(f, 'release');
     expect(run(['sign', f, '--key', key]).code).toBe(0);
@@ -127,7 +141,9 @@ describe('sign replaces an earlier signature in the same format (re-signing in p
     writeFileSync(f, 'container release');
     expect(run(['sign', f, '--format', 'cose', '--key', key, '--out', at('c.out')]).code).toBe(0);
     expect(run(['sign', f, '--format', 'cose', '--key', key, '--out', at('c.out')]).code).toBe(0);
-    refused(['sign', f, '--format', 'jws', '--key', key, '--out', at('c.out')], /c\.out: already exists and is not a jws signature/, [at('c.out')]);
+    refused(['sign', f, '--format', 'jws', '--key', key, '--out', at('c.out')], /c\.out: already exists and is not a jws signature/, [
+      at('c.out'),
+    ]);
   });
 
   it('attach follows the same rule', () => {
@@ -151,7 +167,11 @@ describe('sign replaces an earlier signature in the same format (re-signing in p
     const again = run(['sign', f, '--key', key, '--manifest-out', manifest]);
     expect(again.code, again.stderr).toBe(0);
     writeFileSync(manifest, 'not a manifest\n');
-    refused(['sign', f, '--key', key, '--manifest-out', manifest], /release\.jsonl: already exists and is not a raw signature or a pqsign manifest/, [manifest]);
+    refused(
+      ['sign', f, '--key', key, '--manifest-out', manifest],
+      /release\.jsonl: already exists and is not a raw signature or a pqsign manifest/,
+      [manifest],
+    );
   });
 });
 
@@ -168,7 +188,9 @@ describe('--out-dir', () => {
 
   it('that is a file fails once, naming it, before anything is signed', () => {
     writeFileSync(at('plain'), 'a file');
-    const r = refused(['sign', 'build/app.bin', 'build/boot.bin', '--key', key, '--out-dir', 'plain'], /plain: is not a directory/, [at('plain')]);
+    const r = refused(['sign', 'build/app.bin', 'build/boot.bin', '--key', key, '--out-dir', 'plain'], /plain: is not a directory/, [
+      at('plain'),
+    ]);
     expect(r.stderr).not.toMatch(/signed/);
   });
 });

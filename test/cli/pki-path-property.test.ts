@@ -15,7 +15,17 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, SHARED, pqsign, tempDir } from '../support/helpers.js';
 import {
-  KEYS, LEAF, MLDSA44, OTHER_ANCHOR, ROOT, caName, chainSpec, describeSpec, forge, type CertSpec, type ChainSpec,
+  KEYS,
+  LEAF,
+  MLDSA44,
+  OTHER_ANCHOR,
+  ROOT,
+  caName,
+  chainSpec,
+  describeSpec,
+  forge,
+  type CertSpec,
+  type ChainSpec,
 } from '../support/chain-forge.js';
 import { encodePem } from '../../src/asn1/pem.js';
 import { buildDetachedSignedData } from '../../src/cms/builder.js';
@@ -101,7 +111,13 @@ const PQSIGN_RULES: Rules = { notAfterInclusive: true, anchorWithoutBc: 'no cons
 
 type Verdict = { valid: true; path: string[] } | { valid: false; why: string[] };
 
-function referenceModel(anchors: readonly CertSpec[], untrusted: readonly CertSpec[], leaf: CertSpec, anyEku: boolean, rules: Rules): Verdict {
+function referenceModel(
+  anchors: readonly CertSpec[],
+  untrusted: readonly CertSpec[],
+  leaf: CertSpec,
+  anyEku: boolean,
+  rules: Rules,
+): Verdict {
   const timeProblem = ({ validity: [notBefore, notAfter] }: CertSpec) => {
     if (notBefore > 0) return 'not yet valid';
     if (notAfter < 0 || (notAfter === 0 && !rules.notAfterInclusive)) return 'expired';
@@ -113,22 +129,36 @@ function referenceModel(anchors: readonly CertSpec[], untrusted: readonly CertSp
   const issues = (issuer: CertSpec, child: CertSpec) => child.issuer === issuer.subject && child.signedBy === issuer.key;
   const pathLenProblem = (c: CertSpec, below: number) =>
     c.bc !== 'absent' && c.bc.ca && c.bc.pathLen !== undefined && below > c.bc.pathLen
-      ? `pathLen ${c.bc.pathLen} < ${below} intermediate(s) below` : undefined;
+      ? `pathLen ${c.bc.pathLen} < ${below} intermediate(s) below`
+      : undefined;
   const kuProblem = (c: CertSpec) => (c.ku && !c.ku.includes('keyCertSign') ? 'keyUsage without keyCertSign' : undefined);
 
-  const leafProblem = timeProblem(leaf) ?? (!rules.leafUsage ? undefined
-    : leaf.ku && !leaf.ku.includes('digitalSignature') ? 'keyUsage without digitalSignature'
-      : !anyEku && !leaf.eku?.includes('codeSigning') ? 'no EKU codeSigning' : undefined);
+  const leafProblem =
+    timeProblem(leaf) ??
+    (!rules.leafUsage
+      ? undefined
+      : leaf.ku && !leaf.ku.includes('digitalSignature')
+        ? 'keyUsage without digitalSignature'
+        : !anyEku && !leaf.eku?.includes('codeSigning')
+          ? 'no EKU codeSigning'
+          : undefined);
   if (leafProblem) return { valid: false, why: [`signer: ${leafProblem}`] };
 
   const anchorProblem = (a: CertSpec, below: number) => {
-    const bcProblem = a.bc === 'absent'
-      ? (rules.anchorWithoutBc === 'needs keyUsage' && !a.ku ? 'neither basicConstraints nor keyUsage' : undefined)
-      : !a.bc.ca ? 'basicConstraints cA false' : pathLenProblem(a, below);
+    const bcProblem =
+      a.bc === 'absent'
+        ? rules.anchorWithoutBc === 'needs keyUsage' && !a.ku
+          ? 'neither basicConstraints nor keyUsage'
+          : undefined
+        : !a.bc.ca
+          ? 'basicConstraints cA false'
+          : pathLenProblem(a, below);
     return timeProblem(a) ?? kuProblem(a) ?? bcProblem;
   };
   const caProblem = (c: CertSpec, below: number) =>
-    timeProblem(c) ?? kuProblem(c) ?? (c.bc === 'absent' || !c.bc.ca ? 'not a CA (basicConstraints cA not TRUE)' : pathLenProblem(c, below));
+    timeProblem(c) ??
+    kuProblem(c) ??
+    (c.bc === 'absent' || !c.bc.ca ? 'not a CA (basicConstraints cA not TRUE)' : pathLenProblem(c, below));
 
   const why: string[] = [];
   const search = (path: CertSpec[]): string[] | undefined => {
@@ -154,7 +184,8 @@ function referenceModel(anchors: readonly CertSpec[], untrusted: readonly CertSp
     if (!anchors.some((a) => issues(a, child))) {
       const issuers = untrusted.filter((u) => issues(u, child));
       if (!issuers.length) why.push(`${label}: nothing issued it (no anchor or embedded certificate with its issuer name and key)`);
-      else if (issuers.every((u) => path.some((p) => keyOf(p) === keyOf(u)))) why.push(`${label}: only certificates already on the path issued it`);
+      else if (issuers.every((u) => path.some((p) => keyOf(p) === keyOf(u))))
+        why.push(`${label}: only certificates already on the path issued it`);
     }
     return undefined;
   };
@@ -197,8 +228,18 @@ async function pqsignCli(c: Chain): Promise<Outcome> {
   writeFileSync(p7s, await buildDetachedSignedData(signer, [CONTENT_BYTES], { certificates: c.embedded.map(parsed) }));
   const anchors = join(d, 'anchors.pem');
   writeFileSync(anchors, c.anchors.map((a) => encodePem('CERTIFICATE', derOf(a))).join(''));
-  const r = pqsign(['verify', '--json', p7s, '--content', CONTENT, '--trust-anchor', anchors, '--at', T.toISOString(),
-    ...(c.spec.anyEku ? ['--any-eku'] : [])]);
+  const r = pqsign([
+    'verify',
+    '--json',
+    p7s,
+    '--content',
+    CONTENT,
+    '--trust-anchor',
+    anchors,
+    '--at',
+    T.toISOString(),
+    ...(c.spec.anyEku ? ['--any-eku'] : []),
+  ]);
   if (r.code === 0) return { valid: true, path: [] };
   // exit 1 for another reason (signature, content) would be a fault of this harness, not a path decision
   if (r.code === 1 && /"code":\s*"ERR_CHAIN"/.test(r.stdout)) return { valid: false, error: r.stdout.trim() };
@@ -236,8 +277,11 @@ function opensslMapping(c: Chain): Mapping {
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) return { compare: false, why: `two embedded certificates named "${twice}" (OpenSSL does not backtrack)` };
   const leaf = c.spec.leaf;
-  const purpose = !c.spec.anyEku && !!leaf.ku && !leaf.ku.some((u) => u === 'keyCertSign' || u === 'cRLSign')
-    && !(leaf.eku ?? []).some((e) => e === 'serverAuth' || e === 'anyExtendedKeyUsage');
+  const purpose =
+    !c.spec.anyEku &&
+    !!leaf.ku &&
+    !leaf.ku.some((u) => u === 'keyCertSign' || u === 'cRLSign') &&
+    !(leaf.eku ?? []).some((e) => e === 'serverAuth' || e === 'anyExtendedKeyUsage');
   return { compare: true, purpose, rules: { notAfterInclusive: false, anchorWithoutBc: 'needs keyUsage', leafUsage: purpose } };
 }
 
@@ -249,8 +293,16 @@ function openssl(c: Chain, purpose: boolean): { valid: boolean; output: string }
     return join(d, name);
   };
   const untrusted = c.embedded.slice(1);
-  const args = ['verify', '-CAfile', pem('anchors.pem', c.anchors), ...(untrusted.length ? ['-untrusted', pem('untrusted.pem', untrusted)] : []),
-    '-attime', String(T.getTime() / 1000), ...(purpose ? ['-purpose', 'codesign'] : []), pem('leaf.pem', [c.spec.leaf])];
+  const args = [
+    'verify',
+    '-CAfile',
+    pem('anchors.pem', c.anchors),
+    ...(untrusted.length ? ['-untrusted', pem('untrusted.pem', untrusted)] : []),
+    '-attime',
+    String(T.getTime() / 1000),
+    ...(purpose ? ['-purpose', 'codesign'] : []),
+    pem('leaf.pem', [c.spec.leaf]),
+  ];
   const r = spawnSync(OPENSSL, args, { encoding: 'utf8' });
   const output = `${r.stdout}${r.stderr}`.trim();
   if (r.status !== 0 && r.status !== 2) throw new Error(`openssl35 ${args.join(' ')} exited ${r.status}: ${output}`);
@@ -263,17 +315,25 @@ function openssl(c: Chain, purpose: boolean): { valid: boolean; output: string }
 function explainChain(c: Chain): string {
   return [
     `validation time T = ${T.toISOString()}${c.spec.anyEku ? ', --any-eku' : ''}`,
-    'trust anchors (the user\'s --trust-anchor file):',
+    "trust anchors (the user's --trust-anchor file):",
     ...c.anchors.map((a) => `  ${describeSpec(a)}`),
     'embedded certificates (the CMS certificates field, in order):',
     ...c.embedded.map((e) => `  ${describeSpec(e)}`),
   ].join('\n');
 }
 
-const explainVerdict = (v: Verdict) => (v.valid ? `VALID via ${v.path.join(' ← ')}` : `INVALID:\n${v.why.map((w) => `    - ${w}`).join('\n')}`);
+const explainVerdict = (v: Verdict) =>
+  v.valid ? `VALID via ${v.path.join(' ← ')}` : `INVALID:\n${v.why.map((w) => `    - ${w}`).join('\n')}`;
 const explainOutcome = (o: Outcome) => (o.valid ? `VALID${o.path.length ? ` via ${o.path.join(' ← ')}` : ''}` : `INVALID: ${o.error}`);
 
-function disagreement(who: string, c: Chain, model: Verdict, got: string, gotValid: boolean, modelName = 'the RFC 5280 §6 reference model'): string {
+function disagreement(
+  who: string,
+  c: Chain,
+  model: Verdict,
+  got: string,
+  gotValid: boolean,
+  modelName = 'the RFC 5280 §6 reference model',
+): string {
   const lookalike = c.embedded.some((e) => isLookalike(e));
   const headline = gotValid
     ? `${who} ACCEPTED a chain ${modelName} rejects${lookalike ? ' (an anchor look-alike is embedded: did it stand in for the trust anchor?)' : ''}`
@@ -283,10 +343,12 @@ function disagreement(who: string, c: Chain, model: Verdict, got: string, gotVal
 
 const stats = { inProcess: 0, modelValid: 0, withLookalike: 0, opensslCodesign: 0, opensslChainOnly: 0, opensslSkipped: 0, cli: 0 };
 afterAll(() => {
-  console.log(`path property: ${stats.inProcess} random chains in-process (${stats.modelValid} valid per the model, `
-    + `${stats.withLookalike} with an anchor look-alike), `
-    + `${stats.cli} through the CLI; OpenSSL compared on ${stats.opensslCodesign} with -purpose codesign and ${stats.opensslChainOnly} without, `
-    + `${stats.opensslSkipped} not comparable`);
+  console.log(
+    `path property: ${stats.inProcess} random chains in-process (${stats.modelValid} valid per the model, ` +
+      `${stats.withLookalike} with an anchor look-alike), ` +
+      `${stats.cli} through the CLI; OpenSSL compared on ${stats.opensslCodesign} with -purpose codesign and ${stats.opensslChainOnly} without, ` +
+      `${stats.opensslSkipped} not comparable`,
+  );
 });
 
 /** The model's verdict, checked against validatePath and (when applicable) OpenSSL; throws on disagreement. */
@@ -314,28 +376,65 @@ function judgeInProcess(c: Chain): Verdict {
 /** valid ten years either side of T */
 const WIDE: readonly [number, number] = [-3650, 3650];
 const caSpec = (i: number, over: Partial<CertSpec> = {}): CertSpec => ({
-  role: `CA ${i}`, subject: caName(i), issuer: i === 1 ? ROOT : caName(i - 1), key: `ca${i}` as CertSpec['key'],
-  signedBy: (i === 1 ? 'root' : `ca${i - 1}`) as CertSpec['key'], validity: WIDE, bc: { ca: true }, ku: ['keyCertSign', 'cRLSign'], eku: undefined,
+  role: `CA ${i}`,
+  subject: caName(i),
+  issuer: i === 1 ? ROOT : caName(i - 1),
+  key: `ca${i}` as CertSpec['key'],
+  signedBy: (i === 1 ? 'root' : `ca${i - 1}`) as CertSpec['key'],
+  validity: WIDE,
+  bc: { ca: true },
+  ku: ['keyCertSign', 'cRLSign'],
+  eku: undefined,
   ...over,
 });
 const lookalike = (signedBy: CertSpec['key'], over: Partial<CertSpec> = {}): CertSpec => ({
-  role: `anchor look-alike (name and key of the root) signed by ${signedBy}`, subject: ROOT, issuer: ROOT, key: 'root', signedBy,
-  validity: WIDE, bc: { ca: true, pathLen: 5 }, ku: ['keyCertSign', 'cRLSign'], eku: undefined, ...over,
+  role: `anchor look-alike (name and key of the root) signed by ${signedBy}`,
+  subject: ROOT,
+  issuer: ROOT,
+  key: 'root',
+  signedBy,
+  validity: WIDE,
+  bc: { ca: true, pathLen: 5 },
+  ku: ['keyCertSign', 'cRLSign'],
+  eku: undefined,
+  ...over,
 });
 
 /** A well-formed chain root → CA 1..depth → leaf, and the changes a case makes to it. */
 function namedChain(depth: number, over: { root?: Partial<CertSpec>; extras?: CertSpec[]; embedRoot?: boolean } = {}): Chain {
   const root: CertSpec = {
-    role: 'trust anchor', subject: ROOT, issuer: ROOT, key: 'root', signedBy: 'root', validity: WIDE, bc: { ca: true }, ku: ['keyCertSign', 'cRLSign'],
-    eku: undefined, ...over.root,
+    role: 'trust anchor',
+    subject: ROOT,
+    issuer: ROOT,
+    key: 'root',
+    signedBy: 'root',
+    validity: WIDE,
+    bc: { ca: true },
+    ku: ['keyCertSign', 'cRLSign'],
+    eku: undefined,
+    ...over.root,
   };
   const leaf: CertSpec = {
-    role: 'signer', subject: LEAF, issuer: depth ? caName(depth) : ROOT, key: 'leaf', signedBy: depth ? (`ca${depth}` as CertSpec['key']) : 'root',
-    validity: [-30, 365], bc: { ca: false }, ku: ['digitalSignature'], eku: ['codeSigning'],
+    role: 'signer',
+    subject: LEAF,
+    issuer: depth ? caName(depth) : ROOT,
+    key: 'leaf',
+    signedBy: depth ? (`ca${depth}` as CertSpec['key']) : 'root',
+    validity: [-30, 365],
+    bc: { ca: false },
+    ku: ['digitalSignature'],
+    eku: ['codeSigning'],
   };
   return chainOf({
-    root, otherAnchor: false, intermediates: Array.from({ length: depth }, (_, i) => caSpec(i + 1)), omitted: [], leaf,
-    extras: over.extras ?? [], extrasFirst: true, embedRoot: over.embedRoot ?? false, anyEku: false,
+    root,
+    otherAnchor: false,
+    intermediates: Array.from({ length: depth }, (_, i) => caSpec(i + 1)),
+    omitted: [],
+    leaf,
+    extras: over.extras ?? [],
+    extrasFirst: true,
+    embedRoot: over.embedRoot ?? false,
+    anyEku: false,
   });
 }
 
@@ -356,8 +455,10 @@ async function expectDecision(c: Chain, valid: boolean): Promise<void> {
   }
   const wrong = decisions.filter((d) => d.valid !== valid).map((d) => d.who);
   if (wrong.length) {
-    throw new Error(`${wrong.join(' and ')} ${valid ? 'REJECTED' : 'ACCEPTED'} a chain that is ${valid ? 'valid' : 'invalid'}\n${explainChain(c)}\n`
-      + `reference model: ${explainVerdict(model)}\n${decisions.map((d) => `${d.who}: ${d.said}`).join('\n')}`);
+    throw new Error(
+      `${wrong.join(' and ')} ${valid ? 'REJECTED' : 'ACCEPTED'} a chain that is ${valid ? 'valid' : 'invalid'}\n${explainChain(c)}\n` +
+        `reference model: ${explainVerdict(model)}\n${decisions.map((d) => `${d.who}: ${d.said}`).join('\n')}`,
+    );
   }
 }
 
@@ -401,24 +502,30 @@ describe('forged copies of a trust anchor (issue 12, bypass 1)', () => {
 
 describe('random chains against the RFC 5280 §6 reference model', () => {
   it(`${RUNS_IN_PROCESS} chains: validatePath (and OpenSSL 3.5 where comparable) decide as the model does`, async () => {
-    await fc.assert(fc.asyncProperty(fc.limitShrink(chainSpec, 200), async (spec) => {
-      const c = chainOf(spec);
-      const model = judgeInProcess(c);
-      stats.inProcess++;
-      if (model.valid) stats.modelValid++;
-      if (c.embedded.some((e) => isLookalike(e))) stats.withLookalike++;
-    }), { numRuns: RUNS_IN_PROCESS });
+    await fc.assert(
+      fc.asyncProperty(fc.limitShrink(chainSpec, 200), async (spec) => {
+        const c = chainOf(spec);
+        const model = judgeInProcess(c);
+        stats.inProcess++;
+        if (model.valid) stats.modelValid++;
+        if (c.embedded.some((e) => isLookalike(e))) stats.withLookalike++;
+      }),
+      { numRuns: RUNS_IN_PROCESS },
+    );
   }, 300_000);
 
   it(`${RUNS_CLI} chains end to end: pqsign verify on a CMS with the certificates embedded decides as the model does`, async () => {
     const withLookalike = chainSpec.filter((s) => s.extras.some(isLookalike));
-    await fc.assert(fc.asyncProperty(fc.limitShrink(withLookalike, 50), async (spec) => {
-      const c = chainOf(spec);
-      const model = modelOf(c, PQSIGN_RULES);
-      const got = await pqsignCli(c);
-      stats.cli++;
-      if (got.valid !== model.valid) throw new Error(disagreement('pqsign verify (CMS)', c, model, explainOutcome(got), got.valid));
-    }), { numRuns: RUNS_CLI });
+    await fc.assert(
+      fc.asyncProperty(fc.limitShrink(withLookalike, 50), async (spec) => {
+        const c = chainOf(spec);
+        const model = modelOf(c, PQSIGN_RULES);
+        const got = await pqsignCli(c);
+        stats.cli++;
+        if (got.valid !== model.valid) throw new Error(disagreement('pqsign verify (CMS)', c, model, explainOutcome(got), got.valid));
+      }),
+      { numRuns: RUNS_CLI },
+    );
   }, 300_000);
 });
 
@@ -434,4 +541,3 @@ describe('the generator', () => {
     expect(lookalikes).toBeGreaterThan(sample.length * 0.3);
   });
 });
-

@@ -42,9 +42,14 @@ describe('pqsign cert', () => {
   it('create-ca: self-signed CA with keyCertSign, cRLSign, pathLen and SKI (RFC 9881 algorithm, no parameters)', () => {
     const f = show(pki.root);
     expect(f).toMatchObject({
-      subject: 'CN=Test Root CA,O=pqsign tests', issuer: 'CN=Test Root CA,O=pqsign tests', selfSigned: true, selfSignatureValid: true,
-      keyAlgorithm: 'ML-DSA-65', signatureAlgorithm: 'ML-DSA-65',
-      basicConstraints: { ca: true, pathLen: 1, critical: true }, keyUsage: { usages: ['keyCertSign', 'cRLSign'], critical: true },
+      subject: 'CN=Test Root CA,O=pqsign tests',
+      issuer: 'CN=Test Root CA,O=pqsign tests',
+      selfSigned: true,
+      selfSignatureValid: true,
+      keyAlgorithm: 'ML-DSA-65',
+      signatureAlgorithm: 'ML-DSA-65',
+      basicConstraints: { ca: true, pathLen: 1, critical: true },
+      keyUsage: { usages: ['keyCertSign', 'cRLSign'], critical: true },
       authorityKeyIdentifier: null,
     });
     expect(f.serial).toMatch(/^[0-7][0-9a-f]{31}$/);
@@ -56,10 +61,18 @@ describe('pqsign cert', () => {
     const root = show(pki.root);
     const inter = show(pki.inter);
     const leaf = show(pki.leaf);
-    expect(inter).toMatchObject({ issuer: root.subject, basicConstraints: { ca: true, pathLen: 0 }, authorityKeyIdentifier: root.subjectKeyIdentifier });
+    expect(inter).toMatchObject({
+      issuer: root.subject,
+      basicConstraints: { ca: true, pathLen: 0 },
+      authorityKeyIdentifier: root.subjectKeyIdentifier,
+    });
     expect(leaf).toMatchObject({
-      subject: 'CN=Test Release Signing,O=pqsign tests', issuer: inter.subject, authorityKeyIdentifier: inter.subjectKeyIdentifier,
-      basicConstraints: { ca: false }, keyUsage: { usages: ['digitalSignature'], critical: true }, extKeyUsage: { purposes: ['codeSigning'] },
+      subject: 'CN=Test Release Signing,O=pqsign tests',
+      issuer: inter.subject,
+      authorityKeyIdentifier: inter.subjectKeyIdentifier,
+      basicConstraints: { ca: false },
+      keyUsage: { usages: ['digitalSignature'], critical: true },
+      extKeyUsage: { purposes: ['codeSigning'] },
     });
     expect(Date.parse(leaf.notAfter) - Date.parse(leaf.notBefore)).toBe(365 * 86_400_000);
     expect(run(['cert', 'show', pki.leaf])).toMatch(/^subject: +CN=Test Release Signing,O=pqsign tests\n/);
@@ -74,10 +87,19 @@ describe('pqsign cert', () => {
 
   it('refuses what a CA must not issue, a wrong CA key, and a forged request', () => {
     const cases: [string[], RegExp][] = [
-      [['--ca-key', pki.interKey, '--ca-cert', pki.inter, '--key', pki.leafKey, '--subject', 'CN=x', '--ca'], /pathLenConstraint 0: it may not issue CA/],
+      [
+        ['--ca-key', pki.interKey, '--ca-cert', pki.inter, '--key', pki.leafKey, '--subject', 'CN=x', '--ca'],
+        /pathLenConstraint 0: it may not issue CA/,
+      ],
       [['--ca-key', pki.leafKey, '--ca-cert', pki.leaf, '--key', pki.leafKey, '--subject', 'CN=x'], /is not a CA certificate/],
-      [['--ca-key', pki.rootKey, '--ca-cert', pki.inter, '--key', pki.leafKey, '--subject', 'CN=x'], /is not the key of the CA certificate/],
-      [['--ca-key', pki.rootKey, '--ca-cert', pki.root, '--key', pki.leafKey, '--csr', join(dir, 'inter.csr')], /exactly one of --key or --csr/],
+      [
+        ['--ca-key', pki.rootKey, '--ca-cert', pki.inter, '--key', pki.leafKey, '--subject', 'CN=x'],
+        /is not the key of the CA certificate/,
+      ],
+      [
+        ['--ca-key', pki.rootKey, '--ca-cert', pki.root, '--key', pki.leafKey, '--csr', join(dir, 'inter.csr')],
+        /exactly one of --key or --csr/,
+      ],
       [['--ca-key', pki.rootKey, '--ca-cert', pki.root, '--key', pki.leafKey, '--subject', 'CN=x', '--path-len', '1'], /add --ca/],
       [['--ca-key', pki.rootKey, '--ca-cert', pki.root, '--key', pki.leafKey, '--subject', 'CN=x', '--ca', '--code-signing'], /not --ca/],
       [['--ca-key', pki.rootKey, '--ca-cert', pki.root, '--key', pki.leafKey, '--subject', 'Q=x'], /unknown attribute type/],
@@ -91,14 +113,29 @@ describe('pqsign cert', () => {
     const csr = decodePem(readFileSync(join(dir, 'inter.csr')))[0]!.der;
     csr[csr.length - 10] ^= 1;
     writeFileSync(join(dir, 'forged.csr'), encodePem('CERTIFICATE REQUEST', csr));
-    const r = pqsign(['cert', 'issue', '--ca-key', pki.rootKey, '--ca-cert', pki.root, '--csr', join(dir, 'forged.csr'), '--out', join(dir, 'x.pem')]);
+    const r = pqsign([
+      'cert',
+      'issue',
+      '--ca-key',
+      pki.rootKey,
+      '--ca-cert',
+      pki.root,
+      '--csr',
+      join(dir, 'forged.csr'),
+      '--out',
+      join(dir, 'x.pem'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/certification request: signature does not verify/);
   });
 
   describe.skipIf(!HAVE_SHARED)(`pqsign certificates under the oracles${HAVE_SHARED ? '' : ` (${NO_SHARED})`}`, () => {
     it('root (self), intermediate (by root), leaf (by intermediate): OpenSSL 3.5, OpenSSL 4.0/cryptography and Bouncy Castle agree', () => {
-      for (const [c, issuer] of [[pki.root, pki.root], [pki.inter, pki.root], [pki.leaf, pki.inter]] as const) {
+      for (const [c, issuer] of [
+        [pki.root, pki.root],
+        [pki.inter, pki.root],
+        [pki.leaf, pki.inter],
+      ] as const) {
         const r = oracle(['cert', c, issuer]);
         expect(r.ok, r.stdout + r.stderr).toBe(true);
         expect(r.stdout.match(/issued-by: valid/g)).toHaveLength(3);
@@ -128,10 +165,14 @@ describe('CMS with a certificate chain', () => {
   it('chains leaf → intermediate → root with only the root as anchor', () => {
     const r = verify([good, '--content', fw, '--trust-anchor', pki.root, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).signers).toEqual([expect.objectContaining({
-      valid: true, signer: 'CN=Test Release Signing,O=pqsign tests', digest: 'sha512',
-      chain: ['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests'],
-    })]);
+    expect(JSON.parse(r.stdout).signers).toEqual([
+      expect.objectContaining({
+        valid: true,
+        signer: 'CN=Test Release Signing,O=pqsign tests',
+        digest: 'sha512',
+        chain: ['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests'],
+      }),
+    ]);
     // artifact + FILE.p7s beside it, and DER trust anchors
     copyFileSync(good, `${fw}.p7s`);
     const der = join(dir, 'root-anchor.der');
@@ -144,33 +185,71 @@ describe('CMS with a certificate chain', () => {
     signCms(f, ['--cert', pki.leaf]);
     const r = verify([f, '--content', fw, '--trust-anchor', pki.root]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/certificate "CN=Test Release Signing,O=pqsign tests": issuer: no certificate for its issuer "CN=Test Issuing CA,O=pqsign tests"/);
+    expect(r.stderr).toMatch(
+      /certificate "CN=Test Release Signing,O=pqsign tests": issuer: no certificate for its issuer "CN=Test Issuing CA,O=pqsign tests"/,
+    );
   });
 
   it('expired and not-yet-valid certificates; validity is checked now (or --at), at signingTime only when trusted', () => {
     const key = keygen(dir, 'old', 'ML-DSA-65');
     const old = join(dir, 'old.pem');
-    run(['cert', 'issue', '--ca-key', pki.interKey, '--ca-cert', pki.inter, '--key', key, '--subject', 'CN=Old Signer', '--code-signing',
-      '--not-before', '2020-01-01T00:00:00Z', '--days', '30', '--out', old]);
+    run([
+      'cert',
+      'issue',
+      '--ca-key',
+      pki.interKey,
+      '--ca-cert',
+      pki.inter,
+      '--key',
+      key,
+      '--subject',
+      'CN=Old Signer',
+      '--code-signing',
+      '--not-before',
+      '2020-01-01T00:00:00Z',
+      '--days',
+      '30',
+      '--out',
+      old,
+    ]);
     const expired = join(dir, 'expired.p7s');
     signCms(expired, ['--cert', old, '--chain', pki.inter], key);
     let r = verify([expired, '--content', fw, '--trust-anchor', pki.root]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/certificate "CN=Old Signer": validity: expired \(notAfter 2020-01-31T00:00:00Z is before the validation time/);
+    expect(r.stderr).toMatch(
+      /certificate "CN=Old Signer": validity: expired \(notAfter 2020-01-31T00:00:00Z is before the validation time/,
+    );
 
     // a signingTime inside the validity is the signer's claim: not trusted, the leaf is judged now
     const backdated = join(dir, 'backdated.p7s');
     signCms(backdated, ['--cert', old, '--chain', pki.inter, '--signing-time', '2020-01-15T12:00:00Z'], key);
     r = verify([backdated, '--content', fw, '--trust-anchor', pki.root]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/certificate "CN=Old Signer": validity: expired .*signingTime attribute is not trusted without --trust-signing-time/);
+    expect(r.stderr).toMatch(
+      /certificate "CN=Old Signer": validity: expired .*signingTime attribute is not trusted without --trust-signing-time/,
+    );
     // trusted: the root and intermediate must be valid then too
     r = verify([backdated, '--content', fw, '--trust-anchor', pki.root, '--trust-signing-time']);
     expect(r.stderr).toMatch(/certificate "CN=Test Issuing CA,O=pqsign tests": validity: not yet valid/);
 
     const future = join(dir, 'future.pem');
-    run(['cert', 'issue', '--ca-key', pki.interKey, '--ca-cert', pki.inter, '--key', key, '--subject', 'CN=Future Signer', '--code-signing',
-      '--not-before', '2099-01-01T00:00:00Z', '--out', future]);
+    run([
+      'cert',
+      'issue',
+      '--ca-key',
+      pki.interKey,
+      '--ca-cert',
+      pki.inter,
+      '--key',
+      key,
+      '--subject',
+      'CN=Future Signer',
+      '--code-signing',
+      '--not-before',
+      '2099-01-01T00:00:00Z',
+      '--out',
+      future,
+    ]);
     const early = join(dir, 'early.p7s');
     signCms(early, ['--cert', future, '--chain', pki.inter], key);
     r = verify([early, '--content', fw, '--trust-anchor', pki.root]);
@@ -183,7 +262,20 @@ describe('CMS with a certificate chain', () => {
 
   it('wrong EKU: a leaf without codeSigning fails unless --any-eku', () => {
     const plain = join(dir, 'plain.pem');
-    run(['cert', 'issue', '--ca-key', pki.interKey, '--ca-cert', pki.inter, '--key', pki.leafKey, '--subject', 'CN=No EKU', '--out', plain]);
+    run([
+      'cert',
+      'issue',
+      '--ca-key',
+      pki.interKey,
+      '--ca-cert',
+      pki.inter,
+      '--key',
+      pki.leafKey,
+      '--subject',
+      'CN=No EKU',
+      '--out',
+      plain,
+    ]);
     const f = join(dir, 'no-eku.p7s');
     signCms(f, ['--cert', plain, '--chain', pki.inter]);
     const r = verify([f, '--content', fw, '--trust-anchor', pki.root]);
@@ -236,7 +328,21 @@ describe('CMS with a certificate chain', () => {
     const strangerCa = join(dir, 'stranger-ca.pem');
     run(['cert', 'create-ca', '--key', strangerKey, '--subject', 'CN=Stranger CA', '--out', strangerCa]);
     const stranger = join(dir, 'stranger.pem');
-    run(['cert', 'issue', '--ca-key', strangerKey, '--ca-cert', strangerCa, '--key', strangerKey, '--subject', 'CN=Stranger', '--code-signing', '--out', stranger]);
+    run([
+      'cert',
+      'issue',
+      '--ca-key',
+      strangerKey,
+      '--ca-cert',
+      strangerCa,
+      '--key',
+      strangerKey,
+      '--subject',
+      'CN=Stranger',
+      '--code-signing',
+      '--out',
+      stranger,
+    ]);
     const s2 = join(dir, 'stranger.p7s');
     signCms(s2, ['--cert', stranger], strangerKey);
     const both = join(dir, 'both.p7s');
@@ -289,22 +395,41 @@ describe('CMS with a certificate chain', () => {
     const leafKey = await loadPublicKey(pki.leafKey);
     const artifact = { path: fw, size: readFileSync(fw).length };
     const feed = async (options: Record<string, unknown>) => {
-      const s = await cms.beginSign({ artifact, params: leafKey.params, publicKey: leafKey.publicKey, context: new Uint8Array(0), options });
+      const s = await cms.beginSign({
+        artifact,
+        params: leafKey.params,
+        publicKey: leafKey.publicKey,
+        context: new Uint8Array(0),
+        options,
+      });
       for await (const chunk of readChunks(fw)) s.update(chunk, () => undefined);
       return s;
     };
     const first = await feed({ cert: pki.leaf, chain: [pki.inter], attached: true, digest: 'shake256' });
     const tbs = first.tail();
     const resolved = JSON.parse(JSON.stringify(first.resolvedOptions()));
-    expect(resolved).toMatchObject({ digest: 'shake256', attached: true, pem: false, signingTime: expect.any(String), certificates: [expect.any(String), expect.any(String)] });
+    expect(resolved).toMatchObject({
+      digest: 'shake256',
+      attached: true,
+      pem: false,
+      signingTime: expect.any(String),
+      certificates: [expect.any(String), expect.any(String)],
+    });
     const again = await feed(resolved);
     expect(Buffer.from(again.tail()).equals(Buffer.from(tbs))).toBe(true);
     const signature = new Uint8Array(3309).fill(1);
     const a = await first.container(signature);
     const b = await again.container(signature);
     expect(Buffer.from(b.prefix).equals(Buffer.from(a.prefix)) && Buffer.from(b.suffix).equals(Buffer.from(a.suffix))).toBe(true);
-    await expect(cms.beginSign({ artifact, params: leafKey.params, publicKey: leafKey.publicKey, context: new Uint8Array(0), options: { ...resolved, cert: pki.leaf } }))
-      .rejects.toThrow(/not both/);
+    await expect(
+      cms.beginSign({
+        artifact,
+        params: leafKey.params,
+        publicKey: leafKey.publicKey,
+        context: new Uint8Array(0),
+        options: { ...resolved, cert: pki.leaf },
+      }),
+    ).rejects.toThrow(/not both/);
   });
 
   it('input errors: no key or anchor, a certificate for another key, a detached CMS without content, garbage', () => {

@@ -86,23 +86,34 @@ describe('--plugin', () => {
   });
 
   it('batch worker threads load the same plugins: every file verifies on workers alone, a tampered one fails', async () => {
-    for (const f of files) expect(pqsign(['sign', f, '--key', 'k.key', '--format', 'tsig', '--plugin', './tsig.mjs', '--force'], { cwd: dir }).code).toBe(0);
+    for (const f of files)
+      expect(pqsign(['sign', f, '--key', 'k.key', '--format', 'tsig', '--plugin', './tsig.mjs', '--force'], { cwd: dir }).code).toBe(0);
     writeFileSync(join(dir, 'f3.bin'), 'tampered\n');
     // from dist/, as the CLI runs it: the workers start from dist/lib/verify-worker.js
     await import(join(ROOT, 'dist', 'lib', 'builtins.js'));
-    const registry = (await import(join(ROOT, 'dist', 'src', 'pipeline', 'registry.js'))) as typeof import('../../src/pipeline/registry.js');
+    const registry = (await import(
+      join(ROOT, 'dist', 'src', 'pipeline', 'registry.js')
+    )) as typeof import('../../src/pipeline/registry.js');
     const { verifyJobs } = (await import(join(ROOT, 'dist', 'src', 'batch', 'batch.js'))) as typeof import('../../src/batch/batch.js');
     const { VERIFY_WORKER_URL } = (await import(join(ROOT, 'dist', 'lib', 'worker-url.js'))) as typeof import('../../lib/worker-url.js');
-    const { loadPublicKey } = (await import(join(ROOT, 'dist', 'src', 'pipeline', 'keyref.js'))) as typeof import('../../src/pipeline/keyref.js');
-    const { keyFingerprint } = (await import(join(ROOT, 'dist', 'src', 'keys', 'fingerprint.js'))) as typeof import('../../src/keys/fingerprint.js');
+    const { loadPublicKey } = (await import(
+      join(ROOT, 'dist', 'src', 'pipeline', 'keyref.js')
+    )) as typeof import('../../src/pipeline/keyref.js');
+    const { keyFingerprint } = (await import(
+      join(ROOT, 'dist', 'src', 'keys', 'fingerprint.js')
+    )) as typeof import('../../src/keys/fingerprint.js');
     await registry.loadPlugin(pathToFileURL(join(dir, 'tsig.mjs')).href);
     const k = await loadPublicKey(join(dir, 'k.pub'));
     const rules = { keys: [{ sha256: keyFingerprint(k.publicKey), key: { alg: k.params.name, publicKey: k.publicKey } }], anchors: [] };
     const jobs = files.map((f) => ({ file: join(dir, f), context: new Uint8Array(0) }));
     const verdicts = async (plugins: readonly string[]) => {
       const out: string[] = new Array(jobs.length);
-      await verifyJobs(jobs, { rules, formatOptions: {}, plugins }, { threads: 2, mainThread: false, workerUrl: VERIFY_WORKER_URL },
-        (r, i) => void (out[i] = r.ok ? `ok ${String(r.value.details.plugin)}` : (r.error as { code: string }).code));
+      await verifyJobs(
+        jobs,
+        { rules, formatOptions: {}, plugins },
+        { threads: 2, mainThread: false, workerUrl: VERIFY_WORKER_URL },
+        (r, i) => void (out[i] = r.ok ? `ok ${String(r.value.details.plugin)}` : (r.error as { code: string }).code),
+      );
       return out;
     };
     expect(await verdicts(registry.loadedPlugins())).toEqual(files.map((f) => (f === 'f3.bin' ? 'ERR_SIGNATURE_INVALID' : 'ok true')));

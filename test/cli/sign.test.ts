@@ -23,11 +23,12 @@ describe('sign pipeline', () => {
   it('--deterministic repeats, hedged signing does not', () => {
     const k = join(dir, 'k.pem');
     pqsign(['keygen', '--out', k]);
-    const sigs = (flags: string[]) => [1, 2].map((i) => {
-      const out = join(dir, `s${i}${flags.join('')}.sig`);
-      expect(pqsign(['sign', msg, '--key', k, '--out', out, ...flags]).code).toBe(0);
-      return hex(readFileSync(out));
-    });
+    const sigs = (flags: string[]) =>
+      [1, 2].map((i) => {
+        const out = join(dir, `s${i}${flags.join('')}.sig`);
+        expect(pqsign(['sign', msg, '--key', k, '--out', out, ...flags]).code).toBe(0);
+        return hex(readFileSync(out));
+      });
     const [d1, d2] = sigs(['--deterministic']);
     expect(d1).toBe(d2);
     const [h1, h2] = sigs([]);
@@ -37,7 +38,9 @@ describe('sign pipeline', () => {
   it('a signer whose signature does not verify writes nothing (exit 3)', async () => {
     const honest = new LocalSigner(key);
     const liar: Signer = {
-      params: honest.params, publicKey: honest.publicKey, description: 'lying signer',
+      params: honest.params,
+      publicKey: honest.publicKey,
+      description: 'lying signer',
       async signMu(mu) {
         const s = await honest.signMu(mu);
         s[10] ^= 1;
@@ -45,8 +48,9 @@ describe('sign pipeline', () => {
       },
     };
     const out = join(dir, 'liar.sig');
-    await expect(signFile(msg, out, formatByName('raw'), liar, { context: new Uint8Array(0), formatOptions: {} }))
-      .rejects.toMatchObject({ code: 'ERR_SIGNER' }); // exit 3 (bin/exit-codes.ts)
+    await expect(signFile(msg, out, formatByName('raw'), liar, { context: new Uint8Array(0), formatOptions: {} })).rejects.toMatchObject({
+      code: 'ERR_SIGNER',
+    }); // exit 3 (bin/exit-codes.ts)
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

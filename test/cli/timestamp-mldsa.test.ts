@@ -27,7 +27,8 @@ describe('ML-DSA time-stamp tokens', async () => {
   const artifact = join(dir, 'firmware.bin');
   copyFileSync(FIRMWARE, artifact);
   const signArgs = ['--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter];
-  const verify = (sig: string, ...extra: string[]) => pqsignAsync(['verify', artifact, '--sig', sig, '--trust-anchor', pki.root, '--json', ...extra]);
+  const verify = (sig: string, ...extra: string[]) =>
+    pqsignAsync(['verify', artifact, '--sig', sig, '--trust-anchor', pki.root, '--json', ...extra]);
 
   it('sign --tsa with an ML-DSA TSA; two years later the signature verifies at its genTime', async () => {
     const out = join(dir, 'signed.p7s');
@@ -51,19 +52,31 @@ describe('ML-DSA time-stamp tokens', async () => {
     h.update(b);
     return h.digest();
   };
-  const base = (signature: Uint8Array): TokenOptions => ({ imprint: { oid: sha512.oid, hash: hashOf(signature) }, genTime: now, tsaCert: good.tsa });
+  const base = (signature: Uint8Array): TokenOptions => ({
+    imprint: { oid: sha512.oid, hash: hashOf(signature) },
+    genTime: now,
+    tsaCert: good.tsa,
+  });
   const expiredTsa = mldsaTsaPki(new Date(now.getTime() - 3650 * DAY), 365); // expired 9 years ago
   writeFileSync(join(dir, 'expired-root.pem'), expiredTsa.rootPem);
 
   const attacks: Array<{ name: string; token: (signature: Uint8Array) => Uint8Array; error: RegExp; root?: string }> = [
     { name: 'a valid token (control)', token: (sig) => mldsaToken(base(sig)), error: /^$/ },
-    { name: 'a token over another signature', token: (sig) => mldsaToken({ ...base(sig), imprint: { oid: sha512.oid, hash: hashOf(new Uint8Array([...sig, 0])) } }), error: /time-stamps something else/ },
+    {
+      name: 'a token over another signature',
+      token: (sig) => mldsaToken({ ...base(sig), imprint: { oid: sha512.oid, hash: hashOf(new Uint8Array([...sig, 0])) } }),
+      error: /time-stamps something else/,
+    },
     {
       name: 'a TSTInfo whose genTime was moved after the TSA signed it',
       token: (sig) => mldsaToken({ ...base(sig), alterTstInfo: (tst) => mldsaTstWithOtherTime(tst) }),
       error: /messageDigest attribute does not match the TSTInfo/,
     },
-    { name: 'a token signed with another key than its certificate\'s', token: (sig) => mldsaToken({ ...base(sig), signWith: 'other' }), error: /TSA's signature: signature does not verify/ },
+    {
+      name: "a token signed with another key than its certificate's",
+      token: (sig) => mldsaToken({ ...base(sig), signWith: 'other' }),
+      error: /TSA's signature: signature does not verify/,
+    },
     {
       name: 'an ESS signingCertificate naming another certificate',
       token: (sig) => mldsaToken({ ...base(sig), essCert: good.root }),
@@ -79,18 +92,51 @@ describe('ML-DSA time-stamp tokens', async () => {
       token: (sig) => mldsaToken({ ...base(sig), tsaCert: tsaCertWith({ purposes: [KP.codeSigning], critical: true }) }),
       error: /has critical 1\.3\.6\.1\.5\.5\.7\.3\.3/,
     },
-    { name: 'a genTime after the verification time', token: (sig) => mldsaToken({ ...base(sig), genTime: new Date(Date.parse(LATER) + DAY) }), error: /after the verification time/ },
-    { name: 'a TSA certificate expired at genTime', token: (sig) => mldsaToken({ ...base(sig), tsaCert: expiredTsa.tsa }), error: /validity: expired/, root: 'expired-root.pem' },
+    {
+      name: 'a genTime after the verification time',
+      token: (sig) => mldsaToken({ ...base(sig), genTime: new Date(Date.parse(LATER) + DAY) }),
+      error: /after the verification time/,
+    },
+    {
+      name: 'a TSA certificate expired at genTime',
+      token: (sig) => mldsaToken({ ...base(sig), tsaCert: expiredTsa.tsa }),
+      error: /validity: expired/,
+      root: 'expired-root.pem',
+    },
     {
       name: 'a TSA that is not under the TSA anchor (same names, other root key)',
-      token: (sig) => mldsaToken({ ...base(sig), tsaCert: mldsaCert({ subject: TSA_NAME, issuer: TSA_ROOT_NAME, key: 'tsa', signedBy: 'other', ca: false, notBefore: new Date(now.getTime() - DAY), notAfter: new Date(now.getTime() + 3650 * DAY), eku: { purposes: [KP.timeStamping], critical: true }, serial: 9 }) }),
+      token: (sig) =>
+        mldsaToken({
+          ...base(sig),
+          tsaCert: mldsaCert({
+            subject: TSA_NAME,
+            issuer: TSA_ROOT_NAME,
+            key: 'tsa',
+            signedBy: 'other',
+            ca: false,
+            notBefore: new Date(now.getTime() - DAY),
+            notAfter: new Date(now.getTime() + 3650 * DAY),
+            eku: { purposes: [KP.timeStamping], critical: true },
+            serial: 9,
+          }),
+        }),
       error: /signature does not verify with the issuer key/,
     },
   ];
 
   /** the good TSA's certificate with other extendedKeyUsage */
   function tsaCertWith(eku: { purposes: string[]; critical: boolean }) {
-    return mldsaCert({ subject: TSA_NAME, issuer: TSA_ROOT_NAME, key: 'tsa', signedBy: 'root', ca: false, notBefore: new Date(now.getTime() - 365 * DAY), notAfter: new Date(now.getTime() + 3000 * DAY), eku, serial: 3 });
+    return mldsaCert({
+      subject: TSA_NAME,
+      issuer: TSA_ROOT_NAME,
+      key: 'tsa',
+      signedBy: 'root',
+      ca: false,
+      notBefore: new Date(now.getTime() - 365 * DAY),
+      notAfter: new Date(now.getTime() + 3000 * DAY),
+      eku,
+      serial: 3,
+    });
   }
 
   for (const [i, attack] of attacks.entries()) {
@@ -119,7 +165,10 @@ describe('ML-DSA time-stamp tokens', async () => {
     const out = join(dir, 'attack-0.p7s');
     const v = await verify(out);
     expect(v.code, v.stderr).toBe(0);
-    expect(json(v.stdout).signers[0].timestamps[0]).toMatchObject({ trusted: false, error: expect.stringMatching(/no TSA anchor was given/) });
+    expect(json(v.stdout).signers[0].timestamps[0]).toMatchObject({
+      trusted: false,
+      error: expect.stringMatching(/no TSA anchor was given/),
+    });
     expect((await verify(out, '--at', LATER)).code).toBe(1);
   });
 });

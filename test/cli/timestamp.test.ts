@@ -43,7 +43,8 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
   copyFileSync(FIRMWARE, artifact);
   const signArgs = ['--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter];
   const sign = (out: string, ...extra: string[]) => pqsignAsync(['sign', artifact, ...signArgs, '--out', out, ...extra]);
-  const verify = (sig: string, ...extra: string[]) => pqsignAsync(['verify', artifact, '--sig', sig, '--trust-anchor', pki.root, '--json', ...extra]);
+  const verify = (sig: string, ...extra: string[]) =>
+    pqsignAsync(['verify', artifact, '--sig', sig, '--trust-anchor', pki.root, '--json', ...extra]);
 
   /** `openssl35 ts -verify` of the token over the SignerInfo's signature value, against the TSA root */
   async function opensslTsVerify(p7s: string, tsa: TestTsa, index = 0): Promise<string> {
@@ -55,9 +56,27 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
     return openssl(['ts', '-verify', '-data', data, '-in', token, '-token_in', '-CAfile', tsa.root]);
   }
   const opensslCmsVerify = (p7s: string, content: string | undefined, inform = 'DER') =>
-    openssl(['cms', '-verify', '-binary', '-inform', inform, '-in', p7s, ...(content ? ['-content', content] : []), '-CAfile', pki.root, '-purpose', 'any', '-out', join(dir, 'cms-out.bin')]);
+    openssl([
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      inform,
+      '-in',
+      p7s,
+      ...(content ? ['-content', content] : []),
+      '-CAfile',
+      pki.root,
+      '-purpose',
+      'any',
+      '-out',
+      join(dir, 'cms-out.bin'),
+    ]);
 
-  for (const [name, tsa] of [['ECDSA P-256', () => ec], ['RSA-2048', () => rsa]] as const) {
+  for (const [name, tsa] of [
+    ['ECDSA P-256', () => ec],
+    ['RSA-2048', () => rsa],
+  ] as const) {
     it(`sign --tsa (${name} TSA): one request, a token OpenSSL verifies, and the CMS still verifies in OpenSSL`, async () => {
       const t = tsa();
       const out = join(dir, `signed-${t === ec ? 'ec' : 'rsa'}.p7s`);
@@ -73,7 +92,9 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
       expect(v.code, v.stderr).toBe(0);
       const signer = json(v.stdout).signers[0];
       expect(signer.validationTime).toMatchObject({ source: 'timestamp' });
-      expect(signer.timestamps).toEqual([expect.objectContaining({ trusted: true, digest: 'sha512', algorithm: t === ec ? 'ecdsa-with-SHA256' : 'sha256WithRSAEncryption' })]);
+      expect(signer.timestamps).toEqual([
+        expect.objectContaining({ trusted: true, digest: 'sha512', algorithm: t === ec ? 'ecdsa-with-SHA256' : 'sha256WithRSAEncryption' }),
+      ]);
     });
   }
 
@@ -95,7 +116,10 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
     expect(wrong.code).toBe(1);
     const now = await verify(out, '--tsa-anchor', rsa.root);
     expect(now.code, now.stderr).toBe(0);
-    expect(json(now.stdout).signers[0].timestamps[0]).toMatchObject({ trusted: false, error: expect.stringMatching(/issuer|trust anchor/) });
+    expect(json(now.stdout).signers[0].timestamps[0]).toMatchObject({
+      trusted: false,
+      error: expect.stringMatching(/issuer|trust anchor/),
+    });
     expect(json(now.stdout).signers[0].validationTime.source).toBe('now');
   });
 
@@ -117,14 +141,20 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
     const signedBefore = await signerInfoOf(out);
     const t = await pqsignAsync(['timestamp', out, '--tsa', ec.url, '--json']);
     expect(t.code, t.stderr).toBe(0);
-    expect(json(t.stdout)).toMatchObject({ ok: true, output: out, signers: [{ index: 0, tokens: 1, tsa: 'CN=Test EC TSA,O=pqsign tests' }] });
+    expect(json(t.stdout)).toMatchObject({
+      ok: true,
+      output: out,
+      signers: [{ index: 0, tokens: 1, tsa: 'CN=Test EC TSA,O=pqsign tests' }],
+    });
     expect(await opensslTsVerify(out, ec)).toMatch(/Verification: OK/);
     expect(opensslCmsVerify(out, artifact)).toMatch(/Verification successful/);
     const after = await signerInfoOf(out);
     expect(after.signature).toEqual(signedBefore.signature);
     expect(after.signedAttributesDer).toEqual(signedBefore.signedAttributesDer);
     const facts = JSON.parse(pqsign(['inspect', out, '--json']).stdout);
-    expect(facts.signerInfos[0].timeStampTokens).toEqual([expect.objectContaining({ tsa: 'CN=Test EC TSA,O=pqsign tests', digest: 'sha512', algorithm: 'ecdsa-with-SHA256' })]);
+    expect(facts.signerInfos[0].timeStampTokens).toEqual([
+      expect.objectContaining({ tsa: 'CN=Test EC TSA,O=pqsign tests', digest: 'sha512', algorithm: 'ecdsa-with-SHA256' }),
+    ]);
 
     const again = join(dir, 'later-2.p7s');
     const r = await pqsignAsync(['timestamp', out, '--tsa', rsa.url, '--tsa-digest', 'sha384', '--out', again]);
@@ -176,7 +206,8 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
     expect(readFileSync(plain)[1]).toBe(0x82);
     for (const how of ['sign', 'timestamp'] as const) {
       const out = join(dir, `edge-${how}.p7s`);
-      if (how === 'sign') expect((await pqsignAsync(['sign', edge, ...signArgs, '--attached', '--tsa', ec.url, '--out', out])).code).toBe(0);
+      if (how === 'sign')
+        expect((await pqsignAsync(['sign', edge, ...signArgs, '--attached', '--tsa', ec.url, '--out', out])).code).toBe(0);
       else {
         copyFileSync(plain, out);
         expect((await pqsignAsync(['timestamp', out, '--tsa', ec.url])).code).toBe(0);
@@ -191,7 +222,24 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
 
   it('a UEFI image with the pkcs7 CertType is time-stamped while it is signed', async () => {
     const out = join(dir, 'fw.signed');
-    const s = await pqsignAsync(['sign', FIRMWARE, '--format', 'uefi', '--monotonic-count', '3', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter, '--tsa', ec.url, '--out', out]);
+    const s = await pqsignAsync([
+      'sign',
+      FIRMWARE,
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '3',
+      '--key',
+      pki.leafKey,
+      '--cert',
+      pki.leaf,
+      '--chain',
+      pki.inter,
+      '--tsa',
+      ec.url,
+      '--out',
+      out,
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const v = await pqsignAsync(['verify', out, '--trust-anchor', pki.root, '--tsa-anchor', ec.root, '--at', LATER, '--json']);
     expect(v.code, v.stderr).toBe(0);
@@ -199,14 +247,29 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
     const stripped = join(dir, 'fw.payload');
     expect(pqsign(['strip', out, '--out', stripped]).code).toBe(0);
     expect(readFileSync(stripped)).toEqual(readFileSync(FIRMWARE));
-    const mldsa = await pqsignAsync(['sign', FIRMWARE, '--format', 'uefi', '--monotonic-count', '3', '--key', pki.leafKey, '--tsa', ec.url, '--out', join(dir, 'fw2.signed')]);
+    const mldsa = await pqsignAsync([
+      'sign',
+      FIRMWARE,
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '3',
+      '--key',
+      pki.leafKey,
+      '--tsa',
+      ec.url,
+      '--out',
+      join(dir, 'fw2.signed'),
+    ]);
     expect(mldsa.code).toBe(2);
     expect(mldsa.stderr).toMatch(/mldsa CertType has no room for a time-stamp token/);
   });
 
   it('offline ceremony: attach --tsa time-stamps the returned signature', async () => {
     const req = join(dir, 'ceremony.tbs.json');
-    expect(pqsign(['tbs', artifact, '--format', 'cms', '--key', pki.leaf, '--cert', pki.leaf, '--chain', pki.inter, '--out', req]).code).toBe(0);
+    expect(
+      pqsign(['tbs', artifact, '--format', 'cms', '--key', pki.leaf, '--cert', pki.leaf, '--chain', pki.inter, '--out', req]).code,
+    ).toBe(0);
     const sig = join(dir, 'ceremony.sig');
     expect(pqsign(['sign-request', req, '--key', pki.leafKey, '--out', sig]).code).toBe(0);
     const out = join(dir, 'ceremony.p7s');
@@ -241,7 +304,7 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
       });
     }
 
-    it('a refusal names the TSA\'s reason (OpenSSL\'s TSA does not take SHA3-512 here: badAlg)', async () => {
+    it("a refusal names the TSA's reason (OpenSSL's TSA does not take SHA3-512 here: badAlg)", async () => {
       const s = await sign(join(dir, 'bad-alg.p7s'), '--tsa', ec.url, '--tsa-digest', 'sha3-512');
       expect(s.code).toBe(3);
       expect(s.stderr).toMatch(/refused the request: rejection.*badAlg/);

@@ -31,7 +31,21 @@ beforeAll(() => {
 }, 120_000);
 
 const signPkcs7 = (alg: Alg, file: string, out: string, ...extra: string[]) =>
-  pqsign(['sign', file, '--format', 'uefi', '--key', pkis[alg].leafKey, '--cert', pkis[alg].leaf, '--chain', pkis[alg].inter, '--out', out, ...extra]);
+  pqsign([
+    'sign',
+    file,
+    '--format',
+    'uefi',
+    '--key',
+    pkis[alg].leafKey,
+    '--cert',
+    pkis[alg].leaf,
+    '--chain',
+    pkis[alg].inter,
+    '--out',
+    out,
+    ...extra,
+  ]);
 
 const u16be = (b: Buffer, at: number) => b.readUInt16BE(at);
 
@@ -46,7 +60,14 @@ describe('the commands', () => {
     const v = pqsign(['verify', out, '--trust-anchor', pkis['ML-DSA-65'].root, '--json']);
     expect(v.code, v.stderr).toBe(0);
     const j = JSON.parse(v.stdout);
-    expect(j).toMatchObject({ ok: true, format: 'uefi', algorithm: 'ML-DSA-65', certType: 'pkcs7', certTypeGuid: docPkcs7Guid().text, monotonicCount: BigInt(COUNT).toString() });
+    expect(j).toMatchObject({
+      ok: true,
+      format: 'uefi',
+      algorithm: 'ML-DSA-65',
+      certType: 'pkcs7',
+      certTypeGuid: docPkcs7Guid().text,
+      monotonicCount: BigInt(COUNT).toString(),
+    });
     expect(j.signers[0]).toMatchObject({ valid: true, algorithm: 'ML-DSA-65', digest: 'sha512', chain: SUBJECTS });
     const pinned = pqsign(['verify', out, '--key', pkis['ML-DSA-65'].leaf, '--json']);
     expect(pinned.code, pinned.stderr).toBe(0);
@@ -60,21 +81,36 @@ describe('the commands', () => {
 describe('inspect', () => {
   it('shows the certificates, the signing time, the count, and offsets matching the byte reader', () => {
     const out = join(dir, 'inspect.signed');
-    expect(signPkcs7('ML-DSA-65', FIRMWARE, out, '--monotonic-count', '42', '--signing-time', new Date(Date.now() - 60_000).toISOString()).code).toBe(0);
+    expect(
+      signPkcs7('ML-DSA-65', FIRMWARE, out, '--monotonic-count', '42', '--signing-time', new Date(Date.now() - 60_000).toISOString()).code,
+    ).toBe(0);
     const r = pqsign(['inspect', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     const img = readHeader(readFileSync(out));
     expect(j).toMatchObject({
-      format: 'uefi', monotonicCount: '42', certType: 'pkcs7', certTypeGuid: docPkcs7Guid().text, algorithm: 'ML-DSA-65',
-      dwLength: img.dwLength, certDataOffset: 32, certDataBytes: img.certData.length, payloadOffset: 8 + img.dwLength, payloadBytes: 262144,
+      format: 'uefi',
+      monotonicCount: '42',
+      certType: 'pkcs7',
+      certTypeGuid: docPkcs7Guid().text,
+      algorithm: 'ML-DSA-65',
+      dwLength: img.dwLength,
+      certDataOffset: 32,
+      certDataBytes: img.certData.length,
+      payloadOffset: 8 + img.dwLength,
+      payloadBytes: 262144,
       digestAlgorithms: ['sha512'],
     });
     expect(j.certificates.map((c: { subject: string }) => c.subject)).toEqual(SUBJECTS.slice(0, 2));
     expect(j.certificates[0].issuer).toBe(SUBJECTS[1]);
     expect(Date.now() - Date.parse(j.signingTime)).toBeGreaterThan(50_000);
     expect(Date.now() - Date.parse(j.signingTime)).toBeLessThan(200_000);
-    expect(j.signerInfos[0]).toMatchObject({ version: 1, signatureAlgorithm: 'ML-DSA-65', signedAttributes: true, algorithmProtection: true });
+    expect(j.signerInfos[0]).toMatchObject({
+      version: 1,
+      signatureAlgorithm: 'ML-DSA-65',
+      signedAttributes: true,
+      algorithmProtection: true,
+    });
     const human = pqsign(['inspect', out]);
     expect(human.stdout).toMatch(/certType\s+pkcs7/);
     expect(human.stdout).toMatch(/certificates\s+2\n\s+#1  CN=Test Release Signing.*\n\s+issuer  CN=Test Issuing CA/);
@@ -95,7 +131,9 @@ describe('verify rejects', () => {
   const variant = variantMaker(dir, () => base);
   /** where the messageDigest attribute's value (SHA-512 of payload ‖ count) lies */
   const digestAt = (b: Buffer) => {
-    const digest = createHash('sha512').update(signedMessage(readHeader(b))).digest();
+    const digest = createHash('sha512')
+      .update(signedMessage(readHeader(b)))
+      .digest();
     const at = b.indexOf(digest, cd.start);
     expect(at).toBeGreaterThan(cd.start);
     expect(at).toBeLessThan(cd.end);
@@ -122,14 +160,39 @@ describe('verify rejects', () => {
     ['an extended payload', (b) => Buffer.concat([b, Buffer.of(0)]), 1, /content does not match the messageDigest/],
     ['a changed signature (CertData)', flip(() => cd.end - 100), 1, /signature over the signed attributes does not verify/],
     ['a changed messageDigest attribute (CertData)', flip((b) => digestAt(b) + 10), 1, /content does not match the messageDigest/],
-    ['a changed byte in the intermediate certificate (CertData)', flip((b) => b.lastIndexOf(Buffer.from('Test Root CA')) + 2), 1, /Test Issuing CA|Test Root CA/],
-    ['a changed byte in the leaf certificate\'s subject (CertData)', flip((b) => certAt(b, SUBJECTS[0]!, 3)), 1, /.+/],
-    ['SignedData version 0 (the unsigned envelope is not malleable either)', flip(() => cd.start + 25), 2, /SignedData version 0; RFC 5652 §5\.1 requires 1/],
-    ['digestAlgorithms without the signer\'s digest', flip(() => cd.start + 40), 2, /digest sha512 is not listed in SignedData\.digestAlgorithms/],
-    ['an embedded certificate\'s signature with unused bits', flip(leafSignatureUnusedBits), 2, /embedded certificate #1: signatureValue BIT STRING has unused bits/],
-    ['ContentInfo with 30 83 (not the edk2 form)', flip(() => cd.start + 1), 2, /not a ContentInfo\(SignedData\) in the form edk2's WrapPkcs7Data recognises/],
+    [
+      'a changed byte in the intermediate certificate (CertData)',
+      flip((b) => b.lastIndexOf(Buffer.from('Test Root CA')) + 2),
+      1,
+      /Test Issuing CA|Test Root CA/,
+    ],
+    ["a changed byte in the leaf certificate's subject (CertData)", flip((b) => certAt(b, SUBJECTS[0]!, 3)), 1, /.+/],
+    [
+      'SignedData version 0 (the unsigned envelope is not malleable either)',
+      flip(() => cd.start + 25),
+      2,
+      /SignedData version 0; RFC 5652 §5\.1 requires 1/,
+    ],
+    [
+      "digestAlgorithms without the signer's digest",
+      flip(() => cd.start + 40),
+      2,
+      /digest sha512 is not listed in SignedData\.digestAlgorithms/,
+    ],
+    [
+      "an embedded certificate's signature with unused bits",
+      flip(leafSignatureUnusedBits),
+      2,
+      /embedded certificate #1: signatureValue BIT STRING has unused bits/,
+    ],
+    [
+      'ContentInfo with 30 83 (not the edk2 form)',
+      flip(() => cd.start + 1),
+      2,
+      /not a ContentInfo\(SignedData\) in the form edk2's WrapPkcs7Data recognises/,
+    ],
     ['a ContentInfo length one short of CertData', flip(() => cd.start + 3), 2, /form edk2's WrapPkcs7Data recognises/],
-    ['[0] with A0 81 (not the edk2 form)', (b) => (b[cd.start + 16] = 0x81, b), 2, /form edk2's WrapPkcs7Data recognises/],
+    ['[0] with A0 81 (not the edk2 form)', (b) => ((b[cd.start + 16] = 0x81), b), 2, /form edk2's WrapPkcs7Data recognises/],
     ['another contentType than signedData', flip(() => cd.start + 14), 2, /form edk2's WrapPkcs7Data recognises/],
   ];
   // One `verify --json` run for all the cases above (test/support/exit-codes.ts: each file's exit code from its
@@ -185,13 +248,13 @@ describe('verify rejects', () => {
     expect(r.stderr).toMatch(/good\.signed: .*Test Issuing CA/);
   });
 
-  it('a pinned key that is not the signer\'s', () => {
+  it("a pinned key that is not the signer's", () => {
     const r = pqsign(['verify', good, '--key', stranger.leaf]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/signature over the signed attributes does not verify/);
   });
 
-  it('neither --trust-anchor nor --key; --key-sha256 alone pins the signer certificate\'s key', () => {
+  it("neither --trust-anchor nor --key; --key-sha256 alone pins the signer certificate's key", () => {
     const r = pqsign(['verify', good]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nothing to trust/);
@@ -213,10 +276,21 @@ describe('verify rejects', () => {
     const f = join(dir, 'sweep.signed');
     const outcomes = new Map<string, number>();
     const trustAnchors = trustAnchor.map((c) => c.der);
-    const verify = () => uefi.verify({ container: f, payload: undefined, key: undefined, keyFingerprints: [], trustAnchors, context: new Uint8Array(0), options: {} }).then(
-      () => 'VERIFIED',
-      (e) => (isPqsignError(e) ? e.code : `non-user error: ${e}`),
-    );
+    const verify = () =>
+      uefi
+        .verify({
+          container: f,
+          payload: undefined,
+          key: undefined,
+          keyFingerprints: [],
+          trustAnchors,
+          context: new Uint8Array(0),
+          options: {},
+        })
+        .then(
+          () => 'VERIFIED',
+          (e) => (isPqsignError(e) ? e.code : `non-user error: ${e}`),
+        );
     for (let off = 0; off < cd.end; off += off < 64 ? 1 : 97) {
       const b = Buffer.from(base);
       b[off]! ^= 0x80;
@@ -239,13 +313,30 @@ describe('sign refuses', () => {
   const p = () => pkis['ML-DSA-65'];
   const cases: Array<[string, () => string[], RegExp]> = [
     ['pkcs7 without a certificate', () => ['--key', p().leafKey, '--uefi-cert-type', 'pkcs7'], /pkcs7 CertType needs --cert/],
-    ['mldsa with a certificate', () => ['--key', p().leafKey, '--cert', p().leaf, '--uefi-cert-type', 'mldsa'], /mldsa CertType carries the bare public key/],
+    [
+      'mldsa with a certificate',
+      () => ['--key', p().leafKey, '--cert', p().leaf, '--uefi-cert-type', 'mldsa'],
+      /mldsa CertType carries the bare public key/,
+    ],
     ['--chain without --cert', () => ['--key', p().leafKey, '--chain', p().inter], /--chain needs --cert/],
     ['a certificate for another key', () => ['--key', p().interKey, '--cert', p().leaf], /is not for the signing key/],
     ['a context (RFC 9882: empty)', () => ['--key', p().leafKey, '--cert', p().leaf, '--context', '00'], /empty ML-DSA context/],
-    ['a digest too weak for the parameter set', () => ['--key', pkis['ML-DSA-87'].leafKey, '--cert', pkis['ML-DSA-87'].leaf, '--digest', 'sha256'], /too weak for ML-DSA-87/],
-    ['CertData over the two-byte DER form', () => ['--key', pkis['ML-DSA-87'].leafKey, '--cert', pkis['ML-DSA-87'].leaf, ...Array(9).fill(['--chain', pkis['ML-DSA-87'].inter]).flat()],
-      /PKCS7 CertData would be \d+ bytes; edk2's WrapPkcs7Data needs two-byte DER lengths \(at most 65539 bytes\)/],
+    [
+      'a digest too weak for the parameter set',
+      () => ['--key', pkis['ML-DSA-87'].leafKey, '--cert', pkis['ML-DSA-87'].leaf, '--digest', 'sha256'],
+      /too weak for ML-DSA-87/,
+    ],
+    [
+      'CertData over the two-byte DER form',
+      () => [
+        '--key',
+        pkis['ML-DSA-87'].leafKey,
+        '--cert',
+        pkis['ML-DSA-87'].leaf,
+        ...Array(9).fill(['--chain', pkis['ML-DSA-87'].inter]).flat(),
+      ],
+      /PKCS7 CertData would be \d+ bytes; edk2's WrapPkcs7Data needs two-byte DER lengths \(at most 65539 bytes\)/,
+    ],
   ];
   for (const [what, args, msg] of cases) {
     it(what, () => {
@@ -261,7 +352,21 @@ describe('sign refuses', () => {
   it('the largest chain that fits is written, in the edk2 form', () => {
     const k = pkis['ML-DSA-87'];
     const out = join(dir, 'big-chain.signed');
-    const s = pqsign(['sign', small, '--format', 'uefi', '--monotonic-count', '1', '--out', out, '--key', k.leafKey, '--cert', k.leaf, ...Array(7).fill(['--chain', k.inter]).flat()]);
+    const s = pqsign([
+      'sign',
+      small,
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '1',
+      '--out',
+      out,
+      '--key',
+      k.leafKey,
+      '--cert',
+      k.leaf,
+      ...Array(7).fill(['--chain', k.inter]).flat(),
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const cd = readHeader(readFileSync(out)).certData;
     expect(cd.length).toBeGreaterThan(60_000);
@@ -276,11 +381,33 @@ describe('offline ceremony: tbs → sign-request → attach', () => {
     const k = pkis['ML-DSA-44'];
     const req = join(dir, 'pkcs7.req.json');
     const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z'); // within the certificates' validity
-    let r = pqsign(['tbs', FIRMWARE, '--format', 'uefi', '--monotonic-count', '77', '--key', k.leaf, '--cert', k.leaf, '--chain', k.inter, '--signing-time', when, '--out', req]);
+    let r = pqsign([
+      'tbs',
+      FIRMWARE,
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '77',
+      '--key',
+      k.leaf,
+      '--cert',
+      k.leaf,
+      '--chain',
+      k.inter,
+      '--signing-time',
+      when,
+      '--out',
+      req,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const request = JSON.parse(readFileSync(req, 'utf8'));
     expect(request).toMatchObject({ format: 'uefi', algorithm: 'ML-DSA-44', signingContext: '' });
-    expect(request.options).toMatchObject({ uefiCertType: 'pkcs7', monotonicCount: '77', digest: 'sha512', signingTime: new Date(when).toISOString() });
+    expect(request.options).toMatchObject({
+      uefiCertType: 'pkcs7',
+      monotonicCount: '77',
+      digest: 'sha512',
+      signingTime: new Date(when).toISOString(),
+    });
     expect(request.options.certificates).toHaveLength(2);
     const sig = join(dir, 'pkcs7.sig');
     r = pqsign(['sign-request', req, '--key', k.leafKey, '--deterministic', '--out', sig]);
@@ -304,7 +431,11 @@ describe('the pkcs7 worked example in docs/formats/uefi.md', () => {
     const section = DOC.slice(DOC.indexOf('## Worked example: `pkcs7`'));
     const ex = join(dir, 'doc-example');
     mkdirSync(ex);
-    const commands = /```sh\n([\s\S]*?)```/.exec(section)![1]!.replace(/\\\n\s*/g, '').split('\n').filter((l) => l.startsWith('pqsign '));
+    const commands = /```sh\n([\s\S]*?)```/
+      .exec(section)![1]!
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .filter((l) => l.startsWith('pqsign '));
     writeFileSync(join(ex, 'small.bin'), 'pqsign UEFI demo payload\n');
     for (const line of commands) {
       for (const cmd of line.replace(/\s+#.*$/, '').split(' && ')) {
@@ -316,7 +447,10 @@ describe('the pkcs7 worked example in docs/formats/uefi.md', () => {
     const buf = readFileSync(join(ex, 'small-pkcs7.signed'));
     expect(buf.length).toBe(Number(/--out small-pkcs7\.signed\s+# (\d+) bytes/.exec(section)![1]));
     const dump = Buffer.from(buf.subarray(0, 64)).toString('hex').match(/.{32}/g)!;
-    const shown = section.split('\n').filter((l) => /^[0-9a-f]{8}: /.test(l)).map((l) => l.slice(10, 49).replace(/ /g, ''));
+    const shown = section
+      .split('\n')
+      .filter((l) => /^[0-9a-f]{8}: /.test(l))
+      .map((l) => l.slice(10, 49).replace(/ /g, ''));
     expect(shown).toEqual(dump);
   });
 });

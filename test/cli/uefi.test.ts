@@ -53,8 +53,17 @@ describe('the commands', () => {
     const v = pqsign(['verify', out, '--key', pub('ML-DSA-44'), '--json']);
     expect(v.code, v.stderr).toBe(0);
     const j = JSON.parse(v.stdout);
-    expect(j).toMatchObject({ ok: true, format: 'uefi', algorithm: 'ML-DSA-44', certType: 'mldsa', monotonicCount: '12345678901234567890', payloadBytes: readFileSync(FIRMWARE).length });
-    expect(j.keyFingerprint).toBe(spawnSync('sha256sum', { input: readImage(readFileSync(out), 'ML-DSA-44').publicKey, encoding: 'utf8' }).stdout.slice(0, 64));
+    expect(j).toMatchObject({
+      ok: true,
+      format: 'uefi',
+      algorithm: 'ML-DSA-44',
+      certType: 'mldsa',
+      monotonicCount: '12345678901234567890',
+      payloadBytes: readFileSync(FIRMWARE).length,
+    });
+    expect(j.keyFingerprint).toBe(
+      spawnSync('sha256sum', { input: readImage(readFileSync(out), 'ML-DSA-44').publicKey, encoding: 'utf8' }).stdout.slice(0, 64),
+    );
     expect(pqsign(['verify', out, '--key-sha256', j.keyFingerprint.toUpperCase()]).code).toBe(0);
     const stripped = join(dir, 'cli-44.payload');
     expect(pqsign(['strip', out, '--out', stripped]).code).toBe(0);
@@ -132,8 +141,18 @@ describe('verify rejects', () => {
     ['wRevision 0x0100', setU16(12, 0x0100), 2, /wRevision is 0x0100, expected 0x0200/],
     ['wCertificateType 0x0EF0', setU16(14, 0x0ef0), 2, /wCertificateType is 0x0EF0, expected 0x0EF1/],
     ['an unknown CertType', (b) => (randomBytes(16).copy(b, 16), b), 2, /unknown CertType \{[0-9a-f-]{36}\}/],
-    ['the PKCS7 CertType on compact CertData', (b) => (Buffer.from('9dd2af4adf68ee498aa9347d375665a7', 'hex').copy(b, 16), b), 2, /PKCS7 CertData is not a ContentInfo\(SignedData\) in the form edk2's WrapPkcs7Data recognises/],
-    ['the ML-DSA-65 CertType on ML-DSA-44 data', (b) => (guidLE(docGuidTable()['ML-DSA-65']!.text).copy(b, 16), b), 2, /does not fit the compact ML-DSA-65/],
+    [
+      'the PKCS7 CertType on compact CertData',
+      (b) => (Buffer.from('9dd2af4adf68ee498aa9347d375665a7', 'hex').copy(b, 16), b),
+      2,
+      /PKCS7 CertData is not a ContentInfo\(SignedData\) in the form edk2's WrapPkcs7Data recognises/,
+    ],
+    [
+      'the ML-DSA-65 CertType on ML-DSA-44 data',
+      (b) => (guidLE(docGuidTable()['ML-DSA-65']!.text).copy(b, 16), b),
+      2,
+      /does not fit the compact ML-DSA-65/,
+    ],
   ];
   // One `verify --json` run for all the cases above (test/support/exit-codes.ts: each file's exit code from its
   // error code); the last test runs two of them alone, as a user sees them.
@@ -212,10 +231,20 @@ describe('verify rejects', () => {
       const b = Buffer.from(base);
       b[off]! ^= 0x80;
       writeFileSync(f, b);
-      const code = await uefi.verify({ container: f, payload: undefined, key: pinned, keyFingerprints: [], trustAnchors: [], context: new Uint8Array(0), options: {} }).then(
-        () => 'VERIFIED',
-        (e) => (isPqsignError(e) ? e.code : `non-user error: ${e}`),
-      );
+      const code = await uefi
+        .verify({
+          container: f,
+          payload: undefined,
+          key: pinned,
+          keyFingerprints: [],
+          trustAnchors: [],
+          context: new Uint8Array(0),
+          options: {},
+        })
+        .then(
+          () => 'VERIFIED',
+          (e) => (isPqsignError(e) ? e.code : `non-user error: ${e}`),
+        );
       expect(['ERR_SIGNATURE_INVALID', 'ERR_SIGNATURE_FORMAT', 'ERR_ALGORITHM', 'ERR_UNTRUSTED'], `offset ${off}`).toContain(code);
       outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
     }
@@ -223,7 +252,17 @@ describe('verify rejects', () => {
     expect(outcomes.get('ERR_SIGNATURE_FORMAT')).toBeGreaterThan(10);
     // and the unmodified image does verify in-process
     writeFileSync(f, base);
-    await expect(uefi.verify({ container: f, payload: undefined, key: pinned, keyFingerprints: [], trustAnchors: [], context: new Uint8Array(0), options: {} })).resolves.toMatchObject({ params });
+    await expect(
+      uefi.verify({
+        container: f,
+        payload: undefined,
+        key: pinned,
+        keyFingerprints: [],
+        trustAnchors: [],
+        context: new Uint8Array(0),
+        options: {},
+      }),
+    ).resolves.toMatchObject({ params });
   });
 });
 
@@ -236,9 +275,19 @@ describe('inspect', () => {
     const j = JSON.parse(r.stdout);
     const img = readImage(readFileSync(out), 'ML-DSA-87');
     expect(j).toMatchObject({
-      format: 'uefi', monotonicCount: '99', certType: 'mldsa', certTypeGuid: docGuidTable()['ML-DSA-87']!.text, algorithm: 'ML-DSA-87',
-      dwLength: img.dwLength, wRevision: '0x0200', wCertificateType: '0x0EF1', certDataOffset: 32, publicKeyOffset: 32,
-      signatureOffset: 32 + 2592, payloadOffset: 8 + img.dwLength, payloadBytes: 1000,
+      format: 'uefi',
+      monotonicCount: '99',
+      certType: 'mldsa',
+      certTypeGuid: docGuidTable()['ML-DSA-87']!.text,
+      algorithm: 'ML-DSA-87',
+      dwLength: img.dwLength,
+      wRevision: '0x0200',
+      wCertificateType: '0x0EF1',
+      certDataOffset: 32,
+      publicKeyOffset: 32,
+      signatureOffset: 32 + 2592,
+      payloadOffset: 8 + img.dwLength,
+      payloadBytes: 1000,
     });
     const human = pqsign(['inspect', out]);
     expect(human.stdout).toMatch(/^.*inspect\.signed: uefi\n/);
@@ -253,7 +302,21 @@ describe('the mldsa worked example in docs/formats/uefi.md', () => {
     const out = join(dir, 'doc-small.signed');
     writeFileSync(seed, Buffer.from(Array.from({ length: 32 }, (_, i) => i)));
     writeFileSync(payload, 'pqsign UEFI demo payload\n');
-    const r = pqsign(['sign', payload, '--key', seed, '--alg', 'ML-DSA-44', '--deterministic', '--format', 'uefi', '--monotonic-count', '1', '--out', out]);
+    const r = pqsign([
+      'sign',
+      payload,
+      '--key',
+      seed,
+      '--alg',
+      'ML-DSA-44',
+      '--deterministic',
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '1',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const buf = readFileSync(out);
     const sha = /sha256sum small\.signed\s+# ([0-9a-f]{64}), (\d+) bytes/.exec(DOC)!;
@@ -277,7 +340,9 @@ describe('a 1 GiB payload', () => {
   function measured(args: string[]): { code: number; stderr: string; maxRssMB: number } {
     const rssFile = join(dir, `rss-${args[0]}`);
     const r = spawnSync(process.execPath, ['--import', RSS_HOOK, CLI, ...args], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, PQSIGN_RSS_OUT: rssFile },
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PQSIGN_RSS_OUT: rssFile },
     });
     return { code: r.status ?? -1, stderr: r.stderr, maxRssMB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
   }

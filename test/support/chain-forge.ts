@@ -23,10 +23,12 @@ export const MLDSA44 = paramByName('ML-DSA-44')!;
 /** Who holds a private key. Keys are derived from their names, so every run sees the same public keys. */
 const KEY_NAMES = ['root', 'ca1', 'ca2', 'ca3', 'leaf', 'attacker', 'other-root'] as const;
 export type KeyName = (typeof KEY_NAMES)[number];
-export const KEYS = Object.fromEntries(KEY_NAMES.map((n) => {
-  const seed = new Uint8Array(createHash('sha256').update(`pqsign chain property ${n}`).digest());
-  return [n, { ...ml_dsa44.keygen(seed), seed }];
-})) as Record<KeyName, { publicKey: Uint8Array; secretKey: Uint8Array; seed: Uint8Array }>;
+export const KEYS = Object.fromEntries(
+  KEY_NAMES.map((n) => {
+    const seed = new Uint8Array(createHash('sha256').update(`pqsign chain property ${n}`).digest());
+    return [n, { ...ml_dsa44.keygen(seed), seed }];
+  }),
+) as Record<KeyName, { publicKey: Uint8Array; secretKey: Uint8Array; seed: Uint8Array }>;
 
 export const ROOT = 'CN=Property Root,O=pqsign tests';
 export const OTHER_ROOT = 'CN=Unrelated Root,O=pqsign tests';
@@ -34,7 +36,11 @@ export const LEAF = 'CN=Property Signer,O=pqsign tests';
 export const caName = (i: number) => `CN=Property CA ${i},O=pqsign tests`;
 const caKey = (i: number) => `ca${i}` as KeyName;
 
-export const EKU_OIDS = { codeSigning: KP.codeSigning, serverAuth: '1.3.6.1.5.5.7.3.1', anyExtendedKeyUsage: KP.anyExtendedKeyUsage } as const;
+export const EKU_OIDS = {
+  codeSigning: KP.codeSigning,
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  anyExtendedKeyUsage: KP.anyExtendedKeyUsage,
+} as const;
 export type EkuName = keyof typeof EKU_OIDS;
 
 /** basicConstraints: absent, or cA with an optional pathLenConstraint (never with cA false: RFC 5280 §4.2.1.9). */
@@ -81,7 +87,10 @@ const at = (t: Date, days: number) => new Date(t.getTime() + days * 86_400_000);
 // Each chain certificate is either well-formed for its place (most of the time, so that valid chains are
 // common) or wild: any window, basicConstraints, pathLen, keyUsage, EKU. Validity windows are days from the
 // validation time; [0, 30] and [-30, 0] sit exactly on a boundary (RFC 5280 §4.1.2.5: inclusive at both ends).
-const VALID: readonly (readonly [number, number])[] = [[-3650, 3650], [-30, 30]];
+const VALID: readonly (readonly [number, number])[] = [
+  [-3650, 3650],
+  [-30, 30],
+];
 const anyWindow = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...VALID) },
   { weight: 2, arbitrary: fc.constant([-3650, -1] as const) }, // expired
@@ -95,91 +104,159 @@ const anyCaBc: fc.Arbitrary<Bc> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ ca: false as const }) },
 );
 const anyCaKu: fc.Arbitrary<readonly KeyUsageName[] | undefined> = fc.constantFrom(
-  ['keyCertSign', 'cRLSign'] as const, undefined, ['keyCertSign'] as const, ['digitalSignature'] as const, ['cRLSign'] as const,
+  ['keyCertSign', 'cRLSign'] as const,
+  undefined,
+  ['keyCertSign'] as const,
+  ['digitalSignature'] as const,
+  ['cRLSign'] as const,
 );
 const anyLeafBc: fc.Arbitrary<Bc> = fc.constantFrom({ ca: false as const }, 'absent' as const, { ca: true as const });
 const anyLeafKu: fc.Arbitrary<readonly KeyUsageName[] | undefined> = fc.constantFrom(
-  ['digitalSignature'] as const, undefined, ['digitalSignature', 'nonRepudiation'] as const, ['keyEncipherment'] as const,
+  ['digitalSignature'] as const,
+  undefined,
+  ['digitalSignature', 'nonRepudiation'] as const,
+  ['keyEncipherment'] as const,
   ['digitalSignature', 'keyCertSign'] as const,
 );
 const anyLeafEku: fc.Arbitrary<readonly EkuName[] | undefined> = fc.constantFrom(
-  ['codeSigning'] as const, undefined, ['serverAuth'] as const, ['codeSigning', 'serverAuth'] as const, ['anyExtendedKeyUsage'] as const,
+  ['codeSigning'] as const,
+  undefined,
+  ['serverAuth'] as const,
+  ['codeSigning', 'serverAuth'] as const,
+  ['anyExtendedKeyUsage'] as const,
 );
 const mostly = <T>(usual: fc.Arbitrary<T>, wild: fc.Arbitrary<T>, wildWeight = 1) =>
   fc.oneof({ weight: 5, arbitrary: usual }, { weight: wildWeight, arbitrary: wild });
 
 type CaFields = Pick<CertSpec, 'validity' | 'bc' | 'ku'>;
 /** A CA certificate's own fields; `below` intermediates will sit under it in the generated chain. */
-const caFields = (below: number, wildWeight = 1): fc.Arbitrary<CaFields> => mostly<CaFields>(
-  fc.record({
-    validity: fc.constantFrom(...VALID),
-    bc: fc.oneof(fc.constant({ ca: true as const }), fc.integer({ min: below, max: below + 2 }).map((p) => ({ ca: true as const, pathLen: p }))),
-    ku: fc.constantFrom(['keyCertSign', 'cRLSign'] as const, undefined),
-  }),
-  fc.record({ validity: anyWindow, bc: anyCaBc, ku: anyCaKu }),
-  wildWeight,
-);
+const caFields = (below: number, wildWeight = 1): fc.Arbitrary<CaFields> =>
+  mostly<CaFields>(
+    fc.record({
+      validity: fc.constantFrom(...VALID),
+      bc: fc.oneof(
+        fc.constant({ ca: true as const }),
+        fc.integer({ min: below, max: below + 2 }).map((p) => ({ ca: true as const, pathLen: p })),
+      ),
+      ku: fc.constantFrom(['keyCertSign', 'cRLSign'] as const, undefined),
+    }),
+    fc.record({ validity: anyWindow, bc: anyCaBc, ku: anyCaKu }),
+    wildWeight,
+  );
 type LeafFields = Pick<CertSpec, 'validity' | 'bc' | 'ku' | 'eku'>;
 const leafFields: fc.Arbitrary<LeafFields> = mostly(
   fc.record({
-    validity: fc.constantFrom(...VALID), bc: fc.constantFrom({ ca: false as const }, 'absent' as const),
-    ku: fc.constant(['digitalSignature'] as const), eku: fc.constant(['codeSigning'] as const),
+    validity: fc.constantFrom(...VALID),
+    bc: fc.constantFrom({ ca: false as const }, 'absent' as const),
+    ku: fc.constant(['digitalSignature'] as const),
+    eku: fc.constant(['codeSigning'] as const),
   }),
   fc.record({ validity: anyWindow, bc: anyLeafBc, ku: anyLeafKu, eku: anyLeafEku }),
 );
 /** Now and then a chain certificate is signed by the attacker instead of its issuer. */
-const signerOr = (genuine: KeyName) => fc.oneof({ weight: 15, arbitrary: fc.constant(genuine) }, { weight: 1, arbitrary: fc.constant('attacker' as const) });
+const signerOr = (genuine: KeyName) =>
+  fc.oneof({ weight: 15, arbitrary: fc.constant(genuine) }, { weight: 1, arbitrary: fc.constant('attacker' as const) });
 
 /** An anchor look-alike: the root's name and public key, signed by someone else (or a real re-issue by the root). */
 function rootLookalike(depth: number): fc.Arbitrary<CertSpec> {
   const signers: KeyName[] = ['attacker', 'leaf', 'root', ...Array.from({ length: depth }, (_, i) => caKey(i + 1))];
   // forgers choose what helps them: long validity, large or no pathLen
   const bc: fc.Arbitrary<Bc> = fc.oneof(
-    fc.integer({ min: 0, max: 9 }).map((p) => ({ ca: true as const, pathLen: p })), fc.constant({ ca: true as const }), fc.constant('absent' as const),
+    fc.integer({ min: 0, max: 9 }).map((p) => ({ ca: true as const, pathLen: p })),
+    fc.constant({ ca: true as const }),
+    fc.constant('absent' as const),
   );
   const validity = mostly(fc.constantFrom(...VALID), anyWindow);
   const ku = mostly(fc.constantFrom(['keyCertSign', 'cRLSign'] as const, undefined), anyCaKu);
   return fc.record({ signedBy: fc.constantFrom(...signers), issuedAsSigner: fc.boolean(), validity, bc, ku }).map((r) => {
     const ca = /^ca(\d)$/.exec(r.signedBy);
-    const signerName = ca ? caName(Number(ca[1])) : r.signedBy === 'leaf' ? LEAF : r.signedBy === 'attacker' ? 'CN=Attacker,O=elsewhere' : ROOT;
+    const signerName = ca
+      ? caName(Number(ca[1]))
+      : r.signedBy === 'leaf'
+        ? LEAF
+        : r.signedBy === 'attacker'
+          ? 'CN=Attacker,O=elsewhere'
+          : ROOT;
     const issuer = r.issuedAsSigner ? signerName : ROOT;
-    const what = r.signedBy === 'root' ? 're-issue of the anchor by its own key' : `anchor look-alike (name and key of the root) signed by ${r.signedBy}`;
+    const what =
+      r.signedBy === 'root'
+        ? 're-issue of the anchor by its own key'
+        : `anchor look-alike (name and key of the root) signed by ${r.signedBy}`;
     return {
       role: `${what}${issuer === ROOT ? ', self-issued' : `, issued as "${issuer}"`}`,
-      subject: ROOT, issuer, key: 'root' as const, signedBy: r.signedBy, validity: r.validity, bc: r.bc, ku: r.ku, eku: undefined,
+      subject: ROOT,
+      issuer,
+      key: 'root' as const,
+      signedBy: r.signedBy,
+      validity: r.validity,
+      bc: r.bc,
+      ku: r.ku,
+      eku: undefined,
     };
   });
 }
 
 /** Another certificate for intermediate CA i: re-issued by its real issuer, or forged by the attacker. */
 function caVariant(depth: number): fc.Arbitrary<CertSpec> {
-  return fc.record({ i: fc.integer({ min: 1, max: depth }), forged: fc.boolean(), validity: anyWindow, bc: anyCaBc, ku: anyCaKu }).map((r) => {
-    const parentKey: KeyName = r.i === 1 ? 'root' : caKey(r.i - 1);
-    return {
-      role: `${r.forged ? 'forged copy' : 're-issue'} of CA ${r.i}${r.forged ? ' signed by attacker' : ''}`,
-      subject: caName(r.i), issuer: r.i === 1 ? ROOT : caName(r.i - 1), key: caKey(r.i), signedBy: r.forged ? 'attacker' : parentKey,
-      validity: r.validity, bc: r.bc, ku: r.ku, eku: undefined,
-    };
-  });
+  return fc
+    .record({ i: fc.integer({ min: 1, max: depth }), forged: fc.boolean(), validity: anyWindow, bc: anyCaBc, ku: anyCaKu })
+    .map((r) => {
+      const parentKey: KeyName = r.i === 1 ? 'root' : caKey(r.i - 1);
+      return {
+        role: `${r.forged ? 'forged copy' : 're-issue'} of CA ${r.i}${r.forged ? ' signed by attacker' : ''}`,
+        subject: caName(r.i),
+        issuer: r.i === 1 ? ROOT : caName(r.i - 1),
+        key: caKey(r.i),
+        signedBy: r.forged ? 'attacker' : parentKey,
+        validity: r.validity,
+        bc: r.bc,
+        ku: r.ku,
+        eku: undefined,
+      };
+    });
 }
 
 export const chainSpec: fc.Arbitrary<ChainSpec> = fc.integer({ min: 0, max: 3 }).chain((depth) => {
-  const intermediate = (i: number) => fc.tuple(caFields(depth - i), signerOr(i === 1 ? 'root' : caKey(i - 1)))
-    .map(([f, signedBy]): CertSpec => ({
-      role: `CA ${i}`, subject: caName(i), issuer: i === 1 ? ROOT : caName(i - 1), key: caKey(i), signedBy, eku: undefined, ...f,
+  const intermediate = (i: number) =>
+    fc.tuple(caFields(depth - i), signerOr(i === 1 ? 'root' : caKey(i - 1))).map(([f, signedBy]): CertSpec => ({
+      role: `CA ${i}`,
+      subject: caName(i),
+      issuer: i === 1 ? ROOT : caName(i - 1),
+      key: caKey(i),
+      signedBy,
+      eku: undefined,
+      ...f,
     }));
-  const extra = depth ? fc.oneof({ weight: 3, arbitrary: rootLookalike(depth) }, { weight: 1, arbitrary: caVariant(depth) }) : rootLookalike(depth);
+  const extra = depth
+    ? fc.oneof({ weight: 3, arbitrary: rootLookalike(depth) }, { weight: 1, arbitrary: caVariant(depth) })
+    : rootLookalike(depth);
   return fc.record({
     // the root is wild more often: a broken anchor is what a look-alike would be made to paper over
-    root: caFields(depth, 3)
-      .map((f): CertSpec => ({ role: 'trust anchor', subject: ROOT, issuer: ROOT, key: 'root', signedBy: 'root', eku: undefined, ...f })),
+    root: caFields(depth, 3).map((f): CertSpec => ({
+      role: 'trust anchor',
+      subject: ROOT,
+      issuer: ROOT,
+      key: 'root',
+      signedBy: 'root',
+      eku: undefined,
+      ...f,
+    })),
     otherAnchor: fc.boolean(),
     intermediates: fc.tuple(...Array.from({ length: depth }, (_, i) => intermediate(i + 1))),
     omitted: depth
-      ? fc.oneof({ weight: 8, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: depth - 1 }).map((i) => [i]) })
+      ? fc.oneof(
+          { weight: 8, arbitrary: fc.constant<number[]>([]) },
+          { weight: 1, arbitrary: fc.integer({ min: 0, max: depth - 1 }).map((i) => [i]) },
+        )
       : fc.constant<number[]>([]),
-    leaf: fc.tuple(leafFields, signerOr(depth ? caKey(depth) : 'root'))
-      .map(([f, signedBy]): CertSpec => ({ role: 'signer', subject: LEAF, issuer: depth ? caName(depth) : ROOT, key: 'leaf', signedBy, ...f })),
+    leaf: fc.tuple(leafFields, signerOr(depth ? caKey(depth) : 'root')).map(([f, signedBy]): CertSpec => ({
+      role: 'signer',
+      subject: LEAF,
+      issuer: depth ? caName(depth) : ROOT,
+      key: 'leaf',
+      signedBy,
+      ...f,
+    })),
     extras: fc.array(extra, { maxLength: 3 }),
     extrasFirst: fc.boolean(),
     embedRoot: fc.boolean(),
@@ -188,11 +265,19 @@ export const chainSpec: fc.Arbitrary<ChainSpec> = fc.integer({ min: 0, max: 3 })
 });
 
 export const OTHER_ANCHOR: CertSpec = {
-  role: 'unrelated trust anchor', subject: OTHER_ROOT, issuer: OTHER_ROOT, key: 'other-root', signedBy: 'other-root',
-  validity: [-3650, 3650], bc: { ca: true }, ku: ['keyCertSign', 'cRLSign'], eku: undefined,
+  role: 'unrelated trust anchor',
+  subject: OTHER_ROOT,
+  issuer: OTHER_ROOT,
+  key: 'other-root',
+  signedBy: 'other-root',
+  validity: [-3650, 3650],
+  bc: { ca: true },
+  ku: ['keyCertSign', 'cRLSign'],
+  eku: undefined,
 };
 
-const ext = (extnID: string, critical: boolean, value: { toBER(): ArrayBuffer }) => new pkijs.Extension({ extnID, critical, extnValue: value.toBER() });
+const ext = (extnID: string, critical: boolean, value: { toBER(): ArrayBuffer }) =>
+  new pkijs.Extension({ extnID, critical, extnValue: value.toBER() });
 const pkiTime = (d: Date) => new pkijs.Time({ type: usesUtcTime(d) ? pkijs.TimeType.UTCTime : pkijs.TimeType.GeneralizedTime, value: d });
 const nameOf = (text: string) => new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(parseName(text)).result });
 
@@ -221,7 +306,9 @@ export function forge(spec: CertSpec, time: Date): Uint8Array {
   // the authority key identifier names the key that really signed (what a forger's tool writes)
   const selfSigned = spec.subject === spec.issuer && spec.key === spec.signedBy;
   if (!selfSigned) {
-    const aki = new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: keyIdentifier(KEYS[spec.signedBy].publicKey) }) });
+    const aki = new pkijs.AuthorityKeyIdentifier({
+      keyIdentifier: new asn1js.OctetString({ valueHex: keyIdentifier(KEYS[spec.signedBy].publicKey) }),
+    });
     exts.push(ext(EXT.authorityKeyIdentifier, false, aki.toSchema()));
   }
   cert.extensions = exts;
@@ -237,7 +324,9 @@ export function describeSpec(c: CertSpec): string {
   const pathLen = c.bc !== 'absent' && c.bc.ca && c.bc.pathLen !== undefined ? ` pathLen ${c.bc.pathLen}` : '';
   const bc = c.bc === 'absent' ? 'no basicConstraints' : c.bc.ca ? `cA${pathLen}` : 'cA false';
   const days = (d: number) => (d === 0 ? 'T' : `T${d > 0 ? '+' : ''}${d}d`);
-  return `${c.role}: "${c.subject}" issued by "${c.issuer}", key ${c.key}, signed by ${c.signedBy}, `
-    + `valid ${days(c.validity[0])}..${days(c.validity[1])}, ${bc}, keyUsage ${c.ku ? c.ku.join('+') : 'absent'}`
-    + `${c.eku !== undefined || c.role === 'signer' ? `, EKU ${c.eku ? c.eku.join('+') : 'absent'}` : ''}`;
+  return (
+    `${c.role}: "${c.subject}" issued by "${c.issuer}", key ${c.key}, signed by ${c.signedBy}, ` +
+    `valid ${days(c.validity[0])}..${days(c.validity[1])}, ${bc}, keyUsage ${c.ku ? c.ku.join('+') : 'absent'}` +
+    `${c.eku !== undefined || c.role === 'signer' ? `, EKU ${c.eku ? c.eku.join('+') : 'absent'}` : ''}`
+  );
 }

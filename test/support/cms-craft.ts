@@ -34,10 +34,10 @@ export async function craftDetached(o: CraftOptions): Promise<void> {
   const attribute = (type: string, value: Uint8Array) => tlv(TAG.SEQUENCE, oid(type), derSetOf([value]));
   const attrs = o.protectedDigest
     ? derSetOf([
-      attribute(OID.contentType, oid(OID.data)),
-      attribute(OID.messageDigest, tlv(TAG.OCTET_STRING, h.digest())),
-      attribute(OID.algorithmProtection, encodeAlgorithmProtection(protectedDigest, signer.params)),
-    ])
+        attribute(OID.contentType, oid(OID.data)),
+        attribute(OID.messageDigest, tlv(TAG.OCTET_STRING, h.digest())),
+        attribute(OID.algorithmProtection, encodeAlgorithmProtection(protectedDigest, signer.params)),
+      ])
     : encodeSignedAttributes({ contentType: OID.data, messageDigest: h.digest(), signingTime: new Date(), digest, params: signer.params });
   const signature = await signMuChecked(signer, computeMu(signer.params, signer.publicKey, attrs));
   const sid = { kind: 'subjectKeyIdentifier' as const, keyId: keyIdentifier(signer.publicKey) };
@@ -59,8 +59,14 @@ export function mergeSignerInfos(files: string[], out: string): void {
   const [version, , encap] = parsed[0]!.map(raw);
   const algs = new Map<string, Uint8Array>();
   for (const f of parsed) for (const a of (f[1] as asn1js.Set).valueBlock.value) algs.set(Buffer.from(raw(a)).toString('hex'), raw(a));
-  const signedData = tlv(TAG.SEQUENCE, version!, derSetOf([...algs.values()]), encap!,
-    ...(certs.length ? [tlv(0xa0, ...certs)] : []), derSetOf(signerInfos));
+  const signedData = tlv(
+    TAG.SEQUENCE,
+    version!,
+    derSetOf([...algs.values()]),
+    encap!,
+    ...(certs.length ? [tlv(0xa0, ...certs)] : []),
+    derSetOf(signerInfos),
+  );
   writeFileSync(out, tlv(TAG.SEQUENCE, oid(OID.signedData), tlv(0xa0, signedData)));
 }
 
@@ -77,8 +83,20 @@ export function toIndefiniteBer(der: Uint8Array, chunk = 1000): Uint8Array {
   const [octets] = readChildren(econtent!.value);
   const pieces: Uint8Array[] = [];
   for (let i = 0; i < octets!.value.length; i += chunk) pieces.push(tlv(TAG.OCTET_STRING, octets!.value.subarray(i, i + chunk)));
-  return indef(TAG.SEQUENCE, ctype!.raw, indef(0xa0, indef(TAG.SEQUENCE, version!.raw, algs!.raw,
-    indef(TAG.SEQUENCE, etype!.raw, indef(0xa0, indef(0x24, ...pieces))), ...rest.map((r) => r.raw))));
+  return indef(
+    TAG.SEQUENCE,
+    ctype!.raw,
+    indef(
+      0xa0,
+      indef(
+        TAG.SEQUENCE,
+        version!.raw,
+        algs!.raw,
+        indef(TAG.SEQUENCE, etype!.raw, indef(0xa0, indef(0x24, ...pieces))),
+        ...rest.map((r) => r.raw),
+      ),
+    ),
+  );
 }
 
 /** RFC 9882 §3.2 without signed attributes: the ML-DSA signature is over the content itself. */
@@ -88,8 +106,14 @@ export async function craftWithoutSignedAttributes(keyPath: string, contentPath:
   const signature = await signMuChecked(signer, computeMu(signer.params, signer.publicKey, content));
   const digest = digestByName('sha512')!; // RFC 9882 §3.3: MUST be sha512 here, and ignored by verifiers
   const sid = { kind: 'subjectKeyIdentifier' as const, keyId: keyIdentifier(signer.publicKey) };
-  const signerInfo = tlv(TAG.SEQUENCE, Uint8Array.of(2, 1, 3), tlv(0x80, sid.keyId), tlv(TAG.SEQUENCE, oid(digest.oid)),
-    tlv(TAG.SEQUENCE, tlv(TAG.OID, signer.params.oidDer)), tlv(TAG.OCTET_STRING, signature));
+  const signerInfo = tlv(
+    TAG.SEQUENCE,
+    Uint8Array.of(2, 1, 3),
+    tlv(0x80, sid.keyId),
+    tlv(TAG.SEQUENCE, oid(digest.oid)),
+    tlv(TAG.SEQUENCE, tlv(TAG.OID, signer.params.oidDer)),
+    tlv(TAG.OCTET_STRING, signature),
+  );
   const layout = signedDataLayout({ digest, sid, certificates: [], signerInfo }, attached ? content.length : undefined);
   writeFileSync(out, attached ? concatBytes(layout.prefix, content, layout.suffix) : layout.prefix);
 }

@@ -8,7 +8,10 @@ import { afterAll, expect } from 'vitest';
 const log = process.env.PQSIGN_TEST_CPU_LOG;
 /** utime + stime, cutime + cstime in seconds (fields 14-17 of /proc/self/stat) */
 function cpu(): { self: number; children: number } {
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ')
+    .map(Number);
   const tick = 100; // USER_HZ on Linux
   return { self: (fields[11]! + fields[12]!) / tick, children: (fields[13]! + fields[14]!) / tick };
 }
@@ -21,6 +24,9 @@ if (log) {
   afterAll(() => {
     const end = cpu();
     const file = expect.getState().testPath ?? 'unknown';
-    appendFileSync(log, `${file}\t${(end.self - start.self).toFixed(2)}\t${(end.children - start.children).toFixed(2)}\t${((performance.now() - wall) / 1000).toFixed(1)}\t${started.cli}\t${started.oracle}\n`);
+    appendFileSync(
+      log,
+      `${file}\t${(end.self - start.self).toFixed(2)}\t${(end.children - start.children).toFixed(2)}\t${((performance.now() - wall) / 1000).toFixed(1)}\t${started.cli}\t${started.oracle}\n`,
+    );
   });
 }

@@ -8,7 +8,9 @@ let table: Map<string, number> | undefined;
 
 /** README's exit code for an error code. */
 export function exitOfCode(code: string): number {
-  table ??= new Map([...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^\| `(ERR_[A-Z_]+)` \| (\d) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
+  table ??= new Map(
+    [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^\| `(ERR_[A-Z_]+)` \| (\d) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+  );
   const exit = table.get(code);
   if (exit === undefined) throw new Error(`${code} is not in README.md's table of error codes`);
   return exit;
@@ -28,7 +30,10 @@ export interface FileVerdict {
  */
 export function verifyEach(files: string[], args: string[]): Map<string, FileVerdict> {
   const r = pqsign(['verify', ...files, ...args, '--json']);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; ok: boolean; error?: { code: string; message: string } });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { file: string; ok: boolean; error?: { code: string; message: string } });
   if (lines.length !== files.length) throw new Error(`verify printed ${lines.length} lines for ${files.length} files: ${r.stderr}`);
   const out = new Map<string, FileVerdict>();
   lines.forEach((l, i) => {

@@ -30,12 +30,16 @@ export const started = { cli: 0, oracle: 0 };
 /** Counts a CLI run; test/unit/ never starts one (docs/testing.md): there, call the library (inproc.ts). */
 export function startingCli(): void {
   const file = expect.getState().testPath ?? '';
-  if (relative(ROOT, file).startsWith(join('test', 'unit'))) throw new Error(`${file}: unit tests call the library in-process (test/support/inproc.ts); a test of the CLI goes in test/cli/`);
+  if (relative(ROOT, file).startsWith(join('test', 'unit')))
+    throw new Error(`${file}: unit tests call the library in-process (test/support/inproc.ts); a test of the CLI goes in test/cli/`);
   started.cli++;
 }
 
 /** Run the built CLI synchronously. */
-export function pqsign(args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; cwd?: string; uid?: number; gid?: number } = {}): RunResult {
+export function pqsign(
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string | Buffer; cwd?: string; uid?: number; gid?: number } = {},
+): RunResult {
   startingCli();
   const r = spawnSync(process.execPath, [CLI, ...args], {
     uid: opts.uid,
@@ -60,14 +64,19 @@ export interface MeasuredRun extends RunResult {
 export function pqsignMeasured(args: string[]): MeasuredRun {
   startingCli();
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'test', 'support', 'report-usage.mjs')).href, CLI, ...args], {
-    cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
   const rss = /MAX_RSS_KB=(\d+)/.exec(r.stderr);
   if (!rss) throw new Error(`the child reported no usage (exit ${r.status}): ${r.stderr}`);
   const read = /READ_BYTES=(\d+)/.exec(r.stderr);
   return {
-    code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr,
-    maxRssMiB: Number(rss[1]) / 1024, readBytes: read ? Number(read[1]) : undefined,
+    code: r.status ?? -1,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    maxRssMiB: Number(rss[1]) / 1024,
+    readBytes: read ? Number(read[1]) : undefined,
   };
 }
 
@@ -85,7 +94,10 @@ export function pqsignAsync(args: string[], opts: { env?: Record<string, string>
 }
 
 /** The machine's `java`, found on PATH without starting a process. */
-const JAVA = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'java')).find((p) => existsSync(p));
+const JAVA = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((d) => join(d, 'java'))
+  .find((p) => existsSync(p));
 /** The oracles' environment: their JVMs start through test/support/oracle-bin/java (start-up flags only). */
 const oracleEnv = (env: Record<string, string>) => ({
   ...process.env,

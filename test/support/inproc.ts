@@ -23,11 +23,11 @@ import type { Pki } from './pki-fixture.js';
 import type { Profile } from '../../src/pki/extensions.js';
 import { containerFormat, inspectContainer, stripPayload } from '../../src/pipeline/container.js';
 
-import { keygenFiles, writeKeyPair } from './keygen.js';
+import { writeKeyPair } from './keygen.js';
 
 export { keygenFiles, writeKeyPair, type KeyFiles } from './keygen.js';
 
-const contextOf = (c: string | Uint8Array | undefined) => (typeof c === 'string' ? fromHex(c) : c ?? new Uint8Array(0));
+const contextOf = (c: string | Uint8Array | undefined) => (typeof c === 'string' ? fromHex(c) : (c ?? new Uint8Array(0)));
 
 export interface SignOptions {
   format?: string;
@@ -45,7 +45,10 @@ export async function signWith(file: string, keyRef: string, o: SignOptions = {}
   const format = formatByName(o.format ?? 'raw');
   const signer = await loadAnySigner(keyRef, { deterministic: o.deterministic });
   try {
-    return await signFile(file, o.out ?? file + format.suffix, format, signer, { context: contextOf(o.context), formatOptions: o.options ?? {} });
+    return await signFile(file, o.out ?? file + format.suffix, format, signer, {
+      context: contextOf(o.context),
+      formatOptions: o.options ?? {},
+    });
   } finally {
     await signer.close?.();
   }
@@ -72,7 +75,14 @@ export async function keyRules(ref: string): Promise<TrustRules> {
 export async function verifyWith(file: string, keyRef: string | undefined, o: VerifyWithOptions = {}): Promise<VerifyOutcome> {
   const base: TrustRules = keyRef ? await keyRules(keyRef) : { keys: [], anchors: [] };
   const rules: TrustRules = { ...base, ...o.rules, keys: [...base.keys, ...(o.rules?.keys ?? [])], anchors: o.rules?.anchors ?? [] };
-  return verifyPath(file, { rules, sig: o.sig, payload: o.payload, format: o.format, context: contextOf(o.context), formatOptions: o.options ?? {} });
+  return verifyPath(file, {
+    rules,
+    sig: o.sig,
+    payload: o.payload,
+    format: o.format,
+    context: contextOf(o.context),
+    formatOptions: o.options ?? {},
+  });
 }
 
 /** The error code a promise rejects with ('ok' when it resolves): the in-process counterpart of an exit code. */
@@ -108,12 +118,32 @@ export async function createCaFile(keyRef: string, subject: string, out: string,
 }
 
 /** `pqsign cert issue --ca-key K --ca-cert C (--key REF --subject S | --csr F) [--ca [--path-len N] | --code-signing] --out OUT` */
-export async function issueFile(o: { caKey: string; caCert: string; key?: string; csr?: string; subject?: string; ca?: boolean; pathLen?: number; codeSigning?: boolean; days?: number; notBefore?: Date; out: string }): Promise<string> {
+export async function issueFile(o: {
+  caKey: string;
+  caCert: string;
+  key?: string;
+  csr?: string;
+  subject?: string;
+  ca?: boolean;
+  pathLen?: number;
+  codeSigning?: boolean;
+  days?: number;
+  notBefore?: Date;
+  out: string;
+}): Promise<string> {
   const caSigner = await loadAnySigner(o.caKey);
   try {
-    const subject = o.key ? { key: await loadPublicKey(o.key, {}, { composite: true }), name: o.subject! } : { csrPath: o.csr!, name: o.subject };
+    const subject = o.key
+      ? { key: await loadPublicKey(o.key, {}, { composite: true }), name: o.subject! }
+      : { csrPath: o.csr!, name: o.subject };
     const profile: Profile = o.ca ? { kind: 'ca', pathLen: o.pathLen } : { kind: 'leaf', codeSigning: !!o.codeSigning };
-    const { der } = await issueFromCa({ caSigner, caCertPath: o.caCert, subject, validity: { notBefore: o.notBefore ?? wholeSeconds(new Date()), days: o.days ?? 365 }, profile });
+    const { der } = await issueFromCa({
+      caSigner,
+      caCertPath: o.caCert,
+      subject,
+      validity: { notBefore: o.notBefore ?? wholeSeconds(new Date()), days: o.days ?? 365 },
+      profile,
+    });
     writeFileSync(o.out, encodePem('CERTIFICATE', der));
     return o.out;
   } finally {
@@ -165,6 +195,13 @@ export async function buildPkiInProcess(dir: string, alg = 'ML-DSA-65'): Promise
   writeFileSync(p('inter.csr'), encodePem('CERTIFICATE REQUEST', await createRequest(inter, 'CN=Test Issuing CA,O=pqsign tests')));
   await inter.close?.();
   await issueFile({ caKey: rootKey, caCert: p('root.pem'), csr: p('inter.csr'), ca: true, pathLen: 0, days: 1825, out: p('inter.pem') });
-  await issueFile({ caKey: interKey, caCert: p('inter.pem'), key: leafKey, subject: 'CN=Test Release Signing,O=pqsign tests', codeSigning: true, out: p('leaf.pem') });
+  await issueFile({
+    caKey: interKey,
+    caCert: p('inter.pem'),
+    key: leafKey,
+    subject: 'CN=Test Release Signing,O=pqsign tests',
+    codeSigning: true,
+    out: p('leaf.pem'),
+  });
   return { rootKey, root: p('root.pem'), interKey, inter: p('inter.pem'), leafKey, leaf: p('leaf.pem') };
 }

@@ -18,7 +18,12 @@ export interface KeyFiles {
 }
 
 /** `pqsign keygen --alg ALG --key-form FORM --out KEY [--pub PUB]`: the raw public key. */
-export function writeKeyPair(key: string, pub: string | undefined, alg = 'ML-DSA-65', form: (typeof WRITABLE_KEY_FORMS)[number] = 'seed'): Uint8Array {
+export function writeKeyPair(
+  key: string,
+  pub: string | undefined,
+  alg = 'ML-DSA-65',
+  form: (typeof WRITABLE_KEY_FORMS)[number] = 'seed',
+): Uint8Array {
   const params = paramByName(alg);
   if (!params) throw new Error(`not an ML-DSA parameter set: ${alg}`);
   const seed = new Uint8Array(randomBytes(SEED_BYTES));
@@ -34,4 +39,3 @@ export function keygenFiles(dir: string, name: string, alg = 'ML-DSA-65', form: 
   const pub = join(dir, `${name}.pub.pem`);
   return { key, pub, publicKey: writeKeyPair(key, pub, alg, form) };
 }
-

@@ -20,7 +20,10 @@ export interface TestKms {
   env: Record<string, string>;
   client(config?: Partial<KMSClientConfig>): KMSClient;
   /** create a signing key, ML-DSA or ECC (and alias); returns the key ARN */
-  createKey(spec: 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87' | 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521', alias?: string): Promise<string>;
+  createKey(
+    spec: 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87' | 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521',
+    alias?: string,
+  ): Promise<string>;
   ref(keyId: string): string;
 }
 
@@ -46,7 +49,10 @@ export async function startTestKms(opts: Partial<KmsServerOptions> = {}): Promis
   });
   const authority = server.url.slice('http://'.length);
   const kms: TestKms = {
-    server, log, authority, env: childEnv(),
+    server,
+    log,
+    authority,
+    env: childEnv(),
     client(config = {}) {
       const c = new KMSClient({ endpoint: server.url, region: REGION, credentials: CREDENTIAL, ...config });
       clients.push(c);

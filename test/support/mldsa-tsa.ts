@@ -30,7 +30,8 @@ const keyFor = (name: string) => ml_dsa65.keygen(new Uint8Array(createHash('sha2
 export const TSA_KEYS = { root: keyFor('root'), tsa: keyFor('tsa'), other: keyFor('other') };
 export type TsaKeyName = keyof typeof TSA_KEYS;
 
-const ext = (extnID: string, critical: boolean, value: { toBER(): ArrayBuffer }) => new pkijs.Extension({ extnID, critical, extnValue: value.toBER() });
+const ext = (extnID: string, critical: boolean, value: { toBER(): ArrayBuffer }) =>
+  new pkijs.Extension({ extnID, critical, extnValue: value.toBER() });
 const pkiTime = (d: Date) => new pkijs.Time({ type: usesUtcTime(d) ? pkijs.TimeType.UTCTime : pkijs.TimeType.GeneralizedTime, value: d });
 const nameOf = (text: string) => new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(parseName(text)).result });
 
@@ -78,8 +79,27 @@ export const TSA_NAME = 'CN=Test ML-DSA TSA,O=pqsign tests';
 /** A TSA root and a TSA certificate valid from `from` for `days`, with the TSA's EKU as given. */
 export function mldsaTsaPki(from: Date, days = 3650, eku = { purposes: [KP.timeStamping], critical: true }) {
   const notAfter = new Date(from.getTime() + days * DAY);
-  const root = mldsaCert({ subject: TSA_ROOT_NAME, issuer: TSA_ROOT_NAME, key: 'root', signedBy: 'root', ca: true, notBefore: from, notAfter, serial: 1 });
-  const tsa = mldsaCert({ subject: TSA_NAME, issuer: TSA_ROOT_NAME, key: 'tsa', signedBy: 'root', ca: false, notBefore: from, notAfter, eku, serial: 2 });
+  const root = mldsaCert({
+    subject: TSA_ROOT_NAME,
+    issuer: TSA_ROOT_NAME,
+    key: 'root',
+    signedBy: 'root',
+    ca: true,
+    notBefore: from,
+    notAfter,
+    serial: 1,
+  });
+  const tsa = mldsaCert({
+    subject: TSA_NAME,
+    issuer: TSA_ROOT_NAME,
+    key: 'tsa',
+    signedBy: 'root',
+    ca: false,
+    notBefore: from,
+    notAfter,
+    eku,
+    serial: 2,
+  });
   return { root, tsa, rootPem: encodePem('CERTIFICATE', root) };
 }
 
@@ -118,7 +138,9 @@ export function mldsaToken(o: TokenOptions): Uint8Array {
   const sha512 = digestByName('sha512')!;
   const h = sha512.create();
   h.update(tstDer);
-  const essHash = createHash('sha256').update(o.essCert ?? o.tsaCert).digest();
+  const essHash = createHash('sha256')
+    .update(o.essCert ?? o.tsaCert)
+    .digest();
   // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }; ESSCertIDv2 with the default SHA-256
   const ess = tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, tlv(TAG.SEQUENCE, tlv(TAG.OCTET_STRING, essHash))));
   const signedAttrs = derSetOf([
@@ -129,15 +151,24 @@ export function mldsaToken(o: TokenOptions): Uint8Array {
   const signature = ml_dsa65.sign(signedAttrs, TSA_KEYS[o.signWith ?? 'tsa'].secretKey);
   const cert = pkijs.Certificate.fromBER(o.tsaCert);
   const sid = tlv(TAG.SEQUENCE, new Uint8Array(cert.issuer.toSchema().toBER()), new Uint8Array(cert.serialNumber.toBER()));
-  const signerInfo = tlv(TAG.SEQUENCE, derUint(1), sid, tlv(TAG.SEQUENCE, oid(sha512.oid)), retag(signedAttrs, 0xa0),
-    tlv(TAG.SEQUENCE, oid(MLDSA65.oid)), tlv(TAG.OCTET_STRING, signature));
+  const signerInfo = tlv(
+    TAG.SEQUENCE,
+    derUint(1),
+    sid,
+    tlv(TAG.SEQUENCE, oid(sha512.oid)),
+    retag(signedAttrs, 0xa0),
+    tlv(TAG.SEQUENCE, oid(MLDSA65.oid)),
+    tlv(TAG.OCTET_STRING, signature),
+  );
   const content = o.alterTstInfo ? o.alterTstInfo(tstDer) : tstDer;
-  const signedData = tlv(TAG.SEQUENCE,
+  const signedData = tlv(
+    TAG.SEQUENCE,
     derUint(3),
     derSetOf([tlv(TAG.SEQUENCE, oid(sha512.oid))]),
     tlv(TAG.SEQUENCE, oid(OID.tstInfo), tlv(0xa0, tlv(TAG.OCTET_STRING, content))),
     tlv(0xa0, o.tsaCert, ...(o.extraCerts ?? [])),
-    derSetOf([signerInfo]));
+    derSetOf([signerInfo]),
+  );
   return tlv(TAG.SEQUENCE, oid(OID.signedData), tlv(0xa0, signedData));
 }
 
@@ -145,7 +176,10 @@ export function mldsaToken(o: TokenOptions): Uint8Array {
 export function readRequest(der: Uint8Array): { imprint: { oid: string; hash: Uint8Array }; nonce: Uint8Array | undefined } {
   const req = new pkijs.TimeStampReq({ schema: asn1js.fromBER(der).result });
   return {
-    imprint: { oid: req.messageImprint.hashAlgorithm.algorithmId, hash: new Uint8Array(req.messageImprint.hashedMessage.valueBlock.valueHexView) },
+    imprint: {
+      oid: req.messageImprint.hashAlgorithm.algorithmId,
+      hash: new Uint8Array(req.messageImprint.hashedMessage.valueBlock.valueHexView),
+    },
     nonce: req.nonce ? new Uint8Array(req.nonce.valueBlock.valueHexView) : undefined,
   };
 }

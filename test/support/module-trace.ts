@@ -28,11 +28,14 @@ export function traceModules(node: string, nodeArgs: string[]): LoadedModules {
   writeFileSync(log, '');
   const r = spawnSync(node, ['--import', RECORDER, ...nodeArgs], { encoding: 'utf8', env: { ...process.env, PQSIGN_MODULE_LOG: log } });
   expect(r.status, r.stderr).toBe(0);
-  const paths = readFileSync(log, 'utf8').split('\n').filter((u) => u.startsWith('file://')).flatMap((u) => {
-    const path = decodeURIComponent(new URL(u).pathname);
-    const output = bundled![path.slice(ROOT.length + 1)];
-    return output ? Object.keys(output.inputs).map((i) => join(ROOT, i)) : [path];
-  });
+  const paths = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((u) => u.startsWith('file://'))
+    .flatMap((u) => {
+      const path = decodeURIComponent(new URL(u).pathname);
+      const output = bundled![path.slice(ROOT.length + 1)];
+      return output ? Object.keys(output.inputs).map((i) => join(ROOT, i)) : [path];
+    });
   const packages = new Set<string>();
   const own = new Set<string>();
   for (const path of paths) {

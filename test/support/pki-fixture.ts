@@ -46,14 +46,49 @@ function pkiSteps(dir: string, alg: string, leafArgs: string[], keys: { inter?: 
   steps.push(
     ['cert', 'create-ca', '--key', rootKey, '--subject', 'CN=Test Root CA,O=pqsign tests', '--path-len', '1', '--out', p('root.pem')],
     ['cert', 'csr', '--key', interKey, '--subject', 'CN=Test Issuing CA,O=pqsign tests', '--out', p('inter.csr')],
-    ['cert', 'issue', '--ca-key', rootKey, '--ca-cert', p('root.pem'), '--csr', p('inter.csr'), '--ca', '--path-len', '0', '--days', '1825', '--out', p('inter.pem')],
-    ['cert', 'issue', '--ca-key', interKey, '--ca-cert', p('inter.pem'), '--key', leafKey, '--subject', 'CN=Test Release Signing,O=pqsign tests', ...leafArgs, '--out', p('leaf.pem')],
+    [
+      'cert',
+      'issue',
+      '--ca-key',
+      rootKey,
+      '--ca-cert',
+      p('root.pem'),
+      '--csr',
+      p('inter.csr'),
+      '--ca',
+      '--path-len',
+      '0',
+      '--days',
+      '1825',
+      '--out',
+      p('inter.pem'),
+    ],
+    [
+      'cert',
+      'issue',
+      '--ca-key',
+      interKey,
+      '--ca-cert',
+      p('inter.pem'),
+      '--key',
+      leafKey,
+      '--subject',
+      'CN=Test Release Signing,O=pqsign tests',
+      ...leafArgs,
+      '--out',
+      p('leaf.pem'),
+    ],
   );
   return { pki: { rootKey, root: p('root.pem'), interKey, inter: p('inter.pem'), leafKey, leaf: p('leaf.pem') }, steps };
 }
 
 /** `keys` may replace the intermediate's and leaf's key references (e.g. awskms://... for the KMS variant). */
-export function buildPki(dir: string, alg = 'ML-DSA-65', leafArgs: string[] = ['--code-signing'], keys: { inter?: string; leaf?: string } = {}): Pki {
+export function buildPki(
+  dir: string,
+  alg = 'ML-DSA-65',
+  leafArgs: string[] = ['--code-signing'],
+  keys: { inter?: string; leaf?: string } = {},
+): Pki {
   const { pki, steps } = pkiSteps(dir, alg, leafArgs, keys);
   const oneProcess = !keys.inter && !keys.leaf && leafArgs.every((a) => a === '--code-signing');
   if (!oneProcess) {
@@ -62,14 +97,21 @@ export function buildPki(dir: string, alg = 'ML-DSA-65', leafArgs: string[] = ['
   }
   // the same files from one process running the same library calls (test/support/build-pki.mjs)
   startingCli();
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'build-pki.mjs'), dir, alg, leafArgs.length ? '1' : '0'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'build-pki.mjs'), dir, alg, leafArgs.length ? '1' : '0'], {
+    encoding: 'utf8',
+  });
   expect(r.status, `build-pki.mjs ${dir} ${alg}: ${r.stderr}`).toBe(0);
   return pki;
 }
 
 /** The same PKI through a runner that does not block the event loop (needed when this process hosts the KMS). */
-export async function buildPkiAsync(runner: (args: string[]) => Promise<RunResult>, dir: string, alg = 'ML-DSA-65',
-  leafArgs: string[] = ['--code-signing'], keys: { inter?: string; leaf?: string } = {}): Promise<Pki> {
+export async function buildPkiAsync(
+  runner: (args: string[]) => Promise<RunResult>,
+  dir: string,
+  alg = 'ML-DSA-65',
+  leafArgs: string[] = ['--code-signing'],
+  keys: { inter?: string; leaf?: string } = {},
+): Promise<Pki> {
   const { pki, steps } = pkiSteps(dir, alg, leafArgs, keys);
   for (const s of steps) {
     const r = await runner(s);

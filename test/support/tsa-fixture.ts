@@ -23,7 +23,9 @@ const run = promisify(execFile);
 /** Why the OpenSSL oracle cannot run, or undefined when it can. */
 export function opensslMissing(): string | undefined {
   const r = spawnSync(OPENSSL35, ['version'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : `${OPENSSL35} does not run (${(r.stderr || r.stdout || String(r.error)).trim()}); run ../shared/oracles/setup`;
+  return r.status === 0
+    ? undefined
+    : `${OPENSSL35} does not run (${(r.stderr || r.stdout || String(r.error)).trim()}); run ../shared/oracles/setup`;
 }
 
 /** openssl35 with arguments; throws with its output when it fails. */
@@ -53,7 +55,8 @@ async function serve(answer: (req: Uint8Array, mode: TsaMode) => Promise<Uint8Ar
     req.on('end', () => {
       tsa.served++;
       if (tsa.mode === 'http-error') return void res.writeHead(500).end('no');
-      if (tsa.mode === 'garbage') return void res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from('not a response'));
+      if (tsa.mode === 'garbage')
+        return void res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from('not a response'));
       answer(new Uint8Array(Buffer.concat(parts)), tsa.mode).then(
         (body) => res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from(body)),
         (e: unknown) => res.writeHead(500).end(String(e)),
@@ -84,14 +87,63 @@ export async function opensslTsa(dir: string, key: 'ec' | 'rsa'): Promise<TestTs
   mkdirSync(dir, { recursive: true });
   const p = (f: string) => join(dir, f);
   const newkey = key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
-  openssl(['req', '-x509', ...newkey, '-nodes', '-keyout', p('root.key'), '-out', p('root.pem'), '-subj', `/O=pqsign tests/CN=Test ${key.toUpperCase()} TSA Root`, '-days', '7300',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  openssl(['req', '-new', ...newkey, '-nodes', '-keyout', p('tsa.key'), '-out', p('tsa.csr'), '-subj', `/O=pqsign tests/CN=Test ${key.toUpperCase()} TSA`]);
-  writeFileSync(p('ext.cnf'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n'
-    + 'subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-  openssl(['x509', '-req', '-in', p('tsa.csr'), '-CA', p('root.pem'), '-CAkey', p('root.key'), '-set_serial', '7', '-out', p('tsa.pem'), '-days', '7300', '-extfile', p('ext.cnf')]);
+  openssl([
+    'req',
+    '-x509',
+    ...newkey,
+    '-nodes',
+    '-keyout',
+    p('root.key'),
+    '-out',
+    p('root.pem'),
+    '-subj',
+    `/O=pqsign tests/CN=Test ${key.toUpperCase()} TSA Root`,
+    '-days',
+    '7300',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  openssl([
+    'req',
+    '-new',
+    ...newkey,
+    '-nodes',
+    '-keyout',
+    p('tsa.key'),
+    '-out',
+    p('tsa.csr'),
+    '-subj',
+    `/O=pqsign tests/CN=Test ${key.toUpperCase()} TSA`,
+  ]);
+  writeFileSync(
+    p('ext.cnf'),
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n' +
+      'subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+  );
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    p('tsa.csr'),
+    '-CA',
+    p('root.pem'),
+    '-CAkey',
+    p('root.key'),
+    '-set_serial',
+    '7',
+    '-out',
+    p('tsa.pem'),
+    '-days',
+    '7300',
+    '-extfile',
+    p('ext.cnf'),
+  ]);
   writeFileSync(p('serial'), '01\n');
-  writeFileSync(p('tsa.cnf'), `[ tsa ]
+  writeFileSync(
+    p('tsa.cnf'),
+    `[ tsa ]
 default_tsa = tsa_config
 [ tsa_config ]
 serial = ${p('serial')}
@@ -107,7 +159,8 @@ ordering = yes
 tsa_name = yes
 ess_cert_id_chain = no
 ess_cert_id_alg = sha256
-`);
+`,
+  );
   let n = 0;
   return serve(async (der, mode) => {
     const id = ++n;
@@ -123,8 +176,11 @@ export async function mldsaTsa(dir: string, clock: () => Date = () => new Date()
   const pki = mldsaTsaPki(new Date(Date.now() - 3650 * 86_400_000), 7300);
   writeFileSync(join(dir, 'mldsa-tsa-root.pem'), pki.rootPem);
   let serial = 0;
-  return serve(async (der, mode) => {
-    const { imprint, nonce } = readRequest(doctor(der, mode));
-    return grantedResponse(mldsaToken({ imprint, nonce, genTime: clock(), tsaCert: pki.tsa, serial: ++serial }));
-  }, join(dir, 'mldsa-tsa-root.pem'));
+  return serve(
+    async (der, mode) => {
+      const { imprint, nonce } = readRequest(doctor(der, mode));
+      return grantedResponse(mldsaToken({ imprint, nonce, genTime: clock(), tsaCert: pki.tsa, serial: ++serial }));
+    },
+    join(dir, 'mldsa-tsa-root.pem'),
+  );
 }

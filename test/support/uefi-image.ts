@@ -10,7 +10,8 @@ export const DOC = readFileSync(join(ROOT, 'docs', 'formats', 'uefi.md'), 'utf8'
 /** The compact CertType table of the doc: parameter set → {guid text, serialized hex}. */
 export function docGuidTable(): Record<string, { text: string; serialized: string }> {
   const out: Record<string, { text: string; serialized: string }> = {};
-  for (const m of DOC.matchAll(/^\| (ML-DSA-\d\d)\s*\| `([0-9a-f-]{36})`\s*\| `([0-9a-f]{32})`/gm)) out[m[1]!] = { text: m[2]!, serialized: m[3]! };
+  for (const m of DOC.matchAll(/^\| (ML-DSA-\d\d)\s*\| `([0-9a-f-]{36})`\s*\| `([0-9a-f]{32})`/gm))
+    out[m[1]!] = { text: m[2]!, serialized: m[3]! };
   return out;
 }
 

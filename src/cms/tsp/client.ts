@@ -26,14 +26,17 @@ export function tsaUrl(url: unknown): string {
   } catch {
     throw new PqsignError('ERR_USAGE', `${opt('tsa')} "${String(url)}" is not a URL`, { option: 'tsa' });
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PqsignError('ERR_USAGE', `${opt('tsa')} "${String(url)}" is not an http:// or https:// URL`, { option: 'tsa' });
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new PqsignError('ERR_USAGE', `${opt('tsa')} "${String(url)}" is not an http:// or https:// URL`, { option: 'tsa' });
   return u.href;
 }
 
 export function tsaDigest(name: string | undefined) {
   const d = digestByName(name ?? DEFAULT_DIGEST);
   if (!d || !imprintDigest(d.oid)) {
-    const known = DIGESTS.filter((x) => imprintDigest(x.oid)).map((x) => x.name).join(', ');
+    const known = DIGESTS.filter((x) => imprintDigest(x.oid))
+      .map((x) => x.name)
+      .join(', ');
     throw new PqsignError('ERR_USAGE', `${opt('tsaDigest')} "${name}" is not a time-stamp hash (known: ${known})`, { option: 'tsaDigest' });
   }
   return d;
@@ -43,12 +46,18 @@ async function post(url: string, body: Uint8Array): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url, {
-      method: 'POST', body: Buffer.from(body), headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
-      signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error',
+      method: 'POST',
+      body: Buffer.from(body),
+      headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      redirect: 'error',
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new PqsignError('ERR_TSA', `${url}: the TSA cannot be reached (${cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e))})`);
+    throw new PqsignError(
+      'ERR_TSA',
+      `${url}: the TSA cannot be reached (${cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e))})`,
+    );
   }
   if (res.status !== 200) {
     await res.body?.cancel();
@@ -78,7 +87,9 @@ export async function requestTimestamp(data: Uint8Array, o: TsaOptions): Promise
     if (isPqsignError(e)) throw new PqsignError('ERR_TSA', `${url}: ${e.message}`);
     throw e;
   }
-  if (t.tst.imprint.digest !== digest || !equalBytes(t.tst.imprint.hash, hash)) throw new PqsignError('ERR_TSA', `${url}: the token time-stamps another hash than the one requested`);
-  if (!t.tst.nonce || !equalBytes(t.tst.nonce, nonce)) throw new PqsignError('ERR_TSA', `${url}: the token does not carry the request's nonce (a replayed or foreign answer)`);
+  if (t.tst.imprint.digest !== digest || !equalBytes(t.tst.imprint.hash, hash))
+    throw new PqsignError('ERR_TSA', `${url}: the token time-stamps another hash than the one requested`);
+  if (!t.tst.nonce || !equalBytes(t.tst.nonce, nonce))
+    throw new PqsignError('ERR_TSA', `${url}: the token does not carry the request's nonce (a replayed or foreign answer)`);
   return t;
 }

@@ -16,10 +16,12 @@ export function randomNonce(): Uint8Array {
 }
 
 export function encodeTimeStampReq(digest: DigestAlgorithm, hash: Uint8Array, nonce: Uint8Array, policy?: string): Uint8Array {
-  return tlv(TAG.SEQUENCE,
+  return tlv(
+    TAG.SEQUENCE,
     derUint(1),
     tlv(TAG.SEQUENCE, digestAlgorithmId(digest), tlv(TAG.OCTET_STRING, hash)),
     policy ? oid(policy) : new Uint8Array(0),
     tlv(TAG.INTEGER, nonce),
-    BOOLEAN_TRUE);
+    BOOLEAN_TRUE,
+  );
 }

@@ -65,14 +65,20 @@ export function readTimeStampToken(der: Uint8Array, label: string): TimeStampTok
   const asn = asn1js.fromBER(der);
   if (asn.offset !== der.length) throw bad('not a DER ContentInfo');
   const [typeB, contentB, ...extra] = (asn.result as asn1js.Sequence).valueBlock?.value ?? [];
-  if (!(typeB instanceof asn1js.ObjectIdentifier) || typeB.valueBlock.toString() !== OID.signedData || !isCtx(contentB, 0) || extra.length) {
+  if (
+    !(typeB instanceof asn1js.ObjectIdentifier) ||
+    typeB.valueBlock.toString() !== OID.signedData ||
+    !isCtx(contentB, 0) ||
+    extra.length
+  ) {
     throw bad('not a ContentInfo holding SignedData');
   }
   const sd = contentB.valueBlock.value[0];
   const fields = sd instanceof asn1js.Sequence ? sd.valueBlock.value : [];
   const encap = fields[2];
   const [eTypeB, eContentB] = encap instanceof asn1js.Sequence ? encap.valueBlock.value : [];
-  if (!(eTypeB instanceof asn1js.ObjectIdentifier) || eTypeB.valueBlock.toString() !== OID.tstInfo) throw bad('the SignedData does not hold a TSTInfo (id-ct-TSTInfo)');
+  if (!(eTypeB instanceof asn1js.ObjectIdentifier) || eTypeB.valueBlock.toString() !== OID.tstInfo)
+    throw bad('the SignedData does not hold a TSTInfo (id-ct-TSTInfo)');
   const eContent = isCtx(eContentB, 0) ? eContentB.valueBlock.value[0] : undefined;
   if (!(eContent instanceof asn1js.OctetString)) throw bad('the TSTInfo is missing');
   const tstDer = octets(eContent);
@@ -90,17 +96,19 @@ export function readTimeStampToken(der: Uint8Array, label: string): TimeStampTok
   const signerInfos = fields[i];
   if (!(signerInfos instanceof asn1js.Set) || i !== fields.length - 1) throw bad('malformed SignedData');
   // RFC 3161 §2.4.1: the token carries the TSA's signature and no other
-  if (signerInfos.valueBlock.value.length !== 1) throw bad(`has ${signerInfos.valueBlock.value.length} SignerInfos; a time-stamp token has exactly one (RFC 3161 §2.4.1)`);
+  if (signerInfos.valueBlock.value.length !== 1)
+    throw bad(`has ${signerInfos.valueBlock.value.length} SignerInfos; a time-stamp token has exactly one (RFC 3161 §2.4.1)`);
   const info = parseSignerInfo(view(signerInfos.valueBlock.value[0]!), `${label} SignerInfo`);
 
   const tsaCert = findSignerCertificate(info, certs);
-  if (!tsaCert) throw bad('does not carry the TSA\'s certificate (the SignerInfo names none of its certificates)');
+  if (!tsaCert) throw bad("does not carry the TSA's certificate (the SignerInfo names none of its certificates)");
   const attrs = info.signedAttributes;
-  if (!attrs || !info.signedAttributesDer) throw bad('the TSA\'s SignerInfo has no signed attributes');
+  if (!attrs || !info.signedAttributesDer) throw bad("the TSA's SignerInfo has no signed attributes");
   if (attrs.contentType !== OID.tstInfo) throw invalid('the contentType attribute is not id-ct-TSTInfo');
   const digest = digestByOid(info.digestAlgorithm.oid);
   if (!digest) throw bad(`digest algorithm ${info.digestAlgorithm.oid} is not supported`);
-  if (!attrs.messageDigest || !equalBytes(imprintOf(digest, tstDer), attrs.messageDigest)) throw invalid('the messageDigest attribute does not match the TSTInfo: the token was altered');
+  if (!attrs.messageDigest || !equalBytes(imprintOf(digest, tstDer), attrs.messageDigest))
+    throw invalid('the messageDigest attribute does not match the TSTInfo: the token was altered');
   checkEssCertId(attrs.signingCertificate, tsaCert, bad, invalid);
   if (attrs.algorithmProtection) {
     const problem = algorithmProtectionProblem(attrs.algorithmProtection, info.digestAlgorithm.der, info.signatureAlgorithm.der);
@@ -112,12 +120,20 @@ export function readTimeStampToken(der: Uint8Array, label: string): TimeStampTok
   const params = paramByOid(info.signatureAlgorithm.oid);
   if (params) {
     algorithm = params.name;
-    if (!digestAllowed(params, digest)) throw invalid(`digest ${digest.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`);
-    problem = tsaCert.publicKey ? mlDsaSignatureProblem(info.signedAttributesDer, info.signatureAlgorithm, info.signature, tsaCert.publicKey)
+    if (!digestAllowed(params, digest))
+      throw invalid(`digest ${digest.name} is too weak for ${params.name}; RFC 9882 allows ${allowedDigests(params).join(', ')}`);
+    problem = tsaCert.publicKey
+      ? mlDsaSignatureProblem(info.signedAttributesDer, info.signatureAlgorithm, info.signature, tsaCert.publicKey)
       : `signed with ${params.name} but the TSA certificate holds a ${tsaCert.spkiAlgorithm} key`;
   } else {
     algorithm = classicalAlgorithmName(info.signatureAlgorithm.oid, info.digestAlgorithm.oid) ?? info.signatureAlgorithm.oid;
-    problem = classicalSignatureProblem(info.signedAttributesDer, info.signatureAlgorithm, info.signature, tsaCert.spki, info.digestAlgorithm.oid);
+    problem = classicalSignatureProblem(
+      info.signedAttributesDer,
+      info.signatureAlgorithm,
+      info.signature,
+      tsaCert.spki,
+      info.digestAlgorithm.oid,
+    );
   }
   if (problem) throw invalid(`the TSA's signature: ${problem}`);
   try {
@@ -172,9 +188,13 @@ function readTstInfo(der: Uint8Array, bad: (why: string) => PqsignError): TstInf
  * ESS signingCertificate(V2) (RFC 2634 §5.4, RFC 5035, RFC 5816): the first ESSCertID is the TSA's
  * certificate — its hash, and issuer and serial when given — so the certificate cannot be substituted.
  */
-function checkEssCertId(ess: { v2: boolean; value: asn1js.AsnType } | undefined, cert: ParsedCertificate,
-  bad: (why: string) => PqsignError, invalid: (why: string) => PqsignError): void {
-  if (!ess) throw bad('has no ESS signingCertificate attribute naming the TSA\'s certificate (RFC 3161 §2.4.1, RFC 5816)');
+function checkEssCertId(
+  ess: { v2: boolean; value: asn1js.AsnType } | undefined,
+  cert: ParsedCertificate,
+  bad: (why: string) => PqsignError,
+  invalid: (why: string) => PqsignError,
+): void {
+  if (!ess) throw bad("has no ESS signingCertificate attribute naming the TSA's certificate (RFC 3161 §2.4.1, RFC 5816)");
   const [certsB] = ess.value instanceof asn1js.Sequence ? ess.value.valueBlock.value : [];
   const first = certsB instanceof asn1js.Sequence ? certsB.valueBlock.value[0] : undefined;
   const parts = first instanceof asn1js.Sequence ? [...first.valueBlock.value] : [];
@@ -196,7 +216,10 @@ function checkEssCertId(ess: { v2: boolean; value: asn1js.AsnType } | undefined,
   const [namesB, serialB] = issuerSerialB instanceof asn1js.Sequence ? issuerSerialB.valueBlock.value : [];
   if (!(namesB instanceof asn1js.Sequence) || !(serialB instanceof asn1js.Integer)) throw bad('malformed ESS IssuerSerial');
   const names = namesB.valueBlock.value.filter((n) => isCtx(n, 4)).map((n) => view((n as asn1js.Constructed).valueBlock.value[0]!));
-  if (!equalBytes(new Uint8Array(serialB.valueBlock.valueHexView), cert.serial) || (names.length && !names.some((n) => equalBytes(n, cert.issuerDer)))) {
+  if (
+    !equalBytes(new Uint8Array(serialB.valueBlock.valueHexView), cert.serial) ||
+    (names.length && !names.some((n) => equalBytes(n, cert.issuerDer)))
+  ) {
     throw invalid(`the signingCertificate attribute's issuer and serial are not those of "${cert.subject}"`);
   }
 }
@@ -219,16 +242,30 @@ export interface TimestampReport {
  * `signatureValue` (RFC 3161 Appendix A: the imprint is a hash of the SignerInfo's signature), not be
  * from after `now`, and its TSA certificate must chain to one of `anchors` at genTime.
  */
-export function checkTimestamp(der: Uint8Array, label: string, signatureValue: Uint8Array, anchors: readonly ParsedCertificate[], now: Date): { report: TimestampReport; genTime: Date | undefined } {
+export function checkTimestamp(
+  der: Uint8Array,
+  label: string,
+  signatureValue: Uint8Array,
+  anchors: readonly ParsedCertificate[],
+  now: Date,
+): { report: TimestampReport; genTime: Date | undefined } {
   let token: TimeStampToken | undefined;
   try {
     token = readTimeStampToken(der, label);
     const { tst } = token;
     if (!equalBytes(imprintOf(tst.imprint.digest, signatureValue), tst.imprint.hash)) {
-      throw new PqsignError('ERR_SIGNATURE_INVALID', 'its messageImprint is not the hash of this SignerInfo\'s signature: it time-stamps something else');
+      throw new PqsignError(
+        'ERR_SIGNATURE_INVALID',
+        "its messageImprint is not the hash of this SignerInfo's signature: it time-stamps something else",
+      );
     }
-    if (tst.genTime > now) throw new PqsignError('ERR_SIGNATURE_INVALID', `its genTime ${tst.genTime.toISOString()} is after the verification time ${now.toISOString()}`);
-    if (!anchors.length) throw new PqsignError('ERR_CHAIN', `not trusted: no TSA anchor was given (${opt('tsaAnchors')}, or the policy's tsaAnchors)`);
+    if (tst.genTime > now)
+      throw new PqsignError(
+        'ERR_SIGNATURE_INVALID',
+        `its genTime ${tst.genTime.toISOString()} is after the verification time ${now.toISOString()}`,
+      );
+    if (!anchors.length)
+      throw new PqsignError('ERR_CHAIN', `not trusted: no TSA anchor was given (${opt('tsaAnchors')}, or the policy's tsaAnchors)`);
     validatePath(token.tsaCert, { anchors, intermediates: token.certificates, at: tst.genTime, anyEku: false, purpose: 'timeStamping' });
     return { report: describe(token, true), genTime: tst.genTime };
   } catch (e) {

@@ -39,7 +39,12 @@ describe('bypass 2: several signatures beside FILE, every trust input applied', 
     const v = JSON.parse(ok.stdout);
     expect(v.format).toBe('cms');
     expect(v.containers).toEqual([
-      expect.objectContaining({ signature: `${fw}.signed`, format: 'uefi', ok: false, error: expect.objectContaining({ code: 'ERR_UNTRUSTED', detail: 'trust-anchor' }) }),
+      expect.objectContaining({
+        signature: `${fw}.signed`,
+        format: 'uefi',
+        ok: false,
+        error: expect.objectContaining({ code: 'ERR_UNTRUSTED', detail: 'trust-anchor' }),
+      }),
       expect.objectContaining({ signature: `${fw}.p7s`, format: 'cms', ok: true }),
     ]);
   });
@@ -66,7 +71,7 @@ describe('bypass 2: several signatures beside FILE, every trust input applied', 
     expect(r.stderr).toMatch(/not all verify/);
   });
 
-  it('a file that is itself a container does not hide the signatures beside it (a JWT put in the artifact\'s place)', () => {
+  it("a file that is itself a container does not hide the signatures beside it (a JWT put in the artifact's place)", () => {
     const fw = p('b2d.bin');
     copyFileSync(FIRMWARE, fw);
     run(['sign', fw, '--key', pki.leafKey]);
@@ -101,7 +106,18 @@ describe('bypass 3: manifest paths stay inside the manifest directory', () => {
     const d = join(dir, 'm2');
     mkdirSync(d);
     copyFileSync(FIRMWARE, join(d, 'fw.bin'));
-    run(['sign', join(d, 'fw.bin'), '--key', pki.leafKey, '--format', 'uefi', '--monotonic-count', '3', '--manifest-out', join(d, 'm.jsonl')]);
+    run([
+      'sign',
+      join(d, 'fw.bin'),
+      '--key',
+      pki.leafKey,
+      '--format',
+      'uefi',
+      '--monotonic-count',
+      '3',
+      '--manifest-out',
+      join(d, 'm.jsonl'),
+    ]);
     const r = pqsign(['verify', '--manifest', join(d, 'm.jsonl')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nothing to trust/);
@@ -115,7 +131,10 @@ describe('bypass 3: manifest paths stay inside the manifest directory', () => {
     const other = keygen(d, 'other', 'ML-DSA-44');
     run(['pubkey', '--key', other, '--out', join(d, 'other.pub')]);
     run(['sign', join(d, 'fw.bin'), '--key', other, '--format', 'uefi', '--monotonic-count', '3']);
-    writeFileSync(join(d, 'm.jsonl'), `${JSON.stringify({ pqsignManifest: 1, artifact: 'fw.bin.signed', signature: 'embedded', format: 'uefi', keyFingerprint: fp(p('leaf.pub')) })}\n`);
+    writeFileSync(
+      join(d, 'm.jsonl'),
+      `${JSON.stringify({ pqsignManifest: 1, artifact: 'fw.bin.signed', signature: 'embedded', format: 'uefi', keyFingerprint: fp(p('leaf.pub')) })}\n`,
+    );
     const r = pqsign(['verify', '--manifest', join(d, 'm.jsonl'), '--key', p('leaf.pub'), '--key', join(d, 'other.pub'), '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'ERR_UNTRUSTED', detail: 'pinned-key' });
@@ -133,7 +152,12 @@ describe('bypass 6: unauthenticated COSE header values are not reported as signe
     const at = 2 + hdr + len;
     expect(b[at]).toBe(0xa0); // the empty unprotected map pqsign writes
     // {3: "application/x-evil", 4: h'41444d494e'} in the unprotected bucket: not covered by the signature
-    const forged = Buffer.concat([b.subarray(0, at), Buffer.from('a203726170706c69636174696f6e2f782d6576696c0445', 'hex'), Buffer.from('ADMIN'), b.subarray(at + 1)]);
+    const forged = Buffer.concat([
+      b.subarray(0, at),
+      Buffer.from('a203726170706c69636174696f6e2f782d6576696c0445', 'hex'),
+      Buffer.from('ADMIN'),
+      b.subarray(at + 1),
+    ]);
     writeFileSync(p('b6.cose'), forged);
     const r = pqsign(['verify', p('b6.cose'), '--payload', fw, '--key', p('leaf.pub'), '--json']);
     // pqsign put kid 4 in the protected bucket, so a second one in the unprotected bucket is malformed
@@ -143,7 +167,11 @@ describe('bypass 6: unauthenticated COSE header values are not reported as signe
     const [h2, l2] = c[2]! === 0x58 ? [2, c[3]!] : [1, c[2]! - 0x40];
     const at2 = 2 + h2 + l2;
     // a content type only in the unprotected bucket: the signature still verifies, the value is not signed
-    const forged2 = Buffer.concat([c.subarray(0, at2), Buffer.from('a103726170706c69636174696f6e2f782d6576696c', 'hex'), c.subarray(at2 + 1)]);
+    const forged2 = Buffer.concat([
+      c.subarray(0, at2),
+      Buffer.from('a103726170706c69636174696f6e2f782d6576696c', 'hex'),
+      c.subarray(at2 + 1),
+    ]);
     writeFileSync(p('b6c.cose'), forged2);
     const v = pqsign(['verify', p('b6c.cose'), '--payload', fw, '--key', p('leaf.pub'), '--json']);
     expect(v.code, v.stdout + v.stderr).toBe(0);
@@ -161,7 +189,10 @@ describe('bypass 7: verify --kms works for every format', async () => {
     it(`${format}: KMS Verify is asked, and a tampered artifact fails with exit 1`, async () => {
       const fw = p(`b7-${format}.bin`);
       copyFileSync(FIRMWARE, fw);
-      const s = await pqsignAsync(['sign', fw, '--key', ref, '--format', format, ...(format === 'cose' || format === 'jws' ? ['--detached'] : [])], { env: kms.env });
+      const s = await pqsignAsync(
+        ['sign', fw, '--key', ref, '--format', format, ...(format === 'cose' || format === 'jws' ? ['--detached'] : [])],
+        { env: kms.env },
+      );
       expect(s.code, s.stderr).toBe(0);
       const before = kms.log.filter((l) => l.startsWith('Verify')).length;
       const v = await pqsignAsync(['verify', fw, '--key', ref, '--kms', '--json'], { env: kms.env });
@@ -182,9 +213,21 @@ describe('bypass 8: "signed, but not by whom you trust" is exit 1; files are jud
     copyFileSync(FIRMWARE, fw);
     run(['sign', fw, '--key', k65, '--format', 'uefi', '--monotonic-count', '1']);
     for (const format of ['uefi', 'raw', 'cose', 'jws', 'cms']) {
-      if (format !== 'uefi') run(['sign', fw, '--key', k65, '--format', format, '--out', p(`b8.${format}`), ...(format === 'cose' || format === 'jws' ? ['--detached'] : [])]);
+      if (format !== 'uefi')
+        run([
+          'sign',
+          fw,
+          '--key',
+          k65,
+          '--format',
+          format,
+          '--out',
+          p(`b8.${format}`),
+          ...(format === 'cose' || format === 'jws' ? ['--detached'] : []),
+        ]);
       const target = format === 'uefi' ? `${fw}.signed` : p(`b8.${format}`);
-      const args = format === 'uefi' ? ['verify', target] : format === 'raw' ? ['verify', fw, '--sig', target] : ['verify', target, '--payload', fw];
+      const args =
+        format === 'uefi' ? ['verify', target] : format === 'raw' ? ['verify', fw, '--sig', target] : ['verify', target, '--payload', fw];
       const r = pqsign([...args, '--key', p('leaf.pub'), '--json']);
       expect(r.code, `${format}: ${r.stdout}${r.stderr}`).toBe(1);
       expect(JSON.parse(r.stdout).error.code).toBe('ERR_UNTRUSTED');

@@ -22,7 +22,8 @@ beforeAll(() => {
 const statement = JSON.stringify({
   _type: 'https://in-toto.io/Statement/v1',
   subject: [{ name: 'evil.bin', digest: { sha256: '00'.repeat(32) } }],
-  predicateType: 'https://example.com/anything/v1', predicate: {},
+  predicateType: 'https://example.com/anything/v1',
+  predicate: {},
 });
 const jwtInput = `${b64url(JSON.stringify({ alg: 'ML-DSA-44', typ: 'JWT' }))}.${b64url(JSON.stringify({ sub: 'admin' }))}`;
 
@@ -34,7 +35,11 @@ describe('bypass 5: a raw signature cannot be borrowed by another protocol', () 
     expect(r.stderr).toMatch(/DSSE pre-authentication encoding/);
     // the attack the guard stops: the raw signature, wrapped in an envelope, verifies as an attestation
     expect(pqsign(['sign', p('pae.bin'), '--key', p('k.pem'), '--allow-structured-input']).code).toBe(0);
-    const envelope = { payloadType: 'application/vnd.in-toto+json', payload: Buffer.from(statement).toString('base64'), signatures: [{ keyid: '', sig: readFileSync(p('pae.bin.sig')).toString('base64') }] };
+    const envelope = {
+      payloadType: 'application/vnd.in-toto+json',
+      payload: Buffer.from(statement).toString('base64'),
+      signatures: [{ keyid: '', sig: readFileSync(p('pae.bin.sig')).toString('base64') }],
+    };
     writeFileSync(p('forged.intoto.jsonl'), `${JSON.stringify(envelope)}\n`);
     expect(pqsign(['verify-attestation', p('forged.intoto.jsonl'), '--key', p('k.pub')]).code).toBe(0);
     // with a context the same bytes sign into a different domain: the envelope no longer verifies
@@ -50,12 +55,20 @@ describe('bypass 5: a raw signature cannot be borrowed by another protocol', () 
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/JWS\/JWT signing input/);
     // and so is an RFC 7797 unencoded detached signing input
-    writeFileSync(p('jws7797.bin'), Buffer.concat([Buffer.from(`${b64url(JSON.stringify({ alg: 'ML-DSA-44', b64: false, crit: ['b64'] }))}.`), readFileSync(FIRMWARE)]));
+    writeFileSync(
+      p('jws7797.bin'),
+      Buffer.concat([Buffer.from(`${b64url(JSON.stringify({ alg: 'ML-DSA-44', b64: false, crit: ['b64'] }))}.`), readFileSync(FIRMWARE)]),
+    );
     expect(pqsign(['sign', p('jws7797.bin'), '--key', p('k.pem')]).code).toBe(2);
   });
 
   it('recognises COSE Sig_structures, CMS signed attributes and X.509 to-be-signed bytes', () => {
-    const cose = Buffer.concat([Buffer.from([0x84, 0x6a]), Buffer.from('Signature1'), Buffer.from('43a10128', 'hex'), Buffer.from([0x40, 0x41, 0x00])]);
+    const cose = Buffer.concat([
+      Buffer.from([0x84, 0x6a]),
+      Buffer.from('Signature1'),
+      Buffer.from('43a10128', 'hex'),
+      Buffer.from([0x40, 0x41, 0x00]),
+    ]);
     expect(structuredInput(cose)).toMatch(/COSE/);
     const coseSign = Buffer.concat([Buffer.from([0x85, 0x69]), Buffer.from('Signature'), Buffer.from([0x40])]);
     expect(structuredInput(coseSign)).toMatch(/COSE/);
@@ -67,7 +80,9 @@ describe('bypass 5: a raw signature cannot be borrowed by another protocol', () 
     expect(structuredInput(csrInfo)).toMatch(/X\.509/);
     // review findings: an attribute of any type sorting first, BER indefinite lengths, X.509 v1 and CRL v1
     expect(structuredInput(Buffer.from('3181bf300906032a030431020500', 'hex'))).toMatch(/CMS signed attributes/);
-    expect(structuredInput(Buffer.from('3180301606092a864886f70d010903310906072a864886f70d01070000', 'hex'))).toMatch(/CMS signed attributes/);
+    expect(structuredInput(Buffer.from('3180301606092a864886f70d010903310906072a864886f70d01070000', 'hex'))).toMatch(
+      /CMS signed attributes/,
+    );
     expect(structuredInput(Buffer.from('308201f00209009f3c21a47b8e3d5a300a06082a', 'hex'))).toMatch(/X\.509/);
     expect(structuredInput(Buffer.from('308201f0300b0609608648016503040311', 'hex'))).toMatch(/X\.509/);
     // a JWS header padded past any fixed head size a guard might read

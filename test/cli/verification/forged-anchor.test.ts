@@ -27,7 +27,15 @@ function newKey() {
 }
 type Key = ReturnType<typeof newKey>;
 
-async function cert(subject: string, subjectKey: Key['pub'], issuer: ParsedCertificate | undefined, signer: Key['signer'], profile: Profile, notBefore: Date, notAfter: Date) {
+async function cert(
+  subject: string,
+  subjectKey: Key['pub'],
+  issuer: ParsedCertificate | undefined,
+  signer: Key['signer'],
+  profile: Profile,
+  notBefore: Date,
+  notAfter: Date,
+) {
   return (await issueCertificate({ subjectDer: parseName(subject), subjectKey, issuer, signer, notBefore, notAfter, profile })).cert;
 }
 
@@ -39,25 +47,59 @@ async function expiredRootAndCopy() {
   const rootKey = newKey();
   const leafKey = newKey();
   const attackerKey = newKey();
-  const root = await cert(ROOT, rootKey.pub, undefined, rootKey.signer, { kind: 'ca', pathLen: 0 }, new Date(now - 400 * DAY), new Date(now - DAY));
-  const leaf = await cert('CN=Release', leafKey.pub, root, rootKey.signer, { kind: 'leaf', codeSigning: true }, new Date(now - 300 * DAY), new Date(now + 300 * DAY));
+  const root = await cert(
+    ROOT,
+    rootKey.pub,
+    undefined,
+    rootKey.signer,
+    { kind: 'ca', pathLen: 0 },
+    new Date(now - 400 * DAY),
+    new Date(now - DAY),
+  );
+  const leaf = await cert(
+    'CN=Release',
+    leafKey.pub,
+    root,
+    rootKey.signer,
+    { kind: 'leaf', codeSigning: true },
+    new Date(now - 300 * DAY),
+    new Date(now + 300 * DAY),
+  );
   // issuer = subject = the root's name, SPKI = the root's key, signed by the attacker, valid for ten years
-  const attackerCa = await cert(ROOT, attackerKey.pub, undefined, attackerKey.signer, { kind: 'ca', pathLen: undefined }, new Date(now - DAY), new Date(now + 3650 * DAY));
-  const copy = await cert(ROOT, rootKey.pub, attackerCa, attackerKey.signer, { kind: 'ca', pathLen: undefined }, new Date(now - DAY), new Date(now + 3650 * DAY));
+  const attackerCa = await cert(
+    ROOT,
+    attackerKey.pub,
+    undefined,
+    attackerKey.signer,
+    { kind: 'ca', pathLen: undefined },
+    new Date(now - DAY),
+    new Date(now + 3650 * DAY),
+  );
+  const copy = await cert(
+    ROOT,
+    rootKey.pub,
+    attackerCa,
+    attackerKey.signer,
+    { kind: 'ca', pathLen: undefined },
+    new Date(now - DAY),
+    new Date(now + 3650 * DAY),
+  );
   return { root, leaf, copy, leafKey };
 }
 
 describe('bypass 1: a forged copy of a trust anchor is not an anchor', () => {
-  it('an expired root is not renewed by an embedded self-made copy with the root\'s key', async () => {
+  it("an expired root is not renewed by an embedded self-made copy with the root's key", async () => {
     const { root, leaf, copy } = await expiredRootAndCopy();
     const at = new Date(now);
     // the genuine root has expired: the path fails
     expect(() => validatePath(leaf, { anchors: [root], intermediates: [], at, anyEku: false })).toThrow(/expired/);
     // the copy among the untrusted certificates must not change that
-    expect(() => validatePath(leaf, { anchors: [root], intermediates: [copy], at, anyEku: false })).toThrow(/ERR_CHAIN|expired|self-signed|signature/);
+    expect(() => validatePath(leaf, { anchors: [root], intermediates: [copy], at, anyEku: false })).toThrow(
+      /ERR_CHAIN|expired|self-signed|signature/,
+    );
   });
 
-  it('a subordinate CA cannot lift the root\'s pathLen with a copy of the root', async () => {
+  it("a subordinate CA cannot lift the root's pathLen with a copy of the root", async () => {
     const rootKey = newKey();
     const subKey = newKey();
     const evilKey = newKey();
@@ -89,7 +131,18 @@ describe('bypass 1: a forged copy of a trust anchor is not an anchor', () => {
     const kp = (leafKey.signer as unknown as { key: never }).key;
     writeFileSync(p('leaf.key'), encodePem('PRIVATE KEY', encodePkcs8(kp, 'expanded')));
     writeFileSync(p('fw.bin'), randomBytes(1000));
-    const signed = pqsign(['sign', p('fw.bin'), '--key', p('leaf.key'), '--format', 'cms', '--cert', p('leaf.pem'), '--chain', p('copy.pem')]);
+    const signed = pqsign([
+      'sign',
+      p('fw.bin'),
+      '--key',
+      p('leaf.key'),
+      '--format',
+      'cms',
+      '--cert',
+      p('leaf.pem'),
+      '--chain',
+      p('copy.pem'),
+    ]);
     expect(signed.code, signed.stderr).toBe(0);
     const r = pqsign(['verify', p('fw.bin.p7s'), '--content', p('fw.bin'), '--trust-anchor', p('root.pem'), '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(1);

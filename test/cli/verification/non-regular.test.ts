@@ -57,7 +57,11 @@ describe('bypass 4: non-regular inputs', () => {
   });
 
   it('--content <(cat f): a pipe is refused as not a regular file, not "content does not match"', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" verify "${p('fw.bin.p7s')}" --content <(cat "${p('fw.bin')}") --key "${p('k.pub')}"`], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${CLI}" verify "${p('fw.bin.p7s')}" --content <(cat "${p('fw.bin')}") --key "${p('k.pub')}"`],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toContain('is not a regular file');
   });

@@ -25,14 +25,26 @@ describe('policy tsaAnchors, trustSigningTime, crls', async () => {
   const signArgs = ['--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter];
   expect((await pqsignAsync(['sign', p('stamped.bin'), ...signArgs, '--tsa', tsa.url])).code).toBe(0);
   run(['sign', p('plain.bin'), ...signArgs]);
-  const ca = (which: 'root' | 'inter') => ['--ca-key', which === 'root' ? pki.rootKey : pki.interKey, '--ca-cert', which === 'root' ? pki.root : pki.inter,
-    '--crl-state', p(`${which}.state.pem`)];
+  const ca = (which: 'root' | 'inter') => [
+    '--ca-key',
+    which === 'root' ? pki.rootKey : pki.interKey,
+    '--ca-cert',
+    which === 'root' ? pki.root : pki.inter,
+    '--crl-state',
+    p(`${which}.state.pem`),
+  ];
   run(['cert', 'crl', ...ca('root'), '--out', p('root.crl')]);
   run(['cert', 'crl', ...ca('inter'), '--out', p('inter.crl')]);
 
   function policy(name: string, scope: Record<string, unknown>): string {
     const file = p(`${name}.policy.json`);
-    writeFileSync(file, JSON.stringify({ pqsignPolicy: 1, scopes: [{ name: 'release', match: { artifacts: ['*.bin'] }, trustAnchors: [pki.root], ...scope }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pqsignPolicy: 1,
+        scopes: [{ name: 'release', match: { artifacts: ['*.bin'] }, trustAnchors: [pki.root], ...scope }],
+      }),
+    );
     return file;
   }
   const verify = (file: string, pol: string, ...extra: string[]) => pqsign(['verify', p(file), '--policy', pol, '--json', ...extra]);
@@ -41,12 +53,15 @@ describe('policy tsaAnchors, trustSigningTime, crls', async () => {
     const pol = policy('tsa', { tsaAnchors: [tsa.root] });
     const ok = verify('stamped.bin', pol, '--at', LATER);
     expect(ok.code, ok.stdout).toBe(0);
-    expect(json(ok)).toMatchObject({ scope: 'release', signers: [expect.objectContaining({ validationTime: expect.objectContaining({ source: 'timestamp' }) })] });
+    expect(json(ok)).toMatchObject({
+      scope: 'release',
+      signers: [expect.objectContaining({ validationTime: expect.objectContaining({ source: 'timestamp' }) })],
+    });
     expect(verify('plain.bin', pol, '--at', LATER).code).toBe(1);
     expect(verify('stamped.bin', policy('no-tsa', {}), '--at', LATER).code).toBe(1);
   });
 
-  it('trustSigningTime: the policy may accept the signer\'s own signingTime', () => {
+  it("trustSigningTime: the policy may accept the signer's own signingTime", () => {
     expect(verify('plain.bin', policy('st', { trustSigningTime: true }), '--at', LATER).code).toBe(0);
     expect(verify('plain.bin', policy('st-off', { trustSigningTime: false }), '--at', LATER).code).toBe(1);
   });
@@ -68,7 +83,10 @@ describe('policy tsaAnchors, trustSigningTime, crls', async () => {
     // --crl with a scope that has no certificate path cannot be honoured
     const keysOnly = p('keys-only.policy.json');
     run(['pubkey', '--key', pki.leafKey, '--out', p('leaf.pub')]);
-    writeFileSync(keysOnly, JSON.stringify({ pqsignPolicy: 1, scopes: [{ name: 'k', match: { artifacts: ['*.bin'] }, keys: [{ key: p('leaf.pub') }] }] }));
+    writeFileSync(
+      keysOnly,
+      JSON.stringify({ pqsignPolicy: 1, scopes: [{ name: 'k', match: { artifacts: ['*.bin'] }, keys: [{ key: p('leaf.pub') }] }] }),
+    );
     const k = verify('plain.bin', keysOnly, '--crl', p('root.crl'));
     expect(k.code).toBe(1);
     expect(json(k).error).toMatchObject({ code: 'ERR_UNTRUSTED', detail: 'revocation' });
@@ -85,7 +103,11 @@ describe('policy tsaAnchors, trustSigningTime, crls', async () => {
     bad('st-type', { trustAnchors: [pki.root], trustSigningTime: 'yes' }, /scopes\[0\]\.trustSigningTime: must be true or false/);
     bad('tsa-type', { trustAnchors: [pki.root], tsaAnchors: 'x.pem' }, /scopes\[0\]\.tsaAnchors: must be a non-empty array of strings/);
     bad('crls-empty', { trustAnchors: [pki.root], crls: [] }, /scopes\[0\]\.crls: must be a non-empty array of strings/);
-    bad('tsa-no-anchor', { keys: [{ sha256: 'a'.repeat(64) }], tsaAnchors: [tsa.root] }, /scopes\[0\]\.tsaAnchors: applies to certificate paths: it needs "trustAnchors"/);
+    bad(
+      'tsa-no-anchor',
+      { keys: [{ sha256: 'a'.repeat(64) }], tsaAnchors: [tsa.root] },
+      /scopes\[0\]\.tsaAnchors: applies to certificate paths: it needs "trustAnchors"/,
+    );
     bad('crl-not-a-crl', { trustAnchors: [pki.root], crls: [pki.root] }, /not an X\.509 CRL|no X509 CRL PEM block/);
     bad('typo', { trustAnchors: [pki.root], crl: ['root.crl'] }, /unknown key "crl"/);
     const pol = policy('tsa2', { tsaAnchors: [tsa.root] });

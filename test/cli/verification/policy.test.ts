@@ -37,13 +37,34 @@ describe('policy files are parsed strictly (ERR_POLICY, exit 2, naming the JSON 
   const cases: Array<[string, unknown]> = [
     ['unknown top-level key', { pqsignPolicy: 1, scopes: [], extra: true }],
     ['wrong version', { pqsignPolicy: 2, scopes: [{}] }],
-    ['unknown scope key', { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }], minCount: 3 }] }],
+    [
+      'unknown scope key',
+      { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }], minCount: 3 }] },
+    ],
     ['scope trusting nothing', { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] } }] }],
-    ['key with both key and sha256', { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64), key: 'x.pub' }] }] }],
-    ['unknown format', { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }], formats: ['pgp'] }] }],
-    ['signer rules without anchors', { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }], signer: { eku: ['codeSigning'] } }] }],
-    ['negative monotonic count', { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }], minMonotonicCount: -1 }] }],
-    ['duplicate scope names', { pqsignPolicy: 1, scopes: [1, 2].map(() => ({ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }] })) }],
+    [
+      'key with both key and sha256',
+      { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64), key: 'x.pub' }] }] },
+    ],
+    [
+      'unknown format',
+      { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }], formats: ['pgp'] }] },
+    ],
+    [
+      'signer rules without anchors',
+      {
+        pqsignPolicy: 1,
+        scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }], signer: { eku: ['codeSigning'] } }],
+      },
+    ],
+    [
+      'negative monotonic count',
+      { pqsignPolicy: 1, scopes: [{ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }], minMonotonicCount: -1 }] },
+    ],
+    [
+      'duplicate scope names',
+      { pqsignPolicy: 1, scopes: [1, 2].map(() => ({ name: 'a', match: { artifacts: ['*'] }, keys: [{ sha256: 'a'.repeat(64) }] })) },
+    ],
   ];
   for (const [what, doc] of cases) {
     it(what, () => {
@@ -72,7 +93,9 @@ describe('scopes and rules decide', () => {
   });
 
   it('anti-rollback: MonotonicCount 41 below the scope minimum 42 fails with ERR_ROLLBACK; --min-monotonic-count too', () => {
-    const file = policy('rollback', [{ name: 'board-a', match: { artifacts: ['*.signed'] }, keys: [{ key: p('leaf.pub') }], minMonotonicCount: 42 }]);
+    const file = policy('rollback', [
+      { name: 'board-a', match: { artifacts: ['*.signed'] }, keys: [{ key: p('leaf.pub') }], minMonotonicCount: 42 },
+    ]);
     const r = pqsign(['verify', p('board-a-1.bin.signed'), '--policy', file, '--json']);
     expect(r.code).toBe(1);
     expect(json(r).error).toMatchObject({ code: 'ERR_ROLLBACK', detail: 'monotonic-count', scope: 'board-a' });
@@ -112,18 +135,32 @@ describe('scopes and rules decide', () => {
   });
 
   it('signer identity on the chained certificate: subject pattern and EKU pass, another CN fails (detail "signer-identity")', () => {
-    const good = policy('id-ok', [{
-      name: 'bl2', match: { artifacts: ['bl2*'] }, trustAnchors: [pki.root],
-      signer: { subject: { O: 'pqsign tests', CN: { pattern: 'Test Release *' } }, eku: ['codeSigning'] }, formats: ['cms'],
-    }]);
+    const good = policy('id-ok', [
+      {
+        name: 'bl2',
+        match: { artifacts: ['bl2*'] },
+        trustAnchors: [pki.root],
+        signer: { subject: { O: 'pqsign tests', CN: { pattern: 'Test Release *' } }, eku: ['codeSigning'] },
+        formats: ['cms'],
+      },
+    ]);
     const ok = pqsign(['verify', p('bl2.bin'), '--policy', good, '--json']);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(json(ok)).toMatchObject({ scope: 'bl2', format: 'cms' });
-    const bad = policy('id-bad', [{ name: 'bl2', match: { artifacts: ['bl2*'] }, trustAnchors: [pki.root], signer: { subject: { CN: 'Someone Else' } } }]);
+    const bad = policy('id-bad', [
+      { name: 'bl2', match: { artifacts: ['bl2*'] }, trustAnchors: [pki.root], signer: { subject: { CN: 'Someone Else' } } },
+    ]);
     const r = pqsign(['verify', p('bl2.bin'), '--policy', bad, '--json']);
     expect(r.code).toBe(1);
     expect(json(r).error).toMatchObject({ code: 'ERR_UNTRUSTED', detail: 'signer-identity', scope: 'bl2' });
-    const san = policy('id-san', [{ name: 'bl2', match: { artifacts: ['bl2*'] }, trustAnchors: [pki.root], signer: { san: [{ type: 'uri', value: { pattern: 'https://*' } }] } }]);
+    const san = policy('id-san', [
+      {
+        name: 'bl2',
+        match: { artifacts: ['bl2*'] },
+        trustAnchors: [pki.root],
+        signer: { san: [{ type: 'uri', value: { pattern: 'https://*' } }] },
+      },
+    ]);
     expect(pqsign(['verify', p('bl2.bin'), '--policy', san]).code).toBe(1);
   });
 
@@ -181,14 +218,46 @@ describe('scopes and rules decide', () => {
 describe('attestations and JWTs under a policy', () => {
   it('verify-attestation: builder id and source uri from the policy or flags; subject by digest', () => {
     copyFileSync(FIRMWARE, p('app.bin'));
-    run(['attest', p('app.bin'), '--key', k44, '--base-dir', dir, '--builder-id', 'https://ci.example.com/builder', '--source-uri', 'git+https://git.example.com/app', '--out', p('app.intoto.jsonl')]);
-    const ok = policy('att', [{ name: 'ci', match: { artifacts: ['*.intoto.jsonl'] }, keys: [{ key: p('k44.pub'), formats: ['dsse'] }], attestation: { builderId: 'https://ci.example.com/builder', sourceUri: 'git+https://git.example.com/app' } }]);
-    expect(pqsign(['verify-attestation', p('app.intoto.jsonl'), '--policy', ok, '--subject', p('app.bin'), '--base-dir', dir]).code).toBe(0);
-    const wrong = policy('att2', [{ name: 'ci', match: { artifacts: ['*.intoto.jsonl'] }, keys: [{ key: p('k44.pub') }], attestation: { builderId: 'https://evil.example.com/builder' } }]);
+    run([
+      'attest',
+      p('app.bin'),
+      '--key',
+      k44,
+      '--base-dir',
+      dir,
+      '--builder-id',
+      'https://ci.example.com/builder',
+      '--source-uri',
+      'git+https://git.example.com/app',
+      '--out',
+      p('app.intoto.jsonl'),
+    ]);
+    const ok = policy('att', [
+      {
+        name: 'ci',
+        match: { artifacts: ['*.intoto.jsonl'] },
+        keys: [{ key: p('k44.pub'), formats: ['dsse'] }],
+        attestation: { builderId: 'https://ci.example.com/builder', sourceUri: 'git+https://git.example.com/app' },
+      },
+    ]);
+    expect(pqsign(['verify-attestation', p('app.intoto.jsonl'), '--policy', ok, '--subject', p('app.bin'), '--base-dir', dir]).code).toBe(
+      0,
+    );
+    const wrong = policy('att2', [
+      {
+        name: 'ci',
+        match: { artifacts: ['*.intoto.jsonl'] },
+        keys: [{ key: p('k44.pub') }],
+        attestation: { builderId: 'https://evil.example.com/builder' },
+      },
+    ]);
     const r = pqsign(['verify-attestation', p('app.intoto.jsonl'), '--policy', wrong]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/built by/);
-    expect(pqsign(['verify-attestation', p('app.intoto.jsonl'), '--key', p('k44.pub'), '--source-uri', 'git+https://git.example.com/other']).code).toBe(1);
+    expect(
+      pqsign(['verify-attestation', p('app.intoto.jsonl'), '--key', p('k44.pub'), '--source-uri', 'git+https://git.example.com/other'])
+        .code,
+    ).toBe(1);
     // a key bound to uefi does not vouch for attestations
     const bound = policy('att3', [{ name: 'ci', match: { artifacts: ['*'] }, keys: [{ key: p('k44.pub'), formats: ['uefi'] }] }]);
     expect(pqsign(['verify-attestation', p('app.intoto.jsonl'), '--policy', bound]).code).toBe(1);
@@ -196,13 +265,24 @@ describe('attestations and JWTs under a policy', () => {
     copyFileSync(FIRMWARE, p('downloaded-app.bin'));
     const sha = createHash('sha256').update(readFileSync(FIRMWARE)).digest('hex');
     expect(pqsign(['verify-attestation', p('app.intoto.jsonl'), '--key', p('k44.pub'), '--subject-digest', `sha256:${sha}`]).code).toBe(0);
-    expect(pqsign(['verify-attestation', p('app.intoto.jsonl'), '--key', p('k44.pub'), '--subject-digest', `sha256:${'0'.repeat(64)}`]).code).toBe(1);
-    const renamed = ['verify-attestation', p('app.intoto.jsonl'), '--key', p('k44.pub'), '--base-dir', dir, '--subject', p('downloaded-app.bin')];
+    expect(
+      pqsign(['verify-attestation', p('app.intoto.jsonl'), '--key', p('k44.pub'), '--subject-digest', `sha256:${'0'.repeat(64)}`]).code,
+    ).toBe(1);
+    const renamed = [
+      'verify-attestation',
+      p('app.intoto.jsonl'),
+      '--key',
+      p('k44.pub'),
+      '--base-dir',
+      dir,
+      '--subject',
+      p('downloaded-app.bin'),
+    ];
     expect(pqsign(renamed).code).toBe(1);
     expect(pqsign([...renamed, '--ignore-names']).code).toBe(0);
   });
 
-  it('jwt verify --policy uses the scope\'s keys allowed for jwt', () => {
+  it("jwt verify --policy uses the scope's keys allowed for jwt", () => {
     writeFileSync(p('claims.json'), '{"sub":"device-1"}');
     const token = run(['jwt', 'sign', '--claims', p('claims.json'), '--key', k44]).trim();
     const ok = policy('jwt', [{ name: 'tokens', match: { artifacts: ['none'] }, keys: [{ key: p('k44.pub'), formats: ['jwt'] }] }]);
@@ -212,12 +292,19 @@ describe('attestations and JWTs under a policy', () => {
     const notJwt = policy('jwt2', [{ name: 'fw', match: { artifacts: ['none'] }, keys: [{ key: p('k44.pub'), formats: ['uefi'] }] }]);
     expect(pqsign(['jwt', 'verify', token, '--policy', notJwt]).code).toBe(1);
     // rules a JWT cannot satisfy fail it, as they fail a container under verify
-    for (const [name, extra] of [['ctx', { context: 'aabb' }], ['anchor', { trustAnchors: [pki.root] }], ['min', { minAlgorithm: 'ML-DSA-65' }], ['count', { minMonotonicCount: 1 }]] as const) {
+    for (const [name, extra] of [
+      ['ctx', { context: 'aabb' }],
+      ['anchor', { trustAnchors: [pki.root] }],
+      ['min', { minAlgorithm: 'ML-DSA-65' }],
+      ['count', { minMonotonicCount: 1 }],
+    ] as const) {
       const strict = policy(`jwt-${name}`, [{ name: 'tokens', match: { artifacts: ['none'] }, keys: [{ key: p('k44.pub') }], ...extra }]);
       expect(pqsign(['jwt', 'verify', token, '--policy', strict]).code, name).toBe(1);
     }
     // and the same for attestations
-    const attMin = policy('att-min', [{ name: 'ci', match: { artifacts: ['*.intoto.jsonl'] }, keys: [{ key: p('k44.pub') }], minAlgorithm: 'ML-DSA-65' }]);
+    const attMin = policy('att-min', [
+      { name: 'ci', match: { artifacts: ['*.intoto.jsonl'] }, keys: [{ key: p('k44.pub') }], minAlgorithm: 'ML-DSA-65' },
+    ]);
     expect(pqsign(['verify-attestation', p('app.intoto.jsonl'), '--policy', attMin]).code).toBe(1);
   });
 });
@@ -237,6 +324,13 @@ describe('sign --policy: a key bound to formats signs nothing else', () => {
     expect(other.stderr).toMatch(/is not a key the policy scope trusts/);
     const ok = pqsign(['sign', p('sp.bin'), '--key', pki.leafKey, '--policy', file, '--format', 'uefi', '--monotonic-count', '2']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(pqsign(['verify', p('sp.bin.signed'), '--policy', policy('signing-v', [{ name: 'fw', match: { artifacts: ['*.signed'] }, keys: [{ key: p('leaf.pub'), formats: ['uefi'] }] }])]).code).toBe(0);
+    expect(
+      pqsign([
+        'verify',
+        p('sp.bin.signed'),
+        '--policy',
+        policy('signing-v', [{ name: 'fw', match: { artifacts: ['*.signed'] }, keys: [{ key: p('leaf.pub'), formats: ['uefi'] }] }]),
+      ]).code,
+    ).toBe(0);
   });
 });

@@ -20,7 +20,14 @@ describe.skipIf(!HAVE_SHARED)(`CMS under Bouncy Castle${HAVE_SHARED ? '' : ` (${
     for (const alg of ['ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87']) {
       const { key, pub } = keygenFiles(dir, alg, alg);
       const ca = await createCaFile(key, `CN=${alg} CA`, join(dir, `${alg}-ca.pem`));
-      const cert = await issueFile({ caKey: key, caCert: ca, key, subject: `CN=${alg} Signer`, codeSigning: true, out: join(dir, `${alg}.cert.pem`) });
+      const cert = await issueFile({
+        caKey: key,
+        caCert: ca,
+        key,
+        subject: `CN=${alg} Signer`,
+        codeSigning: true,
+        out: join(dir, `${alg}.cert.pem`),
+      });
       keys[alg] = { key, pub, cert };
     }
   });

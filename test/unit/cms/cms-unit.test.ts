@@ -42,7 +42,9 @@ describe('RFC 9882 §3.3 Table 1', () => {
     for (const d of DIGESTS) {
       const h = d.create();
       h.update(msg);
-      const want = createHash(d.name, d.name.startsWith('shake') ? { outputLength: d.bytes } : undefined).update(msg).digest('hex');
+      const want = createHash(d.name, d.name.startsWith('shake') ? { outputLength: d.bytes } : undefined)
+        .update(msg)
+        .digest('hex');
       expect(hex(h.digest())).toBe(want);
     }
   });
@@ -109,15 +111,18 @@ const tree = fc.letrec<{ node: Uint8Array }>((tie) => ({
 
 function parseAll(bytes: Uint8Array, chunk: number) {
   const events: string[] = [];
-  const p = new BerStreamParser({
-    start: (h: TlvHeader) => events.push(`s${h.depth}:${h.tag}:${h.offset}`),
-    data: (c: Uint8Array) => {
-      // a value may arrive in several pieces: merge adjacent pieces
-      if (events[events.length - 1]?.startsWith('d')) events[events.length - 1] += hex(c);
-      else events.push(`d${hex(c)}`);
+  const p = new BerStreamParser(
+    {
+      start: (h: TlvHeader) => events.push(`s${h.depth}:${h.tag}:${h.offset}`),
+      data: (c: Uint8Array) => {
+        // a value may arrive in several pieces: merge adjacent pieces
+        if (events[events.length - 1]?.startsWith('d')) events[events.length - 1] += hex(c);
+        else events.push(`d${hex(c)}`);
+      },
+      end: (h: TlvHeader, eoc: Uint8Array) => events.push(`e${h.depth}${eoc.length}`),
     },
-    end: (h: TlvHeader, eoc: Uint8Array) => events.push(`e${h.depth}${eoc.length}`),
-  }, 'test');
+    'test',
+  );
   for (let i = 0; i < bytes.length; i += chunk) p.push(bytes.subarray(i, i + chunk));
   p.finish();
   return events.join(',');
@@ -125,9 +130,12 @@ function parseAll(bytes: Uint8Array, chunk: number) {
 
 describe('BerStreamParser', () => {
   it('produces the same events however the input is chunked', () => {
-    fc.assert(fc.property(tree, fc.integer({ min: 1, max: 64 }), (t, n) => {
-      expect(parseAll(t, n)).toBe(parseAll(t, t.length));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(tree, fc.integer({ min: 1, max: 64 }), (t, n) => {
+        expect(parseAll(t, n)).toBe(parseAll(t, t.length));
+      }),
+      { numRuns: 200 },
+    );
   });
   it('rejects truncation, trailing bytes, overruns and indefinite primitives', () => {
     const ok = tlv(TAG.SEQUENCE, tlv(TAG.OCTET_STRING, Uint8Array.of(1, 2, 3)));
@@ -140,14 +148,17 @@ describe('BerStreamParser', () => {
 
 describe('PemStreamDecoder', () => {
   it('decodes any chunking of a PEM block with a preamble', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 500 }), fc.integer({ min: 1, max: 40 }), (data, n) => {
-      const text = new TextEncoder().encode(`explanatory text\n${encodePem('CMS', data)}`);
-      const out: number[] = [];
-      const d = new PemStreamDecoder(['CMS'], 'f', (b) => out.push(...b));
-      for (let i = 0; i < text.length; i += n) d.push(text.subarray(i, i + n));
-      d.finish();
-      expect(hex(Uint8Array.from(out))).toBe(hex(data));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 500 }), fc.integer({ min: 1, max: 40 }), (data, n) => {
+        const text = new TextEncoder().encode(`explanatory text\n${encodePem('CMS', data)}`);
+        const out: number[] = [];
+        const d = new PemStreamDecoder(['CMS'], 'f', (b) => out.push(...b));
+        for (let i = 0; i < text.length; i += n) d.push(text.subarray(i, i + n));
+        d.finish();
+        expect(hex(Uint8Array.from(out))).toBe(hex(data));
+      }),
+      { numRuns: 200 },
+    );
   });
   it('rejects a wrong label, bad base64 and a missing END line', () => {
     const run = (s: string) => {
@@ -176,7 +187,11 @@ describe('cms format session', () => {
     expect(emitted).toEqual([]);
     const tbs = s.tail();
     expect(tbs[0]).toBe(0x31);
-    expect(hex(tbs)).toContain(createHash('sha512').update(Uint8Array.of(1, 2, 3)).digest('hex'));
+    expect(hex(tbs)).toContain(
+      createHash('sha512')
+        .update(Uint8Array.of(1, 2, 3))
+        .digest('hex'),
+    );
   });
 
   it('resolvedOptions() rebuilds identical signed attributes (offline ceremonies)', async () => {
@@ -192,8 +207,13 @@ describe('cms format session', () => {
   });
 
   it('refuses a context, --pem with --attached, and a weak digest', async () => {
-    await expect(cms.beginSign({ artifact, params: p65, publicKey: kp.publicKey, context: unhex('01'), options: {} })).rejects.toThrow(/empty ML-DSA context/);
-    await expect(begin({ attached: true, pem: true })).rejects.toMatchObject({ option: 'pem', message: expect.stringMatching(/^`pem` works for detached/) });
+    await expect(cms.beginSign({ artifact, params: p65, publicKey: kp.publicKey, context: unhex('01'), options: {} })).rejects.toThrow(
+      /empty ML-DSA context/,
+    );
+    await expect(begin({ attached: true, pem: true })).rejects.toMatchObject({
+      option: 'pem',
+      message: expect.stringMatching(/^`pem` works for detached/),
+    });
     await expect(begin({ digest: 'sha256' })).rejects.toThrow(/too weak/);
   });
 });
@@ -211,7 +231,9 @@ describe('CMS through a RAW-message signer (KMS MessageType RAW)', () => {
     const local = new LocalSigner({ params: p65, seed, ...kp, form: 'seed' });
     let seen: Uint8Array | undefined;
     const rawSigner = {
-      params: p65, publicKey: kp.publicKey, description: 'raw test signer',
+      params: p65,
+      publicKey: kp.publicKey,
+      description: 'raw test signer',
       signMu: (mu: Uint8Array) => local.signMu(mu),
       signMessage: async (m: Uint8Array) => {
         seen = m;
@@ -226,7 +248,13 @@ describe('CMS through a RAW-message signer (KMS MessageType RAW)', () => {
     await signFile(artifact, out, cms, rawSigner, { context: new Uint8Array(0), formatOptions: {}, messageType: 'raw' });
     expect(seen![0]).toBe(0x31);
     expect(seen!.length).toBeLessThan(400);
-    const v = await verifyCms(out, { content: artifact, key: { params: p65, publicKey: kp.publicKey }, trustAnchors: [], at: undefined, anyEku: false });
+    const v = await verifyCms(out, {
+      content: artifact,
+      key: { params: p65, publicKey: kp.publicKey },
+      trustAnchors: [],
+      at: undefined,
+      anyEku: false,
+    });
     expect(v.signers[0]).toMatchObject({ valid: true, digest: 'sha512' });
   });
 });

@@ -19,14 +19,26 @@ import { keygenFromSeed, verifyMu } from '../../../src/mldsa/mldsa.js';
 import { computeMu } from '../../../src/mldsa/mu.js';
 import { paramByName } from '../../../src/mldsa/params.js';
 
-interface Case { tcId: string; pk: string; x5c: string; sk: string; sk_pkcs8: string; s: string; sWithContext: string }
+interface Case {
+  tcId: string;
+  pk: string;
+  x5c: string;
+  sk: string;
+  sk_pkcs8: string;
+  s: string;
+  sWithContext: string;
+}
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 const FILE = join(VECTORS, 'composite-sigs', 'testvectors.json');
 const data = HAVE_SHARED ? readJson<{ m: string; ctx: string; tests: Case[] }>(FILE) : { m: '', ctx: '', tests: [] };
 const m = b64(data.m);
 const ctx = b64(data.ctx);
 const empty = new Uint8Array(0);
-const flip = (b: Uint8Array, at: number) => { const c = Uint8Array.from(b); c[at]! ^= 1; return c; };
+const flip = (b: Uint8Array, at: number) => {
+  const c = Uint8Array.from(b);
+  c[at]! ^= 1;
+  return c;
+};
 
 /** Certificate → (tbsCertificate DER, signature algorithm OID, signature bytes). */
 function certParts(der: Uint8Array) {
@@ -36,7 +48,7 @@ function certParts(der: Uint8Array) {
 }
 
 describe.skipIf(!HAVE_SHARED)(`composite-sigs test vectors (${HAVE_SHARED ? FILE : NO_SHARED})`, () => {
-  it('has the draft\'s 21 cases', () => expect(data.tests).toHaveLength(21));
+  it("has the draft's 21 cases", () => expect(data.tests).toHaveLength(21));
 
   for (const t of data.tests) {
     const name = t.tcId.replace(/^id-/, '');
@@ -100,13 +112,17 @@ describe.skipIf(!HAVE_SHARED)(`composite-sigs test vectors (${HAVE_SHARED ? FILE
       expect(verifyComposite(key, compositeMessage(alg, flip(tbs, 40)), signature)).toBe(false);
     });
 
-    it(`${name}: pqsign signs with the vector's key; the signature verifies${/Ed|PKCS15/.test(name) ? ' and its traditional part equals the vector\'s' : ''}`, async () => {
+    it(`${name}: pqsign signs with the vector's key; the signature verifies${/Ed|PKCS15/.test(name) ? " and its traditional part equals the vector's" : ''}`, async () => {
       const signer = localCompositeSigner(compositePrivateKey(alg, b64(t.sk)), { deterministic: true });
-      for (const [c, expected] of [[empty, b64(t.s)], [ctx, b64(t.sWithContext)]] as const) {
+      for (const [c, expected] of [
+        [empty, b64(t.s)],
+        [ctx, b64(t.sWithContext)],
+      ] as const) {
         const mp = compositeMessage(alg, m, c);
         const sig = await signer.sign(mp);
         expect(verifyComposite(compositePublicKey(alg, b64(t.pk)), mp, sig)).toBe(true);
-        if (/Ed|PKCS15/.test(name)) expect(hex(sig.subarray(alg.mldsa.signatureBytes))).toBe(hex(expected.subarray(alg.mldsa.signatureBytes)));
+        if (/Ed|PKCS15/.test(name))
+          expect(hex(sig.subarray(alg.mldsa.signatureBytes))).toBe(hex(expected.subarray(alg.mldsa.signatureBytes)));
       }
     });
   }

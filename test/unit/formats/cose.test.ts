@@ -24,7 +24,15 @@ beforeAll(async () => {
 describe('COSE_Sign1 layout', () => {
   it('inspect and payload() locate the embedded payload without a key', async () => {
     const info = await cose.inspect!(attached);
-    expect(info).toMatchObject({ format: 'cose', tagged: true, alg: -48, algorithm: 'ML-DSA-44', detached: false, payloadBytes: 262144, signatureBytes: 2420 });
+    expect(info).toMatchObject({
+      format: 'cose',
+      tagged: true,
+      alg: -48,
+      algorithm: 'ML-DSA-44',
+      detached: false,
+      payloadBytes: 262144,
+      signatureBytes: 2420,
+    });
     const loc = await cose.payload!(attached);
     expect(Buffer.compare(readFileSync(attached).subarray(loc.start, loc.end), readFileSync(fw))).toBe(0);
   });
@@ -37,7 +45,11 @@ describe('detection', () => {
     const rand = (n: number) => {
       const b = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
-        x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+        x ^= x << 13;
+        x >>>= 0;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        x >>>= 0;
         b[i] = x & 0xff;
       }
       return b;
@@ -77,7 +89,11 @@ describe.skipIf(!HAVE_SHARED)(`oracle cose (openssl40) verifies pqsign's COSE_Si
       await signWith(fw, k, { format: 'cose', out: att });
       await signWith(fw, k, { format: 'cose', out: det, options: { detached: true } });
       await signWith(fw, k, { format: 'cose', out: aad, options: { detached: true, aad: 'a1b2c3', contentType: '42' } });
-      for (const [file, args] of [[att, []], [det, [fw]], [aad, [fw, 'a1b2c3']]] as const) {
+      for (const [file, args] of [
+        [att, []],
+        [det, [fw]],
+        [aad, [fw, 'a1b2c3']],
+      ] as const) {
         const o = oracle(['cose', p, file, ...args]);
         expect(o.ok, o.stdout + o.stderr).toBe(true);
         expect(o.stdout).toMatch(/valid/);

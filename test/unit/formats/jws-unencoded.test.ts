@@ -17,7 +17,8 @@ const key = join(dir, 'k.pem');
 const pub = join(dir, 'p.pem');
 const fw = join(dir, 'fw.bin');
 const det = `${fw}.jws`;
-const b64 = (s: string | Buffer | object) => (Buffer.isBuffer(s) || typeof s === 'string' ? Buffer.from(s) : Buffer.from(JSON.stringify(s))).toString('base64url');
+const b64 = (s: string | Buffer | object) =>
+  (Buffer.isBuffer(s) || typeof s === 'string' ? Buffer.from(s) : Buffer.from(JSON.stringify(s))).toString('base64url');
 const write = (name: string, data: string | Uint8Array) => {
   const p = join(dir, name);
   writeFileSync(p, data);
@@ -27,7 +28,8 @@ const partsOf = (file: string) => readFileSync(file, 'latin1').split('.') as [st
 const headerText = (file: string) => Buffer.from(partsOf(file)[0], 'base64url').toString('utf8');
 /** The RFC 7797 §3 signing input: ASCII(BASE64URL(UTF8(header)) '.') ‖ payload. */
 const unencodedInput = (headerSegment: string, payload: Buffer) => Buffer.concat([Buffer.from(`${headerSegment}.`, 'latin1'), payload]);
-const jwsSign = (file: string, k: string, options: Record<string, unknown>, out?: string) => signWith(file, k, { format: 'jws', options, ...(out ? { out } : {}) });
+const jwsSign = (file: string, k: string, options: Record<string, unknown>, out?: string) =>
+  signWith(file, k, { format: 'jws', options, ...(out ? { out } : {}) });
 let kid: string;
 
 beforeAll(async () => {
@@ -62,7 +64,11 @@ describe('the jws format, detached: the RFC 7797 unencoded payload by default', 
     const data = readFileSync(fw);
     const flipped = Buffer.from(data);
     flipped[123456] ^= 0x01;
-    const variants = [write('flipped.bin', flipped), write('shorter.bin', data.subarray(0, -1)), write('longer.bin', Buffer.concat([data, Buffer.from([0])]))];
+    const variants = [
+      write('flipped.bin', flipped),
+      write('shorter.bin', data.subarray(0, -1)),
+      write('longer.bin', Buffer.concat([data, Buffer.from([0])])),
+    ];
     for (const v of variants) {
       const f = await failure(verifyWith(det, pub, { payload: v }));
       expect(f.code, v).toBe('ERR_SIGNATURE_INVALID');

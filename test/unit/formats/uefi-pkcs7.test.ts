@@ -63,7 +63,12 @@ describe('round trips with a chain (the default CertType with --cert is pkcs7)',
       const v = await verifyWith(out, undefined, { rules: await anchorRules(pkis[alg].root) });
       expect(v).toMatchObject({ format: 'uefi', params: { name: alg } });
       const j = v.details as Record<string, unknown> & { signers: unknown[] };
-      expect(j).toMatchObject({ certType: 'pkcs7', certTypeGuid: docPkcs7Guid().text, monotonicCount: BigInt(COUNT).toString(), payloadBytes: fw.length });
+      expect(j).toMatchObject({
+        certType: 'pkcs7',
+        certTypeGuid: docPkcs7Guid().text,
+        monotonicCount: BigInt(COUNT).toString(),
+        payloadBytes: fw.length,
+      });
       expect(j.signers).toHaveLength(1);
       expect(j.signers[0]).toMatchObject({ valid: true, algorithm: alg, digest: 'sha512', chain: SUBJECTS });
       const pinned = await verifyWith(out, pkis[alg].leaf);
@@ -104,4 +109,3 @@ describe.skipIf(!HAVE_SHARED)('independent check: the doc reader extracts CertDa
   }
 });
 if (!HAVE_SHARED) it.skip(NO_SHARED, () => undefined);
-

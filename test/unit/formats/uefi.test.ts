@@ -36,7 +36,8 @@ beforeAll(() => {
 });
 
 /** `pqsign sign FILE --key KEY --format uefi --monotonic-count N --out OUT` */
-const signUefi = (file: string, alg: Alg, out: string, monotonicCount: string) => signWith(file, key(alg), { format: 'uefi', out, options: { monotonicCount } });
+const signUefi = (file: string, alg: Alg, out: string, monotonicCount: string) =>
+  signWith(file, key(alg), { format: 'uefi', out, options: { monotonicCount } });
 
 describe('round trips', () => {
   for (const alg of ALGS) {
@@ -68,7 +69,11 @@ describe('round trips', () => {
   }
 
   it('count limits: 0, 2^64-1 and 0x hex are accepted', async () => {
-    for (const [arg, want] of [['0', 0n], ['18446744073709551615', (1n << 64n) - 1n], ['0xDEADBEEF', 0xdeadbeefn]] as const) {
+    for (const [arg, want] of [
+      ['0', 0n],
+      ['18446744073709551615', (1n << 64n) - 1n],
+      ['0xDEADBEEF', 0xdeadbeefn],
+    ] as const) {
       const out = join(dir, `count-${arg}.signed`);
       await signUefi(small, 'ML-DSA-44', out, arg);
       expect(readImage(readFileSync(out), 'ML-DSA-44').count).toBe(want);
@@ -119,4 +124,3 @@ describe.skipIf(!HAVE_SHARED)(`independent check: doc reader + oracle verify${HA
     });
   }
 });
-

@@ -25,16 +25,21 @@ async function collect(path: string, opts: Parameters<typeof readChunks>[1]): Pr
 
 describe('readChunks', () => {
   it('any range, any chunk size, on both sides of the synchronous limit: the exact bytes, chunks ≤ chunkSize', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.nat({ max: data.length }), fc.nat({ max: data.length + 10 }), fc.integer({ min: 16 * 1024, max: 2 * SYNC_READ_MAX }),
-      async (a, b, chunkSize) => {
-        const [start, end] = a <= b ? [a, b] : [b, a];
-        const chunks = await collect(file, { start, end, chunkSize });
-        expect(Buffer.from(concatBytes(...chunks)).equals(data.subarray(start, Math.min(end, data.length)))).toBe(true);
-        for (const c of chunks) expect(c.length).toBeLessThanOrEqual(chunkSize);
-        expect(chunks.every((c) => c.length > 0)).toBe(true);
-      },
-    ), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: data.length }),
+        fc.nat({ max: data.length + 10 }),
+        fc.integer({ min: 16 * 1024, max: 2 * SYNC_READ_MAX }),
+        async (a, b, chunkSize) => {
+          const [start, end] = a <= b ? [a, b] : [b, a];
+          const chunks = await collect(file, { start, end, chunkSize });
+          expect(Buffer.from(concatBytes(...chunks)).equals(data.subarray(start, Math.min(end, data.length)))).toBe(true);
+          for (const c of chunks) expect(c.length).toBeLessThanOrEqual(chunkSize);
+          expect(chunks.every((c) => c.length > 0)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('the whole file by default, reported by onProgress; an empty file gives no chunk', async () => {
@@ -73,6 +78,9 @@ describe('readRange and readSmallFile', () => {
 
   it('readSmallFile reads small and large (asynchronous) files whole, bounded', async () => {
     expect(Buffer.from(await readSmallFile(file, 'data')).equals(data)).toBe(true);
-    await expect(readSmallFile(file, 'signature', 4096)).rejects.toMatchObject({ code: 'ERR_FILE', message: expect.stringContaining('signature is') });
+    await expect(readSmallFile(file, 'signature', 4096)).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: expect.stringContaining('signature is'),
+    });
   });
 });

@@ -23,17 +23,23 @@ function run(t: ChunkTransform, data: Uint8Array, cuts: number[]): Uint8Array {
 
 describe('streaming base64url', () => {
   it('encodes exactly like Buffer.toString("base64url") for any chunking', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(), { maxLength: 12 }), (data, cuts) => {
-      const got = Buffer.from(run(base64urlEncoder(data.length), data, cuts)).toString('latin1');
-      expect(got).toBe(Buffer.from(data).toString('base64url'));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(), { maxLength: 12 }), (data, cuts) => {
+        const got = Buffer.from(run(base64urlEncoder(data.length), data, cuts)).toString('latin1');
+        expect(got).toBe(Buffer.from(data).toString('base64url'));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('decodes back to the bytes for any chunking', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(), { maxLength: 12 }), (data, cuts) => {
-      const text = new Uint8Array(Buffer.from(Buffer.from(data).toString('base64url'), 'latin1'));
-      expect(Buffer.from(run(base64urlDecoder(text.length, 'x'), text, cuts)).equals(Buffer.from(data))).toBe(true);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(), { maxLength: 12 }), (data, cuts) => {
+        const text = new Uint8Array(Buffer.from(Buffer.from(data).toString('base64url'), 'latin1'));
+        expect(Buffer.from(run(base64urlDecoder(text.length, 'x'), text, cuts)).equals(Buffer.from(data))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('refuses characters outside the alphabet and impossible lengths', () => {

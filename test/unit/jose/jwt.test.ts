@@ -73,7 +73,10 @@ describe('JWT claims and signatures', () => {
     const [h, , s] = token.split('.');
     const forged = `${h}.${b64({ sub: 'mallory', iat: now() })}.${s}`;
     expect(verdict(forged, publicKey)).toEqual({ code: 'ERR_SIGNATURE_INVALID', message: 'JWT signature does not verify' });
-    expect(verdict(`${h}.${s}`, publicKey)).toMatchObject({ code: 'ERR_SIGNATURE_FORMAT', message: expect.stringMatching(/3 dot-separated parts, this has 2/) });
+    expect(verdict(`${h}.${s}`, publicKey)).toMatchObject({
+      code: 'ERR_SIGNATURE_FORMAT',
+      message: expect.stringMatching(/3 dot-separated parts, this has 2/),
+    });
     const k87 = join(dir, 'k87.pem');
     writeKeyPair(k87, undefined, 'ML-DSA-87');
     const wrong = verdict(token, await loadPublicKey(k87));

@@ -9,9 +9,20 @@ import { Readable } from 'node:stream';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, DisableKeyCommand,
-  EnableKeyCommand, GetPublicKeyCommand, ListAliasesCommand, ListKeysCommand, ScheduleKeyDeletionCommand, SignCommand,
-  VerifyCommand, type KMSClient,
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  GetPublicKeyCommand,
+  ListAliasesCommand,
+  ListKeysCommand,
+  ScheduleKeyDeletionCommand,
+  SignCommand,
+  VerifyCommand,
+  type KMSClient,
 } from '@aws-sdk/client-kms';
 import { encodePem } from '../../../src/asn1/pem.js';
 import { parseSpki } from '../../../src/keys/spki.js';
@@ -35,11 +46,27 @@ describe('local KMS: keys and signatures', async () => {
   const c = kms.client({ maxAttempts: 1 });
 
   it.each(['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const)('creates %s keys that sign RAW and EXTERNAL_MU, hedged', async (spec) => {
-    const created = await c.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY', Description: `test ${spec}`, Tags: [{ TagKey: 'team', TagValue: 'fw' }] }));
+    const created = await c.send(
+      new CreateKeyCommand({
+        KeySpec: spec,
+        KeyUsage: 'SIGN_VERIFY',
+        Description: `test ${spec}`,
+        Tags: [{ TagKey: 'team', TagValue: 'fw' }],
+      }),
+    );
     const meta = created.KeyMetadata!;
     expect(meta).toMatchObject({
-      AWSAccountId: '111122223333', KeySpec: spec, CustomerMasterKeySpec: spec, KeyUsage: 'SIGN_VERIFY', KeyState: 'Enabled', Enabled: true,
-      Origin: 'AWS_KMS', KeyManager: 'CUSTOMER', SigningAlgorithms: [ALG], MultiRegion: false, Description: `test ${spec}`,
+      AWSAccountId: '111122223333',
+      KeySpec: spec,
+      CustomerMasterKeySpec: spec,
+      KeyUsage: 'SIGN_VERIFY',
+      KeyState: 'Enabled',
+      Enabled: true,
+      Origin: 'AWS_KMS',
+      KeyManager: 'CUSTOMER',
+      SigningAlgorithms: [ALG],
+      MultiRegion: false,
+      Description: `test ${spec}`,
     });
     expect(meta.Arn).toBe(`arn:aws:kms:${REGION}:111122223333:key/${meta.KeyId}`);
     expect(meta.KeyId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -63,7 +90,9 @@ describe('local KMS: keys and signatures', async () => {
     expect(verifyMu(params, key.publicKey, mu, ext2.Signature!)).toBe(true);
     expect(Buffer.from(ext1.Signature!).equals(Buffer.from(ext2.Signature!))).toBe(false); // hedged, like KMS
 
-    const v = await c.send(new VerifyCommand({ KeyId: meta.KeyId, Message: message, MessageType: 'RAW', Signature: ext1.Signature, SigningAlgorithm: ALG }));
+    const v = await c.send(
+      new VerifyCommand({ KeyId: meta.KeyId, Message: message, MessageType: 'RAW', Signature: ext1.Signature, SigningAlgorithm: ALG }),
+    );
     expect(v).toMatchObject({ KeyId: meta.Arn, SignatureValid: true, SigningAlgorithm: ALG });
   });
 
@@ -97,23 +126,49 @@ describe('local KMS: keys and signatures', async () => {
     const sign = (input: Partial<ConstructorParameters<typeof SignCommand>[0]>) =>
       kmsError(c.send(new SignCommand({ KeyId: arn, Message: mu64(1), MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG, ...input })));
     expect(await sign({ Message: new Uint8Array(4097), MessageType: 'RAW' })).toEqual({
-      name: 'ValidationException', status: 400,
-      message: "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096",
+      name: 'ValidationException',
+      status: 400,
+      message:
+        "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096",
     });
-    expect(await sign({ Message: new Uint8Array(0), MessageType: 'RAW' })).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('greater than or equal to 1') });
-    expect(await sign({ Message: new Uint8Array(63) })).toMatchObject({ name: 'ValidationException', message: 'External Mu is invalid length for algorithm ML_DSA_SHAKE_256.' });
+    expect(await sign({ Message: new Uint8Array(0), MessageType: 'RAW' })).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('greater than or equal to 1'),
+    });
+    expect(await sign({ Message: new Uint8Array(63) })).toMatchObject({
+      name: 'ValidationException',
+      message: 'External Mu is invalid length for algorithm ML_DSA_SHAKE_256.',
+    });
     expect(await sign({ Message: new Uint8Array(65) })).toMatchObject({ name: 'ValidationException' });
-    expect(await sign({ MessageType: 'DIGEST' })).toMatchObject({ name: 'ValidationException', message: 'Message type DIGEST is incompatible with key spec ML_DSA_65.' });
+    expect(await sign({ MessageType: 'DIGEST' })).toMatchObject({
+      name: 'ValidationException',
+      message: 'Message type DIGEST is incompatible with key spec ML_DSA_65.',
+    });
     expect(await sign({ SigningAlgorithm: 'ECDSA_SHA_256' })).toMatchObject({ name: 'InvalidKeyUsageException' });
-    expect(await sign({ SigningAlgorithm: 'NOPE' as never })).toMatchObject({ name: 'ValidationException', message: expect.stringContaining("at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set") });
-    expect(await sign({ SigningAlgorithm: undefined })).toMatchObject({ name: 'ValidationException', message: "1 validation error detected: Value null at 'signingAlgorithm' failed to satisfy constraint: Member must not be null" });
-    expect(await sign({ DryRun: true })).toEqual({ name: 'DryRunOperationException', status: 412, message: 'The request would have succeeded, but the DryRun option is set.' });
+    expect(await sign({ SigningAlgorithm: 'NOPE' as never })).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining("at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"),
+    });
+    expect(await sign({ SigningAlgorithm: undefined })).toMatchObject({
+      name: 'ValidationException',
+      message: "1 validation error detected: Value null at 'signingAlgorithm' failed to satisfy constraint: Member must not be null",
+    });
+    expect(await sign({ DryRun: true })).toEqual({
+      name: 'DryRunOperationException',
+      status: 412,
+      message: 'The request would have succeeded, but the DryRun option is set.',
+    });
 
-    const sig = (await c.send(new SignCommand({ KeyId: arn, Message: mu64(1), MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG }))).Signature!;
+    const sig = (await c.send(new SignCommand({ KeyId: arn, Message: mu64(1), MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG })))
+      .Signature!;
     const bad = Uint8Array.from(sig);
     bad[100] ^= 1;
     const verify = (signature: Uint8Array, message = mu64(1)) =>
-      kmsError(c.send(new VerifyCommand({ KeyId: arn, Message: message, MessageType: 'EXTERNAL_MU', Signature: signature, SigningAlgorithm: ALG })));
+      kmsError(
+        c.send(
+          new VerifyCommand({ KeyId: arn, Message: message, MessageType: 'EXTERNAL_MU', Signature: signature, SigningAlgorithm: ALG }),
+        ),
+      );
     // Never SignatureValid: false: an invalid signature is KMSInvalidSignatureException, with no message.
     expect(await verify(bad)).toMatchObject({ name: 'KMSInvalidSignatureException', status: 400 });
     expect(await verify(sig, mu64(2))).toMatchObject({ name: 'KMSInvalidSignatureException' });
@@ -122,15 +177,38 @@ describe('local KMS: keys and signatures', async () => {
 
   it('refuses what is not an ML-DSA signing key the way KMS refuses', async () => {
     const create = (input: ConstructorParameters<typeof CreateKeyCommand>[0]) => kmsError(c.send(new CreateKeyCommand(input)));
-    expect(await create({ KeySpec: 'ML_DSA_65' })).toMatchObject({ name: 'ValidationException', message: 'You must specify a KeyUsage value for an asymmetric KMS key.' });
-    expect(await create({ KeySpec: 'ML_DSA_65', KeyUsage: 'ENCRYPT_DECRYPT' })).toMatchObject({ name: 'ValidationException', message: 'KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ML_DSA_65.' });
-    expect(await create({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })).toMatchObject({ name: 'UnsupportedOperationException' });
-    expect(await create({})).toMatchObject({ name: 'UnsupportedOperationException', message: expect.stringContaining('SYMMETRIC_DEFAULT') });
-    expect(await create({ KeySpec: 'ML_DSA_99' as never, KeyUsage: 'SIGN_VERIFY' })).toMatchObject({
-      name: 'ValidationException', message: expect.stringMatching(/^1 validation error detected: Value 'ML_DSA_99' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: \[.*ML_DSA_65.*\]$/),
+    expect(await create({ KeySpec: 'ML_DSA_65' })).toMatchObject({
+      name: 'ValidationException',
+      message: 'You must specify a KeyUsage value for an asymmetric KMS key.',
     });
-    expect(await create({ KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL' })).toMatchObject({ name: 'UnsupportedOperationException' });
-    expect(await create({ KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY', Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] })).toMatchObject({ name: 'TagException' });
+    expect(await create({ KeySpec: 'ML_DSA_65', KeyUsage: 'ENCRYPT_DECRYPT' })).toMatchObject({
+      name: 'ValidationException',
+      message: 'KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ML_DSA_65.',
+    });
+    expect(await create({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })).toMatchObject({ name: 'UnsupportedOperationException' });
+    expect(await create({})).toMatchObject({
+      name: 'UnsupportedOperationException',
+      message: expect.stringContaining('SYMMETRIC_DEFAULT'),
+    });
+    expect(await create({ KeySpec: 'ML_DSA_99' as never, KeyUsage: 'SIGN_VERIFY' })).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(
+        /^1 validation error detected: Value 'ML_DSA_99' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: \[.*ML_DSA_65.*\]$/,
+      ),
+    });
+    expect(await create({ KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL' })).toMatchObject({
+      name: 'UnsupportedOperationException',
+    });
+    expect(
+      await create({
+        KeySpec: 'ML_DSA_65',
+        KeyUsage: 'SIGN_VERIFY',
+        Tags: [
+          { TagKey: 'a', TagValue: '1' },
+          { TagKey: 'a', TagValue: '2' },
+        ],
+      }),
+    ).toMatchObject({ name: 'TagException' });
   });
 
   it('resolves key ids, key ARNs, aliases and alias ARNs; unknown ones are NotFoundException', async () => {
@@ -140,20 +218,28 @@ describe('local KMS: keys and signatures', async () => {
       expect((await c.send(new DescribeKeyCommand({ KeyId: ref }))).KeyMetadata!.Arn).toBe(arn);
     }
     expect(await kmsError(c.send(new DescribeKeyCommand({ KeyId: 'alias/nope' })))).toMatchObject({
-      name: 'NotFoundException', message: `Alias arn:aws:kms:${REGION}:111122223333:alias/nope is not found.`,
+      name: 'NotFoundException',
+      message: `Alias arn:aws:kms:${REGION}:111122223333:alias/nope is not found.`,
     });
     const missing = '00000000-0000-4000-8000-000000000000';
     expect(await kmsError(c.send(new GetPublicKeyCommand({ KeyId: missing })))).toMatchObject({
-      name: 'NotFoundException', message: `Key 'arn:aws:kms:${REGION}:111122223333:key/${missing}' does not exist`,
+      name: 'NotFoundException',
+      message: `Key 'arn:aws:kms:${REGION}:111122223333:key/${missing}' does not exist`,
     });
-    expect(await kmsError(c.send(new DescribeKeyCommand({ KeyId: `arn:aws:kms:eu-west-1:111122223333:key/${keyId}` })))).toMatchObject({ name: 'NotFoundException' });
-    expect(await kmsError(c.send(new DescribeKeyCommand({ KeyId: 'release-key' })))).toMatchObject({ name: 'NotFoundException', message: 'Invalid keyId release-key' });
+    expect(await kmsError(c.send(new DescribeKeyCommand({ KeyId: `arn:aws:kms:eu-west-1:111122223333:key/${keyId}` })))).toMatchObject({
+      name: 'NotFoundException',
+    });
+    expect(await kmsError(c.send(new DescribeKeyCommand({ KeyId: 'release-key' })))).toMatchObject({
+      name: 'NotFoundException',
+      message: 'Invalid keyId release-key',
+    });
     expect(await kmsError(c.send(new DescribeKeyCommand({ KeyId: '' })))).toMatchObject({ name: 'ValidationException' });
   });
 
   it('disables and enables keys; schedules and cancels deletion', async () => {
     const arn = await kms.createKey('ML_DSA_65', 'alias/lifecycle');
-    const signWith = (keyId = 'alias/lifecycle') => c.send(new SignCommand({ KeyId: keyId, Message: mu64(3), MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG }));
+    const signWith = (keyId = 'alias/lifecycle') =>
+      c.send(new SignCommand({ KeyId: keyId, Message: mu64(3), MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG }));
     await c.send(new DisableKeyCommand({ KeyId: arn }));
     expect(await kmsError(signWith())).toEqual({ name: 'DisabledException', status: 400, message: `${arn} is disabled.` });
     expect(await kmsError(c.send(new GetPublicKeyCommand({ KeyId: arn })))).toMatchObject({ name: 'DisabledException' });
@@ -163,7 +249,9 @@ describe('local KMS: keys and signatures', async () => {
     await signWith();
 
     expect(await kmsError(c.send(new ScheduleKeyDeletionCommand({ KeyId: arn, PendingWindowInDays: 6 })))).toMatchObject({
-      name: 'ValidationException', message: "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7",
+      name: 'ValidationException',
+      message:
+        "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7",
     });
     const before = Date.now();
     const scheduled = await c.send(new ScheduleKeyDeletionCommand({ KeyId: arn, PendingWindowInDays: 7 }));
@@ -171,10 +259,16 @@ describe('local KMS: keys and signatures', async () => {
     expect(Math.abs(scheduled.DeletionDate!.getTime() - before - 7 * 86_400_000)).toBeLessThan(60_000);
     expect(await kmsError(signWith())).toEqual({ name: 'KMSInvalidStateException', status: 400, message: `${arn} is pending deletion.` });
     expect(await kmsError(c.send(new EnableKeyCommand({ KeyId: arn })))).toMatchObject({ name: 'KMSInvalidStateException' });
-    expect((await c.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata).toMatchObject({ KeyState: 'PendingDeletion', PendingDeletionWindowInDays: 7 });
+    expect((await c.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata).toMatchObject({
+      KeyState: 'PendingDeletion',
+      PendingDeletionWindowInDays: 7,
+    });
     expect((await c.send(new CancelKeyDeletionCommand({ KeyId: arn }))).KeyId).toBe(arn);
     expect((await c.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata).toMatchObject({ KeyState: 'Disabled', Enabled: false });
-    expect(await kmsError(c.send(new CancelKeyDeletionCommand({ KeyId: arn })))).toMatchObject({ name: 'KMSInvalidStateException', message: `${arn} is not pending deletion.` });
+    expect(await kmsError(c.send(new CancelKeyDeletionCommand({ KeyId: arn })))).toMatchObject({
+      name: 'KMSInvalidStateException',
+      message: `${arn} is not pending deletion.`,
+    });
   });
 
   it('manages aliases: create, list (all or per key), delete, and KMS errors', async () => {
@@ -187,12 +281,23 @@ describe('local KMS: keys and signatures', async () => {
     expect(forA.map((x) => x.AliasName)).toEqual(['alias/team/a1', 'alias/team/a2']);
     expect(forA[0]).toMatchObject({ AliasArn: `arn:aws:kms:${REGION}:111122223333:alias/team/a1`, TargetKeyId: a.split('/')[1] });
     expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'alias/team/a1', TargetKeyId: b })))).toMatchObject({
-      name: 'AlreadyExistsException', message: `An alias with the name arn:aws:kms:${REGION}:111122223333:alias/team/a1 already exists`,
+      name: 'AlreadyExistsException',
+      message: `An alias with the name arn:aws:kms:${REGION}:111122223333:alias/team/a1 already exists`,
     });
-    expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'alias/x', TargetKeyId: 'alias/team/a1' })))).toMatchObject({ name: 'ValidationException' });
-    expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'team/x', TargetKeyId: a })))).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('alias/') });
-    expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'alias/has space', TargetKeyId: a })))).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('regular expression pattern') });
-    expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: a })))).toMatchObject({ name: 'NotAuthorizedException' });
+    expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'alias/x', TargetKeyId: 'alias/team/a1' })))).toMatchObject({
+      name: 'ValidationException',
+    });
+    expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'team/x', TargetKeyId: a })))).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('alias/'),
+    });
+    expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'alias/has space', TargetKeyId: a })))).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('regular expression pattern'),
+    });
+    expect(await kmsError(c.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: a })))).toMatchObject({
+      name: 'NotAuthorizedException',
+    });
     await c.send(new DeleteAliasCommand({ AliasName: 'alias/team/a2' }));
     expect((await c.send(new ListAliasesCommand({ KeyId: a }))).Aliases!.map((x) => x.AliasName)).toEqual(['alias/team/a1']);
     expect(await kmsError(c.send(new DeleteAliasCommand({ AliasName: 'alias/team/a2' })))).toMatchObject({ name: 'NotFoundException' });
@@ -221,31 +326,48 @@ describe('local KMS: SigV4 authentication', async () => {
 
   it('refuses unsigned requests, unknown keys, wrong secrets, tokens and other regions', async () => {
     const unsigned = await fetch(kms.server.url, {
-      method: 'POST', body: '{}', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
     });
     expect(unsigned.status).toBe(400);
-    expect(await unsigned.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
+    expect(await unsigned.json()).toEqual({
+      __type: 'MissingAuthenticationTokenException',
+      message: 'Request is missing Authentication Token',
+    });
     expect(unsigned.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
 
-    expect(await kmsError(list(kms.client({ maxAttempts: 1, credentials: { ...CREDENTIAL, accessKeyId: 'AKIAOTHERKEY00000000' } })))).toEqual({
-      name: 'UnrecognizedClientException', status: 400, message: 'The security token included in the request is invalid.',
+    expect(
+      await kmsError(list(kms.client({ maxAttempts: 1, credentials: { ...CREDENTIAL, accessKeyId: 'AKIAOTHERKEY00000000' } }))),
+    ).toEqual({
+      name: 'UnrecognizedClientException',
+      status: 400,
+      message: 'The security token included in the request is invalid.',
     });
     expect(await kmsError(list(kms.client({ maxAttempts: 1, credentials: { ...CREDENTIAL, secretAccessKey: 'wrong' } })))).toEqual({
-      name: 'InvalidSignatureException', status: 400,
-      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      name: 'InvalidSignatureException',
+      status: 400,
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     });
-    expect(await kmsError(list(kms.client({ maxAttempts: 1, credentials: { ...CREDENTIAL, sessionToken: 'FwoGZXIvYXdzE' } })))).toMatchObject({ name: 'UnrecognizedClientException' });
+    expect(
+      await kmsError(list(kms.client({ maxAttempts: 1, credentials: { ...CREDENTIAL, sessionToken: 'FwoGZXIvYXdzE' } }))),
+    ).toMatchObject({ name: 'UnrecognizedClientException' });
     expect(await kmsError(list(kms.client({ maxAttempts: 1, region: 'eu-west-1' })))).toMatchObject({
-      name: 'InvalidSignatureException', message: 'Credential should be scoped to a valid region.',
+      name: 'InvalidSignatureException',
+      message: 'Credential should be scoped to a valid region.',
     });
   });
 
   it('detects a body changed after signing', async () => {
     const client = kms.client({ maxAttempts: 1 });
-    client.middlewareStack.addRelativeTo((next: (a: unknown) => Promise<unknown>) => async (args: { request: { body: string } }) => {
-      args.request.body = args.request.body.replace('"Limit":5', '"Limit":6');
-      return next(args);
-    }, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamper' } as never);
+    client.middlewareStack.addRelativeTo(
+      (next: (a: unknown) => Promise<unknown>) => async (args: { request: { body: string } }) => {
+        args.request.body = args.request.body.replace('"Limit":5', '"Limit":6');
+        return next(args);
+      },
+      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamper' } as never,
+    );
     expect(await kmsError(client.send(new ListKeysCommand({ Limit: 5 })))).toMatchObject({ name: 'InvalidSignatureException' });
   });
 
@@ -269,14 +391,24 @@ describe('local KMS: SigV4 authentication', async () => {
     const ok = await rawKms(kms.server.url, { target: 'TrentService.DescribeKey', body });
     expect(ok.status, JSON.stringify(ok.json)).toBe(200);
     // a DescribeKey whose signature does not cover x-amz-target, sent with another operation
-    const replay = await rawKms(kms.server.url, { target: 'TrentService.DescribeKey', sendTarget: 'TrentService.DisableKey', body, unsigned: ['x-amz-target'] });
-    expect(replay).toEqual({ status: 400, json: { __type: 'InvalidSignatureException', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization." } });
+    const replay = await rawKms(kms.server.url, {
+      target: 'TrentService.DescribeKey',
+      sendTarget: 'TrentService.DisableKey',
+      body,
+      unsigned: ['x-amz-target'],
+    });
+    expect(replay).toEqual({
+      status: 400,
+      json: { __type: 'InvalidSignatureException', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization." },
+    });
     expect((await kms.client().send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata!.KeyState).toBe('Enabled');
     expect(await rawKms(kms.server.url, { target: 'TrentService.DescribeKey', body, unsigned: ['content-type'] })).toMatchObject({
-      status: 400, json: { __type: 'InvalidSignatureException', message: "'Content-Type' must be a 'SignedHeader' in the AWS Authorization." },
+      status: 400,
+      json: { __type: 'InvalidSignatureException', message: "'Content-Type' must be a 'SignedHeader' in the AWS Authorization." },
     });
     expect(await rawKms(kms.server.url, { target: 'TrentService.DescribeKey', body, unsigned: ['x-amz-date'] })).toMatchObject({
-      status: 400, json: { __type: 'InvalidSignatureException', message: "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization." },
+      status: 400,
+      json: { __type: 'InvalidSignatureException', message: "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization." },
     });
   });
 
@@ -295,10 +427,13 @@ describe('local KMS: SigV4 authentication', async () => {
 
   it('refuses operations it does not implement', async () => {
     const client = kms.client({ maxAttempts: 1 });
-    client.middlewareStack.add((next: (a: unknown) => Promise<unknown>) => async (args: { request: { headers: Record<string, string> } }) => {
-      args.request.headers['x-amz-target'] = 'TrentService.Encrypt';
-      return next(args);
-    }, { step: 'build', name: 'retarget' } as never);
+    client.middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>) => async (args: { request: { headers: Record<string, string> } }) => {
+        args.request.headers['x-amz-target'] = 'TrentService.Encrypt';
+        return next(args);
+      },
+      { step: 'build', name: 'retarget' } as never,
+    );
     expect(await kmsError(list(client))).toMatchObject({ name: 'UnknownOperationException', status: 400 });
   });
 });
@@ -309,7 +444,8 @@ describe('local KMS: persistence', () => {
     const first = await startKmsServer({ credential: CREDENTIAL, dataDir });
     const { KMSClient } = await import('@aws-sdk/client-kms');
     const client1 = new KMSClient({ endpoint: first.url, region: REGION, credentials: CREDENTIAL });
-    const keep = (await client1.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_87', KeyUsage: 'SIGN_VERIFY', Description: 'kept' }))).KeyMetadata!;
+    const keep = (await client1.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_87', KeyUsage: 'SIGN_VERIFY', Description: 'kept' })))
+      .KeyMetadata!;
     await client1.send(new CreateAliasCommand({ AliasName: 'alias/kept', TargetKeyId: keep.KeyId }));
     const doomed = (await client1.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!;
     await client1.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: doomed.KeyId }));
@@ -324,7 +460,9 @@ describe('local KMS: persistence', () => {
     expect(keyFiles.sort()).toEqual([`${keep.KeyId}.json`, `${doomed.KeyId}.json`].sort());
     for (const f of keyFiles) expect(statSync(join(dataDir, 'keys', f)).mode & 0o777).toBe(0o600);
     expect(readdirSync(dataDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    expect(readFileSync(join(dataDir, 'keys', `${keep.KeyId}.json`), 'utf8')).not.toContain(Buffer.from(pub1).toString('base64').slice(0, 40));
+    expect(readFileSync(join(dataDir, 'keys', `${keep.KeyId}.json`), 'utf8')).not.toContain(
+      Buffer.from(pub1).toString('base64').slice(0, 40),
+    );
 
     // Move the doomed key's deletion date into the past, as if its waiting period had run out.
     const doomedPath = join(dataDir, 'keys', `${doomed.KeyId}.json`);
@@ -342,7 +480,9 @@ describe('local KMS: persistence', () => {
       expect(meta.CreationDate!.getTime()).toBe(keep.CreationDate!.getTime());
       const key = parseSpki(pub1);
       const mu = computeMu(key.params, key.publicKey, new Uint8Array([1, 2, 3]));
-      const sig = await client2.send(new SignCommand({ KeyId: 'alias/kept', Message: mu, MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG }));
+      const sig = await client2.send(
+        new SignCommand({ KeyId: 'alias/kept', Message: mu, MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG }),
+      );
       expect(verifyMu(key.params, key.publicKey, mu, sig.Signature!)).toBe(true);
       expect(await kmsError(client2.send(new DescribeKeyCommand({ KeyId: doomed.KeyId })))).toMatchObject({ name: 'NotFoundException' });
       expect(await kmsError(client2.send(new DescribeKeyCommand({ KeyId: 'alias/doomed' })))).toMatchObject({ name: 'NotFoundException' });
@@ -374,7 +514,9 @@ describe('local KMS: persistence', () => {
     const second = await startKmsServer({ credential: CREDENTIAL, dataDir, warn: (l) => warnings.push(l) });
     const client2 = new KMSClient({ endpoint: second.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 });
     try {
-      expect(warnings).toEqual([`${join(dataDir, 'aliases.json')}: dropped an alias naming a key that does not exist: alias/gone (key ${gone})`]);
+      expect(warnings).toEqual([
+        `${join(dataDir, 'aliases.json')}: dropped an alias naming a key that does not exist: alias/gone (key ${gone})`,
+      ]);
       expect((await client2.send(new DescribeKeyCommand({ KeyId: 'alias/kept' }))).KeyMetadata!.KeyId).toBe(kept);
       expect(await kmsError(client2.send(new DescribeKeyCommand({ KeyId: 'alias/gone' })))).toMatchObject({ name: 'NotFoundException' });
       expect(readdirSync(dataDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
@@ -394,7 +536,10 @@ describe('local KMS: persistence', () => {
     const first = await startKmsServer({ credential: CREDENTIAL, dataDir });
     await first.close();
     writeFileSync(join(dataDir, 'aliases.json'), '{"format":"something else"}');
-    await expect(startKmsServer({ credential: CREDENTIAL, dataDir })).rejects.toMatchObject({ code: 'ERR_FILE', message: expect.stringContaining('not a valid local KMS state file') });
+    await expect(startKmsServer({ credential: CREDENTIAL, dataDir })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: expect.stringContaining('not a valid local KMS state file'),
+    });
     await expect(startKmsServer({ credential: { accessKeyId: '', secretAccessKey: '' } })).rejects.toMatchObject({ code: 'ERR_USAGE' });
   });
 });
@@ -402,7 +547,8 @@ describe('local KMS: persistence', () => {
 describe('local KMS: fault injection', async () => {
   const kms = await startTestKms();
   const arn = await kms.createKey('ML_DSA_44');
-  const sign = (client: KMSClient) => client.send(new SignCommand({ KeyId: arn, Message: mu64(9), MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG }));
+  const sign = (client: KMSClient) =>
+    client.send(new SignCommand({ KeyId: arn, Message: mu64(9), MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG }));
 
   it('throttles, fails and delays on request', async () => {
     const client = kms.client({ maxAttempts: 1 });
@@ -440,24 +586,44 @@ class Sha256 {
 /** Headers of a KMS request signed with SigV4 over every header except `unsigned`. */
 async function signHeaders(url: string, target: string, body: string, unsigned: string[] = []): Promise<Record<string, string>> {
   const { host, hostname, port } = new URL(url);
-  const signer = new SignatureV4({ credentials: CREDENTIAL, region: REGION, service: 'kms', sha256: Sha256 as never, applyChecksum: false });
+  const signer = new SignatureV4({
+    credentials: CREDENTIAL,
+    region: REGION,
+    service: 'kms',
+    sha256: Sha256 as never,
+    applyChecksum: false,
+  });
   const signed = await signer.sign(
-    { method: 'POST', protocol: 'http:', hostname, port: Number(port), path: '/', query: {}, body,
-      headers: { host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target } },
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname,
+      port: Number(port),
+      path: '/',
+      query: {},
+      body,
+      headers: { host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    },
     { unsignableHeaders: new Set(unsigned) },
   );
   return signed.headers as Record<string, string>;
 }
 
 /** A hand-made KMS request over raw HTTP: signed as told, sent with `sendTarget` as its operation. */
-async function rawKms(url: string, o: { target: string; sendTarget?: string; body: string; unsigned?: string[] }): Promise<{ status: number; json: unknown }> {
+async function rawKms(
+  url: string,
+  o: { target: string; sendTarget?: string; body: string; unsigned?: string[] },
+): Promise<{ status: number; json: unknown }> {
   const headers = await signHeaders(url, o.target, o.body, o.unsigned);
   const res = await fetch(url, { method: 'POST', body: o.body, headers: { ...headers, 'x-amz-target': o.sendTarget ?? o.target } });
   return { status: res.status, json: await res.json() };
 }
 
 /** POST `bytes` (64 KiB at a time, generated as asked for) and stop when the answer arrives. */
-function upload(url: string, o: { signed: boolean; withLength: boolean; bytes: number }): Promise<{ status: number; json: { __type?: string }; sentBeforeAnswer: number }> {
+function upload(
+  url: string,
+  o: { signed: boolean; withLength: boolean; bytes: number },
+): Promise<{ status: number; json: { __type?: string }; sentBeforeAnswer: number }> {
   return new Promise((resolve, reject) => {
     void (async () => {
       const headers: Record<string, string | number> = o.signed

@@ -10,7 +10,10 @@ const meta = (attempts = 1) => ({ httpStatusCode: 400, attempts, totalRetryDelay
 describe('KMS error mapping', () => {
   it('names modelled KMS errors, generic service errors, network errors and timeouts', () => {
     expect(kmsErrorName(new DisabledException({ message: 'x is disabled.', $metadata: meta() }))).toBe('DisabledException');
-    const denied = Object.assign(new Error('User: arn:aws:iam::1:user/ci is not authorized to perform: kms:Sign'), { name: 'AccessDeniedException', $metadata: meta() });
+    const denied = Object.assign(new Error('User: arn:aws:iam::1:user/ci is not authorized to perform: kms:Sign'), {
+      name: 'AccessDeniedException',
+      $metadata: meta(),
+    });
     expect(kmsErrorName(denied)).toBe('AccessDeniedException');
     expect(kmsErrorName(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }))).toBe('ECONNREFUSED');
     expect(kmsErrorName(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ETIMEDOUT' }))).toBe('TimeoutError');

@@ -11,7 +11,10 @@ const p44 = paramByName('44')!;
 const pk65 = keygenFromSeed(p65, new Uint8Array(32).fill(7)).publicKey;
 const good = {
   KeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-  KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY', SigningAlgorithms: ['ML_DSA_SHAKE_256'], PublicKey: encodeSpki(p65, pk65),
+  KeySpec: 'ML_DSA_65',
+  KeyUsage: 'SIGN_VERIFY',
+  SigningAlgorithms: ['ML_DSA_SHAKE_256'],
+  PublicKey: encodeSpki(p65, pk65),
 } as const;
 const REF = 'awskms:///alias/test';
 
@@ -28,7 +31,11 @@ describe('KMS GetPublicKey checks', () => {
     [{ KeyUsage: 'ENCRYPT_DECRYPT' }, 'ERR_ALGORITHM', /key usage is ENCRYPT_DECRYPT, not SIGN_VERIFY/],
     [{ SigningAlgorithms: ['ECDSA_SHA_256'] }, 'ERR_ALGORITHM', /does not offer ML_DSA_SHAKE_256/],
     [{ KeySpec: 'ML_DSA_44' }, 'ERR_KMS', /an ML-DSA-65 public key, but the key spec is ML_DSA_44/],
-    [{ PublicKey: encodeSpki(p44, keygenFromSeed(p44, new Uint8Array(32)).publicKey) }, 'ERR_KMS', /an ML-DSA-44 public key, but the key spec is ML_DSA_65/],
+    [
+      { PublicKey: encodeSpki(p44, keygenFromSeed(p44, new Uint8Array(32)).publicKey) },
+      'ERR_KMS',
+      /an ML-DSA-44 public key, but the key spec is ML_DSA_65/,
+    ],
     [{ PublicKey: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]) }, 'ERR_KMS', /not an ML-DSA SubjectPublicKeyInfo/],
     [{ PublicKey: undefined }, 'ERR_KMS', /no public key/],
   ])('refuses %o', (change, code, why) => {

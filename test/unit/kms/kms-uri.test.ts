@@ -8,7 +8,10 @@ describe('awskms:// references', () => {
     expect(parseKmsRef(`awskms:///${ID}`)).toMatchObject({ endpoint: undefined, keyId: ID, region: undefined });
     expect(parseKmsRef('awskms:///mrk-1234abcd12ab34cd56ef1234567890ab').keyId).toBe('mrk-1234abcd12ab34cd56ef1234567890ab');
     expect(parseKmsRef('awskms:///alias/release/fw-2025')).toMatchObject({ keyId: 'alias/release/fw-2025', region: undefined });
-    expect(parseKmsRef(`awskms:///arn:aws:kms:eu-west-3:111122223333:key/${ID}`)).toMatchObject({ region: 'eu-west-3', keyId: `arn:aws:kms:eu-west-3:111122223333:key/${ID}` });
+    expect(parseKmsRef(`awskms:///arn:aws:kms:eu-west-3:111122223333:key/${ID}`)).toMatchObject({
+      region: 'eu-west-3',
+      keyId: `arn:aws:kms:eu-west-3:111122223333:key/${ID}`,
+    });
     expect(parseKmsRef('awskms:///arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/fw').region).toBe('us-gov-west-1');
   });
 

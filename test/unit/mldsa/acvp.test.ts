@@ -40,9 +40,12 @@ describe.skipIf(!HAVE_SHARED)(`ACVP ML-DSA (${HAVE_SHARED ? 'from ../shared' : N
           for (const { prompt, expected } of tests) {
             const sk = prompt.seed ? keygenFromSeed(params, unhex(prompt.seed)).secretKey : unhex(prompt.sk);
             const pk = publicKeyFromSecret(params, sk);
-            const mu = group.signatureInterface === 'external'
-              ? computeMu(params, pk, unhex(prompt.message), unhex(prompt.context ?? ''))
-              : group.externalMu ? unhex(prompt.mu) : internalMu(pk, unhex(prompt.message));
+            const mu =
+              group.signatureInterface === 'external'
+                ? computeMu(params, pk, unhex(prompt.message), unhex(prompt.context ?? ''))
+                : group.externalMu
+                  ? unhex(prompt.mu)
+                  : internalMu(pk, unhex(prompt.message));
             const sig = signMu(params, sk, mu, group.deterministic ? { deterministic: true } : { rnd: unhex(prompt.rnd) });
             expect(hex(sig), `tc ${prompt.tcId}`).toBe(expected.signature.toLowerCase());
           }
@@ -63,9 +66,12 @@ describe.skipIf(!HAVE_SHARED)(`ACVP ML-DSA (${HAVE_SHARED ? 'from ../shared' : N
         let valid = 0;
         for (const { prompt, expected } of tests) {
           const pk = unhex(prompt.pk);
-          const mu = group.signatureInterface === 'external'
-            ? computeMu(params, pk, unhex(prompt.message), unhex(prompt.context ?? ''))
-            : group.externalMu ? unhex(prompt.mu) : internalMu(pk, unhex(prompt.message));
+          const mu =
+            group.signatureInterface === 'external'
+              ? computeMu(params, pk, unhex(prompt.message), unhex(prompt.context ?? ''))
+              : group.externalMu
+                ? unhex(prompt.mu)
+                : internalMu(pk, unhex(prompt.message));
           const ok = verifyMu(params, pk, mu, unhex(prompt.signature));
           expect(ok, `tc ${prompt.tcId}`).toBe(expected.testPassed);
           if (ok) valid++;

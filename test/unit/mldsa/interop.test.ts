@@ -92,7 +92,9 @@ describe.skipIf(!HAVE_SHARED)(`interop with OpenSSL 3.5, OpenSSL 4.0, Bouncy Cas
       const plain = join(dir, `pq-enc-${impl}.plain.pem`);
       writeKeyPair(plain, undefined, 'ML-DSA-44');
       // as `keygen --encrypt` writes it (PBES2, src/keys/pbes2.ts)
-      writeFileSync(key, encodePem('ENCRYPTED PRIVATE KEY', encryptPkcs8(decodePem(readFileSync(plain))[0]!.der, 'interop pass')), { mode: 0o600 });
+      writeFileSync(key, encodePem('ENCRYPTED PRIVATE KEY', encryptPkcs8(decodePem(readFileSync(plain))[0]!.der, 'interop pass')), {
+        mode: 0o600,
+      });
       // the library asks its caller for the passphrase (the CLI's answer comes from PQSIGN_PASSPHRASE or a file)
       const ours = { keyFingerprint: keyFingerprint((await loadPublicKey(key, { passphrase: async () => 'interop pass' })).publicKey) };
       expect(ours.keyFingerprint).toBe(await fingerprintOf(plain));

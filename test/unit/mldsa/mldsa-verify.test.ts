@@ -17,7 +17,10 @@ describe('mulMod', () => {
   it('equals a·b mod q computed with BigInt for a < q and b < 2^30 (the NTT feeds it unreduced values), edges included', () => {
     const a = fc.oneof(fc.integer({ min: 0, max: Q - 1 }), fc.constantFrom(0, 1, 2, Q - 2, Q - 1, (Q - 1) / 2, 8347681));
     const b = fc.oneof(a, fc.integer({ min: 0, max: 2 ** 30 - 1 }), fc.constantFrom(9 * Q - 1, 2 * Q - 1, 2 ** 30 - 1));
-    fc.assert(fc.property(a, b, (x, y) => mulMod(x, y) === Number((BigInt(x) * BigInt(y)) % BigInt(Q))), { numRuns: 20000 });
+    fc.assert(
+      fc.property(a, b, (x, y) => mulMod(x, y) === Number((BigInt(x) * BigInt(y)) % BigInt(Q))),
+      { numRuns: 20000 },
+    );
   });
 });
 
@@ -35,11 +38,14 @@ describe.each(PARAM_SETS)('$name: Algorithm 8 agrees with noble', (params) => {
   const hintStart = cTildeBytes + l * 32 * gamma1Bits;
 
   it('valid signatures verify; any other μ does not', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (mu, other) => {
-      const sig = signMu(params, secretKey, mu);
-      expect(verifyMuInternal(params, publicKey, mu, sig)).toBe(true);
-      expect(verifyMuInternal(params, publicKey, other, sig)).toBe(Buffer.from(other).equals(Buffer.from(mu)));
-    }), { numRuns: 15 });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (mu, other) => {
+        const sig = signMu(params, secretKey, mu);
+        expect(verifyMuInternal(params, publicKey, mu, sig)).toBe(true);
+        expect(verifyMuInternal(params, publicKey, other, sig)).toBe(Buffer.from(other).equals(Buffer.from(mu)));
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('mutated signatures: the same verdict as noble (c̃, z, hint positions and counts)', () => {
@@ -52,13 +58,16 @@ describe.each(PARAM_SETS)('$name: Algorithm 8 agrees with noble', (params) => {
       fc.integer({ min: hintStart + omega, max: hintStart + omega + k - 1 }), // the per-polynomial hint counts
     );
     let rejected = 0;
-    fc.assert(fc.property(fc.array(fc.tuple(region, fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }), (edits) => {
-      const bad = Uint8Array.from(sig);
-      for (const [at, x] of edits) bad[at] = bad[at]! ^ x;
-      const ours = verifyMuInternal(params, publicKey, mu, bad);
-      expect(ours).toBe(nobleVerify(bad, mu));
-      if (!ours) rejected++;
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(region, fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }), (edits) => {
+        const bad = Uint8Array.from(sig);
+        for (const [at, x] of edits) bad[at] = bad[at]! ^ x;
+        const ours = verifyMuInternal(params, publicKey, mu, bad);
+        expect(ours).toBe(nobleVerify(bad, mu));
+        if (!ours) rejected++;
+      }),
+      { numRuns: 300 },
+    );
     expect(rejected).toBeGreaterThan(250); // nearly every mutation breaks the signature
   });
 });

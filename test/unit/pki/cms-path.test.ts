@@ -6,7 +6,16 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, tempDir } from '../../support/helpers.js';
-import { anchorRules, buildPkiInProcess, createCaFile, failure, issueFile, signWith, verifyWith, writeKeyPair } from '../../support/inproc.js';
+import {
+  anchorRules,
+  buildPkiInProcess,
+  createCaFile,
+  failure,
+  issueFile,
+  signWith,
+  verifyWith,
+  writeKeyPair,
+} from '../../support/inproc.js';
 import type { Pki } from '../../support/pki-fixture.js';
 import { loadPublicKey, loadSigner } from '../../../src/pipeline/keyref.js';
 import { readCertificate } from '../../../src/pki/cert-file.js';
@@ -28,20 +37,38 @@ const keygen = (name: string) => {
 const signCms = (out: string, cert: string, chain: string[], key = pki.leafKey, signingTime?: string) =>
   signWith(fw, key, { format: 'cms', out, options: { cert, chain, ...(signingTime ? { signingTime } : {}) } });
 /** `pqsign verify FILE --content FW --trust-anchor ROOT... [--trust-signing-time] [--at T] [--any-eku]`, as the error it fails with */
-const rejected = async (file: string, roots: string[], o: { trustSigningTime?: boolean; at?: string; anyEku?: boolean; content?: string } = {}) =>
-  failure(verifyWith(file, undefined, {
-    payload: o.content ?? fw,
-    rules: { ...(await anchorRules(...roots)), ...(o.trustSigningTime ? { trustSigningTime: true } : {}) },
-    options: { cms: { ...(o.at ? { at: o.at } : {}), ...(o.anyEku ? { anyEku: true } : {}) } },
-  }));
+const rejected = async (
+  file: string,
+  roots: string[],
+  o: { trustSigningTime?: boolean; at?: string; anyEku?: boolean; content?: string } = {},
+) =>
+  failure(
+    verifyWith(file, undefined, {
+      payload: o.content ?? fw,
+      rules: { ...(await anchorRules(...roots)), ...(o.trustSigningTime ? { trustSigningTime: true } : {}) },
+      options: { cms: { ...(o.at ? { at: o.at } : {}), ...(o.anyEku ? { anyEku: true } : {}) } },
+    }),
+  );
 const accepted = async (file: string, roots: string[], o: { anyEku?: boolean } = {}) =>
   verifyWith(file, undefined, { payload: fw, rules: await anchorRules(...roots), options: o.anyEku ? { cms: { anyEku: true } } : {} });
 
 /** a certificate issued by the library, bypassing the CLI's own refusals */
-async function libraryIssue(issuerCert: string, issuerKey: string, subjectKey: string, subject: string, profile: Parameters<typeof issueCertificate>[0]['profile'], out: string) {
+async function libraryIssue(
+  issuerCert: string,
+  issuerKey: string,
+  subjectKey: string,
+  subject: string,
+  profile: Parameters<typeof issueCertificate>[0]['profile'],
+  out: string,
+) {
   const { der } = await issueCertificate({
-    subjectDer: parseName(subject), subjectKey: await loadPublicKey(subjectKey), issuer: await readCertificate(issuerCert),
-    signer: await loadSigner(issuerKey), notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), profile,
+    subjectDer: parseName(subject),
+    subjectKey: await loadPublicKey(subjectKey),
+    issuer: await readCertificate(issuerCert),
+    signer: await loadSigner(issuerKey),
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    profile,
   });
   writeFileSync(out, encodePem('CERTIFICATE', der));
 }
@@ -61,7 +88,9 @@ describe('CMS certificate paths that must not validate', () => {
     await signCms(f, pki.leaf, []);
     const r = await rejected(f, [pki.root]);
     expect(r.code).toBe('ERR_CHAIN');
-    expect(r.message).toMatch(/certificate "CN=Test Release Signing,O=pqsign tests": issuer: no certificate for its issuer "CN=Test Issuing CA,O=pqsign tests"/);
+    expect(r.message).toMatch(
+      /certificate "CN=Test Release Signing,O=pqsign tests": issuer: no certificate for its issuer "CN=Test Issuing CA,O=pqsign tests"/,
+    );
   });
 
   it('wrong trust anchor (an unrelated root), and an embedded root that is not an anchor', async () => {
@@ -72,28 +101,50 @@ describe('CMS certificate paths that must not validate', () => {
     expect(await accepted(good, [other, pki.root])).toMatchObject({ format: 'cms' });
     const withRoot = join(dir, 'with-root.p7s');
     await signCms(withRoot, pki.leaf, [pki.inter, pki.root]);
-    expect((await rejected(withRoot, [other])).message).toMatch(/certificate "CN=Test Root CA,O=pqsign tests": trust anchor: is self-signed but is not one of the trust anchors/);
+    expect((await rejected(withRoot, [other])).message).toMatch(
+      /certificate "CN=Test Root CA,O=pqsign tests": trust anchor: is self-signed but is not one of the trust anchors/,
+    );
     expect(await accepted(withRoot, [pki.root])).toMatchObject({ format: 'cms' });
   });
 
   it('wrong issuer: an intermediate with the same name but another key', async () => {
     const impostor = join(dir, 'impostor.pem');
-    await libraryIssue(pki.root, pki.rootKey, keygen('impostor'), 'CN=Test Issuing CA,O=pqsign tests', { kind: 'ca', pathLen: 0 }, impostor);
+    await libraryIssue(
+      pki.root,
+      pki.rootKey,
+      keygen('impostor'),
+      'CN=Test Issuing CA,O=pqsign tests',
+      { kind: 'ca', pathLen: 0 },
+      impostor,
+    );
     const f = join(dir, 'wrong-issuer.p7s');
     await signCms(f, pki.leaf, [impostor]);
     const r = await rejected(f, [pki.root]);
     expect(r.code).toBe('ERR_CHAIN');
-    expect(r.message).toMatch(/certificate "CN=Test Release Signing,O=pqsign tests": signature: signature does not verify with the issuer key \("CN=Test Issuing CA/);
+    expect(r.message).toMatch(
+      /certificate "CN=Test Release Signing,O=pqsign tests": signature: signature does not verify with the issuer key \("CN=Test Issuing CA/,
+    );
   });
 
   it('expired and not-yet-valid certificates; validity is checked now (or at), at signingTime only when trusted', async () => {
     const key = keygen('old');
-    const old = await issueFile({ caKey: pki.interKey, caCert: pki.inter, key, subject: 'CN=Old Signer', codeSigning: true, notBefore: new Date('2020-01-01T00:00:00Z'), days: 30, out: join(dir, 'old.pem') });
+    const old = await issueFile({
+      caKey: pki.interKey,
+      caCert: pki.inter,
+      key,
+      subject: 'CN=Old Signer',
+      codeSigning: true,
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      days: 30,
+      out: join(dir, 'old.pem'),
+    });
     const expired = join(dir, 'expired.p7s');
     await signCms(expired, old, [pki.inter], key);
     let r = await rejected(expired, [pki.root]);
     expect(r.code).toBe('ERR_CHAIN');
-    expect(r.message).toMatch(/certificate "CN=Old Signer": validity: expired \(notAfter 2020-01-31T00:00:00Z is before the validation time/);
+    expect(r.message).toMatch(
+      /certificate "CN=Old Signer": validity: expired \(notAfter 2020-01-31T00:00:00Z is before the validation time/,
+    );
 
     // a signingTime inside the validity is the signer's claim: not trusted, the leaf is judged now
     const backdated = join(dir, 'backdated.p7s');
@@ -105,7 +156,15 @@ describe('CMS certificate paths that must not validate', () => {
     r = await rejected(backdated, [pki.root], { trustSigningTime: true });
     expect(r.message).toMatch(/certificate "CN=Test Issuing CA,O=pqsign tests": validity: not yet valid/);
 
-    const future = await issueFile({ caKey: pki.interKey, caCert: pki.inter, key, subject: 'CN=Future Signer', codeSigning: true, notBefore: new Date('2099-01-01T00:00:00Z'), out: join(dir, 'future.pem') });
+    const future = await issueFile({
+      caKey: pki.interKey,
+      caCert: pki.inter,
+      key,
+      subject: 'CN=Future Signer',
+      codeSigning: true,
+      notBefore: new Date('2099-01-01T00:00:00Z'),
+      out: join(dir, 'future.pem'),
+    });
     const early = join(dir, 'early.p7s');
     await signCms(early, future, [pki.inter], key);
     r = await rejected(early, [pki.root]);
@@ -117,7 +176,13 @@ describe('CMS certificate paths that must not validate', () => {
   });
 
   it('wrong EKU: a leaf without codeSigning fails unless any EKU is allowed', async () => {
-    const plain = await issueFile({ caKey: pki.interKey, caCert: pki.inter, key: pki.leafKey, subject: 'CN=No EKU', out: join(dir, 'plain.pem') });
+    const plain = await issueFile({
+      caKey: pki.interKey,
+      caCert: pki.inter,
+      key: pki.leafKey,
+      subject: 'CN=No EKU',
+      out: join(dir, 'plain.pem'),
+    });
     const f = join(dir, 'no-eku.p7s');
     await signCms(f, plain, [pki.inter]);
     const r = await rejected(f, [pki.root]);
@@ -142,12 +207,21 @@ describe('CMS certificate paths that must not validate', () => {
     const r0 = await createCaFile(r0Key, 'CN=PathLen Zero Root', join(dir, 'r0.pem'), 0);
     const i0 = join(dir, 'i0.pem');
     await libraryIssue(r0, r0Key, pki.interKey, 'CN=Too Deep CA', { kind: 'ca', pathLen: undefined }, i0);
-    const l0 = await issueFile({ caKey: pki.interKey, caCert: i0, key: pki.leafKey, subject: 'CN=Deep Leaf', codeSigning: true, out: join(dir, 'l0.pem') });
+    const l0 = await issueFile({
+      caKey: pki.interKey,
+      caCert: i0,
+      key: pki.leafKey,
+      subject: 'CN=Deep Leaf',
+      codeSigning: true,
+      out: join(dir, 'l0.pem'),
+    });
     const f = join(dir, 'deep.p7s');
     await signCms(f, l0, [i0]);
     const r = await rejected(f, [r0]);
     expect(r.code).toBe('ERR_CHAIN');
-    expect(r.message).toMatch(/certificate "CN=PathLen Zero Root": pathLenConstraint: allows 0 intermediate CA certificate\(s\) below it, the path has 1/);
+    expect(r.message).toMatch(
+      /certificate "CN=PathLen Zero Root": pathLenConstraint: allows 0 intermediate CA certificate\(s\) below it, the path has 1/,
+    );
   });
 
   it('tampered content and tampered signed attributes', async () => {
