@@ -7,21 +7,18 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
 import { writeKeyPair } from '../support/keygen.js';
+import { b64, headerText, partsOf } from '../support/jws-files.js';
 
 const dir = tempDir('pqsign-jws7797-');
 const key = join(dir, 'k.pem');
 const pub = join(dir, 'p.pem');
 const fw = join(dir, 'fw.bin');
 const det = `${fw}.jws`;
-const b64 = (s: string | Buffer | object) =>
-  (Buffer.isBuffer(s) || typeof s === 'string' ? Buffer.from(s) : Buffer.from(JSON.stringify(s))).toString('base64url');
 const write = (name: string, data: string | Uint8Array) => {
   const p = join(dir, name);
   writeFileSync(p, data);
   return p;
 };
-const partsOf = (file: string) => readFileSync(file, 'latin1').split('.') as [string, string, string];
-const headerText = (file: string) => Buffer.from(partsOf(file)[0], 'base64url').toString('utf8');
 let kid: string;
 
 beforeAll(() => {

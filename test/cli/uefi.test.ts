@@ -9,25 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIRMWARE, ROOT, pqsign, tempDir } from '../support/helpers.js';
 import { verifyEach, type FileVerdict } from '../support/exit-codes.js';
 import { writeKeyPair } from '../support/keygen.js';
-import { DOC, docGuidTable, flip, guidLE, readHeader, variantMaker } from '../support/uefi-image.js';
+import { ALGS, DOC, docGuidTable, flip, guidLE, readImage, variantMaker, type Alg } from '../support/uefi-image.js';
 import { uefi } from '../../formats/uefi/index.js';
 import { paramByName } from '../../src/mldsa/params.js';
 import { isPqsignError } from '../../src/base/errors.js';
 
 const dir = tempDir('pqsign-uefi-');
-const SIZES = {
-  'ML-DSA-44': { pk: 1312, sig: 2420 },
-  'ML-DSA-65': { pk: 1952, sig: 3309 },
-  'ML-DSA-87': { pk: 2592, sig: 4627 },
-} as const;
-type Alg = keyof typeof SIZES;
-const ALGS = Object.keys(SIZES) as Alg[];
-
-/** The compact CertType's CertData split as the doc's table says. */
-function readImage(buf: Buffer, alg: Alg) {
-  const h = readHeader(buf);
-  return { ...h, publicKey: h.certData.subarray(0, SIZES[alg].pk), signature: h.certData.subarray(SIZES[alg].pk) };
-}
 
 // ---- fixtures ----
 

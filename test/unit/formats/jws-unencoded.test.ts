@@ -11,21 +11,18 @@ import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support
 import { failure, inspectFile, signWith, stripFile, verifyWith, writeKeyPair } from '../../support/inproc.js';
 import { jwkThumbprint } from '../../../src/keys/jwk.js';
 import { loadPublicKey } from '../../../src/pipeline/keyref.js';
+import { b64, headerText, partsOf } from '../../support/jws-files.js';
 
 const dir = tempDir('pqsign-jws7797-unit-');
 const key = join(dir, 'k.pem');
 const pub = join(dir, 'p.pem');
 const fw = join(dir, 'fw.bin');
 const det = `${fw}.jws`;
-const b64 = (s: string | Buffer | object) =>
-  (Buffer.isBuffer(s) || typeof s === 'string' ? Buffer.from(s) : Buffer.from(JSON.stringify(s))).toString('base64url');
 const write = (name: string, data: string | Uint8Array) => {
   const p = join(dir, name);
   writeFileSync(p, data);
   return p;
 };
-const partsOf = (file: string) => readFileSync(file, 'latin1').split('.') as [string, string, string];
-const headerText = (file: string) => Buffer.from(partsOf(file)[0], 'base64url').toString('utf8');
 /** The RFC 7797 §3 signing input: ASCII(BASE64URL(UTF8(header)) '.') ‖ payload. */
 const unencodedInput = (headerSegment: string, payload: Buffer) => Buffer.concat([Buffer.from(`${headerSegment}.`, 'latin1'), payload]);
 const jwsSign = (file: string, k: string, options: Record<string, unknown>, out?: string) =>

@@ -9,22 +9,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { failure, signWith, stripFile, verifyWith, writeKeyPair } from '../../support/inproc.js';
-import { docGuidTable, guidLE, readHeader } from '../../support/uefi-image.js';
+import { ALGS, docGuidTable, guidLE, readImage, SIZES, type Alg } from '../../support/uefi-image.js';
 
 const dir = tempDir('pqsign-uefi-unit-');
-const SIZES = {
-  'ML-DSA-44': { pk: 1312, sig: 2420 },
-  'ML-DSA-65': { pk: 1952, sig: 3309 },
-  'ML-DSA-87': { pk: 2592, sig: 4627 },
-} as const;
-type Alg = keyof typeof SIZES;
-const ALGS = Object.keys(SIZES) as Alg[];
-
-/** The compact CertType's CertData split as the doc's table says. */
-function readImage(buf: Buffer, alg: Alg) {
-  const h = readHeader(buf);
-  return { ...h, publicKey: h.certData.subarray(0, SIZES[alg].pk), signature: h.certData.subarray(SIZES[alg].pk) };
-}
 
 const key = (alg: Alg) => join(dir, `${alg}.key.pem`);
 const pub = (alg: Alg) => join(dir, `${alg}.pub.pem`);
