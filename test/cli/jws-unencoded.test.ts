@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
 import { writeKeyPair } from '../support/keygen.js';
-import { b64, headerText, partsOf } from '../support/jws-files.js';
+import { BAD_B64_HEADERS, b64, headerText, partsOf } from '../support/jws-files.js';
 
 const dir = tempDir('pqsign-jws7797-');
 const key = join(dir, 'k.pem');
@@ -101,18 +101,7 @@ describe('sign --format jws --detached: the RFC 7797 unencoded payload by defaul
 describe('verifying JWS with "b64"', () => {
   it('"b64" and "crit" rules (RFC 7515 §4.1.11, RFC 7797 §3, §6): each violation exits 2 with ERR_SIGNATURE_FORMAT and one line naming the file', () => {
     const s = partsOf(det)[2];
-    const cases: [string, object, RegExp][] = [
-      ['crit-without-b64', { alg: 'ML-DSA-44', crit: ['b64'] }, /"crit" names "b64", which the header lacks/],
-      ['b64-string', { alg: 'ML-DSA-44', b64: 'false', crit: ['b64'] }, /"b64" \(RFC 7797\) must be true or false/],
-      ['b64-zero', { alg: 'ML-DSA-44', b64: 0, crit: ['b64'] }, /"b64" \(RFC 7797\) must be true or false/],
-      ['b64-false-no-crit', { alg: 'ML-DSA-44', b64: false }, /"b64" \(RFC 7797\) must be listed in "crit" \(RFC 7797 §6\)/],
-      ['b64-true-no-crit', { alg: 'ML-DSA-44', b64: true }, /must be listed in "crit"/],
-      ['b64-not-in-crit', { alg: 'ML-DSA-44', b64: false, crit: ['exp'], exp: 1 }, /unknown critical header parameter "exp"/],
-      ['crit-unknown', { alg: 'ML-DSA-44', b64: false, crit: ['b64', 'exp'], exp: 1 }, /unknown critical header parameter "exp"/],
-      ['crit-twice', { alg: 'ML-DSA-44', b64: false, crit: ['b64', 'b64'] }, /"crit" lists a name twice/],
-      ['crit-empty', { alg: 'ML-DSA-44', crit: [] }, /"crit" must be a non-empty array of strings/],
-      ['crit-string', { alg: 'ML-DSA-44', b64: false, crit: 'b64' }, /"crit" must be a non-empty array of strings/],
-    ];
+    const cases = BAD_B64_HEADERS;
     const files = cases.map(([name, header]) => write(`${name}.jws`, `${b64(header)}..${s}`));
     const r = pqsign(['verify', ...files, '--key', pub, '--json']);
     expect(r.code).toBe(2);

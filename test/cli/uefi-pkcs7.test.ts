@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
-import { verifyEach, type FileVerdict } from '../support/exit-codes.js';
+import { rejectionTests } from '../support/exit-codes.js';
 import { buildPki, type Pki } from '../support/pki-fixture.js';
 import { DOC, docPkcs7Guid, flip, readHeader, variantMaker } from '../support/uefi-image.js';
 import { uefi } from '../../formats/uefi/index.js';
@@ -195,40 +195,7 @@ describe('verify rejects', () => {
     ['[0] with A0 81 (not the edk2 form)', (b) => ((b[cd.start + 16] = 0x81), b), 2, /form edk2's WrapPkcs7Data recognises/],
     ['another contentType than signedData', flip(() => cd.start + 14), 2, /form edk2's WrapPkcs7Data recognises/],
   ];
-  // One `verify --json` run for all the cases above (test/support/exit-codes.ts: each file's exit code from its
-  // error code); the last test runs two of them alone, as a user sees them.
-  const files: string[] = [];
-  const befores: Buffer[] = [];
-  let verdicts: Map<string, FileVerdict> | undefined;
-  const verdictOf = (i: number) => {
-    if (!verdicts) {
-      for (const [, edit] of cases) {
-        files.push(variant(edit));
-        befores.push(readFileSync(files.at(-1)!));
-      }
-      verdicts = verifyEach(files, ['--trust-anchor', pkis['ML-DSA-65'].root]);
-    }
-    return { file: files[i]!, before: befores[i]!, v: verdicts.get(files[i]!)! };
-  };
-  cases.forEach(([what, , code, msg], i) => {
-    it(what, () => {
-      const { file, before, v } = verdictOf(i);
-      expect(v.exit, v.message).toBe(code);
-      expect(v.message).toMatch(msg);
-      expect(v.message!.startsWith(`${file}: `), v.message).toBe(true);
-      expect(v.message).not.toContain('\n');
-      expect(readFileSync(file).equals(before)).toBe(true); // inputs never modified
-    });
-  });
-
-  it('alone, a rejected image is one line on stderr naming the file, and the exit code of its case', () => {
-    for (const i of [0, 9]) {
-      const { file, v } = verdictOf(i);
-      const r = pqsign(['verify', file, ...['--trust-anchor', pkis['ML-DSA-65'].root]]);
-      expect(r.code, r.stderr).toBe(cases[i]![2]);
-      expect(r.stderr).toBe(`pqsign: ${v.message}\n`);
-    }
-  });
+  rejectionTests(cases, variant, () => ['--trust-anchor', pkis['ML-DSA-65'].root]);
 
   it('a bare SignedData (edk2 would wrap it; pqsign takes only the ContentInfo form)', () => {
     const f = variant((b) => {

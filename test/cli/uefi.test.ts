@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFil
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIRMWARE, ROOT, pqsign, tempDir } from '../support/helpers.js';
-import { verifyEach, type FileVerdict } from '../support/exit-codes.js';
+import { rejectionTests } from '../support/exit-codes.js';
 import { writeKeyPair } from '../support/keygen.js';
 import { ALGS, DOC, docGuidTable, flip, guidLE, readImage, variantMaker, type Alg } from '../support/uefi-image.js';
 import { uefi } from '../../formats/uefi/index.js';
@@ -141,40 +141,7 @@ describe('verify rejects', () => {
       /does not fit the compact ML-DSA-65/,
     ],
   ];
-  // One `verify --json` run for all the cases above (test/support/exit-codes.ts: each file's exit code from its
-  // error code); the last test runs two of them alone, as a user sees them.
-  const files: string[] = [];
-  const befores: Buffer[] = [];
-  let verdicts: Map<string, FileVerdict> | undefined;
-  const verdictOf = (i: number) => {
-    if (!verdicts) {
-      for (const [, edit] of cases) {
-        files.push(variant(edit));
-        befores.push(readFileSync(files.at(-1)!));
-      }
-      verdicts = verifyEach(files, ['--key', pub('ML-DSA-44')]);
-    }
-    return { file: files[i]!, before: befores[i]!, v: verdicts.get(files[i]!)! };
-  };
-  cases.forEach(([what, , code, msg], i) => {
-    it(what, () => {
-      const { file, before, v } = verdictOf(i);
-      expect(v.exit, v.message).toBe(code);
-      expect(v.message).toMatch(msg);
-      expect(v.message!.startsWith(`${file}: `), v.message).toBe(true);
-      expect(v.message).not.toContain('\n');
-      expect(readFileSync(file).equals(before)).toBe(true); // inputs never modified
-    });
-  });
-
-  it('alone, a rejected image is one line on stderr naming the file, and the exit code of its case', () => {
-    for (const i of [0, 9]) {
-      const { file, v } = verdictOf(i);
-      const r = pqsign(['verify', file, ...['--key', pub('ML-DSA-44')]]);
-      expect(r.code, r.stderr).toBe(cases[i]![2]);
-      expect(r.stderr).toBe(`pqsign: ${v.message}\n`);
-    }
-  });
+  rejectionTests(cases, variant, () => ['--key', pub('ML-DSA-44')]);
 
   it('a file shorter than the header', () => {
     const f = variant((b) => b.subarray(0, 31));

@@ -2,6 +2,7 @@
 // against the source): lets one `verify --json` run over many files stand for one run per file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect, it } from 'vitest';
 import { pqsign, ROOT } from './helpers.js';
 
 let table: Map<string, number> | undefined;
@@ -43,4 +44,50 @@ export function verifyEach(files: string[], args: string[]): Map<string, FileVer
   const worst = Math.max(...[...out.values()].map((v) => v.exit));
   if (r.code !== worst) throw new Error(`verify exited ${r.code}, the worst of its files is ${worst}: ${r.stderr}`);
   return out;
+}
+
+/** A tampered input: what it is, how it is made from a good one, the exit code and the message it must get. */
+export type RejectionCase = readonly [what: string, edit: (b: Buffer) => Buffer, exit: number, message: RegExp];
+
+/**
+ * One test per case, all judged by one `verify --json` run (each file's exit code from its error code), then
+ * two of them run alone, as a user sees them: one line on stderr naming the file. Inputs are never modified.
+ */
+export function rejectionTests(
+  cases: readonly RejectionCase[],
+  variant: (edit: (b: Buffer) => Buffer) => string,
+  trust: () => string[],
+): void {
+  const files: string[] = [];
+  const befores: Buffer[] = [];
+  let verdicts: Map<string, FileVerdict> | undefined;
+  const verdictOf = (i: number) => {
+    if (!verdicts) {
+      for (const [, edit] of cases) {
+        files.push(variant(edit));
+        befores.push(readFileSync(files.at(-1)!));
+      }
+      verdicts = verifyEach(files, trust());
+    }
+    return { file: files[i]!, before: befores[i]!, v: verdicts.get(files[i]!)! };
+  };
+  cases.forEach(([what, , code, msg], i) => {
+    it(what, () => {
+      const { file, before, v } = verdictOf(i);
+      expect(v.exit, v.message).toBe(code);
+      expect(v.message).toMatch(msg);
+      expect(v.message!.startsWith(`${file}: `), v.message).toBe(true);
+      expect(v.message).not.toContain('\n');
+      expect(readFileSync(file).equals(before)).toBe(true); // inputs never modified
+    });
+  });
+
+  it('alone, a rejected image is one line on stderr naming the file, and the exit code of its case', () => {
+    for (const i of [0, 9]) {
+      const { file, v } = verdictOf(i);
+      const r = pqsign(['verify', file, ...trust()]);
+      expect(r.code, r.stderr).toBe(cases[i]![2]);
+      expect(r.stderr).toBe(`pqsign: ${v.message}\n`);
+    }
+  });
 }
