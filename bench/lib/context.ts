@@ -26,6 +26,8 @@ export interface Sizes {
   /** runs per measurement of the ratio rows near their targets (μ, sign per format): steadier medians */
   ratioReps: number;
   startupRuns: number;
+  /** alternating (default, --jobs 1) pairs in the batch row's small-batch comparison */
+  pairs: number;
 }
 
 export const FULL: Sizes = {
@@ -38,6 +40,7 @@ export const FULL: Sizes = {
   reps: 3,
   ratioReps: 5,
   startupRuns: 21,
+  pairs: 6,
 };
 export const SMOKE: Sizes = {
   big: 8 * MiB,
@@ -49,6 +52,7 @@ export const SMOKE: Sizes = {
   reps: 1,
   ratioReps: 1,
   startupRuns: 3,
+  pairs: 1,
 };
 
 export type FileKind = 'data' | 'sparse';

@@ -100,7 +100,7 @@ async function defaultAgainstOneThread(ctx: BenchContext): Promise<RowResult> {
   const run = (jobs: string[]) => ctx.pqsign(['verify', '--recursive', dir, '--key', ctx.pub, ...jobs]);
   const ratios: number[] = [];
   const walls = { default: [] as number[], one: [] as number[] };
-  for (let i = 0; i < Math.max(3, 2 * ctx.sizes.reps); i++) {
+  for (let i = 0; i < ctx.sizes.pairs; i++) {
     const first = i % 2 ? ['--jobs', '1'] : [];
     const x = await run(first);
     const y = await run(first.length ? [] : ['--jobs', '1']);
