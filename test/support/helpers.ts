@@ -98,10 +98,16 @@ const JAVA = (process.env.PATH ?? '')
   .split(delimiter)
   .map((d) => join(d, 'java'))
   .find((p) => existsSync(p));
-/** The oracles' environment: their JVMs start through test/support/oracle-bin/java (start-up flags only). */
+/** The oracles' environment: their JVMs start through test/support/oracle-bin/java (start-up flags, class-data archive). */
 const oracleEnv = (env: Record<string, string>) => ({
   ...process.env,
-  ...(JAVA ? { PATH: `${join(ROOT, 'test', 'support', 'oracle-bin')}${delimiter}${process.env.PATH}`, PQSIGN_TEST_JAVA: JAVA } : {}),
+  ...(JAVA
+    ? {
+        PATH: `${join(ROOT, 'test', 'support', 'oracle-bin')}${delimiter}${process.env.PATH}`,
+        PQSIGN_TEST_JAVA: JAVA,
+        PQSIGN_TEST_JVM_CACHE: join(ROOT, 'node_modules', '.cache', 'pqsign-oracle-jvm'),
+      }
+    : {}),
   ...env,
 });
 
