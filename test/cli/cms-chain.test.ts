@@ -1,21 +1,20 @@
 // The release-signing scenario at scale: root → intermediate → leaf signs a 500 MB artifact (sparse);
 // pqsign verifies it with only the root as trust anchor, in flat memory. Local keys here; the KMS
-// variant swaps the key references. Also the detached-SignedData builder other formats reuse (UEFI).
+// variant swaps the key references. The detached-SignedData builder other formats reuse (UEFI) is tested in
+// test/unit/cms/cms-chain.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { HAVE_SHARED, NO_SHARED, hex, oracle, pqsign, pqsignMeasured, sparseFile, tempDir } from '../support/helpers.js';
-import { buildPki, type Pki } from '../support/pki-fixture.js';
-import { buildDetachedSignedData } from '../../src/cms/builder.js';
-import { loadSigner } from '../../src/pipeline/keyref.js';
-import { readCertificates } from '../../src/pki/cert-file.js';
+import { pqsign, pqsignMeasured, sparseFile, tempDir } from '../support/helpers.js';
+import { buildPkiInProcess } from '../support/inproc.js';
+import type { Pki } from '../support/pki-fixture.js';
 
 const MB = 1024 * 1024;
 const dir = tempDir('pqsign-cms-chain-');
 let pki: Pki;
 
-beforeAll(() => {
-  pki = buildPki(dir);
+beforeAll(async () => {
+  pki = await buildPkiInProcess(dir); // set-up: the CLI runs are the signing and verifying
 });
 
 describe('CMS with a chain over large artifacts', () => {
@@ -64,26 +63,5 @@ describe('CMS with a chain over large artifacts', () => {
     const v = pqsignMeasured(['verify', sig, '--trust-anchor', pki.root]);
     expect(v.code, v.stderr).toBe(0);
     expect(v.maxRssMiB).toBeLessThan(120);
-  });
-});
-
-describe('buildDetachedSignedData (reused by formats that embed PKCS#7, e.g. UEFI)', () => {
-  it('signs payload ‖ MonotonicCount; DER header is 30 82 .. .. 06 09 <signedData> A0 82; verifies with pqsign', async () => {
-    const signer = await loadSigner(pki.leafKey);
-    const certificates = [...(await readCertificates(pki.leaf)), ...(await readCertificates(pki.inter))];
-    const payload = Buffer.from('capsule payload bytes '.repeat(100));
-    const count = Buffer.from('0100000000000000', 'hex'); // UINT64 MonotonicCount, little endian
-    const der = await buildDetachedSignedData(signer, [payload, count], { certificates });
-    expect(hex(der.subarray(0, 2))).toBe('3082');
-    expect((der[2]! << 8) | der[3]!).toBe(der.length - 4);
-    expect(hex(der.subarray(4, 17))).toBe('06092a864886f70d010702a082');
-    const p7 = join(dir, 'capsule.p7');
-    const signed = join(dir, 'capsule.signed');
-    writeFileSync(p7, der);
-    writeFileSync(signed, Buffer.concat([payload, count]));
-    const r = pqsign(['verify', p7, '--content', signed, '--trust-anchor', pki.root]);
-    expect(r.code, r.stderr).toBe(0);
-    if (HAVE_SHARED) expect(oracle(['cms', p7, signed]).ok).toBe(true);
-    else console.warn(`SKIP oracle check: ${NO_SHARED}`);
   });
 });

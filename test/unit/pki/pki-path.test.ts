@@ -3,8 +3,9 @@
 // validity, basicConstraints, keyUsage and EKU, and extra embedded certificates among which look-alikes of
 // the anchor (its name and public key, signed by another key) — decided three ways:
 //   1. the reference model below, written from RFC 5280 §6 (the rules pqsign documents, see `referenceModel`);
-//   2. pqsign: validatePath (src/pki/path.ts) in-process, and `pqsign verify` on a CMS signed by the leaf with
-//      the certificates embedded (the end-to-end path a user runs);
+//   2. pqsign: validatePath (src/pki/path.ts), and the verify pipeline (verifyPath, what `pqsign verify` runs)
+//      on a CMS signed by the leaf with the certificates embedded, both in this process (the CLI's own end-to-end
+//      run of a forged anchor is test/cli/verification/forged-anchor.test.ts);
 //   3. OpenSSL 3.5 `verify` on the same certificates, where its semantics are the model's (see `opensslMapping`).
 // A disagreement fails with the whole chain spelled out. To replay a fast-check failure, pass the printed
 // `seed` and `path` to the fc.assert options of that test.
@@ -13,7 +14,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_SHARED, NO_SHARED, SHARED, pqsign, tempDir } from '../support/helpers.js';
+import { HAVE_SHARED, NO_SHARED, SHARED, tempDir } from '../../support/helpers.js';
+import { anchorRules, verifyWith } from '../../support/inproc.js';
 import {
   KEYS,
   LEAF,
@@ -26,20 +28,20 @@ import {
   forge,
   type CertSpec,
   type ChainSpec,
-} from '../support/chain-forge.js';
-import { encodePem } from '../../src/asn1/pem.js';
-import { buildDetachedSignedData } from '../../src/cms/builder.js';
-import { isPqsignError } from '../../src/base/errors.js';
-import { parseCertificate, type ParsedCertificate } from '../../src/pki/certificate.js';
-import { validatePath } from '../../src/pki/path.js';
-import { LocalSigner } from '../../src/mldsa/signer.js';
+} from '../../support/chain-forge.js';
+import { encodePem } from '../../../src/asn1/pem.js';
+import { buildDetachedSignedData } from '../../../src/cms/builder.js';
+import { isPqsignError } from '../../../src/base/errors.js';
+import { parseCertificate, type ParsedCertificate } from '../../../src/pki/certificate.js';
+import { validatePath } from '../../../src/pki/path.js';
+import { LocalSigner } from '../../../src/mldsa/signer.js';
 
 /** The validation time; every validity window is relative to it. Whole seconds (CMS, OpenSSL -attime). */
 const T = new Date('2031-03-15T12:00:00Z');
 /** Random chains per run (each costs a few ML-DSA-44 signatures and one OpenSSL process). */
 const RUNS_IN_PROCESS = 120;
-/** Random chains through the CLI (each also costs a node start); all of them embed an anchor look-alike. */
-const RUNS_CLI = 15;
+/** Random chains through the verify pipeline on a CMS; all of them embed an anchor look-alike. */
+const RUNS_CMS = 15;
 
 const dir = tempDir('pqsign-path-property-');
 const OPENSSL = join(SHARED, 'oracles', 'openssl35');
@@ -218,9 +220,12 @@ const CONTENT = join(dir, 'content.bin');
 writeFileSync(CONTENT, CONTENT_BYTES);
 let runNo = 0;
 
-/** `pqsign verify` on a detached CMS signed by the leaf's key with every embedded certificate. */
-async function pqsignCli(c: Chain): Promise<Outcome> {
-  const d = join(dir, `cli-${++runNo}`);
+/**
+ * The verify pipeline (`pqsign verify P7S --content C --trust-anchor ANCHORS --at T [--any-eku]`, in this
+ * process) on a detached CMS signed by the leaf's key with every embedded certificate.
+ */
+async function pqsignCms(c: Chain): Promise<Outcome> {
+  const d = join(dir, `cms-${++runNo}`);
   mkdirSync(d);
   const k = KEYS.leaf;
   const signer = new LocalSigner({ params: MLDSA44, seed: k.seed, secretKey: k.secretKey, publicKey: k.publicKey, form: 'seed' });
@@ -228,22 +233,18 @@ async function pqsignCli(c: Chain): Promise<Outcome> {
   writeFileSync(p7s, await buildDetachedSignedData(signer, [CONTENT_BYTES], { certificates: c.embedded.map(parsed) }));
   const anchors = join(d, 'anchors.pem');
   writeFileSync(anchors, c.anchors.map((a) => encodePem('CERTIFICATE', derOf(a))).join(''));
-  const r = pqsign([
-    'verify',
-    '--json',
-    p7s,
-    '--content',
-    CONTENT,
-    '--trust-anchor',
-    anchors,
-    '--at',
-    T.toISOString(),
-    ...(c.spec.anyEku ? ['--any-eku'] : []),
-  ]);
-  if (r.code === 0) return { valid: true, path: [] };
-  // exit 1 for another reason (signature, content) would be a fault of this harness, not a path decision
-  if (r.code === 1 && /"code":\s*"ERR_CHAIN"/.test(r.stdout)) return { valid: false, error: r.stdout.trim() };
-  throw new Error(`pqsign verify exited ${r.code} (expected 0, or 1 with ERR_CHAIN): ${r.stdout}${r.stderr}`);
+  try {
+    await verifyWith(p7s, undefined, {
+      payload: CONTENT,
+      rules: await anchorRules(anchors),
+      options: { cms: { at: T.toISOString(), ...(c.spec.anyEku ? { anyEku: true } : {}) } },
+    });
+    return { valid: true, path: [] };
+  } catch (e) {
+    // a failure for another reason (signature, content) would be a fault of this harness, not a path decision
+    if (isPqsignError(e) && e.code === 'ERR_CHAIN') return { valid: false, error: e.message };
+    throw new Error(`verify failed (expected success, or ERR_CHAIN): ${String(e)}`, { cause: e });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -341,12 +342,12 @@ function disagreement(
   return `${headline}\n${explainChain(c)}\nreference model: ${explainVerdict(model)}\n${who}: ${got}`;
 }
 
-const stats = { inProcess: 0, modelValid: 0, withLookalike: 0, opensslCodesign: 0, opensslChainOnly: 0, opensslSkipped: 0, cli: 0 };
+const stats = { inProcess: 0, modelValid: 0, withLookalike: 0, opensslCodesign: 0, opensslChainOnly: 0, opensslSkipped: 0, cms: 0 };
 afterAll(() => {
   console.log(
     `path property: ${stats.inProcess} random chains in-process (${stats.modelValid} valid per the model, ` +
       `${stats.withLookalike} with an anchor look-alike), ` +
-      `${stats.cli} through the CLI; OpenSSL compared on ${stats.opensslCodesign} with -purpose codesign and ${stats.opensslChainOnly} without, ` +
+      `${stats.cms} through verify on a CMS; OpenSSL compared on ${stats.opensslCodesign} with -purpose codesign and ${stats.opensslChainOnly} without, ` +
       `${stats.opensslSkipped} not comparable`,
   );
 });
@@ -445,8 +446,8 @@ async function expectDecision(c: Chain, valid: boolean): Promise<void> {
   const decisions: { who: string; valid: boolean; said: string }[] = [];
   const inProcess = pqsignPath(c);
   decisions.push({ who: 'pqsign validatePath', valid: inProcess.valid, said: explainOutcome(inProcess) });
-  const cli = await pqsignCli(c);
-  decisions.push({ who: 'pqsign verify (CMS)', valid: cli.valid, said: explainOutcome(cli) });
+  const cms = await pqsignCms(c);
+  decisions.push({ who: 'pqsign verify (CMS)', valid: cms.valid, said: explainOutcome(cms) });
   if (!opensslMissing) {
     const m = opensslMapping(c);
     if (!m.compare || !m.purpose) throw new Error(`named case outside the OpenSSL mapping: ${m.compare ? 'no -purpose' : m.why}`);
@@ -514,17 +515,17 @@ describe('random chains against the RFC 5280 §6 reference model', () => {
     );
   }, 300_000);
 
-  it(`${RUNS_CLI} chains end to end: pqsign verify on a CMS with the certificates embedded decides as the model does`, async () => {
+  it(`${RUNS_CMS} chains end to end: the verify pipeline on a CMS with the certificates embedded decides as the model does`, async () => {
     const withLookalike = chainSpec.filter((s) => s.extras.some(isLookalike));
     await fc.assert(
       fc.asyncProperty(fc.limitShrink(withLookalike, 50), async (spec) => {
         const c = chainOf(spec);
         const model = modelOf(c, PQSIGN_RULES);
-        const got = await pqsignCli(c);
-        stats.cli++;
+        const got = await pqsignCms(c);
+        stats.cms++;
         if (got.valid !== model.valid) throw new Error(disagreement('pqsign verify (CMS)', c, model, explainOutcome(got), got.valid));
       }),
-      { numRuns: RUNS_CLI },
+      { numRuns: RUNS_CMS },
     );
   }, 300_000);
 });
