@@ -8,6 +8,8 @@ import { encodePkcs8, type WRITABLE_KEY_FORMS } from '../../src/keys/pkcs8.js';
 import { encodeSpki } from '../../src/mldsa/asn1.js';
 import { keygenFromSeed } from '../../src/mldsa/mldsa.js';
 import { paramByName, SEED_BYTES } from '../../src/mldsa/params.js';
+import { compositeByName } from '../../src/composite/params.js';
+import { encodeCompositePkcs8, encodeCompositeSpki, generateComposite } from '../../src/composite/keys.js';
 
 export interface KeyFiles {
   /** PKCS#8 PEM, 0600 */
@@ -17,15 +19,23 @@ export interface KeyFiles {
   publicKey: Uint8Array;
 }
 
-/** `pqsign keygen --alg ALG --key-form FORM --out KEY [--pub PUB]`: the raw public key. */
+/** `pqsign keygen --alg ALG --key-form FORM --out KEY [--pub PUB]` (ALG ML-DSA or composite): the raw public key. */
 export function writeKeyPair(
   key: string,
   pub: string | undefined,
   alg = 'ML-DSA-65',
   form: (typeof WRITABLE_KEY_FORMS)[number] = 'seed',
 ): Uint8Array {
+  const composite = compositeByName(alg);
+  if (composite) {
+    // a composite ML-DSA algorithm (docs/hybrid.md): the draft's PKCS#8 and SPKI; `form` does not apply
+    const k = generateComposite(composite);
+    writeFileSync(key, encodePem('PRIVATE KEY', encodeCompositePkcs8(k)), { mode: 0o600 });
+    if (pub) writeFileSync(pub, encodePem('PUBLIC KEY', encodeCompositeSpki(composite, k.publicKey)));
+    return k.publicKey;
+  }
   const params = paramByName(alg);
-  if (!params) throw new Error(`not an ML-DSA parameter set: ${alg}`);
+  if (!params) throw new Error(`not an ML-DSA parameter set or composite algorithm: ${alg}`);
   const seed = new Uint8Array(randomBytes(SEED_BYTES));
   const kp = keygenFromSeed(params, seed);
   writeFileSync(key, encodePem('PRIVATE KEY', encodePkcs8({ params, seed, ...kp, form }, form)), { mode: 0o600 });
