@@ -316,21 +316,16 @@ const crlOptions = {
   alg: algOption,
 } as const;
 
-/** Issue the CA's next CRL (number + 1) over `entries` and write it as the new state; returns it. */
-async function nextCrl(
-  a: CrlArgs,
-  ca: import('../../src/pki/certificate.js').ParsedCertificate,
-  number: bigint,
-  entries: import('../../src/pki/crl.js').RevokedEntry[],
-  thisUpdate: Date,
-) {
-  const [{ issueCrl }, { parseDuration }] = await Promise.all([import('../../src/pki/crl-issue.js'), import('../../src/jose/jwt.js')]);
+/** The CA's next CRL from its state (plus `revoke`), written back as the new state (src/pki/crl-state.ts). */
+async function nextCrl(a: CrlArgs, thisUpdate: Date, revoke?: import('../../src/pki/crl.js').RevokedEntry) {
+  const [{ readCertificate }, { issueNextCrl }, { parseDuration }] = await Promise.all([
+    import('../../src/pki/cert-file.js'),
+    import('../../src/pki/crl-state.js'),
+    import('../../src/jose/jwt.js'),
+  ]);
   const nextUpdate = new Date(thisUpdate.getTime() + parseDuration(a.nextUpdate) * 1000);
-  const issued = await withAnySigner(a.caKey, a, (signer) =>
-    issueCrl({ ca, signer, entries, number: number + 1n, thisUpdate, nextUpdate }),
-  );
-  await writeFileAtomic(a.crlState, encodePem('X509 CRL', issued.der));
-  return issued;
+  const ca = await readCertificate(a.caCert, 'CA certificate');
+  return withAnySigner(a.caKey, a, (signer) => issueNextCrl({ ca, signer, crlState: a.crlState, thisUpdate, nextUpdate, revoke }));
 }
 
 const thisUpdateOf = (a: CrlArgs) =>
@@ -360,19 +355,13 @@ const revoke: CommandModule<object, RevokeArgs> = {
     }) as never,
   handler: action(async (a: RevokeArgs) => {
     await checkOutputs([a.crlState], filesIn(a.caKey, a.caCert, a.passphraseFile), { force: true }); // updated in place
-    const [{ readCertificate }, { parseReason, parseSerial, readCrlState, withRevocation }] = await Promise.all([
-      import('../../src/pki/cert-file.js'),
-      import('../../src/pki/crl-state.js'),
-    ]);
+    const { parseReason, parseSerial } = await import('../../src/pki/crl-state.js');
     const serial = parseSerial(a.serial);
     const reason = parseReason(a.reason);
     const thisUpdate = thisUpdateOf(a);
     const revocationDate = a.date === undefined ? thisUpdate : parseTimeOption(a.date, '--date');
     if (revocationDate > thisUpdate) throw usage('--date is after thisUpdate: a CRL records revocations that have happened');
-    const ca = await readCertificate(a.caCert, 'CA certificate');
-    const state = await readCrlState(a.crlState, ca);
-    const { entries, replaced } = withRevocation(state, { serial, revocationDate, reason });
-    const { crl } = await nextCrl(a, ca, state.number, entries, thisUpdate);
+    const { crl, replaced } = await nextCrl(a, thisUpdate, { serial, revocationDate, reason });
     const serialHex = Buffer.from(serial).toString('hex');
     if (a.json)
       printJson({
@@ -403,14 +392,8 @@ const crl: CommandModule<object, CrlOutArgs> = {
   handler: action(async (a: CrlOutArgs) => {
     await checkOutputs([a.crlState], filesIn(a.caKey, a.caCert, a.passphraseFile), { force: true }); // updated in place
     await checkOutputs([a.out], filesIn(a.caKey, a.caCert, a.passphraseFile, a.crlState), { force: a.force });
-    const [{ readCertificate }, { readCrlState }] = await Promise.all([
-      import('../../src/pki/cert-file.js'),
-      import('../../src/pki/crl-state.js'),
-    ]);
-    const ca = await readCertificate(a.caCert, 'CA certificate');
-    const state = await readCrlState(a.crlState, ca);
     // the state first: a CRL number is never issued twice, even when writing --out fails
-    const { der, crl: issued } = await nextCrl(a, ca, state.number, state.entries, thisUpdateOf(a));
+    const { der, crl: issued } = await nextCrl(a, thisUpdateOf(a));
     await writeFileAtomic(a.out, a.der ? der : encodePem('X509 CRL', der));
     if (a.json) printJson({ out: a.out, crlState: a.crlState, ...crlFacts(issued) });
     else

@@ -7,8 +7,13 @@ import { equalBytes, fromHex, toHex } from '../base/bytes.js';
 import { PqsignError, opt } from '../base/errors.js';
 import { fsPath } from '../base/fspath.js';
 import { stat } from 'node:fs/promises';
+import { encodePem } from '../asn1/pem.js';
+import type { CompositeSigner } from '../composite/signer.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { Signer } from '../mldsa/signer.js';
 import type { ParsedCertificate } from './certificate.js';
-import { readCrls, REASONS, type ReasonName, type RevokedEntry } from './crl.js';
+import { readCrls, REASONS, type ParsedCrl, type ReasonName, type RevokedEntry } from './crl.js';
+import { issueCrl } from './crl-issue.js';
 import { mlDsaSignatureProblem } from './signature.js';
 
 export interface CrlState {
@@ -82,4 +87,29 @@ export function withRevocation(state: CrlState, entry: RevokedEntry): { entries:
     );
   }
   return { entries: state.entries.map((e) => (e === prev ? entry : e)), replaced: prev };
+}
+
+export interface NextCrlRequest {
+  ca: ParsedCertificate;
+  /** holds the CA's private key (ML-DSA or composite) */
+  signer: Signer | CompositeSigner;
+  /** the state file (--crl-state): read, then replaced by the new CRL */
+  crlState: string;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  /** a revocation to add first (`cert revoke`); none for `cert crl` */
+  revoke?: RevokedEntry;
+}
+
+/**
+ * `cert revoke` and `cert crl`: the CA's next CRL (number + 1) over its state, plus `revoke`, signed and
+ * written back as the new state before the caller publishes it, so a CRL number is never issued twice.
+ */
+export async function issueNextCrl(req: NextCrlRequest): Promise<{ der: Uint8Array; crl: ParsedCrl; replaced: RevokedEntry | undefined }> {
+  const state = await readCrlState(req.crlState, req.ca);
+  const { entries, replaced } = req.revoke ? withRevocation(state, req.revoke) : { entries: state.entries, replaced: undefined };
+  const { ca, signer, thisUpdate, nextUpdate } = req;
+  const issued = await issueCrl({ ca, signer, entries, number: state.number + 1n, thisUpdate, nextUpdate });
+  await writeFileAtomic(req.crlState, encodePem('X509 CRL', issued.der));
+  return { ...issued, replaced };
 }

@@ -7,19 +7,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePem } from '../../src/asn1/pem.js';
 import { compositeByName } from '../../src/composite/params.js';
-import { encodeCompositePkcs8, encodeCompositeSpki, generateComposite } from '../../src/composite/keys.js';
 import { loadAnySigner } from '../../src/pipeline/keyref.js';
 import { createRequest } from '../../src/pki/ops.js';
 import { createCaFile, issueFile } from './inproc.js';
 import { writeKeyPair } from './keygen.js';
 
-/** `pqsign keygen --alg ALG --out KEY --pub PUB` for a composite algorithm; returns KEY. */
+/** `pqsign keygen --alg ALG --out KEY --pub PUB` for a composite algorithm (test/support/keygen.ts); returns KEY. */
 export function writeCompositeKeyPair(key: string, pub: string, alg: string): string {
-  const a = compositeByName(alg);
-  if (!a) throw new Error(`not a composite algorithm: ${alg}`);
-  const k = generateComposite(a);
-  writeFileSync(key, encodePem('PRIVATE KEY', encodeCompositePkcs8(k)), { mode: 0o600 });
-  writeFileSync(pub, encodePem('PUBLIC KEY', encodeCompositeSpki(a, k.publicKey)));
+  if (!compositeByName(alg)) throw new Error(`not a composite algorithm: ${alg}`);
+  writeKeyPair(key, pub, alg);
   return key;
 }
 
