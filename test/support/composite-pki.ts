@@ -6,25 +6,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePem } from '../../src/asn1/pem.js';
-import { compositeByName } from '../../src/composite/params.js';
 import { loadAnySigner } from '../../src/pipeline/keyref.js';
 import { createRequest } from '../../src/pki/ops.js';
+import { compositeKeyFiles } from './composite-keys.js';
 import { createCaFile, issueFile } from './inproc.js';
 import { writeKeyPair } from './keygen.js';
-
-/** `pqsign keygen --alg ALG --out KEY --pub PUB` for a composite algorithm (test/support/keygen.ts); returns KEY. */
-export function writeCompositeKeyPair(key: string, pub: string, alg: string): string {
-  if (!compositeByName(alg)) throw new Error(`not a composite algorithm: ${alg}`);
-  writeKeyPair(key, pub, alg);
-  return key;
-}
 
 /** DIR/NAME.key, .pub and .pem (certificate) for root, ca, mlca, leaf (with leaf.csr) and mlleaf. */
 export async function buildCompositePki(dir: string): Promise<Record<'rootKey' | 'caKey' | 'mlCaKey' | 'leafKey', string>> {
   const at = (f: string) => join(dir, f);
-  const rootKey = writeCompositeKeyPair(at('root.key'), at('root.pub'), 'MLDSA87-ECDSA-P384-SHA512');
-  const caKey = writeCompositeKeyPair(at('ca.key'), at('ca.pub'), 'MLDSA65-ECDSA-P256-SHA512');
-  const leafKey = writeCompositeKeyPair(at('leaf.key'), at('leaf.pub'), 'MLDSA44-Ed25519-SHA512');
+  const rootKey = compositeKeyFiles(dir, 'root', 'MLDSA87-ECDSA-P384-SHA512').key;
+  const caKey = compositeKeyFiles(dir, 'ca', 'MLDSA65-ECDSA-P256-SHA512').key;
+  const leafKey = compositeKeyFiles(dir, 'leaf', 'MLDSA44-Ed25519-SHA512').key;
   writeKeyPair(at('mlca.key'), at('mlca.pub'), 'ML-DSA-65');
   writeKeyPair(at('mlleaf.key'), at('mlleaf.pub'), 'ML-DSA-44');
   const mlCaKey = at('mlca.key');

@@ -36,6 +36,8 @@ export interface SignOptions {
   /** hex or bytes */
   context?: string | Uint8Array;
   deterministic?: boolean;
+  /** `--alg`: the composite algorithm of a two-part key */
+  alg?: string;
   /** the format's options (detached, digest, cert, ...) */
   options?: FormatOptions;
 }
@@ -43,7 +45,7 @@ export interface SignOptions {
 /** `pqsign sign FILE --key KEY [--format F] [--out OUT] [--context HEX] [format flags]` */
 export async function signWith(file: string, keyRef: string, o: SignOptions = {}): Promise<SignResult> {
   const format = formatByName(o.format ?? 'raw');
-  const signer = await loadAnySigner(keyRef, { deterministic: o.deterministic });
+  const signer = await loadAnySigner(keyRef, { deterministic: o.deterministic, alg: o.alg });
   try {
     return await signFile(file, o.out ?? file + format.suffix, format, signer, {
       context: contextOf(o.context),

@@ -9,7 +9,7 @@ import { encodeSpki } from '../../src/mldsa/asn1.js';
 import { keygenFromSeed } from '../../src/mldsa/mldsa.js';
 import { paramByName, SEED_BYTES } from '../../src/mldsa/params.js';
 import { compositeByName } from '../../src/composite/params.js';
-import { encodeCompositePkcs8, encodeCompositeSpki, generateComposite } from '../../src/composite/keys.js';
+import { writeCompositeKeyPair } from './composite-keys.js';
 
 export interface KeyFiles {
   /** PKCS#8 PEM, 0600 */
@@ -26,14 +26,8 @@ export function writeKeyPair(
   alg = 'ML-DSA-65',
   form: (typeof WRITABLE_KEY_FORMS)[number] = 'seed',
 ): Uint8Array {
-  const composite = compositeByName(alg);
-  if (composite) {
-    // a composite ML-DSA algorithm (docs/hybrid.md): the draft's PKCS#8 and SPKI; `form` does not apply
-    const k = generateComposite(composite);
-    writeFileSync(key, encodePem('PRIVATE KEY', encodeCompositePkcs8(k)), { mode: 0o600 });
-    if (pub) writeFileSync(pub, encodePem('PUBLIC KEY', encodeCompositeSpki(composite, k.publicKey)));
-    return k.publicKey;
-  }
+  // a composite ML-DSA algorithm (docs/hybrid.md): the draft's PKCS#8 and SPKI; `form` does not apply
+  if (compositeByName(alg)) return writeCompositeKeyPair(key, pub, alg).publicKey;
   const params = paramByName(alg);
   if (!params) throw new Error(`not an ML-DSA parameter set or composite algorithm: ${alg}`);
   const seed = new Uint8Array(randomBytes(SEED_BYTES));
