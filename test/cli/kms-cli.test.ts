@@ -1,25 +1,22 @@
-// The CLI against the local KMS: awskms:// references wherever a key is accepted, KMS failures as
-// one line and exit 3, retries, concurrency, restarts. The server runs in this process, the CLI in
-// child processes (pqsignAsync), all of it over HTTP through the real AWS SDK.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// The CLI against the local KMS: awskms:// references wired through the commands that take a key, KMS
+// failures as one line and exit 3, the KMS environment variables bin/ reads, --concurrency, `kms serve`.
+// The server runs in this process, the CLI in child processes (pqsignAsync), all of it over HTTP through
+// the real AWS SDK. What the KMS signer itself does (EXTERNAL_MU, RAW, DryRun, each KMS error, retries,
+// restarts, the oracles, the AWS CLI) is tested in process: test/unit/kms/kms-signing.test.ts.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DisableKeyCommand, GetPublicKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { encodePem } from '../../src/asn1/pem.js';
-import { startKmsServer } from '../../src/kms-server/index.js';
-import { childEnv, CREDENTIAL, startTestKms } from '../support/kms-fixture.js';
-import { CLI, FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, pqsignAsync, sparseFile, tempDir } from '../support/helpers.js';
-
-const SIG_BYTES = { ML_DSA_44: 2420, ML_DSA_65: 3309, ML_DSA_87: 4627 } as const;
-const NAME = { ML_DSA_44: 'ML-DSA-44', ML_DSA_65: 'ML-DSA-65', ML_DSA_87: 'ML-DSA-87' } as const;
+import { childEnv, CREDENTIAL, REGION, startTestKms } from '../support/kms-fixture.js';
+import { CLI, FIRMWARE, pqsignAsync, tempDir } from '../support/helpers.js';
 
 describe('pqsign with awskms:// keys', async () => {
   const kms = await startTestKms();
   const dir = tempDir();
   const run = (args: string[], env: Record<string, string> = {}) => pqsignAsync(args, { env: { ...kms.env, ...env } });
-  const big = sparseFile(join(dir, 'image-200m.bin'), 200 * 1024 * 1024);
-  // Keys the tests below share (the per-spec tests create their own through the CLI).
+  // Keys the tests below share, made through the SDK (the first test creates its own through the CLI).
   const SPECS = ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const;
   const shared = Object.fromEntries(
     await Promise.all(
@@ -34,110 +31,73 @@ describe('pqsign with awskms:// keys', async () => {
     ),
   ) as Record<(typeof SPECS)[number], { ref: string; pub: string }>;
 
-  it.each(['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const)(
-    '%s: creates a key, signs a 200 MB file through EXTERNAL_MU, verifies offline and through KMS',
-    async (spec) => {
-      const alias = `alias/fw-${spec.toLowerCase()}`;
-      const created = await run([
-        'kms',
-        'create-key',
-        '--spec',
-        spec,
-        '--alias',
-        alias,
-        '--endpoint',
-        kms.authority,
-        '--description',
-        'firmware',
-        '--tag',
-        'team=fw',
-        '--json',
-      ]);
-      expect(created.code, created.stderr).toBe(0);
-      const facts = JSON.parse(created.stdout);
-      expect(facts).toMatchObject({
-        keySpec: spec,
-        keyUsage: 'SIGN_VERIFY',
-        keyState: 'Enabled',
-        aliases: [alias],
-        keyRef: kms.ref(alias),
-        description: 'firmware',
-      });
-      const ref = facts.keyRef as string;
+  it('kms create-key, pubkey, sign, verify --kms and mu take awskms:// keys; a tampered file under --kms is exit 1', async () => {
+    const alias = 'alias/fw-wired';
+    const created = await run([
+      'kms',
+      'create-key',
+      '--spec',
+      'ML_DSA_87',
+      '--alias',
+      alias,
+      '--endpoint',
+      kms.authority,
+      '--description',
+      'firmware',
+      '--tag',
+      'team=fw',
+      '--json',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const facts = JSON.parse(created.stdout);
+    expect(facts).toMatchObject({
+      keySpec: 'ML_DSA_87',
+      keyState: 'Enabled',
+      aliases: [alias],
+      keyRef: kms.ref(alias),
+      description: 'firmware',
+    });
+    const described = await kms.client().send(new DescribeKeyCommand({ KeyId: alias }));
+    expect(described.KeyMetadata!.Description).toBe('firmware');
+    const ref = facts.keyRef as string;
 
-      const pub = join(dir, `${spec}.pub.pem`);
-      expect((await run(['pubkey', '--key', ref, '--out', pub])).code).toBe(0);
-      const sig = join(dir, `${spec}.sig`);
-      const before = kms.log.length;
-      const signed = await run(['sign', big, '--key', ref, '--out', sig, '--json']);
-      expect(signed.code, signed.stderr).toBe(0);
-      expect(JSON.parse(signed.stdout)).toMatchObject({
-        ok: true,
-        algorithm: NAME[spec],
-        bytes: 200 * 1024 * 1024,
-        signatureBytes: SIG_BYTES[spec],
-        keyFingerprint: facts.keyFingerprint,
-      });
-      expect(readFileSync(sig).length).toBe(SIG_BYTES[spec]);
-      // Only μ travelled: one GetPublicKey, one Sign with MessageType EXTERNAL_MU.
-      expect(kms.log.slice(before).map((l) => l.replace(/ \d+ms$/, ''))).toEqual(['GetPublicKey 200', 'Sign EXTERNAL_MU 200']);
+    const pub = join(dir, 'wired.pub.pem');
+    expect((await run(['pubkey', '--key', ref, '--out', pub])).code).toBe(0);
+    const file = join(dir, 'wired.bin');
+    copyFileSync(FIRMWARE, file);
+    const before = kms.log.length;
+    const signed = await run(['sign', file, '--key', ref, '--json']);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(JSON.parse(signed.stdout)).toMatchObject({
+      ok: true,
+      algorithm: 'ML-DSA-87',
+      signatureBytes: 4627,
+      keyFingerprint: facts.keyFingerprint,
+    });
+    expect(kms.log.slice(before).map((l) => l.replace(/ \d+ms$/, ''))).toEqual(['GetPublicKey 200', 'Sign EXTERNAL_MU 200']);
 
-      const offline = await run(['verify', big, '--sig', sig, '--key', pub, '--json']);
-      expect(offline.code, offline.stderr).toBe(0);
-      expect(JSON.parse(offline.stdout)).toMatchObject({ ok: true, algorithm: NAME[spec], keyFingerprint: facts.keyFingerprint });
-      const viaKms = await run(['verify', big, '--sig', sig, '--key', ref, '--kms', '--json']);
-      expect(viaKms.code, viaKms.stderr).toBe(0);
-      expect(JSON.parse(viaKms.stdout)).toMatchObject({ ok: true, verifiedBy: 'kms' });
-      expect(kms.log.at(-1)).toMatch(/^Verify EXTERNAL_MU 200/);
+    const viaKms = await run(['verify', file, '--key', ref, '--kms', '--json']);
+    expect(viaKms.code, viaKms.stderr).toBe(0);
+    expect(JSON.parse(viaKms.stdout)).toMatchObject({ ok: true, verifiedBy: 'kms', keyFingerprint: facts.keyFingerprint });
+    expect(kms.log.at(-1)).toMatch(/^Verify EXTERNAL_MU 200/);
+    const mu = await run(['mu', file, '--key', ref]);
+    expect(mu.stdout.trim()).toMatch(/^[0-9a-f]{128}$/);
 
-      const mu = await run(['mu', big, '--key', ref]);
-      expect(mu.stdout.trim()).toMatch(/^[0-9a-f]{128}$/);
-    },
-  );
-
-  it('verify --kms reports a tampered file as an invalid signature (exit 1), not a KMS failure', async () => {
-    const { ref, pub } = shared.ML_DSA_65;
-    const file = join(dir, 'small.bin');
-    writeFileSync(file, 'release 1.0');
-    expect((await run(['sign', file, '--key', ref])).code).toBe(0);
     writeFileSync(file, 'release 1.1');
     const r = await run(['verify', file, '--key', ref, '--kms']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/small\.bin\.sig: signature does not verify/);
+    expect(r.stderr).toMatch(/wired\.bin\.sig: signature does not verify/);
     expect(kms.log.at(-1)).toMatch(/^Verify EXTERNAL_MU 400 KMSInvalidSignatureException/);
     expect((await run(['verify', file, '--key', pub, '--kms'])).stderr).toMatch(/--kms needs --key awskms:\/\//);
   });
 
-  it.skipIf(!HAVE_SHARED)('KMS signatures verify with three independent implementations, with and without a context', async () => {
-    for (const spec of SPECS) {
-      const { ref, pub } = shared[spec];
-      const sig = join(dir, `fw-${spec}.sig`);
-      const ctxSig = join(dir, `fw-${spec}.ctx.sig`);
-      const ctx = Buffer.from('pqsign kms oracle').toString('hex');
-      expect((await run(['sign', FIRMWARE, '--key', ref, '--out', sig])).code).toBe(0);
-      expect((await run(['sign', FIRMWARE, '--key', ref, '--out', ctxSig, '--context', ctx])).code).toBe(0);
-      for (const [s, extra] of [
-        [sig, []],
-        [ctxSig, [ctx]],
-      ] as const) {
-        const r = oracle(['verify', NAME[spec], pub, s, FIRMWARE, ...extra]);
-        expect(r.ok, r.stdout + r.stderr).toBe(true);
-        expect(r.stdout.match(/valid/g)?.length).toBe(3);
-      }
-      const v = await run(['verify', FIRMWARE, '--sig', ctxSig, '--key', ref, '--kms', '--context', ctx]);
-      expect(v.code, v.stderr).toBe(0);
-    }
-  });
-  if (!HAVE_SHARED) it.skip(NO_SHARED, () => undefined);
-
-  it('--message-type raw signs through KMS RAW, and refuses more than 4096 bytes or a context with exit 2', async () => {
-    const { ref, pub } = shared.ML_DSA_44;
+  it('--message-type raw signs through KMS RAW, and refuses more than 4096 bytes with exit 2', async () => {
+    const { ref } = shared.ML_DSA_44;
     const small = join(dir, 'manifest.json');
     writeFileSync(small, JSON.stringify({ version: '1.0', sha256: 'ab'.repeat(32) }));
     const r = await run(['sign', small, '--key', ref, '--message-type', 'raw']);
     expect(r.code, r.stderr).toBe(0);
     expect(kms.log.at(-1)).toMatch(/^Sign RAW 200/);
-    expect((await run(['verify', small, '--key', pub])).code).toBe(0);
 
     const over = join(dir, 'over.bin');
     writeFileSync(over, Buffer.alloc(4097, 7));
@@ -145,27 +105,31 @@ describe('pqsign with awskms:// keys', async () => {
     expect(tooBig.code).toBe(2);
     expect(tooBig.stderr).toMatch(/over\.bin: --message-type raw allows at most 4096 bytes/);
     expect(existsSync(`${over}.sig`)).toBe(false);
-    const withCtx = await run(['sign', small, '--key', ref, '--message-type', 'raw', '--context', '00', '--out', join(dir, 'ctx.sig')]);
-    expect(withCtx.code).toBe(2);
-    expect(withCtx.stderr).toMatch(/cannot carry a context/);
   });
 
   it('--dry-run asks KMS DryRun and writes nothing', async () => {
     const file = join(dir, 'dry.bin');
     writeFileSync(file, 'dry');
-    const r = await run(['sign', file, '--key', shared.ML_DSA_87.ref, '--dry-run', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, dryRun: true, file, algorithm: 'ML-DSA-87', messageType: 'mu' });
+    const missing = join(dir, 'nope.bin');
+    const r = await run(['sign', file, missing, '--key', shared.ML_DSA_87.ref, '--dry-run', '--json']);
+    expect(r.code, r.stderr).toBe(2);
+    const [ok, gone] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(ok).toMatchObject({ ok: true, dryRun: true, file, algorithm: 'ML-DSA-87', messageType: 'mu' });
+    expect(gone).toMatchObject({
+      ok: false,
+      file: missing,
+      error: { code: 'ERR_FILE', message: expect.stringMatching(/nope\.bin: no such file/) },
+    });
     expect(kms.log.at(-1)).toMatch(/^Sign EXTERNAL_MU 412 DryRunOperationException/);
     expect(existsSync(`${file}.sig`)).toBe(false);
-    const missing = await run(['sign', join(dir, 'nope.bin'), '--key', shared.ML_DSA_87.ref, '--dry-run']);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/nope\.bin: no such file/);
     const local = await run(['sign', file, '--key', shared.ML_DSA_87.pub, '--dry-run']);
     expect(local.code).toBe(2);
   });
 
-  it('turns each KMS failure into one line and exit 3, naming the KMS error', async () => {
+  it('turns a KMS failure into one line and exit 3, naming the KMS error; PQSIGN_KMS_TIMEOUT_MS and AWS_MAX_ATTEMPTS apply', async () => {
     const file = join(dir, 'fail.bin');
     writeFileSync(file, 'x');
     const expectKmsFailure = async (ref: string, name: string, env: Record<string, string> = {}) => {
@@ -179,16 +143,6 @@ describe('pqsign with awskms:// keys', async () => {
     const disabled = await kms.createKey('ML_DSA_65', 'alias/disabled');
     await kms.client().send(new DisableKeyCommand({ KeyId: disabled }));
     await expectKmsFailure(kms.ref('alias/disabled'), 'DisabledException');
-    const doomed = await kms.createKey('ML_DSA_65', 'alias/doomed');
-    await kms.client().send(new ScheduleKeyDeletionCommand({ KeyId: doomed, PendingWindowInDays: 7 }));
-    await expectKmsFailure(kms.ref('alias/doomed'), 'KMSInvalidStateException');
-    await expectKmsFailure(
-      kms.ref('alias/no-such-alias'),
-      'NotFoundException: Alias arn:aws:kms:us-east-1:111122223333:alias/no-such-alias is not found.',
-    );
-    await expectKmsFailure(shared.ML_DSA_65.ref, 'UnrecognizedClientException', { AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0' });
-    await expectKmsFailure(shared.ML_DSA_65.ref, 'InvalidSignatureException', { AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
-    await expectKmsFailure(`awskms://127.0.0.1:9/alias/fw`, 'ECONNREFUSED', { AWS_MAX_ATTEMPTS: '2' });
     kms.server.faults.latencyMs = 1500;
     try {
       await expectKmsFailure(shared.ML_DSA_65.ref, 'TimeoutError', { AWS_MAX_ATTEMPTS: '1', PQSIGN_KMS_TIMEOUT_MS: '300' });
@@ -197,7 +151,19 @@ describe('pqsign with awskms:// keys', async () => {
     }
   });
 
-  it('--fail-rate 1 fails with exit 3 after the retries and writes nothing', async () => {
+  it('refuses an AWS_MAX_ATTEMPTS or PQSIGN_KMS_TIMEOUT_MS that is not a positive integer (exit 2)', async () => {
+    for (const [name, value] of [
+      ['AWS_MAX_ATTEMPTS', '0'],
+      ['PQSIGN_KMS_TIMEOUT_MS', '1.5'],
+    ] as const) {
+      const r = await run(['sign', FIRMWARE, '--key', shared.ML_DSA_65.ref, '--out', join(dir, 'env.sig')], { [name]: value });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`pqsign: ${name} must be a positive integer, got "${value}"\n`);
+      expect(existsSync(join(dir, 'env.sig'))).toBe(false);
+    }
+  });
+
+  it('--fail-rate 1 fails with exit 3 after AWS_MAX_ATTEMPTS attempts and writes nothing', async () => {
     const file = join(dir, 'broken.bin');
     writeFileSync(file, 'x');
     kms.server.faults.failRate = 1;
@@ -209,32 +175,6 @@ describe('pqsign with awskms:// keys', async () => {
     } finally {
       kms.server.faults.failRate = 0;
     }
-  });
-
-  it('--throttle-rate 0.3 still succeeds through the SDK retries', async () => {
-    const files = Array.from({ length: 25 }, (_, i) => {
-      const f = join(dir, `throttled-${i}.bin`);
-      writeFileSync(f, `artifact ${i}`);
-      return f;
-    });
-    const before = kms.log.length;
-    kms.server.faults.throttleRate = 0.3;
-    let r;
-    try {
-      r = await run(['sign', ...files, '--key', shared.ML_DSA_44.ref, '--json']);
-    } finally {
-      kms.server.faults.throttleRate = 0;
-    }
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(
-      r.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l).ok),
-    ).toEqual(files.map(() => true));
-    expect(kms.log.slice(before).filter((l) => l.includes('ThrottlingException')).length).toBeGreaterThan(0);
-    const v = await run(['verify', ...files, '--key', shared.ML_DSA_44.pub]);
-    expect(v.code, v.stderr).toBe(0);
   });
 
   it('keeps the other files when one file fails at KMS, and exits with the worst outcome', async () => {
@@ -255,7 +195,7 @@ describe('pqsign with awskms:// keys', async () => {
     expect(lines.map((l) => l.ok)).toEqual([true, false, true, true]);
     expect(lines[1]).toMatchObject({ file: empty, error: { code: 'ERR_KMS', detail: 'ValidationException' } });
     expect(lines[1].error.message).toMatch(/^.*batch-empty\.bin: KMS Sign failed for .*: ValidationException: 1 validation error detected/);
-    for (const f of good) expect((await run(['verify', f, '--key', shared.ML_DSA_44.pub])).code).toBe(0);
+    for (const f of good) expect(existsSync(`${f}.sig`)).toBe(true);
     expect(existsSync(`${empty}.sig`)).toBe(false);
 
     const mixed = await run(['sign', good[0]!, join(dir, 'missing.bin'), '--key', shared.ML_DSA_44.ref]);
@@ -264,50 +204,13 @@ describe('pqsign with awskms:// keys', async () => {
     expect(worst.code).toBe(3);
   });
 
-  it('kms describe shows the key; errors are one line', async () => {
-    const r = await run(['kms', 'describe', '--key', kms.ref('alias/disabled'), '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ keyState: 'Disabled', enabled: false, keyFingerprint: null, aliases: ['alias/disabled'] });
+  it('kms describe shows the key as text; errors are one line', async () => {
     const human = await run(['kms', 'describe', '--key', shared.ML_DSA_87.ref]);
     expect(human.stdout).toMatch(/key spec\s+ML_DSA_87 \(ML-DSA-87\)/);
     expect(human.stdout).toMatch(/sha256\s+[0-9a-f]{64}/);
     const dup = await run(['kms', 'create-key', '--alias', 'alias/shared-87', '--endpoint', kms.authority]);
     expect(dup.code).toBe(2);
-    expect(dup.stderr).toMatch(/alias alias\/shared-87 already exists/);
-    const badSpec = await run(['kms', 'create-key', '--spec', 'RSA_2048', '--endpoint', kms.authority]);
-    expect(badSpec.code).toBe(2);
-  });
-});
-
-describe('pqsign with a restarted local KMS', () => {
-  it('signs with the same alias and the same public key after a restart on the same data dir', async () => {
-    const dir = tempDir();
-    const dataDir = join(dir, 'kms');
-    const env = childEnv();
-    const first = await startKmsServer({ credential: CREDENTIAL, dataDir });
-    let firstPub: string;
-    try {
-      const authority = first.url.slice('http://'.length);
-      expect((await pqsignAsync(['kms', 'create-key', '--alias', 'alias/release', '--endpoint', authority], { env })).code).toBe(0);
-      const pub = await pqsignAsync(['pubkey', '--key', `awskms://${authority}/alias/release`], { env });
-      expect(pub.code).toBe(0);
-      firstPub = pub.stdout;
-    } finally {
-      await first.close();
-    }
-    const second = await startKmsServer({ credential: CREDENTIAL, dataDir });
-    try {
-      const ref = `awskms://${second.url.slice('http://'.length)}/alias/release`;
-      expect(second.port).not.toBe(first.port);
-      const pub = await pqsignAsync(['pubkey', '--key', ref], { env });
-      expect(pub.stdout).toBe(firstPub);
-      writeFileSync(join(dir, 'pub.pem'), firstPub);
-      writeFileSync(join(dir, 'fw.bin'), 'after restart');
-      expect((await pqsignAsync(['sign', join(dir, 'fw.bin'), '--key', ref], { env })).code).toBe(0);
-      expect((await pqsignAsync(['verify', join(dir, 'fw.bin'), '--key', join(dir, 'pub.pem')], { env })).code).toBe(0);
-    } finally {
-      await second.close();
-    }
+    expect(dup.stderr.trim()).toMatch(/^pqsign: \S+alias\/shared-87: alias alias\/shared-87 already exists[^\n]*$/);
   });
 });
 
@@ -347,6 +250,16 @@ describe('pqsign sign --concurrency against KMS latency', () => {
   });
 });
 
+/** CreateKey through the SDK at a `kms serve` child's URL, signed with the test credential. */
+async function createKeyAt(url: string) {
+  const client = new KMSClient({ endpoint: url, region: REGION, credentials: CREDENTIAL });
+  try {
+    return (await client.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!;
+  } finally {
+    client.destroy();
+  }
+}
+
 describe('pqsign kms serve', () => {
   it('refuses to start without a credential pair or with a bad fault rate (exit 2)', async () => {
     const none = await pqsignAsync(['kms', 'serve', '--port', '0'], { env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
@@ -382,10 +295,8 @@ describe('pqsign kms serve', () => {
         child.once('exit', (code) => reject(new Error(`kms serve exited ${code}`)));
       });
       expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).not.toContain(CREDENTIAL.secretAccessKey);
-      const created = await pqsignAsync(['kms', 'create-key', '--spec', 'ML_DSA_44', '--endpoint', url.slice(7), '--json'], {
-        env: childEnv(),
-      });
-      expect(created.code, created.stderr).toBe(0); // signed with the secret the file holds (its newline is not part of it)
+      // a request signed with the secret the file holds (its newline is not part of it) is accepted
+      expect((await createKeyAt(url)).KeySpec).toBe('ML_DSA_44');
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
@@ -404,88 +315,12 @@ describe('pqsign kms serve', () => {
         child.once('exit', (code) => reject(new Error(`kms serve exited ${code}`)));
       });
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const created = await pqsignAsync(['kms', 'create-key', '--spec', 'ML_DSA_44', '--endpoint', url.slice(7), '--json'], {
-        env: childEnv(),
-      });
-      expect(created.code, created.stderr).toBe(0);
-      expect(existsSync(join(dataDir, 'keys', `${JSON.parse(created.stdout).keyId}.json`))).toBe(true);
+      const created = await createKeyAt(url);
+      expect(existsSync(join(dataDir, 'keys', `${created.KeyId}.json`))).toBe(true);
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
-  });
-});
-
-describe('pqsign without a configured region', () => {
-  it('says so in one line (exit 2) instead of failing inside the SDK', async () => {
-    const r = await pqsignAsync(['pubkey', '--key', 'awskms:///alias/anything'], {
-      env: childEnv({ AWS_REGION: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_PROFILE: '' }),
-    });
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(
-      'pqsign: no AWS region configured for KMS: set AWS_REGION or a region in your AWS profile, or name the key by its ARN',
-    );
-  });
-});
-
-// The AWS CLI (botocore's SigV4 signer and JSON protocol, not the JS SDK) against the local server,
-// and pqsign verifying what it signed.
-const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-const HAVE_AWS_CLI = awsCli.status === 0;
-const NO_AWS_CLI = 'the AWS CLI is not installed: its interoperability check is skipped';
-if (!HAVE_AWS_CLI) console.warn(`SKIP: ${NO_AWS_CLI}`);
-
-describe.skipIf(!HAVE_AWS_CLI)(HAVE_AWS_CLI ? 'the AWS CLI against pqsign kms serve' : NO_AWS_CLI, () => {
-  it('creates a key, signs RAW, verifies; pqsign verifies the signature offline', async () => {
-    const kms = await startTestKms();
-    const dir = tempDir();
-    const env = { ...process.env, ...kms.env, AWS_DEFAULT_REGION: kms.server.region };
-    // spawnSync blocks this process, which hosts the server: run the AWS CLI asynchronously instead.
-    const awsAsync = (...args: string[]) =>
-      new Promise<Record<string, unknown>>((resolve, reject) => {
-        const p = spawn('aws', ['--endpoint-url', kms.server.url, '--output', 'json', 'kms', ...args], { env });
-        let out = '';
-        let err = '';
-        p.stdout.on('data', (d) => (out += d));
-        p.stderr.on('data', (d) => (err += d));
-        p.on('close', (code) => (code === 0 ? resolve(out ? JSON.parse(out) : {}) : reject(new Error(`aws kms ${args[0]}: ${err}`))));
-      });
-    const created = (await awsAsync('create-key', '--key-spec', 'ML_DSA_65', '--key-usage', 'SIGN_VERIFY')) as {
-      KeyMetadata: { KeyId: string };
-    };
-    await awsAsync('create-alias', '--alias-name', 'alias/from-aws-cli', '--target-key-id', created.KeyMetadata.KeyId);
-    const msg = join(dir, 'msg.txt');
-    writeFileSync(msg, 'signed by the AWS CLI');
-    const signed = (await awsAsync(
-      'sign',
-      '--key-id',
-      'alias/from-aws-cli',
-      '--message',
-      `fileb://${msg}`,
-      '--message-type',
-      'RAW',
-      '--signing-algorithm',
-      'ML_DSA_SHAKE_256',
-    )) as { Signature: string };
-    writeFileSync(`${msg}.sig`, Buffer.from(signed.Signature, 'base64'));
-    const v = await pqsignAsync(['verify', msg, '--key', kms.ref('alias/from-aws-cli')], { env: kms.env });
-    expect(v.code, v.stderr).toBe(0);
-    const ours = await pqsignAsync(['sign', msg, '--key', kms.ref('alias/from-aws-cli'), '--out', join(dir, 'ours.sig')], { env: kms.env });
-    expect(ours.code).toBe(0);
-    const checked = await awsAsync(
-      'verify',
-      '--key-id',
-      'alias/from-aws-cli',
-      '--message',
-      `fileb://${msg}`,
-      '--message-type',
-      'RAW',
-      '--signing-algorithm',
-      'ML_DSA_SHAKE_256',
-      '--signature',
-      `fileb://${join(dir, 'ours.sig')}`,
-    );
-    expect(checked).toMatchObject({ SignatureValid: true });
   });
 });
