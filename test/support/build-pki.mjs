@@ -6,8 +6,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 const dist = new URL('../../dist/src/', import.meta.url);
 const load = (m) => import(new URL(m, dist).href);
-const [{ paramByName, SEED_BYTES }, { keygenFromSeed }, { encodePkcs8 }, { encodePem }, { wholeSeconds }, { createCa, createRequest, issueFromCa }, { loadAnySigner, loadPublicKey }] =
-  await Promise.all(['mldsa/params.js', 'mldsa/mldsa.js', 'keys/pkcs8.js', 'asn1/pem.js', 'asn1/time.js', 'pki/ops.js', 'pipeline/keyref.js'].map(load));
+const [
+  { paramByName, SEED_BYTES },
+  { keygenFromSeed },
+  { encodePkcs8 },
+  { encodePem },
+  { wholeSeconds },
+  { createCa, createRequest, issueFromCa },
+  { loadAnySigner, loadPublicKey },
+] = await Promise.all(
+  ['mldsa/params.js', 'mldsa/mldsa.js', 'keys/pkcs8.js', 'asn1/pem.js', 'asn1/time.js', 'pki/ops.js', 'pipeline/keyref.js'].map(load),
+);
 
 const [dir, alg, codeSigning] = process.argv.slice(2);
 const params = paramByName(alg);
@@ -25,6 +34,19 @@ writeFileSync(p('root.pem'), encodePem('CERTIFICATE', (await createCa(root, 'CN=
 const inter = await loadAnySigner(interKey);
 writeFileSync(p('inter.csr'), encodePem('CERTIFICATE REQUEST', await createRequest(inter, 'CN=Test Issuing CA,O=pqsign tests')));
 const issue = async (caSigner, caCert, subject, validityDays, profile, out) =>
-  writeFileSync(p(out), encodePem('CERTIFICATE', (await issueFromCa({ caSigner, caCertPath: p(caCert), subject, validity: validity(validityDays), profile })).der));
+  writeFileSync(
+    p(out),
+    encodePem(
+      'CERTIFICATE',
+      (await issueFromCa({ caSigner, caCertPath: p(caCert), subject, validity: validity(validityDays), profile })).der,
+    ),
+  );
 await issue(root, 'root.pem', { csrPath: p('inter.csr'), name: undefined }, 1825, { kind: 'ca', pathLen: 0 }, 'inter.pem');
-await issue(inter, 'inter.pem', { key: await loadPublicKey(leafKey), name: 'CN=Test Release Signing,O=pqsign tests' }, 365, { kind: 'leaf', codeSigning: codeSigning === '1' }, 'leaf.pem');
+await issue(
+  inter,
+  'inter.pem',
+  { key: await loadPublicKey(leafKey), name: 'CN=Test Release Signing,O=pqsign tests' },
+  365,
+  { kind: 'leaf', codeSigning: codeSigning === '1' },
+  'leaf.pem',
+);

@@ -119,6 +119,27 @@ export function oracle(args: string[], env: Record<string, string> = {}): RunRes
   return { code, ok: code === 0, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Run `fn` with environment variables set, restored after it (and after its promise settles). */
+export function withEnv<T>(vars: Record<string, string>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const restore = () => {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  };
+  Object.assign(process.env, vars);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
+  return result;
+}
+
 /** A temp dir removed after the current test file. */
 export function tempDir(prefix = 'pqsign-test-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));

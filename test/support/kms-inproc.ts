@@ -7,21 +7,28 @@ import { encodePublicKey } from '../../src/keys/spki.js';
 import { loadPublicKey } from '../../src/pipeline/keyref.js';
 import '../../src/kms/register.js';
 import { writeFileSync } from 'node:fs';
-import { startTestKms, type TestKms } from './kms-fixture.js';
+import { childEnv, startTestKms, type TestKms } from './kms-fixture.js';
 import type { KmsServerOptions } from '../../src/kms-server/index.js';
+
+/**
+ * This file's process gets what a child pqsign gets from kms-fixture.ts's childEnv() (credentials, region,
+ * retries), until the file ends: in-process awskms:// signers find them through the SDK's standard chain.
+ */
+export function useKmsEnvironment(): void {
+  const env = childEnv();
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  });
+}
 
 /** startTestKms, with its credentials in this process's environment until the file ends. */
 export async function startInProcessKms(opts: Partial<KmsServerOptions> = {}): Promise<TestKms> {
-  const kms = await startTestKms(opts);
-  const saved = Object.fromEntries(Object.keys(kms.env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, kms.env);
-  afterAll(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
-  return kms;
+  useKmsEnvironment();
+  return startTestKms(opts);
 }
 
 /** `pqsign pubkey --key REF --out OUT` (PEM SPKI; composite and two-part references too) */

@@ -5,4 +5,11 @@ import { createRequire, register } from 'node:module';
 
 register('./record-modules-hooks.mjs', import.meta.url);
 const cache = createRequire(import.meta.url).cache;
-process.on('exit', () => appendFileSync(process.env.PQSIGN_MODULE_LOG, Object.keys(cache).map((p) => `file://${p}\n`).join('')));
+process.on('exit', () =>
+  appendFileSync(
+    process.env.PQSIGN_MODULE_LOG,
+    Object.keys(cache)
+      .map((p) => `file://${p}\n`)
+      .join(''),
+  ),
+);

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../../src/kms/register.js';
 import { changeKeyState, createKmsKey, deleteKmsAlias, describeKmsKey, listKmsKeys, setKmsAlias } from '../../../src/kms/manage.js';
-import { childEnv, startTestKms } from '../../support/kms-fixture.js';
+import { startTestKms } from '../../support/kms-fixture.js';
 import { tempDir } from '../../support/helpers.js';
+import { useKmsEnvironment } from '../../support/kms-inproc.js';
 import { failure, signWith } from '../../support/inproc.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 
-// What a pqsign process gets from its environment: the SDK's credential chain and region read these.
-Object.assign(process.env, childEnv());
+useKmsEnvironment();
 
 describe('KMS key management, in process', async () => {
   const kms = await startTestKms();

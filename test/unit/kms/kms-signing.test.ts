@@ -22,8 +22,9 @@ import { loadPublicKey } from '../../../src/pipeline/keyref.js';
 import { formatByName } from '../../../src/pipeline/registry.js';
 import { signFile, type SignResult } from '../../../src/pipeline/sign.js';
 import { verifyPath, type VerifyOutcome } from '../../../src/pipeline/verify.js';
-import { childEnv, CREDENTIAL, startTestKms } from '../../support/kms-fixture.js';
-import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, sparseFile, tempDir } from '../../support/helpers.js';
+import { CREDENTIAL, startTestKms } from '../../support/kms-fixture.js';
+import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, sparseFile, tempDir, withEnv } from '../../support/helpers.js';
+import { useKmsEnvironment } from '../../support/kms-inproc.js';
 import { failure, keyRules, muOf, signWith } from '../../support/inproc.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 
@@ -31,22 +32,8 @@ const SIG_BYTES = { ML_DSA_44: 2420, ML_DSA_65: 3309, ML_DSA_87: 4627 } as const
 const NAME = { ML_DSA_44: 'ML-DSA-44', ML_DSA_65: 'ML-DSA-65', ML_DSA_87: 'ML-DSA-87' } as const;
 const SPECS = ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const;
 
-// What a pqsign process gets from its environment: the SDK's credential chain and region read these.
-Object.assign(process.env, childEnv());
+useKmsEnvironment();
 afterEach(() => setKmsClientSettings({})); // bin/ sets them once from AWS_MAX_ATTEMPTS and PQSIGN_KMS_TIMEOUT_MS
-
-/** Run with some environment variables changed (the SDK reads them when a client is opened). */
-async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved))
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-}
 
 /** `verify FILE [--sig S] --key awskms://... --kms [--context HEX]`: KMS Verify decides, the key's rules apply. */
 async function verifyByKms(file: string, ref: string, o: { sig?: string; context?: Uint8Array } = {}): Promise<VerifyOutcome> {

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../support/helpers.js';
+import { tempDir, withEnv } from '../../support/helpers.js';
 import { signFile } from '../../../src/pipeline/sign.js';
 import { formatByName } from '../../../src/pipeline/registry.js';
 import { loadSigner } from '../../../src/pipeline/keyref.js';
@@ -19,17 +19,6 @@ import type { ProgressEvent } from '../../../src/io/progress.js';
 
 const dir = tempDir();
 
-/** Run `f` with an environment variable set, restoring it after (CI may have it set). */
-function withEnv(name: string, value: string, f: () => void): void {
-  const saved = process.env[name];
-  process.env[name] = value;
-  try {
-    f();
-  } finally {
-    if (saved === undefined) delete process.env[name];
-    else process.env[name] = saved;
-  }
-}
 const seed = new Uint8Array(32).fill(7);
 const kp = keygenFromSeed(DEFAULT_PARAM, seed);
 const pkcs8 = encodePkcs8({ params: DEFAULT_PARAM, seed, secretKey: kp.secretKey, publicKey: kp.publicKey, form: 'seed' }, 'seed');
@@ -83,7 +72,7 @@ describe('settings instead of environment variables', () => {
   });
 
   it('the ML-DSA back-end is chosen by setMlDsaBackend; PQSIGN_MLDSA_BACKEND means nothing to the library', () => {
-    withEnv('PQSIGN_MLDSA_BACKEND', 'bogus', () => {
+    withEnv({ PQSIGN_MLDSA_BACKEND: 'bogus' }, () => {
       expect(mlDsaBackendChoice()).toBe(backend);
       setMlDsaBackend('portable');
       expect(mlDsaBackendChoice()).toBe('portable');
@@ -98,7 +87,7 @@ describe('settings instead of environment variables', () => {
   });
 
   it('attest builds provenance from the env it is given, not from process.env', () => {
-    withEnv('GITHUB_ACTIONS', 'true', () => {
+    withEnv({ GITHUB_ACTIONS: 'true' }, () => {
       // without an env the build is "not GitHub": the builder must be named
       expect(() => resolvePredicate({})).toThrow(/needs `builderId`/);
       expect(resolvePredicate({ provenance: { builderId: 'https://ci.example.com/b' } }).predicate).toMatchObject({
