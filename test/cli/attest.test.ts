@@ -47,10 +47,9 @@ beforeAll(() => {
 });
 
 describe('attest', () => {
-  it('--recursive --builder-id --out --json: one JSON object, the envelope written; no progress when stderr is not a TTY', () => {
+  it('--recursive --builder-id --out --json: one JSON object, the envelope written', () => {
     const r = run(['attest', 'dist', '--recursive', '--key', 'k65.pem', ...BUILDER, '--out', 'tree.intoto.jsonl', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toContain('\r');
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({
       ok: true,
@@ -62,6 +61,15 @@ describe('attest', () => {
     const [env] = lines('tree.intoto.jsonl');
     expect(env!.signatures[0]!.keyid).toBe(out.keyid);
     expect(statementOf(env!).predicate.runDetails.builder.id).toBe(BUILDER[1]);
+  });
+
+  it('no progress line when stderr is not a TTY, even with the 200 subjects that show one on a terminal', () => {
+    mkdirSync(at('many'));
+    for (let f = 0; f < 250; f++) writeFileSync(at('many', `f${f}.bin`), `artifact ${f}\n`);
+    const r = run(['attest', 'many', '--recursive', '--key', 'k65.pem', ...BUILDER, '--out', 'many.intoto.jsonl']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr).toMatch(/^attested 250 subjects -> many\.intoto\.jsonl/);
   });
 
   it('--base-dir with a glob: names relative to it; one line on stderr', () => {
