@@ -1,10 +1,15 @@
 // Hash many files over all cores: a pool of worker threads (src/attest/hash-worker.ts), each streaming
 // its files once into SHA-256 and SHA-512. Paths go out in batches with at most two batches queued
 // per worker (a bounded queue: memory stays flat for any number of files); results are keyed by path.
+// One job hashes in the calling thread, as a batch verify of one thread does: no worker to start.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { PqsignError, type ErrorCode } from '../base/errors.js';
+import { PqsignError } from '../base/errors.js';
 import type { OnProgress } from '../io/progress.js';
+import { mapBounded } from '../base/pool.js';
+import { FILES_IN_FLIGHT, hashOne, type WorkerResult } from './hash-file.js';
+
+export type { WorkerResult };
 
 export interface FileDigests {
   sha256: string;
@@ -19,7 +24,6 @@ export interface HashRequest {
   batch: number;
   paths: string[];
 }
-export type WorkerResult = ({ ok: true } & FileDigests) | { ok: false; code: ErrorCode; message: string };
 export interface HashReply {
   batch: number;
   results: WorkerResult[];
@@ -49,6 +53,21 @@ export async function hashFiles(paths: readonly string[], opts: HashOptions = {}
   let next = 0;
   let done = 0;
   let bytes = 0;
+  const record = (path: string, r: WorkerResult) => {
+    if (r.ok) {
+      out.set(path, { ok: true, digests: { sha256: r.sha256, sha512: r.sha512, size: r.size } });
+      bytes += r.size;
+    } else {
+      out.set(path, { ok: false, error: new PqsignError(r.code, r.message, { file: path }) });
+    }
+  };
+  if (jobs === 1) {
+    await mapBounded(paths, FILES_IN_FLIGHT, hashOne, (r, i) => {
+      record(paths[i]!, r.ok ? r.value : { ok: false, code: 'ERR_FILE', message: String(r.error) });
+      opts.onProgress?.({ label, unit: 'files', done: ++done, total: paths.length, bytes });
+    });
+    return out;
+  }
   const workers = Array.from({ length: jobs }, () => new Worker(new URL('./hash-worker.js', import.meta.url)));
   try {
     await new Promise<void>((resolveAll, rejectAll) => {
@@ -65,15 +84,7 @@ export async function hashFiles(paths: readonly string[], opts: HashOptions = {}
         w.on('message', (reply: HashReply) => {
           const batch = pending.get(reply.batch)!;
           pending.delete(reply.batch);
-          reply.results.forEach((r, i) => {
-            const path = batch[i]!;
-            if (r.ok) {
-              out.set(path, { ok: true, digests: { sha256: r.sha256, sha512: r.sha512, size: r.size } });
-              bytes += r.size;
-            } else {
-              out.set(path, { ok: false, error: new PqsignError(r.code, r.message, { file: path }) });
-            }
-          });
+          reply.results.forEach((r, i) => record(batch[i]!, r));
           done += batch.length;
           opts.onProgress?.({ label, unit: 'files', done, total: paths.length, bytes });
           if (done === paths.length) resolveAll();

@@ -50,6 +50,9 @@ export interface TestTsa {
 async function serve(answer: (req: Uint8Array, mode: TsaMode) => Promise<Uint8Array>, root: string): Promise<TestTsa> {
   const tsa = { url: '', root, served: 0, mode: 'ok' as TsaMode, close: async () => undefined };
   const server: Server = createServer((req, res) => {
+    // a fresh connection per request, as each CLI run has: an in-process client would otherwise reuse a
+    // keep-alive socket the server may be closing (ECONNRESET after its 5 s idle timeout)
+    res.setHeader('connection', 'close');
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
     req.on('end', () => {

@@ -1,40 +1,36 @@
-// The trust policy's long-term keys (docs/verification.md): tsaAnchors, trustSigningTime and crls per scope,
-// parsed strictly and applied like their flags; --crl may be added to a policy (it only tightens),
-// --tsa-anchor and --trust-signing-time may not (they widen trust).
+// The trust policy's long-term keys through `pqsign verify --policy` (docs/verification.md): a policy with
+// tsaAnchors judged per file in one --json run (the time-stamped release verifies two years on, the plain
+// one does not), --crl added to a policy (it only tightens), the refusals in flag terms (--tsa-anchor and
+// --trust-signing-time widen trust, so they do not combine with --policy; path options need
+// --trust-anchor) and a strict-parsing error as the user sees it. Which policies accept what is
+// test/unit/policy/policy-long-term.test.ts.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, pqsign, pqsignAsync, tempDir } from '../../support/helpers.js';
-import { buildPki, run } from '../../support/pki-fixture.js';
+import { FIRMWARE, pqsign, tempDir } from '../../support/helpers.js';
+import { verifyEach } from '../../support/exit-codes.js';
+import { buildPkiInProcess, signWith } from '../../support/inproc.js';
+import { crlInProcess, revokeInProcess } from '../../support/crl-ops.js';
 import { mldsaTsa } from '../../support/tsa-fixture.js';
+import { LATER } from '../../support/tsa-steps.js';
 import { readCertificate } from '../../../src/pki/cert-file.js';
 
-const DAY = 86_400_000;
-const iso = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString();
-const LATER = iso(new Date(Date.now() + 730 * DAY));
 const json = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').pop()!);
 
-describe('policy tsaAnchors, trustSigningTime, crls', async () => {
+describe('verify --policy with tsaAnchors, trustSigningTime, crls', async () => {
   const dir = tempDir('pqsign-policy-lt-');
   const p = (f: string) => join(dir, f);
-  const pki = buildPki(dir);
+  const pki = await buildPkiInProcess(dir);
   const tsa = await mldsaTsa(p('tsa'));
   afterAll(() => tsa.close());
   copyFileSync(FIRMWARE, p('stamped.bin'));
   copyFileSync(FIRMWARE, p('plain.bin'));
-  const signArgs = ['--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter];
-  expect((await pqsignAsync(['sign', p('stamped.bin'), ...signArgs, '--tsa', tsa.url])).code).toBe(0);
-  run(['sign', p('plain.bin'), ...signArgs]);
-  const ca = (which: 'root' | 'inter') => [
-    '--ca-key',
-    which === 'root' ? pki.rootKey : pki.interKey,
-    '--ca-cert',
-    which === 'root' ? pki.root : pki.inter,
-    '--crl-state',
-    p(`${which}.state.pem`),
-  ];
-  run(['cert', 'crl', ...ca('root'), '--out', p('root.crl')]);
-  run(['cert', 'crl', ...ca('inter'), '--out', p('inter.crl')]);
+  const cms = { cert: pki.leaf, chain: [pki.inter] };
+  await signWith(p('stamped.bin'), pki.leafKey, { format: 'cms', options: { ...cms, tsa: tsa.url } });
+  await signWith(p('plain.bin'), pki.leafKey, { format: 'cms', options: cms });
+  const inter = { caKey: pki.interKey, caCert: pki.inter, crlState: p('inter.state.pem') };
+  await crlInProcess({ caKey: pki.rootKey, caCert: pki.root, crlState: p('root.state.pem'), out: p('root.crl') });
+  await crlInProcess({ ...inter, out: p('inter.crl') });
 
   function policy(name: string, scope: Record<string, unknown>): string {
     const file = p(`${name}.policy.json`);
@@ -47,72 +43,52 @@ describe('policy tsaAnchors, trustSigningTime, crls', async () => {
     );
     return file;
   }
-  const verify = (file: string, pol: string, ...extra: string[]) => pqsign(['verify', p(file), '--policy', pol, '--json', ...extra]);
 
-  it('tsaAnchors: two years on, the time-stamped release verifies under the policy, the plain one does not', () => {
+  it('--policy with tsaAnchors --at: per file, the time-stamped release verifies (scope in --json), the plain one does not', () => {
+    const files = [p('stamped.bin'), p('plain.bin')];
     const pol = policy('tsa', { tsaAnchors: [tsa.root] });
-    const ok = verify('stamped.bin', pol, '--at', LATER);
+    const verdicts = verifyEach(files, ['--policy', pol, '--at', LATER]);
+    expect(verdicts.get(files[0]!)).toEqual({ exit: 0 });
+    expect(verdicts.get(files[1]!)).toMatchObject({ exit: 1, code: 'ERR_CHAIN' });
+    const ok = pqsign(['verify', files[0]!, '--policy', pol, '--at', LATER, '--json']);
     expect(ok.code, ok.stdout).toBe(0);
     expect(json(ok)).toMatchObject({
       scope: 'release',
       signers: [expect.objectContaining({ validationTime: expect.objectContaining({ source: 'timestamp' }) })],
     });
-    expect(verify('plain.bin', pol, '--at', LATER).code).toBe(1);
-    expect(verify('stamped.bin', policy('no-tsa', {}), '--at', LATER).code).toBe(1);
   });
 
-  it("trustSigningTime: the policy may accept the signer's own signingTime", () => {
-    expect(verify('plain.bin', policy('st', { trustSigningTime: true }), '--at', LATER).code).toBe(0);
-    expect(verify('plain.bin', policy('st-off', { trustSigningTime: false }), '--at', LATER).code).toBe(1);
-  });
-
-  it('crls: revocation checking from the policy; --crl adds to it', async () => {
-    const pol = policy('crls', { crls: ['root.crl', 'inter.crl'] }); // relative to the policy's directory
-    const ok = verify('plain.bin', pol);
+  it('--crl adds to the policy: the intermediate CRL given on the command line; a revoked leaf is exit 1 ERR_REVOKED', async () => {
+    const partial = policy('crls-partial', { crls: ['root.crl'] });
+    const ok = pqsign(['verify', p('plain.bin'), '--policy', partial, '--crl', p('inter.crl'), '--json']);
     expect(ok.code, ok.stdout).toBe(0);
     expect(json(ok).signers[0].revocation).toHaveLength(2);
-    // only the root's CRL in the policy: the intermediate's comes from --crl
-    const partial = policy('crls-partial', { crls: ['root.crl'] });
-    expect(verify('plain.bin', partial).code).toBe(1);
-    expect(verify('plain.bin', partial, '--crl', p('inter.crl')).code).toBe(0);
     const serial = Buffer.from((await readCertificate(pki.leaf)).serial).toString('hex');
-    run(['cert', 'revoke', ...ca('inter'), '--serial', serial, '--reason', 'keyCompromise']);
-    const revoked = verify('plain.bin', partial, '--crl', p('inter.state.pem'));
+    await revokeInProcess({ ...inter, serial, reason: 'keyCompromise' });
+    const revoked = pqsign(['verify', p('plain.bin'), '--policy', partial, '--crl', p('inter.state.pem'), '--json']);
     expect(revoked.code).toBe(1);
     expect(json(revoked).error).toMatchObject({ code: 'ERR_REVOKED' });
-    // --crl with a scope that has no certificate path cannot be honoured
-    const keysOnly = p('keys-only.policy.json');
-    run(['pubkey', '--key', pki.leafKey, '--out', p('leaf.pub')]);
-    writeFileSync(
-      keysOnly,
-      JSON.stringify({ pqsignPolicy: 1, scopes: [{ name: 'k', match: { artifacts: ['*.bin'] }, keys: [{ key: p('leaf.pub') }] }] }),
-    );
-    const k = verify('plain.bin', keysOnly, '--crl', p('root.crl'));
-    expect(k.code).toBe(1);
-    expect(json(k).error).toMatchObject({ code: 'ERR_UNTRUSTED', detail: 'revocation' });
   });
 
-  it('strict parsing: wrong types, no trustAnchors, unknown keys; widening flags do not combine with --policy', () => {
-    const bad = (name: string, scope: Record<string, unknown>, message: RegExp) => {
-      const file = p(`${name}.policy.json`);
-      writeFileSync(file, JSON.stringify({ pqsignPolicy: 1, scopes: [{ name: 'release', match: { artifacts: ['*.bin'] }, ...scope }] }));
-      const r = pqsign(['verify', p('plain.bin'), '--policy', file]);
-      expect(r.code, name).toBe(2);
-      expect(r.stderr).toMatch(message);
-    };
-    bad('st-type', { trustAnchors: [pki.root], trustSigningTime: 'yes' }, /scopes\[0\]\.trustSigningTime: must be true or false/);
-    bad('tsa-type', { trustAnchors: [pki.root], tsaAnchors: 'x.pem' }, /scopes\[0\]\.tsaAnchors: must be a non-empty array of strings/);
-    bad('crls-empty', { trustAnchors: [pki.root], crls: [] }, /scopes\[0\]\.crls: must be a non-empty array of strings/);
-    bad(
-      'tsa-no-anchor',
-      { keys: [{ sha256: 'a'.repeat(64) }], tsaAnchors: [tsa.root] },
-      /scopes\[0\]\.tsaAnchors: applies to certificate paths: it needs "trustAnchors"/,
+  it('refusals in flag terms: a bad policy key, widening flags with --policy, --tsa-anchor without --trust-anchor (exit 2)', () => {
+    const file = p('st-type.policy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pqsignPolicy: 1,
+        scopes: [{ name: 'release', match: { artifacts: ['*.bin'] }, trustAnchors: [pki.root], trustSigningTime: 'yes' }],
+      }),
     );
-    bad('crl-not-a-crl', { trustAnchors: [pki.root], crls: [pki.root] }, /not an X\.509 CRL|no X509 CRL PEM block/);
-    bad('typo', { trustAnchors: [pki.root], crl: ['root.crl'] }, /unknown key "crl"/);
+    const bad = pqsign(['verify', p('plain.bin'), '--policy', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^pqsign: .*st-type\.policy\.json: .*scopes\[0\]\.trustSigningTime: must be true or false\n$/);
     const pol = policy('tsa2', { tsaAnchors: [tsa.root] });
-    expect(pqsign(['verify', p('plain.bin'), '--policy', pol, '--tsa-anchor', tsa.root]).code).toBe(2);
-    expect(pqsign(['verify', p('plain.bin'), '--policy', pol, '--trust-signing-time']).code).toBe(2);
+    const tsaAnchor = pqsign(['verify', p('plain.bin'), '--policy', pol, '--tsa-anchor', tsa.root]);
+    expect(tsaAnchor.code).toBe(2);
+    expect(tsaAnchor.stderr).toMatch(/--policy names the trusted keys, anchors and times: do not combine it with .*--tsa-anchor/);
+    const signingTime = pqsign(['verify', p('plain.bin'), '--policy', pol, '--trust-signing-time']);
+    expect(signingTime.code).toBe(2);
+    expect(signingTime.stderr).toMatch(/or --trust-signing-time/);
     const noAnchor = pqsign(['verify', p('plain.bin'), '--key', pki.leaf, '--tsa-anchor', tsa.root]);
     expect(noAnchor.code).toBe(2);
     expect(noAnchor.stderr).toMatch(/apply to certificate paths: give --trust-anchor too/);

@@ -1,45 +1,56 @@
-// ML-DSA time-stamp tokens (built with pkijs and an ML-DSA-65 key, test/support/mldsa-tsa.ts: OpenSSL 3.5
-// cannot sign them) and the verifier's checks on every token, attack first: a token only fixes the
-// validation time when it is valid by itself, covers this signature, is not from the future, and its TSA
+// ML-DSA time-stamp tokens in this process (built with pkijs and an ML-DSA-65 key, test/support/mldsa-tsa.ts:
+// OpenSSL 3.5 cannot sign them) and the verifier's checks on every token, attack first: a token only fixes
+// the validation time when it is valid by itself, covers this signature, is not from the future, and its TSA
 // chains to a TSA anchor at genTime. A token that fails any of these is reported and ignored — the leaf is
-// then judged at the verification time, where (two years on) it has expired.
+// then judged at the verification time, where (two years on) it has expired. Error codes stand for exit
+// codes; the flags are test/cli/timestamp.test.ts.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, pqsign, pqsignAsync, tempDir } from '../support/helpers.js';
-import { buildPki } from '../support/pki-fixture.js';
-import { mldsaTsa } from '../support/tsa-fixture.js';
-import { mldsaCert, mldsaToken, mldsaTsaPki, TSA_NAME, TSA_ROOT_NAME, type TokenOptions } from '../support/mldsa-tsa.js';
-import { digestByName } from '../../src/cms/digests.js';
-import { addTimestamps } from '../../src/pipeline/timestamp.js';
-import { KP } from '../../src/pki/oids.js';
-
-const DAY = 86_400_000;
-const iso = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString();
-const LATER = iso(new Date(Date.now() + 730 * DAY));
-const json = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
+import { FIRMWARE, tempDir } from '../../support/helpers.js';
+import { buildPkiInProcess, failure, signWith } from '../../support/inproc.js';
+import { exitOfCode } from '../../support/exit-codes.js';
+import type { Pki } from '../../support/pki-fixture.js';
+import { mldsaTsa, type TestTsa } from '../../support/tsa-fixture.js';
+import { mldsaCert, mldsaToken, mldsaTsaPki, TSA_NAME, TSA_ROOT_NAME, type TokenOptions } from '../../support/mldsa-tsa.js';
+import { DAY, firstSigner, LATER } from '../../support/tsa-steps.js';
+import { digestByName } from '../../../src/cms/digests.js';
+import { addTimestamps } from '../../../src/pipeline/timestamp.js';
+import { KP } from '../../../src/pki/oids.js';
+import { verify } from '../../../lib/verify.js';
 
 describe('ML-DSA time-stamp tokens', async () => {
-  const dir = tempDir('pqsign-tsa-mldsa-');
-  const pki = buildPki(dir);
-  const tsa = await mldsaTsa(join(dir, 'tsa'));
-  afterAll(() => tsa.close());
+  const dir = tempDir('pqsign-tsa-mldsa-unit-');
   const artifact = join(dir, 'firmware.bin');
   copyFileSync(FIRMWARE, artifact);
-  const signArgs = ['--format', 'cms', '--key', pki.leafKey, '--cert', pki.leaf, '--chain', pki.inter];
-  const verify = (sig: string, ...extra: string[]) =>
-    pqsignAsync(['verify', artifact, '--sig', sig, '--trust-anchor', pki.root, '--json', ...extra]);
+  // before the tokens' genTime below (the leaf's notBefore is the second it is issued)
+  const pki: Pki = await buildPkiInProcess(dir);
+  const tsa: TestTsa = await mldsaTsa(join(dir, 'tsa'));
+  afterAll(() => tsa.close());
+  /** `pqsign sign ARTIFACT --format cms --key LEAF --cert LEAF --chain INTER --out OUT [--tsa URL]` */
+  const sign = (out: string, tsaUrl?: string) =>
+    signWith(artifact, pki.leafKey, {
+      format: 'cms',
+      out,
+      options: { cert: pki.leaf, chain: [pki.inter], ...(tsaUrl ? { tsa: tsaUrl } : {}) },
+    });
+  /** `pqsign verify ARTIFACT --sig SIG --trust-anchor ROOT [--tsa-anchor A] [--at AT]` */
+  const check = (sig: string, o: { anchor?: string; at?: string } = {}) =>
+    verify({
+      input: artifact,
+      signature: sig,
+      trustAnchors: [pki.root],
+      tsaAnchors: o.anchor ? [o.anchor] : undefined,
+      options: { cms: o.at ? { at: o.at } : {} },
+    });
 
-  it('sign --tsa with an ML-DSA TSA; two years later the signature verifies at its genTime', async () => {
+  it('sign with an ML-DSA TSA; two years later the signature verifies at its genTime', async () => {
     const out = join(dir, 'signed.p7s');
-    const s = await pqsignAsync(['sign', artifact, ...signArgs, '--tsa', tsa.url, '--out', out]);
-    expect(s.code, s.stderr).toBe(0);
-    const v = await verify(out, '--tsa-anchor', tsa.root, '--at', LATER);
-    expect(v.code, v.stderr).toBe(0);
-    const signer = json(v.stdout).signers[0];
+    await sign(out, tsa.url);
+    const signer = firstSigner(await check(out, { anchor: tsa.root, at: LATER }));
     expect(signer.validationTime).toMatchObject({ source: 'timestamp', reason: expect.stringContaining(TSA_NAME) });
     expect(signer.timestamps).toEqual([expect.objectContaining({ trusted: true, algorithm: 'ML-DSA-65', tsa: TSA_NAME })]);
-    expect((await verify(out, '--at', LATER)).code).toBe(1);
+    expect(exitOfCode((await failure(check(out, { at: LATER }))).code)).toBe(1);
   });
 
   // ---- tokens a verifier must not trust, added after signing (as anyone can: they are unsigned) ----
@@ -142,20 +153,18 @@ describe('ML-DSA time-stamp tokens', async () => {
   for (const [i, attack] of attacks.entries()) {
     it(`${attack.name}: ${i === 0 ? 'trusted' : 'reported, not trusted, and the expired leaf fails'}`, async () => {
       const out = join(dir, `attack-${i}.p7s`);
-      expect(pqsign(['sign', artifact, ...signArgs, '--out', out]).code).toBe(0);
+      await sign(out);
       await addTimestamps(out, out, async (signature) => ({ der: attack.token(signature), genTime: now, tsa: 'test' }));
       const anchor = join(dir, attack.root ?? 'good-root.pem');
-      const later = await verify(out, '--tsa-anchor', anchor, '--at', LATER);
       if (i === 0) {
-        expect(later.code, later.stderr).toBe(0);
+        await check(out, { anchor, at: LATER });
         return;
       }
-      expect(later.code).toBe(1);
-      expect(json(later.stdout).error.message).toMatch(/expired/);
+      const later = await failure(check(out, { anchor, at: LATER }));
+      expect(exitOfCode(later.code)).toBe(1);
+      expect(later.message).toMatch(/expired/);
       // now the leaf is valid: the signature verifies, and says why the token does not count
-      const today = await verify(out, '--tsa-anchor', anchor);
-      expect(today.code, today.stderr).toBe(0);
-      const signer = json(today.stdout).signers[0];
+      const signer = firstSigner(await check(out, { anchor }));
       expect(signer.validationTime).toMatchObject({ source: 'now', reason: expect.stringMatching(/^no time-stamp token is trusted;/) });
       expect(signer.timestamps).toEqual([expect.objectContaining({ trusted: false, error: expect.stringMatching(attack.error) })]);
     });
@@ -163,13 +172,11 @@ describe('ML-DSA time-stamp tokens', async () => {
 
   it('a valid token without a TSA anchor is reported, not trusted', async () => {
     const out = join(dir, 'attack-0.p7s');
-    const v = await verify(out);
-    expect(v.code, v.stderr).toBe(0);
-    expect(json(v.stdout).signers[0].timestamps[0]).toMatchObject({
+    expect(firstSigner(await check(out)).timestamps![0]).toMatchObject({
       trusted: false,
       error: expect.stringMatching(/no TSA anchor was given/),
     });
-    expect((await verify(out, '--at', LATER)).code).toBe(1);
+    expect(exitOfCode((await failure(check(out, { at: LATER }))).code)).toBe(1);
   });
 });
 
