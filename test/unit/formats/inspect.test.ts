@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 describe('CMS: the real content size', () => {
   it('inspect: the detached content size is null (not 0), key fingerprints are added', async () => {
-    const j = (await inspectFile(`${firmware}.p7s`)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const j = (await inspectFile(`${firmware}.p7s`)) as Record<string, any>;
     expect(j).toMatchObject({ attached: false, contentBytes: null, crls: 0, digestAlgorithms: ['sha512'] });
     expect(j.certificates[0]).toMatchObject({
       subject: LEAF,
