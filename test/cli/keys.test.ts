@@ -1,82 +1,29 @@
-// Key encodings: RFC 9881 example keys in every form, the inconsistent keys, what pqsign writes,
-// encrypted PKCS#8, and public keys from SPKI, certificates and raw bytes.
+// Keys at the command line: an inconsistent key is one line naming it (exit 2, nothing on stdout), keygen
+// --encrypt (0600) and the passphrase from the environment or --passphrase-file, --key-form with --der and
+// --pub, no overwrite without --force, pubkey --json and --format hex. The encodings themselves (RFC 9881
+// example keys in every form, the inconsistent keys, encrypted PKCS#8, raw bytes, the C array) are checked
+// in-process in test/unit/keys/keys.test.ts.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, hex, pqsign, tempDir } from '../support/helpers.js';
 import { LAMPS_CERTS } from '../support/vectors.js';
-import { loadKeyBytes, loadKeyFile } from '../../src/keys/load.js';
-import { decryptPkcs8, encryptPkcs8 } from '../../src/keys/pbes2.js';
-import { encodePkcs8, parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { decodePem } from '../../src/asn1/pem.js';
-import { keygenFromSeed } from '../../src/mldsa/mldsa.js';
-import { PARAM_SETS } from '../../src/mldsa/params.js';
+import { writeKeyPair } from '../support/inproc.js';
+import { loadKeyFile } from '../../src/keys/load.js';
+import { keyFingerprint } from '../../src/keys/fingerprint.js';
 
-const SEED = Uint8Array.from({ length: 32 }, (_, i) => i); // RFC 9881 examples derive from 00..1f
-
-describe.skipIf(!HAVE_SHARED)(`RFC 9881 example keys (${HAVE_SHARED ? 'from ../shared' : NO_SHARED})`, () => {
-  for (const p of PARAM_SETS) {
-    const expected = keygenFromSeed(p, SEED);
-    for (const form of ['seed', 'expanded', 'both'] as const) {
-      it(`${p.name} ${form} form loads and gives the example's public key`, async () => {
-        const k = await loadKeyFile(join(LAMPS_CERTS, `${p.name}-${form}.priv`));
-        expect(k.kind).toBe('private');
-        if (k.kind !== 'private') return;
-        expect(k.key.params.name).toBe(p.name);
-        expect(k.key.form).toBe(form);
-        expect(hex(k.key.publicKey)).toBe(hex(expected.publicKey));
-        expect(hex(k.key.secretKey)).toBe(hex(expected.secretKey));
-      });
-    }
-    it(`${p.name} SPKI and certificate give the same public key`, async () => {
-      for (const f of [`${p.name}.pub`, `${p.name}.crt`]) {
-        const k = await loadKeyFile(join(LAMPS_CERTS, f));
-        expect(k.kind).toBe('public');
-        expect(hex(k.key.publicKey)).toBe(hex(expected.publicKey));
-      }
-    });
-    it(`${p.name}: pqsign writes the example's exact seed and both encodings`, async () => {
-      const k = await loadKeyFile(join(LAMPS_CERTS, `${p.name}-seed.priv`));
-      if (k.kind !== 'private') throw new Error('expected private');
-      for (const form of ['seed', 'expanded', 'both'] as const) {
-        const theirs = decodePem(readFileSync(join(LAMPS_CERTS, `${p.name}-${form}.priv`)))[0]!.der;
-        expect(hex(encodePkcs8(k.key, form)), form).toBe(hex(theirs));
-      }
-    });
-  }
-
-  for (const n of [1, 2, 3]) {
-    it(`bad-ML-DSA-44-${n}.priv is rejected with a clear error and exit 2`, async () => {
-      const file = join(LAMPS_CERTS, `bad-ML-DSA-44-${n}.priv`);
-      await expect(loadKeyFile(file)).rejects.toMatchObject({ code: 'ERR_KEY_MISMATCH' });
-      const r = pqsign(['pubkey', '--key', file]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/bad-ML-DSA-44-\d\.priv: inconsistent/);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stdout).toBe('');
-    });
-  }
+describe.skipIf(!HAVE_SHARED)(`RFC 9881's inconsistent keys (${HAVE_SHARED ? 'from ../shared' : NO_SHARED})`, () => {
+  it('pubkey --key bad-ML-DSA-44-1.priv: exit 2, one line naming the file, nothing on stdout (all three: the unit file)', () => {
+    const r = pqsign(['pubkey', '--key', join(LAMPS_CERTS, 'bad-ML-DSA-44-1.priv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad-ML-DSA-44-1\.priv: inconsistent/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
 });
 
-describe('encrypted PKCS#8 (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC)', () => {
-  const key = { params: PARAM_SETS[0]!, seed: SEED, ...keygenFromSeed(PARAM_SETS[0]!, SEED), form: 'seed' as const };
-  const plain = encodePkcs8(key, 'seed');
-
-  it('round-trips and a wrong passphrase is ERR_PASSPHRASE', () => {
-    const enc = encryptPkcs8(plain, 'correct horse', 1000);
-    expect(hex(decryptPkcs8(enc, 'correct horse'))).toBe(hex(plain));
-    let wrong = 0;
-    for (let i = 0; i < 20; i++) {
-      try {
-        parsePkcs8(decryptPkcs8(enc, `wrong ${i}`));
-      } catch {
-        wrong++;
-      }
-    }
-    expect(wrong).toBe(20);
-  });
-
-  it('CLI: keygen --encrypt writes 0600, sign needs the passphrase', () => {
+describe('encrypted PKCS#8 at the command line', () => {
+  it('keygen --encrypt writes 0600, sign needs the passphrase', () => {
     const dir = tempDir();
     const k = join(dir, 'enc.pem');
     const pf = join(dir, 'pass.txt');
@@ -98,34 +45,24 @@ describe('encrypted PKCS#8 (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC)', () => {
   });
 });
 
-describe('key forms and raw encodings', () => {
-  it('keygen --key-form seed|expanded|both writes what it says, each loads to the same key', async () => {
+describe('keygen and pubkey flags', () => {
+  it('keygen --key-form expanded --der --pub writes what it says; it loads to the same key (every form: the unit file)', async () => {
     const dir = tempDir();
-    for (const form of ['seed', 'expanded', 'both'] as const) {
-      const out = join(dir, `${form}.der`);
-      expect(
-        pqsign(['keygen', '--alg', 'ML-DSA-87', '--key-form', form, '--der', '--out', out, '--pub', join(dir, `${form}.pub`)]).code,
-      ).toBe(0);
-      const k = await loadKeyFile(out);
-      const pub = await loadKeyFile(join(dir, `${form}.pub`));
-      expect(k.kind === 'private' && k.key.form).toBe(form);
-      expect(hex(k.key.publicKey)).toBe(hex(pub.key.publicKey));
-    }
-  });
-
-  it('a raw 32-byte seed needs --alg; a raw public key is recognised by its length', async () => {
-    await expect(loadKeyBytes(SEED, 'seed.bin')).rejects.toMatchObject({ code: 'ERR_USAGE' });
-    const k = await loadKeyBytes(SEED, 'seed.bin', { alg: 'ML-DSA-65' });
-    expect(k.kind === 'private' && k.key.form).toBe('bare-seed');
-    const pub = await loadKeyBytes(k.key.publicKey, 'pk.bin');
-    expect(pub.kind).toBe('public');
-    expect(pub.key.params.name).toBe('ML-DSA-65');
+    const out = join(dir, 'expanded.der');
+    expect(
+      pqsign(['keygen', '--alg', 'ML-DSA-87', '--key-form', 'expanded', '--der', '--out', out, '--pub', join(dir, 'expanded.pub')]).code,
+    ).toBe(0);
+    expect(readFileSync(out)[0]).toBe(0x30); // DER, not PEM
+    const k = await loadKeyFile(out);
+    const pub = await loadKeyFile(join(dir, 'expanded.pub'));
+    expect(k.kind === 'private' && k.key.form).toBe('expanded');
+    expect(hex(k.key.publicKey)).toBe(hex(pub.key.publicKey));
   });
 
   it('refuses to overwrite an existing key without --force', () => {
     const dir = tempDir();
     const out = join(dir, 'k.pem');
-    expect(pqsign(['keygen', '--out', out]).code).toBe(0);
+    writeKeyPair(out, undefined);
     const before = readFileSync(out, 'utf8');
     const again = pqsign(['keygen', '--out', out]);
     expect(again.code).toBe(2);
@@ -133,15 +70,14 @@ describe('key forms and raw encodings', () => {
     expect(readFileSync(out, 'utf8')).toBe(before);
   });
 
-  it('pubkey --format c emits the key bytes and their SHA-256', () => {
+  it('pubkey --json gives the key fingerprint, --format hex the raw key', () => {
     const dir = tempDir();
     const out = join(dir, 'k.pem');
-    pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', out]);
-    const json = JSON.parse(pqsign(['pubkey', '--key', out, '--json']).stdout);
-    const c = pqsign(['pubkey', '--key', out, '--format', 'c']).stdout;
-    expect(c).toMatch(/PQSIGN_PUBKEY_LEN 1312u/);
-    const bytes = (c.match(/0x[0-9a-f]{2}/g) ?? []).map((b) => b.slice(2)).join('');
-    const raw = pqsign(['pubkey', '--key', out, '--format', 'hex']).stdout.trim();
-    expect(bytes).toBe(raw + json.keyFingerprint);
+    const publicKey = writeKeyPair(out, undefined, 'ML-DSA-44');
+    expect(JSON.parse(pqsign(['pubkey', '--key', out, '--json']).stdout)).toMatchObject({
+      algorithm: 'ML-DSA-44',
+      keyFingerprint: keyFingerprint(publicKey),
+    });
+    expect(pqsign(['pubkey', '--key', out, '--format', 'hex']).stdout.trim()).toBe(hex(publicKey));
   });
 });

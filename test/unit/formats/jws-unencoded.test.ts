@@ -2,16 +2,20 @@
 // (header {alg, kid, "b64": false, "crit": ["b64"]}, signing input ASCII(BASE64URL(header) '.') ‖ file),
 // the "b64": true classic form, the header rules for "b64" / "crit", JWS with "b64" made by other
 // implementations, and the signatures checked by the oracles (openssl35, openssl40, bc) over the signing
-// input built here. The command line's side (exit codes, one-line messages, --no-b64, JWT, the offline
-// ceremony) is in test/cli/jws-unencoded.test.ts.
+// input built here; the offline ceremony keeping "b64", and JWTs refusing it (RFC 7797 §7). The command
+// line's side (exit codes, one-line messages, --b64/--no-b64 on sign and tbs, jwt) is in
+// test/cli/jws-unencoded.test.ts.
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { failure, inspectFile, signWith, stripFile, verifyWith, writeKeyPair } from '../../support/inproc.js';
 import { jwkThumbprint } from '../../../src/keys/jwk.js';
-import { loadPublicKey } from '../../../src/pipeline/keyref.js';
 import { BAD_B64_HEADERS, b64, headerText, partsOf } from '../../support/jws-files.js';
+import { exitOfCode } from '../../support/exit-codes.js';
+import { attachFile, signRequestFile, tbsFile } from '../../support/ceremony-steps.js';
+import { signJwt, verifyJwt } from '../../../src/jose/jwt.js';
+import { loadPublicKey, loadSigner } from '../../../src/pipeline/keyref.js';
 
 const dir = tempDir('pqsign-jws7797-unit-');
 const key = join(dir, 'k.pem');
@@ -172,5 +176,52 @@ describe.skipIf(!HAVE_SHARED)(`oracles (openssl35, openssl40, bc) on RFC 7797 JW
     // the same signature with the payload read under the other b64 value does not verify
     const swapped = write('ext-swapped.jws', `${b64({ alg: 'ML-DSA-44', b64: true, crit: ['b64'] })}.${b64(text)}.${unencoded.s}`);
     expect((await failure(verifyWith(swapped, pub))).code).toBe('ERR_SIGNATURE_INVALID');
+  });
+});
+
+describe('the offline ceremony keeps "b64"', () => {
+  it('the request stores b64, attach rebuilds the same JWS; a request without b64 (earlier pqsign) is refused (exit 2)', async () => {
+    const req = join(dir, 'det.req.json');
+    const sig = join(dir, 'det.sig');
+    const out = join(dir, 'det.ceremony.jws');
+    await tbsFile(fw, 'jws', pub, req, { detached: true });
+    expect(JSON.parse(readFileSync(req, 'utf8')).options).toEqual({ detached: true, b64: false });
+    await signRequestFile(req, key, sig);
+    await attachFile(fw, req, sig, out);
+    expect(partsOf(out)[0]).toBe(partsOf(det)[0]);
+    expect(await verifyWith(out, pub, { payload: fw })).toMatchObject({ format: 'jws' });
+    const classicReq = join(dir, 'classic.req.json');
+    await tbsFile(fw, 'jws', pub, classicReq, { detached: true, b64: true });
+    expect(JSON.parse(readFileSync(classicReq, 'utf8')).options).toEqual({ detached: true, b64: true });
+    const old = write('old.req.json', JSON.stringify({ ...JSON.parse(readFileSync(classicReq, 'utf8')), options: { detached: true } }));
+    const o = await failure(attachFile(fw, old, sig, join(dir, 'old.jws')));
+    expect(exitOfCode(o.code)).toBe(2);
+    expect(o.message).toMatch(/no longer yields the request's μ/);
+  });
+});
+
+describe('JWT and "b64" (RFC 7797 §7)', () => {
+  it('a valid unencoded JWS over a claims segment verifies as a JWS but is refused as a JWT (exit 2); signing refuses a b64 header', async () => {
+    // signing the claims segment's text detached yields a signature over `${h}.${claims}`: a valid
+    // unencoded JWS, and a JWT that a verifier ignoring b64 would accept
+    const claims = b64({ iss: 'joe', sub: 'unencoded' });
+    const claimsFile = write('claims.b64', claims);
+    const sigFile = join(dir, 'claims.jws');
+    await jwsSign(claimsFile, key, { detached: true }, sigFile);
+    const [h, , s] = partsOf(sigFile);
+    const token = `${h}.${claims}.${s}`;
+    expect(await verifyWith(write('unencoded.jwt', token), pub)).toMatchObject({ format: 'jws' });
+    const publicKey = await loadPublicKey(pub);
+    const r = await failure((async () => verifyJwt(token, publicKey))());
+    expect(exitOfCode(r.code)).toBe(2);
+    expect(r.message).toMatch(/a JWT may not use an unencoded payload \("b64": false, RFC 7797 §7\)/);
+    const signer = await loadSigner(key);
+    try {
+      const b = await failure(signJwt(signer, { sub: 'a' }, { header: { b64: false } }));
+      expect(exitOfCode(b.code)).toBe(2);
+      expect(b.message).toMatch(/may not set "b64"/);
+    } finally {
+      await signer.close?.();
+    }
   });
 });
