@@ -1,20 +1,13 @@
-// Set-up steps made in this process for CLI tests: `pqsign pubkey`, `pqsign jwt sign`, a policy file, the
-// offline ceremony's `tbs` and `sign-request`. What they make is input to the CLI run under test, not its subject.
+// Set-up steps made in this process for CLI tests: `pqsign pubkey --json`'s fingerprint, `pqsign jwt sign`, a
+// policy file, the offline ceremony's `tbs` and `sign-request`. What they make is input to the CLI run under
+// test, not its subject (`pqsign pubkey --out`: writePublicKey in kms-inproc.ts).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodePem } from '../../src/asn1/pem.js';
 import { signJwt } from '../../src/jose/jwt.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
-import { encodePublicKey } from '../../src/keys/spki.js';
 import { loadPublicKey, loadSigner } from '../../src/pipeline/keyref.js';
 import { createRequest, readRequest, signRequest } from '../../src/batch/ceremony.js';
 import { formatByName } from '../../src/pipeline/registry.js';
-
-/** `pqsign pubkey --key KEY --out OUT`: OUT */
-export async function pubkeyFile(key: string, out: string): Promise<string> {
-  writeFileSync(out, encodePem('PUBLIC KEY', encodePublicKey(await loadPublicKey(key))));
-  return out;
-}
 
 /** `pqsign pubkey --key REF --json`'s keyFingerprint */
 export async function fingerprintOf(ref: string): Promise<string> {

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, pqsignAsync, tempDir } from '../../support/helpers.js';
 import { keygen, run, type Pki } from '../../support/pki-fixture.js';
-import { startTestKms } from '../../support/kms-fixture.js';
-import '../../../src/kms/register.js';
 import { verifyEach, verifyEachAsync, type FileVerdict } from '../../support/exit-codes.js';
 import { buildPkiInProcess, createCaFile, signWith } from '../../support/inproc.js';
-import { fingerprintOf, jwtOf, pubkeyFile } from '../../support/verify-setup.js';
+import { fingerprintOf, jwtOf } from '../../support/verify-setup.js';
+import { startInProcessKms, writePublicKey } from '../../support/kms-inproc.js';
 
 // Keys, certificates and signed files are set-up, made in this process; each attack runs `pqsign verify`.
 const dir = tempDir('pqsign-bypass-');
@@ -24,7 +23,7 @@ const fwCopy = (name: string) => {
 beforeAll(async () => {
   mkdirSync(join(dir, 'pki'));
   pki = await buildPkiInProcess(join(dir, 'pki'), 'ML-DSA-44');
-  await pubkeyFile(pki.leafKey, p('leaf.pub'));
+  await writePublicKey(pki.leafKey, p('leaf.pub'));
   mkdirSync(join(dir, 'other'));
   const k = keygen(join(dir, 'other'), 'root', 'ML-DSA-44');
   otherRoot = await createCaFile(k, 'CN=Other Root', join(dir, 'other', 'root.pem'));
@@ -131,7 +130,7 @@ describe('bypass 3: manifest paths stay inside the manifest directory', () => {
     mkdirSync(d);
     copyFileSync(FIRMWARE, join(d, 'fw.bin'));
     const other = keygen(d, 'other', 'ML-DSA-44');
-    await pubkeyFile(other, join(d, 'other.pub'));
+    await writePublicKey(other, join(d, 'other.pub'));
     await signWith(join(d, 'fw.bin'), other, { format: 'uefi', options: { monotonicCount: '3' } });
     const pinned = await fingerprintOf(p('leaf.pub'));
     writeFileSync(
@@ -184,7 +183,7 @@ describe('bypass 6: unauthenticated COSE header values are not reported as signe
 });
 
 describe('bypass 7: verify --kms works for every format', async () => {
-  const kms = await startTestKms();
+  const kms = await startInProcessKms(); // this process signs through it too (set-up)
   await kms.createKey('ML_DSA_44', 'alias/b7');
   const ref = kms.ref('alias/b7');
   const formats = ['raw', 'cose', 'jws', 'cms'];
@@ -193,8 +192,6 @@ describe('bypass 7: verify --kms works for every format', async () => {
   let judged: Promise<{ good: Map<string, FileVerdict>; bad: Map<string, FileVerdict>; asked: number }> | undefined;
   const judge = () =>
     (judged ??= (async () => {
-      // signing is set-up: this process, through the same KMS (the SDK reads the endpoint-free env as a child would)
-      Object.assign(process.env, kms.env);
       for (const [i, format] of formats.entries()) {
         copyFileSync(FIRMWARE, fws[i]!);
         await signWith(fws[i]!, ref, { format, options: format === 'cose' || format === 'jws' ? { detached: true } : {} });

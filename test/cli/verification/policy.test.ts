@@ -10,7 +10,8 @@ import { FIRMWARE, pqsign, tempDir } from '../../support/helpers.js';
 import { keygen, run, type Pki } from '../../support/pki-fixture.js';
 import { verifyEach } from '../../support/exit-codes.js';
 import { buildPkiInProcess, signWith } from '../../support/inproc.js';
-import { fingerprintOf, jwtOf, policyFile, pubkeyFile } from '../../support/verify-setup.js';
+import { fingerprintOf, jwtOf, policyFile } from '../../support/verify-setup.js';
+import { writePublicKey } from '../../support/kms-inproc.js';
 
 // Keys, certificates, signed files, tokens and attestations are set-up, made in this process; each rule is
 // judged by the CLI. Cases that differ only in the input file share one `verify --json` run (verifyEach):
@@ -32,9 +33,9 @@ const copySigned = (from: string, to: string, suffix: string) => {
 beforeAll(async () => {
   mkdirSync(p('pki'));
   pki = await buildPkiInProcess(p('pki'), 'ML-DSA-65');
-  await pubkeyFile(pki.leafKey, p('leaf.pub'));
+  await writePublicKey(pki.leafKey, p('leaf.pub'));
   k44 = keygen(dir, 'k44', 'ML-DSA-44');
-  await pubkeyFile(k44, p('k44.pub'));
+  await writePublicKey(k44, p('k44.pub'));
   copyFileSync(FIRMWARE, p('board-a-1.bin'));
   await signWith(p('board-a-1.bin'), pki.leafKey, { format: 'uefi', options: { monotonicCount: '41' } });
   copyFileSync(FIRMWARE, p('bl2.bin'));
