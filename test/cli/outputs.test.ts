@@ -110,8 +110,7 @@ describe('an existing file is replaced only with --force', () => {
     refused(['pubkey', '--key', key, '--out', existing], /already exists/, [existing]);
     refused(['keygen', '--out', existing], /already exists/, [existing]);
     refused(['tbs', artifact, '--key', pub, '--out', existing], /already exists/, [existing]);
-    const req = at('f.req.json');
-    expect(run(['tbs', artifact, '--key', pub, '--out', req]).code).toBe(0);
+    const req = await tbsFile(artifact, pub, at('f.req.json'));
     refused(['sign-request', req, '--key', key, '--out', existing], /already exists/, [existing]);
     await signWith(artifact, key, { format: 'cose' });
     refused(['strip', at('f.bin.cose'), '--out', existing], /already exists/, [existing]);
