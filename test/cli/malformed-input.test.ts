@@ -1,7 +1,9 @@
 // Adversarial inputs, each built small from a valid signature: floods of tiny elements (certificates,
 // SignerInfos, CRLs, attributes, CBOR items, JSON nesting, bundle lines) that used to end in "internal
 // error: Maximum call stack size exceeded" (exit 3) or in hundreds of MB of memory. Every one must be
-// refused in one line naming the file, exit 2, by `verify` and by `inspect` where it applies.
+// refused in one line naming the file, exit 2, by `verify` and by `inspect` where it applies. The verify
+// cases of a group are judged by one `verify --json` run (verifyEach: each file's exit code from its error
+// code, its one-line message) and one of them runs alone; the valid signatures they start from are made in-process.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cbor from 'cbor2';
@@ -13,6 +15,9 @@ import { buildStatement, INTOTO_PAYLOAD_TYPE } from '../../src/attest/statement.
 import { concatList } from '../../src/base/bytes.js';
 import { loadSigner } from '../../src/pipeline/keyref.js';
 import { pqsign, pqsignMeasured, tempDir, type RunResult } from '../support/helpers.js';
+import { verifyEach, type FileVerdict } from '../support/exit-codes.js';
+import { signWith, writeKeyPair } from '../support/inproc.js';
+import { jwtOf } from '../support/verify-setup.js';
 
 const dir = tempDir('pqsign-malformed-');
 const at = (name: string) => join(dir, name);
@@ -31,22 +36,36 @@ function expectRefused(r: RunResult, file: string, why: RegExp): void {
   expect(r.stderr).toMatch(why);
 }
 
+/** the same, for a file's verdict in a verifyEach run */
+function expectVerdictRefused(v: FileVerdict, file: string, why: RegExp): void {
+  expect(v.exit, v.message).toBe(2);
+  expect(v.message!.startsWith(`${at(file)}: `), v.message).toBe(true);
+  expect(v.message).not.toContain('\n');
+  expect(v.message).toMatch(why);
+}
+
+/** verifyEach over the files the cases build (built on first use, once), by the file name a case built */
+function batch(build: () => string[], args: string[]): () => Map<string, FileVerdict> {
+  let verdicts: Map<string, FileVerdict> | undefined;
+  return () => {
+    if (!verdicts) {
+      const byPath = verifyEach(build().map(at), args);
+      verdicts = new Map([...byPath].map(([path, v]) => [path.slice(dir.length + 1), v]));
+    }
+    return verdicts;
+  };
+}
+
 /** `count` copies of `unit`, concatenated (never spread: that is the bug under test) */
 const repeat = (unit: Uint8Array, count: number) => concatList(Array.from({ length: count }, () => unit));
 /** nested arrays, `depth` deep, around 0 */
 const nested = (depth: number): string => '['.repeat(depth) + '0' + ']'.repeat(depth);
 
-beforeAll(() => {
+beforeAll(async () => {
   writeFileSync(at('a.bin'), 'firmware image\n'.repeat(100));
-  for (const args of [
-    ['keygen', '--out', 'k.pem', '--pub', 'k.pub'],
-    ['sign', 'a.bin', '--key', 'k.pem', '--format', 'cms', '--out', 'a.p7s'],
-    ['sign', 'a.bin', '--key', 'k.pem', '--format', 'cose', '--out', 'a.cose'],
-    ['sign', 'a.bin', '--key', 'k.pem', '--format', 'jws', '--out', 'a.jws'],
-  ]) {
-    const r = run(args);
-    expect(r.code, r.stderr).toBe(0);
-  }
+  writeKeyPair(at('k.pem'), at('k.pub'));
+  for (const format of ['cms', 'cose', 'jws'])
+    await signWith(at('a.bin'), at('k.pem'), { format, out: at(`a.${format === 'cms' ? 'p7s' : format}`) });
 });
 
 describe('CMS SignedData floods', () => {
@@ -112,20 +131,31 @@ describe('CMS SignedData floods', () => {
       /nested too deeply/,
     ],
   ];
-  it.each(cases)('%s: verify and inspect refuse it (exit 2)', (_, build, why) => {
-    const file = build();
-    expectRefused(run(['verify', file, '--key', 'k.pub', '--content', 'a.bin']), file, why);
-    expectRefused(run(['inspect', file]), file, why);
-  });
-
-  it('a SignerInfo with 100 unsigned attributes: verify refuses it (exit 2), inspect shows why', () => {
-    const file = rebuild('attrs.p7s', (f) => {
+  const attrs = () =>
+    rebuild('attrs.p7s', (f) => {
       const si = firstSignerInfo();
       const attribute = tlv(TAG.SEQUENCE, concatList([Uint8Array.of(0x06, 0x03, 0x2a, 0x03, 0x04), tlv(0x31, Uint8Array.of(0x05, 0))]));
       f.signerInfos = tlv(0x31, tlv(TAG.SEQUENCE, concatList([si.value, tlv(0xa1, repeat(attribute, 100))])));
     });
+  const names = [...cases.map(([, build]) => build), attrs];
+  const verdicts = batch(() => names.map((b) => b()), ['--key', at('k.pub'), '--content', at('a.bin')]);
+  const file = (i: number) => [...verdicts().keys()][i]!;
+
+  cases.forEach(([what, , why], i) => {
+    it(`${what}: verify and inspect refuse it (exit 2)`, () => {
+      expectVerdictRefused(verdicts().get(file(i))!, file(i), why);
+      expectRefused(run(['inspect', file(i)]), file(i), why);
+    });
+  });
+
+  it('alone, verify refuses one in one line naming the file (exit 2)', () => {
+    expectRefused(run(['verify', file(0), '--key', 'k.pub', '--content', 'a.bin']), file(0), cases[0]![2]);
+  });
+
+  it('a SignerInfo with 100 unsigned attributes: verify refuses it (exit 2), inspect shows why', () => {
+    const file = 'attrs.p7s';
     const why = /has 100 unsigned attributes; at most 64/;
-    expectRefused(run(['verify', file, '--key', 'k.pub', '--content', 'a.bin']), file, why);
+    expectVerdictRefused(verdicts().get(file)!, file, why);
     const shown = run(['inspect', file, '--json']); // inspect verifies nothing: it reports each SignerInfo's problem
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout).signerInfos[0].error).toMatch(why);
@@ -165,30 +195,42 @@ describe('COSE_Sign1 floods', () => {
       /unprotected header is not valid CBOR \(Maximum depth/,
     ],
   ];
-  it.each(cases)('%s: verify and inspect refuse it (exit 2)', (_, build, why) => {
-    const file = build();
-    expectRefused(run(['verify', file, '--key', 'k.pub']), file, why);
-    expectRefused(run(['inspect', file]), file, why);
+  const verdicts = batch(() => [...cases.map(([, build]) => build()), deepJws()], ['--key', at('k.pub')]);
+  const file = (i: number) => [...verdicts().keys()][i]!;
+  cases.forEach(([what, , why], i) => {
+    it(`${what}: verify and inspect refuse it (exit 2)`, () => {
+      expectVerdictRefused(verdicts().get(file(i))!, file(i), why);
+      expectRefused(run(['inspect', file(i)]), file(i), why);
+    });
+  });
+
+  it('alone, verify refuses one in one line naming the file (exit 2)', () => {
+    expectRefused(run(['verify', file(0), '--key', 'k.pub']), file(0), cases[0]![2]);
+  });
+
+  it('a JWS header nested 2,000 levels deep (within the 16 KiB header cap): verify and inspect refuse it (exit 2)', () => {
+    const why = /JOSE header is nested more than 64 levels deep/;
+    expectVerdictRefused(verdicts().get('deep.jws')!, 'deep.jws', why);
+    expectRefused(run(['inspect', 'deep.jws']), 'deep.jws', why);
   });
 });
 
-describe('JOSE nesting', () => {
-  it('a JWS header nested 2,000 levels deep (within the 16 KiB header cap): verify and inspect refuse it (exit 2)', () => {
-    const [h, p, s] = readFileSync(at('a.jws'), 'utf8').split('.');
-    const header = Buffer.from(h!, 'base64url').toString('utf8');
-    writeFileSync(at('deep.jws'), `${Buffer.from(`${header.slice(0, -1)},"x":${nested(2_000)}}`).toString('base64url')}.${p}.${s}`);
-    expectRefused(run(['verify', 'deep.jws', '--key', 'k.pub']), 'deep.jws', /JOSE header is nested more than 64 levels deep/);
-    expectRefused(run(['inspect', 'deep.jws']), 'deep.jws', /JOSE header is nested more than 64 levels deep/);
-  });
+/** a.jws with a header nested 2,000 levels deep (within the 16 KiB header cap) */
+function deepJws(): string {
+  const [h, p, s] = readFileSync(at('a.jws'), 'utf8').split('.');
+  const header = Buffer.from(h!, 'base64url').toString('utf8');
+  writeFileSync(at('deep.jws'), `${Buffer.from(`${header.slice(0, -1)},"x":${nested(2_000)}}`).toString('base64url')}.${p}.${s}`);
+  return 'deep.jws';
+}
 
-  it('JWT claims nested 20,000 levels deep: jwt sign refuses them, jwt verify refuses a token carrying them (exit 2)', () => {
+describe('JOSE nesting (the JWS header: with the COSE floods above)', () => {
+  it('JWT claims nested 20,000 levels deep: jwt sign refuses them, jwt verify refuses a token carrying them (exit 2)', async () => {
     writeFileSync(at('deep-claims.json'), `{"sub":"x","x":${nested(20_000)}}`);
     const signed = run(['jwt', 'sign', '--claims', 'deep-claims.json', '--key', 'k.pem']);
     expect(signed.stderr).not.toMatch(/internal error/);
     expect(signed.code).toBe(2);
     expect(signed.stderr).toMatch(/nest at most 64 levels/);
-    writeFileSync(at('ok-claims.json'), '{"sub":"x"}');
-    const token = run(['jwt', 'sign', '--claims', 'ok-claims.json', '--key', 'k.pem']).stdout.trim();
+    const token = await jwtOf({ sub: 'x' }, at('k.pem'));
     const [h, , s] = token.split('.');
     writeFileSync(at('deep.jwt'), `${h}.${Buffer.from(`{"sub":"x","x":${nested(20_000)}}`).toString('base64url')}.${s}`);
     const r = run(['jwt', 'verify', '@deep.jwt', '--key', 'k.pub']);

@@ -1,12 +1,16 @@
 // The overwrite rule (README "Overwriting files", src/io/outputs.ts) in every command that writes:
 // an output is never an input or another output of the same run (by device and inode), an existing
 // file is replaced only with --force, except that sign/attach replace an earlier signature in the same
-// format; --out-dir is created. Each case checks that nothing was written when the run was refused.
+// format; --out-dir is created. Each case checks that nothing was written when the run was refused. Keys,
+// certificates and earlier signatures that are a case's input are made in this process.
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
+import { createCaFile, signWith, verifyWith, writeKeyPair } from '../support/inproc.js';
+import { signRequestFile, tbsFile } from '../support/verify-setup.js';
+import { readCertificates } from '../../src/pki/cert-file.js';
 
 const dir = tempDir('pqsign-outputs-');
 const at = (...p: string[]) => join(dir, ...p);
@@ -16,7 +20,7 @@ const pub = at('k.pub');
 const artifact = at('f.bin');
 
 beforeAll(() => {
-  expect(run(['keygen', '--alg', 'ML-DSA-44', '--out', key, '--pub', pub]).code).toBe(0);
+  writeKeyPair(key, pub, 'ML-DSA-44');
   writeFileSync(artifact, readFileSync(FIRMWARE));
 });
 
@@ -74,9 +78,9 @@ describe('an output is never an input, nor written twice', () => {
 
 describe('an existing file is replaced only with --force', () => {
   const ca = at('ca.pem');
-  beforeAll(() => expect(run(['cert', 'create-ca', '--key', key, '--subject', 'CN=Root', '--out', ca]).code).toBe(0));
+  beforeAll(() => createCaFile(key, 'CN=Root', ca));
 
-  it('cert create-ca, issue and csr refuse an existing --out', () => {
+  it('cert create-ca, issue and csr refuse an existing --out', async () => {
     refused(
       ['cert', 'create-ca', '--key', key, '--subject', 'CN=Typo', '--out', ca],
       /ca\.pem: already exists \(use --force to overwrite\)/,
@@ -97,19 +101,18 @@ describe('an existing file is replaced only with --force', () => {
     refused(['cert', 'csr', '--key', key, '--subject', 'CN=Leaf', '--out', ca], /already exists/, [ca]);
     const again = run(['cert', 'create-ca', '--key', key, '--subject', 'CN=Again', '--out', ca, '--force']);
     expect(again.code, again.stderr).toBe(0);
-    expect(run(['cert', 'show', ca, '--json']).stdout).toMatch(/"subject":"CN=Again"/);
+    expect((await readCertificates(ca))[0]!.subject).toBe('CN=Again');
   });
 
-  it('pubkey --out, keygen, tbs, sign-request and strip refuse an existing output', () => {
+  it('pubkey --out, keygen, tbs, sign-request and strip refuse an existing output', async () => {
     const existing = at('existing.txt');
     writeFileSync(existing, 'keep me');
     refused(['pubkey', '--key', key, '--out', existing], /already exists/, [existing]);
     refused(['keygen', '--out', existing], /already exists/, [existing]);
     refused(['tbs', artifact, '--key', pub, '--out', existing], /already exists/, [existing]);
-    const req = at('f.req.json');
-    expect(run(['tbs', artifact, '--key', pub, '--out', req]).code).toBe(0);
+    const req = await tbsFile(artifact, pub, at('f.req.json'));
     refused(['sign-request', req, '--key', key, '--out', existing], /already exists/, [existing]);
-    expect(run(['sign', artifact, '--format', 'cose', '--key', key]).code).toBe(0);
+    await signWith(artifact, key, { format: 'cose' });
     refused(['strip', at('f.bin.cose'), '--out', existing], /already exists/, [existing]);
     expect(run(['strip', at('f.bin.cose'), '--out', existing, '--force']).code).toBe(0);
     expect(readFileSync(existing).equals(readFileSync(artifact))).toBe(true);
@@ -122,10 +125,10 @@ describe('an existing file is replaced only with --force', () => {
 });
 
 describe('sign replaces an earlier signature in the same format (re-signing in place)', () => {
-  it("raw: a file of an ML-DSA signature's length; anything else needs --force", () => {
+  it("raw: a file of an ML-DSA signature's length; anything else needs --force", async () => {
     const f = at('r.bin');
     writeFileSync(f, 'release');
-    expect(run(['sign', f, '--key', key]).code).toBe(0);
+    await signWith(f, key);
     const first = readFileSync(`${f}.sig`);
     const again = run(['sign', f, '--key', key]);
     expect(again.code, again.stderr).toBe(0);
@@ -133,28 +136,26 @@ describe('sign replaces an earlier signature in the same format (re-signing in p
     writeFileSync(`${f}.sig`, 'notes, not a signature');
     refused(['sign', f, '--key', key], /r\.bin\.sig: already exists and is not a raw signature \(use --force to overwrite\)/, [`${f}.sig`]);
     expect(run(['sign', f, '--key', key, '--force']).code).toBe(0);
-    expect(run(['verify', f, '--key', pub]).code).toBe(0);
+    await expect(verifyWith(f, pub)).resolves.toMatchObject({ format: 'raw' });
   });
 
-  it('containers: one in the same format is replaced, one in another format is not', () => {
+  it('containers: one in the same format is replaced, one in another format is not', async () => {
     const f = at('c.bin');
     writeFileSync(f, 'container release');
-    expect(run(['sign', f, '--format', 'cose', '--key', key, '--out', at('c.out')]).code).toBe(0);
+    await signWith(f, key, { format: 'cose', out: at('c.out') });
     expect(run(['sign', f, '--format', 'cose', '--key', key, '--out', at('c.out')]).code).toBe(0);
     refused(['sign', f, '--format', 'jws', '--key', key, '--out', at('c.out')], /c\.out: already exists and is not a jws signature/, [
       at('c.out'),
     ]);
   });
 
-  it('attach follows the same rule', () => {
+  it('attach follows the same rule', async () => {
     const f = at('att.bin');
     writeFileSync(f, 'attach me');
-    const req = at('att.req.json');
-    const sig = at('att.sig.bin');
-    expect(run(['tbs', f, '--key', pub, '--out', req]).code).toBe(0);
-    expect(run(['sign-request', req, '--key', key, '--out', sig]).code).toBe(0);
+    const req = await tbsFile(f, pub, at('att.req.json'));
+    const sig = await signRequestFile(req, key, at('att.sig.bin'));
+    await signWith(f, key); // an earlier raw signature
     expect(run(['attach', f, '--request', req, '--signature', sig]).code).toBe(0);
-    expect(run(['attach', f, '--request', req, '--signature', sig]).code).toBe(0); // an earlier raw signature
     writeFileSync(`${f}.sig`, 'something else');
     refused(['attach', f, '--request', req, '--signature', sig], /att\.bin\.sig: already exists and is not a raw signature/, [`${f}.sig`]);
   });
@@ -176,14 +177,16 @@ describe('sign replaces an earlier signature in the same format (re-signing in p
 });
 
 describe('--out-dir', () => {
-  it('is created (0755, parents too) when it does not exist, as docs/kms.md uses it', () => {
+  it('is created (0755, parents too) when it does not exist, as docs/kms.md uses it', async () => {
     mkdirSync(at('build'));
     for (const n of ['app.bin', 'boot.bin']) writeFileSync(at('build', n), n);
     const r = run(['sign', 'build/app.bin', 'build/boot.bin', '--key', key, '--out-dir', 'signed/fw/']);
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(at('signed', 'fw')).sort()).toEqual(['app.bin.sig', 'boot.bin.sig']);
     expect(statSync(at('signed')).mode & 0o777).toBe(0o755);
-    expect(run(['verify', 'build/app.bin', '--sig', 'signed/fw/app.bin.sig', '--key', pub]).code).toBe(0);
+    await expect(verifyWith(at('build', 'app.bin'), pub, { sig: at('signed', 'fw', 'app.bin.sig') })).resolves.toMatchObject({
+      format: 'raw',
+    });
   });
 
   it('that is a file fails once, naming it, before anything is signed', () => {

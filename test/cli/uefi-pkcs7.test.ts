@@ -1,14 +1,17 @@
 // --format uefi with the pkcs7 CertType (EFI_CERT_TYPE_PKCS7_GUID, CertData = a detached CMS SignedData
 // over payload ‖ MonotonicCount) at the command line: one round trip, inspect, tampering and refusals as
-// verify and sign report them, the offline ceremony, the docs' worked example. Round trips per parameter set
-// and Bouncy Castle on the CertData run in-process in test/unit/formats/uefi-pkcs7.test.ts.
+// verify and sign report them, the offline ceremony, the docs' worked example. Round trips per parameter set,
+// every sign refusal, the largest chain and Bouncy Castle on the CertData run in-process in
+// test/unit/formats/uefi-pkcs7.test.ts. PKIs and the images under test are made in this process (set-up).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
 import { rejectionTests } from '../support/exit-codes.js';
-import { buildPki, type Pki } from '../support/pki-fixture.js';
+import type { Pki } from '../support/pki-fixture.js';
+import { buildPkiInProcess, signWith } from '../support/inproc.js';
+import { fingerprintOf } from '../support/verify-setup.js';
 import { DOC, docPkcs7Guid, flip, readHeader, variantMaker } from '../support/uefi-image.js';
 import { uefi } from '../../formats/uefi/index.js';
 import { isPqsignError } from '../../src/base/errors.js';
@@ -21,13 +24,13 @@ const COUNT = '0x1122334455667788';
 const pkis = {} as Record<Alg, Pki>;
 let stranger: Pki;
 
-beforeAll(() => {
+beforeAll(async () => {
   for (const alg of ALGS) {
     mkdirSync(join(dir, alg));
-    pkis[alg] = buildPki(join(dir, alg), alg);
+    pkis[alg] = await buildPkiInProcess(join(dir, alg), alg);
   }
   mkdirSync(join(dir, 'stranger'));
-  stranger = buildPki(join(dir, 'stranger'));
+  stranger = await buildPkiInProcess(join(dir, 'stranger'));
 }, 120_000);
 
 const signPkcs7 = (alg: Alg, file: string, out: string, ...extra: string[]) =>
@@ -47,7 +50,9 @@ const signPkcs7 = (alg: Alg, file: string, out: string, ...extra: string[]) =>
     ...extra,
   ]);
 
-const u16be = (b: Buffer, at: number) => b.readUInt16BE(at);
+/** signPkcs7 in this process, for images that are a test's input rather than its subject */
+const signPkcs7InProcess = (alg: Alg, file: string, out: string, options: Record<string, unknown>) =>
+  signWith(file, pkis[alg].leafKey, { format: 'uefi', out, options: { cert: pkis[alg].leaf, chain: [pkis[alg].inter], ...options } });
 
 /** The signed message the doc defines: the payload, then the 8 count bytes as stored at offset 0. */
 const signedMessage = (img: ReturnType<typeof readHeader>) => Buffer.concat([img.payload, img.countBytes]);
@@ -79,11 +84,12 @@ describe('the commands', () => {
 });
 
 describe('inspect', () => {
-  it('shows the certificates, the signing time, the count, and offsets matching the byte reader', () => {
+  it('shows the certificates, the signing time, the count, and offsets matching the byte reader', async () => {
     const out = join(dir, 'inspect.signed');
-    expect(
-      signPkcs7('ML-DSA-65', FIRMWARE, out, '--monotonic-count', '42', '--signing-time', new Date(Date.now() - 60_000).toISOString()).code,
-    ).toBe(0);
+    await signPkcs7InProcess('ML-DSA-65', FIRMWARE, out, {
+      monotonicCount: '42',
+      signingTime: new Date(Date.now() - 60_000).toISOString(),
+    });
     const r = pqsign(['inspect', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -121,8 +127,8 @@ describe('verify rejects', () => {
   const good = join(dir, 'good.signed');
   let base: Buffer;
   let cd: { start: number; end: number };
-  beforeAll(() => {
-    expect(signPkcs7('ML-DSA-65', FIRMWARE, good, '--monotonic-count', '5').code).toBe(0);
+  beforeAll(async () => {
+    await signPkcs7InProcess('ML-DSA-65', FIRMWARE, good, { monotonicCount: '5' });
     base = readFileSync(good);
     const img = readHeader(base);
     cd = { start: 32, end: 8 + img.dwLength };
@@ -194,20 +200,19 @@ describe('verify rejects', () => {
     ['a ContentInfo length one short of CertData', flip(() => cd.start + 3), 2, /form edk2's WrapPkcs7Data recognises/],
     ['[0] with A0 81 (not the edk2 form)', (b) => ((b[cd.start + 16] = 0x81), b), 2, /form edk2's WrapPkcs7Data recognises/],
     ['another contentType than signedData', flip(() => cd.start + 14), 2, /form edk2's WrapPkcs7Data recognises/],
+    [
+      'a bare SignedData (edk2 would wrap it; pqsign takes only the ContentInfo form)',
+      (b) => {
+        const bare = b.subarray(cd.start + 19, cd.end);
+        const out = Buffer.concat([b.subarray(0, 32), bare, b.subarray(cd.end)]);
+        out.writeUInt32LE(24 + bare.length, 8);
+        return out;
+      },
+      2,
+      /form edk2's WrapPkcs7Data recognises/,
+    ],
   ];
   rejectionTests(cases, variant, () => ['--trust-anchor', pkis['ML-DSA-65'].root]);
-
-  it('a bare SignedData (edk2 would wrap it; pqsign takes only the ContentInfo form)', () => {
-    const f = variant((b) => {
-      const bare = b.subarray(cd.start + 19, cd.end);
-      const out = Buffer.concat([b.subarray(0, 32), bare, b.subarray(cd.end)]);
-      out.writeUInt32LE(24 + bare.length, 8);
-      return out;
-    });
-    const r = pqsign(['verify', f, '--trust-anchor', pkis['ML-DSA-65'].root]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/form edk2's WrapPkcs7Data recognises/);
-  });
 
   it('a root that is not the anchor of the chain', () => {
     const r = pqsign(['verify', good, '--trust-anchor', stranger.root]);
@@ -221,19 +226,22 @@ describe('verify rejects', () => {
     expect(r.stderr).toMatch(/signature over the signed attributes does not verify/);
   });
 
-  it("neither --trust-anchor nor --key; --key-sha256 alone pins the signer certificate's key", () => {
+  // the signer certificate's key fingerprint (what verify --json reports as keyFingerprint)
+  const signerFingerprint = () => fingerprintOf(pkis['ML-DSA-65'].leaf);
+
+  it("neither --trust-anchor nor --key; --key-sha256 alone pins the signer certificate's key", async () => {
     const r = pqsign(['verify', good]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nothing to trust/);
     const h = pqsign(['verify', good, '--key-sha256', '00'.repeat(32)]);
     expect(h.code).toBe(1);
-    const facts = JSON.parse(pqsign(['verify', good, '--trust-anchor', pkis['ML-DSA-65'].root, '--json']).stdout);
-    expect(pqsign(['verify', good, '--key-sha256', facts.keyFingerprint]).code).toBe(0);
+    const facts = JSON.parse(pqsign(['verify', good, '--key-sha256', await signerFingerprint(), '--json']).stdout);
+    expect(facts).toMatchObject({ ok: true, keyFingerprint: await signerFingerprint() });
   });
 
-  it('--key-sha256 is checked in addition to the anchor', () => {
-    const facts = JSON.parse(pqsign(['verify', good, '--trust-anchor', pkis['ML-DSA-65'].root, '--json']).stdout);
-    expect(pqsign(['verify', good, '--trust-anchor', pkis['ML-DSA-65'].root, '--key-sha256', facts.keyFingerprint]).code).toBe(0);
+  it('--key-sha256 is checked in addition to the anchor', async () => {
+    const fp = await signerFingerprint();
+    expect(pqsign(['verify', good, '--trust-anchor', pkis['ML-DSA-65'].root, '--key-sha256', fp]).code).toBe(0);
     expect(pqsign(['verify', good, '--trust-anchor', pkis['ML-DSA-65'].root, '--key-sha256', '11'.repeat(32)]).code).toBe(1);
   });
 
@@ -274,35 +282,17 @@ describe('verify rejects', () => {
   }, 120_000);
 });
 
-describe('sign refuses', () => {
+describe('sign refuses (every case, and the largest chain that fits: test/unit/formats/uefi-pkcs7.test.ts)', () => {
   const small = join(dir, 'small.bin');
   beforeAll(() => writeFileSync(small, randomBytes(700)));
   const p = () => pkis['ML-DSA-65'];
   const cases: Array<[string, () => string[], RegExp]> = [
     ['pkcs7 without a certificate', () => ['--key', p().leafKey, '--uefi-cert-type', 'pkcs7'], /pkcs7 CertType needs --cert/],
-    [
-      'mldsa with a certificate',
-      () => ['--key', p().leafKey, '--cert', p().leaf, '--uefi-cert-type', 'mldsa'],
-      /mldsa CertType carries the bare public key/,
-    ],
     ['--chain without --cert', () => ['--key', p().leafKey, '--chain', p().inter], /--chain needs --cert/],
-    ['a certificate for another key', () => ['--key', p().interKey, '--cert', p().leaf], /is not for the signing key/],
-    ['a context (RFC 9882: empty)', () => ['--key', p().leafKey, '--cert', p().leaf, '--context', '00'], /empty ML-DSA context/],
     [
       'a digest too weak for the parameter set',
       () => ['--key', pkis['ML-DSA-87'].leafKey, '--cert', pkis['ML-DSA-87'].leaf, '--digest', 'sha256'],
       /too weak for ML-DSA-87/,
-    ],
-    [
-      'CertData over the two-byte DER form',
-      () => [
-        '--key',
-        pkis['ML-DSA-87'].leafKey,
-        '--cert',
-        pkis['ML-DSA-87'].leaf,
-        ...Array(9).fill(['--chain', pkis['ML-DSA-87'].inter]).flat(),
-      ],
-      /PKCS7 CertData would be \d+ bytes; edk2's WrapPkcs7Data needs two-byte DER lengths \(at most 65539 bytes\)/,
     ],
   ];
   for (const [what, args, msg] of cases) {
@@ -315,36 +305,10 @@ describe('sign refuses', () => {
       expect(existsSync(out)).toBe(false);
     });
   }
-
-  it('the largest chain that fits is written, in the edk2 form', () => {
-    const k = pkis['ML-DSA-87'];
-    const out = join(dir, 'big-chain.signed');
-    const s = pqsign([
-      'sign',
-      small,
-      '--format',
-      'uefi',
-      '--monotonic-count',
-      '1',
-      '--out',
-      out,
-      '--key',
-      k.leafKey,
-      '--cert',
-      k.leaf,
-      ...Array(7).fill(['--chain', k.inter]).flat(),
-    ]);
-    expect(s.code, s.stderr).toBe(0);
-    const cd = readHeader(readFileSync(out)).certData;
-    expect(cd.length).toBeGreaterThan(60_000);
-    expect(cd.length).toBeLessThanOrEqual(65539);
-    expect(u16be(cd, 2)).toBe(cd.length - 4);
-    expect(pqsign(['verify', out, '--trust-anchor', k.root]).code).toBe(0);
-  });
 });
 
 describe('offline ceremony: tbs → sign-request → attach', () => {
-  it('the request carries what rebuilds identical signed attributes; attach needs no certificate files', () => {
+  it('the request carries what rebuilds identical signed attributes; attach needs no certificate files', async () => {
     const k = pkis['ML-DSA-44'];
     const req = join(dir, 'pkcs7.req.json');
     const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z'); // within the certificates' validity
@@ -387,8 +351,12 @@ describe('offline ceremony: tbs → sign-request → attach', () => {
     expect(JSON.parse(v.stdout)).toMatchObject({ certType: 'pkcs7', monotonicCount: '77' });
     // the same key, options and signing time, signed directly and deterministically: the same bytes
     const direct = join(dir, 'pkcs7.direct.signed');
-    r = signPkcs7('ML-DSA-44', FIRMWARE, direct, '--monotonic-count', '77', '--signing-time', when, '--deterministic');
-    expect(r.code, r.stderr).toBe(0);
+    await signWith(FIRMWARE, k.leafKey, {
+      format: 'uefi',
+      out: direct,
+      deterministic: true,
+      options: { cert: k.leaf, chain: [k.inter], monotonicCount: '77', signingTime: when },
+    });
     expect(readFileSync(out).equals(readFileSync(direct))).toBe(true);
   });
 });

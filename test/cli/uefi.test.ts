@@ -1,6 +1,7 @@
 // pqsign sign/verify --format uefi at the command line: flag refusals, strict rejections as verify reports them,
 // inspect, the worked example in the docs, and a 1 GiB payload with flat memory. Round trips, the count's
-// range and the oracle checks of the byte-offset reader run in-process in test/unit/formats/uefi.test.ts.
+// range, every sign refusal and the oracle checks of the byte-offset reader run in-process in
+// test/unit/formats/uefi.test.ts. Keys and the images under test are made in this process (set-up).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIRMWARE, ROOT, pqsign, tempDir } from '../support/helpers.js';
 import { rejectionTests } from '../support/exit-codes.js';
 import { writeKeyPair } from '../support/keygen.js';
+import { signWith } from '../support/inproc.js';
 import { ALGS, DOC, docGuidTable, flip, guidLE, readImage, variantMaker, type Alg } from '../support/uefi-image.js';
 import { uefi } from '../../formats/uefi/index.js';
 import { paramByName } from '../../src/mldsa/params.js';
@@ -25,12 +27,15 @@ const small = join(dir, 'small.bin');
 
 beforeAll(() => {
   for (const alg of ALGS) writeKeyPair(key(alg), pub(alg), alg);
-  expect(pqsign(['keygen', '--alg', 'ML-DSA-44', '--out', join(dir, 'other-44.key.pem'), '--pub', otherPub]).code).toBe(0);
+  writeKeyPair(join(dir, 'other-44.key.pem'), otherPub, 'ML-DSA-44');
   writeFileSync(small, randomBytes(1000));
 });
 
 const signUefi = (file: string, alg: Alg, out: string, ...extra: string[]) =>
   pqsign(['sign', file, '--key', key(alg), '--format', 'uefi', '--out', out, ...extra]);
+/** an image that is a test's input, not its subject */
+const signUefiInProcess = (file: string, alg: Alg, out: string, monotonicCount: string) =>
+  signWith(file, key(alg), { format: 'uefi', out, options: { monotonicCount } });
 
 describe('the commands', () => {
   it('sign --format uefi --monotonic-count, verify --json (--key and --key-sha256), strip: one round trip (the format: test/unit/formats/uefi.test.ts)', () => {
@@ -58,12 +63,9 @@ describe('the commands', () => {
   });
 });
 
-describe('sign refuses', () => {
+describe('sign refuses (every case, and the empty payload: test/unit/formats/uefi.test.ts)', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['a missing count', [], /needs --monotonic-count/],
-    ['a negative count', ['--monotonic-count=-1'], /not an unsigned integer/],
-    ['a count over UINT64', ['--monotonic-count', '18446744073709551616'], /does not fit in a UINT64/],
-    ['a non-numeric count', ['--monotonic-count', '12abc'], /not an unsigned integer/],
     ['a count given twice', ['--monotonic-count', '1', '--monotonic-count', '2'], /more than once/],
     ['a context (the CertType fixes it)', ['--monotonic-count', '1', '--context', '00'], /fixes its own ML-DSA context/],
     ['an unknown CertType name', ['--monotonic-count', '1', '--uefi-cert-type', 'rsa2048'], /unknown --uefi-cert-type "rsa2048"/],
@@ -78,22 +80,13 @@ describe('sign refuses', () => {
       expect(existsSync(out)).toBe(false);
     });
   }
-
-  it('an empty payload (edk2 rejects it)', () => {
-    const empty = join(dir, 'empty.bin');
-    writeFileSync(empty, '');
-    const r = signUefi(empty, 'ML-DSA-44', join(dir, 'empty.signed'), '--monotonic-count', '1');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/needs a payload/);
-    expect(existsSync(join(dir, 'empty.signed'))).toBe(false);
-  });
 });
 
 describe('verify rejects', () => {
   const good = join(dir, 'good-44.signed');
   let base: Buffer;
-  beforeAll(() => {
-    expect(signUefi(small, 'ML-DSA-44', good, '--monotonic-count', '5').code).toBe(0);
+  beforeAll(async () => {
+    await signUefiInProcess(small, 'ML-DSA-44', good, '5');
     base = readFileSync(good);
   });
 
@@ -221,9 +214,9 @@ describe('verify rejects', () => {
 });
 
 describe('inspect', () => {
-  it('reports the structure without a key, matching the byte-offset reader', () => {
+  it('reports the structure without a key, matching the byte-offset reader', async () => {
     const out = join(dir, 'inspect.signed');
-    expect(signUefi(small, 'ML-DSA-87', out, '--monotonic-count', '99').code).toBe(0);
+    await signUefiInProcess(small, 'ML-DSA-87', out, '99');
     const r = pqsign(['inspect', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);

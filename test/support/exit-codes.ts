@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { pqsign, ROOT } from './helpers.js';
+import { pqsign, pqsignAsync, ROOT, type RunResult } from './helpers.js';
 
 let table: Map<string, number> | undefined;
 
@@ -23,6 +23,8 @@ export interface FileVerdict {
   code?: string;
   /** `FILE: problem`, as the one line on stderr */
   message?: string;
+  /** the file's whole `--json` line */
+  report: Record<string, unknown>;
 }
 
 /**
@@ -30,16 +32,27 @@ export interface FileVerdict {
  * The run's own exit code must be the worst of them.
  */
 export function verifyEach(files: string[], args: string[]): Map<string, FileVerdict> {
-  const r = pqsign(['verify', ...files, ...args, '--json']);
+  return verdicts(files, pqsign(['verify', ...files, ...args, '--json']));
+}
+
+/** verifyEach without blocking the event loop (when this process hosts a server, e.g. the KMS). */
+export async function verifyEachAsync(files: string[], args: string[], env?: Record<string, string>): Promise<Map<string, FileVerdict>> {
+  return verdicts(files, await pqsignAsync(['verify', ...files, ...args, '--json'], { env }));
+}
+
+function verdicts(files: string[], r: RunResult): Map<string, FileVerdict> {
   const lines = r.stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { file: string; ok: boolean; error?: { code: string; message: string } });
+    .map((l) => JSON.parse(l) as { file: string; ok: boolean; error?: { code: string; message: string } } & Record<string, unknown>);
   if (lines.length !== files.length) throw new Error(`verify printed ${lines.length} lines for ${files.length} files: ${r.stderr}`);
   const out = new Map<string, FileVerdict>();
   lines.forEach((l, i) => {
     if (l.file !== files[i]) throw new Error(`line ${i} is about ${l.file}, not ${files[i]}`);
-    out.set(l.file, l.ok ? { exit: 0 } : { exit: exitOfCode(l.error!.code), code: l.error!.code, message: l.error!.message });
+    out.set(
+      l.file,
+      l.ok ? { exit: 0, report: l } : { exit: exitOfCode(l.error!.code), code: l.error!.code, message: l.error!.message, report: l },
+    );
   });
   const worst = Math.max(...[...out.values()].map((v) => v.exit));
   if (r.code !== worst) throw new Error(`verify exited ${r.code}, the worst of its files is ${worst}: ${r.stderr}`);

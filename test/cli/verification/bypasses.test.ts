@@ -4,31 +4,36 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, pqsignAsync, tempDir } from '../../support/helpers.js';
-import { buildPki, keygen, run } from '../../support/pki-fixture.js';
-import { startTestKms } from '../../support/kms-fixture.js';
+import { keygen, run, type Pki } from '../../support/pki-fixture.js';
+import { verifyEach, verifyEachAsync, type FileVerdict } from '../../support/exit-codes.js';
+import { buildPkiInProcess, createCaFile, signWith } from '../../support/inproc.js';
+import { fingerprintOf, jwtOf } from '../../support/verify-setup.js';
+import { startInProcessKms, writePublicKey } from '../../support/kms-inproc.js';
 
+// Keys, certificates and signed files are set-up, made in this process; each attack runs `pqsign verify`.
 const dir = tempDir('pqsign-bypass-');
 const p = (f: string) => join(dir, f);
-const fp = (pub: string) => JSON.parse(run(['pubkey', '--key', pub, '--json'])).keyFingerprint as string;
-let pki: ReturnType<typeof buildPki>;
+let pki: Pki;
 let otherRoot: string;
+const fwCopy = (name: string) => {
+  copyFileSync(FIRMWARE, p(name));
+  return p(name);
+};
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(join(dir, 'pki'));
-  pki = buildPki(join(dir, 'pki'), 'ML-DSA-44');
+  pki = await buildPkiInProcess(join(dir, 'pki'), 'ML-DSA-44');
+  await writePublicKey(pki.leafKey, p('leaf.pub'));
   mkdirSync(join(dir, 'other'));
   const k = keygen(join(dir, 'other'), 'root', 'ML-DSA-44');
-  otherRoot = join(dir, 'other', 'root.pem');
-  run(['cert', 'create-ca', '--key', k, '--subject', 'CN=Other Root', '--out', otherRoot]);
+  otherRoot = await createCaFile(k, 'CN=Other Root', join(dir, 'other', 'root.pem'));
 });
 
 describe('bypass 2: several signatures beside FILE, every trust input applied', () => {
-  it('FILE.signed (compact) + FILE.p7s with --key and a wrong --trust-anchor: the chain is checked, exit 1', () => {
-    const fw = p('b2a.bin');
-    copyFileSync(FIRMWARE, fw);
-    run(['sign', fw, '--key', pki.leafKey, '--format', 'uefi', '--monotonic-count', '1']);
-    run(['sign', fw, '--key', pki.leafKey, '--format', 'cms', '--cert', pki.leaf, '--chain', pki.inter]);
-    run(['pubkey', '--key', pki.leafKey, '--out', p('leaf.pub')]);
+  it('FILE.signed (compact) + FILE.p7s with --key and a wrong --trust-anchor: the chain is checked, exit 1', async () => {
+    const fw = fwCopy('b2a.bin');
+    await signWith(fw, pki.leafKey, { format: 'uefi', options: { monotonicCount: '1' } });
+    await signWith(fw, pki.leafKey, { format: 'cms', options: { cert: pki.leaf, chain: [pki.inter] } });
     const r = pqsign(['verify', fw, '--key', p('leaf.pub'), '--trust-anchor', otherRoot, '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const o = JSON.parse(r.stdout);
@@ -49,20 +54,18 @@ describe('bypass 2: several signatures beside FILE, every trust input applied', 
     ]);
   });
 
-  it('FILE.sig with --key and --trust-anchor: a raw signature cannot satisfy the anchor, exit 1', () => {
-    const fw = p('b2b.bin');
-    copyFileSync(FIRMWARE, fw);
-    run(['sign', fw, '--key', pki.leafKey]);
+  it('FILE.sig with --key and --trust-anchor: a raw signature cannot satisfy the anchor, exit 1', async () => {
+    const fw = fwCopy('b2b.bin');
+    await signWith(fw, pki.leafKey);
     const r = pqsign(['verify', fw, '--key', p('leaf.pub'), '--trust-anchor', pki.root]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/carry no certificate/);
   });
 
-  it('every signature found must verify: a tampered one beside a good one fails the artifact', () => {
-    const fw = p('b2c.bin');
-    copyFileSync(FIRMWARE, fw);
-    run(['sign', fw, '--key', pki.leafKey]);
-    run(['sign', fw, '--key', pki.leafKey, '--format', 'cose']);
+  it('every signature found must verify: a tampered one beside a good one fails the artifact', async () => {
+    const fw = fwCopy('b2c.bin');
+    await signWith(fw, pki.leafKey);
+    await signWith(fw, pki.leafKey, { format: 'cose' });
     const sig = readFileSync(`${fw}.sig`);
     sig[10] ^= 1;
     writeFileSync(`${fw}.sig`, sig);
@@ -71,12 +74,10 @@ describe('bypass 2: several signatures beside FILE, every trust input applied', 
     expect(r.stderr).toMatch(/not all verify/);
   });
 
-  it("a file that is itself a container does not hide the signatures beside it (a JWT put in the artifact's place)", () => {
-    const fw = p('b2d.bin');
-    copyFileSync(FIRMWARE, fw);
-    run(['sign', fw, '--key', pki.leafKey]);
-    writeFileSync(p('claims.json'), '{"sub":"admin"}');
-    writeFileSync(fw, run(['jwt', 'sign', '--claims', p('claims.json'), '--key', pki.leafKey]).trim());
+  it("a file that is itself a container does not hide the signatures beside it (a JWT put in the artifact's place)", async () => {
+    const fw = fwCopy('b2d.bin');
+    await signWith(fw, pki.leafKey);
+    writeFileSync(fw, await jwtOf({ sub: 'admin' }, pki.leafKey));
     const r = pqsign(['verify', fw, '--key', p('leaf.pub'), '--json']);
     expect(r.code, r.stdout).toBe(1);
     expect(JSON.parse(r.stdout).error.message).toMatch(/not all verify/);
@@ -90,10 +91,10 @@ describe('bypass 2: several signatures beside FILE, every trust input applied', 
 });
 
 describe('bypass 3: manifest paths stay inside the manifest directory', () => {
-  it('"../other/fw.bin" and absolute paths are refused (ERR_MANIFEST, exit 2)', () => {
+  it('"../other/fw.bin" and absolute paths are refused (ERR_MANIFEST, exit 2)', async () => {
     const m = join(dir, 'rel', 'release.jsonl');
     mkdirSync(join(dir, 'rel'), { recursive: true });
-    const k = fp(p('leaf.pub'));
+    const k = await fingerprintOf(p('leaf.pub'));
     for (const artifact of ['../b2b.bin', 'sub/../../b2b.bin', '/etc/passwd']) {
       writeFileSync(m, `${JSON.stringify({ pqsignManifest: 1, artifact, signature: 'x.sig', format: 'raw', keyFingerprint: k })}\n`);
       const r = pqsign(['verify', '--manifest', m, '--key', p('leaf.pub'), '--json']);
@@ -124,16 +125,17 @@ describe('bypass 3: manifest paths stay inside the manifest directory', () => {
     expect(pqsign(['verify', '--manifest', join(d, 'm.jsonl'), '--key', p('leaf.pub')]).code).toBe(0);
   });
 
-  it('an entry signed by another trusted key than the one it pins fails with detail "pinned-key" (exit 1)', () => {
+  it('an entry signed by another trusted key than the one it pins fails with detail "pinned-key" (exit 1)', async () => {
     const d = join(dir, 'm3');
     mkdirSync(d);
     copyFileSync(FIRMWARE, join(d, 'fw.bin'));
     const other = keygen(d, 'other', 'ML-DSA-44');
-    run(['pubkey', '--key', other, '--out', join(d, 'other.pub')]);
-    run(['sign', join(d, 'fw.bin'), '--key', other, '--format', 'uefi', '--monotonic-count', '3']);
+    await writePublicKey(other, join(d, 'other.pub'));
+    await signWith(join(d, 'fw.bin'), other, { format: 'uefi', options: { monotonicCount: '3' } });
+    const pinned = await fingerprintOf(p('leaf.pub'));
     writeFileSync(
       join(d, 'm.jsonl'),
-      `${JSON.stringify({ pqsignManifest: 1, artifact: 'fw.bin.signed', signature: 'embedded', format: 'uefi', keyFingerprint: fp(p('leaf.pub')) })}\n`,
+      `${JSON.stringify({ pqsignManifest: 1, artifact: 'fw.bin.signed', signature: 'embedded', format: 'uefi', keyFingerprint: pinned })}\n`,
     );
     const r = pqsign(['verify', '--manifest', join(d, 'm.jsonl'), '--key', p('leaf.pub'), '--key', join(d, 'other.pub'), '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
@@ -142,10 +144,9 @@ describe('bypass 3: manifest paths stay inside the manifest directory', () => {
 });
 
 describe('bypass 6: unauthenticated COSE header values are not reported as signed', () => {
-  it('a kid and content type put in the unprotected bucket are reported under "unprotected" only', () => {
-    const fw = p('b6.bin');
-    copyFileSync(FIRMWARE, fw);
-    run(['sign', fw, '--key', pki.leafKey, '--format', 'cose', '--detached', '--kid', 'release']);
+  it('a kid and content type put in the unprotected bucket are reported under "unprotected" only', async () => {
+    const fw = fwCopy('b6.bin');
+    await signWith(fw, pki.leafKey, { format: 'cose', options: { detached: true, kid: 'release' } });
     const b = readFileSync(`${fw}.cose`);
     expect([b[0], b[1]]).toEqual([0xd2, 0x84]);
     const [hdr, len] = b[2]! === 0x58 ? [2, b[3]!] : [1, b[2]! - 0x40];
@@ -162,7 +163,7 @@ describe('bypass 6: unauthenticated COSE header values are not reported as signe
     const r = pqsign(['verify', p('b6.cose'), '--payload', fw, '--key', p('leaf.pub'), '--json']);
     // pqsign put kid 4 in the protected bucket, so a second one in the unprotected bucket is malformed
     expect(r.code, r.stdout + r.stderr).toBe(2);
-    run(['sign', fw, '--key', pki.leafKey, '--format', 'cose', '--detached', '--out', p('b6b.cose')]);
+    await signWith(fw, pki.leafKey, { format: 'cose', out: p('b6b.cose'), options: { detached: true } });
     const c = readFileSync(p('b6b.cose'));
     const [h2, l2] = c[2]! === 0x58 ? [2, c[3]!] : [1, c[2]! - 0x40];
     const at2 = 2 + h2 + l2;
@@ -182,56 +183,67 @@ describe('bypass 6: unauthenticated COSE header values are not reported as signe
 });
 
 describe('bypass 7: verify --kms works for every format', async () => {
-  const kms = await startTestKms();
+  const kms = await startInProcessKms(); // this process signs through it too (set-up)
   await kms.createKey('ML_DSA_44', 'alias/b7');
   const ref = kms.ref('alias/b7');
-  for (const format of ['raw', 'cose', 'jws', 'cms']) {
-    it(`${format}: KMS Verify is asked, and a tampered artifact fails with exit 1`, async () => {
-      const fw = p(`b7-${format}.bin`);
-      copyFileSync(FIRMWARE, fw);
-      const s = await pqsignAsync(
-        ['sign', fw, '--key', ref, '--format', format, ...(format === 'cose' || format === 'jws' ? ['--detached'] : [])],
-        { env: kms.env },
-      );
-      expect(s.code, s.stderr).toBe(0);
+  const formats = ['raw', 'cose', 'jws', 'cms'];
+  const fws = formats.map((f) => p(`b7-${f}.bin`));
+  // one `verify --kms` run judges the four good artifacts, one the four tampered ones
+  let judged: Promise<{ good: Map<string, FileVerdict>; bad: Map<string, FileVerdict>; asked: number }> | undefined;
+  const judge = () =>
+    (judged ??= (async () => {
+      for (const [i, format] of formats.entries()) {
+        copyFileSync(FIRMWARE, fws[i]!);
+        await signWith(fws[i]!, ref, { format, options: format === 'cose' || format === 'jws' ? { detached: true } : {} });
+      }
       const before = kms.log.filter((l) => l.startsWith('Verify')).length;
-      const v = await pqsignAsync(['verify', fw, '--key', ref, '--kms', '--json'], { env: kms.env });
-      expect(v.code, v.stdout + v.stderr).toBe(0);
-      expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, format, verifiedBy: 'kms' });
-      expect(kms.log.filter((l) => l.startsWith('Verify')).length).toBeGreaterThan(before);
-      writeFileSync(fw, Buffer.concat([readFileSync(fw), Buffer.from('x')]));
-      const bad = await pqsignAsync(['verify', fw, '--key', ref, '--kms'], { env: kms.env });
-      expect(bad.code, bad.stderr).toBe(1);
+      const good = await verifyEachAsync(fws, ['--key', ref, '--kms'], kms.env);
+      const asked = kms.log.filter((l) => l.startsWith('Verify')).length - before;
+      for (const fw of fws) writeFileSync(fw, Buffer.concat([readFileSync(fw), Buffer.from('x')]));
+      const bad = await verifyEachAsync(fws, ['--key', ref, '--kms'], kms.env);
+      return { good, bad, asked };
+    })());
+  for (const [i, format] of formats.entries()) {
+    it(`${format}: KMS Verify is asked, and a tampered artifact fails with exit 1`, async () => {
+      const { good, bad, asked } = await judge();
+      const v = good.get(fws[i]!)!;
+      expect(v.exit, v.message).toBe(0);
+      expect(v.report).toMatchObject({ ok: true, format, verifiedBy: 'kms' });
+      expect(asked).toBeGreaterThanOrEqual(formats.length); // at least one Verify per artifact
+      expect(bad.get(fws[i]!)!.exit, bad.get(fws[i]!)!.message).toBe(1);
     });
   }
+  it('alone, a tampered artifact under --kms is exit 1 with the one line of its verdict on stderr', async () => {
+    const { bad } = await judge();
+    const r = await pqsignAsync(['verify', fws[0]!, '--key', ref, '--kms'], { env: kms.env });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toBe(`pqsign: ${bad.get(fws[0]!)!.message}\n`);
+    expect(r.stderr).toMatch(/b7-raw\.bin\.sig: signature does not verify/);
+  });
 });
 
 describe('bypass 8: "signed, but not by whom you trust" is exit 1; files are judged by content', () => {
-  it('an ML-DSA-65 image checked against a pinned ML-DSA-44 key exits 1 (ERR_UNTRUSTED)', () => {
+  it('an ML-DSA-65 image checked against a pinned ML-DSA-44 key exits 1 (ERR_UNTRUSTED)', async () => {
     const k65 = keygen(dir, 'k65', 'ML-DSA-65');
-    const fw = p('b8.bin');
-    copyFileSync(FIRMWARE, fw);
-    run(['sign', fw, '--key', k65, '--format', 'uefi', '--monotonic-count', '1']);
-    for (const format of ['uefi', 'raw', 'cose', 'jws', 'cms']) {
-      if (format !== 'uefi')
-        run([
-          'sign',
-          fw,
-          '--key',
-          k65,
-          '--format',
-          format,
-          '--out',
-          p(`b8.${format}`),
-          ...(format === 'cose' || format === 'jws' ? ['--detached'] : []),
-        ]);
-      const target = format === 'uefi' ? `${fw}.signed` : p(`b8.${format}`);
-      const args =
-        format === 'uefi' ? ['verify', target] : format === 'raw' ? ['verify', fw, '--sig', target] : ['verify', target, '--payload', fw];
-      const r = pqsign([...args, '--key', p('leaf.pub'), '--json']);
-      expect(r.code, `${format}: ${r.stdout}${r.stderr}`).toBe(1);
-      expect(JSON.parse(r.stdout).error.code).toBe('ERR_UNTRUSTED');
+    const fw = fwCopy('b8.bin');
+    await signWith(fw, k65, { format: 'uefi', options: { monotonicCount: '1' } });
+    // one artifact per format, its detached signature beside it; one run judges all five
+    const targets = [`${fw}.signed`];
+    for (const format of ['raw', 'cose', 'jws', 'cms']) {
+      const a = fwCopy(`b8-${format}.bin`);
+      await signWith(a, k65, { format, options: format === 'cose' || format === 'jws' ? { detached: true } : {} });
+      targets.push(a);
     }
+    const verdicts = verifyEach(targets, ['--key', p('leaf.pub')]);
+    for (const t of targets) {
+      const v = verdicts.get(t)!;
+      expect(v.exit, `${t}: ${v.message}`).toBe(1);
+      expect(v.code).toBe('ERR_UNTRUSTED');
+    }
+    // the signature named with --sig, alone
+    const r = pqsign(['verify', p('b8-raw.bin'), '--sig', p('b8-raw.bin.sig'), '--key', p('leaf.pub'), '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout).error.code).toBe('ERR_UNTRUSTED');
   });
 
   it('a raw binary named board.bin.signed is said to be no UEFI image, not "a uefi signature"', () => {

@@ -2,12 +2,14 @@
 // intermediate → leaf chain (the edk2 ContentInfo form checked byte by byte, verify with only the root and
 // with the signer's key, strip), another digest, and the independent check: the doc's byte-offset reader
 // extracts CertData and Bouncy Castle (oracle cms) verifies it. The command line's side is
-// test/cli/uefi-pkcs7.test.ts.
+// test/cli/uefi-pkcs7.test.ts. Every sign refusal and the largest chain that fits are here too.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
-import { anchorRules, buildPkiInProcess, signWith, stripFile, verifyWith } from '../../support/inproc.js';
+import { anchorRules, buildPkiInProcess, failure, signWith, stripFile, verifyWith } from '../../support/inproc.js';
+import { exitOfCode } from '../../support/exit-codes.js';
 import type { Pki } from '../../support/pki-fixture.js';
 import { docPkcs7Guid, guidLE, readHeader } from '../../support/uefi-image.js';
 
@@ -87,6 +89,61 @@ describe('round trips with a chain (the default CertType with --cert is pkcs7)',
     await signPkcs7('ML-DSA-87', one, out, { uefiCertType: 'pkcs7', digest: 'shake256', monotonicCount: '0' });
     const v = await verifyWith(out, undefined, { rules: await anchorRules(pkis['ML-DSA-87'].root) });
     expect((v.details as { signers: unknown[] }).signers[0]).toMatchObject({ digest: 'shake256', chain: SUBJECTS });
+  });
+});
+
+describe('sign refuses (exit 2, nothing written); the CLI pins three of these lines in test/cli/uefi-pkcs7.test.ts', () => {
+  const small = join(dir, 'small.bin');
+  beforeAll(() => writeFileSync(small, randomBytes(700)));
+  const p = () => pkis['ML-DSA-65'];
+  // the library names options as `name`; the CLI shows them as --name (bin/option-flags.ts)
+  const cases: Array<[string, () => [key: string, options: Record<string, unknown>], RegExp]> = [
+    ['pkcs7 without a certificate', () => [p().leafKey, { uefiCertType: 'pkcs7' }], /pkcs7 CertType needs `cert`/],
+    [
+      'mldsa with a certificate',
+      () => [p().leafKey, { cert: p().leaf, uefiCertType: 'mldsa' }],
+      /mldsa CertType carries the bare public key/,
+    ],
+    ['chain without cert', () => [p().leafKey, { chain: [p().inter] }], /`chain` needs `cert`/],
+    ['a certificate for another key', () => [p().interKey, { cert: p().leaf }], /is not for the signing key/],
+    ['a context (RFC 9882: empty)', () => [p().leafKey, { cert: p().leaf }], /empty ML-DSA context/],
+    [
+      'a digest too weak for the parameter set',
+      () => [pkis['ML-DSA-87'].leafKey, { cert: pkis['ML-DSA-87'].leaf, digest: 'sha256' }],
+      /too weak for ML-DSA-87/,
+    ],
+    [
+      'CertData over the two-byte DER form',
+      () => [pkis['ML-DSA-87'].leafKey, { cert: pkis['ML-DSA-87'].leaf, chain: Array(9).fill(pkis['ML-DSA-87'].inter) }],
+      /PKCS7 CertData would be \d+ bytes; edk2's WrapPkcs7Data needs two-byte DER lengths \(at most 65539 bytes\)/,
+    ],
+  ];
+  cases.forEach(([what, args, msg], i) => {
+    it(what, async () => {
+      const out = join(dir, `refused-${i}.signed`);
+      const [key, options] = args();
+      const context = what.startsWith('a context') ? '00' : undefined;
+      const e = await failure(signWith(small, key, { format: 'uefi', out, context, options: { monotonicCount: '1', ...options } }));
+      expect(exitOfCode(e.code), `${e.code}: ${e.message}`).toBe(2);
+      expect(e.message).toMatch(msg);
+      expect(e.message).not.toContain('\n');
+      expect(existsSync(out)).toBe(false);
+    });
+  });
+
+  it('the largest chain that fits is written, in the edk2 form', async () => {
+    const k = pkis['ML-DSA-87'];
+    const out = join(dir, 'big-chain.signed');
+    await signWith(small, k.leafKey, {
+      format: 'uefi',
+      out,
+      options: { monotonicCount: '1', cert: k.leaf, chain: Array(7).fill(k.inter) },
+    });
+    const cd = readHeader(readFileSync(out)).certData;
+    expect(cd.length).toBeGreaterThan(60_000);
+    expect(cd.length).toBeLessThanOrEqual(65539);
+    expect(u16be(cd, 2)).toBe(cd.length - 4);
+    await expect(verifyWith(out, undefined, { rules: await anchorRules(k.root) })).resolves.toMatchObject({ format: 'uefi' });
   });
 });
 

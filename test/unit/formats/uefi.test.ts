@@ -1,7 +1,8 @@
 // The uefi format (compact mldsa CertType) in this process: round trips with the layout checked by an
 // independent byte-offset reader (test/support/uefi-image.ts), strip, the MonotonicCount's range, verify
 // finding the image beside its payload, and the oracles verifying payload ‖ count with ctx = CertType. The
-// command line's side (flag refusals, rejections as verify prints them, inspect, 1 GiB) is test/cli/uefi.test.ts.
+// command line's side (flag refusals as printed, rejections as verify prints them, inspect, 1 GiB) is
+// test/cli/uefi.test.ts. Every sign refusal is here.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { failure, signWith, stripFile, verifyWith, writeKeyPair } from '../../support/inproc.js';
+import { exitOfCode } from '../../support/exit-codes.js';
 import { ALGS, docGuidTable, guidLE, readImage, SIZES, type Alg } from '../../support/uefi-image.js';
 
 const dir = tempDir('pqsign-uefi-unit-');
@@ -80,6 +82,39 @@ describe('round trips', () => {
     const r = await failure(verifyWith(f, pub('ML-DSA-44')));
     expect(r.code).toBe('ERR_SIGNATURE_INVALID');
     expect(r.message).toMatch(/differs from the payload signed inside/);
+  });
+});
+
+describe('sign refuses (exit 2, one line, nothing written); the CLI pins three of these lines in test/cli/uefi.test.ts', () => {
+  // the library names options as `name`; the CLI shows them as --name (bin/option-flags.ts)
+  const cases: Array<[string, Record<string, unknown>, string | undefined, RegExp]> = [
+    ['a missing count', {}, undefined, /needs `monotonicCount`/],
+    ['a negative count', { monotonicCount: '-1' }, undefined, /not an unsigned integer/],
+    ['a count over UINT64', { monotonicCount: '18446744073709551616' }, undefined, /does not fit in a UINT64/],
+    ['a non-numeric count', { monotonicCount: '12abc' }, undefined, /not an unsigned integer/],
+    ['a count given twice', { monotonicCount: ['1', '2'] }, undefined, /more than once/],
+    ['a context (the CertType fixes it)', { monotonicCount: '1' }, '00', /fixes its own ML-DSA context/],
+    ['an unknown CertType name', { monotonicCount: '1', uefiCertType: 'rsa2048' }, undefined, /unknown `uefiCertType` "rsa2048"/],
+  ];
+  cases.forEach(([what, options, context, msg], i) => {
+    it(what, async () => {
+      const out = join(dir, `refused-${i}.signed`);
+      const e = await failure(signWith(small, key('ML-DSA-44'), { format: 'uefi', out, context, options }));
+      expect(exitOfCode(e.code), `${e.code}: ${e.message}`).toBe(2);
+      expect(e.message).toMatch(msg);
+      expect(e.message).not.toContain('\n');
+      expect(existsSync(out)).toBe(false);
+    });
+  });
+
+  it('an empty payload (edk2 rejects it)', async () => {
+    const empty = join(dir, 'empty.bin');
+    writeFileSync(empty, '');
+    const out = join(dir, 'empty.signed');
+    const e = await failure(signWith(empty, key('ML-DSA-44'), { format: 'uefi', out, options: { monotonicCount: '1' } }));
+    expect(exitOfCode(e.code)).toBe(2);
+    expect(e.message).toMatch(/needs a payload/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
