@@ -221,7 +221,7 @@ describe('CMS with a certificate chain (CLI)', () => {
 
   it('one verify --json run over chains that do and do not validate, and garbage; two alone pin the stderr line', () => {
     const v = verifyEach([good, noInter, noEku, backdated, junk], ['--content', fw, '--trust-anchor', pki.root]);
-    expect(v.get(good)).toEqual({ exit: 0 });
+    expect(v.get(good)?.exit).toBe(0);
     expect(v.get(noInter)).toMatchObject({
       exit: 1,
       message: expect.stringMatching(/issuer: no certificate for its issuer "CN=Test Issuing CA,O=pqsign tests"/),

@@ -48,7 +48,7 @@ describe('verify --policy with tsaAnchors, trustSigningTime, crls', async () => 
     const files = [p('stamped.bin'), p('plain.bin')];
     const pol = policy('tsa', { tsaAnchors: [tsa.root] });
     const verdicts = verifyEach(files, ['--policy', pol, '--at', LATER]);
-    expect(verdicts.get(files[0]!)).toEqual({ exit: 0 });
+    expect(verdicts.get(files[0]!)?.exit).toBe(0);
     expect(verdicts.get(files[1]!)).toMatchObject({ exit: 1, code: 'ERR_CHAIN' });
     const ok = pqsign(['verify', files[0]!, '--policy', pol, '--at', LATER, '--json']);
     expect(ok.code, ok.stdout).toBe(0);
