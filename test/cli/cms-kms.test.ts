@@ -1,7 +1,7 @@
 // CMS with the leaf's key in KMS at the command line (local KMS server, real AWS SDK): sign with an
 // awskms:// key, --cert and --chain (--json), --message-type raw reaching KMS as RAW, and verify with only
 // the root as anchor and no AWS call (one verify --json run; a tampered file exit 1). The PKI is built in
-// this process; the 500 MB file, UEFI pkcs7 and attached RAW cases run in-process in
+// this process; the 64 MiB file, UEFI pkcs7 and attached RAW cases run in-process in
 // test/unit/cms/cms-kms.test.ts.
 import { closeSync, copyFileSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // The private PKI with its signing keys in KMS (the local KMS server in this process, the real AWS SDK
 // over HTTP): an offline root → an issuing CA whose key is in KMS (certified from a CSR) → a code-signing
-// leaf whose key is in KMS. The leaf signs a 500 MB file (sparse) as CMS; it verifies offline with only the
+// leaf whose key is in KMS. The leaf signs a 64 MiB file (sparse) as CMS; it verifies offline with only the
 // root as anchor. And KMS RAW messages: for CMS (and the UEFI pkcs7 CertType) the signed message is
 // DER(SignedAttributes), a few hundred bytes, however large the file. The command line's side (awskms://
 // with --cert/--chain, --message-type raw, --json) is test/cli/cms-kms.test.ts.
@@ -50,12 +50,12 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
     expect(kms.log.filter((l) => l.startsWith('Sign EXTERNAL_MU 200')).length).toBeGreaterThanOrEqual(2);
   });
 
-  it('500 MB: the KMS leaf signs, it verifies offline with only the root as anchor', async () => {
-    const big = sparseFile(join(dir, 'release-500m.img'), 500 * MB);
-    const sig = join(dir, 'release-500m.img.p7s');
+  it('64 MiB: the KMS leaf signs, it verifies offline with only the root as anchor', async () => {
+    const big = sparseFile(join(dir, 'release-64m.img'), 64 * MB);
+    const sig = join(dir, 'release-64m.img.p7s');
     const before = kms.log.length;
     const s = await kmsSign(big, 'cms', sig);
-    expect(s).toMatchObject({ format: 'cms', algorithm: 'ML-DSA-65', bytes: 500 * MB });
+    expect(s).toMatchObject({ format: 'cms', algorithm: 'ML-DSA-65', bytes: 64 * MB });
     expect(signs(before, 'EXTERNAL_MU')).toBe(1);
 
     const afterSign = kms.log.length;
@@ -64,9 +64,9 @@ describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () 
     expect(v.details.signers).toEqual([expect.objectContaining({ valid: true, digest: 'sha512', chain: CHAIN })]);
     expect(kms.log.length).toBe(afterSign);
 
-    // one changed byte in the middle of the 500 MB is caught
+    // one changed byte in the middle is caught
     const fd = openSync(big, 'r+');
-    writeSync(fd, Buffer.from('X'), 0, 1, 250 * MB + 7);
+    writeSync(fd, Buffer.from('X'), 0, 1, 32 * MB + 7);
     closeSync(fd);
     const t = await failure(anchored(big));
     expect(exitOfCode(t.code)).toBe(1);
