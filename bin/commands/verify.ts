@@ -4,7 +4,7 @@ import { loadedPlugins, registeredFormats } from '../../src/pipeline/registry.js
 import { VERIFY_WORKER_URL } from '../../lib/worker-url.js';
 import type { VerifyOutcome } from '../../src/pipeline/verify.js';
 import { verifyJobs } from '../../src/batch/batch.js';
-import { pairTree } from '../../src/batch/tree.js';
+import { manifestJobs, treeJobs } from '../../src/batch/jobs.js';
 import { readManifest } from '../../src/batch/manifest.js';
 import { cliMessage, errorJson } from '../errors.js';
 import type { ContainerReport } from '../../src/pipeline/verify.js';
@@ -177,21 +177,8 @@ async function plan(a: Args, files: string[], shared: VerifyShared): Promise<Ver
     const entries = await readManifest(a.manifest);
     if (shared.policy && shared.scope === undefined && entries.some((e) => e.product !== undefined))
       await requireSignedManifest(a.manifest, shared);
-    return entries.map((e) => ({
-      file: e.artifact,
-      sig: e.signature,
-      format: e.format,
-      context: e.context,
-      pin: e.keyFingerprint,
-      product: e.product,
-    }));
+    return manifestJobs(entries);
   }
-  if (a.recursive) {
-    const pairs = await pairTree(
-      a.recursive,
-      registeredFormats().map((f) => f.suffix),
-    );
-    return pairs.map((p) => ({ file: p.file, format: a.format, context }));
-  }
+  if (a.recursive) return treeJobs(a.recursive, context, a.format);
   return files.map((file) => ({ file, sig: a.sig, payload: a.payload, format: a.format, context }));
 }

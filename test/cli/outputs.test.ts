@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkOutputs } from '../../src/io/outputs.js';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
 import { createCaFile, signWith, verifyWith, writeKeyPair } from '../support/inproc.js';
-import { signRequestFile, tbsFile } from '../support/verify-setup.js';
+import { signRequestFile, tbsFile } from '../support/ceremony-steps.js';
 import { readCertificates } from '../../src/pki/cert-file.js';
 
 const dir = tempDir('pqsign-outputs-');

@@ -4,12 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryFor, manifestLine, readManifest } from '../../src/batch/manifest.js';
-import { pairTree } from '../../src/batch/tree.js';
+import { manifestJobs as jobsOfManifest, treeJobs as jobsOfTree } from '../../src/batch/jobs.js';
 import { runVerifyJob, type VerifyJob } from '../../src/batch/verify-job.js';
 import { fromHex } from '../../src/base/bytes.js';
 import { loadAnySigner } from '../../src/pipeline/keyref.js';
 import type { FormatOptions } from '../../src/pipeline/format.js';
-import { formatByName, registeredFormats } from '../../src/pipeline/registry.js';
+import { formatByName } from '../../src/pipeline/registry.js';
 import { signFile, type SignResult } from '../../src/pipeline/sign.js';
 import type { TrustRules } from '../../src/policy/rules.js';
 import { keyRules } from './inproc.js';
@@ -53,25 +53,14 @@ export async function keySet(...refs: string[]): Promise<TrustRules> {
   return { keys, anchors: [] };
 }
 
-/** The jobs of `verify --manifest M`: each entry's artifact, signature, format, context and pinned key. */
+/** The jobs of `verify --manifest M` (src/batch/jobs.ts, as the CLI plans them). */
 export async function manifestJobs(manifest: string): Promise<VerifyJob[]> {
-  return (await readManifest(manifest)).map((e) => ({
-    file: e.artifact,
-    sig: e.signature,
-    format: e.format,
-    context: e.context,
-    pin: e.keyFingerprint,
-    product: e.product,
-  }));
+  return jobsOfManifest(await readManifest(manifest));
 }
 
-/** The jobs of `verify --recursive DIR`: the tree paired by the registered formats' suffixes. */
-export async function treeJobs(dir: string): Promise<VerifyJob[]> {
-  const pairs = await pairTree(
-    dir,
-    registeredFormats().map((f) => f.suffix),
-  );
-  return pairs.map((p) => ({ file: p.file, context: new Uint8Array(0) }));
+/** The jobs of `verify --recursive DIR` (no --context, no --format). */
+export function treeJobs(dir: string): Promise<VerifyJob[]> {
+  return jobsOfTree(dir, new Uint8Array(0));
 }
 
 export interface JobLine {

@@ -6,11 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attachSignature, createRequest, readRequest, readSignature, signRequest } from '../../../src/batch/ceremony.js';
-import { fromHex } from '../../../src/base/bytes.js';
-import { loadPublicKey, loadSigner } from '../../../src/pipeline/keyref.js';
-import { formatByName, registeredFormats } from '../../../src/pipeline/registry.js';
+import { registeredFormats } from '../../../src/pipeline/registry.js';
 import type { FormatOptions } from '../../../src/pipeline/format.js';
+import { attachFile, signRequestFile, tbsFile } from '../../support/ceremony-steps.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { failure, inspectFile, signWith, stripFile, verifyWith } from '../../support/inproc.js';
@@ -36,37 +34,6 @@ beforeAll(() => {
 
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
 
-/** `pqsign tbs FILE --key PUB [--format F] [--context HEX] [format flags] --out OUT` */
-async function tbs(file: string, pubRef: string, out: string, o: { format?: string; context?: string; options?: FormatOptions } = {}) {
-  const req = await createRequest(
-    file,
-    formatByName(o.format ?? 'raw'),
-    await loadPublicKey(pubRef),
-    fromHex(o.context ?? ''),
-    o.options ?? {},
-  );
-  writeFileSync(out, `${JSON.stringify(req, null, 2)}\n`);
-  return req;
-}
-
-/** `pqsign sign-request REQ --key KEY [--deterministic] --out OUT` */
-async function signReq(request: string, keyRef: string, out: string, deterministic = false): Promise<void> {
-  const req = await readRequest(request);
-  const signer = await loadSigner(keyRef, { deterministic });
-  try {
-    writeFileSync(out, await signRequest(req, signer, request));
-  } finally {
-    await signer.close?.();
-  }
-}
-
-/** `pqsign attach FILE --request REQ --signature SIG --out OUT` (the overwrite checks are the CLI's) */
-async function attach(file: string, request: string, signature: string, out: string) {
-  const req = await readRequest(request);
-  const sig = await readSignature(signature, req.key.params);
-  return attachSignature(file, req, sig, out, { request, signature });
-}
-
 describe('every registered format: tbs → sign-request → attach, in process', () => {
   for (const format of registeredFormats()) {
     it(format.name, async () => {
@@ -74,7 +41,7 @@ describe('every registered format: tbs → sign-request → attach, in process',
       const req = join(dir, `${format.name}.req.json`);
       const sig = join(dir, `${format.name}.sig.bin`);
       const out = join(dir, `${format.name}.attached`);
-      await tbs(artifact, pub, req, { format: format.name, options });
+      await tbsFile(artifact, pub, req, { format: format.name, options });
       const request = readJson(req);
       expect(request).toMatchObject({
         type: 'pqsign-signing-request',
@@ -83,8 +50,8 @@ describe('every registered format: tbs → sign-request → attach, in process',
         algorithm: 'ML-DSA-65',
         artifact: { name: 'fw.bin', size: 262144 },
       });
-      await signReq(req, key, sig, true);
-      expect(await attach(artifact, req, sig, out)).toMatchObject({ format: format.name, output: out });
+      await signRequestFile(req, key, sig, { deterministic: true });
+      expect(await attachFile(artifact, req, sig, out)).toMatchObject({ format: format.name, output: out });
       if (format.embedsPayload(request.options)) await verifyWith(out, pub);
       else await verifyWith(artifact, pub, { sig: out, format: format.name });
       if (BYTE_IDENTICAL.has(format.name)) {
@@ -99,7 +66,7 @@ describe('every registered format: tbs → sign-request → attach, in process',
 describe.skipIf(!HAVE_SHARED)('an external signer: the oracle signs, pqsign attaches (in process)', () => {
   it("raw with a context: μ matches the oracle's, the oracle's signature becomes the container", async () => {
     const req = join(dir, 'ext-raw.req.json');
-    await tbs(artifact, pub, req, { context: '0a0b0c' });
+    await tbsFile(artifact, pub, req, { context: '0a0b0c' });
     const request = readJson(req);
     expect(request.signingContext).toBe('0a0b0c');
     const mu = oracle(['mu', pub, artifact, '0a0b0c']);
@@ -109,14 +76,14 @@ describe.skipIf(!HAVE_SHARED)('an external signer: the oracle signs, pqsign atta
     const s = oracle(['--impl', 'openssl35', 'sign', 'ML-DSA-65', key, artifact, sig, '0a0b0c']);
     expect(s.ok, s.stdout + s.stderr).toBe(true);
     const out = join(dir, 'ext-raw.out');
-    await attach(artifact, req, sig, out);
+    await attachFile(artifact, req, sig, out);
     expect(readFileSync(out).equals(readFileSync(sig))).toBe(true);
     await verifyWith(artifact, pub, { sig: out, context: '0a0b0c' });
   });
 
   it('uefi: the oracle signs payload ‖ count with ctx = CertType, attach builds the image', async () => {
     const req = join(dir, 'ext-uefi.req.json');
-    await tbs(artifact, pub, req, { format: 'uefi', options: { monotonicCount: '77' } as FormatOptions });
+    await tbsFile(artifact, pub, req, { format: 'uefi', options: { monotonicCount: '77' } as FormatOptions });
     const request = readJson(req);
     expect(request.options).toEqual({ monotonicCount: '77', uefiCertType: 'mldsa' });
     // the message and ctx as docs/formats/uefi.md defines them, built here
@@ -131,7 +98,7 @@ describe.skipIf(!HAVE_SHARED)('an external signer: the oracle signs, pqsign atta
     const s = oracle(['--impl', 'openssl40', 'sign', 'ML-DSA-65', key, msg, sig, ctx]);
     expect(s.ok, s.stdout + s.stderr).toBe(true);
     const out = join(dir, 'ext-uefi.signed');
-    await attach(artifact, req, sig, out);
+    await attachFile(artifact, req, sig, out);
     await verifyWith(out, pub);
     const img = readFileSync(out);
     expect(img.readBigUInt64LE(0)).toBe(77n);
@@ -144,8 +111,8 @@ describe('attach refuses, writing nothing (in process)', () => {
   const req = join(dir, 'neg.req.json');
   const sig = join(dir, 'neg.sig');
   beforeAll(async () => {
-    await tbs(artifact, pub, req, { format: 'uefi', options: { monotonicCount: '5' } as FormatOptions });
-    await signReq(req, key, sig);
+    await tbsFile(artifact, pub, req, { format: 'uefi', options: { monotonicCount: '5' } as FormatOptions });
+    await signRequestFile(req, key, sig);
   });
 
   let n = 0;
@@ -153,7 +120,7 @@ describe('attach refuses, writing nothing (in process)', () => {
   async function attachOutcome(opts: { file?: string; request?: string; signature?: string }) {
     const out = join(dir, `neg-${n++}.signed`);
     try {
-      await attach(opts.file ?? artifact, opts.request ?? req, opts.signature ?? sig, out);
+      await attachFile(opts.file ?? artifact, opts.request ?? req, opts.signature ?? sig, out);
       return { exit: 0, message: '', file: '' };
     } catch (e) {
       const f = await failure(Promise.reject(e));
@@ -202,7 +169,7 @@ describe('attach refuses, writing nothing (in process)', () => {
     const badSig = join(dir, 'other-key.sig');
     // sign-request itself refuses a key that is not the request's
     const s = await failure(
-      signReq(
+      signRequestFile(
         tamperedRequest(() => undefined),
         otherKey,
         badSig,
@@ -213,8 +180,8 @@ describe('attach refuses, writing nothing (in process)', () => {
     expect(existsSync(badSig)).toBe(false);
     // a signature made elsewhere over the same μ with another key
     const req2 = join(dir, 'other.req.json');
-    await tbs(artifact, otherPub, req2, { format: 'uefi', options: { monotonicCount: '5' } as FormatOptions });
-    await signReq(req2, otherKey, badSig);
+    await tbsFile(artifact, otherPub, req2, { format: 'uefi', options: { monotonicCount: '5' } as FormatOptions });
+    await signRequestFile(req2, otherKey, badSig);
     const r = await attachOutcome({ signature: badSig });
     expect(r.exit).toBe(1);
     expect(r.file).toBe(badSig);

@@ -27,7 +27,7 @@ describe.each([
     const req = join(dir, `fw.${format}.req.json`);
     const sig = join(dir, `fw.${format}.sig`);
     const out = join(dir, `fw.ceremony.${format}`);
-    await tbsFile(fw, format, pub, req, signOptions);
+    await tbsFile(fw, pub, req, { format, options: signOptions });
     const request = JSON.parse(readFileSync(req, 'utf8'));
     expect(request).toMatchObject({ format, signingContext: '', options: { detached: false, kid: 'offline-1' } });
     if (format === 'cose') expect(request.options).toMatchObject({ aad: 'c0ffee', contentType: '42' });

@@ -184,14 +184,14 @@ describe('the offline ceremony keeps "b64"', () => {
     const req = join(dir, 'det.req.json');
     const sig = join(dir, 'det.sig');
     const out = join(dir, 'det.ceremony.jws');
-    await tbsFile(fw, 'jws', pub, req, { detached: true });
+    await tbsFile(fw, pub, req, { format: 'jws', options: { detached: true } });
     expect(JSON.parse(readFileSync(req, 'utf8')).options).toEqual({ detached: true, b64: false });
     await signRequestFile(req, key, sig);
     await attachFile(fw, req, sig, out);
     expect(partsOf(out)[0]).toBe(partsOf(det)[0]);
     expect(await verifyWith(out, pub, { payload: fw })).toMatchObject({ format: 'jws' });
     const classicReq = join(dir, 'classic.req.json');
-    await tbsFile(fw, 'jws', pub, classicReq, { detached: true, b64: true });
+    await tbsFile(fw, pub, classicReq, { format: 'jws', options: { detached: true, b64: true } });
     expect(JSON.parse(readFileSync(classicReq, 'utf8')).options).toEqual({ detached: true, b64: true });
     const old = write('old.req.json', JSON.stringify({ ...JSON.parse(readFileSync(classicReq, 'utf8')), options: { detached: true } }));
     const o = await failure(attachFile(fw, old, sig, join(dir, 'old.jws')));
