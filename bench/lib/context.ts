@@ -28,6 +28,8 @@ export interface Sizes {
   startupRuns: number;
   /** alternating (default, --jobs 1) pairs in the batch row's small-batch comparison */
   pairs: number;
+  /** verifications per thread in the batch row's scaling ceiling (bench/lib/verify-scaling.ts) */
+  scalingVerifications: number;
 }
 
 export const FULL: Sizes = {
@@ -41,6 +43,7 @@ export const FULL: Sizes = {
   ratioReps: 5,
   startupRuns: 21,
   pairs: 6,
+  scalingVerifications: 1000,
 };
 export const SMOKE: Sizes = {
   big: 8 * MiB,
@@ -53,6 +56,7 @@ export const SMOKE: Sizes = {
   ratioReps: 1,
   startupRuns: 3,
   pairs: 1,
+  scalingVerifications: 20,
 };
 
 export type FileKind = 'data' | 'sparse';

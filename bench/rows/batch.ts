@@ -21,8 +21,8 @@ const SMALL_BATCH = { files: 200, size: 256 * 1024 };
 const SCALING_SCRIPT = fileURLToPath(new URL('../lib/verify-scaling.js', import.meta.url));
 
 /** bench/lib/verify-scaling.ts under `node`: THREADS × the one-thread verification rate, as a ratio (1 = perfect). */
-function verifyScaling(node: string, threads: number): number {
-  const r = spawnSync(node, [SCALING_SCRIPT, String(threads)], { encoding: 'utf8' });
+function verifyScaling(node: string, threads: number, verifications: number): number {
+  const r = spawnSync(node, [SCALING_SCRIPT, String(threads), String(verifications)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`verify-scaling failed: ${r.stderr}`);
   return Number(r.stdout.trim());
 }
@@ -71,7 +71,7 @@ export const batchRow: BenchRow = {
         ratio: fmt.ratio(r.ratio),
         target: `≥ ${TARGET}×`,
         met: r.ratio >= TARGET,
-        note: `verifying alone (${ctx.cores} threads each verifying 64 KiB messages in memory, against one thread, same runtime and run) scales ${fmt.ratio(verifyScaling(node ?? ctx.node, ctx.cores))} on this machine`,
+        note: `verifying alone (${ctx.cores} threads each verifying 64 KiB messages in memory, against one thread, same runtime and run) scales ${fmt.ratio(verifyScaling(node ?? ctx.node, ctx.cores, ctx.sizes.scalingVerifications))} on this machine`,
       });
       const big = await rates(large, LARGER * n);
       results.push({
