@@ -35,7 +35,9 @@ export function openssl(args: string[], cwd?: string): string {
   return r.stdout + r.stderr;
 }
 
-export type TsaMode = 'ok' | 'other-nonce' | 'other-imprint' | 'http-error' | 'garbage';
+/** reset: the connection is dropped without an answer (reset-once: for the next request only, as a server
+ * closing an idle keep-alive socket the client has just reused) */
+export type TsaMode = 'ok' | 'other-nonce' | 'other-imprint' | 'http-error' | 'garbage' | 'reset' | 'reset-once';
 
 export interface TestTsa {
   url: string;
@@ -57,6 +59,10 @@ async function serve(answer: (req: Uint8Array, mode: TsaMode) => Promise<Uint8Ar
     req.on('data', (d: Buffer) => parts.push(d));
     req.on('end', () => {
       tsa.served++;
+      if (tsa.mode === 'reset' || tsa.mode === 'reset-once') {
+        if (tsa.mode === 'reset-once') tsa.mode = 'ok';
+        return void req.socket.destroy();
+      }
       if (tsa.mode === 'http-error') return void res.writeHead(500).end('no');
       if (tsa.mode === 'garbage')
         return void res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from('not a response'));

@@ -42,7 +42,14 @@ export function tsaDigest(name: string | undefined) {
   return d;
 }
 
-async function post(url: string, body: Uint8Array): Promise<Uint8Array> {
+/**
+ * Connections dropped before any answer: most often a kept-alive socket the TSA was closing just as it was
+ * reused (a batch signs one file after another). A time-stamp request may be sent again: a second token
+ * over the same imprint and nonce is as good as the first, and the answer is checked either way.
+ */
+const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+async function post(url: string, body: Uint8Array, retried = false): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -54,6 +61,7 @@ async function post(url: string, body: Uint8Array): Promise<Uint8Array> {
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    if (!retried && cause?.code && DROPPED.has(cause.code)) return post(url, body, true);
     throw new PqsignError(
       'ERR_TSA',
       `${url}: the TSA cannot be reached (${cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e))})`,

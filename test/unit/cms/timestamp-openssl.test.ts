@@ -242,6 +242,30 @@ describe.skipIf(!!missing)(`RFC 3161 time-stamps from OpenSSL 3.5's TSA ${missin
       expect(f.message).toMatch(/refused the request: rejection.*badAlg/);
     });
 
+    it('a connection dropped without an answer is tried once more (a reused keep-alive socket the TSA was closing)', async () => {
+      const out = join(dir, 'reset-once.p7s');
+      const before = ec.served;
+      ec.mode = 'reset-once';
+      await sign(out, { tsa: ec.url });
+      expect(ec.served - before).toBe(2);
+      expect(firstSigner(await check(out, { tsa: ec, at: LATER })).validationTime.source).toBe('timestamp');
+    });
+
+    it('a TSA that drops every connection: ERR_TSA after the second try, nothing written', async () => {
+      const out = join(dir, 'reset.p7s');
+      const before = ec.served;
+      ec.mode = 'reset';
+      try {
+        const f = await failure(sign(out, { tsa: ec.url }));
+        expect(f.code).toBe('ERR_TSA');
+        expect(f.message).toMatch(/cannot be reached/);
+        expect(ec.served - before).toBe(2);
+        expect(() => statSync(out)).toThrow();
+      } finally {
+        ec.mode = 'ok';
+      }
+    });
+
     it('an unreachable TSA (ERR_TSA), a URL that is not http(s) (ERR_USAGE)', async () => {
       const f = await failure(sign(join(dir, 'bad-conn.p7s'), { tsa: await closedUrl() }));
       expect(exitOfCode(f.code)).toBe(3);
