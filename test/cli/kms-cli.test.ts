@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { encodePem } from '../../src/asn1/pem.js';
-import { childEnv, CREDENTIAL, REGION, startTestKms } from '../support/kms-fixture.js';
+import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { childEnv, CREDENTIAL, REGION, sharedMlDsaKeys, startTestKms } from '../support/kms-fixture.js';
 import { CLI, FIRMWARE, pqsignAsync, tempDir } from '../support/helpers.js';
 
 describe('pqsign with awskms:// keys', async () => {
@@ -17,19 +16,7 @@ describe('pqsign with awskms:// keys', async () => {
   const dir = tempDir();
   const run = (args: string[], env: Record<string, string> = {}) => pqsignAsync(args, { env: { ...kms.env, ...env } });
   // Keys the tests below share, made through the SDK (the first test creates its own through the CLI).
-  const SPECS = ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const;
-  const shared = Object.fromEntries(
-    await Promise.all(
-      SPECS.map(async (spec) => {
-        const alias = `alias/shared-${spec.slice(-2)}`;
-        await kms.createKey(spec, alias);
-        const out = await kms.client().send(new GetPublicKeyCommand({ KeyId: alias }));
-        const pub = join(dir, `shared-${spec}.pub.pem`);
-        writeFileSync(pub, encodePem('PUBLIC KEY', out.PublicKey!));
-        return [spec, { ref: kms.ref(alias), pub }];
-      }),
-    ),
-  ) as Record<(typeof SPECS)[number], { ref: string; pub: string }>;
+  const shared = await sharedMlDsaKeys(kms, dir);
 
   it('kms create-key, pubkey, sign, verify --kms and mu take awskms:// keys; a tampered file under --kms is exit 1', async () => {
     const alias = 'alias/fw-wired';
