@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { childEnv, CREDENTIAL, REGION, sharedMlDsaKeys, startTestKms } from '../support/kms-fixture.js';
+import { batchWithOneKmsFailure, childEnv, CREDENTIAL, REGION, sharedMlDsaKeys, startTestKms } from '../support/kms-fixture.js';
 import { CLI, FIRMWARE, pqsignAsync, tempDir } from '../support/helpers.js';
 
 describe('pqsign with awskms:// keys', async () => {
@@ -165,13 +165,7 @@ describe('pqsign with awskms:// keys', async () => {
   });
 
   it('keeps the other files when one file fails at KMS, and exits with the worst outcome', async () => {
-    const good = [0, 1, 2].map((i) => {
-      const f = join(dir, `batch-${i}.bin`);
-      writeFileSync(f, `batch ${i}`);
-      return f;
-    });
-    const empty = join(dir, 'batch-empty.bin');
-    writeFileSync(empty, ''); // KMS RAW needs 1-4096 bytes: this one file gets ValidationException
+    const { good, empty } = batchWithOneKmsFailure(dir);
     const files = [good[0]!, empty, good[1]!, good[2]!];
     const r = await run(['sign', ...files, '--key', shared.ML_DSA_44.ref, '--message-type', 'raw', '--json']);
     expect(r.code).toBe(3);

@@ -102,3 +102,16 @@ export async function sharedMlDsaKeys(kms: TestKms, dir: string): Promise<Record
     ),
   ) as Record<MlDsaSpec, { ref: string; pub: string }>;
 }
+
+/** DIR/batch-0..2.bin, small enough for KMS RAW, and DIR/batch-empty.bin, which KMS RAW refuses (it needs
+ * 1-4096 bytes) with ValidationException: a batch where exactly one file fails at KMS. */
+export function batchWithOneKmsFailure(dir: string): { good: string[]; empty: string } {
+  const good = [0, 1, 2].map((i) => {
+    const f = join(dir, `batch-${i}.bin`);
+    writeFileSync(f, `batch ${i}`);
+    return f;
+  });
+  const empty = join(dir, 'batch-empty.bin');
+  writeFileSync(empty, '');
+  return { good, empty };
+}

@@ -22,7 +22,7 @@ import { loadPublicKey } from '../../../src/pipeline/keyref.js';
 import { formatByName } from '../../../src/pipeline/registry.js';
 import { signFile, type SignResult } from '../../../src/pipeline/sign.js';
 import { verifyPath, type VerifyOutcome } from '../../../src/pipeline/verify.js';
-import { CREDENTIAL, ML_DSA_SPECS, sharedMlDsaKeys, startTestKms } from '../../support/kms-fixture.js';
+import { batchWithOneKmsFailure, CREDENTIAL, ML_DSA_SPECS, sharedMlDsaKeys, startTestKms } from '../../support/kms-fixture.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, sparseFile, tempDir, withEnv } from '../../support/helpers.js';
 import { useKmsEnvironment } from '../../support/kms-inproc.js';
 import { failure, keyRules, muOf, signWith } from '../../support/inproc.js';
@@ -273,13 +273,7 @@ describe('signing with awskms:// keys, in process', async () => {
   });
 
   it('keeps the other files when one file fails at KMS, naming that file', async () => {
-    const good = [0, 1, 2].map((i) => {
-      const f = join(dir, `batch-${i}.bin`);
-      writeFileSync(f, `batch ${i}`);
-      return f;
-    });
-    const empty = join(dir, 'batch-empty.bin');
-    writeFileSync(empty, ''); // KMS RAW needs 1-4096 bytes: this one file gets ValidationException
+    const { good, empty } = batchWithOneKmsFailure(dir);
     const results = await signAll([good[0]!, empty, good[1]!, good[2]!], shared.ML_DSA_44.ref, { messageType: 'raw' });
     expect(results.map((r) => r.ok)).toEqual([true, false, true, true]);
     const err = (results[1] as { error: { code: string; detail: string; file: string; message: string } }).error;
