@@ -15,7 +15,7 @@ import type { PublicKey } from '../../../src/keys/spki.js';
 import { firmwareDir } from '../../support/firmware-dir.js';
 import { b64, unb64 } from '../../support/jws-files.js';
 import { exitOfCode } from '../../support/exit-codes.js';
-import { failure, signWith, verifyWith, writeKeyPair } from '../../support/inproc.js';
+import { failure, signWith, verifyWith } from '../../support/inproc.js';
 
 const { dir, key, pub, fw, write, prepare } = firmwareDir('pqsign-jws-unit-');
 const attached = join(dir, 'fw.bin.jws');
