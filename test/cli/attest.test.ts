@@ -9,32 +9,22 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pqsign, tempDir } from '../support/helpers.js';
 import { keygenFiles } from '../support/keygen.js';
+import { bundleLines, GITHUB_RELEASE_ENV, statementOf, type EnvelopeJson } from '../support/attest-steps.js';
 import { attestFiles } from '../../src/attest/attest.js';
 import { loadSigner } from '../../src/pipeline/keyref.js';
 
 const NOT_GITHUB = { GITHUB_ACTIONS: '' }; // the tests may themselves run on GitHub Actions
 const BUILDER = ['--builder-id', 'https://ci.example.com/builders/release'];
 
-interface EnvelopeJson {
-  payloadType: string;
-  payload: string;
-  signatures: { keyid?: string; sig: string }[];
-}
-
 const dir = tempDir('pqsign-attest-');
 const at = (...p: string[]) => join(dir, ...p);
 const run = (args: string[], env: Record<string, string> = {}) => pqsign(args, { cwd: dir, env: { ...NOT_GITHUB, ...env } });
-const lines = (file: string): EnvelopeJson[] =>
-  readFileSync(at(file), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+const lines = (file: string) => bundleLines(at(file));
 const jsonLines = (stdout: string) =>
   stdout
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-const statementOf = (e: EnvelopeJson) => JSON.parse(Buffer.from(e.payload, 'base64').toString('utf8'));
 
 beforeAll(() => {
   keygenFiles(dir, 'k65');
@@ -122,18 +112,7 @@ describe('attest', () => {
   });
 
   it("reads GitHub Actions provenance from the runner's environment", () => {
-    const env = {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_REPOSITORY: 'acme/firmware',
-      GITHUB_REF: 'refs/tags/v2.1.0',
-      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-      GITHUB_WORKFLOW_REF: 'acme/firmware/.github/workflows/release.yml@refs/tags/v2.1.0',
-      GITHUB_RUN_ID: '9000',
-      GITHUB_RUN_ATTEMPT: '2',
-      RUNNER_ENVIRONMENT: 'self-hosted',
-      GITHUB_EVENT_NAME: 'push',
-    };
+    const env = GITHUB_RELEASE_ENV;
     const r = run(['attest', 'dist/app.bin', '--key', 'k65.pem', '--out', 'gh.intoto.jsonl'], env);
     expect(r.code, r.stderr).toBe(0);
     const p = statementOf(lines('gh.intoto.jsonl')[0]!).predicate;

@@ -2,18 +2,12 @@
 // user runs it: the text and --json output, each flag wired, exit 1 with one line on stderr naming the
 // certificate file when the path fails, exit 2 for usage errors. Which paths are accepted, every way one
 // fails, and OpenSSL 3.5's agreement: test/unit/pki/verify-chain.test.ts. The PKIs are made in this process.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPkiInProcess, issueFile } from '../support/inproc.js';
+import { codeSigningAndPlainPki } from '../support/chain-pkis.js';
 import type { Pki } from '../support/pki-fixture.js';
 import { pqsign, tempDir } from '../support/helpers.js';
 
 const dir = tempDir();
-const sub = (name: string) => {
-  mkdirSync(join(dir, name));
-  return join(dir, name);
-};
 let pki: Pki;
 let plain: Pki; // a leaf without extendedKeyUsage
 const verify = (...args: string[]) => pqsign(['cert', 'verify', ...args]);
@@ -23,15 +17,7 @@ const json = (...args: string[]) => {
 };
 
 beforeAll(async () => {
-  pki = await buildPkiInProcess(sub('a'));
-  plain = await buildPkiInProcess(sub('b'), 'ML-DSA-44');
-  await issueFile({
-    caKey: plain.interKey,
-    caCert: plain.inter,
-    key: plain.leafKey,
-    subject: 'CN=Test Release Signing,O=pqsign tests',
-    out: plain.leaf,
-  });
+  ({ pki, plain } = await codeSigningAndPlainPki(dir));
 });
 
 describe('pqsign cert verify', () => {

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startInProcessKms } from '../support/kms-inproc.js';
 import { buildKmsPki } from '../support/kms-pki.js';
+import { TEST_PKI_CHAIN } from '../support/pki-fixture.js';
 import { FIRMWARE, pqsignAsync, tempDir } from '../support/helpers.js';
 import { verifyEach } from '../support/exit-codes.js';
 
-const CHAIN = ['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests'];
+const CHAIN = TEST_PKI_CHAIN;
 
 describe('CMS with the leaf in KMS', async () => {
   const kms = await startInProcessKms();

@@ -6,8 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compositeKeyFiles } from '../support/composite-keys.js';
+import { hybridRoot } from '../support/composite-pki.js';
 import { pqsign, pqsignMeasured, sparseFile, tempDir } from '../support/helpers.js';
-import { createCaFile, issueFile } from '../support/inproc.js';
 
 const MiB = 1024 * 1024;
 const ALG = 'MLDSA65-ECDSA-P256-SHA512';
@@ -23,23 +23,13 @@ function run(args: string[], code = 0): string {
 }
 
 // composite root → composite code-signing leaf, and a second leaf for another key (set-up, in-process)
-const root = compositeKeyFiles(dir, 'root', 'MLDSA87-ECDSA-P384-SHA512');
+const root = hybridRoot(dir);
 const leaf = compositeKeyFiles(dir, 'leaf', ALG);
 const other = compositeKeyFiles(dir, 'other', 'MLDSA65-Ed25519-SHA512');
 beforeAll(async () => {
-  await createCaFile(root.key, 'CN=Hybrid Root', at('root.pem'));
-  for (const [k, name] of [
-    [leaf, 'leaf'],
-    [other, 'other'],
-  ] as const)
-    await issueFile({
-      caKey: root.key,
-      caCert: at('root.pem'),
-      key: k.pub,
-      subject: `CN=${name} signer`,
-      codeSigning: true,
-      out: at(`${name}.pem`),
-    });
+  await root.create();
+  await root.issueSigner(leaf.pub, 'leaf', at('leaf.pem'));
+  await root.issueSigner(other.pub, 'other', at('other.pem'));
 });
 
 describe('composite CMS SignedData (CLI)', () => {

@@ -2,22 +2,17 @@
 // `sign --json` names the inferred composite, `verify --key` and `pubkey --key` take the two public parts,
 // and a pair that fits no composite, or an --alg it does not fit, is one line and exit 2. Signing, KMS parts
 // and Bouncy Castle 1.86's view are tested in-process in test/unit/composite/composite-two-part.test.ts.
-import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ecKeyFiles } from '../support/composite-keys.js';
 import { pqsign, tempDir } from '../support/helpers.js';
 import { keygenFiles, verifyWith } from '../support/inproc.js';
 
 const dir = tempDir('pqsign-two-part-');
 const msg = join(dir, 'fw.bin');
 writeFileSync(msg, Buffer.alloc(100_000, 3));
-const ecKey = (curve: string, name: string) => {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
-  writeFileSync(join(dir, `${name}.pem`), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  writeFileSync(join(dir, `${name}.pub`), publicKey.export({ type: 'spki', format: 'pem' }));
-  return { key: join(dir, `${name}.pem`), pub: join(dir, `${name}.pub`) };
-};
+const ecKey = (curve: string, name: string) => ecKeyFiles(dir, curve, name);
 
 describe('two-part composite keys (CLI)', () => {
   const ml = keygenFiles(dir, 'ml65');

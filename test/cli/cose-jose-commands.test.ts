@@ -2,21 +2,16 @@
 // flags into the request, sign-request, attach, then verify --json; inspect --json and strip --out; strip
 // refusing a detached container (exit 2, one line, nothing written). The same steps for both formats run
 // in-process in test/unit/formats/cose-jose-commands.test.ts.
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
-import { signWith, writeKeyPair } from '../support/inproc.js';
+import { pqsign } from '../support/helpers.js';
+import { firmwareDir } from '../support/firmware-dir.js';
+import { signWith } from '../support/inproc.js';
 
-const dir = tempDir('pqsign-cose-cmd-');
-const key = join(dir, 'k.pem');
-const pub = join(dir, 'p.pem');
-const fw = join(dir, 'fw.bin');
+const { dir, key, pub, fw, prepare } = firmwareDir('pqsign-cose-cmd-');
 
-beforeAll(() => {
-  copyFileSync(FIRMWARE, fw);
-  writeKeyPair(key, pub, 'ML-DSA-87');
-});
+beforeAll(() => prepare('ML-DSA-87'));
 
 describe('container commands', () => {
   it('cose offline ceremony: tbs --aad --kid --content-type with the public key, sign-request, attach; verify --aad --json', () => {

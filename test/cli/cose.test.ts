@@ -3,30 +3,21 @@
 // the exit codes and one-line messages; tampered and malformed files judged with one verify --json run.
 // What the containers hold, detection, tampering and malformed CBOR case by case, and the oracle checks run
 // in-process in test/unit/formats/cose.test.ts.
-import { readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { readFileSync, existsSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decode, encode } from 'cbor2';
-import { FIRMWARE, hex, pqsign, tempDir, unhex } from '../support/helpers.js';
+import { hex, pqsign, unhex } from '../support/helpers.js';
+import { firmwareDir } from '../support/firmware-dir.js';
 import { verifyEach } from '../support/exit-codes.js';
 import { signWith, writeKeyPair } from '../support/inproc.js';
 import { cat, coseItems as items, readBytes as read } from '../support/cose-files.js';
 
-const dir = tempDir('pqsign-cose-');
-const key44 = join(dir, 'k44.pem');
-const pub44 = join(dir, 'p44.pem');
-const fw = join(dir, 'fw.bin');
+const { dir, key: key44, pub: pub44, fw, write, prepare } = firmwareDir('pqsign-cose-');
 const attached = join(dir, 'fw.bin.cose');
 
-function write(name: string, bytes: Uint8Array): string {
-  const p = join(dir, name);
-  writeFileSync(p, bytes);
-  return p;
-}
-
 beforeAll(async () => {
-  copyFileSync(FIRMWARE, fw);
-  writeKeyPair(key44, pub44, 'ML-DSA-44');
+  prepare('ML-DSA-44');
   await signWith(fw, key44, { format: 'cose' });
 });
 

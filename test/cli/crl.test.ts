@@ -4,12 +4,12 @@
 // release flow of docs/pki.md with a CA key in KMS (OpenSSL 3.5 checks the CRL it signs). What the CRLs
 // hold, which CRLs and revocations verification accepts (missing, stale, forged, crafted CRLs, edited
 // states, revocation after a time-stamp) and OpenSSL's checks of them: test/unit/pki/crl.test.ts.
-import { readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { readFileSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { editedCrlState, pkiWithSignedFirmware } from '../support/crl-setup.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, pqsign, pqsignAsync, tempDir } from '../support/helpers.js';
 import { buildPkiAsync, type Pki } from '../support/pki-fixture.js';
-import { buildPkiInProcess, signWith } from '../support/inproc.js';
 import { startTestKms } from '../support/kms-fixture.js';
 import { mldsaTsa, openssl, opensslMissing } from '../support/tsa-fixture.js';
 import { readCrls } from '../../src/pki/crl.js';
@@ -52,11 +52,9 @@ describe('cert revoke, cert crl and verify --crl', () => {
 
   // set-up in this process: the PKI and the signature are not the subject here
   beforeAll(async () => {
-    pki = await buildPkiInProcess(dir);
+    pki = await pkiWithSignedFirmware(dir, fw);
     root = ca(pki, 'root', dir);
     inter = ca(pki, 'inter', dir);
-    copyFileSync(FIRMWARE, fw);
-    await signWith(fw, pki.leafKey, { format: 'cms', options: { cert: pki.leaf, chain: [pki.inter] } });
   });
 
   it('cert crl: --json, --next-update, --out written once unless --force, the state updated in place', async () => {
@@ -136,11 +134,7 @@ describe('cert revoke, cert crl and verify --crl', () => {
   });
 
   it('an edited CRL state is refused before anything is signed: exit 2, one line, nothing written', () => {
-    const pem = readFileSync(inter.state, 'latin1');
-    const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-    der[der.length - 100]! ^= 1; // the signature
-    const edited = join(dir, 'edited.state.pem');
-    writeFileSync(edited, `-----BEGIN X509 CRL-----\n${der.toString('base64')}\n-----END X509 CRL-----\n`);
+    const edited = editedCrlState(inter.state, join(dir, 'edited.state.pem'));
     const before = readFileSync(edited);
     const r = pqsign(['cert', 'crl', '--ca-key', pki.interKey, '--ca-cert', pki.inter, '--crl-state', edited, '--out', join(dir, 'x.crl')]);
     expect(r.code).toBe(2);

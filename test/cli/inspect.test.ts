@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pqsign, sparseFile, tempDir } from '../support/helpers.js';
 import { buildPkiInProcess, signWith } from '../support/inproc.js';
-import { attestIn } from '../support/attest-steps.js';
+import { twoEnvelopeBundle } from '../support/attest-steps.js';
 import type { Pki } from '../support/pki-fixture.js';
 import { keyFingerprint } from '../../src/keys/fingerprint.js';
 import { loadPublicKey } from '../../src/pipeline/keyref.js';
@@ -75,13 +75,9 @@ describe('CMS: readable inspect and the real content size', () => {
 
 describe('in-toto attestation bundles', () => {
   const work = join(dir, 'attest');
-  const bundle = join(work, 'release.intoto.jsonl');
+  let bundle: string;
   beforeAll(async () => {
-    mkdirSync(work);
-    writeFileSync(join(work, 'a.bin'), 'artifact a');
-    writeFileSync(join(work, 'b.bin'), 'artifact b');
-    await attestIn(work, ['a.bin', 'b.bin'], pki.leafKey, bundle, 'https://ci.example/b');
-    await attestIn(work, ['a.bin'], pki.interKey, bundle, 'https://ci.example/b');
+    bundle = await twoEnvelopeBundle(work, pki);
   });
 
   it('inspect prints each envelope: payload type, keyid, predicate type, subjects', async () => {

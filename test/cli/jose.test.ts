@@ -3,32 +3,23 @@
 // refusals, exit codes and one-line messages, --json, stdin and @FILE. What the containers hold, tampering
 // and malformed tokens case by case run in-process in test/unit/formats/jws.test.ts (judged here with one
 // verify --json run); the JWT claim checks and the oracle in test/unit/jose/jwt.test.ts.
-import { readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
+import { pqsign } from '../support/helpers.js';
+import { firmwareDir } from '../support/firmware-dir.js';
+import { b64, unb64 } from '../support/jws-files.js';
 import { verifyEach } from '../support/exit-codes.js';
-import { signWith, writeKeyPair } from '../support/inproc.js';
+import { signWith } from '../support/inproc.js';
 import { signJwt } from '../../src/jose/jwt.js';
 import { loadSigner } from '../../src/pipeline/keyref.js';
 
-const dir = tempDir('pqsign-jose-');
-const key = join(dir, 'k.pem');
-const pub = join(dir, 'p.pem');
-const fw = join(dir, 'fw.bin');
+const { dir, key, pub, fw, write, prepare } = firmwareDir('pqsign-jose-');
 const attached = join(dir, 'fw.bin.jws');
-const b64 = (s: string | object) => Buffer.from(typeof s === 'string' ? s : JSON.stringify(s)).toString('base64url');
-const unb64 = (s: string) => Buffer.from(s, 'base64url').toString('utf8');
-const write = (name: string, data: string | Uint8Array) => {
-  const p = join(dir, name);
-  writeFileSync(p, data);
-  return p;
-};
 let jwk: { kty: string; alg: string; pub: string; kid: string };
 
 beforeAll(async () => {
-  copyFileSync(FIRMWARE, fw);
-  writeKeyPair(key, pub, 'ML-DSA-44');
+  prepare('ML-DSA-44');
   await signWith(fw, key, { format: 'jws' });
 });
 

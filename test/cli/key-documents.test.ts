@@ -13,15 +13,10 @@ import { b64url } from '../../src/base/bytes.js';
 import { hex, pqsign, tempDir } from '../support/helpers.js';
 import { signWith, verifyWith, writeKeyPair } from '../support/inproc.js';
 import { fingerprintOf } from '../support/verify-setup.js';
+import { keyDocumentFiles } from '../support/key-document-files.js';
 
 const dir = tempDir('pqsign-key-documents-');
-let n = 0;
-const file = (content: string | Uint8Array, name = `k${n++}`) => {
-  const p = join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
-const json = (o: unknown) => file(JSON.stringify(o, null, 2));
+const { file, json } = keyDocumentFiles(dir);
 
 const key = join(dir, 'signer.key');
 const other = join(dir, 'other.key');

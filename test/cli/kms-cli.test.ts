@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { encodePem } from '../../src/asn1/pem.js';
-import { childEnv, CREDENTIAL, REGION, startTestKms } from '../support/kms-fixture.js';
+import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { batchWithOneKmsFailure, childEnv, CREDENTIAL, REGION, sharedMlDsaKeys, startTestKms } from '../support/kms-fixture.js';
 import { CLI, FIRMWARE, pqsignAsync, tempDir } from '../support/helpers.js';
 
 describe('pqsign with awskms:// keys', async () => {
@@ -17,19 +16,7 @@ describe('pqsign with awskms:// keys', async () => {
   const dir = tempDir();
   const run = (args: string[], env: Record<string, string> = {}) => pqsignAsync(args, { env: { ...kms.env, ...env } });
   // Keys the tests below share, made through the SDK (the first test creates its own through the CLI).
-  const SPECS = ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const;
-  const shared = Object.fromEntries(
-    await Promise.all(
-      SPECS.map(async (spec) => {
-        const alias = `alias/shared-${spec.slice(-2)}`;
-        await kms.createKey(spec, alias);
-        const out = await kms.client().send(new GetPublicKeyCommand({ KeyId: alias }));
-        const pub = join(dir, `shared-${spec}.pub.pem`);
-        writeFileSync(pub, encodePem('PUBLIC KEY', out.PublicKey!));
-        return [spec, { ref: kms.ref(alias), pub }];
-      }),
-    ),
-  ) as Record<(typeof SPECS)[number], { ref: string; pub: string }>;
+  const shared = await sharedMlDsaKeys(kms, dir);
 
   it('kms create-key, pubkey, sign, verify --kms and mu take awskms:// keys; a tampered file under --kms is exit 1', async () => {
     const alias = 'alias/fw-wired';
@@ -178,13 +165,7 @@ describe('pqsign with awskms:// keys', async () => {
   });
 
   it('keeps the other files when one file fails at KMS, and exits with the worst outcome', async () => {
-    const good = [0, 1, 2].map((i) => {
-      const f = join(dir, `batch-${i}.bin`);
-      writeFileSync(f, `batch ${i}`);
-      return f;
-    });
-    const empty = join(dir, 'batch-empty.bin');
-    writeFileSync(empty, ''); // KMS RAW needs 1-4096 bytes: this one file gets ValidationException
+    const { good, empty } = batchWithOneKmsFailure(dir);
     const files = [good[0]!, empty, good[1]!, good[2]!];
     const r = await run(['sign', ...files, '--key', shared.ML_DSA_44.ref, '--message-type', 'raw', '--json']);
     expect(r.code).toBe(3);

@@ -56,6 +56,26 @@ function batch(build: () => string[], args: string[]): () => Map<string, FileVer
   };
 }
 
+/**
+ * The flood cases of one container: one verify --json run over their files and `more()`'s (args: the key and
+ * content), then per case a test that verify and inspect refuse its file (exit 2), and one that verify alone
+ * refuses the first case in one line naming it. The verdicts, by file name, are for the block's other tests.
+ */
+function refusalCases(cases: [string, () => string, RegExp][], more: () => string[], args: string[]) {
+  const verdicts = batch(() => [...cases.map(([, build]) => build()), ...more()], args);
+  const file = (i: number) => [...verdicts().keys()][i]!;
+  cases.forEach(([what, , why], i) => {
+    it(`${what}: verify and inspect refuse it (exit 2)`, () => {
+      expectVerdictRefused(verdicts().get(file(i))!, file(i), why);
+      expectRefused(run(['inspect', file(i)]), file(i), why);
+    });
+  });
+  it('alone, verify refuses one in one line naming the file (exit 2)', () => {
+    expectRefused(run(['verify', file(0), ...args]), file(0), cases[0]![2]);
+  });
+  return verdicts;
+}
+
 /** `count` copies of `unit`, concatenated (never spread: that is the bug under test) */
 const repeat = (unit: Uint8Array, count: number) => concatList(Array.from({ length: count }, () => unit));
 /** nested arrays, `depth` deep, around 0 */
@@ -137,20 +157,7 @@ describe('CMS SignedData floods', () => {
       const attribute = tlv(TAG.SEQUENCE, concatList([Uint8Array.of(0x06, 0x03, 0x2a, 0x03, 0x04), tlv(0x31, Uint8Array.of(0x05, 0))]));
       f.signerInfos = tlv(0x31, tlv(TAG.SEQUENCE, concatList([si.value, tlv(0xa1, repeat(attribute, 100))])));
     });
-  const names = [...cases.map(([, build]) => build), attrs];
-  const verdicts = batch(() => names.map((b) => b()), ['--key', at('k.pub'), '--content', at('a.bin')]);
-  const file = (i: number) => [...verdicts().keys()][i]!;
-
-  cases.forEach(([what, , why], i) => {
-    it(`${what}: verify and inspect refuse it (exit 2)`, () => {
-      expectVerdictRefused(verdicts().get(file(i))!, file(i), why);
-      expectRefused(run(['inspect', file(i)]), file(i), why);
-    });
-  });
-
-  it('alone, verify refuses one in one line naming the file (exit 2)', () => {
-    expectRefused(run(['verify', file(0), '--key', 'k.pub', '--content', 'a.bin']), file(0), cases[0]![2]);
-  });
+  const verdicts = refusalCases(cases, () => [attrs()], ['--key', at('k.pub'), '--content', at('a.bin')]);
 
   it('a SignerInfo with 100 unsigned attributes: verify refuses it (exit 2), inspect shows why', () => {
     const file = 'attrs.p7s';
@@ -195,18 +202,7 @@ describe('COSE_Sign1 floods', () => {
       /unprotected header is not valid CBOR \(Maximum depth/,
     ],
   ];
-  const verdicts = batch(() => [...cases.map(([, build]) => build()), deepJws()], ['--key', at('k.pub')]);
-  const file = (i: number) => [...verdicts().keys()][i]!;
-  cases.forEach(([what, , why], i) => {
-    it(`${what}: verify and inspect refuse it (exit 2)`, () => {
-      expectVerdictRefused(verdicts().get(file(i))!, file(i), why);
-      expectRefused(run(['inspect', file(i)]), file(i), why);
-    });
-  });
-
-  it('alone, verify refuses one in one line naming the file (exit 2)', () => {
-    expectRefused(run(['verify', file(0), '--key', 'k.pub']), file(0), cases[0]![2]);
-  });
+  const verdicts = refusalCases(cases, () => [deepJws()], ['--key', at('k.pub')]);
 
   it('a JWS header nested 2,000 levels deep (within the 16 KiB header cap): verify and inspect refuse it (exit 2)', () => {
     const why = /JOSE header is nested more than 64 levels deep/;

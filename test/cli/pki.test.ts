@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
 import { verifyEach } from '../support/exit-codes.js';
 import { buildPkiInProcess, issueFile, signWith, writeKeyPair } from '../support/inproc.js';
-import { run, type Pki } from '../support/pki-fixture.js';
+import { run, TEST_PKI_CHAIN, writeDerCertificate, type Pki } from '../support/pki-fixture.js';
 import { decodePem, encodePem } from '../../src/asn1/pem.js';
 
 const dir = tempDir('pqsign-pki-');
@@ -209,13 +209,12 @@ describe('CMS with a certificate chain (CLI)', () => {
         valid: true,
         signer: 'CN=Test Release Signing,O=pqsign tests',
         digest: 'sha512',
-        chain: ['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests'],
+        chain: TEST_PKI_CHAIN,
       }),
     ]);
     // artifact + FILE.p7s beside it, and a DER trust anchor
     copyFileSync(good, `${fw}.p7s`);
-    const der = at('root-anchor.der');
-    writeFileSync(der, decodePem(readFileSync(pki.root))[0]!.der);
+    const der = writeDerCertificate(pki.root, at('root-anchor.der'));
     expect(pqsign(['verify', fw, '--trust-anchor', der]).code).toBe(0);
   });
 

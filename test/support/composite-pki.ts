@@ -38,3 +38,18 @@ export async function buildCompositePki(dir: string): Promise<Record<'rootKey' |
   });
   return { rootKey, caKey, mlCaKey, leafKey };
 }
+
+/** The composite root the hybrid CMS and policy tests chain to: DIR/root.key and .pub (MLDSA87-ECDSA-P384),
+ * self-signed as DIR/root.pem 'CN=Hybrid Root' by `create`; `issueSigner` gives a public key a code-signing
+ * certificate 'CN=NAME signer' under it. */
+export function hybridRoot(dir: string) {
+  const root = compositeKeyFiles(dir, 'root', 'MLDSA87-ECDSA-P384-SHA512');
+  const cert = join(dir, 'root.pem');
+  return {
+    key: root.key,
+    cert,
+    create: () => createCaFile(root.key, 'CN=Hybrid Root', cert),
+    issueSigner: (pub: string, name: string, out: string) =>
+      issueFile({ caKey: root.key, caCert: cert, key: pub, subject: `CN=${name} signer`, codeSigning: true, out }),
+  };
+}

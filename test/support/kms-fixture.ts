@@ -1,7 +1,10 @@
 // A local KMS for tests: the real server in this process, the real @aws-sdk/client-kms over HTTP,
 // and the environment child pqsign processes need so that nothing reaches for the network.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { CreateAliasCommand, CreateKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, GetPublicKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { encodePem } from '../../src/asn1/pem.js';
 import { startKmsServer, type KmsServerOptions, type RunningKmsServer } from '../../src/kms-server/index.js';
 
 // The SDK's notice about its own future Node requirement is noise in test output (pqsign does the same).
@@ -78,4 +81,37 @@ export async function kmsError(p: Promise<unknown>): Promise<{ name: string; mes
     return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
   }
   throw new Error('expected the KMS call to fail');
+}
+
+export const ML_DSA_SPECS = ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const;
+export type MlDsaSpec = (typeof ML_DSA_SPECS)[number];
+
+/** One key per ML-DSA spec, alias/shared-44|65|87, made through the SDK for tests that sign rather than create
+ * keys: its awskms:// reference and its public key as DIR/shared-SPEC.pub.pem. */
+export async function sharedMlDsaKeys(kms: TestKms, dir: string): Promise<Record<MlDsaSpec, { ref: string; pub: string }>> {
+  return Object.fromEntries(
+    await Promise.all(
+      ML_DSA_SPECS.map(async (spec) => {
+        const alias = `alias/shared-${spec.slice(-2)}`;
+        await kms.createKey(spec, alias);
+        const out = await kms.client().send(new GetPublicKeyCommand({ KeyId: alias }));
+        const pub = join(dir, `shared-${spec}.pub.pem`);
+        writeFileSync(pub, encodePem('PUBLIC KEY', out.PublicKey!));
+        return [spec, { ref: kms.ref(alias), pub }];
+      }),
+    ),
+  ) as Record<MlDsaSpec, { ref: string; pub: string }>;
+}
+
+/** DIR/batch-0..2.bin, small enough for KMS RAW, and DIR/batch-empty.bin, which KMS RAW refuses (it needs
+ * 1-4096 bytes) with ValidationException: a batch where exactly one file fails at KMS. */
+export function batchWithOneKmsFailure(dir: string): { good: string[]; empty: string } {
+  const good = [0, 1, 2].map((i) => {
+    const f = join(dir, `batch-${i}.bin`);
+    writeFileSync(f, `batch ${i}`);
+    return f;
+  });
+  const empty = join(dir, 'batch-empty.bin');
+  writeFileSync(empty, '');
+  return { good, empty };
 }

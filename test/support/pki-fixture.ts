@@ -2,10 +2,12 @@
 // code-signing leaf, local keys unless the intermediate's and leaf's references are swapped (the KMS
 // variant passes awskms:// ones and builds it with buildPkiAsync).
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { pqsign, startingCli, type RunResult } from './helpers.js';
 import { writeKeyPair } from './keygen.js';
+import { decodePem } from '../../src/asn1/pem.js';
 
 export interface Pki {
   rootKey: string;
@@ -14,6 +16,19 @@ export interface Pki {
   inter: string;
   leafKey: string;
   leaf: string;
+}
+
+/** The test PKI's subjects, leaf first (every builder of it gives these): the chain verify reports for its leaf. */
+export const TEST_PKI_CHAIN = [
+  'CN=Test Release Signing,O=pqsign tests',
+  'CN=Test Issuing CA,O=pqsign tests',
+  'CN=Test Root CA,O=pqsign tests',
+];
+
+/** A PEM certificate written to OUT as DER (trust anchors are accepted in either form); OUT. */
+export function writeDerCertificate(pem: string, out: string): string {
+  writeFileSync(out, decodePem(readFileSync(pem))[0]!.der);
+  return out;
 }
 
 export function run(args: string[]): string {

@@ -4,14 +4,12 @@
 // --trust-signing-time widen trust, so they do not combine with --policy; path options need
 // --trust-anchor) and a strict-parsing error as the user sees it. Which policies accept what is
 // test/unit/policy/policy-long-term.test.ts.
-import { copyFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, pqsign, tempDir } from '../../support/helpers.js';
+import { pqsign, tempDir } from '../../support/helpers.js';
 import { verifyEach } from '../../support/exit-codes.js';
-import { buildPkiInProcess, signWith } from '../../support/inproc.js';
-import { crlInProcess, revokeInProcess } from '../../support/crl-ops.js';
-import { mldsaTsa } from '../../support/tsa-fixture.js';
+import { revokeInProcess } from '../../support/crl-ops.js';
+import { longTermRelease } from '../../support/long-term-release.js';
 import { LATER } from '../../support/tsa-steps.js';
 import { readCertificate } from '../../../src/pki/cert-file.js';
 
@@ -19,30 +17,8 @@ const json = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').p
 
 describe('verify --policy with tsaAnchors, trustSigningTime, crls', async () => {
   const dir = tempDir('pqsign-policy-lt-');
-  const p = (f: string) => join(dir, f);
-  const pki = await buildPkiInProcess(dir);
-  const tsa = await mldsaTsa(p('tsa'));
+  const { p, pki, tsa, ca, policy } = await longTermRelease(dir);
   afterAll(() => tsa.close());
-  copyFileSync(FIRMWARE, p('stamped.bin'));
-  copyFileSync(FIRMWARE, p('plain.bin'));
-  const cms = { cert: pki.leaf, chain: [pki.inter] };
-  await signWith(p('stamped.bin'), pki.leafKey, { format: 'cms', options: { ...cms, tsa: tsa.url } });
-  await signWith(p('plain.bin'), pki.leafKey, { format: 'cms', options: cms });
-  const inter = { caKey: pki.interKey, caCert: pki.inter, crlState: p('inter.state.pem') };
-  await crlInProcess({ caKey: pki.rootKey, caCert: pki.root, crlState: p('root.state.pem'), out: p('root.crl') });
-  await crlInProcess({ ...inter, out: p('inter.crl') });
-
-  function policy(name: string, scope: Record<string, unknown>): string {
-    const file = p(`${name}.policy.json`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        pqsignPolicy: 1,
-        scopes: [{ name: 'release', match: { artifacts: ['*.bin'] }, trustAnchors: [pki.root], ...scope }],
-      }),
-    );
-    return file;
-  }
 
   it('--policy with tsaAnchors --at: per file, the time-stamped release verifies (scope in --json), the plain one does not', () => {
     const files = [p('stamped.bin'), p('plain.bin')];
@@ -64,7 +40,7 @@ describe('verify --policy with tsaAnchors, trustSigningTime, crls', async () => 
     expect(ok.code, ok.stdout).toBe(0);
     expect(json(ok).signers[0].revocation).toHaveLength(2);
     const serial = Buffer.from((await readCertificate(pki.leaf)).serial).toString('hex');
-    await revokeInProcess({ ...inter, serial, reason: 'keyCompromise' });
+    await revokeInProcess({ ...ca('inter'), serial, reason: 'keyCompromise' });
     const revoked = pqsign(['verify', p('plain.bin'), '--policy', partial, '--crl', p('inter.state.pem'), '--json']);
     expect(revoked.code).toBe(1);
     expect(json(revoked).error).toMatchObject({ code: 'ERR_REVOKED' });

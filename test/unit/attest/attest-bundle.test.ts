@@ -11,27 +11,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { keygenFiles, type KeyFiles } from '../../support/keygen.js';
+import { bundleLines, GITHUB_RELEASE_ENV, statementOf, type EnvelopeJson } from '../../support/attest-steps.js';
 import { attestFiles, readPredicateFile, type AttestOptions } from '../../../src/attest/attest.js';
 import { verifyAttestation, type VerifyAttestationOptions } from '../../../src/attest/verify.js';
 import { loadPublicKey, loadSigner } from '../../../src/pipeline/keyref.js';
 
 const BUILDER = 'https://ci.example.com/builders/release';
 
-interface EnvelopeJson {
-  payloadType: string;
-  payload: string;
-  signatures: { keyid?: string; sig: string }[];
-}
-
 const dir = tempDir('pqsign-attest-unit-');
 const at = (...p: string[]) => join(dir, ...p);
-const lines = (file: string): EnvelopeJson[] =>
-  readFileSync(at(file), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+const lines = (file: string) => bundleLines(at(file));
 const writeLines = (file: string, envs: EnvelopeJson[]) => writeFileSync(at(file), envs.map((e) => JSON.stringify(e)).join('\n') + '\n');
-const statementOf = (e: EnvelopeJson) => JSON.parse(Buffer.from(e.payload, 'base64').toString('utf8'));
 const paeOf = (e: EnvelopeJson) => {
   const body = Buffer.from(e.payload, 'base64');
   return Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(e.payloadType)} ${e.payloadType} ${body.length} `), body]);
@@ -134,18 +124,7 @@ describe('attest', () => {
   });
 
   it('writes GitHub Actions provenance from the runner environment', async () => {
-    const env = {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_REPOSITORY: 'acme/firmware',
-      GITHUB_REF: 'refs/tags/v2.1.0',
-      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-      GITHUB_WORKFLOW_REF: 'acme/firmware/.github/workflows/release.yml@refs/tags/v2.1.0',
-      GITHUB_RUN_ID: '9000',
-      GITHUB_RUN_ATTEMPT: '2',
-      RUNNER_ENVIRONMENT: 'self-hosted',
-      GITHUB_EVENT_NAME: 'push',
-    };
+    const env = GITHUB_RELEASE_ENV;
     await attest(['dist/app.bin'], 'gh.intoto.jsonl', { env, provenance: {} });
     const p = statementOf(lines('gh.intoto.jsonl')[0]!).predicate;
     expect(p.buildDefinition.buildType).toBe('https://actions.github.io/buildtypes/workflow/v1');

@@ -19,9 +19,9 @@ import {
   writeKeyPair,
   type VerifyWithOptions,
 } from '../../support/inproc.js';
-import type { Pki } from '../../support/pki-fixture.js';
+import { TEST_PKI_CHAIN, writeDerCertificate, type Pki } from '../../support/pki-fixture.js';
 import { craftDetached, craftWithoutSignedAttributes, mergeSignerInfos, toIndefiniteBer } from '../../support/cms-craft.js';
-import { decodePem, encodePem } from '../../../src/asn1/pem.js';
+import { encodePem } from '../../../src/asn1/pem.js';
 import { buildDetachedSignedData } from '../../../src/cms/builder.js';
 import { readChunks } from '../../../src/io/read.js';
 import { loadPublicKey, loadSigner } from '../../../src/pipeline/keyref.js';
@@ -74,12 +74,11 @@ describe('CMS with a certificate chain, in-process', () => {
         valid: true,
         signer: 'CN=Test Release Signing,O=pqsign tests',
         digest: 'sha512',
-        chain: ['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests'],
+        chain: TEST_PKI_CHAIN,
       }),
     ]);
     copyFileSync(good, `${fw}.p7s`);
-    const der = join(dir, 'root-anchor.der');
-    writeFileSync(der, decodePem(readFileSync(pki.root))[0]!.der);
+    const der = writeDerCertificate(pki.root, join(dir, 'root-anchor.der'));
     expect(await verifyWith(fw, undefined, { rules: await anchorRules(der) })).toMatchObject({ format: 'cms' });
   });
 

@@ -12,13 +12,14 @@ import { exitOfCode } from '../../support/exit-codes.js';
 import { startInProcessKms } from '../../support/kms-inproc.js';
 import { anchorRules, failure, stripFile, verifyWith } from '../../support/inproc.js';
 import { buildKmsPki } from '../../support/kms-pki.js';
+import { TEST_PKI_CHAIN } from '../../support/pki-fixture.js';
 import { loadAnySigner } from '../../../src/pipeline/keyref.js';
 import { formatByName } from '../../../src/pipeline/registry.js';
 import { signFile } from '../../../src/pipeline/sign.js';
 import type { FormatOptions } from '../../../src/pipeline/format.js';
 
 const MB = 1024 * 1024;
-const CHAIN = ['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests'];
+const CHAIN = TEST_PKI_CHAIN;
 
 describe('CMS and UEFI pkcs7 with the issuing CA and the leaf in KMS', async () => {
   const kms = await startInProcessKms();

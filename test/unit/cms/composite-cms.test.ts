@@ -21,14 +21,13 @@ import { encodeSignerInfo, signedDataLayout } from '../../../src/cms/signed-data
 import { encodeSpki } from '../../../src/mldsa/asn1.js';
 import { keyIdentifier } from '../../../src/pki/key-id.js';
 import { compositeKeyFiles, type CompositeKeyFiles } from '../../support/composite-keys.js';
+import { hybridRoot } from '../../support/composite-pki.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import {
   anchorRules,
-  createCaFile,
   failure,
   inspectFile,
-  issueFile,
   keygenFiles,
   signWith,
   stripFile,
@@ -51,20 +50,13 @@ const ALGS = [
   'MLDSA65-Ed25519-SHA512',
   'MLDSA87-Ed448-SHAKE256',
 ];
-const root = compositeKeyFiles(dir, 'root', 'MLDSA87-ECDSA-P384-SHA512');
+const root = hybridRoot(dir);
 const leaves: Record<string, CompositeKeyFiles & { cert: string }> = {};
 beforeAll(async () => {
-  await createCaFile(root.key, 'CN=Hybrid Root', at('root.pem'));
+  await root.create();
   for (const alg of ALGS) {
     const k = compositeKeyFiles(dir, alg, alg);
-    await issueFile({
-      caKey: root.key,
-      caCert: at('root.pem'),
-      key: k.pub,
-      subject: `CN=${alg} signer`,
-      codeSigning: true,
-      out: at(`${alg}.pem`),
-    });
+    await root.issueSigner(k.pub, alg, at(`${alg}.pem`));
     leaves[alg] = { ...k, cert: at(`${alg}.pem`) };
   }
 });

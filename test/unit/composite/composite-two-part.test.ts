@@ -3,10 +3,10 @@
 // M') with a local ECDSA key. The composite public key of the two parts verifies, and Bouncy Castle 1.86
 // agrees. Error codes stand for exit codes (README's table). The command line's side is
 // test/cli/composite-two-part.test.ts.
-import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ecKeyFiles } from '../../support/composite-keys.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { HAVE_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { failure, keygenFiles, signWith, verifyWith } from '../../support/inproc.js';
@@ -15,12 +15,7 @@ import { startInProcessKms, writePublicKey } from '../../support/kms-inproc.js';
 const dir = tempDir('pqsign-two-part-unit-');
 const msg = join(dir, 'fw.bin');
 writeFileSync(msg, Buffer.alloc(100_000, 3));
-const ecKey = (curve: string, name: string) => {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
-  writeFileSync(join(dir, `${name}.pem`), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  writeFileSync(join(dir, `${name}.pub`), publicKey.export({ type: 'spki', format: 'pem' }));
-  return { key: join(dir, `${name}.pem`), pub: join(dir, `${name}.pub`) };
-};
+const ecKey = (curve: string, name: string) => ecKeyFiles(dir, curve, name);
 const kms = await startInProcessKms();
 
 describe('two-part composite keys', () => {

@@ -1,23 +1,17 @@
 // COSE and JWS through the generic container steps in this process: the offline ceremony (tbs,
 // sign-request, attach), inspect, strip. They reach the formats only through the Format interface. Each
 // command's flags, exit codes and output are test/cli/cose-jose-commands.test.ts.
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, tempDir } from '../../support/helpers.js';
+import { firmwareDir } from '../../support/firmware-dir.js';
 import { exitOfCode } from '../../support/exit-codes.js';
-import { failure, inspectFile, signWith, stripFile, verifyWith, writeKeyPair } from '../../support/inproc.js';
+import { failure, inspectFile, signWith, stripFile, verifyWith } from '../../support/inproc.js';
 import { attachFile, signRequestFile, tbsFile } from '../../support/ceremony-steps.js';
 
-const dir = tempDir('pqsign-cose-cmd-unit-');
-const key = join(dir, 'k.pem');
-const pub = join(dir, 'p.pem');
-const fw = join(dir, 'fw.bin');
+const { dir, key, pub, fw, prepare } = firmwareDir('pqsign-cose-cmd-unit-');
 
-beforeAll(() => {
-  copyFileSync(FIRMWARE, fw);
-  writeKeyPair(key, pub, 'ML-DSA-87');
-});
+beforeAll(() => prepare('ML-DSA-87'));
 
 describe.each([
   ['cose', { aad: 'c0ffee', kid: 'offline-1', contentType: '42' }, { aad: 'c0ffee' }],

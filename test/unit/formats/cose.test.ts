@@ -11,20 +11,17 @@ import { cose } from '../../../formats/cose.js';
 import { detectFormat } from '../../../src/pipeline/registry.js';
 import { PUBLIC_KEY_ENCODERS } from '../../../src/keys/export.js';
 import { loadPublicKey } from '../../../src/pipeline/keyref.js';
-import { FIRMWARE, HAVE_SHARED, NO_SHARED, hex, oracle, tempDir, unhex } from '../../support/helpers.js';
+import { HAVE_SHARED, NO_SHARED, hex, oracle, unhex } from '../../support/helpers.js';
+import { firmwareDir } from '../../support/firmware-dir.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { failure, signWith, verifyWith, writeKeyPair } from '../../support/inproc.js';
 import { cat, coseItems as items, readBytes as read } from '../../support/cose-files.js';
 
-const dir = tempDir('pqsign-cose-unit-');
-const key44 = join(dir, 'k44.pem');
-const pub44 = join(dir, 'p44.pem');
-const fw = join(dir, 'fw.bin');
+const { dir, key: key44, pub: pub44, fw, prepare } = firmwareDir('pqsign-cose-unit-');
 const attached = join(dir, 'fw.bin.cose');
 
 beforeAll(async () => {
-  copyFileSync(FIRMWARE, fw);
-  writeKeyPair(key44, pub44, 'ML-DSA-44');
+  prepare('ML-DSA-44');
   await signWith(fw, key44, { format: 'cose' });
 });
 

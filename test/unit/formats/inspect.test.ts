@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sparseFile, tempDir } from '../../support/helpers.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { anchorRules, buildPkiInProcess, failure, inspectFile, signWith, verifyWith } from '../../support/inproc.js';
-import { attestIn } from '../../support/attest-steps.js';
+import { twoEnvelopeBundle } from '../../support/attest-steps.js';
 import type { Pki } from '../../support/pki-fixture.js';
 import { inspectBundle } from '../../../src/attest/inspect.js';
 import { keyFingerprint } from '../../../src/keys/fingerprint.js';
@@ -67,13 +67,9 @@ describe('CMS: the real content size', () => {
 
 describe('in-toto attestation bundles', () => {
   const work = join(dir, 'attest');
-  const bundle = join(work, 'release.intoto.jsonl');
+  let bundle: string;
   beforeAll(async () => {
-    mkdirSync(work);
-    writeFileSync(join(work, 'a.bin'), 'artifact a');
-    writeFileSync(join(work, 'b.bin'), 'artifact b');
-    await attestIn(work, ['a.bin', 'b.bin'], pki.leafKey, bundle, 'https://ci.example/b');
-    await attestIn(work, ['a.bin'], pki.interKey, bundle, 'https://ci.example/b');
+    bundle = await twoEnvelopeBundle(work, pki);
   });
 
   it('inspect describes each envelope: payload type, keyid, predicate type, subjects', async () => {

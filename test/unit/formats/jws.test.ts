@@ -3,7 +3,7 @@
 // refusal, tampering (exit 1) and malformed tokens (exit 2) with their codes and messages, and JWT
 // signing's header rules. The command line's side (flags, --json, stdin, the one-line messages) is
 // test/cli/jose.test.ts; the JWT claim checks and the oracle are in test/unit/jose/jwt.test.ts.
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jws } from '../../../formats/jws.js';
@@ -12,23 +12,14 @@ import { PUBLIC_KEY_ENCODERS } from '../../../src/keys/export.js';
 import { parseDuration, signJwt, verifyJwt } from '../../../src/jose/jwt.js';
 import { loadPublicKey, loadSigner } from '../../../src/pipeline/keyref.js';
 import type { PublicKey } from '../../../src/keys/spki.js';
-import { FIRMWARE, tempDir } from '../../support/helpers.js';
+import { firmwareDir } from '../../support/firmware-dir.js';
+import { b64, unb64 } from '../../support/jws-files.js';
 import { exitOfCode } from '../../support/exit-codes.js';
-import { failure, signWith, verifyWith, writeKeyPair } from '../../support/inproc.js';
+import { failure, signWith, verifyWith } from '../../support/inproc.js';
 
-const dir = tempDir('pqsign-jws-unit-');
-const key = join(dir, 'k.pem');
-const pub = join(dir, 'p.pem');
-const fw = join(dir, 'fw.bin');
+const { dir, key, pub, fw, write, prepare } = firmwareDir('pqsign-jws-unit-');
 const attached = join(dir, 'fw.bin.jws');
 const det = join(dir, 'det.jws');
-const b64 = (s: string | object) => Buffer.from(typeof s === 'string' ? s : JSON.stringify(s)).toString('base64url');
-const unb64 = (s: string) => Buffer.from(s, 'base64url').toString('utf8');
-const write = (name: string, data: string | Uint8Array) => {
-  const p = join(dir, name);
-  writeFileSync(p, data);
-  return p;
-};
 /** the exit code and message `pqsign verify` would end with, and the file it names */
 const rejected = async (p: Promise<unknown>) => {
   const f = await failure(p);
@@ -38,8 +29,7 @@ let jwk: { kty: string; alg: string; pub: string; kid: string };
 let publicKey: PublicKey;
 
 beforeAll(async () => {
-  copyFileSync(FIRMWARE, fw);
-  writeKeyPair(key, pub, 'ML-DSA-44');
+  prepare('ML-DSA-44');
   await signWith(fw, key, { format: 'jws' });
   await signWith(fw, key, { format: 'jws', out: det, options: { detached: true } });
   publicKey = await loadPublicKey(pub);

@@ -10,13 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { anchorRules, buildPkiInProcess, failure, signWith, stripFile, verifyWith } from '../../support/inproc.js';
 import { exitOfCode } from '../../support/exit-codes.js';
-import type { Pki } from '../../support/pki-fixture.js';
+import { TEST_PKI_CHAIN, type Pki } from '../../support/pki-fixture.js';
 import { docPkcs7Guid, guidLE, readHeader } from '../../support/uefi-image.js';
 
 const dir = tempDir('pqsign-uefi-pkcs7-unit-');
 const ALGS = ['ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87'] as const;
 type Alg = (typeof ALGS)[number];
-const SUBJECTS = ['CN=Test Release Signing,O=pqsign tests', 'CN=Test Issuing CA,O=pqsign tests', 'CN=Test Root CA,O=pqsign tests'];
+const SUBJECTS = TEST_PKI_CHAIN;
 const COUNT = '0x1122334455667788';
 const pkis = {} as Record<Alg, Pki>;
 let stranger: Pki;

@@ -3,7 +3,7 @@
 // key of a set, malformed or inconsistent documents are refused (exit 2 from the error code), and RFC 9964's
 // example keys verify its example COSE_Sign1 and JWS. The command line's side (pubkey --format, --key FILE#KID,
 // the one stderr line) is test/cli/key-documents.test.ts.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encode } from 'cbor2';
@@ -18,6 +18,7 @@ import { HAVE_SHARED, NO_SHARED, VECTORS, hex, tempDir, unhex } from '../../supp
 import { exitOfCode } from '../../support/exit-codes.js';
 import { failure as failureOf, signWith, verifyWith, writeKeyPair } from '../../support/inproc.js';
 import { fingerprintOf } from '../../support/verify-setup.js';
+import { keyDocumentFiles } from '../../support/key-document-files.js';
 
 const dir = tempDir('pqsign-key-documents-');
 const P65 = paramByName('65') as ParamSet;
@@ -26,13 +27,7 @@ const seedA = new Uint8Array(32).fill(7);
 const seedB = new Uint8Array(32).fill(9);
 const A = keygenFromSeed(P65, seedA);
 const B = keygenFromSeed(P44, seedB);
-let n = 0;
-const file = (content: string | Uint8Array, name = `k${n++}`) => {
-  const p = join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
-const json = (o: unknown) => file(JSON.stringify(o, null, 2));
+const { file, json } = keyDocumentFiles(dir);
 /** `pqsign pubkey --key REF --format F` */
 const exported = async (ref: string, format: string) => PUBLIC_KEY_ENCODERS[format]!(await loadPublicKey(ref), {});
 const pem65 = async (ref: string) => (await exported(ref, 'pem')) as string;

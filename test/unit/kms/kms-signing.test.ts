@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DisableKeyCommand, GetPublicKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { DisableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import '../../../src/kms/register.js';
 import { encodePem } from '../../../src/asn1/pem.js';
 import { encodeSpki } from '../../../src/mldsa/asn1.js';
@@ -22,7 +22,7 @@ import { loadPublicKey } from '../../../src/pipeline/keyref.js';
 import { formatByName } from '../../../src/pipeline/registry.js';
 import { signFile, type SignResult } from '../../../src/pipeline/sign.js';
 import { verifyPath, type VerifyOutcome } from '../../../src/pipeline/verify.js';
-import { CREDENTIAL, startTestKms } from '../../support/kms-fixture.js';
+import { batchWithOneKmsFailure, CREDENTIAL, ML_DSA_SPECS, sharedMlDsaKeys, startTestKms } from '../../support/kms-fixture.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, sparseFile, tempDir, withEnv } from '../../support/helpers.js';
 import { useKmsEnvironment } from '../../support/kms-inproc.js';
 import { failure, keyRules, muOf, signWith } from '../../support/inproc.js';
@@ -30,7 +30,7 @@ import { exitOfCode } from '../../support/exit-codes.js';
 
 const SIG_BYTES = { ML_DSA_44: 2420, ML_DSA_65: 3309, ML_DSA_87: 4627 } as const;
 const NAME = { ML_DSA_44: 'ML-DSA-44', ML_DSA_65: 'ML-DSA-65', ML_DSA_87: 'ML-DSA-87' } as const;
-const SPECS = ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const;
+const SPECS = ML_DSA_SPECS;
 
 useKmsEnvironment();
 afterEach(() => setKmsClientSettings({})); // bin/ sets them once from AWS_MAX_ATTEMPTS and PQSIGN_KMS_TIMEOUT_MS
@@ -83,18 +83,7 @@ describe('signing with awskms:// keys, in process', async () => {
   const dir = tempDir();
   // far past KMS's 4096-byte RAW limit; flat memory over larger inputs is the CLI tests' (test/cli/cms-chain.test.ts)
   const big = sparseFile(join(dir, 'image-32m.bin'), 32 * 1024 * 1024);
-  const shared = Object.fromEntries(
-    await Promise.all(
-      SPECS.map(async (spec) => {
-        const alias = `alias/shared-${spec.slice(-2)}`;
-        await kms.createKey(spec, alias);
-        const out = await kms.client().send(new GetPublicKeyCommand({ KeyId: alias }));
-        const pub = join(dir, `shared-${spec}.pub.pem`);
-        writeFileSync(pub, encodePem('PUBLIC KEY', out.PublicKey!));
-        return [spec, { ref: kms.ref(alias), pub }];
-      }),
-    ),
-  ) as Record<(typeof SPECS)[number], { ref: string; pub: string }>;
+  const shared = await sharedMlDsaKeys(kms, dir);
 
   it.each(SPECS)('%s: creates a key, signs a 32 MiB file through EXTERNAL_MU, verifies offline and through KMS', async (spec) => {
     const alias = `alias/fw-${spec.toLowerCase()}`;
@@ -284,13 +273,7 @@ describe('signing with awskms:// keys, in process', async () => {
   });
 
   it('keeps the other files when one file fails at KMS, naming that file', async () => {
-    const good = [0, 1, 2].map((i) => {
-      const f = join(dir, `batch-${i}.bin`);
-      writeFileSync(f, `batch ${i}`);
-      return f;
-    });
-    const empty = join(dir, 'batch-empty.bin');
-    writeFileSync(empty, ''); // KMS RAW needs 1-4096 bytes: this one file gets ValidationException
+    const { good, empty } = batchWithOneKmsFailure(dir);
     const results = await signAll([good[0]!, empty, good[1]!, good[2]!], shared.ML_DSA_44.ref, { messageType: 'raw' });
     expect(results.map((r) => r.ok)).toEqual([true, false, true, true]);
     const err = (results[1] as { error: { code: string; detail: string; file: string; message: string } }).error;

@@ -9,6 +9,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { editedCrlState, pkiWithSignedFirmware } from '../../support/crl-setup.js';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, tempDir } from '../../support/helpers.js';
 import { buildPkiInProcess, createCaFile, failure, signWith, writeKeyPair } from '../../support/inproc.js';
 import { crlInProcess, revokeInProcess, type CrlCa } from '../../support/crl-ops.js';
@@ -70,11 +71,9 @@ describe('CRLs issued from the CA state, and verify with them', () => {
   const check = (...crls: string[]) => verifyFw(fw, pki.root, { crls });
 
   beforeAll(async () => {
-    pki = await buildPkiInProcess(dir);
+    pki = await pkiWithSignedFirmware(dir, fw);
     root = ca(pki, 'root', dir);
     inter = ca(pki, 'inter', dir);
-    copyFileSync(FIRMWARE, fw);
-    await signWith(fw, pki.leafKey, { format: 'cms', options: { cert: pki.leaf, chain: [pki.inter] } });
   });
 
   it("issues CRLs with increasing numbers, the CA's authority key identifier, and no entries yet", async () => {
@@ -194,11 +193,7 @@ describe('CRLs issued from the CA state, and verify with them', () => {
   });
 
   it('a CRL state that was edited, or belongs to another CA, is refused before anything is signed', async () => {
-    const pem = readFileSync(inter.state, 'latin1');
-    const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-    der[der.length - 100]! ^= 1; // the signature
-    const edited = join(dir, 'edited.state.pem');
-    writeFileSync(edited, `-----BEGIN X509 CRL-----\n${der.toString('base64')}\n-----END X509 CRL-----\n`);
+    const edited = editedCrlState(inter.state, join(dir, 'edited.state.pem'));
     const before = readFileSync(edited);
     let f = await failure(crlInProcess({ caKey: pki.interKey, caCert: pki.inter, crlState: edited, out: join(dir, 'x.crl') }));
     expect(f).toMatchObject({ code: 'ERR_FILE', file: edited });

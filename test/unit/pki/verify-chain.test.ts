@@ -4,11 +4,12 @@
 // and OpenSSL 3.5's `verify` agreeing on the same files. The command line's part (text and --json output,
 // the stderr line, usage errors): test/cli/cert-verify.test.ts.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_SHARED, NO_SHARED, SHARED, tempDir } from '../../support/helpers.js';
-import { buildPkiInProcess, failure, issueFile } from '../../support/inproc.js';
+import { failure } from '../../support/inproc.js';
+import { codeSigningAndPlainPki } from '../../support/chain-pkis.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import type { Pki } from '../../support/pki-fixture.js';
 import { verifyCertificateChain } from '../../../src/pki/verify-chain.js';
@@ -16,10 +17,6 @@ import { loadPublicKey } from '../../../src/pipeline/keyref.js';
 import { keyFingerprint } from '../../../src/keys/fingerprint.js';
 
 const dir = tempDir('pqsign-verify-chain-');
-const sub = (name: string) => {
-  mkdirSync(join(dir, name));
-  return join(dir, name);
-};
 let pki: Pki;
 let plain: Pki; // a leaf without extendedKeyUsage
 
@@ -28,15 +25,7 @@ const check = (cert: string, o: { anchors: string[]; chain?: string[]; at?: stri
   verifyCertificateChain(cert, { trustAnchors: o.anchors, chain: o.chain ?? [], at: o.at, codeSigning: !!o.codeSigning });
 
 beforeAll(async () => {
-  pki = await buildPkiInProcess(sub('a'));
-  plain = await buildPkiInProcess(sub('b'), 'ML-DSA-44');
-  await issueFile({
-    caKey: plain.interKey,
-    caCert: plain.inter,
-    key: plain.leafKey,
-    subject: 'CN=Test Release Signing,O=pqsign tests',
-    out: plain.leaf,
-  });
+  ({ pki, plain } = await codeSigningAndPlainPki(dir));
 });
 
 describe('verifyCertificateChain (cert verify)', () => {

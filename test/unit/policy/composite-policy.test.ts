@@ -17,9 +17,10 @@ import { loadAnySigner, loadPublicKey } from '../../../src/pipeline/keyref.js';
 import { scopeFor } from '../../../src/policy/match.js';
 import { checkKeyOnlyFormat, signingProblem } from '../../../src/policy/rules.js';
 import { compositeKeyFiles } from '../../support/composite-keys.js';
+import { hybridRoot } from '../../support/composite-pki.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { FIRMWARE, tempDir } from '../../support/helpers.js';
-import { createCaFile, issueFile, keygenFiles, signWith } from '../../support/inproc.js';
+import { keygenFiles, signWith } from '../../support/inproc.js';
 
 const dir = tempDir('pqsign-composite-policy-unit-');
 const at = (f: string) => join(dir, f);
@@ -49,23 +50,16 @@ const scopeRules = async (policyFile: string) =>
 // a composite root issuing an ML-DSA leaf and a composite leaf; each signs raw and CMS
 const comp = compositeKeyFiles(dir, 'comp', 'MLDSA65-ECDSA-P256-SHA512');
 const ml = keygenFiles(dir, 'ml');
-const root = compositeKeyFiles(dir, 'root', 'MLDSA87-ECDSA-P384-SHA512');
+const root = hybridRoot(dir);
 const keys = { keys: [{ key: comp.pub }, { key: ml.pub }] };
 const anchors = { trustAnchors: [at('root.pem')] };
 beforeAll(async () => {
-  await createCaFile(root.key, 'CN=Hybrid Root', at('root.pem'));
+  await root.create();
   for (const [name, k] of [
     ['comp', comp],
     ['ml', ml],
   ] as const) {
-    await issueFile({
-      caKey: root.key,
-      caCert: at('root.pem'),
-      key: k.pub,
-      subject: `CN=${name} signer`,
-      codeSigning: true,
-      out: at(`${name}.crt`),
-    });
+    await root.issueSigner(k.pub, name, at(`${name}.crt`));
     copyFileSync(FIRMWARE, at(`${name}.bin`));
     await signWith(at(`${name}.bin`), k.key); // raw
     await signWith(at(`${name}.bin`), k.key, { format: 'cms', options: { cert: at(`${name}.crt`) } });

@@ -3,14 +3,13 @@
 // crls per scope, parsed strictly and applied like their options; `crls` may be added to a policy (it only
 // tightens), `tsaAnchors` and `trustSigningTime` may not (they widen trust). Error codes stand for exit
 // codes; the flags and their messages are test/cli/verification/policy-long-term.test.ts.
-import { copyFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, tempDir } from '../../support/helpers.js';
-import { buildPkiInProcess, failure, signWith } from '../../support/inproc.js';
+import { tempDir } from '../../support/helpers.js';
+import { failure } from '../../support/inproc.js';
 import { exitOfCode } from '../../support/exit-codes.js';
-import { crlInProcess, revokeInProcess } from '../../support/crl-ops.js';
-import { mldsaTsa } from '../../support/tsa-fixture.js';
+import { revokeInProcess } from '../../support/crl-ops.js';
+import { longTermRelease } from '../../support/long-term-release.js';
 import { firstSigner, LATER } from '../../support/tsa-steps.js';
 import { verify } from '../../../lib/verify.js';
 import type { TrustOptions } from '../../../lib/trust-options.js';
@@ -21,34 +20,8 @@ import { readCertificate } from '../../../src/pki/cert-file.js';
 
 describe('policy tsaAnchors, trustSigningTime, crls', async () => {
   const dir = tempDir('pqsign-policy-lt-unit-');
-  const p = (f: string) => join(dir, f);
-  const pki = await buildPkiInProcess(dir);
-  const tsa = await mldsaTsa(p('tsa'));
+  const { p, pki, tsa, ca, policy } = await longTermRelease(dir);
   afterAll(() => tsa.close());
-  copyFileSync(FIRMWARE, p('stamped.bin'));
-  copyFileSync(FIRMWARE, p('plain.bin'));
-  const cms = { cert: pki.leaf, chain: [pki.inter] };
-  await signWith(p('stamped.bin'), pki.leafKey, { format: 'cms', options: { ...cms, tsa: tsa.url } });
-  await signWith(p('plain.bin'), pki.leafKey, { format: 'cms', options: cms });
-  const ca = (which: 'root' | 'inter') => ({
-    caKey: which === 'root' ? pki.rootKey : pki.interKey,
-    caCert: which === 'root' ? pki.root : pki.inter,
-    crlState: p(`${which}.state.pem`),
-  });
-  await crlInProcess({ ...ca('root'), out: p('root.crl') });
-  await crlInProcess({ ...ca('inter'), out: p('inter.crl') });
-
-  function policy(name: string, scope: Record<string, unknown>): string {
-    const file = p(`${name}.policy.json`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        pqsignPolicy: 1,
-        scopes: [{ name: 'release', match: { artifacts: ['*.bin'] }, trustAnchors: [pki.root], ...scope }],
-      }),
-    );
-    return file;
-  }
   /** `pqsign verify FILE --policy POL [--at AT] [--crl C]...` (and other trust options, to see them refused) */
   const check = (file: string, pol: string | undefined, o: { at?: string } & Omit<TrustOptions, 'policy'> = {}) => {
     const { at, ...trust } = o;
