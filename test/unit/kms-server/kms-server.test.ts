@@ -366,8 +366,11 @@ describe('local KMS: SigV4 authentication', async () => {
     const client = kms.client({ maxAttempts: 1 });
     const tamper: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => async (args) => {
       const { request } = args;
-      if (!isHttpRequest(request) || typeof request.body !== 'string') throw new Error('no signed JSON request to tamper with');
-      request.body = request.body.replace('"Limit":5', '"Limit":6');
+      // the signed JSON body is bytes: string methods on it still work but warn, and will throw in a later SDK
+      if (!isHttpRequest(request) || !(request.body instanceof Uint8Array)) throw new Error('no signed JSON body to tamper with');
+      const body = new TextDecoder().decode(request.body);
+      expect(body).toContain('"Limit":5'); // so the change below is real
+      request.body = body.replace('"Limit":5', '"Limit":6');
       return next(args);
     };
     client.middlewareStack.addRelativeTo(tamper, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamper' });
