@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HAVE_SHARED, NO_SHARED, VECTORS, pqsign, tempDir } from '../support/helpers.js';
+import { flipByte, HAVE_SHARED, NO_SHARED, VECTORS, pqsign, tempDir } from '../support/helpers.js';
 import { verifyEach } from '../support/exit-codes.js';
 import { decodePem, encodePem } from '../../src/asn1/pem.js';
 
@@ -22,7 +22,7 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9882 examples through the CLI${HAVE_SHARED ? 
     const der = join(dir, 'ex65.p7s');
     writeFileSync(der, decodePem(readFileSync(example))[0]!.der);
     const bad = Uint8Array.from(decodePem(readFileSync(example))[0]!.der);
-    bad[Buffer.from(bad).indexOf(Buffer.from(CONTENT))] ^= 0x01;
+    flipByte(bad, Buffer.from(bad).indexOf(Buffer.from(CONTENT)));
     const tampered = join(dir, 'tampered65.pem');
     writeFileSync(tampered, encodePem('CMS', bad));
     const v = verifyEach([example, der, tampered], ['--key', cert]);

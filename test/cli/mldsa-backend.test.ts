@@ -24,7 +24,7 @@ import { writeKeyPair } from '../support/keygen.js';
 
 const NESTED = process.env.PQSIGN_TEST_UNDER_NODE24 === '1';
 const HAVE_NATIVE = nativeMlDsa() !== undefined;
-const BACKENDS = HAVE_NATIVE ? ['portable', 'mu', 'native'] : ['portable', 'mu'];
+const BACKENDS = HAVE_NATIVE ? (['portable', 'mu', 'native'] as const) : (['portable', 'mu'] as const);
 if (!HAVE_NATIVE)
   console.warn(`SKIP: native back-end: node:crypto of Node ${process.versions.node} has no ML-DSA (covered by the Node 24 rerun)`);
 const N24 = node24();

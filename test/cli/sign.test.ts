@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pqsign, tempDir, hex } from '../support/helpers.js';
+import { flipByte, pqsign, tempDir, hex } from '../support/helpers.js';
 import { signFile } from '../../src/pipeline/sign.js';
 import { formatByName } from '../../src/pipeline/registry.js';
 import { LocalSigner, type Signer } from '../../src/mldsa/signer.js';
@@ -43,8 +43,7 @@ describe('sign pipeline', () => {
       description: 'lying signer',
       async signMu(mu) {
         const s = await honest.signMu(mu);
-        s[10] ^= 1;
-        return s;
+        return flipByte(s, 10);
       },
     };
     const out = join(dir, 'liar.sig');

@@ -150,6 +150,17 @@ export function tempDir(prefix = 'pqsign-test-'): string {
 export const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 export const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 
+/**
+ * Flip the bits of `mask` in the byte at `at`, in place. Throws when `at` is outside `bytes`: a write past a
+ * typed array's end is silently dropped, and a tamper that changed nothing would let an attack test pass.
+ */
+export function flipByte<T extends Uint8Array>(bytes: T, at: number, mask = 0x01): T {
+  const b = bytes[at];
+  if (b === undefined) throw new RangeError(`flipByte: offset ${at} is outside the ${bytes.length} bytes`);
+  bytes[at] = b ^ mask;
+  return bytes;
+}
+
 /** A sparse file of `size` bytes with a few non-zero marks (fast to create, no disk, real to hash). */
 export function sparseFile(path: string, size: number): string {
   const fd = openSync(path, 'w');

@@ -149,7 +149,7 @@ export function mldsaToken(o: TokenOptions): Uint8Array {
     attribute(OID.signingCertificateV2, ess),
   ]);
   const signature = ml_dsa65.sign(signedAttrs, TSA_KEYS[o.signWith ?? 'tsa'].secretKey);
-  const cert = pkijs.Certificate.fromBER(o.tsaCert);
+  const cert = pkijs.Certificate.fromBER(Uint8Array.from(o.tsaCert)); // BufferSource: a view over an ArrayBuffer
   const sid = tlv(TAG.SEQUENCE, new Uint8Array(cert.issuer.toSchema().toBER()), new Uint8Array(cert.serialNumber.toBER()));
   const signerInfo = tlv(
     TAG.SEQUENCE,

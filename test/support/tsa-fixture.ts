@@ -50,7 +50,7 @@ export interface TestTsa {
 }
 
 async function serve(answer: (req: Uint8Array, mode: TsaMode) => Promise<Uint8Array>, root: string): Promise<TestTsa> {
-  const tsa = { url: '', root, served: 0, mode: 'ok' as TsaMode, close: async () => undefined };
+  const tsa: TestTsa = { url: '', root, served: 0, mode: 'ok', close: async () => undefined };
   const server: Server = createServer((req, res) => {
     // a fresh connection per request, as each CLI run has: an in-process client would otherwise reuse a
     // keep-alive socket the server may be closing (ECONNRESET after its 5 s idle timeout)

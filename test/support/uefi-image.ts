@@ -3,7 +3,7 @@
 // layout table — and changed copies of a good image for the rejection cases.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './helpers.js';
+import { flipByte, ROOT } from './helpers.js';
 
 export const DOC = readFileSync(join(ROOT, 'docs', 'formats', 'uefi.md'), 'utf8');
 
@@ -55,10 +55,7 @@ export function variantMaker(dir: string, base: () => Buffer): (edit: (b: Buffer
 }
 
 /** An edit that flips the lowest bit of the byte at `at(image)`. */
-export const flip = (at: (b: Buffer) => number) => (b: Buffer) => {
-  b[at(b)]! ^= 0x01;
-  return b;
-};
+export const flip = (at: (b: Buffer) => number) => (b: Buffer) => flipByte(b, at(b));
 
 /** FIPS 204 Table 2 sizes, written out here so the tests check the code's table, not read it back. */
 export const SIZES = {

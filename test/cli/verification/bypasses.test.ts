@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, pqsign, pqsignAsync, tempDir } from '../../support/helpers.js';
+import { flipByte, FIRMWARE, pqsign, pqsignAsync, tempDir } from '../../support/helpers.js';
 import { keygen, run, type Pki } from '../../support/pki-fixture.js';
 import { verifyEach, verifyEachAsync, type FileVerdict } from '../../support/exit-codes.js';
 import { buildPkiInProcess, createCaFile, signWith } from '../../support/inproc.js';
@@ -67,8 +67,7 @@ describe('bypass 2: several signatures beside FILE, every trust input applied', 
     await signWith(fw, pki.leafKey);
     await signWith(fw, pki.leafKey, { format: 'cose' });
     const sig = readFileSync(`${fw}.sig`);
-    sig[10] ^= 1;
-    writeFileSync(`${fw}.sig`, sig);
+    writeFileSync(`${fw}.sig`, flipByte(sig, 10));
     const r = pqsign(['verify', fw, '--key', p('leaf.pub')]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/not all verify/);

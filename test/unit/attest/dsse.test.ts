@@ -14,7 +14,7 @@ import { LocalSigner } from '../../../src/mldsa/signer.js';
 import { keygenFromSeed } from '../../../src/mldsa/mldsa.js';
 import { PARAM_SETS } from '../../../src/mldsa/params.js';
 import { PqsignError } from '../../../src/base/errors.js';
-import { hex } from '../../support/helpers.js';
+import { flipByte, hex } from '../../support/helpers.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -40,7 +40,7 @@ describe('PAE known answers (DSSE protocol.md)', () => {
     expect(hex(message)).toBe(hex(bytes));
     expect(cryptoVerify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, env.signatures[0]!.sig)).toBe(true);
     // one flipped byte of PAE and the spec's signature no longer verifies: the check can fail
-    message[7] ^= 1;
+    flipByte(message, 7);
     expect(cryptoVerify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, env.signatures[0]!.sig)).toBe(false);
   });
 

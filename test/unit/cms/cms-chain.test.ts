@@ -3,7 +3,7 @@
 // SignerInfos, attached / PEM / BER containers, offline ceremonies, input errors (error codes stand for exit
 // codes), and the detached-SignedData builder other formats reuse (UEFI) under Bouncy Castle. Path rules are in
 // test/unit/pki/cms-path.test.ts; `pqsign sign|verify`'s flags and output in test/cli/pki.test.ts.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, hex, oracle, tempDir } from '../../support/helpers.js';
@@ -24,7 +24,9 @@ import { craftDetached, craftWithoutSignedAttributes, mergeSignerInfos, toIndefi
 import { encodePem } from '../../../src/asn1/pem.js';
 import { buildDetachedSignedData } from '../../../src/cms/builder.js';
 import { readChunks } from '../../../src/io/read.js';
+import { fileSource } from '../../../src/io/source.js';
 import { loadPublicKey, loadSigner } from '../../../src/pipeline/keyref.js';
+import { artifactInfo } from '../../../src/pipeline/sign.js';
 import { readCertificates } from '../../../src/pki/cert-file.js';
 import { cms } from '../../../formats/cms.js';
 
@@ -177,7 +179,7 @@ describe('CMS with a certificate chain, in-process', () => {
 
   it('offline ceremony: resolved options (JSON) rebuild the same signed attributes and container without the certificate files', async () => {
     const leafKey = await loadPublicKey(pki.leafKey);
-    const artifact = { path: fw, size: readFileSync(fw).length };
+    const artifact = artifactInfo(fileSource(fw, statSync(fw).size));
     const feed = async (options: Record<string, unknown>) => {
       const s = await cms.beginSign({
         artifact,

@@ -13,8 +13,10 @@ import { PARAM_SETS, paramByName } from '../../../src/mldsa/params.js';
 import { formatName, parseName } from '../../../src/pki/name.js';
 import { keyUsageBitString } from '../../../src/pki/extensions.js';
 import { randomSerial } from '../../../src/pki/issue.js';
-import { cms } from '../../../formats/cms.js';
+import { cms, type CmsOptions } from '../../../formats/cms.js';
 import { keygenFromSeed } from '../../../src/mldsa/mldsa.js';
+import { bytesSource } from '../../../src/io/source.js';
+import { artifactInfo } from '../../../src/pipeline/sign.js';
 import { hex, tempDir, unhex } from '../../support/helpers.js';
 import { createHash } from 'node:crypto';
 
@@ -175,8 +177,8 @@ describe('PemStreamDecoder', () => {
 
 describe('cms format session', () => {
   const kp = keygenFromSeed(p65, new Uint8Array(32).fill(7));
-  const artifact = { path: 'artifact.bin', size: 3 };
-  const begin = (options: Record<string, unknown>) =>
+  const artifact = artifactInfo(bytesSource(Uint8Array.of(1, 2, 3), 'artifact.bin'));
+  const begin = (options: CmsOptions) =>
     cms.beginSign({ artifact, params: p65, publicKey: kp.publicKey, context: new Uint8Array(0), options });
 
   it('emits nothing while streaming; the TBS is DER(SignedAttributes) with the SET OF tag', async () => {

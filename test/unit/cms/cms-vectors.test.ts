@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HAVE_SHARED, NO_SHARED, VECTORS, tempDir } from '../../support/helpers.js';
+import { flipByte, HAVE_SHARED, NO_SHARED, VECTORS, tempDir } from '../../support/helpers.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { anchorRules, failure, verifyWith } from '../../support/inproc.js';
 import { cms } from '../../../formats/cms.js';
@@ -74,7 +74,7 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9882 examples${HAVE_SHARED ? '' : ` (${NO_SHA
       const der = decodePem(readFileSync(example))[0]!.der;
       const at = Buffer.from(der).indexOf(Buffer.from(CONTENT(n)));
       const bad = Uint8Array.from(der);
-      bad[at] ^= 0x01;
+      flipByte(bad, at);
       const f = join(dir, `tampered${n}.pem`);
       writeFileSync(f, encodePem('CMS', bad));
       const r = await rejected(verifyWith(f, cert));

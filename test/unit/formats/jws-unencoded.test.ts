@@ -8,7 +8,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
+import { flipByte, FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { failure, inspectFile, signWith, stripFile, verifyWith, writeKeyPair } from '../../support/inproc.js';
 import { jwkThumbprint } from '../../../src/keys/jwk.js';
 import { BAD_B64_HEADERS, b64, headerText, partsOf } from '../../support/jws-files.js';
@@ -63,8 +63,7 @@ describe('the jws format, detached: the RFC 7797 unencoded payload by default', 
 
   it('the signature covers the file as it is: a flipped byte, one byte more or less do not verify; no payload says to give one', async () => {
     const data = readFileSync(fw);
-    const flipped = Buffer.from(data);
-    flipped[123456] ^= 0x01;
+    const flipped = flipByte(Buffer.from(data), 123456);
     const variants = [
       write('flipped.bin', flipped),
       write('shorter.bin', data.subarray(0, -1)),

@@ -104,7 +104,7 @@ describe('key forms and raw encodings', () => {
     expect(k.kind === 'private' && k.key.form).toBe('bare-seed');
     const pub = await loadKeyBytes(k.key.publicKey, 'pk.bin');
     expect(pub.kind).toBe('public');
-    expect(pub.key.params.name).toBe('ML-DSA-65');
+    expect(pub.kind === 'public' && pub.key.params.name).toBe('ML-DSA-65');
   });
 
   it('the C encoding holds the key bytes and their SHA-256', async () => {

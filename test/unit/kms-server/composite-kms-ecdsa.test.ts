@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GetPublicKeyCommand, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
 import { startKmsServer } from '../../../src/kms-server/index.js';
-import { tempDir } from '../../support/helpers.js';
+import { flipByte, tempDir } from '../../support/helpers.js';
 import { CREDENTIAL, REGION, kmsError, startTestKms } from '../../support/kms-fixture.js';
 
 const dir = tempDir('pqsign-kms-ecdsa-server-');
@@ -41,7 +41,7 @@ describe('local KMS ECC signing keys', () => {
       );
       expect(ok.SignatureValid).toBe(true);
       const bad = Buffer.from(out.Signature!);
-      bad[bad.length - 1] ^= 1;
+      flipByte(bad, bad.length - 1);
       expect(
         (await kmsError(client.send(new VerifyCommand({ KeyId: arn, Message, MessageType, SigningAlgorithm: alg, Signature: bad })))).name,
       ).toBe('KMSInvalidSignatureException');

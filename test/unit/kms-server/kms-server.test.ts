@@ -22,8 +22,12 @@ import {
   ScheduleKeyDeletionCommand,
   SignCommand,
   VerifyCommand,
+  type CreateKeyCommandInput,
   type KMSClient,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-kms';
+import type { FinalizeRequestMiddleware, HttpRequest } from '@smithy/types';
 import { encodePem } from '../../../src/asn1/pem.js';
 import { parseSpki } from '../../../src/keys/spki.js';
 import { verifyMu } from '../../../src/mldsa/mldsa.js';
@@ -31,7 +35,7 @@ import { computeMu } from '../../../src/mldsa/mu.js';
 import { paramByKmsSpec } from '../../../src/mldsa/params.js';
 import { startKmsServer } from '../../../src/kms-server/index.js';
 import { CREDENTIAL, kmsError, REGION, startTestKms } from '../../support/kms-fixture.js';
-import { HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
+import { flipByte, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 
 const ALG = 'ML_DSA_SHAKE_256' as const;
 const mu64 = (fill: number) => new Uint8Array(64).fill(fill);
@@ -161,8 +165,7 @@ describe('local KMS: keys and signatures', async () => {
 
     const sig = (await c.send(new SignCommand({ KeyId: arn, Message: mu64(1), MessageType: 'EXTERNAL_MU', SigningAlgorithm: ALG })))
       .Signature!;
-    const bad = Uint8Array.from(sig);
-    bad[100] ^= 1;
+    const bad = flipByte(Uint8Array.from(sig), 100);
     const verify = (signature: Uint8Array, message = mu64(1)) =>
       kmsError(
         c.send(
@@ -176,7 +179,7 @@ describe('local KMS: keys and signatures', async () => {
   });
 
   it('refuses what is not an ML-DSA signing key the way KMS refuses', async () => {
-    const create = (input: ConstructorParameters<typeof CreateKeyCommand>[0]) => kmsError(c.send(new CreateKeyCommand(input)));
+    const create = (input: CreateKeyCommandInput) => kmsError(c.send(new CreateKeyCommand(input)));
     expect(await create({ KeySpec: 'ML_DSA_65' })).toMatchObject({
       name: 'ValidationException',
       message: 'You must specify a KeyUsage value for an asymmetric KMS key.',
@@ -361,13 +364,16 @@ describe('local KMS: SigV4 authentication', async () => {
 
   it('detects a body changed after signing', async () => {
     const client = kms.client({ maxAttempts: 1 });
-    client.middlewareStack.addRelativeTo(
-      (next: (a: unknown) => Promise<unknown>) => async (args: { request: { body: string } }) => {
-        args.request.body = args.request.body.replace('"Limit":5', '"Limit":6');
-        return next(args);
-      },
-      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamper' } as never,
-    );
+    const tamper: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => async (args) => {
+      const { request } = args;
+      // the signed JSON body is bytes: string methods on it still work but warn, and will throw in a later SDK
+      if (!isHttpRequest(request) || !(request.body instanceof Uint8Array)) throw new Error('no signed JSON body to tamper with');
+      const body = new TextDecoder().decode(request.body);
+      expect(body).toContain('"Limit":5'); // so the change below is real
+      request.body = body.replace('"Limit":5', '"Limit":6');
+      return next(args);
+    };
+    client.middlewareStack.addRelativeTo(tamper, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamper' });
     expect(await kmsError(client.send(new ListKeysCommand({ Limit: 5 })))).toMatchObject({ name: 'InvalidSignatureException' });
   });
 
@@ -428,11 +434,12 @@ describe('local KMS: SigV4 authentication', async () => {
   it('refuses operations it does not implement', async () => {
     const client = kms.client({ maxAttempts: 1 });
     client.middlewareStack.add(
-      (next: (a: unknown) => Promise<unknown>) => async (args: { request: { headers: Record<string, string> } }) => {
+      (next) => async (args) => {
+        if (!isHttpRequest(args.request)) throw new Error('no HTTP request to retarget in the build step');
         args.request.headers['x-amz-target'] = 'TrentService.Encrypt';
         return next(args);
       },
-      { step: 'build', name: 'retarget' } as never,
+      { step: 'build', name: 'retarget' },
     );
     expect(await kmsError(list(client))).toMatchObject({ name: 'UnknownOperationException', status: 400 });
   });
@@ -568,6 +575,13 @@ describe('local KMS: fault injection', async () => {
     }
   });
 });
+
+/** HttpRequest.isInstance's test: the SDK types a middleware's request `unknown`; from the build step on it is HTTP. */
+function isHttpRequest(request: unknown): request is HttpRequest {
+  return (
+    typeof request === 'object' && request !== null && 'method' in request && 'headers' in request && typeof request.headers === 'object'
+  );
+}
 
 /** SHA-256 / HMAC-SHA256 in the shape @smithy/signature-v4 takes. */
 class Sha256 {

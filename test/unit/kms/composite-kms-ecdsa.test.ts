@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitOfCode } from '../../support/exit-codes.js';
-import { HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
+import { flipByte, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
 import { failure, signWith, verifyWith } from '../../support/inproc.js';
 import { startInProcessKms, writePublicKey } from '../../support/kms-inproc.js';
 
@@ -69,8 +69,7 @@ describe('composite with both parts in KMS', () => {
             if (tamper && r.statusCode === 200) {
               const j = JSON.parse(text);
               const sig = Buffer.from(j.Signature, 'base64');
-              sig[sig.length - 1] ^= 1;
-              text = JSON.stringify({ ...j, Signature: sig.toString('base64') });
+              text = JSON.stringify({ ...j, Signature: flipByte(sig, sig.length - 1).toString('base64') });
             }
             res.writeHead(r.statusCode!, { ...r.headers, 'content-length': Buffer.byteLength(text) });
             res.end(text);

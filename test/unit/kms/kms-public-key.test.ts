@@ -9,13 +9,13 @@ import { encodeSpki } from '../../../src/mldsa/asn1.js';
 const p65 = paramByName('65')!;
 const p44 = paramByName('44')!;
 const pk65 = keygenFromSeed(p65, new Uint8Array(32).fill(7)).publicKey;
-const good = {
+const good: Parameters<typeof checkPublicKey>[0] = {
   KeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   KeySpec: 'ML_DSA_65',
   KeyUsage: 'SIGN_VERIFY',
   SigningAlgorithms: ['ML_DSA_SHAKE_256'],
   PublicKey: encodeSpki(p65, pk65),
-} as const;
+};
 const REF = 'awskms:///alias/test';
 
 describe('KMS GetPublicKey checks', () => {

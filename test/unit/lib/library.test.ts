@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as pqsign from '../../../lib/index.js';
-import { tempDir } from '../../support/helpers.js';
+import { flipByte, tempDir } from '../../support/helpers.js';
 
 const dir = tempDir('pqsign-lib-');
 // temporary files of this file's calls land in a directory of its own (vitest runs files in parallel)
@@ -55,8 +55,7 @@ describe('sign and verify in-process', () => {
     expect(out.file).toBe('<bytes>');
     const v = await pqsign.verify({ input: out.container!, keys: kp.publicKey, name: 'fw.cose' });
     expect(v).toMatchObject({ format: 'cose', file: 'fw.cose', keyFingerprint: kp.keyFingerprint });
-    const bad = Uint8Array.from(out.container!);
-    bad[1000] ^= 1;
+    const bad = flipByte(Uint8Array.from(out.container!), 1000);
     const e = await pqsign.verify({ input: bad, keys: kp.publicKey, name: 'fw.cose' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(pqsign.PqsignError);
     expect(e).toMatchObject({ code: 'ERR_SIGNATURE_INVALID', file: 'fw.cose' });
