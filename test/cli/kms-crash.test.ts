@@ -24,8 +24,10 @@ import { verifyMu } from '../../src/mldsa/mldsa.js';
 import { childEnv, CREDENTIAL, kmsError, REGION } from '../support/kms-fixture.js';
 import { CLI, tempDir } from '../support/helpers.js';
 
-const MAX_ITERATIONS = 40;
-const BUDGET_MS = 35_000;
+// 24 kill points per npm test, every run a new random sample; PQSIGN_TEST_KMS_CRASH_ROUNDS=400 soaks longer
+// (docs/testing.md), the time budget growing with it
+const MAX_ITERATIONS = Number(process.env.PQSIGN_TEST_KMS_CRASH_ROUNDS || 24);
+const BUDGET_MS = Math.max(35_000, MAX_ITERATIONS * 1_000);
 /** keep the set of live keys small, so that checking all of them after each restart stays cheap */
 const LIVE_KEYS = 10;
 const WORKERS = 4;
@@ -135,59 +137,63 @@ async function checkAcked(client: KMSClient, acked: Acked): Promise<void> {
 }
 
 describe('local KMS: SIGKILL at random moments', () => {
-  it('loses no acknowledged key or alias and always restarts cleanly', async () => {
-    const dataDir = join(tempDir(), 'kms');
-    const acked: Acked = { keys: new Map(), aliases: new Map(), doomed: new Set(), deleted: new Set() };
-    const counter = { n: 0, signed: 0 };
-    const started = Date.now();
-    let survived = 0;
-    for (let i = 0; i < MAX_ITERATIONS && Date.now() - started < BUDGET_MS; i++) {
-      const server = await startServer(dataDir);
-      const clients = Array.from(
-        { length: WORKERS },
-        () => new KMSClient({ endpoint: server.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 }),
-      );
-      // Even rounds start with the purge of the keys whose waiting period ran out (expireDeletions below)
-      // and are killed within a few ms of their first requests, when that purge runs; odd rounds first
-      // check what was acknowledged so far, then are killed at any moment of the traffic.
-      const purgeRound = i % 2 === 0;
-      try {
-        if (!purgeRound) await checkAcked(clients[0]!, acked);
-        const delay = purgeRound ? Math.random() * 40 : Math.random() * 300;
-        const running = clients.map((c) => traffic(c, acked, counter).catch((e: unknown) => e));
-        await sleep(delay);
-        await kill(server);
-        for (const e of await Promise.all(running)) expect(String(e)).not.toMatch(/AssertionError/);
-      } finally {
-        await kill(server);
-        for (const c of clients) c.destroy();
+  it(
+    'loses no acknowledged key or alias and always restarts cleanly',
+    async () => {
+      const dataDir = join(tempDir(), 'kms');
+      const acked: Acked = { keys: new Map(), aliases: new Map(), doomed: new Set(), deleted: new Set() };
+      const counter = { n: 0, signed: 0 };
+      const started = Date.now();
+      let survived = 0;
+      for (let i = 0; i < MAX_ITERATIONS && Date.now() - started < BUDGET_MS; i++) {
+        const server = await startServer(dataDir);
+        const clients = Array.from(
+          { length: WORKERS },
+          () => new KMSClient({ endpoint: server.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 }),
+        );
+        // Even rounds start with the purge of the keys whose waiting period ran out (expireDeletions below)
+        // and are killed within a few ms of their first requests, when that purge runs; odd rounds first
+        // check what was acknowledged so far, then are killed at any moment of the traffic.
+        const purgeRound = i % 2 === 0;
+        try {
+          if (!purgeRound) await checkAcked(clients[0]!, acked);
+          const delay = purgeRound ? Math.random() * 40 : Math.random() * 300;
+          const running = clients.map((c) => traffic(c, acked, counter).catch((e: unknown) => e));
+          await sleep(delay);
+          await kill(server);
+          for (const e of await Promise.all(running)) expect(String(e)).not.toMatch(/AssertionError/);
+        } finally {
+          await kill(server);
+          for (const c of clients) c.destroy();
+        }
+        expect(server.stderr(), 'no warning on restart: the data directory was consistent').not.toMatch(/warning/);
+        if (!purgeRound) expireDeletions(dataDir);
+        survived = i + 1;
       }
-      expect(server.stderr(), 'no warning on restart: the data directory was consistent').not.toMatch(/warning/);
-      if (!purgeRound) expireDeletions(dataDir);
-      survived = i + 1;
-    }
-    // a last clean start: the state loads, every acknowledged key and alias is there, nothing is left behind
-    const server = await startServer(dataDir);
-    const client = new KMSClient({ endpoint: server.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 });
-    try {
-      await checkAcked(client, acked);
-    } finally {
-      client.destroy();
-      const exited = new Promise((resolve) => server.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
-    expect(server.stderr()).not.toMatch(/warning/);
-    expect(readdirSync(dataDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    const keyFiles = readdirSync(join(dataDir, 'keys'));
-    expect(keyFiles.filter((f) => !f.endsWith('.json'))).toEqual([]);
-    const aliases = JSON.parse(readFileSync(join(dataDir, 'aliases.json'), 'utf8')).aliases as { targetKeyId: string }[];
-    for (const a of aliases) expect(keyFiles).toContain(`${a.targetKeyId}.json`);
-    console.log(
-      `kms crash loop: survived ${survived} SIGKILL restarts; acknowledged ${acked.keys.size} keys, ${acked.aliases.size} aliases, ` +
-        `${counter.signed} signatures, ${acked.deleted.size} deletions`,
-    );
-    expect(survived).toBeGreaterThanOrEqual(10);
-    for (const n of [acked.keys.size, acked.aliases.size, counter.signed, acked.deleted.size]) expect(n).toBeGreaterThan(0);
-  });
+      // a last clean start: the state loads, every acknowledged key and alias is there, nothing is left behind
+      const server = await startServer(dataDir);
+      const client = new KMSClient({ endpoint: server.url, region: REGION, credentials: CREDENTIAL, maxAttempts: 1 });
+      try {
+        await checkAcked(client, acked);
+      } finally {
+        client.destroy();
+        const exited = new Promise((resolve) => server.child.once('exit', resolve));
+        server.child.kill('SIGTERM');
+        await exited;
+      }
+      expect(server.stderr()).not.toMatch(/warning/);
+      expect(readdirSync(dataDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      const keyFiles = readdirSync(join(dataDir, 'keys'));
+      expect(keyFiles.filter((f) => !f.endsWith('.json'))).toEqual([]);
+      const aliases = JSON.parse(readFileSync(join(dataDir, 'aliases.json'), 'utf8')).aliases as { targetKeyId: string }[];
+      for (const a of aliases) expect(keyFiles).toContain(`${a.targetKeyId}.json`);
+      console.log(
+        `kms crash loop: survived ${survived} SIGKILL restarts; acknowledged ${acked.keys.size} keys, ${acked.aliases.size} aliases, ` +
+          `${counter.signed} signatures, ${acked.deleted.size} deletions`,
+      );
+      expect(survived).toBeGreaterThanOrEqual(10);
+      for (const n of [acked.keys.size, acked.aliases.size, counter.signed, acked.deleted.size]) expect(n).toBeGreaterThan(0);
+    },
+    BUDGET_MS + 60_000,
+  );
 });
