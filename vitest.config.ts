@@ -11,8 +11,8 @@ export default defineConfig({
     setupFiles: ['lib/builtins.ts', 'test/support/cpu-log.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Three workers on two cores: CLI and oracle tests wait on child processes, fsync and sockets, which two
-    // workers left idle for a quarter of the run (measured: 5 min 54 s with 2, 4 min 46 s with 3, same CPU).
+    // Three workers on two cores: CLI, KMS and oracle tests wait on child processes, fsync and sockets, which
+    // two workers leave idle (npm test measured: 2 min 52 s with 3, 2 min 57 s with 2; docs/testing.md).
     maxWorkers: 3,
     // the longest files start first, whatever their project (test/support/sequencer.ts)
     sequence: { sequencer: LongestFirst },
