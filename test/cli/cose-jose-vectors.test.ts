@@ -23,6 +23,15 @@ const joseVector = (n: string) =>
   JSON.parse(readFileSync(join(VECTORS, 'cose-dilithium/examples/jose/examples', `ML_DSA_${n}.jose.json`), 'utf8'));
 
 /** Run a session over an in-memory payload in small chunks, as signFile would over a file. */
+/** The sign request for `payload` under the vector's key: no context, no format options. */
+const signOver = (payload: Uint8Array, params: ParamSet, publicKey: Uint8Array) => ({
+  artifact: artifactInfo(bytesSource(payload, 'payload')),
+  params,
+  publicKey,
+  context: new Uint8Array(0),
+  options: {},
+});
+
 function tbsOf(session: SignSession, payload: Uint8Array, chunk = 7): Uint8Array {
   const out: Uint8Array[] = [session.head()];
   for (let i = 0; i < payload.length; i += chunk) session.update(payload.subarray(i, i + chunk), (b) => out.push(Uint8Array.from(b)));
@@ -75,25 +84,13 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
       });
 
       it('reproduces the Sig_structure bytes and the whole COSE_Sign1', async () => {
-        const session = await cose.beginSign({
-          artifact: artifactInfo(bytesSource(payload, 'payload')),
-          params,
-          publicKey,
-          context: new Uint8Array(0),
-          options: {},
-        });
+        const session = await cose.beginSign(signOver(payload, params, publicKey));
         expect(hex(tbsOf(session, payload))).toBe(v.raw_to_be_signed);
         expect(hex(await containerBytes(session, payload, unhex(v.raw_signature)))).toBe(v.sign1);
       });
 
       it('the same bytes when the key and signature arrive as Buffers (as SDK signers return them)', async () => {
-        const session = await cose.beginSign({
-          artifact: artifactInfo(bytesSource(payload, 'payload')),
-          params,
-          publicKey: Buffer.from(publicKey),
-          context: new Uint8Array(0),
-          options: {},
-        });
+        const session = await cose.beginSign(signOver(payload, params, Buffer.from(publicKey)));
         expect(hex(tbsOf(session, payload))).toBe(v.raw_to_be_signed);
         expect(hex(await containerBytes(session, payload, Buffer.from(unhex(v.raw_signature))))).toBe(v.sign1);
       });
@@ -137,13 +134,7 @@ describe.skipIf(!HAVE_SHARED)(`RFC 9964 examples ${HAVE_SHARED ? '' : NO_SHARED}
       });
 
       it('reproduces the JWS signing input and the whole compact JWS', async () => {
-        const session = await jws.beginSign({
-          artifact: artifactInfo(bytesSource(payload, 'payload')),
-          params,
-          publicKey,
-          context: new Uint8Array(0),
-          options: {},
-        });
+        const session = await jws.beginSign(signOver(payload, params, publicKey));
         expect(hex(tbsOf(session, payload))).toBe(v.raw_to_be_signed);
         expect(Buffer.from(await containerBytes(session, payload, unhex(v.raw_signature))).toString('latin1')).toBe(v.jws);
         expect(h).toBe(Buffer.from(JSON.stringify({ alg: params.joseAlg, kid: v.jwk.kid })).toString('base64url'));

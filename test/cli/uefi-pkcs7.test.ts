@@ -10,27 +10,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, pqsign, tempDir } from '../support/helpers.js';
 import { rejectionTests } from '../support/exit-codes.js';
 import { TEST_PKI_CHAIN, type Pki } from '../support/pki-fixture.js';
-import { buildPkiInProcess, signWith } from '../support/inproc.js';
+import { buildPkcs7Pkis, PKCS7_COUNT } from '../support/uefi-pkcs7-pkis.js';
+import { signWith } from '../support/inproc.js';
 import { fingerprintOf } from '../support/verify-setup.js';
-import { DOC, docPkcs7Guid, flip, readHeader, variantMaker } from '../support/uefi-image.js';
+import { DOC, docPkcs7Guid, flip, readHeader, variantMaker, type Alg } from '../support/uefi-image.js';
 import { uefi } from '../../formats/uefi/index.js';
 import { isPqsignError } from '../../src/base/errors.js';
 
 const dir = tempDir('pqsign-uefi-pkcs7-');
-const ALGS = ['ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87'] as const;
-type Alg = (typeof ALGS)[number];
 const SUBJECTS = TEST_PKI_CHAIN;
-const COUNT = '0x1122334455667788';
-const pkis = {} as Record<Alg, Pki>;
+const COUNT = PKCS7_COUNT;
+let pkis: Record<Alg, Pki>;
 let stranger: Pki;
 
 beforeAll(async () => {
-  for (const alg of ALGS) {
-    mkdirSync(join(dir, alg));
-    pkis[alg] = await buildPkiInProcess(join(dir, alg), alg);
-  }
-  mkdirSync(join(dir, 'stranger'));
-  stranger = await buildPkiInProcess(join(dir, 'stranger'));
+  ({ pkis, stranger } = await buildPkcs7Pkis(dir));
 }, 120_000);
 
 const signPkcs7 = (alg: Alg, file: string, out: string, ...extra: string[]) =>

@@ -4,30 +4,24 @@
 // extracts CertData and Bouncy Castle (oracle cms) verifies it. The command line's side is
 // test/cli/uefi-pkcs7.test.ts. Every sign refusal and the largest chain that fits are here too.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARE, HAVE_SHARED, NO_SHARED, oracle, tempDir } from '../../support/helpers.js';
-import { anchorRules, buildPkiInProcess, failure, signWith, stripFile, verifyWith } from '../../support/inproc.js';
+import { anchorRules, failure, signWith, stripFile, verifyWith } from '../../support/inproc.js';
 import { exitOfCode } from '../../support/exit-codes.js';
 import { TEST_PKI_CHAIN, type Pki } from '../../support/pki-fixture.js';
-import { docPkcs7Guid, guidLE, readHeader } from '../../support/uefi-image.js';
+import { buildPkcs7Pkis, PKCS7_COUNT } from '../../support/uefi-pkcs7-pkis.js';
+import { ALGS, docPkcs7Guid, guidLE, readHeader, type Alg } from '../../support/uefi-image.js';
 
 const dir = tempDir('pqsign-uefi-pkcs7-unit-');
-const ALGS = ['ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87'] as const;
-type Alg = (typeof ALGS)[number];
 const SUBJECTS = TEST_PKI_CHAIN;
-const COUNT = '0x1122334455667788';
-const pkis = {} as Record<Alg, Pki>;
+const COUNT = PKCS7_COUNT;
+let pkis: Record<Alg, Pki>;
 let stranger: Pki;
 
 beforeAll(async () => {
-  for (const alg of ALGS) {
-    mkdirSync(join(dir, alg));
-    pkis[alg] = await buildPkiInProcess(join(dir, alg), alg);
-  }
-  mkdirSync(join(dir, 'stranger'));
-  stranger = await buildPkiInProcess(join(dir, 'stranger'));
+  ({ pkis, stranger } = await buildPkcs7Pkis(dir));
 });
 
 /** `pqsign sign FILE --format uefi --key LEAF_KEY --cert LEAF --chain INTER --out OUT` with format options */
